@@ -1,0 +1,213 @@
+//! `items`, `search`, `show`, `status`, `check-config`: read-only views.
+
+use chrono::Utc;
+
+use super::output::{cut, json_line, safe, short_time, table};
+use super::{CliError, CliResult, Ctx, parse_since};
+use crate::store::{ItemFilter, ItemRow, StoreError};
+
+pub fn items(ctx: &Ctx, source: Option<String>, since: Option<&str>, limit: usize) -> CliResult {
+    let since = since.map(|s| parse_since(s, Utc::now())).transpose()?;
+    let store = ctx.open_store()?;
+    let rows = store.items(&ItemFilter {
+        source,
+        since,
+        limit,
+    })?;
+    print_items(ctx, &rows)?;
+    Ok(0)
+}
+
+fn item_json(r: &ItemRow) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "url": r.url,
+        "title": r.title,
+        "source": r.source,
+        "published": r.published,
+        "first_seen": r.first_seen,
+        "last_seen": r.last_seen,
+        "versions": r.versions,
+        "language": r.language,
+        "topics": r.topics,
+    })
+}
+
+fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
+    if ctx.json {
+        for r in rows {
+            json_line(&item_json(r))?;
+        }
+        return Ok(());
+    }
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                short_time(&r.published),
+                cut(&r.source, 20),
+                if r.versions > 1 { format!("v{}", r.versions) } else { String::new() },
+                cut(&r.title, 100),
+            ]
+        })
+        .collect();
+    table(&["ID", "PUBLISHED", "SOURCE", "VER", "TITLE"], &table_rows);
+    Ok(())
+}
+
+pub fn search(ctx: &Ctx, query: &str, limit: usize) -> CliResult {
+    let store = ctx.open_store()?;
+    let hits = store.search(query, limit).map_err(|e| match e {
+        StoreError::NotFound(_) => CliError::usage(e),
+        e => e.into(),
+    })?;
+    if ctx.json {
+        for h in &hits {
+            let mut v = item_json(&h.item);
+            v["rank"] = serde_json::json!(h.rank);
+            json_line(&v)?;
+        }
+    } else {
+        let rows: Vec<ItemRow> = hits.into_iter().map(|h| h.item).collect();
+        print_items(ctx, &rows)?;
+    }
+    Ok(0)
+}
+
+pub fn show(ctx: &Ctx, item: &str) -> CliResult {
+    let store = ctx.open_store()?;
+    let (row, versions) = store.item_with_versions(item).map_err(|e| match e {
+        StoreError::NotFound(_) => CliError::usage(e),
+        e => e.into(),
+    })?;
+    if ctx.json {
+        let mut v = item_json(&row);
+        v["version_list"] = serde_json::to_value(&versions)?;
+        json_line(&v)?;
+        return Ok(0);
+    }
+    println!("{}", safe(&row.title));
+    println!("  id {}   source {}   published {}", row.id, safe(&row.source), row.published);
+    println!("  url {}", safe(row.url.as_deref().unwrap_or("-")));
+    println!("  first seen {}   last seen {}   {} version(s)", row.first_seen, row.last_seen, versions.len());
+    for v in &versions {
+        println!();
+        println!(
+            "── version {} · seen {}{}",
+            v.version,
+            v.seen_at,
+            v.published
+                .as_deref()
+                .map(|p| format!(" · published {p}"))
+                .unwrap_or_default()
+        );
+        println!("{}", safe(&v.title));
+        if !v.text.is_empty() && v.text != v.title {
+            for line in v.text.lines() {
+                println!("  {}", safe(line));
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn status(ctx: &Ctx) -> CliResult {
+    let store = ctx.open_store()?;
+    let s = store.status(Utc::now())?;
+    if ctx.json {
+        json_line(&s)?;
+        return Ok(0);
+    }
+    println!("database   {} ({:.1} MiB)", s.database, s.database_bytes as f64 / 1048576.0);
+    println!(
+        "sources    {} total: {} ok, {} failing, {} never fetched, {} disabled",
+        s.sources, s.sources_ok, s.sources_failing, s.sources_never_fetched, s.sources_disabled
+    );
+    println!("items      {} ({} versions)", s.items, s.item_versions);
+    println!(
+        "fetches    {} in the last 24h, {} failed",
+        s.fetches_24h, s.fetch_errors_24h
+    );
+    println!("last fetch {}", s.last_fetch_at.as_deref().unwrap_or("never"));
+    println!("next poll  {}", s.next_poll_at.as_deref().unwrap_or("-"));
+    println!("newest     {}", s.newest_item_at.as_deref().unwrap_or("-"));
+    let failing: Vec<_> = store
+        .sources()?
+        .into_iter()
+        .filter(|r| r.enabled && r.error_streak > 0)
+        .collect();
+    if !failing.is_empty() {
+        println!();
+        let rows: Vec<Vec<String>> = failing
+            .iter()
+            .map(|r| {
+                vec![
+                    cut(&r.name, 30),
+                    r.error_streak.to_string(),
+                    cut(r.last_error.as_deref().unwrap_or("-"), 80),
+                ]
+            })
+            .collect();
+        table(&["FAILING SOURCE", "STREAK", "LAST ERROR"], &rows);
+    }
+    Ok(0)
+}
+
+pub fn check_config(ctx: &Ctx) -> CliResult {
+    let c = &ctx.config;
+    let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
+    if ctx.json {
+        json_line(&serde_json::json!({
+            "ok": true,
+            "files": files,
+            "database": ctx.db.display().to_string(),
+            "sources": c.sources.iter().map(|s| serde_json::json!({
+                "name": s.name, "url": s.url.as_str(), "enabled": s.enabled,
+                "kind": s.kind.as_str(), "tags": s.tags,
+                "interval": s.interval.map(|d| humantime::format_duration(d).to_string()),
+            })).collect::<Vec<_>>(),
+            "topics": c.topics.iter().map(|t| serde_json::json!({
+                "name": t.name, "query": t.query, "exclude": t.exclude,
+            })).collect::<Vec<_>>(),
+            "speakers": c.speakers.iter().map(|s| serde_json::json!({
+                "name": s.name, "aliases": s.aliases,
+            })).collect::<Vec<_>>(),
+        }))?;
+        return Ok(0);
+    }
+    println!("config OK: {}", files.join(", "));
+    println!("database: {}", ctx.db.display());
+    let d = &c.daemon;
+    println!(
+        "polling: {} in flight ({} per host), interval {} (adaptive {}..{}), timeout {}, max body {} bytes",
+        d.concurrency,
+        d.per_host,
+        humantime::format_duration(d.default_interval),
+        humantime::format_duration(d.min_interval),
+        humantime::format_duration(d.max_interval),
+        humantime::format_duration(d.timeout),
+        d.max_body
+    );
+    println!("\n{} sources:", c.sources.len());
+    for s in &c.sources {
+        println!(
+            "  {}{}  {}{}",
+            safe(&s.name),
+            if s.enabled { "" } else { " (disabled)" },
+            s.url,
+            s.interval
+                .map(|i| format!("  every {}", humantime::format_duration(i)))
+                .unwrap_or_default()
+        );
+    }
+    println!("\n{} topics:", c.topics.len());
+    for t in &c.topics {
+        println!("  {}: {}", safe(&t.name), safe(&t.query));
+    }
+    println!("\n{} speakers:", c.speakers.len());
+    for s in &c.speakers {
+        println!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
+    }
+    Ok(0)
+}

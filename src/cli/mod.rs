@@ -1,0 +1,220 @@
+//! Command-line surface (DESIGN.md, "Command-line contract"): clap types, and
+//! dispatch to one thin function per command. Commands load the config, call
+//! library functions and print; exit codes are 0 success, 1 runtime failure,
+//! 2 bad usage or bad configuration.
+
+mod inspect;
+mod output;
+mod poll;
+mod sources;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::store::Store;
+
+/// newswatch: watch news feeds, keep every story and its changes in SQLite.
+#[derive(Parser, Debug)]
+#[command(name = "newswatch", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file [default: $NEWSWATCH_CONFIG, /etc/newswatch/newswatch.toml, ./config/newswatch.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database file (overrides [daemon] database)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print one JSON object per line (list-like commands)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// More log output (repeat for more); RUST_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the daemon: schedule, poll and store until SIGTERM
+    Run,
+    /// One pass over due sources (or all), then exit
+    Poll {
+        /// Poll every enabled source, due or not
+        #[arg(long)]
+        all: bool,
+        /// Poll only this source (even if not due)
+        #[arg(long, value_name = "NAME", conflicts_with = "all")]
+        source: Option<String>,
+    },
+    /// Treat feed files as documents fetched at TIME, in order
+    Ingest {
+        /// Source the files belong to
+        #[arg(long, value_name = "NAME")]
+        source: String,
+        /// Fetch time (RFC 3339 or 20260504T194655Z) [default: from the file name if it is such a time, else now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Feed files
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Manage and show sources with their health
+    Sources {
+        #[command(subcommand)]
+        action: Option<SourcesAction>,
+    },
+    /// List stored items, newest first
+    Items {
+        /// Only items of this source
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// Only items published within this long (e.g. 1d, 6h)
+        #[arg(long, value_name = "DUR")]
+        since: Option<String>,
+        /// At most this many items
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Full-text search over titles and texts (SQLite FTS5 syntax)
+    Search {
+        /// Words, "phrases", prefix*, AND / OR / NOT
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// One item with all its versions
+    Show {
+        /// Item id (from `items`) or its URL
+        item: String,
+    },
+    /// Source health and database summary
+    Status,
+    /// Validate the config and print what would be watched
+    CheckConfig,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SourcesAction {
+    /// List sources with health (the default)
+    List,
+    /// Add a source (kept in the database, beside the config's sources)
+    Add {
+        name: String,
+        url: String,
+        /// Tag (repeatable)
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Fixed poll interval (e.g. 10m) [default: adaptive]
+        #[arg(long)]
+        interval: Option<String>,
+        /// Language of the feed (e.g. en, ru, uk)
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// Remove a source added with `sources add`, with its items
+    Remove { name: String },
+    /// Enable a source (also after 410 Gone)
+    Enable { name: String },
+    /// Disable a source (its items stay)
+    Disable { name: String },
+    /// Add every feed of an OPML file
+    ImportOpml { file: PathBuf },
+    /// Print all sources as OPML (or write to FILE)
+    ExportOpml { file: Option<PathBuf> },
+}
+
+/// An error with the exit code it maps to.
+pub struct CliError {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl CliError {
+    pub fn usage(e: impl Into<anyhow::Error>) -> Self {
+        CliError {
+            code: 2,
+            error: e.into(),
+        }
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError {
+            code: 1,
+            error: e.into(),
+        }
+    }
+}
+
+pub type CliResult = Result<u8, CliError>;
+
+/// Run the parsed command; returns the exit code.
+pub fn dispatch(cli: Cli) -> CliResult {
+    let ctx = Ctx::new(&cli)?;
+    match cli.command {
+        Command::Run => poll::run(&ctx),
+        Command::Poll { all, source } => poll::poll(&ctx, all, source.as_deref()),
+        Command::Ingest { source, at, files } => poll::ingest(&ctx, &source, at.as_deref(), &files),
+        Command::Sources { action } => sources::sources(&ctx, action.unwrap_or(SourcesAction::List)),
+        Command::Items {
+            source,
+            since,
+            limit,
+        } => inspect::items(&ctx, source, since.as_deref(), limit),
+        Command::Search { query, limit } => inspect::search(&ctx, &query.join(" "), limit),
+        Command::Show { item } => inspect::show(&ctx, &item),
+        Command::Status => inspect::status(&ctx),
+        Command::CheckConfig => inspect::check_config(&ctx),
+    }
+}
+
+/// What every command needs: the validated config and where the database is.
+pub struct Ctx {
+    pub config: Config,
+    pub db: PathBuf,
+    pub json: bool,
+}
+
+impl Ctx {
+    fn new(cli: &Cli) -> Result<Ctx, CliError> {
+        let path = cli.config.clone().unwrap_or_else(config::default_path);
+        let config = config::load(&path).map_err(CliError::usage)?;
+        let db = cli.db.clone().unwrap_or_else(|| config.daemon.database.clone());
+        Ok(Ctx {
+            config,
+            db,
+            json: cli.json,
+        })
+    }
+
+    pub fn open_store(&self) -> Result<Store, CliError> {
+        Ok(Store::open(&self.db)?)
+    }
+}
+
+/// Parse a user-given duration for `--since` and friends (usage error if bad).
+pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
+    let d = config::parse_duration(s)
+        .map_err(|e| CliError::usage(anyhow::anyhow!("--since {s}: {e}")))?;
+    Ok(now - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(365 * 100)))
+}
+
+/// Parse `--at`: RFC 3339, or the compact `20260504T194655Z` the corpus names files by.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// The time in a file name such as `20260504T194655Z.xml`, if it is one.
+pub fn time_from_file_name(path: &Path) -> Option<DateTime<Utc>> {
+    parse_time(path.file_stem()?.to_str()?)
+}

@@ -1,0 +1,93 @@
+//! Output for people and for programs: aligned text for a terminal, one JSON
+//! object per line with `--json`. Everything printed for people goes through
+//! `safe`, so a hostile feed title cannot move the cursor or recolour the
+//! terminal (control and bidi-override characters are replaced).
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// Print one JSON object per line.
+pub fn json_line<T: Serialize>(value: &T) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    out.write_all(b"\n")
+}
+
+/// Replace characters that could control a terminal: C0/C1 controls (ESC
+/// included), DEL, and bidi overrides/isolates that reorder what follows.
+pub fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// `safe`, then cut to `max` characters with an ellipsis.
+pub fn cut(s: &str, max: usize) -> String {
+    let s = safe(s);
+    if s.chars().count() <= max {
+        s
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Print rows as left-aligned columns separated by two spaces.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i < last {
+                let pad = widths[i].saturating_sub(c.chars().count()) + 2;
+                s.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        s
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", line(header.to_vec()));
+    for row in rows {
+        let _ = writeln!(out, "{}", line(row.iter().map(String::as_str).collect()));
+    }
+}
+
+/// "2026-05-04T19:46:55Z" → "2026-05-04 19:46" for tables.
+pub fn short_time(t: &str) -> String {
+    if t.len() >= 16 {
+        format!("{} {}", &t[..10], &t[11..16])
+    } else {
+        t.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_are_neutralised() {
+        let hostile = "ok\u{1b}[31mred\u{7}\r\nnext\u{202E}txt";
+        let shown = safe(hostile);
+        assert!(!shown.contains('\u{1b}'));
+        assert!(!shown.contains('\r') && !shown.contains('\n') && !shown.contains('\u{7}'));
+        assert!(!shown.contains('\u{202E}'));
+        assert!(shown.starts_with("ok"));
+    }
+}

@@ -1,0 +1,125 @@
+//! What the TOML says, before any checking: the serde side of config loading.
+//!
+//! Owns only the shape of the files. Every struct rejects unknown keys
+//! (`deny_unknown_fields`, never `flatten`: the two do not mix, CRATES.md
+//! pitfall 11). Values that need checking after parsing (durations, sizes,
+//! URLs, enums, bounded integers) are kept as `Spanned` so the checker can
+//! point at their line and column. This file must never validate or resolve
+//! anything; that is `validate.rs`'s job.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Keys accepted at the top level of the main config file.
+pub const TOP_LEVEL_KEYS: &[&str] = &["daemon", "include", "source", "topic", "speaker"];
+/// Keys accepted at the top level of an included file.
+pub const INCLUDED_FILE_KEYS: &[&str] = &["topic", "speaker"];
+/// Keys accepted in `[daemon]`.
+pub const DAEMON_KEYS: &[&str] = &[
+    "database",
+    "concurrency",
+    "per_host",
+    "default_interval",
+    "min_interval",
+    "max_interval",
+    "max_backoff",
+    "jitter",
+    "timeout",
+    "connect_timeout",
+    "max_body",
+    "max_redirects",
+    "user_agent",
+    "log",
+    "include",
+];
+/// Keys accepted in each `[[source]]`.
+pub const SOURCE_KEYS: &[&str] = &[
+    "name", "url", "interval", "tags", "kind", "language", "speaker", "enabled",
+];
+/// Keys accepted in each `[[topic]]`.
+pub const TOPIC_KEYS: &[&str] = &["name", "query", "exclude", "alert"];
+/// Keys accepted in each `[[speaker]]`.
+pub const SPEAKER_KEYS: &[&str] = &["name", "aliases"];
+
+/// A string value with its byte span in the file.
+pub type SpStr = Spanned<String>;
+
+/// The main config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMain {
+    pub daemon: Option<Spanned<RawDaemon>>,
+    /// Top-level `include`, accepted as well as `daemon.include` (DESIGN.md shows it
+    /// under `[daemon]`; a top-level line before any table is the other natural place).
+    pub include: Option<Vec<SpStr>>,
+    #[serde(default)]
+    pub source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    pub topic: Vec<Spanned<RawTopic>>,
+    #[serde(default)]
+    pub speaker: Vec<Spanned<RawSpeaker>>,
+}
+
+/// A file named by `include`: topics and speakers only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncluded {
+    #[serde(default)]
+    pub topic: Vec<Spanned<RawTopic>>,
+    #[serde(default)]
+    pub speaker: Vec<Spanned<RawSpeaker>>,
+}
+
+/// `[daemon]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDaemon {
+    pub database: Option<SpStr>,
+    pub concurrency: Option<Spanned<i64>>,
+    pub per_host: Option<Spanned<i64>>,
+    pub default_interval: Option<SpStr>,
+    pub min_interval: Option<SpStr>,
+    pub max_interval: Option<SpStr>,
+    pub max_backoff: Option<SpStr>,
+    pub jitter: Option<Spanned<f64>>,
+    pub timeout: Option<SpStr>,
+    pub connect_timeout: Option<SpStr>,
+    pub max_body: Option<SpStr>,
+    pub max_redirects: Option<Spanned<i64>>,
+    pub user_agent: Option<SpStr>,
+    pub log: Option<SpStr>,
+    pub include: Option<Vec<SpStr>>,
+}
+
+/// `[[source]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub name: SpStr,
+    pub url: SpStr,
+    pub interval: Option<SpStr>,
+    pub tags: Option<Vec<SpStr>>,
+    pub kind: Option<SpStr>,
+    pub language: Option<SpStr>,
+    pub speaker: Option<SpStr>,
+    pub enabled: Option<bool>,
+}
+
+/// `[[topic]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub name: SpStr,
+    pub query: SpStr,
+    pub exclude: Option<SpStr>,
+    pub alert: Option<SpStr>,
+}
+
+/// `[[speaker]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpeaker {
+    pub name: SpStr,
+    #[serde(default)]
+    pub aliases: Vec<SpStr>,
+}

@@ -1,0 +1,530 @@
+//! Raw TOML values → checked config types (STYLE.md habit 2: parse, then
+//! validate into a different type).
+//!
+//! Owns every rule about values: bounds, defaults, URL schemes, enum words,
+//! duplicate names. Each failure names the file, line, column and key path.
+//! Must never read files (the caller hands in the text) nor touch the network.
+
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use super::error::{ConfigError, Place, suggest};
+use super::raw::{RawDaemon, RawSource, RawSpeaker, RawTopic, SpStr};
+use super::values::{check_label, check_language, parse_duration, parse_size};
+use super::*;
+
+/// One file's text and path, so spans can become `file:line:col`.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+}
+
+impl Ctx<'_> {
+    pub fn err(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError::at(self.file, self.text, span, key, message)
+    }
+
+    fn line(&self, span: &Range<usize>) -> usize {
+        super::error::line_col(self.text, span.start).0
+    }
+}
+
+/// `[daemon]` with defaults filled in; relative `database` resolved against `config_dir`.
+pub(crate) fn daemon(
+    cx: &Ctx,
+    raw: &RawDaemon,
+    config_dir: &Path,
+) -> Result<DaemonConfig, ConfigError> {
+    let database = match &raw.database {
+        None => config_dir.join(DEFAULT_DATABASE),
+        Some(db) if db.get_ref().trim().is_empty() => {
+            return Err(cx.err(db.span(), "daemon.database", "must not be empty"));
+        }
+        Some(db) => config_dir.join(db.get_ref()),
+    };
+    let interval = |key, raw, default| Dur::read(cx, key, raw, default, LONGEST_INTERVAL);
+    let default_interval = interval("default_interval", &raw.default_interval, DEFAULT_INTERVAL)?;
+    let min_interval = interval("min_interval", &raw.min_interval, DEFAULT_MIN_INTERVAL)?;
+    let max_interval = interval("max_interval", &raw.max_interval, DEFAULT_MAX_INTERVAL)?;
+    let max_backoff = interval("max_backoff", &raw.max_backoff, DEFAULT_MAX_BACKOFF)?;
+    let timeout = |key, raw, default| Dur::read(cx, key, raw, default, LONGEST_TIMEOUT);
+    let total_timeout = timeout("timeout", &raw.timeout, DEFAULT_TIMEOUT)?;
+    let connect_timeout = timeout(
+        "connect_timeout",
+        &raw.connect_timeout,
+        DEFAULT_CONNECT_TIMEOUT,
+    )?;
+    min_interval.not_longer_than(&default_interval, cx)?;
+    default_interval.not_longer_than(&max_interval, cx)?;
+    connect_timeout.not_longer_than(&total_timeout, cx)?;
+
+    Ok(DaemonConfig {
+        database,
+        concurrency: int(
+            cx,
+            &raw.concurrency,
+            "daemon.concurrency",
+            DEFAULT_CONCURRENCY,
+            bounds(CONCURRENCY_BOUNDS),
+        )?,
+        per_host: int(
+            cx,
+            &raw.per_host,
+            "daemon.per_host",
+            DEFAULT_PER_HOST,
+            bounds(PER_HOST_BOUNDS),
+        )?,
+        default_interval: default_interval.value,
+        min_interval: min_interval.value,
+        max_interval: max_interval.value,
+        max_backoff: max_backoff.value,
+        jitter: jitter(cx, &raw.jitter)?,
+        timeout: total_timeout.value,
+        connect_timeout: connect_timeout.value,
+        max_body: max_body(cx, &raw.max_body)?,
+        max_redirects: int(
+            cx,
+            &raw.max_redirects,
+            "daemon.max_redirects",
+            DEFAULT_MAX_REDIRECTS,
+            bounds(MAX_REDIRECTS_BOUNDS),
+        )?,
+        user_agent: user_agent(cx, &raw.user_agent)?,
+        log: log_filter(cx, &raw.log)?,
+    })
+}
+
+/// A `[daemon]` duration as read: key, raw value (for its span), value with default applied.
+struct Dur<'a> {
+    key: &'static str,
+    raw: Option<&'a SpStr>,
+    value: Duration,
+}
+
+impl<'a> Dur<'a> {
+    fn read(
+        cx: &Ctx,
+        key: &'static str,
+        raw: &'a Option<SpStr>,
+        default: Duration,
+        longest: Duration,
+    ) -> Result<Self, ConfigError> {
+        let value = duration(cx, raw.as_ref(), &format!("daemon.{key}"), default, longest)?;
+        Ok(Dur {
+            key,
+            raw: raw.as_ref(),
+            value,
+        })
+    }
+
+    /// Enforce `self <= other`, blaming whichever of the two keys was written
+    /// (both defaults are always consistent).
+    fn not_longer_than(&self, other: &Dur, cx: &Ctx) -> Result<(), ConfigError> {
+        if self.value <= other.value {
+            return Ok(());
+        }
+        let (key, span) = match (self.raw, other.raw) {
+            (Some(s), _) => (self.key, s.span()),
+            (None, Some(o)) => (other.key, o.span()),
+            (None, None) => (self.key, 0..0),
+        };
+        Err(cx.err(
+            span,
+            &format!("daemon.{key}"),
+            format!(
+                "{} ({}) must not be longer than {} ({})",
+                self.key,
+                humantime::format_duration(self.value),
+                other.key,
+                humantime::format_duration(other.value)
+            ),
+        ))
+    }
+}
+
+fn max_body(cx: &Ctx, v: &Option<SpStr>) -> Result<u64, ConfigError> {
+    let Some(v) = v else {
+        return Ok(DEFAULT_MAX_BODY);
+    };
+    let n = parse_size(v.get_ref()).map_err(|m| cx.err(v.span(), "daemon.max_body", m))?;
+    if !(1..=LARGEST_MAX_BODY).contains(&n) {
+        return Err(cx.err(
+            v.span(),
+            "daemon.max_body",
+            format!("{n} bytes is out of range 1..={LARGEST_MAX_BODY} bytes (1 GiB)"),
+        ));
+    }
+    Ok(n)
+}
+
+fn duration(
+    cx: &Ctx,
+    v: Option<&SpStr>,
+    key: &str,
+    default: Duration,
+    longest: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(v) = v else { return Ok(default) };
+    let d = parse_duration(v.get_ref()).map_err(|m| cx.err(v.span(), key, m))?;
+    if d > longest {
+        return Err(cx.err(
+            v.span(),
+            key,
+            format!(
+                "{} is longer than the limit of {}",
+                humantime::format_duration(d),
+                humantime::format_duration(longest)
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+/// Integer bounds as i64 for [`int`] (all our bounds are small, so the casts are exact).
+fn bounds<T: TryInto<i64>>((lo, hi): (T, T)) -> (i64, i64) {
+    (
+        lo.try_into().unwrap_or(i64::MAX),
+        hi.try_into().unwrap_or(i64::MAX),
+    )
+}
+
+/// An optional integer within `lo..=hi` (bounds given as i64, checked before conversion).
+fn int<T: TryFrom<i64>>(
+    cx: &Ctx,
+    v: &Option<Spanned<i64>>,
+    key: &str,
+    default: T,
+    (lo, hi): (i64, i64),
+) -> Result<T, ConfigError> {
+    let Some(v) = v else { return Ok(default) };
+    let n = *v.get_ref();
+    match T::try_from(n) {
+        Ok(t) if (lo..=hi).contains(&n) => Ok(t),
+        _ => Err(cx.err(v.span(), key, format!("{n} is out of range {lo}..={hi}"))),
+    }
+}
+
+fn jitter(cx: &Ctx, v: &Option<Spanned<f64>>) -> Result<f64, ConfigError> {
+    let Some(v) = v else {
+        return Ok(DEFAULT_JITTER);
+    };
+    let j = *v.get_ref();
+    if (0.0..=MAX_JITTER).contains(&j) {
+        Ok(j)
+    } else {
+        Err(cx.err(
+            v.span(),
+            "daemon.jitter",
+            format!("{j} is out of range 0..={MAX_JITTER} (a fraction of the interval)"),
+        ))
+    }
+}
+
+fn user_agent(cx: &Ctx, v: &Option<SpStr>) -> Result<String, ConfigError> {
+    let Some(v) = v else {
+        return Ok(default_user_agent());
+    };
+    let s = v.get_ref();
+    // reqwest's HeaderValue accepts visible ASCII and spaces only; fail here, not at the first fetch.
+    if s.trim().is_empty() || !s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(cx.err(
+            v.span(),
+            "daemon.user_agent",
+            "must be non-empty printable ASCII (it is sent as an HTTP header)",
+        ));
+    }
+    Ok(s.clone())
+}
+
+fn log_filter(cx: &Ctx, v: &Option<SpStr>) -> Result<Option<String>, ConfigError> {
+    let Some(v) = v else { return Ok(None) };
+    let s = v.get_ref();
+    if s.trim().is_empty() {
+        return Err(cx.err(
+            v.span(),
+            "daemon.log",
+            "must not be empty; leave it out for the default",
+        ));
+    }
+    tracing_subscriber::EnvFilter::builder()
+        .parse(s)
+        .map_err(|e| {
+            cx.err(
+                v.span(),
+                "daemon.log",
+                format!("invalid log filter {s:?}: {e}"),
+            )
+        })?;
+    Ok(Some(s.clone()))
+}
+
+/// All `[[source]]` tables of the main file; `speakers` are every known speaker.
+pub(crate) fn sources(
+    cx: &Ctx,
+    raws: &[Spanned<RawSource>],
+    speakers: &[SpeakerConfig],
+) -> Result<Vec<SourceConfig>, ConfigError> {
+    let mut out: Vec<SourceConfig> = Vec::with_capacity(raws.len());
+    let mut lines: Vec<(usize, usize)> = Vec::with_capacity(raws.len()); // (name line, url line)
+    for (i, raw) in raws.iter().enumerate() {
+        let raw = raw.get_ref();
+        let key = format!("source[{i}]");
+        let source = source(cx, &key, raw, speakers)?;
+        let name_lc = source.name.to_lowercase();
+        if let Some(j) = out.iter().position(|s| s.name.to_lowercase() == name_lc) {
+            return Err(cx.err(
+                raw.name.span(),
+                &format!("{key}.name"),
+                format!(
+                    "duplicate source name {:?}; first defined at line {}",
+                    source.name, lines[j].0
+                ),
+            ));
+        }
+        if let Some(j) = out.iter().position(|s| s.url == source.url) {
+            return Err(cx.err(
+                raw.url.span(),
+                &format!("{key}.url"),
+                format!(
+                    "duplicate source URL {}; already used by source {:?} at line {}",
+                    source.url, out[j].name, lines[j].1
+                ),
+            ));
+        }
+        lines.push((cx.line(&raw.name.span()), cx.line(&raw.url.span())));
+        out.push(source);
+    }
+    Ok(out)
+}
+
+fn source(
+    cx: &Ctx,
+    key: &str,
+    raw: &RawSource,
+    speakers: &[SpeakerConfig],
+) -> Result<SourceConfig, ConfigError> {
+    let at = |v: &SpStr, field: &str, m: String| cx.err(v.span(), &format!("{key}.{field}"), m);
+    check_label("source name", raw.name.get_ref(), NAME_MAX_CHARS)
+        .map_err(|m| at(&raw.name, "name", m))?;
+    let url = feed_url(raw.url.get_ref()).map_err(|m| at(&raw.url, "url", m))?;
+    let interval = match &raw.interval {
+        None => None,
+        Some(v) => Some(duration(
+            cx,
+            Some(v),
+            &format!("{key}.interval"),
+            DEFAULT_INTERVAL,
+            LONGEST_INTERVAL,
+        )?),
+    };
+    let mut tags = Vec::new();
+    for tag in raw.tags.iter().flatten() {
+        check_label("tag", tag.get_ref(), TAG_MAX_CHARS).map_err(|m| at(tag, "tags", m))?;
+        if !tags.contains(tag.get_ref()) {
+            tags.push(tag.get_ref().clone());
+        }
+    }
+    let kind = match &raw.kind {
+        None => SourceKind::News,
+        Some(v) => word(v.get_ref(), &["news", "statements"])
+            .map(|w| {
+                if w == "news" {
+                    SourceKind::News
+                } else {
+                    SourceKind::Statements
+                }
+            })
+            .map_err(|m| at(v, "kind", m))?,
+    };
+    let language = match &raw.language {
+        None => None,
+        Some(v) => {
+            check_language(v.get_ref()).map_err(|m| at(v, "language", m))?;
+            Some(v.get_ref().clone())
+        }
+    };
+    let speaker = match &raw.speaker {
+        None => None,
+        Some(v) => Some(speaker_ref(v.get_ref(), kind, speakers).map_err(|m| at(v, "speaker", m))?),
+    };
+    Ok(SourceConfig {
+        name: raw.name.get_ref().clone(),
+        url,
+        interval,
+        tags,
+        kind,
+        language,
+        speaker,
+        enabled: raw.enabled.unwrap_or(true),
+    })
+}
+
+fn feed_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "unsupported URL scheme {:?} in {s:?}: only http and https feeds can be polled",
+            url.scheme()
+        ));
+    }
+    if url.password().is_some() {
+        // DESIGN.md: secrets never sit in the main file in clear.
+        return Err(format!(
+            "URL of host {:?} contains a password; secrets must not be written in the config file",
+            url.host_str().unwrap_or("")
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("URL {s:?} has no host"));
+    }
+    Ok(url)
+}
+
+fn speaker_ref(name: &str, kind: SourceKind, speakers: &[SpeakerConfig]) -> Result<String, String> {
+    if kind != SourceKind::Statements {
+        return Err("speaker is only meaningful with kind = \"statements\"".into());
+    }
+    if speakers.iter().any(|s| s.name == name) {
+        return Ok(name.to_string());
+    }
+    let names: Vec<&str> = speakers.iter().map(|s| s.name.as_str()).collect();
+    let hint = suggest(name, &names)
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default();
+    Err(format!("no [[speaker]] named {name:?} is defined{hint}"))
+}
+
+/// One of a fixed set of words, with a "did you mean" for near misses.
+fn word<'a>(s: &str, allowed: &[&'a str]) -> Result<&'a str, String> {
+    if let Some(w) = allowed.iter().find(|w| **w == s) {
+        return Ok(w);
+    }
+    let list = allowed
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let lower = s.trim().to_lowercase();
+    let hint = suggest(&lower, allowed)
+        .map(|w| format!(" (did you mean \"{w}\"?)"))
+        .unwrap_or_default();
+    Err(format!("unknown value {s:?}, expected {list}{hint}"))
+}
+
+/// Key prefix for a named table: `topic "peace-talks"` when the name is usable, else `topic[3]`.
+fn named_key(table: &str, i: usize, name: &str) -> String {
+    if check_label("", name, NAME_MAX_CHARS).is_ok() && !name.contains('"') {
+        format!("{table} \"{name}\"")
+    } else {
+        format!("{table}[{i}]")
+    }
+}
+
+/// `[[topic]]` tables of one file (main or included).
+pub(crate) fn topics(
+    cx: &Ctx,
+    raws: &[Spanned<RawTopic>],
+) -> Result<Vec<TopicConfig>, ConfigError> {
+    let mut out = Vec::with_capacity(raws.len());
+    for (i, spanned) in raws.iter().enumerate() {
+        let raw = spanned.get_ref();
+        let key = named_key("topic", i, raw.name.get_ref());
+        let at = |v: &SpStr, field: &str, m: String| cx.err(v.span(), &format!("{key}.{field}"), m);
+        check_label("topic name", raw.name.get_ref(), NAME_MAX_CHARS)
+            .map_err(|m| at(&raw.name, "name", m))?;
+        if raw.query.get_ref().trim().is_empty() {
+            return Err(at(&raw.query, "query", "must not be empty".into()));
+        }
+        let exclude = match &raw.exclude {
+            Some(v) if v.get_ref().trim().is_empty() => {
+                return Err(at(
+                    v,
+                    "exclude",
+                    "must not be empty; leave it out instead".into(),
+                ));
+            }
+            v => v.as_ref().map(|v| v.get_ref().clone()),
+        };
+        let alert = match &raw.alert {
+            None => AlertMode::Digest,
+            Some(v) => word(v.get_ref(), &["digest", "immediate"])
+                .map(|w| {
+                    if w == "digest" {
+                        AlertMode::Digest
+                    } else {
+                        AlertMode::Immediate
+                    }
+                })
+                .map_err(|m| at(v, "alert", m))?,
+        };
+        out.push(TopicConfig {
+            name: raw.name.get_ref().clone(),
+            query: raw.query.get_ref().clone(),
+            exclude,
+            alert,
+            file: cx.file.to_path_buf(),
+            line: cx.line(&spanned.span()),
+        });
+    }
+    Ok(out)
+}
+
+/// `[[speaker]]` tables of one file (main or included).
+pub(crate) fn speakers(
+    cx: &Ctx,
+    raws: &[Spanned<RawSpeaker>],
+) -> Result<Vec<SpeakerConfig>, ConfigError> {
+    let mut out = Vec::with_capacity(raws.len());
+    for (i, spanned) in raws.iter().enumerate() {
+        let raw = spanned.get_ref();
+        let key = named_key("speaker", i, raw.name.get_ref());
+        check_label("speaker name", raw.name.get_ref(), NAME_MAX_CHARS)
+            .map_err(|m| cx.err(raw.name.span(), &format!("{key}.name"), m))?;
+        let mut aliases = Vec::with_capacity(raw.aliases.len());
+        for alias in &raw.aliases {
+            check_label("alias", alias.get_ref(), NAME_MAX_CHARS)
+                .map_err(|m| cx.err(alias.span(), &format!("{key}.aliases"), m))?;
+            aliases.push(alias.get_ref().clone());
+        }
+        out.push(SpeakerConfig {
+            name: raw.name.get_ref().clone(),
+            aliases,
+            file: cx.file.to_path_buf(),
+            line: cx.line(&spanned.span()),
+        });
+    }
+    Ok(out)
+}
+
+/// Reject a second topic or speaker with the same name (case-insensitive),
+/// naming both places; the two may be in different files.
+pub(crate) fn no_duplicates<'a>(
+    table: &str,
+    entries: impl Iterator<Item = (&'a str, &'a Path, usize)>,
+) -> Result<(), ConfigError> {
+    let mut seen: Vec<(String, &Path, usize)> = Vec::new();
+    for (name, file, line) in entries {
+        let lc = name.to_lowercase();
+        if let Some((_, first_file, first_line)) = seen.iter().find(|(n, _, _)| *n == lc) {
+            return Err(ConfigError {
+                file: file.to_path_buf(),
+                line: Some(line),
+                column: None,
+                key: Some(format!("{table} \"{name}\".name")),
+                message: format!(
+                    "duplicate {table} name {name:?}; first defined at {}",
+                    Place {
+                        file: first_file,
+                        line: *first_line
+                    }
+                ),
+            });
+        }
+        seen.push((lc, file, line));
+    }
+    Ok(())
+}

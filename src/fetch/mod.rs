@@ -1,0 +1,352 @@
+//! Fetcher: one HTTP attempt for one source. The only module that uses reqwest.
+//!
+//! Conditional GET with the stored validators; gzip/brotli/deflate/zstd
+//! decoded by reqwest; connect and total timeouts; the body cap counted while
+//! streaming the *decoded* bytes (so a gzip bomb stops at the cap); redirects
+//! followed by hand so a permanent one (301/308) can update the stored URL.
+//! It never touches the database and never parses: it returns a `FetchOutcome`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::{self, HeaderMap};
+use reqwest::{Client, StatusCode};
+
+use crate::model::Validators;
+
+/// Settings for the HTTP client, from `[daemon]`.
+#[derive(Clone, Debug)]
+pub struct FetchLimits {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body: u64,
+    pub max_redirects: u32,
+    pub user_agent: String,
+    pub per_host: usize,
+}
+
+/// What one attempt produced.
+#[derive(Debug)]
+pub enum FetchOutcome {
+    /// A 2xx response with its (decoded) body.
+    Body {
+        status: u16,
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+        final_url: String,
+        permanent_url: Option<String>,
+        validators: Validators,
+        max_age: Option<Duration>,
+    },
+    /// 304: the stored copy is current.
+    NotModified {
+        permanent_url: Option<String>,
+        validators: Validators,
+        max_age: Option<Duration>,
+    },
+    /// 410: the source is gone for good.
+    Gone { status: u16 },
+    /// Any other failure, with the HTTP status if there was one and the
+    /// server's requested wait (Retry-After on 429/503).
+    Failed {
+        status: Option<u16>,
+        error: String,
+        retry_after: Option<Duration>,
+        bytes: u64,
+    },
+}
+
+/// The shared HTTP client (connection pools are per client, so keep one).
+#[derive(Clone)]
+pub struct Fetcher {
+    client: Client,
+    limits: FetchLimits,
+}
+
+impl Fetcher {
+    pub fn new(limits: FetchLimits) -> Result<Fetcher, String> {
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(limits.timeout)
+            .connect_timeout(limits.connect_timeout)
+            .user_agent(limits.user_agent.clone())
+            .pool_max_idle_per_host(limits.per_host.max(1))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))?;
+        Ok(Fetcher { client, limits })
+    }
+
+    /// Fetch `url`, sending `validators` for a conditional GET.
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> FetchOutcome {
+        // reqwest's timeout covers connect + headers + body; the outer one is a
+        // backstop for anything that slips past it (it must never hang a worker).
+        let limit = self.limits.timeout + Duration::from_secs(1);
+        match tokio::time::timeout(limit, self.fetch_inner(url, validators)).await {
+            Ok(outcome) => outcome,
+            Err(_) => failed(None, format!("timed out after {}", fmt_dur(self.limits.timeout)), 0),
+        }
+    }
+
+    async fn fetch_inner(&self, url: &str, validators: &Validators) -> FetchOutcome {
+        let mut current = match reqwest::Url::parse(url) {
+            Ok(u) => u,
+            Err(e) => return failed(None, format!("bad URL {url}: {e}"), 0),
+        };
+        let mut permanent: Option<String> = None;
+        let mut all_permanent = true;
+        let mut hops = 0u32;
+        loop {
+            let mut req = self.client.get(current.clone());
+            if let Some(etag) = &validators.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &validators.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => return failed(None, describe(&e, &self.limits), 0),
+            };
+            let status = resp.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let Some(next) = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|loc| current.join(loc).ok())
+                else {
+                    return failed(
+                        Some(status.as_u16()),
+                        format!("HTTP {status} without a usable Location header"),
+                        0,
+                    );
+                };
+                hops += 1;
+                if hops > self.limits.max_redirects {
+                    return failed(
+                        Some(status.as_u16()),
+                        format!("too many redirects (more than {})", self.limits.max_redirects),
+                        0,
+                    );
+                }
+                let is_permanent = matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                all_permanent &= is_permanent;
+                // Only a chain of permanent redirects moves the source for good.
+                if all_permanent {
+                    permanent = Some(next.to_string());
+                }
+                current = next;
+                continue;
+            }
+            let max_age = cache_max_age(resp.headers());
+            let validators = validators_of(resp.headers());
+            if status == StatusCode::NOT_MODIFIED {
+                return FetchOutcome::NotModified {
+                    permanent_url: permanent,
+                    validators,
+                    max_age,
+                };
+            }
+            if status == StatusCode::GONE {
+                return FetchOutcome::Gone {
+                    status: status.as_u16(),
+                };
+            }
+            if !status.is_success() {
+                let retry_after = if status == StatusCode::TOO_MANY_REQUESTS
+                    || status == StatusCode::SERVICE_UNAVAILABLE
+                {
+                    retry_after(resp.headers(), Utc::now())
+                } else {
+                    None
+                };
+                return FetchOutcome::Failed {
+                    status: Some(status.as_u16()),
+                    error: format!("HTTP {status}"),
+                    retry_after,
+                    bytes: 0,
+                };
+            }
+            let content_type = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let final_url = current.to_string();
+            return match self.read_body(resp).await {
+                Ok(bytes) => FetchOutcome::Body {
+                    status: status.as_u16(),
+                    bytes,
+                    content_type,
+                    final_url,
+                    permanent_url: permanent,
+                    validators,
+                    max_age,
+                },
+                Err((error, read)) => failed(Some(status.as_u16()), error, read),
+            };
+        }
+    }
+
+    /// Read the body, counting decoded bytes as they arrive.
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, (String, u64)> {
+        let cap = self.limits.max_body;
+        if let Some(len) = resp.content_length()
+            && len > cap
+        {
+            return Err((
+                format!(
+                    "body of {} exceeds the limit of {} (max_body)",
+                    fmt_bytes(len),
+                    fmt_bytes(cap)
+                ),
+                0,
+            ));
+        }
+        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(16 * 1024).min(cap) as usize);
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > cap {
+                        return Err((
+                            format!(
+                                "body exceeded the limit of {} after decompression (max_body)",
+                                fmt_bytes(cap)
+                            ),
+                            body.len() as u64 + chunk.len() as u64,
+                        ));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(e) => return Err((describe(&e, &self.limits), body.len() as u64)),
+            }
+        }
+    }
+}
+
+fn failed(status: Option<u16>, error: String, bytes: u64) -> FetchOutcome {
+    FetchOutcome::Failed {
+        status,
+        error,
+        retry_after: None,
+        bytes,
+    }
+}
+
+/// A readable one-line reason from a reqwest error and its causes.
+fn describe(e: &reqwest::Error, limits: &FetchLimits) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {}", fmt_dur(limits.timeout));
+    }
+    let chain = error_chain(e);
+    if e.is_connect() {
+        format!("cannot connect: {chain}")
+    } else if e.is_decode() || e.is_body() {
+        format!("error reading the body: {chain}")
+    } else {
+        chain
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let msg = s.to_string();
+        if !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+fn validators_of(headers: &HeaderMap) -> Validators {
+    let get = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Validators {
+        etag: get(header::ETAG),
+        last_modified: get(header::LAST_MODIFIED),
+    }
+}
+
+/// `Cache-Control: max-age=N` (also `s-maxage`); `no-cache`/`no-store` mean nothing here.
+pub fn cache_max_age(headers: &HeaderMap) -> Option<Duration> {
+    let cc = headers.get(header::CACHE_CONTROL)?.to_str().ok()?;
+    cc.split(',')
+        .filter_map(|d| {
+            let (k, v) = d.trim().split_once('=')?;
+            matches!(k.trim().to_ascii_lowercase().as_str(), "max-age" | "s-maxage")
+                .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
+                .flatten()
+        })
+        .max()
+        .map(Duration::from_secs)
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+pub fn fmt_bytes(n: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if n >= MB {
+        format!("{:.1} MiB", n as f64 / MB as f64)
+    } else if n >= 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn fmt_dur(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn max_age_is_read_from_cache_control() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=600"));
+        assert_eq!(cache_max_age(&h), Some(Duration::from_secs(600)));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        assert_eq!(cache_max_age(&h), None);
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates() {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(120)));
+        h.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Thu, 01 Jan 2026 00:10:00 GMT"),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(600)));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h, now), None);
+    }
+}

@@ -1,0 +1,419 @@
+//! Unit tests for normalize: small inline feeds and the real corpus files
+//! whose quirks forced the rules.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::{TimeZone, Timelike, Utc};
+
+use super::*;
+use crate::model::Document;
+use crate::parse::parse_document;
+
+fn ctx() -> NormalizeContext<'static> {
+    NormalizeContext {
+        now: Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
+        source_language: None,
+    }
+}
+
+fn corpus() -> PathBuf {
+    let dir = std::env::var("NEWSWATCH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"))
+        });
+    assert!(
+        dir.is_dir(),
+        "corpus not found at {} (set NEWSWATCH_CORPUS to the corpus folder)",
+        dir.display()
+    );
+    dir
+}
+
+fn load(rel: &str) -> Vec<Entry> {
+    let path = corpus().join(rel);
+    let bytes =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let feed = parse_document(&Document {
+        bytes,
+        content_type: None,
+        url: None,
+    })
+    .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    normalize(&feed, &ctx())
+}
+
+fn raw(title: &str, link: Option<&str>, guid: Option<&str>, summary: &str, day: u32) -> RawEntry {
+    RawEntry {
+        guid: guid.map(str::to_owned),
+        link: link.map(str::to_owned),
+        title: Some(title.to_owned()),
+        summary: Some(summary.to_owned()),
+        published: Utc.with_ymd_and_hms(2026, 5, day, 12, 0, 0).single(),
+        ..RawEntry::default()
+    }
+}
+
+fn feed(entries: Vec<RawEntry>) -> ParsedFeed {
+    ParsedFeed {
+        link: Some("https://site.example/".into()),
+        entries,
+        ..ParsedFeed::default()
+    }
+}
+
+#[test]
+fn title_and_text_cleaning() {
+    let mut e = raw(
+        "It&amp;rsquo;s <b>big</b>\u{00A0}news",
+        Some("https://a.example/1"),
+        Some("g"),
+        "",
+        1,
+    );
+    e.summary = Some("<p>Zel\u{200B}ensky&nbsp;said</p><script>x()</script><p>more</p>".into());
+    e.authors = vec![" Ann  Smith ".into()];
+    e.categories = vec!["World".into(), "World".into(), " ".into()];
+    e.language = Some("en-US".into());
+    let out = normalize(&feed(vec![e]), &ctx());
+    assert_eq!(out.len(), 1);
+    let x = &out[0];
+    assert_eq!(x.current.title, "It’s big news");
+    assert_eq!(x.current.text, "Zelensky said\nmore");
+    assert_eq!(
+        x.current.content_hash,
+        stable_hash(&[&x.current.title, &x.current.text])
+    );
+    assert_eq!(
+        x.keys,
+        vec!["g:g".to_owned(), "u:https://a.example/1".to_owned()]
+    );
+    assert_eq!(x.language.as_deref(), Some("en"));
+    assert_eq!(x.author.as_deref(), Some("Ann Smith"));
+    assert_eq!(x.categories, vec!["World".to_owned()]);
+}
+
+#[test]
+fn content_preferred_and_caps() {
+    let mut e = raw("t", None, None, "summary", 1);
+    e.content = Some("<div>content</div>".into());
+    e.title = Some("x".repeat(10_000) + "é");
+    let out = normalize(&feed(vec![e]), &ctx());
+    assert_eq!(out[0].current.text, "content");
+    assert_eq!(out[0].current.title.len(), MAX_TITLE_BYTES);
+    let mut e = raw("t", None, None, "", 1);
+    e.summary = Some("ж".repeat(200_000));
+    let out = normalize(&feed(vec![e]), &ctx());
+    assert!(out[0].current.text.len() <= MAX_TEXT_BYTES);
+}
+
+#[test]
+fn published_plausibility() {
+    let mut a = raw("a", None, None, "", 1);
+    a.published = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).single();
+    let mut b = raw("b", None, None, "", 1);
+    b.published = Utc.with_ymd_and_hms(2026, 6, 4, 0, 0, 0).single();
+    let mut c = raw("c", None, None, "", 1);
+    c.published = None;
+    c.updated = Utc.with_ymd_and_hms(2026, 5, 30, 0, 0, 0).single();
+    let out = normalize(&feed(vec![a, b, c]), &ctx());
+    assert_eq!(out[0].current.published, None);
+    assert_eq!(out[1].current.published, None);
+    assert_eq!(
+        out[2].current.published,
+        Utc.with_ymd_and_hms(2026, 5, 30, 0, 0, 0).single()
+    );
+}
+
+#[test]
+fn guid_duplicates() {
+    // Same guid, same content: collapsed. Same guid, different content: no g: key.
+    let entries = vec![
+        raw("one", Some("https://a.example/1"), Some("dup"), "x", 1),
+        raw("one", Some("https://a.example/1"), Some("dup"), "x", 1),
+        raw("two", Some("https://a.example/2"), Some("clash"), "y", 2),
+        raw("three", Some("https://a.example/3"), Some("clash"), "z", 3),
+    ];
+    let out = normalize(&feed(entries), &ctx());
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[0].keys[0], "g:dup");
+    assert_eq!(out[1].keys, vec!["u:https://a.example/2".to_owned()]);
+    assert_eq!(out[2].keys, vec!["u:https://a.example/3".to_owned()]);
+    assert_eq!(out[1].guid, None);
+}
+
+#[test]
+fn versions_of_one_link_fold_into_one_entry() {
+    let entries = vec![
+        raw(
+            "Old headline",
+            Some("https://ap.example/story?utm_source=rss"),
+            Some("v1"),
+            "",
+            1,
+        ),
+        raw("Other", Some("https://ap.example/other"), Some("o"), "", 1),
+        raw(
+            "New headline",
+            Some("https://ap.example/story"),
+            Some("v2"),
+            "",
+            3,
+        ),
+        raw(
+            "Mid headline",
+            Some("https://ap.example/story"),
+            Some("v3"),
+            "",
+            2,
+        ),
+        raw(
+            "Old headline",
+            Some("https://ap.example/story"),
+            Some("v4"),
+            "",
+            2,
+        ),
+    ];
+    // Padding: a link shared by more than half of a document is a home-page
+    // link (Meduza), not a story; AP files carry 500 items.
+    let mut entries = entries;
+    for n in 0..5 {
+        entries.push(raw(
+            &format!("pad {n}"),
+            Some(&format!("https://ap.example/p{n}")),
+            None,
+            "",
+            1,
+        ));
+    }
+    let out = normalize(&feed(entries), &ctx());
+    assert_eq!(out.len(), 7);
+    let s = &out[1];
+    assert_eq!(s.current.title, "New headline");
+    let earlier: Vec<&str> = s.earlier.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(earlier, vec!["Old headline", "Mid headline"]);
+    assert_eq!(s.keys[0], "g:v2");
+    for k in ["g:v1", "g:v3", "g:v4", "u:https://ap.example/story"] {
+        assert!(s.keys.iter().any(|x| x == k), "missing {k} in {:?}", s.keys);
+    }
+    assert_eq!(s.url.as_deref(), Some("https://ap.example/story"));
+}
+
+#[test]
+fn shared_and_channel_links_are_not_identities() {
+    let entries = vec![
+        raw("a", Some("https://site.example/"), None, "", 1),
+        raw("b", Some("https://site.example/news"), None, "", 1),
+        raw("c", Some("https://site.example/news"), None, "", 1),
+        raw("d", Some("https://site.example/news"), None, "", 1),
+    ];
+    let out = normalize(&feed(entries), &ctx());
+    assert_eq!(out.len(), 4);
+    for e in &out {
+        assert_eq!(e.keys.len(), 1);
+        assert!(e.keys[0].starts_with("h:"), "{:?}", e.keys);
+    }
+    // h: depends on folded title and date only.
+    let again = normalize(&feed(vec![raw("A", None, None, "other text", 1)]), &ctx());
+    assert_eq!(again[0].keys, out[0].keys);
+}
+
+#[test]
+fn language_fallbacks() {
+    let e = raw("Песков заявил о переговорах", None, None, "", 1);
+    let out = normalize(&feed(vec![e.clone()]), &ctx());
+    assert_eq!(out[0].language.as_deref(), Some("ru"));
+    let mut f = feed(vec![e.clone()]);
+    f.language = Some("uk-UA".into());
+    assert_eq!(normalize(&f, &ctx())[0].language.as_deref(), Some("uk"));
+    let c = NormalizeContext {
+        source_language: Some("de"),
+        ..ctx()
+    };
+    assert_eq!(
+        normalize(&feed(vec![e]), &c)[0].language.as_deref(),
+        Some("de")
+    );
+}
+
+#[test]
+fn corpus_apnews_versions() {
+    let dir = corpus().join("history/apnews");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no AP history files in {}",
+        dir.display()
+    );
+    let mut folded = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).expect("readable");
+        let feed = parse_document(&Document {
+            bytes,
+            content_type: None,
+            url: None,
+        })
+        .expect("AP parses");
+        let out = normalize(&feed, &ctx());
+        // Every link appears in at most one Entry.
+        let mut urls = HashSet::new();
+        for e in &out {
+            if let Some(u) = &e.url {
+                assert!(
+                    urls.insert(u.clone()),
+                    "{}: link {u} in two entries",
+                    path.display()
+                );
+            }
+        }
+        // Every raw guid ends up in some entry's keys.
+        let keys: HashSet<&str> = out
+            .iter()
+            .flat_map(|e| e.keys.iter().map(String::as_str))
+            .collect();
+        for r in &feed.entries {
+            if let Some(g) = &r.guid {
+                assert!(
+                    keys.contains(format!("g:{g}").as_str()),
+                    "{}: guid {g} lost",
+                    path.display()
+                );
+            }
+        }
+        for e in out.iter().filter(|e| !e.earlier.is_empty()) {
+            folded += 1;
+            assert!(e.keys.iter().filter(|k| k.starts_with("g:")).count() >= 2);
+            assert!(e.keys.iter().any(|k| k.starts_with("u:")));
+            let newest = e.current.published;
+            assert!(e.earlier.iter().all(|x| x.published <= newest));
+        }
+    }
+    assert!(
+        folded > 0,
+        "no AP file produced an entry with earlier versions"
+    );
+}
+
+#[test]
+fn corpus_meduza_shared_link() {
+    let out = load("feeds/meduza__generated-no-guid-shared-link-epoch-dates.xml");
+    assert!(out.len() > 3);
+    for e in &out {
+        assert_eq!(e.keys.len(), 1, "{:?}", e.keys);
+        assert!(e.keys[0].starts_with("h:"));
+        assert_eq!(e.current.published, None);
+        assert!(!e.current.title.contains('\u{00A0}'));
+        assert_eq!(e.language.as_deref(), Some("ru"));
+    }
+    let keys: HashSet<&String> = out.iter().map(|e| &e.keys[0]).collect();
+    assert_eq!(
+        keys.len(),
+        out.len(),
+        "distinct items must get distinct h: keys"
+    );
+}
+
+#[test]
+fn corpus_novaya_duplicates_collapse() {
+    let rel = "history/novaya-gazeta-europe/20250721T084538Z.xml";
+    let path = corpus().join(rel);
+    let bytes = std::fs::read(&path).expect("readable");
+    let feed = parse_document(&Document {
+        bytes,
+        content_type: None,
+        url: None,
+    })
+    .expect("parses");
+    let guids: HashSet<&str> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.guid.as_deref())
+        .collect();
+    assert!(
+        feed.entries.len() > guids.len(),
+        "{rel} no longer has duplicates"
+    );
+    let out = normalize(&feed, &ctx());
+    assert_eq!(out.len(), guids.len());
+    assert!(out.iter().all(|e| e.keys[0].starts_with("g:")));
+}
+
+#[test]
+fn corpus_reuters_zero_width() {
+    let out = load("feeds/reuters__scraped-fulltext-zero-width-chars-2026-04.xml");
+    assert!(!out.is_empty());
+    for e in &out {
+        for bad in ['\u{200B}', '\u{200C}', '\u{2060}', '\u{FEFF}'] {
+            assert!(
+                !e.current.text.contains(bad),
+                "{bad:?} in text of {}",
+                e.current.title
+            );
+            assert!(!e.current.title.contains(bad));
+        }
+        assert!(!e.current.text.is_empty());
+    }
+}
+
+#[test]
+fn corpus_bbc_midnight_dates() {
+    let out = load("feeds/bbc-russian__generated-no-guid-midnight-dates.xml");
+    assert!(!out.is_empty());
+    for e in &out {
+        let p = e.current.published.expect("BBC dates are plausible");
+        assert_eq!((p.hour(), p.minute()), (0, 0));
+        assert_eq!(e.guid, None);
+        assert!(
+            e.keys[0].starts_with("u:https://www.bbc.com/russian/"),
+            "{:?}",
+            e.keys
+        );
+        assert_eq!(e.language.as_deref(), Some("ru"));
+    }
+}
+
+/// Throughput smoke test for the parse + normalize path (the benchmark
+/// target is 1,000 feeds × 40 items, ~40 MB, well under a second on two
+/// cores). Run with `cargo test --release --lib perf_smoke -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release mode by hand"]
+fn perf_smoke() {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>P</title><link>https://p.example/</link>",
+    );
+    for i in 0..40 {
+        xml.push_str(&format!(
+            "<item><title>Peace talks update {i} &amp; more</title><link>https://p.example/a/{i}?utm_source=rss</link><guid>g{i}</guid>\
+             <pubDate>Mon, 04 May 2026 10:00:00 +0000</pubDate><description><![CDATA[{}]]></description></item>",
+            "<p>Officials said the negotiations&nbsp;would resume, according to <a href=\"https://x\">sources</a>.</p>".repeat(9)
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    let doc = Document {
+        bytes: xml.into_bytes(),
+        content_type: None,
+        url: None,
+    };
+    let t = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..1000 {
+        let f = parse_document(&doc).expect("parses");
+        n += normalize(&f, &ctx()).len();
+    }
+    let el = t.elapsed();
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        let _ = parse_document(&doc).expect("parses");
+    }
+    let parse_only = t.elapsed();
+    eprintln!(
+        "perf_smoke: 1000 docs × {} bytes, {n} entries in {el:?} (parse alone {parse_only:?})",
+        doc.bytes.len()
+    );
+}

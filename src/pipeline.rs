@@ -1,0 +1,468 @@
+//! Pipeline: wires one source through fetch → parse → normalize → store, and
+//! runs many of them under the global and per-host concurrency limits.
+//!
+//! All writes go through one `Writer` thread that owns the database connection,
+//! so each fetch is one transaction and two fetches never interleave. Planning
+//! decisions (next poll, backoff) come from the pure `scheduler` functions.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{Semaphore, oneshot};
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::fetch::{FetchLimits, FetchOutcome, Fetcher};
+use crate::model::{Document, FetchStatus, Validators};
+use crate::normalize::{NormalizeContext, normalize};
+use crate::parse::parse_document;
+use crate::scheduler::{self, PollPolicy};
+use crate::store::{DueSource, FetchRecord, FetchSummary, SourceSpec, SourceUpdate, Store, StoreError};
+
+/// Reason stored on a source disabled by a 410 response.
+pub const REASON_GONE: &str = "gone: the server answered 410 Gone";
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// The single writer: a thread owning the database connection, taking jobs
+/// over a channel. Callers await each job's result.
+pub struct Writer {
+    tx: Option<std::sync::mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn spawn(mut store: Store) -> Writer {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("newswatch-writer".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job(&mut store);
+                }
+            })
+            .ok();
+        Writer {
+            tx: Some(tx),
+            thread,
+        }
+    }
+
+    /// Run `f` on the writer thread and return its result.
+    pub async fn call<R, F>(&self, f: F) -> R
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Store) -> R + Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move |store| {
+            let _ = done.send(f(store));
+        });
+        let sent = self.tx.as_ref().map(|tx| tx.send(job).is_ok()).unwrap_or(false);
+        assert!(sent, "the database writer thread has stopped");
+        result.await.expect("the database writer thread dropped a job")
+    }
+
+    /// Finish queued jobs and stop the thread.
+    pub fn close(mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Config sources as the store wants them.
+pub fn source_specs(config: &Config) -> Vec<SourceSpec> {
+    config
+        .sources
+        .iter()
+        .map(|s| SourceSpec {
+            name: s.name.clone(),
+            url: s.url.to_string(),
+            kind: s.kind.as_str().to_string(),
+            language: s.language.clone(),
+            tags: s.tags.clone(),
+            interval: s.interval,
+            enabled: s.enabled,
+        })
+        .collect()
+}
+
+pub fn poll_policy(config: &Config) -> PollPolicy {
+    let d = &config.daemon;
+    PollPolicy {
+        default_interval: d.default_interval,
+        min_interval: d.min_interval,
+        max_interval: d.max_interval,
+        max_backoff: d.max_backoff,
+        jitter: d.jitter,
+    }
+}
+
+pub fn fetch_limits(config: &Config) -> FetchLimits {
+    let d = &config.daemon;
+    FetchLimits {
+        timeout: d.timeout,
+        connect_timeout: d.connect_timeout,
+        max_body: d.max_body,
+        max_redirects: d.max_redirects,
+        user_agent: d.user_agent.clone(),
+        per_host: d.per_host,
+    }
+}
+
+/// The result of one source's attempt, for progress output.
+#[derive(Clone, Debug)]
+pub struct SourceResult {
+    pub name: String,
+    pub status: FetchStatus,
+    pub summary: FetchSummary,
+    pub error: Option<String>,
+}
+
+/// Totals of one poll pass.
+#[derive(Clone, Debug, Default)]
+pub struct PollReport {
+    pub sources: usize,
+    pub ok: usize,
+    pub not_modified: usize,
+    pub failed: Vec<(String, String)>,
+    pub gone: Vec<String>,
+    pub items_new: u64,
+    pub items_changed: u64,
+}
+
+impl PollReport {
+    pub fn add(&mut self, r: &SourceResult) {
+        self.sources += 1;
+        self.items_new += r.summary.items_new;
+        self.items_changed += r.summary.items_changed;
+        match r.status {
+            FetchStatus::Ok => self.ok += 1,
+            FetchStatus::NotModified => self.not_modified += 1,
+            FetchStatus::Gone => self.gone.push(r.name.clone()),
+            FetchStatus::Error => self
+                .failed
+                .push((r.name.clone(), r.error.clone().unwrap_or_default())),
+        }
+    }
+}
+
+/// Fetches sources under the global and per-host limits and hands results to the writer.
+#[derive(Clone)]
+pub struct Poller {
+    fetcher: Fetcher,
+    policy: PollPolicy,
+    global: Arc<Semaphore>,
+    per_host: usize,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+}
+
+impl Poller {
+    pub fn new(config: &Config) -> Result<Poller, String> {
+        Ok(Poller {
+            fetcher: Fetcher::new(fetch_limits(config))?,
+            policy: poll_policy(config),
+            global: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
+            per_host: config.daemon.per_host.max(1),
+            hosts: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+
+    fn host_limit(&self, url: &str) -> Arc<Semaphore> {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0))))
+            .unwrap_or_default();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts
+            .entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+            .clone()
+    }
+
+    /// Poll one source: fetch under the limits, parse, store in one transaction.
+    pub async fn poll_source(&self, writer: &Writer, src: DueSource) -> SourceResult {
+        let (started, elapsed, outcome) = {
+            // Host first, then global: a task waiting for a busy host must not
+            // hold one of the global slots other hosts could use.
+            let host = self.host_limit(&src.url);
+            let _host = host.acquire_owned().await;
+            let _global = self.global.clone().acquire_owned().await;
+            let started = Utc::now();
+            let t0 = Instant::now();
+            let outcome = self.fetcher.fetch(&src.url, &src.validators).await;
+            (started, t0.elapsed(), outcome)
+        };
+        let rec = record_from_outcome(&self.policy, &src, outcome, started, elapsed, fastrand::f64());
+        let status = rec.outcome.clone();
+        let error = rec.error.clone();
+        let result = writer.call(move |store| store.apply_fetch(&rec)).await;
+        match result {
+            Ok(summary) => SourceResult {
+                name: src.name,
+                status,
+                summary,
+                error,
+            },
+            Err(e) => {
+                tracing::error!(source = %src.name, error = %e, "could not store the fetch");
+                SourceResult {
+                    name: src.name,
+                    status: FetchStatus::Error,
+                    summary: FetchSummary::default(),
+                    error: Some(format!("store: {e}")),
+                }
+            }
+        }
+    }
+
+    /// Poll every source in `due`, calling `progress` after each.
+    pub async fn poll_all(
+        &self,
+        writer: Arc<Writer>,
+        due: Vec<DueSource>,
+        mut progress: impl FnMut(&SourceResult),
+    ) -> PollReport {
+        let mut set = JoinSet::new();
+        for src in due {
+            let this = self.clone();
+            let writer = writer.clone();
+            set.spawn(async move { this.poll_source(&writer, src).await });
+        }
+        let mut report = PollReport::default();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok(r) => {
+                    log_result(&r);
+                    report.add(&r);
+                    progress(&r);
+                }
+                Err(e) => tracing::error!(error = %e, "a poll task failed"),
+            }
+        }
+        report
+    }
+}
+
+fn log_result(r: &SourceResult) {
+    match r.status {
+        FetchStatus::Error => {
+            tracing::warn!(source = %r.name, error = r.error.as_deref().unwrap_or(""), "fetch failed")
+        }
+        FetchStatus::Gone => tracing::warn!(source = %r.name, "source is gone (410) and was disabled"),
+        _ => tracing::debug!(
+            source = %r.name,
+            status = r.status.as_str(),
+            new = r.summary.items_new,
+            changed = r.summary.items_changed,
+            "fetched"
+        ),
+    }
+}
+
+/// Turn a fetch outcome into the record the store applies: parse and normalise
+/// a body, and plan the next poll. Pure apart from the CPU work.
+pub fn record_from_outcome(
+    policy: &PollPolicy,
+    src: &DueSource,
+    outcome: FetchOutcome,
+    started: DateTime<Utc>,
+    elapsed: Duration,
+    random: f64,
+) -> FetchRecord {
+    let base_url = src.url.clone();
+    let regular = src
+        .interval
+        .or(src.last_interval)
+        .unwrap_or(policy.default_interval)
+        .clamp(policy.min_interval, policy.max_interval.max(policy.min_interval));
+    let mut rec = FetchRecord {
+        source_id: src.id,
+        started_at: started,
+        duration_ms: elapsed.as_millis() as u64,
+        url: base_url,
+        http_status: None,
+        outcome: FetchStatus::Error,
+        bytes: 0,
+        error: None,
+        entries: Vec::new(),
+        update: SourceUpdate::default(),
+    };
+    let now = started;
+    let fail = |rec: &mut FetchRecord, error: String, retry_after: Option<Duration>| {
+        let streak = src.error_streak.saturating_add(1);
+        rec.outcome = FetchStatus::Error;
+        rec.error = Some(error);
+        rec.update.error_streak = Some(streak);
+        rec.update.next_poll_at = Some(scheduler::next_after_error(
+            policy,
+            regular,
+            streak,
+            retry_after,
+            now,
+            random,
+        ));
+    };
+    match outcome {
+        FetchOutcome::Body {
+            status,
+            bytes,
+            content_type,
+            final_url,
+            permanent_url,
+            validators,
+            max_age,
+        } => {
+            rec.http_status = Some(status);
+            rec.bytes = bytes.len() as u64;
+            rec.update.new_url = permanent_url;
+            let doc = Document {
+                bytes,
+                content_type,
+                url: Some(final_url),
+            };
+            match parse_and_normalize(&doc, src.language.as_deref(), now) {
+                Ok(entries) => {
+                    let dates: Vec<DateTime<Utc>> =
+                        entries.iter().filter_map(|e| e.current.published).collect();
+                    let base = scheduler::base_interval(policy, src.interval, &dates, now);
+                    rec.outcome = FetchStatus::Ok;
+                    rec.entries = entries;
+                    rec.update.validators = Some(validators);
+                    rec.update.error_streak = Some(0);
+                    rec.update.interval = Some(base);
+                    rec.update.next_poll_at =
+                        Some(scheduler::next_after_success(policy, base, max_age, now, random));
+                }
+                // The validators are not kept: a 304 must not hide a feed we could not read.
+                Err(e) => fail(&mut rec, format!("parse error: {e}"), None),
+            }
+        }
+        FetchOutcome::NotModified {
+            permanent_url,
+            validators,
+            max_age,
+        } => {
+            rec.http_status = Some(304);
+            rec.outcome = FetchStatus::NotModified;
+            rec.update.new_url = permanent_url;
+            if validators.etag.is_some() || validators.last_modified.is_some() {
+                rec.update.validators = Some(merge_validators(&src.validators, validators));
+            }
+            rec.update.error_streak = Some(0);
+            rec.update.next_poll_at =
+                Some(scheduler::next_after_success(policy, regular, max_age, now, random));
+        }
+        FetchOutcome::Gone { status } => {
+            rec.http_status = Some(status);
+            rec.outcome = FetchStatus::Gone;
+            rec.error = Some(format!("HTTP {status} Gone: source disabled"));
+            rec.update.disable_reason = Some(REASON_GONE.to_string());
+            rec.update.error_streak = Some(0);
+        }
+        FetchOutcome::Failed {
+            status,
+            error,
+            retry_after,
+            bytes,
+        } => {
+            rec.http_status = status;
+            rec.bytes = bytes;
+            let error = match retry_after {
+                Some(ra) => format!("{error} (Retry-After {}s)", ra.as_secs()),
+                None => error,
+            };
+            fail(&mut rec, error, retry_after);
+        }
+    }
+    rec
+}
+
+fn merge_validators(old: &Validators, new: Validators) -> Validators {
+    Validators {
+        etag: new.etag.or_else(|| old.etag.clone()),
+        last_modified: new.last_modified.or_else(|| old.last_modified.clone()),
+    }
+}
+
+/// Parse and normalise one document.
+pub fn parse_and_normalize(
+    doc: &Document,
+    source_language: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::model::Entry>, crate::parse::ParseError> {
+    let feed = parse_document(doc)?;
+    let ctx = NormalizeContext {
+        now,
+        source_language,
+    };
+    Ok(normalize(&feed, &ctx))
+}
+
+/// Outcome of ingesting one file.
+#[derive(Debug)]
+pub struct IngestResult {
+    pub summary: FetchSummary,
+    pub error: Option<String>,
+}
+
+/// Treat a feed file as a document fetched at `at` for source `src`: one
+/// transaction, a `fetches` row with a `file://` URL, no change to the poll plan.
+pub fn ingest_file(
+    store: &mut Store,
+    src: &DueSource,
+    path: &Path,
+    at: DateTime<Utc>,
+) -> Result<IngestResult, StoreError> {
+    let t0 = Instant::now();
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let url = format!("file://{}", abs.display());
+    let mut rec = FetchRecord {
+        source_id: src.id,
+        started_at: at,
+        duration_ms: 0,
+        url,
+        http_status: None,
+        outcome: FetchStatus::Error,
+        bytes: 0,
+        error: None,
+        entries: Vec::new(),
+        update: SourceUpdate::default(),
+    };
+    match std::fs::read(path) {
+        Err(e) => rec.error = Some(format!("cannot read {}: {e}", path.display())),
+        Ok(bytes) => {
+            rec.bytes = bytes.len() as u64;
+            let doc = Document {
+                bytes,
+                content_type: None,
+                url: Some(src.url.clone()),
+            };
+            match parse_and_normalize(&doc, src.language.as_deref(), at) {
+                Ok(entries) => {
+                    rec.outcome = FetchStatus::Ok;
+                    rec.entries = entries;
+                }
+                Err(e) => rec.error = Some(format!("{}: parse error: {e}", path.display())),
+            }
+        }
+    }
+    rec.duration_ms = t0.elapsed().as_millis() as u64;
+    let error = rec.error.clone();
+    let summary = store.apply_fetch(&rec)?;
+    Ok(IngestResult { summary, error })
+}

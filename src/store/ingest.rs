@@ -1,0 +1,378 @@
+//! The one write transaction per fetch: the `fetches` row, new items, new
+//! versions of changed items, the full-text index, and the source's state
+//! (validators, next poll, error streak) commit together or not at all.
+//!
+//! Later stages (detections, outbox rows) join this same transaction, so a
+//! crash never leaves an item without what it caused.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Result, Store, ts};
+use crate::model::{Entry, EntryText, FetchStatus, ItemId, SourceId, Validators};
+use crate::text::fold;
+
+/// Everything one fetch attempt (or one ingested file) produced.
+#[derive(Clone, Debug)]
+pub struct FetchRecord {
+    pub source_id: SourceId,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    /// Requested URL, or `file://…` for `ingest`.
+    pub url: String,
+    pub http_status: Option<u16>,
+    pub outcome: FetchStatus,
+    pub bytes: u64,
+    pub error: Option<String>,
+    /// Normalised entries (only for `FetchStatus::Ok`).
+    pub entries: Vec<Entry>,
+    pub update: SourceUpdate,
+}
+
+/// How the source row changes after this attempt.
+#[derive(Clone, Debug, Default)]
+pub struct SourceUpdate {
+    /// New validators to remember (None = keep the stored ones).
+    pub validators: Option<Validators>,
+    /// A permanent redirect's target: becomes the source's URL.
+    pub new_url: Option<String>,
+    /// Disable the source with this reason (410 Gone).
+    pub disable_reason: Option<String>,
+    /// When to poll next (None = leave the plan alone, e.g. for `ingest`).
+    pub next_poll_at: Option<DateTime<Utc>>,
+    /// The error streak after this attempt (None = leave alone).
+    pub error_streak: Option<u32>,
+    /// The regular interval planned from this attempt (None = leave alone).
+    pub interval: Option<std::time::Duration>,
+}
+
+/// What the transaction did, for progress output and tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FetchSummary {
+    pub fetch_id: i64,
+    pub items_seen: u64,
+    pub items_new: u64,
+    pub items_changed: u64,
+}
+
+struct Stored {
+    id: ItemId,
+    content_hash: String,
+    version_count: i64,
+}
+
+impl Store {
+    /// Apply one fetch in ONE transaction.
+    pub fn apply_fetch(&mut self, rec: &FetchRecord) -> Result<FetchSummary> {
+        let path = self.path.clone();
+        let e = |e| super::sqlite_err(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        let now = rec.started_at;
+        tx.execute(
+            "INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, outcome, bytes, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                rec.source_id,
+                ts(now),
+                rec.duration_ms as i64,
+                rec.url,
+                rec.http_status,
+                rec.outcome.as_str(),
+                rec.bytes as i64,
+                rec.error
+            ],
+        )
+        .map_err(e)?;
+        let fetch_id = tx.last_insert_rowid();
+        let mut summary = FetchSummary {
+            fetch_id,
+            ..Default::default()
+        };
+        if rec.outcome == FetchStatus::Ok {
+            store_entries(&tx, rec, fetch_id, &mut summary).map_err(e)?;
+            tx.execute(
+                "UPDATE fetches SET items_seen = ?2, items_new = ?3, items_changed = ?4 WHERE id = ?1",
+                params![
+                    fetch_id,
+                    summary.items_seen as i64,
+                    summary.items_new as i64,
+                    summary.items_changed as i64
+                ],
+            )
+            .map_err(e)?;
+        }
+        update_source(&tx, rec, &summary).map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(summary)
+    }
+}
+
+fn store_entries(
+    tx: &Transaction<'_>,
+    rec: &FetchRecord,
+    fetch_id: i64,
+    summary: &mut FetchSummary,
+) -> rusqlite::Result<()> {
+    let now = ts(rec.started_at);
+    let mut touched: HashSet<ItemId> = HashSet::new();
+    let mut unchanged: Vec<ItemId> = Vec::new();
+    for entry in &rec.entries {
+        summary.items_seen += 1;
+        let found = find_item(tx, rec.source_id, &entry.keys)?;
+        match found {
+            Some((stored, matched)) if touched.insert(stored.id) => {
+                add_keys(tx, rec.source_id, stored.id, &entry.keys, &matched)?;
+                if apply_versions(tx, &stored, entry, fetch_id, &now)? {
+                    summary.items_changed += 1;
+                } else {
+                    unchanged.push(stored.id);
+                }
+            }
+            // A second entry of this document resolving to an item we already
+            // updated is a different story that shares a stale key: store it new.
+            _ => {
+                let id = insert_item(tx, rec.source_id, entry, fetch_id, &now)?;
+                touched.insert(id);
+                summary.items_new += 1;
+            }
+        }
+    }
+    // Unchanged items cost one statement per fetch, not one per item.
+    for chunk in unchanged.chunks(500) {
+        let placeholders = vec!["?"; chunk.len()].join(",");
+        let sql = format!("UPDATE items SET last_seen = ?1 WHERE id IN ({placeholders})");
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&now];
+        args.extend(chunk.iter().map(|id| id as &dyn rusqlite::ToSql));
+        stmt.execute(args.as_slice())?;
+    }
+    Ok(())
+}
+
+/// Find a stored item by any of the entry's keys, in order of preference.
+fn find_item(
+    tx: &Transaction<'_>,
+    source_id: SourceId,
+    keys: &[String],
+) -> rusqlite::Result<Option<(Stored, Vec<String>)>> {
+    let mut by_key = tx.prepare_cached(
+        "SELECT i.id, i.content_hash, i.version_count FROM item_keys k JOIN items i ON i.id = k.item_id
+         WHERE k.source_id = ?1 AND k.key = ?2",
+    )?;
+    for key in keys {
+        if let Some(stored) = by_key
+            .query_row(params![source_id, key], |r| {
+                Ok(Stored {
+                    id: r.get(0)?,
+                    content_hash: r.get(1)?,
+                    version_count: r.get(2)?,
+                })
+            })
+            .optional()?
+        {
+            return Ok(Some((stored, vec![key.clone()])));
+        }
+    }
+    Ok(None)
+}
+
+fn add_keys(
+    tx: &Transaction<'_>,
+    source_id: SourceId,
+    item: ItemId,
+    keys: &[String],
+    known: &[String],
+) -> rusqlite::Result<()> {
+    if keys.len() == known.len() {
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_keys (source_id, key, item_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for key in keys.iter().filter(|k| !known.contains(k)) {
+        stmt.execute(params![source_id, key, item])?;
+    }
+    Ok(())
+}
+
+fn insert_item(
+    tx: &Transaction<'_>,
+    source_id: SourceId,
+    entry: &Entry,
+    fetch_id: i64,
+    now: &str,
+) -> rusqlite::Result<ItemId> {
+    let cur = &entry.current;
+    let published = cur.published.map(ts).unwrap_or_else(|| now.to_string());
+    let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached(
+        "INSERT INTO items (source_id, guid, url, title, published_at, first_seen, last_seen,
+             language, author, categories, content_hash, version_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, 0)",
+    )?
+    .execute(params![
+        source_id,
+        entry.guid,
+        entry.url,
+        cur.title,
+        published,
+        now,
+        entry.language,
+        entry.author,
+        categories,
+        cur.content_hash
+    ])?;
+    let id = tx.last_insert_rowid();
+    add_keys(tx, source_id, id, &entry.keys, &[])?;
+    let mut version = 0;
+    for text in entry.earlier.iter().chain(std::iter::once(cur)) {
+        version += 1;
+        insert_version(tx, id, version, text, fetch_id, now)?;
+    }
+    tx.prepare_cached("UPDATE items SET version_count = ?2 WHERE id = ?1")?
+        .execute(params![id, version])?;
+    index_text(tx, id, cur, false)?;
+    Ok(id)
+}
+
+/// Store the entry's text states that the item has not had yet. Returns true when
+/// the item's current text changed.
+fn apply_versions(
+    tx: &Transaction<'_>,
+    stored: &Stored,
+    entry: &Entry,
+    fetch_id: i64,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let cur = &entry.current;
+    if cur.content_hash == stored.content_hash && entry.earlier.is_empty() {
+        return Ok(false);
+    }
+    let known: HashSet<String> = tx
+        .prepare_cached("SELECT content_hash FROM item_versions WHERE item_id = ?1")?
+        .query_map([stored.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut version = stored.version_count;
+    // Older states from the same document (AP appends one item per headline
+    // edit) are history we have not seen: record them, oldest first.
+    for text in &entry.earlier {
+        if !known.contains(&text.content_hash) {
+            version += 1;
+            insert_version(tx, stored.id, version, text, fetch_id, now)?;
+        }
+    }
+    let changed = cur.content_hash != stored.content_hash;
+    if changed {
+        version += 1;
+        insert_version(tx, stored.id, version, cur, fetch_id, now)?;
+        tx.prepare_cached(
+            "UPDATE items SET title = ?2, content_hash = ?3, version_count = ?4, last_seen = ?5,
+                 guid = coalesce(?6, guid), url = coalesce(?7, url)
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            stored.id,
+            cur.title,
+            cur.content_hash,
+            version,
+            now,
+            entry.guid,
+            entry.url
+        ])?;
+        index_text(tx, stored.id, cur, true)?;
+    } else if version != stored.version_count {
+        tx.prepare_cached("UPDATE items SET version_count = ?2, last_seen = ?3 WHERE id = ?1")?
+            .execute(params![stored.id, version, now])?;
+    }
+    Ok(changed)
+}
+
+fn insert_version(
+    tx: &Transaction<'_>,
+    item: ItemId,
+    version: i64,
+    text: &EntryText,
+    fetch_id: i64,
+    now: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO item_versions (item_id, version, seen_at, fetch_id, title, text, content_hash, published_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        item,
+        version,
+        now,
+        fetch_id,
+        text.title,
+        text.text,
+        text.content_hash,
+        text.published.map(ts)
+    ])?;
+    Ok(())
+}
+
+fn index_text(
+    tx: &Transaction<'_>,
+    item: ItemId,
+    text: &EntryText,
+    replace: bool,
+) -> rusqlite::Result<()> {
+    if replace {
+        tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+            .execute([item])?;
+    }
+    tx.prepare_cached("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?
+        .execute(params![item, fold(&text.title), fold(&text.text)])?;
+    Ok(())
+}
+
+fn update_source(
+    tx: &Transaction<'_>,
+    rec: &FetchRecord,
+    summary: &FetchSummary,
+) -> rusqlite::Result<()> {
+    let now = ts(rec.started_at);
+    let u = &rec.update;
+    let ok = matches!(rec.outcome, FetchStatus::Ok | FetchStatus::NotModified);
+    tx.prepare_cached(
+        "UPDATE sources SET
+             last_fetch_at = ?2,
+             last_status = ?3,
+             last_http_status = ?4,
+             last_error = ?5,
+             last_ok_at = CASE WHEN ?6 THEN ?2 ELSE last_ok_at END,
+             last_new_item_at = CASE WHEN ?7 > 0 THEN ?2 ELSE last_new_item_at END,
+             error_streak = coalesce(?8, error_streak),
+             next_poll_at = coalesce(?9, next_poll_at),
+             poll_interval_s = coalesce(?10, poll_interval_s)
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        rec.source_id,
+        now,
+        rec.outcome.as_str(),
+        rec.http_status,
+        rec.error,
+        ok,
+        summary.items_new as i64,
+        u.error_streak.map(i64::from),
+        u.next_poll_at.map(ts),
+        u.interval.map(|d| d.as_secs() as i64)
+    ])?;
+    if let Some(v) = &u.validators {
+        tx.prepare_cached("UPDATE sources SET etag = ?2, last_modified = ?3 WHERE id = ?1")?
+            .execute(params![rec.source_id, v.etag, v.last_modified])?;
+    }
+    if let Some(url) = &u.new_url {
+        tx.prepare_cached("UPDATE sources SET url = ?2 WHERE id = ?1")?
+            .execute(params![rec.source_id, url])?;
+    }
+    if let Some(reason) = &u.disable_reason {
+        tx.prepare_cached("UPDATE sources SET enabled = 0, disabled_reason = ?2 WHERE id = ?1")?
+            .execute(params![rec.source_id, reason])?;
+    }
+    Ok(())
+}

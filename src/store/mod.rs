@@ -1,0 +1,140 @@
+//! Store: the only module that speaks SQL.
+//!
+//! One SQLite file in WAL mode with foreign keys on; migrations run at open
+//! (`PRAGMA user_version`, see `schema`). One writer connection applies each
+//! fetch as ONE transaction (`ingest`); read-only commands open their own
+//! connection. Times are stored everywhere as RFC 3339 UTC text with second
+//! precision (`2026-05-04T19:46:55Z`), which sorts correctly as text.
+
+mod ingest;
+mod queries;
+mod schema;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+
+pub use ingest::{FetchRecord, FetchSummary, SourceUpdate};
+pub use queries::{
+    FetchRow, ItemFilter, ItemRow, ItemVersionRow, SearchHit, SourceRow, StatusReport,
+};
+pub use sources::{DueFilter, DueSource, SourceSpec, SyncReport};
+
+/// How long a connection waits for a lock held by another process before failing.
+/// Readers (CLI) and the daemon's writer share the file; WAL keeps waits short.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Errors from the store, with the database path for context.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open database: one connection plus the path for messages.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            return Err(StoreError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("folder {} does not exist", dir.display()),
+            });
+        }
+        let conn = Connection::open(path).map_err(|e| sqlite_err(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        schema::migrate(&mut store.conn).map_err(|e| match e {
+            schema::MigrateError::Sqlite(e) => sqlite_err(path, e),
+            schema::MigrateError::TooNew { found, known } => StoreError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema version {found} is newer than this newswatch understands ({known}); upgrade newswatch"
+                ),
+            },
+            schema::MigrateError::NotOurs => StoreError::Invalid {
+                path: path.to_path_buf(),
+                message: "not a newswatch database (application_id differs)".into(),
+            },
+        })?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| sqlite_err(&path, e))?;
+        // WAL lets readers run beside the daemon's writer; NORMAL sync is
+        // durable across process crashes (only an OS crash can lose the last
+        // transactions, never corrupt the file).
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA temp_store = MEMORY;",
+            )
+            .map_err(|e| sqlite_err(&path, e))
+    }
+
+    /// The database file this store writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        sqlite_err(&self.path, e)
+    }
+
+    /// `PRAGMA integrity_check` result ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Format a time the one way the database stores times.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parse a stored time; stored values are always written by `ts`.
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}

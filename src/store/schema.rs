@@ -1,0 +1,62 @@
+//! Schema migrations, keyed by `PRAGMA user_version`.
+//!
+//! Each migration runs in its own transaction and bumps `user_version`; a
+//! database written by a newer newswatch is refused rather than guessed at.
+//! `application_id` marks the file as ours so `--db` pointed at some other
+//! SQLite file fails clearly instead of being altered.
+
+use rusqlite::Connection;
+
+/// "nwch" in ASCII: identifies a newswatch database to `file(1)` and to us.
+const APPLICATION_ID: i64 = 0x6e77_6368;
+
+/// Migrations in order; index + 1 is the `user_version` after applying it.
+const MIGRATIONS: &[&str] = &[include_str!("sql/001_initial.sql")];
+
+pub enum MigrateError {
+    Sqlite(rusqlite::Error),
+    TooNew { found: i64, known: i64 },
+    NotOurs,
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sqlite(e)
+    }
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if app_id != 0 && app_id != APPLICATION_ID {
+        return Err(MigrateError::NotOurs);
+    }
+    if app_id == 0 && version != 0 {
+        return Err(MigrateError::NotOurs);
+    }
+    if version > known {
+        return Err(MigrateError::TooNew {
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        // A migration that leaves dangling references is a bug; refuse to commit it.
+        let dangling: i64 =
+            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if dangling != 0 {
+            return Err(MigrateError::Sqlite(rusqlite::Error::InvalidParameterName(
+                format!("migration {} left {dangling} foreign-key violations", i + 1),
+            )));
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! Whitespace/invisible-character cleaning and search folding.
+//!
+//! Pure functions over `&str`; no I/O, no allocation beyond the result.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// What one input character becomes during cleaning.
+enum Class {
+    Keep(char),
+    Space,
+    Newline,
+    Drop,
+}
+
+/// Invisible "format" characters (Unicode general category Cf) plus a few
+/// look-alikes. They are dropped because scraped full-text feeds sprinkle them
+/// inside words (`feeds/reuters__scraped-fulltext-zero-width-chars-2026-04.xml`
+/// has U+200B/U+2060 in the middle of names), which breaks search and diffs.
+/// NFKC does not remove them (CRATES.md pitfall 8), so we must.
+fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                      // soft hyphen
+        | '\u{034F}'                    // combining grapheme joiner (default-ignorable)
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061C}'                    // Arabic letter mark
+        | '\u{06DD}' | '\u{070F}' | '\u{0890}'..='\u{0891}' | '\u{08E2}'
+        | '\u{115F}' | '\u{1160}'       // Hangul fillers (default-ignorable)
+        | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'       // Mongolian variation selectors / vowel separator
+        | '\u{200B}'..='\u{200F}'       // ZWSP, ZWNJ, ZWJ, LRM, RLM
+        | '\u{202A}'..='\u{202E}'       // bidi embeddings/overrides
+        | '\u{2060}'..='\u{2064}'       // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}'       // bidi isolates, deprecated format chars
+        | '\u{3164}'                    // Hangul filler
+        | '\u{FE00}'..='\u{FE0F}'       // variation selectors
+        | '\u{FEFF}'                    // BOM / zero-width no-break space
+        | '\u{FFA0}'
+        | '\u{FFF9}'..='\u{FFFB}'       // interlinear annotation
+        | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}'     // tags, variation selectors supplement
+    )
+}
+
+#[inline]
+fn classify(c: char) -> Class {
+    if c.is_ascii_graphic() {
+        // The overwhelmingly common case; skip the table checks below.
+        return Class::Keep(c);
+    }
+    match c {
+        '\n' | '\r' | '\u{000B}' | '\u{000C}' | '\u{0085}' | '\u{2028}' | '\u{2029}' => {
+            Class::Newline
+        }
+        ' ' | '\t' => Class::Space,
+        // NBSP variants and the other space separators (Zs). Meduza titles put
+        // U+00A0 after short words (`feeds/meduza__…`); they must match a plain
+        // space in search and not show up as a change in diffs.
+        '\u{00A0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200A}'
+        | '\u{202F}'
+        | '\u{205F}'
+        | '\u{3000}' => Class::Space,
+        c if c.is_control() => Class::Drop,
+        c if is_format_char(c) => Class::Drop,
+        c => Class::Keep(c),
+    }
+}
+
+/// Shared implementation: `one_line` turns newlines into spaces.
+fn clean_impl(s: &str, one_line: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    let mut pending_newline = false;
+    for c in s.chars() {
+        match classify(c) {
+            Class::Keep(c) => {
+                if !out.is_empty() {
+                    if pending_newline {
+                        out.push('\n');
+                    } else if pending_space {
+                        out.push(' ');
+                    }
+                }
+                pending_space = false;
+                pending_newline = false;
+                out.push(c);
+            }
+            Class::Space => pending_space = true,
+            Class::Newline if one_line => pending_space = true,
+            Class::Newline => pending_newline = true,
+            Class::Drop => {}
+        }
+    }
+    // NFC after dropping invisibles, so a combining mark separated from its
+    // base by a U+200B still composes. The quick check keeps the common case
+    // (already NFC, e.g. every ASCII text) free of a second pass.
+    if !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+        out = out.nfc().collect();
+    }
+    out
+}
+
+/// Cleans plain text: drops invisible format characters (U+200B, U+2060,
+/// U+FEFF, soft hyphen, bidi controls…), maps NBSP-like spaces to ' ',
+/// removes control characters except newlines, collapses runs of spaces to
+/// one, trims every line, collapses blank lines into a single "\n", trims the
+/// whole, and NFC-normalises.
+pub fn clean_text(s: &str) -> String {
+    clean_impl(s, false)
+}
+
+/// Like [`clean_text`] but the result is a single line (newlines become a
+/// space). For titles, authors and categories.
+pub fn clean_line(s: &str) -> String {
+    clean_impl(s, true)
+}
+
+/// Folds text for search and matching; the SAME function must be applied to
+/// indexed text and to queries.
+///
+/// - Unicode lower-case (aho-corasick and FTS5 only fold ASCII case).
+/// - Compatibility folding (NFKD → NFC, i.e. NFKC-like): full-width letters,
+///   ligatures (`ﬁ` → `fi`), superscripts become their plain forms.
+/// - Combining diacritics are stripped after Latin (and other non-Cyrillic)
+///   letters, so "négociations" matches "negociations" — people type English
+///   queries without accents.
+/// - After Cyrillic letters diacritics are KEPT, because there they make
+///   different letters: Russian/Ukrainian `й` (и + breve) and Ukrainian `ї`
+///   (і + diaeresis) are not spelling variants. The one exception is Russian
+///   `ё` → `е`: Russian text writes `ё` optionally, so both spellings must
+///   match (FTS5 does not fold it, CRATES.md pitfall 5).
+/// - Apostrophe variants (’ ‘ ʼ ` ′ ＇) become `'`: Ukrainian words such as
+///   "обʼєкт"/"об’єкт"/"об'єкт" are written with any of them.
+pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        // Fast path: nothing to decompose.
+        return s
+            .bytes()
+            .map(|b| {
+                if b == b'`' {
+                    '\''
+                } else {
+                    char::from(b.to_ascii_lowercase())
+                }
+            })
+            .collect();
+    }
+    let lower = s.to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    // Script of the last base (non-mark) character.
+    let mut base_cyrillic = false;
+    let mut base_is_ie = false; // Cyrillic е, to fold ё (е + U+0308)
+    for c in lower.nfkd() {
+        if is_combining_mark(c) {
+            if !base_cyrillic || (base_is_ie && c == '\u{0308}') {
+                continue;
+            }
+            out.push(c);
+            continue;
+        }
+        base_cyrillic = ('\u{0400}'..='\u{052F}').contains(&c);
+        base_is_ie = c == 'е';
+        let c = match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{2032}' | '\u{FF07}' => '\'',
+            c => c,
+        };
+        out.push(c);
+    }
+    if is_nfc_quick(out.chars()) != IsNormalized::Yes {
+        out = out.nfc().collect();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_width_inside_words_is_removed() {
+        assert_eq!(clean_text("Zel\u{200B}ensky"), "Zelensky");
+        assert_eq!(clean_text("Pes\u{2060}kov said"), "Peskov said");
+        assert_eq!(clean_text("\u{FEFF}a\u{00AD}b\u{200C}c\u{200D}d"), "abcd");
+        assert_eq!(clean_text("x\u{202E}y\u{2066}z\u{2069}"), "xyz");
+    }
+
+    #[test]
+    fn nbsp_variants_become_spaces() {
+        assert_eq!(clean_text("в\u{00A0}Москве"), "в Москве");
+        assert_eq!(clean_text("10\u{202F}000\u{2007}km"), "10 000 km");
+        assert_eq!(clean_text("a \u{00A0} \t b"), "a b");
+    }
+
+    #[test]
+    fn lines_are_trimmed_and_collapsed() {
+        assert_eq!(clean_text("  a  \n\n \n  b \r\n c  "), "a\nb\nc");
+        assert_eq!(clean_text("\n\n"), "");
+        assert_eq!(clean_text("a\u{0007}b\u{0000}c"), "abc");
+        assert_eq!(clean_line(" a \n b\n\nc "), "a b c");
+    }
+
+    #[test]
+    fn nfc_is_applied() {
+        assert_eq!(clean_text("e\u{0301}"), "\u{00E9}");
+        assert_eq!(clean_text("e\u{200B}\u{0301}"), "\u{00E9}");
+    }
+
+    #[test]
+    fn fold_latin_and_cyrillic() {
+        assert_eq!(fold("Négociations"), "negociations");
+        assert_eq!(fold("ЁЖИК"), "ежик");
+        assert_eq!(fold("Ёлка ёж"), "елка еж");
+        assert_eq!(fold("Бойко й Йорк"), "бойко й йорк");
+        assert_eq!(fold("Київ"), "київ");
+        assert_eq!(fold("об’єкт обʼєкт об`єкт"), "об'єкт об'єкт об'єкт");
+        assert_eq!(fold("ＡＢＣ ﬁnal"), "abc final");
+        assert_eq!(fold("It`s"), "it's");
+        assert_eq!(fold("Zürich Straße"), "zurich straße");
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: real HTTP servers on 127.0.0.1, the real
+//! `newswatch` binary, real SQLite files in a temporary folder per test.
+
+mod support;
+
+mod cli;
+mod config_files;
+mod fetch;
+mod parse_corpus;
+mod replay;

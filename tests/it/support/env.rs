@@ -1,0 +1,109 @@
+//! A test environment: a temporary folder with a config file and a database,
+//! and a way to run the real `newswatch` binary against them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rusqlite::Connection;
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub db: PathBuf,
+}
+
+/// What a command run produced, with readable failure messages.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Assert the exit code, showing the output when it differs.
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code {} (expected {code})\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// stdout as JSON lines.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+            .collect()
+    }
+}
+
+impl Env {
+    /// A config made of `[daemon]` settings (without `database`) and the rest.
+    pub fn new(daemon: &str, rest: &str) -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("newswatch.toml");
+        let db = dir.path().join("test.db");
+        let text = format!("[daemon]\ndatabase = \"test.db\"\n{daemon}\n\n{rest}\n");
+        std::fs::write(&config, text).unwrap();
+        Env { dir, config, db }
+    }
+
+    /// A config with one source per (name, url).
+    pub fn with_sources(daemon: &str, sources: &[(&str, &str)]) -> Env {
+        let rest: String = sources
+            .iter()
+            .map(|(n, u)| format!("[[source]]\nname = \"{n}\"\nurl = \"{u}\"\n\n"))
+            .collect();
+        Env::new(daemon, &rest)
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(&self.config, text).unwrap();
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newswatch"));
+        cmd.arg("--config").arg(&self.config).args(args);
+        cmd.env_remove("RUST_LOG").env_remove("NEWSWATCH_CONFIG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("run newswatch"))
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Read-only connection to the test database.
+    pub fn db(&self) -> Connection {
+        Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open test db")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    pub fn text(&self, sql: &str) -> Option<String> {
+        self.db().query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+pub fn file_text(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
