@@ -3,15 +3,15 @@
 //! Modules follow the data flow in DESIGN.md:
 //! config → scheduler → fetch → parse → normalize → store, with `pipeline`
 //! wiring one fetch through the stages and `cli` the command-line surface.
+pub mod cli;
 pub mod config;
+pub mod fetch;
 pub mod model;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
-pub mod text;
-pub mod cli;
-pub mod fetch;
 pub mod pipeline;
 pub mod scheduler;
 pub mod service;
 pub mod store;
+pub mod text;

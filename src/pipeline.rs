@@ -20,12 +20,25 @@ use crate::model::{Document, FetchStatus, Validators};
 use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
 use crate::scheduler::{self, PollPolicy};
-use crate::store::{DueSource, FetchRecord, FetchSummary, SourceSpec, SourceUpdate, Store, StoreError};
+use crate::store::{
+    DueSource, FetchRecord, FetchSummary, SourceSpec, SourceUpdate, Store, StoreError,
+};
 
 /// Reason stored on a source disabled by a 410 response.
 pub const REASON_GONE: &str = "gone: the server answered 410 Gone";
 
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+/// Most fetches the writer commits together (bounds the work lost to a failed commit).
+const GROUP_COMMIT_MAX: usize = 64;
+
+enum Job {
+    /// Apply a fetch; fetches waiting at the same moment share one commit.
+    Fetch(
+        Box<FetchRecord>,
+        oneshot::Sender<Result<FetchSummary, StoreError>>,
+    ),
+    /// Anything else that needs the write connection.
+    Call(Box<dyn FnOnce(&mut Store) + Send>),
+}
 
 /// The single writer: a thread owning the database connection, taking jobs
 /// over a channel. Callers await each job's result.
@@ -40,15 +53,26 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("newswatch-writer".into())
             .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    job(&mut store);
-                }
+                // If the checkpointer cannot start, SQLite's automatic
+                // checkpoints on this connection still keep the WAL bounded.
+                let checkpointer = store.spawn_checkpointer().ok();
+                writer_loop(&mut store, &rx);
+                drop(checkpointer);
             })
             .ok();
         Writer {
             tx: Some(tx),
             thread,
         }
+    }
+
+    fn send(&self, job: Job) {
+        let sent = self
+            .tx
+            .as_ref()
+            .map(|tx| tx.send(job).is_ok())
+            .unwrap_or(false);
+        assert!(sent, "the database writer thread has stopped");
     }
 
     /// Run `f` on the writer thread and return its result.
@@ -58,12 +82,21 @@ impl Writer {
         F: FnOnce(&mut Store) -> R + Send + 'static,
     {
         let (done, result) = oneshot::channel();
-        let job: Job = Box::new(move |store| {
+        self.send(Job::Call(Box::new(move |store| {
             let _ = done.send(f(store));
-        });
-        let sent = self.tx.as_ref().map(|tx| tx.send(job).is_ok()).unwrap_or(false);
-        assert!(sent, "the database writer thread has stopped");
-        result.await.expect("the database writer thread dropped a job")
+        })));
+        result
+            .await
+            .expect("the database writer thread dropped a job")
+    }
+
+    /// Store one fetch (atomically) and return what it did.
+    pub async fn apply(&self, rec: FetchRecord) -> Result<FetchSummary, StoreError> {
+        let (done, result) = oneshot::channel();
+        self.send(Job::Fetch(Box::new(rec), done));
+        result
+            .await
+            .expect("the database writer thread dropped a job")
     }
 
     /// Finish queued jobs and stop the thread.
@@ -71,6 +104,48 @@ impl Writer {
         self.tx.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+    }
+}
+
+fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
+    let mut next = rx.recv().ok();
+    while let Some(job) = next.take() {
+        match job {
+            Job::Call(f) => f(store),
+            Job::Fetch(rec, done) => {
+                let (mut recs, mut dones) = (vec![*rec], vec![done]);
+                while recs.len() < GROUP_COMMIT_MAX {
+                    match rx.try_recv() {
+                        Ok(Job::Fetch(rec, done)) => {
+                            recs.push(*rec);
+                            dones.push(done);
+                        }
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                match store.apply_fetches(&recs) {
+                    Ok(results) => {
+                        for (done, result) in dones.into_iter().zip(results) {
+                            let _ = done.send(result);
+                        }
+                    }
+                    Err(e) => {
+                        let msg = e.to_string();
+                        for done in dones {
+                            let _ = done
+                                .send(Err(StoreError::Conflict(format!("commit failed: {msg}"))));
+                        }
+                    }
+                }
+            }
+        }
+        if next.is_none() {
+            next = rx.recv().ok();
         }
     }
 }
@@ -185,7 +260,10 @@ impl Poller {
     fn host_limit(&self, url: &str) -> Arc<Semaphore> {
         let host = url::Url::parse(url)
             .ok()
-            .and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0))))
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))
+            })
             .unwrap_or_default();
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts
@@ -196,21 +274,30 @@ impl Poller {
 
     /// Poll one source: fetch under the limits, parse, store in one transaction.
     pub async fn poll_source(&self, writer: &Writer, src: DueSource) -> SourceResult {
-        let (started, elapsed, outcome) = {
-            // Host first, then global: a task waiting for a busy host must not
-            // hold one of the global slots other hosts could use.
-            let host = self.host_limit(&src.url);
-            let _host = host.acquire_owned().await;
-            let _global = self.global.clone().acquire_owned().await;
-            let started = Utc::now();
-            let t0 = Instant::now();
-            let outcome = self.fetcher.fetch(&src.url, &src.validators).await;
-            (started, t0.elapsed(), outcome)
-        };
-        let rec = record_from_outcome(&self.policy, &src, outcome, started, elapsed, fastrand::f64());
+        // Host first, then global: a task waiting for a busy host must not
+        // hold one of the global slots other hosts could use.
+        let host = self.host_limit(&src.url);
+        let host_permit = host.acquire_owned().await;
+        // The global slot is held until the fetch is stored, so at most
+        // `concurrency` parsed documents wait for the writer (bounded memory).
+        let _global = self.global.clone().acquire_owned().await;
+        let started = Utc::now();
+        let t0 = Instant::now();
+        let outcome = self.fetcher.fetch(&src.url, &src.validators).await;
+        let elapsed = t0.elapsed();
+        drop(host_permit);
+        let mut rec = record_from_outcome(
+            &self.policy,
+            &src,
+            outcome,
+            started,
+            elapsed,
+            fastrand::f64(),
+        );
+        rec.prepare_index();
         let status = rec.outcome.clone();
         let error = rec.error.clone();
-        let result = writer.call(move |store| store.apply_fetch(&rec)).await;
+        let result = writer.apply(rec).await;
         match result {
             Ok(summary) => SourceResult {
                 name: src.name,
@@ -263,7 +350,9 @@ fn log_result(r: &SourceResult) {
         FetchStatus::Error => {
             tracing::warn!(source = %r.name, error = r.error.as_deref().unwrap_or(""), "fetch failed")
         }
-        FetchStatus::Gone => tracing::warn!(source = %r.name, "source is gone (410) and was disabled"),
+        FetchStatus::Gone => {
+            tracing::warn!(source = %r.name, "source is gone (410) and was disabled")
+        }
         _ => tracing::debug!(
             source = %r.name,
             status = r.status.as_str(),
@@ -289,7 +378,10 @@ pub fn record_from_outcome(
         .interval
         .or(src.last_interval)
         .unwrap_or(policy.default_interval)
-        .clamp(policy.min_interval, policy.max_interval.max(policy.min_interval));
+        .clamp(
+            policy.min_interval,
+            policy.max_interval.max(policy.min_interval),
+        );
     let mut rec = FetchRecord {
         source_id: src.id,
         started_at: started,
@@ -301,6 +393,7 @@ pub fn record_from_outcome(
         error: None,
         entries: Vec::new(),
         update: SourceUpdate::default(),
+        index_text: Vec::new(),
     };
     let now = started;
     let fail = |rec: &mut FetchRecord, error: String, retry_after: Option<Duration>| {
@@ -345,8 +438,9 @@ pub fn record_from_outcome(
                     rec.update.validators = Some(validators);
                     rec.update.error_streak = Some(0);
                     rec.update.interval = Some(base);
-                    rec.update.next_poll_at =
-                        Some(scheduler::next_after_success(policy, base, max_age, now, random));
+                    rec.update.next_poll_at = Some(scheduler::next_after_success(
+                        policy, base, max_age, now, random,
+                    ));
                 }
                 // The validators are not kept: a 304 must not hide a feed we could not read.
                 Err(e) => fail(&mut rec, format!("parse error: {e}"), None),
@@ -364,8 +458,9 @@ pub fn record_from_outcome(
                 rec.update.validators = Some(merge_validators(&src.validators, validators));
             }
             rec.update.error_streak = Some(0);
-            rec.update.next_poll_at =
-                Some(scheduler::next_after_success(policy, regular, max_age, now, random));
+            rec.update.next_poll_at = Some(scheduler::next_after_success(
+                policy, regular, max_age, now, random,
+            ));
         }
         FetchOutcome::Gone { status } => {
             rec.http_status = Some(status);
@@ -442,6 +537,7 @@ pub fn ingest_file(
         error: None,
         entries: Vec::new(),
         update: SourceUpdate::default(),
+        index_text: Vec::new(),
     };
     match std::fs::read(path) {
         Err(e) => rec.error = Some(format!("cannot read {}: {e}", path.display())),

@@ -32,7 +32,10 @@ pub fn base_interval(
     now: DateTime<Utc>,
 ) -> Duration {
     let wanted = configured.unwrap_or_else(|| adaptive(policy, entry_dates, now));
-    wanted.clamp(policy.min_interval, policy.max_interval.max(policy.min_interval))
+    wanted.clamp(
+        policy.min_interval,
+        policy.max_interval.max(policy.min_interval),
+    )
 }
 
 fn adaptive(policy: &PollPolicy, entry_dates: &[DateTime<Utc>], now: DateTime<Utc>) -> Duration {
@@ -42,7 +45,9 @@ fn adaptive(policy: &PollPolicy, entry_dates: &[DateTime<Utc>], now: DateTime<Ut
     }
     dates.sort_unstable_by(|a, b| b.cmp(a));
     dates.truncate(RATE_WINDOW);
-    let span = (dates[0] - dates[dates.len() - 1]).to_std().unwrap_or_default();
+    let span = (dates[0] - dates[dates.len() - 1])
+        .to_std()
+        .unwrap_or_default();
     let mean_gap = span / (dates.len() as u32 - 1);
     // A source that has gone quiet since its last entry slows down too.
     let quiet = (now - dates[0]).to_std().unwrap_or_default() / 4;
@@ -125,28 +130,52 @@ mod tests {
     fn configured_interval_wins_but_is_bounded() {
         let now = t("2026-01-01T12:00:00Z");
         let p = policy();
-        assert_eq!(base_interval(&p, Some(Duration::from_secs(600)), &[], now), Duration::from_secs(600));
-        assert_eq!(base_interval(&p, Some(Duration::from_secs(5)), &[], now), p.min_interval);
-        assert_eq!(base_interval(&p, Some(Duration::from_secs(86400)), &[], now), p.max_interval);
+        assert_eq!(
+            base_interval(&p, Some(Duration::from_secs(600)), &[], now),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            base_interval(&p, Some(Duration::from_secs(5)), &[], now),
+            p.min_interval
+        );
+        assert_eq!(
+            base_interval(&p, Some(Duration::from_secs(86400)), &[], now),
+            p.max_interval
+        );
     }
 
     #[test]
     fn adaptive_interval_follows_publishing_rate() {
         let now = t("2026-01-01T12:00:00Z");
         let hourly: Vec<_> = (0..10).map(|h| now - chrono::Duration::hours(h)).collect();
-        assert_eq!(base_interval(&policy(), None, &hourly, now), Duration::from_secs(1800));
+        assert_eq!(
+            base_interval(&policy(), None, &hourly, now),
+            Duration::from_secs(1800)
+        );
         let few = [now];
-        assert_eq!(base_interval(&policy(), None, &few, now), Duration::from_secs(900));
-        let quiet: Vec<_> = (0..10).map(|h| now - chrono::Duration::days(30) - chrono::Duration::hours(h)).collect();
-        assert_eq!(base_interval(&policy(), None, &quiet, now), policy().max_interval);
+        assert_eq!(
+            base_interval(&policy(), None, &few, now),
+            Duration::from_secs(900)
+        );
+        let quiet: Vec<_> = (0..10)
+            .map(|h| now - chrono::Duration::days(30) - chrono::Duration::hours(h))
+            .collect();
+        assert_eq!(
+            base_interval(&policy(), None, &quiet, now),
+            policy().max_interval
+        );
     }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
         let now = t("2026-01-01T00:00:00Z");
-        let p = PollPolicy { jitter: 0.0, ..policy() };
+        let p = PollPolicy {
+            jitter: 0.0,
+            ..policy()
+        };
         let base = Duration::from_secs(900);
-        let wait = |streak| (next_after_error(&p, base, streak, None, now, 0.5) - now).num_seconds();
+        let wait =
+            |streak| (next_after_error(&p, base, streak, None, now, 0.5) - now).num_seconds();
         assert_eq!(wait(1), 900);
         assert_eq!(wait(2), 1800);
         assert_eq!(wait(3), 3600);
@@ -169,7 +198,10 @@ mod tests {
     #[test]
     fn max_age_lengthens_within_max_interval() {
         let now = t("2026-01-01T00:00:00Z");
-        let p = PollPolicy { jitter: 0.0, ..policy() };
+        let p = PollPolicy {
+            jitter: 0.0,
+            ..policy()
+        };
         let base = Duration::from_secs(900);
         let next = next_after_success(&p, base, Some(Duration::from_secs(3600)), now, 0.5);
         assert_eq!((next - now).num_seconds(), 3600);

@@ -69,7 +69,10 @@ pub async fn run(config: Config, store: Store) -> anyhow::Result<()> {
             _ = tokio::time::sleep(wait) => {}
         }
     }
-    tracing::info!(in_flight = tasks.len(), "stopping: no new fetches; waiting for in-flight ones");
+    tracing::info!(
+        in_flight = tasks.len(),
+        "stopping: no new fetches; waiting for in-flight ones"
+    );
     let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
         while tasks.join_next().await.is_some() {}
     })

@@ -47,7 +47,11 @@ fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
                 r.id.to_string(),
                 short_time(&r.published),
                 cut(&r.source, 20),
-                if r.versions > 1 { format!("v{}", r.versions) } else { String::new() },
+                if r.versions > 1 {
+                    format!("v{}", r.versions)
+                } else {
+                    String::new()
+                },
                 cut(&r.title, 100),
             ]
         })
@@ -88,9 +92,19 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         return Ok(0);
     }
     println!("{}", safe(&row.title));
-    println!("  id {}   source {}   published {}", row.id, safe(&row.source), row.published);
+    println!(
+        "  id {}   source {}   published {}",
+        row.id,
+        safe(&row.source),
+        row.published
+    );
     println!("  url {}", safe(row.url.as_deref().unwrap_or("-")));
-    println!("  first seen {}   last seen {}   {} version(s)", row.first_seen, row.last_seen, versions.len());
+    println!(
+        "  first seen {}   last seen {}   {} version(s)",
+        row.first_seen,
+        row.last_seen,
+        versions.len()
+    );
     for v in &versions {
         println!();
         println!(
@@ -119,7 +133,11 @@ pub fn status(ctx: &Ctx) -> CliResult {
         json_line(&s)?;
         return Ok(0);
     }
-    println!("database   {} ({:.1} MiB)", s.database, s.database_bytes as f64 / 1048576.0);
+    println!(
+        "database   {} ({:.1} MiB)",
+        s.database,
+        s.database_bytes as f64 / 1048576.0
+    );
     println!(
         "sources    {} total: {} ok, {} failing, {} never fetched, {} disabled",
         s.sources, s.sources_ok, s.sources_failing, s.sources_never_fetched, s.sources_disabled
@@ -129,7 +147,10 @@ pub fn status(ctx: &Ctx) -> CliResult {
         "fetches    {} in the last 24h, {} failed",
         s.fetches_24h, s.fetch_errors_24h
     );
-    println!("last fetch {}", s.last_fetch_at.as_deref().unwrap_or("never"));
+    println!(
+        "last fetch {}",
+        s.last_fetch_at.as_deref().unwrap_or("never")
+    );
     println!("next poll  {}", s.next_poll_at.as_deref().unwrap_or("-"));
     println!("newest     {}", s.newest_item_at.as_deref().unwrap_or("-"));
     let failing: Vec<_> = store

@@ -160,7 +160,9 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Run => poll::run(&ctx),
         Command::Poll { all, source } => poll::poll(&ctx, all, source.as_deref()),
         Command::Ingest { source, at, files } => poll::ingest(&ctx, &source, at.as_deref(), &files),
-        Command::Sources { action } => sources::sources(&ctx, action.unwrap_or(SourcesAction::List)),
+        Command::Sources { action } => {
+            sources::sources(&ctx, action.unwrap_or(SourcesAction::List))
+        }
         Command::Items {
             source,
             since,
@@ -184,7 +186,10 @@ impl Ctx {
     fn new(cli: &Cli) -> Result<Ctx, CliError> {
         let path = cli.config.clone().unwrap_or_else(config::default_path);
         let config = config::load(&path).map_err(CliError::usage)?;
-        let db = cli.db.clone().unwrap_or_else(|| config.daemon.database.clone());
+        let db = cli
+            .db
+            .clone()
+            .unwrap_or_else(|| config.daemon.database.clone());
         Ok(Ctx {
             config,
             db,

@@ -27,7 +27,9 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
                 .map_err(|e| CliError::usage(anyhow::anyhow!("--interval: {e}")))?;
             let spec = spec(&name, &url, tags, interval, language)?;
             store.add_source(&spec, Utc::now()).map_err(user_error)?;
-            println!("added source '{name}' ({url}); it is polled at the next `poll` or by the daemon");
+            println!(
+                "added source '{name}' ({url}); it is polled at the next `poll` or by the daemon"
+            );
             Ok(0)
         }
         SourcesAction::Remove { name } => {
@@ -36,12 +38,16 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             Ok(0)
         }
         SourcesAction::Enable { name } => {
-            store.set_source_enabled(&name, true, Utc::now()).map_err(user_error)?;
+            store
+                .set_source_enabled(&name, true, Utc::now())
+                .map_err(user_error)?;
             println!("enabled source '{name}'");
             Ok(0)
         }
         SourcesAction::Disable { name } => {
-            store.set_source_enabled(&name, false, Utc::now()).map_err(user_error)?;
+            store
+                .set_source_enabled(&name, false, Utc::now())
+                .map_err(user_error)?;
             println!("disabled source '{name}'");
             Ok(0)
         }
@@ -83,8 +89,8 @@ fn spec(
     interval: Option<std::time::Duration>,
     language: Option<String>,
 ) -> Result<SourceSpec, CliError> {
-    let parsed = url::Url::parse(url)
-        .map_err(|e| CliError::usage(anyhow::anyhow!("URL {url}: {e}")))?;
+    let parsed =
+        url::Url::parse(url).map_err(|e| CliError::usage(anyhow::anyhow!("URL {url}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(CliError::usage(anyhow::anyhow!(
             "URL {url}: only http and https feeds can be polled"
@@ -107,8 +113,8 @@ fn spec(
 }
 
 fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let feeds = parse_opml(&text)
         .map_err(|e| CliError::usage(anyhow::anyhow!("{}: {e}", file.display())))?;
     let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.name).collect();
@@ -137,7 +143,10 @@ fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
             }
         }
     }
-    println!("imported {added} sources from {} ({skipped} skipped)", file.display());
+    println!(
+        "imported {added} sources from {} ({skipped} skipped)",
+        file.display()
+    );
     Ok(0)
 }
 
@@ -178,13 +187,22 @@ fn list(ctx: &Ctx, store: &Store) -> CliResult {
                     s.last_error.as_deref().unwrap_or("-")
                 )
             } else {
-                s.last_status.clone().unwrap_or_else(|| "never fetched".into())
+                s.last_status
+                    .clone()
+                    .unwrap_or_else(|| "never fetched".into())
             };
             vec![
                 cut(&s.name, 30),
                 s.items.to_string(),
-                s.last_fetch_at.as_deref().map(short_time).unwrap_or_else(|| "-".into()),
-                if s.enabled { short_time(&s.next_poll_at) } else { "-".into() },
+                s.last_fetch_at
+                    .as_deref()
+                    .map(short_time)
+                    .unwrap_or_else(|| "-".into()),
+                if s.enabled {
+                    short_time(&s.next_poll_at)
+                } else {
+                    "-".into()
+                },
                 cut(&state, 60),
                 cut(&s.url, 60),
             ]

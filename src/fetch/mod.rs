@@ -85,7 +85,11 @@ impl Fetcher {
         let limit = self.limits.timeout + Duration::from_secs(1);
         match tokio::time::timeout(limit, self.fetch_inner(url, validators)).await {
             Ok(outcome) => outcome,
-            Err(_) => failed(None, format!("timed out after {}", fmt_dur(self.limits.timeout)), 0),
+            Err(_) => failed(
+                None,
+                format!("timed out after {}", fmt_dur(self.limits.timeout)),
+                0,
+            ),
         }
     }
 
@@ -127,7 +131,10 @@ impl Fetcher {
                 if hops > self.limits.max_redirects {
                     return failed(
                         Some(status.as_u16()),
-                        format!("too many redirects (more than {})", self.limits.max_redirects),
+                        format!(
+                            "too many redirects (more than {})",
+                            self.limits.max_redirects
+                        ),
                         0,
                     );
                 }
@@ -208,7 +215,8 @@ impl Fetcher {
                 0,
             ));
         }
-        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(16 * 1024).min(cap) as usize);
+        let mut body =
+            Vec::with_capacity(resp.content_length().unwrap_or(16 * 1024).min(cap) as usize);
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
@@ -286,9 +294,12 @@ pub fn cache_max_age(headers: &HeaderMap) -> Option<Duration> {
     cc.split(',')
         .filter_map(|d| {
             let (k, v) = d.trim().split_once('=')?;
-            matches!(k.trim().to_ascii_lowercase().as_str(), "max-age" | "s-maxage")
-                .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
-                .flatten()
+            matches!(
+                k.trim().to_ascii_lowercase().as_str(),
+                "max-age" | "s-maxage"
+            )
+            .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
+            .flatten()
         })
         .max()
         .map(Duration::from_secs)
@@ -327,7 +338,10 @@ mod tests {
     #[test]
     fn max_age_is_read_from_cache_control() {
         let mut h = HeaderMap::new();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=600"));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=600"),
+        );
         assert_eq!(cache_max_age(&h), Some(Duration::from_secs(600)));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         assert_eq!(cache_max_age(&h), None);

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::model::{Entry, EntryText, ParsedFeed, RawEntry};
-use crate::text::{clean_line, fold, guess_language, html_to_text, stable_hash};
+use crate::text::{clean_line, fold, guess_language, html_to_text, stable_hash, title_to_text};
 
 use url_canon::canonical_parts;
 pub use url_canon::canonical_url;
@@ -228,13 +228,10 @@ fn build_entry(
 }
 
 fn clean_item<'a>(index: usize, raw: &'a RawEntry, ctx: &NormalizeContext) -> Item<'a> {
-    // Titles: feeds put markup and leftover entities in them ("&amp;rsquo;",
-    // "<b>"); html_to_text decodes and strips both, clean_line flattens.
-    let title = raw
-        .title
-        .as_deref()
-        .map(|t| clean_line(&html_to_text(t)))
-        .unwrap_or_default();
+    // Titles: feeds put formatting and leftover entities in them
+    // ("&amp;rsquo;", "<b>"); those go, but other markup-like text is the
+    // title's own words and stays (it is escaped wherever it is shown).
+    let title = raw.title.as_deref().map(title_to_text).unwrap_or_default();
     let title = truncate(title, MAX_TITLE_BYTES);
     // Text from content, else summary. A description that is only an <img>
     // plus the title (AP) comes out as the title, which is right: that is

@@ -286,24 +286,40 @@ pub(crate) fn prepare_utf8(text: Cow<'_, str>) -> Cow<'_, str> {
         let t = text.trim_start_matches(|c: char| c == '\u{FEFF}' || c.is_whitespace());
         text.len() - t.len()
     };
-    // Offsets of `encoding="label"` relative to the trimmed text.
-    let rewrite = match prolog_encoding_span(&text.as_bytes()[trimmed_len..]) {
-        Some((label, a, b)) if !is_utf8_label(&label) => Some((a, b)),
-        _ => None,
-    };
-    match (text, rewrite) {
-        (Cow::Borrowed(s), None) => Cow::Borrowed(&s[trimmed_len..]),
-        (Cow::Owned(mut s), None) => {
+    let body = &text[trimmed_len..];
+    // Every XML declaration whose encoding is not UTF-8, as byte ranges of
+    // the `encoding="label"` attribute relative to `body`. Normally only the
+    // leading one; but quick-xml also honours a stray declaration in the
+    // middle of a document and then panics switching decoders (found by
+    // fuzzing), so later ones are neutralised too.
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(p) = body.get(from..).and_then(|rest| rest.find("<?xml")) {
+        let at = from + p;
+        if let Some((label, a, b)) = prolog_encoding_span(&body.as_bytes()[at..])
+            && !is_utf8_label(&label)
+        {
+            cuts.push((at + a, at + b));
+        }
+        from = at + 5;
+    }
+    match (text, cuts.is_empty()) {
+        (Cow::Borrowed(s), true) => Cow::Borrowed(&s[trimmed_len..]),
+        (Cow::Owned(mut s), true) => {
             s.drain(..trimmed_len);
             Cow::Owned(s)
         }
-        (t, Some((a, b))) => {
-            // Drop the attribute; `a` and `b` sit on ASCII bytes of the
-            // declaration, so both are char boundaries.
+        (t, false) => {
+            // Drop the attributes; the cut points sit on ASCII bytes of the
+            // declarations, so all are char boundaries.
             let t = &t[trimmed_len..];
             let mut s = String::with_capacity(t.len());
-            s.push_str(&t[..a]);
-            s.push_str(&t[b..]);
+            let mut at = 0;
+            for (a, b) in cuts {
+                s.push_str(&t[at..a]);
+                at = b;
+            }
+            s.push_str(&t[at..]);
             Cow::Owned(s)
         }
     }
@@ -352,6 +368,8 @@ mod tests {
         let (text, enc) = dec(&bytes, None);
         assert_eq!(enc, "windows-1251");
         assert_eq!(text, "<?xml version=\"1.0\" ?><rss>Привет</rss>");
+        let (text, _) = dec(b"<a>x<?xml version='1.0' encoding='utf-16'?></a>", None);
+        assert_eq!(text, "<a>x<?xml version='1.0' ?></a>");
     }
 
     #[test]

@@ -89,7 +89,10 @@ pub fn parse_document(doc: &Document) -> Result<ParsedFeed, ParseError> {
         Err(_) => {
             // feedparser-style loose retry: undeclared entities, bare '&',
             // forbidden control characters, a truncated last end tag.
-            let mut repaired = repair::repair_xml(&text);
+            // Re-prepared: removing a control character can turn "<?\u{8}xml"
+            // into a declaration whose encoding quick-xml would act on.
+            let mut repaired =
+                charset::prepare_utf8(Cow::Owned(repair::repair_xml(&text))).into_owned();
             let mut attempts = 0;
             loop {
                 let err = match run_feed_rs(repaired.as_bytes(), base.as_ref())? {
@@ -441,5 +444,88 @@ mod tests {
         assert_eq!(e.link.as_deref(), Some("https://ex.org/blog/post/1"));
         assert_eq!(e.content.as_deref(), Some("<p>c</p>"));
         assert!(e.published.is_some());
+    }
+}
+/// Random soup of feed-ish tokens through parse → normalize and the text
+/// helpers: nothing may panic, and feed-rs must never need catching (this
+/// found the mid-document `<?xml encoding='utf-16'?>` quick-xml panic).
+#[cfg(test)]
+mod hostile_inputs {
+    #[test]
+    fn hostile_inputs_never_crash() {
+        let toks = [
+            "<",
+            ">",
+            "&",
+            ";",
+            "<rss",
+            "<rss version='2.01'>",
+            "<channel>",
+            "</channel>",
+            "<item>",
+            "</item>",
+            "<title>",
+            "</title>",
+            "<![CDATA[",
+            "]]>",
+            "<!--",
+            "-->",
+            "&nbsp;",
+            "&#x",
+            "&#",
+            "1",
+            "a",
+            "ё",
+            "\u{0}",
+            "\"",
+            "'",
+            "=",
+            "<?xml version='1.0' encoding='utf-16'?>",
+            "<feed>",
+            "<entry>",
+            "<content type='application/x'>",
+            "</",
+            "{",
+            "}",
+            "\u{FEFF}",
+            "\u{200B}",
+            "<script>",
+            "</script",
+            "\n",
+        ];
+        let mut rng = fastrand::Rng::with_seed(13);
+        for _ in 0..20000 {
+            let n = rng.usize(0..80);
+            let mut s = String::new();
+            for _ in 0..n {
+                s.push_str(toks[rng.usize(0..toks.len())]);
+            }
+            let _ = crate::text::html_to_text(&s);
+            let _ = crate::text::decode_entities(&s);
+            let _ = crate::text::fold(&s);
+            let mut bytes = s.into_bytes();
+            if rng.bool() {
+                let k = rng.usize(0..=bytes.len());
+                bytes.insert(k, rng.u8(..));
+            }
+            let doc = crate::model::Document {
+                bytes,
+                content_type: None,
+                url: None,
+            };
+            let r = super::parse_document(&doc);
+            assert!(
+                !matches!(r, Err(super::ParseError::Crashed(_))),
+                "{r:?} {:?}",
+                String::from_utf8_lossy(&doc.bytes)
+            );
+            if let Ok(f) = r {
+                let ctx = crate::normalize::NormalizeContext {
+                    now: chrono::Utc::now(),
+                    source_language: None,
+                };
+                let _ = crate::normalize::normalize(&f, &ctx);
+            }
+        }
     }
 }

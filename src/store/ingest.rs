@@ -5,10 +5,10 @@
 //! Later stages (detections, outbox rows) join this same transaction, so a
 //! crash never leaves an item without what it caused.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, params};
 
 use super::{Result, Store, ts};
 use crate::model::{Entry, EntryText, FetchStatus, ItemId, SourceId, Validators};
@@ -29,6 +29,21 @@ pub struct FetchRecord {
     /// Normalised entries (only for `FetchStatus::Ok`).
     pub entries: Vec<Entry>,
     pub update: SourceUpdate,
+    /// Folded (title, text) per entry for the full-text index, computed by
+    /// `prepare_index` off the writer thread; folded on demand if empty.
+    pub index_text: Vec<(String, String)>,
+}
+
+impl FetchRecord {
+    /// Fold the entries' current text for the full-text index. Call this on a
+    /// worker thread: it is CPU work the single writer should not do.
+    pub fn prepare_index(&mut self) {
+        self.index_text = self
+            .entries
+            .iter()
+            .map(|e| (fold(&e.current.title), fold(&e.current.text)))
+            .collect();
+    }
 }
 
 /// How the source row changes after this attempt.
@@ -64,67 +79,100 @@ struct Stored {
 }
 
 impl Store {
-    /// Apply one fetch in ONE transaction.
+    /// Apply one fetch in one transaction.
     pub fn apply_fetch(&mut self, rec: &FetchRecord) -> Result<FetchSummary> {
+        let mut results = self.apply_fetches(std::slice::from_ref(rec))?;
+        results.pop().unwrap_or_else(|| Ok(FetchSummary::default()))
+    }
+
+    /// Apply several fetches with one commit (group commit). Each fetch stays
+    /// atomic: if any of them fails, the whole transaction rolls back and each
+    /// fetch is retried in a transaction of its own, so one bad fetch fails
+    /// alone and no fetch is ever partly stored. (Savepoints per fetch would
+    /// be simpler, but FTS5 flushes its pending index at every savepoint,
+    /// which is most of the cost a batch saves.)
+    pub fn apply_fetches(&mut self, recs: &[FetchRecord]) -> Result<Vec<Result<FetchSummary>>> {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
-        let tx = self.conn.transaction().map_err(e)?;
-        let now = rec.started_at;
-        tx.execute(
-            "INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, outcome, bytes, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                rec.source_id,
-                ts(now),
-                rec.duration_ms as i64,
-                rec.url,
-                rec.http_status,
-                rec.outcome.as_str(),
-                rec.bytes as i64,
-                rec.error
-            ],
-        )
-        .map_err(e)?;
-        let fetch_id = tx.last_insert_rowid();
-        let mut summary = FetchSummary {
-            fetch_id,
-            ..Default::default()
-        };
-        if rec.outcome == FetchStatus::Ok {
-            store_entries(&tx, rec, fetch_id, &mut summary).map_err(e)?;
-            tx.execute(
-                "UPDATE fetches SET items_seen = ?2, items_new = ?3, items_changed = ?4 WHERE id = ?1",
-                params![
-                    fetch_id,
-                    summary.items_seen as i64,
-                    summary.items_new as i64,
-                    summary.items_changed as i64
-                ],
-            )
-            .map_err(e)?;
+        let batch: rusqlite::Result<Vec<FetchSummary>> = (|| {
+            let tx = self.conn.transaction()?;
+            let summaries = recs
+                .iter()
+                .map(|rec| apply_one(&tx, rec))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(summaries)
+        })();
+        match batch {
+            Ok(summaries) => Ok(summaries.into_iter().map(Ok).collect()),
+            Err(_) if recs.len() > 1 => Ok(recs
+                .iter()
+                .map(|rec| {
+                    let tx = self.conn.transaction().map_err(e)?;
+                    let summary = apply_one(&tx, rec).map_err(e)?;
+                    tx.commit().map_err(e)?;
+                    Ok(summary)
+                })
+                .collect()),
+            Err(err) => Ok(vec![Err(e(err))]),
         }
-        update_source(&tx, rec, &summary).map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(summary)
     }
 }
 
+fn apply_one(tx: &Connection, rec: &FetchRecord) -> rusqlite::Result<FetchSummary> {
+    let now = rec.started_at;
+    tx.prepare_cached(
+        "INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, outcome, bytes, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        rec.source_id,
+        ts(now),
+        rec.duration_ms as i64,
+        rec.url,
+        rec.http_status,
+        rec.outcome.as_str(),
+        rec.bytes as i64,
+        rec.error
+    ])?;
+    let fetch_id = tx.last_insert_rowid();
+    let mut summary = FetchSummary {
+        fetch_id,
+        ..Default::default()
+    };
+    if rec.outcome == FetchStatus::Ok {
+        store_entries(tx, rec, fetch_id, &mut summary)?;
+        tx.prepare_cached(
+            "UPDATE fetches SET items_seen = ?2, items_new = ?3, items_changed = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            fetch_id,
+            summary.items_seen as i64,
+            summary.items_new as i64,
+            summary.items_changed as i64
+        ])?;
+    }
+    update_source(tx, rec, &summary)?;
+    Ok(summary)
+}
+
 fn store_entries(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     rec: &FetchRecord,
     fetch_id: i64,
     summary: &mut FetchSummary,
 ) -> rusqlite::Result<()> {
     let now = ts(rec.started_at);
+    let mut known = KnownItems::load(tx, rec.source_id, &rec.entries)?;
     let mut touched: HashSet<ItemId> = HashSet::new();
     let mut unchanged: Vec<ItemId> = Vec::new();
-    for entry in &rec.entries {
+    for (i, entry) in rec.entries.iter().enumerate() {
         summary.items_seen += 1;
-        let found = find_item(tx, rec.source_id, &entry.keys)?;
-        match found {
+        let folded = rec.index_text.get(i);
+        match known.find(&entry.keys) {
             Some((stored, matched)) if touched.insert(stored.id) => {
                 add_keys(tx, rec.source_id, stored.id, &entry.keys, &matched)?;
-                if apply_versions(tx, &stored, entry, fetch_id, &now)? {
+                if apply_versions(tx, &stored, entry, folded, fetch_id, &now)? {
                     summary.items_changed += 1;
                 } else {
                     unchanged.push(stored.id);
@@ -133,53 +181,101 @@ fn store_entries(
             // A second entry of this document resolving to an item we already
             // updated is a different story that shares a stale key: store it new.
             _ => {
-                let id = insert_item(tx, rec.source_id, entry, fetch_id, &now)?;
+                let id = insert_item(tx, rec.source_id, entry, folded, fetch_id, &now)?;
                 touched.insert(id);
+                known.remember(id, entry);
                 summary.items_new += 1;
             }
         }
     }
     // Unchanged items cost one statement per fetch, not one per item.
-    for chunk in unchanged.chunks(500) {
-        let placeholders = vec!["?"; chunk.len()].join(",");
-        let sql = format!("UPDATE items SET last_seen = ?1 WHERE id IN ({placeholders})");
-        let mut stmt = tx.prepare_cached(&sql)?;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&now];
-        args.extend(chunk.iter().map(|id| id as &dyn rusqlite::ToSql));
-        stmt.execute(args.as_slice())?;
+    if !unchanged.is_empty() {
+        tx.prepare_cached(
+            "UPDATE items SET last_seen = ?1 WHERE id IN (SELECT value FROM json_each(?2))",
+        )?
+        .execute(params![now, ids_json(&unchanged)])?;
     }
     Ok(())
 }
 
-/// Find a stored item by any of the entry's keys, in order of preference.
-fn find_item(
-    tx: &Transaction<'_>,
-    source_id: SourceId,
-    keys: &[String],
-) -> rusqlite::Result<Option<(Stored, Vec<String>)>> {
-    let mut by_key = tx.prepare_cached(
-        "SELECT i.id, i.content_hash, i.version_count FROM item_keys k JOIN items i ON i.id = k.item_id
-         WHERE k.source_id = ?1 AND k.key = ?2",
-    )?;
-    for key in keys {
-        if let Some(stored) = by_key
-            .query_row(params![source_id, key], |r| {
-                Ok(Stored {
-                    id: r.get(0)?,
-                    content_hash: r.get(1)?,
-                    version_count: r.get(2)?,
-                })
-            })
-            .optional()?
-        {
-            return Ok(Some((stored, vec![key.clone()])));
+fn ids_json(ids: &[ItemId]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+/// The stored items this document's keys point at, looked up with two queries
+/// per fetch rather than one per entry. (Per-entry lookups were re-prepared on
+/// every call: the bundled SQLite's STAT4 planner re-plans for each bound key.)
+struct KnownItems {
+    by_key: HashMap<String, ItemId>,
+    items: HashMap<ItemId, (String, i64)>,
+}
+
+impl KnownItems {
+    fn load(
+        tx: &Connection,
+        source_id: SourceId,
+        entries: &[Entry],
+    ) -> rusqlite::Result<KnownItems> {
+        let keys: Vec<&str> = entries
+            .iter()
+            .flat_map(|e| e.keys.iter().map(String::as_str))
+            .collect();
+        let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
+        let by_key: HashMap<String, ItemId> = tx
+            .prepare_cached(
+                "SELECT key, item_id FROM item_keys
+                 WHERE source_id = ?1 AND key IN (SELECT value FROM json_each(?2))",
+            )?
+            .query_map(params![source_id, keys_json], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut items = HashMap::new();
+        if !by_key.is_empty() {
+            let ids: Vec<ItemId> = by_key.values().copied().collect();
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, content_hash, version_count FROM items
+                 WHERE id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let rows = stmt.query_map([ids_json(&ids)], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+            })?;
+            for row in rows {
+                let (id, v) = row?;
+                items.insert(id, v);
+            }
         }
+        Ok(KnownItems { by_key, items })
     }
-    Ok(None)
+
+    /// The item for the first of `keys` that is known, in order of preference.
+    fn find(&self, keys: &[String]) -> Option<(Stored, Vec<String>)> {
+        keys.iter().find_map(|key| {
+            let id = *self.by_key.get(key)?;
+            let (hash, versions) = self.items.get(&id)?;
+            Some((
+                Stored {
+                    id,
+                    content_hash: hash.clone(),
+                    version_count: *versions,
+                },
+                vec![key.clone()],
+            ))
+        })
+    }
+
+    fn remember(&mut self, id: ItemId, entry: &Entry) {
+        for key in &entry.keys {
+            self.by_key.entry(key.clone()).or_insert(id);
+        }
+        let versions = entry.earlier.len() as i64 + 1;
+        self.items
+            .insert(id, (entry.current.content_hash.clone(), versions));
+    }
 }
 
 fn add_keys(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source_id: SourceId,
     item: ItemId,
     keys: &[String],
@@ -198,9 +294,10 @@ fn add_keys(
 }
 
 fn insert_item(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source_id: SourceId,
     entry: &Entry,
+    folded: Option<&(String, String)>,
     fetch_id: i64,
     now: &str,
 ) -> rusqlite::Result<ItemId> {
@@ -210,7 +307,7 @@ fn insert_item(
     tx.prepare_cached(
         "INSERT INTO items (source_id, guid, url, title, published_at, first_seen, last_seen,
              language, author, categories, content_hash, version_count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, 0)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         source_id,
@@ -222,7 +319,8 @@ fn insert_item(
         entry.language,
         entry.author,
         categories,
-        cur.content_hash
+        cur.content_hash,
+        entry.earlier.len() as i64 + 1
     ])?;
     let id = tx.last_insert_rowid();
     add_keys(tx, source_id, id, &entry.keys, &[])?;
@@ -231,18 +329,18 @@ fn insert_item(
         version += 1;
         insert_version(tx, id, version, text, fetch_id, now)?;
     }
-    tx.prepare_cached("UPDATE items SET version_count = ?2 WHERE id = ?1")?
-        .execute(params![id, version])?;
-    index_text(tx, id, cur, false)?;
+    debug_assert_eq!(version, entry.earlier.len() as i64 + 1);
+    index_text(tx, id, cur, folded, false)?;
     Ok(id)
 }
 
 /// Store the entry's text states that the item has not had yet. Returns true when
 /// the item's current text changed.
 fn apply_versions(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     stored: &Stored,
     entry: &Entry,
+    folded: Option<&(String, String)>,
     fetch_id: i64,
     now: &str,
 ) -> rusqlite::Result<bool> {
@@ -281,7 +379,7 @@ fn apply_versions(
             entry.guid,
             entry.url
         ])?;
-        index_text(tx, stored.id, cur, true)?;
+        index_text(tx, stored.id, cur, folded, true)?;
     } else if version != stored.version_count {
         tx.prepare_cached("UPDATE items SET version_count = ?2, last_seen = ?3 WHERE id = ?1")?
             .execute(params![stored.id, version, now])?;
@@ -290,7 +388,7 @@ fn apply_versions(
 }
 
 fn insert_version(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     item: ItemId,
     version: i64,
     text: &EntryText,
@@ -315,22 +413,27 @@ fn insert_version(
 }
 
 fn index_text(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     item: ItemId,
     text: &EntryText,
+    folded: Option<&(String, String)>,
     replace: bool,
 ) -> rusqlite::Result<()> {
     if replace {
         tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
             .execute([item])?;
     }
-    tx.prepare_cached("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?
-        .execute(params![item, fold(&text.title), fold(&text.text)])?;
+    let mut stmt =
+        tx.prepare_cached("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
+    match folded {
+        Some((title, body)) => stmt.execute(params![item, title, body])?,
+        None => stmt.execute(params![item, fold(&text.title), fold(&text.text)])?,
+    };
     Ok(())
 }
 
 fn update_source(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     rec: &FetchRecord,
     summary: &FetchSummary,
 ) -> rusqlite::Result<()> {

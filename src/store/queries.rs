@@ -312,14 +312,18 @@ impl Store {
             database: self.path.display().to_string(),
             database_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
             sources: q("SELECT count(*) FROM sources WHERE ?1 IS NOT NULL")?,
-            sources_enabled: q("SELECT count(*) FROM sources WHERE enabled = 1 AND ?1 IS NOT NULL")?,
+            sources_enabled: q(
+                "SELECT count(*) FROM sources WHERE enabled = 1 AND ?1 IS NOT NULL",
+            )?,
             sources_ok: q(
                 "SELECT count(*) FROM sources WHERE enabled = 1 AND error_streak = 0 AND last_fetch_at IS NOT NULL AND ?1 IS NOT NULL",
             )?,
             sources_failing: q(
                 "SELECT count(*) FROM sources WHERE enabled = 1 AND error_streak > 0 AND ?1 IS NOT NULL",
             )?,
-            sources_disabled: q("SELECT count(*) FROM sources WHERE enabled = 0 AND ?1 IS NOT NULL")?,
+            sources_disabled: q(
+                "SELECT count(*) FROM sources WHERE enabled = 0 AND ?1 IS NOT NULL",
+            )?,
             sources_never_fetched: q(
                 "SELECT count(*) FROM sources WHERE enabled = 1 AND last_fetch_at IS NULL AND ?1 IS NOT NULL",
             )?,

@@ -234,6 +234,8 @@ impl Store {
             [id],
         )
         .map_err(e)?;
+        tx.execute("DELETE FROM item_keys WHERE source_id = ?1", [id])
+            .map_err(e)?;
         tx.execute("DELETE FROM sources WHERE id = ?1", [id])
             .map_err(e)?;
         tx.commit().map_err(e)?;
@@ -351,7 +353,9 @@ impl Store {
                 let id = self.source_id_origin(name)?.0;
                 let mut stmt = self
                     .conn
-                    .prepare("SELECT name, url, language, kind, error_streak FROM sources WHERE id = ?1")
+                    .prepare(
+                        "SELECT name, url, language, kind, error_streak FROM sources WHERE id = ?1",
+                    )
                     .map_err(|e| self.err(e))?;
                 stmt.query_map([id], |r| {
                     Ok(DueSource {

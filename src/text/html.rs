@@ -482,3 +482,91 @@ mod tests {
         assert!(t.elapsed().as_secs() < 2, "took {:?}", t.elapsed());
     }
 }
+
+/// Inline formatting tags that feeds put in titles (`<b>Breaking</b>: …`).
+/// Only these are removed from a title; any other `<…>` is the title's own
+/// text (a story about `<script>` injection keeps its words) and is escaped
+/// wherever it is shown.
+const TITLE_FORMATTING_TAGS: &[&str] = &[
+    "a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "mark", "q", "s", "small",
+    "span", "strong", "sub", "sup", "u", "wbr",
+];
+
+/// Converts a feed title to one line of plain text: inline formatting tags
+/// removed, entities left over after XML parsing decoded (`&rsquo;`),
+/// whitespace and invisible characters cleaned. Unlike [`html_to_text`] it
+/// keeps unknown markup as literal text.
+pub fn title_to_text(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let after = &rest[lt + 1..];
+        match formatting_tag_len(after) {
+            Some(len) => {
+                // `<br>` separates words; other inline tags do not.
+                if after
+                    .trim_start_matches('/')
+                    .to_ascii_lowercase()
+                    .starts_with("br")
+                {
+                    out.push(' ');
+                }
+                rest = &after[len..];
+            }
+            None => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    super::clean_line(&decode_entities(&out))
+}
+
+/// If `s` (just after a `<`) is a formatting tag, the length up to and
+/// including its `>`.
+fn formatting_tag_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix('/').unwrap_or(s);
+    let name_len = body
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(body.len());
+    let name = body[..name_len].to_ascii_lowercase();
+    if !TITLE_FORMATTING_TAGS.contains(&name.as_str()) {
+        return None;
+    }
+    let after_name = &body[name_len..];
+    if !(after_name.starts_with('>')
+        || after_name.starts_with(char::is_whitespace)
+        || after_name.starts_with('/'))
+    {
+        return None;
+    }
+    let gt = s.find('>')?;
+    // A '<' before the '>' means this was not a tag after all.
+    if s[..gt].contains('<') {
+        return None;
+    }
+    Some(gt + 1)
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::title_to_text;
+
+    #[test]
+    fn formatting_goes_and_other_markup_stays() {
+        assert_eq!(
+            title_to_text("<b>Breaking</b>: talks&nbsp;resume"),
+            "Breaking: talks resume"
+        );
+        assert_eq!(title_to_text("Kremlin&rsquo;s view"), "Kremlin’s view");
+        assert_eq!(
+            title_to_text("Evil <script>alert(1)</script> title"),
+            "Evil <script>alert(1)</script> title"
+        );
+        assert_eq!(title_to_text("a<br/>b"), "a b");
+        assert_eq!(title_to_text("x < y and <i>z</i>"), "x < y and z");
+        assert_eq!(title_to_text("<bogus"), "<bogus");
+    }
+}

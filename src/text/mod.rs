@@ -12,7 +12,7 @@ mod html;
 mod lang;
 
 pub use clean::{clean_line, clean_text, fold};
-pub use html::{decode_entities, html_to_text};
+pub use html::{decode_entities, html_to_text, title_to_text};
 pub use lang::guess_language;
 
 /// FNV-1a 64-bit hash over `parts`, each followed by a 0x1F (unit separator)

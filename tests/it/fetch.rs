@@ -11,14 +11,30 @@ use crate::support::{corpus, rss};
 
 fn three_items() -> String {
     rss(&[
-        ("a", "Peace talks resume in Istanbul", "<p>Delegations met&nbsp;on Monday.</p>"),
-        ("b", "Kremlin comments on ceasefire", "<p>Peskov said &ldquo;no&rdquo;.</p>"),
-        ("c", "Prisoner exchange completed", "<p>Both sides swapped 84 prisoners.</p>"),
+        (
+            "a",
+            "Peace talks resume in Istanbul",
+            "<p>Delegations met&nbsp;on Monday.</p>",
+        ),
+        (
+            "b",
+            "Kremlin comments on ceasefire",
+            "<p>Peskov said &ldquo;no&rdquo;.</p>",
+        ),
+        (
+            "c",
+            "Prisoner exchange completed",
+            "<p>Both sides swapped 84 prisoners.</p>",
+        ),
     ])
 }
 
 /// A feed that answers 304 when the client presents the current ETag.
-fn serve_conditional(server: &TestServer, path: &str, body: Arc<std::sync::Mutex<(String, String)>>) {
+fn serve_conditional(
+    server: &TestServer,
+    path: &str,
+    body: Arc<std::sync::Mutex<(String, String)>>,
+) {
     server.route(path, move |req| {
         let (etag, text) = body.lock().unwrap().clone();
         if req.header("if-none-match") == Some(etag.as_str()) {
@@ -43,37 +59,62 @@ fn poll_stores_items_and_a_second_poll_is_conditional() {
     assert_eq!(env.count("SELECT count(*) FROM item_versions"), 3);
     // Canonical URL: tracking parameters stripped.
     assert_eq!(
-        env.text("SELECT url FROM items WHERE guid = 'a'").as_deref(),
+        env.text("SELECT url FROM items WHERE guid = 'a'")
+            .as_deref(),
         Some("https://news.example/story/a")
     );
     // Entities decoded into plain text.
-    let text = env.text("SELECT text FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.guid = 'b'").unwrap();
+    let text = env
+        .text(
+            "SELECT text FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.guid = 'b'",
+        )
+        .unwrap();
     assert!(text.contains("Peskov said “no”."), "{text}");
 
     let out = env.run(&["poll", "--all"]).expect(0);
     assert!(out.stdout.contains("1 not modified"), "{}", out.stdout);
     let second = server.requests("/feed.xml").pop().unwrap();
     assert_eq!(second.header("if-none-match"), Some("\"v1\""));
-    assert_eq!(second.header("if-modified-since"), Some("Mon, 04 May 2026 10:00:00 GMT"));
+    assert_eq!(
+        second.header("if-modified-since"),
+        Some("Mon, 04 May 2026 10:00:00 GMT")
+    );
     assert_eq!(env.count("SELECT count(*) FROM item_versions"), 3);
-    assert_eq!(env.count("SELECT count(*) FROM fetches WHERE outcome = 'not_modified' AND http_status = 304"), 1);
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM fetches WHERE outcome = 'not_modified' AND http_status = 304"
+        ),
+        1
+    );
 
     // An edited headline becomes a second version of the same item.
     *state.lock().unwrap() = (
         "\"v2\"".to_string(),
-        three_items().replace("Prisoner exchange completed", "Prisoner exchange completed: 84 freed"),
+        three_items().replace(
+            "Prisoner exchange completed",
+            "Prisoner exchange completed: 84 freed",
+        ),
     );
     let out = env.run(&["poll", "--all"]).expect(0);
     assert!(out.stdout.contains("1 changed"), "{}", out.stdout);
     assert_eq!(env.count("SELECT count(*) FROM items"), 3);
     assert_eq!(env.count("SELECT count(*) FROM item_versions"), 4);
     assert_eq!(
-        env.text("SELECT title FROM items WHERE guid = 'c'").as_deref(),
+        env.text("SELECT title FROM items WHERE guid = 'c'")
+            .as_deref(),
         Some("Prisoner exchange completed: 84 freed")
     );
     let show = env.run(&["show", "https://news.example/story/c"]).expect(0);
-    assert!(show.stdout.contains("version 1") && show.stdout.contains("version 2"), "{}", show.stdout);
-    assert!(show.stdout.contains("Prisoner exchange completed\n"), "{}", show.stdout);
+    assert!(
+        show.stdout.contains("version 1") && show.stdout.contains("version 2"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout.contains("Prisoner exchange completed\n"),
+        "{}",
+        show.stdout
+    );
 }
 
 #[test]
@@ -85,8 +126,14 @@ fn undeclared_html_entities_do_not_lose_the_feed() {
     server.fixed("/e", Response::ok(feed));
     let env = Env::with_sources("", &[("ent", &server.url("/e"))]);
     env.run(&["poll", "--all"]).expect(0);
-    assert_eq!(env.text("SELECT title FROM items").as_deref(), Some("Talks resume — Kremlin’s view"));
-    assert_eq!(env.text("SELECT text FROM item_versions").as_deref(), Some("Bare & fine, … and © too"));
+    assert_eq!(
+        env.text("SELECT title FROM items").as_deref(),
+        Some("Talks resume — Kremlin’s view")
+    );
+    assert_eq!(
+        env.text("SELECT text FROM item_versions").as_deref(),
+        Some("Bare & fine, … and © too")
+    );
 }
 
 #[test]
@@ -99,8 +146,15 @@ fn unchanged_body_without_validators_writes_no_versions() {
     std::thread::sleep(Duration::from_millis(1100));
     env.run(&["poll", "--all"]).expect(0);
     assert_eq!(env.count("SELECT count(*) FROM item_versions"), 3);
-    assert_ne!(env.text("SELECT last_seen FROM items WHERE guid = 'a'"), first_seen, "last_seen moves on");
-    assert_eq!(env.count("SELECT items_new + items_changed FROM fetches ORDER BY id DESC LIMIT 1"), 0);
+    assert_ne!(
+        env.text("SELECT last_seen FROM items WHERE guid = 'a'"),
+        first_seen,
+        "last_seen moves on"
+    );
+    assert_eq!(
+        env.count("SELECT items_new + items_changed FROM fetches ORDER BY id DESC LIMIT 1"),
+        0
+    );
 }
 
 #[test]
@@ -110,7 +164,10 @@ fn too_many_requests_with_retry_after_backs_off() {
     let env = Env::with_sources("", &[("busy", &server.url("/busy"))]);
     let out = env.run(&["poll", "--all"]).expect(1);
     assert!(out.stderr.contains("429"), "{}", out.stderr);
-    assert_eq!(env.count("SELECT error_streak FROM sources WHERE name = 'busy'"), 1);
+    assert_eq!(
+        env.count("SELECT error_streak FROM sources WHERE name = 'busy'"),
+        1
+    );
     assert_eq!(env.count("SELECT http_status FROM fetches"), 429);
     // The next poll is at least the asked two hours away.
     let wait = env.count(
@@ -128,10 +185,22 @@ fn permanent_redirect_updates_the_url_and_temporary_does_not() {
     server.fixed("/old", Response::status(301).header("Location", "/new"));
     server.fixed("/new", Response::ok(three_items()));
     server.fixed("/tmp", Response::status(302).header("Location", "/new"));
-    let env = Env::with_sources("", &[("moved", &server.url("/old")), ("temp", &server.url("/tmp"))]);
+    let env = Env::with_sources(
+        "",
+        &[
+            ("moved", &server.url("/old")),
+            ("temp", &server.url("/tmp")),
+        ],
+    );
     env.run(&["poll", "--all"]).expect(0);
-    assert_eq!(env.text("SELECT url FROM sources WHERE name = 'moved'"), Some(server.url("/new")));
-    assert_eq!(env.text("SELECT url FROM sources WHERE name = 'temp'"), Some(server.url("/tmp")));
+    assert_eq!(
+        env.text("SELECT url FROM sources WHERE name = 'moved'"),
+        Some(server.url("/new"))
+    );
+    assert_eq!(
+        env.text("SELECT url FROM sources WHERE name = 'temp'"),
+        Some(server.url("/tmp"))
+    );
     assert_eq!(env.count("SELECT count(*) FROM items"), 6);
     // The next poll goes straight to the new URL.
     env.run(&["poll", "--all"]).expect(0);
@@ -154,14 +223,24 @@ fn gone_disables_the_source_and_says_so() {
     server.fixed("/gone", Response::status(410));
     let env = Env::with_sources("", &[("dead", &server.url("/gone"))]);
     env.run(&["poll", "--all"]).expect(0);
-    assert_eq!(env.count("SELECT enabled FROM sources WHERE name = 'dead'"), 0);
+    assert_eq!(
+        env.count("SELECT enabled FROM sources WHERE name = 'dead'"),
+        0
+    );
     let list = env.run(&["sources", "list"]).expect(0);
     assert!(list.stdout.contains("gone"), "{}", list.stdout);
-    let json = env.run(&["--json", "sources", "list"]).expect(0).json_lines();
+    let json = env
+        .run(&["--json", "sources", "list"])
+        .expect(0)
+        .json_lines();
     assert_eq!(json[0]["enabled"], false);
     assert_eq!(json[0]["last_status"], "gone");
     env.run(&["poll", "--all"]).expect(0);
-    assert_eq!(server.requests("/gone").len(), 1, "a gone source is not polled again");
+    assert_eq!(
+        server.requests("/gone").len(),
+        1,
+        "a gone source is not polled again"
+    );
     // Until the user enables it.
     env.run(&["sources", "enable", "dead"]).expect(0);
     env.run(&["poll"]).expect(0);
@@ -187,14 +266,24 @@ fn body_over_the_cap_is_an_error_and_earlier_items_stay() {
 fn gzip_bomb_stops_at_the_cap_after_decompression() {
     use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(rss(&[("x", "Bomb", "")]).split("</channel>").next().unwrap().as_bytes()).unwrap();
+    gz.write_all(
+        rss(&[("x", "Bomb", "")])
+            .split("</channel>")
+            .next()
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
     for _ in 0..(50 * 1024) {
         gz.write_all(&[b' '; 1024]).unwrap(); // 50 MiB of spaces
     }
     let body = gz.finish().unwrap();
     assert!(body.len() < 200_000);
     let server = TestServer::start();
-    server.fixed("/bomb", Response::ok(body).header("Content-Encoding", "gzip"));
+    server.fixed(
+        "/bomb",
+        Response::ok(body).header("Content-Encoding", "gzip"),
+    );
     let env = Env::with_sources("max_body = \"1MB\"", &[("bomb", &server.url("/bomb"))]);
     let out = env.run(&["poll", "--all"]).expect(1);
     assert!(out.stderr.contains("after decompression"), "{}", out.stderr);
@@ -215,30 +304,65 @@ fn slow_server_is_a_recorded_timeout() {
     server.fixed("/drip", drip);
     let env = Env::with_sources(
         "timeout = \"1s\"\nconnect_timeout = \"1s\"",
-        &[("slow", &server.url("/slow")), ("drip", &server.url("/drip"))],
+        &[
+            ("slow", &server.url("/slow")),
+            ("drip", &server.url("/drip")),
+        ],
     );
     let t0 = Instant::now();
     let out = env.run(&["poll", "--all"]).expect(1);
-    assert!(t0.elapsed() < Duration::from_secs(6), "took {:?}", t0.elapsed());
-    assert_eq!(env.count("SELECT count(*) FROM fetches WHERE outcome = 'error' AND error LIKE '%timed out%'"), 2, "{}", out.stderr);
+    assert!(
+        t0.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM fetches WHERE outcome = 'error' AND error LIKE '%timed out%'"
+        ),
+        2,
+        "{}",
+        out.stderr
+    );
     assert_eq!(env.count("SELECT count(*) FROM items"), 0);
 }
 
 #[test]
 fn malformed_xml_fails_that_source_only() {
     let server = TestServer::start();
-    server.fixed("/bad", Response::ok("<rss version=\"2.0\"><channel><item><title>broken"));
-    server.fixed("/html", Response::ok("<!DOCTYPE html><html><body>Not a feed</body></html>"));
+    server.fixed(
+        "/bad",
+        Response::ok("<rss version=\"2.0\"><channel><item><title>broken"),
+    );
+    server.fixed(
+        "/html",
+        Response::ok("<!DOCTYPE html><html><body>Not a feed</body></html>"),
+    );
     server.fixed("/good", Response::ok(three_items()));
     let env = Env::with_sources(
         "",
-        &[("bad", &server.url("/bad")), ("html", &server.url("/html")), ("good", &server.url("/good"))],
+        &[
+            ("bad", &server.url("/bad")),
+            ("html", &server.url("/html")),
+            ("good", &server.url("/good")),
+        ],
     );
     let out = env.run(&["poll", "--all"]).expect(1);
-    assert!(out.stderr.contains("bad") && out.stderr.contains("parse error"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("bad") && out.stderr.contains("parse error"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(env.count("SELECT count(*) FROM items"), 3);
-    assert_eq!(env.count("SELECT count(*) FROM sources WHERE error_streak = 1"), 2);
-    assert_eq!(env.text("SELECT last_status FROM sources WHERE name = 'good'").as_deref(), Some("ok"));
+    assert_eq!(
+        env.count("SELECT count(*) FROM sources WHERE error_streak = 1"),
+        2
+    );
+    assert_eq!(
+        env.text("SELECT last_status FROM sources WHERE name = 'good'")
+            .as_deref(),
+        Some("ok")
+    );
 }
 
 #[test]
@@ -247,14 +371,34 @@ fn windows_1251_feed_over_http_and_gzip() {
     let plain = std::fs::read(dir.join("iconv.xml")).unwrap();
     let gzipped = std::fs::read(dir.join("compressed.xml")).unwrap();
     let server = TestServer::start();
-    server.fixed("/1251", Response::ok(plain).header("Content-Type", "text/xml; charset=windows-1251"));
-    server.fixed("/gz", Response::ok(gzipped).header("Content-Encoding", "gzip").header("Content-Type", "text/xml"));
-    let env = Env::with_sources("", &[("oren", &server.url("/1251")), ("oren-gz", &server.url("/gz"))]);
+    server.fixed(
+        "/1251",
+        Response::ok(plain).header("Content-Type", "text/xml; charset=windows-1251"),
+    );
+    server.fixed(
+        "/gz",
+        Response::ok(gzipped)
+            .header("Content-Encoding", "gzip")
+            .header("Content-Type", "text/xml"),
+    );
+    let env = Env::with_sources(
+        "",
+        &[
+            ("oren", &server.url("/1251")),
+            ("oren-gz", &server.url("/gz")),
+        ],
+    );
     env.run(&["poll", "--all"]).expect(0);
     let n = env.count("SELECT count(*) FROM items WHERE source_id = 1");
     assert!(n > 0);
-    assert_eq!(n, env.count("SELECT count(*) FROM items WHERE source_id = 2"));
-    assert_eq!(env.count("SELECT count(*) FROM items WHERE title LIKE '%�%'"), 0);
+    assert_eq!(
+        n,
+        env.count("SELECT count(*) FROM items WHERE source_id = 2")
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM items WHERE title LIKE '%�%'"),
+        0
+    );
     assert!(env.count("SELECT count(*) FROM items WHERE title GLOB '*[а-я]*'") > 0);
 }
 
@@ -272,11 +416,20 @@ fn per_host_limit_bounds_parallel_requests() {
             }
         });
     }
-    let names: Vec<(String, String)> = (0..8).map(|i| (format!("s{i}"), server.url(&format!("/f{i}")))).collect();
-    let refs: Vec<(&str, &str)> = names.iter().map(|(n, u)| (n.as_str(), u.as_str())).collect();
+    let names: Vec<(String, String)> = (0..8)
+        .map(|i| (format!("s{i}"), server.url(&format!("/f{i}"))))
+        .collect();
+    let refs: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.as_str()))
+        .collect();
     let env = Env::with_sources("per_host = 2", &refs);
     env.run(&["poll", "--all"]).expect(0);
     assert_eq!(hits.load(Ordering::SeqCst), 8);
-    assert_eq!(server.peak_concurrency(), 2, "per_host = 2 allows two requests at once, and uses both");
+    assert_eq!(
+        server.peak_concurrency(),
+        2,
+        "per_host = 2 allows two requests at once, and uses both"
+    );
     assert_eq!(env.count("SELECT count(*) FROM items"), 8);
 }

@@ -369,3 +369,30 @@ fn utf16_and_utf32_files_parse() {
         dir.display()
     );
 }
+
+/// The real-world snapshots (`history/`, `feeds/`) must all parse: they are
+/// what production looks like.
+#[test]
+fn history_and_single_feeds_all_parse() {
+    let root = corpus();
+    let mut files = Vec::new();
+    walk(&root.join("history"), &mut files);
+    walk(&root.join("feeds"), &mut files);
+    assert!(
+        files.len() >= 100,
+        "expected the history snapshots under {}",
+        root.display()
+    );
+    let mut entries = 0;
+    for path in &files {
+        match run(load(path)) {
+            Ok(Outcome::Parsed(_, n)) => entries += n,
+            Ok(Outcome::Failed(e)) => panic!("{}: {e}", path.display()),
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    }
+    eprintln!(
+        "parse_corpus: {} history/feeds snapshots → {entries} entries",
+        files.len()
+    );
+}

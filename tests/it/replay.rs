@@ -32,10 +32,21 @@ fn reuters_replay_creates_no_versions() {
     let env = replay("reuters-direct");
     let items = env.count("SELECT count(*) FROM items");
     assert!(items > 100, "{items} items");
-    assert_eq!(env.count("SELECT count(*) FROM item_versions"), items, "no headline changed between these polls");
-    assert_eq!(env.count("SELECT count(*) FROM fetches WHERE outcome = 'ok'"), 4);
+    assert_eq!(
+        env.count("SELECT count(*) FROM item_versions"),
+        items,
+        "no headline changed between these polls"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM fetches WHERE outcome = 'ok'"),
+        4
+    );
     // Fetch times come from the file names.
-    assert!(env.text("SELECT min(started_at) FROM fetches").unwrap().starts_with("2026-07-05T"));
+    assert!(
+        env.text("SELECT min(started_at) FROM fetches")
+            .unwrap()
+            .starts_with("2026-07-05T")
+    );
 }
 
 #[test]
@@ -47,7 +58,10 @@ fn apnews_replay_turns_headline_edits_into_versions() {
         let mut stmt = db
             .prepare("SELECT DISTINCT item_id FROM item_versions WHERE title LIKE 'Zelenskyy slams Russia%utter cynicism%'")
             .unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     assert_eq!(ids.len(), 1, "the Zelenskyy story is one item: {ids:?}");
     let titles: Vec<String> = {
@@ -55,11 +69,20 @@ fn apnews_replay_turns_headline_edits_into_versions() {
         let mut stmt = db
             .prepare("SELECT title FROM item_versions WHERE item_id = ?1 ORDER BY version")
             .unwrap();
-        stmt.query_map([ids[0]], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        stmt.query_map([ids[0]], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     assert!(titles.len() >= 3, "{titles:#?}");
-    assert!(titles.iter().any(|t| t.contains("strikes kill 5")), "{titles:#?}");
-    assert!(titles.iter().any(|t| t.contains("strikes kill 22")), "{titles:#?}");
+    assert!(
+        titles.iter().any(|t| t.contains("strikes kill 5")),
+        "{titles:#?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("strikes kill 22")),
+        "{titles:#?}"
+    );
     // No story appears twice: every canonical URL belongs to one item.
     assert_eq!(
         env.count("SELECT count(*) FROM (SELECT url FROM items WHERE url IS NOT NULL GROUP BY url HAVING count(*) > 1)"),
@@ -82,7 +105,16 @@ fn replaying_the_same_snapshot_twice_changes_nothing() {
     let items = env.count("SELECT count(*) FROM items");
     let versions = env.count("SELECT count(*) FROM item_versions");
     assert!(items > 0);
-    let out = env.run(&["ingest", "--source", "nge", "--at", "2030-01-01T00:00:00Z", &f]).expect(0);
+    let out = env
+        .run(&[
+            "ingest",
+            "--source",
+            "nge",
+            "--at",
+            "2030-01-01T00:00:00Z",
+            &f,
+        ])
+        .expect(0);
     assert!(out.stdout.contains("0 new, 0 changed"), "{}", out.stdout);
     assert_eq!(env.count("SELECT count(*) FROM items"), items);
     assert_eq!(env.count("SELECT count(*) FROM item_versions"), versions);
@@ -92,20 +124,45 @@ fn replaying_the_same_snapshot_twice_changes_nothing() {
 fn meduza_shared_link_items_stay_distinct_and_get_first_seen_dates() {
     let env = Env::with_sources("", &[("meduza", "http://127.0.0.1:9/unused")]);
     let f = corpus().join("feeds/meduza__generated-no-guid-shared-link-epoch-dates.xml");
-    let entries = std::fs::read_to_string(&f).unwrap().matches("<item>").count() as i64;
-    env.run(&["ingest", "--source", "meduza", "--at", "2026-01-05T00:00:00Z", &f.display().to_string()])
-        .expect(0);
-    assert_eq!(env.count("SELECT count(*) FROM items"), entries, "one shared link must not merge stories");
-    assert_eq!(env.count("SELECT count(*) FROM items WHERE published_at LIKE '1970%'"), 0);
-    assert_eq!(env.count("SELECT count(*) FROM items WHERE published_at = '2026-01-05T00:00:00Z'"), entries);
-    assert_eq!(env.count("SELECT count(*) FROM items WHERE title LIKE '%' || char(160) || '%'"), 0, "NBSP normalised");
+    let entries = std::fs::read_to_string(&f)
+        .unwrap()
+        .matches("<item>")
+        .count() as i64;
+    env.run(&[
+        "ingest",
+        "--source",
+        "meduza",
+        "--at",
+        "2026-01-05T00:00:00Z",
+        &f.display().to_string(),
+    ])
+    .expect(0);
+    assert_eq!(
+        env.count("SELECT count(*) FROM items"),
+        entries,
+        "one shared link must not merge stories"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM items WHERE published_at LIKE '1970%'"),
+        0
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM items WHERE published_at = '2026-01-05T00:00:00Z'"),
+        entries
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM items WHERE title LIKE '%' || char(160) || '%'"),
+        0,
+        "NBSP normalised"
+    );
 }
 
 #[test]
 fn zero_width_characters_are_removed_from_stored_text() {
     let env = Env::with_sources("", &[("reuters", "http://127.0.0.1:9/unused")]);
     let f = corpus().join("feeds/reuters__scraped-fulltext-zero-width-chars-2026-04.xml");
-    env.run(&["ingest", "--source", "reuters", &f.display().to_string()]).expect(0);
+    env.run(&["ingest", "--source", "reuters", &f.display().to_string()])
+        .expect(0);
     assert!(env.count("SELECT count(*) FROM items") > 0);
     assert_eq!(
         env.count("SELECT count(*) FROM item_versions WHERE instr(text, char(8203)) > 0 OR instr(text, char(8288)) > 0"),

@@ -64,13 +64,15 @@ CREATE INDEX items_by_published ON items(published_at);
 CREATE INDEX items_by_first_seen ON items(first_seen);
 
 -- Every identity an item is known by within its source: g:<guid>, u:<canonical url>, h:<hash>.
+-- No foreign key or index on item_id: rows are written for every new item and
+-- looked up by (source_id, key) only; deleting a source deletes its keys by
+-- source_id, and item pruning deletes keys first.
 CREATE TABLE item_keys (
     source_id INTEGER NOT NULL,
     key       TEXT NOT NULL,
-    item_id   INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    item_id   INTEGER NOT NULL,
     PRIMARY KEY (source_id, key)
 ) WITHOUT ROWID;
-CREATE INDEX item_keys_by_item ON item_keys(item_id);
 
 -- Every distinct text state of an item, version 1 = first seen.
 CREATE TABLE item_versions (

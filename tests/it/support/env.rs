@@ -1,7 +1,7 @@
 //! A test environment: a temporary folder with a config file and a database,
 //! and a way to run the real `newswatch` binary against them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use rusqlite::Connection;
@@ -92,18 +92,19 @@ impl Env {
 
     /// Read-only connection to the test database.
     pub fn db(&self) -> Connection {
-        Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open test db")
+        Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open test db")
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        self.db().query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+        self.db()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     pub fn text(&self, sql: &str) -> Option<String> {
-        self.db().query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+        self.db()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
-}
-
-pub fn file_text(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap()
 }

@@ -18,7 +18,9 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
@@ -64,7 +66,6 @@ struct State {
 pub struct TestServer {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    active: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
 }
 
@@ -82,12 +83,7 @@ impl TestServer {
                 std::thread::spawn(move || serve(stream, st, ac, pk));
             }
         });
-        TestServer {
-            addr,
-            state,
-            active,
-            peak,
-        }
+        TestServer { addr, state, peak }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -95,8 +91,16 @@ impl TestServer {
     }
 
     /// Answer `path` with `handler` (replacing any earlier handler).
-    pub fn route(&self, path: &str, handler: impl Fn(&Request) -> Response + Send + Sync + 'static) {
-        self.state.lock().unwrap().routes.insert(path.to_string(), Arc::new(handler));
+    pub fn route(
+        &self,
+        path: &str,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) {
+        self.state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.to_string(), Arc::new(handler));
     }
 
     /// Answer `path` with a fixed response.
@@ -106,7 +110,14 @@ impl TestServer {
 
     /// Requests received for `path`, oldest first.
     pub fn requests(&self, path: &str) -> Vec<Request> {
-        self.state.lock().unwrap().log.iter().filter(|r| r.path == path).cloned().collect()
+        self.state
+            .lock()
+            .unwrap()
+            .log
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
     }
 
     /// Most requests that were being answered at the same moment.
@@ -115,7 +126,12 @@ impl TestServer {
     }
 }
 
-fn serve(stream: TcpStream, state: Arc<Mutex<State>>, active: Arc<AtomicUsize>, peak: Arc<AtomicUsize>) {
+fn serve(
+    stream: TcpStream,
+    state: Arc<Mutex<State>>,
+    active: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+) {
     let now = active.fetch_add(1, Ordering::SeqCst) + 1;
     peak.fetch_max(now, Ordering::SeqCst);
     let _ = handle(stream, &state);
@@ -137,7 +153,10 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let req = Request { path: path.clone(), headers };
+    let req = Request {
+        path: path.clone(),
+        headers,
+    };
     let handler = {
         let mut st = state.lock().unwrap();
         st.log.push(req.clone());
