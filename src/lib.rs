@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod fetch;
+pub mod logging;
 pub mod model;
 pub mod normalize;
 pub mod opml;

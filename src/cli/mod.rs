@@ -156,6 +156,17 @@ pub type CliResult = Result<u8, CliError>;
 /// Run the parsed command; returns the exit code.
 pub fn dispatch(cli: Cli) -> CliResult {
     let ctx = Ctx::new(&cli)?;
+    let default_filter = match (&cli.command, cli.verbose) {
+        (_, 2..) => "debug",
+        (_, 1) => "info,newswatch=debug",
+        (Command::Run, 0) => "info",
+        _ => "warn",
+    };
+    // -v on the command line wins over the config's `log`.
+    let config_filter = (cli.verbose == 0)
+        .then_some(ctx.config.daemon.log.as_deref())
+        .flatten();
+    crate::logging::init(config_filter, default_filter);
     match cli.command {
         Command::Run => poll::run(&ctx),
         Command::Poll { all, source } => poll::poll(&ctx, all, source.as_deref()),

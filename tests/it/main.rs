@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod config_files;
+mod daemon;
 mod fetch;
 mod parse_corpus;
 mod replay;
