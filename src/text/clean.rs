@@ -76,7 +76,35 @@ fn clean_impl(s: &str, one_line: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut pending_newline = false;
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Fast path: a run of printable ASCII, with single spaces inside it,
+        // is copied as one slice (most feed text is such runs).
+        if bytes[i].is_ascii_graphic() {
+            let start = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_graphic()
+                    || (bytes[i] == b' ' && bytes.get(i + 1).is_some_and(u8::is_ascii_graphic)))
+            {
+                i += 1;
+            }
+            if !out.is_empty() {
+                if pending_newline {
+                    out.push('\n');
+                } else if pending_space {
+                    out.push(' ');
+                }
+            }
+            pending_space = false;
+            pending_newline = false;
+            out.push_str(&s[start..i]);
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         match classify(c) {
             Class::Keep(c) => {
                 if !out.is_empty() {

@@ -96,6 +96,9 @@ CREATE VIRTUAL TABLE items_fts USING fts5(
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- Merge index segments 8 at a time instead of 4: about a third less merge
+-- work on the write path, at the cost of a few more segments to read.
+INSERT INTO items_fts (items_fts, rank) VALUES ('automerge', 8);
 
 CREATE VIEW v_sources AS
 SELECT s.name, s.url, s.enabled, s.disabled_reason, s.last_status, s.last_http_status,
