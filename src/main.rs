@@ -11,6 +11,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`newswatch items | head`): not an error.
+        Err(e)
+            if e.error
+                .downcast_ref::<std::io::Error>()
+                .map(std::io::Error::kind)
+                == Some(std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {:#}", e.error);
             ExitCode::from(e.code)

@@ -297,8 +297,7 @@ impl Poller {
         rec.prepare_index();
         let status = rec.outcome.clone();
         let error = rec.error.clone();
-        let result = writer.apply(rec).await;
-        match result {
+        let result = match writer.apply(rec).await {
             Ok(summary) => SourceResult {
                 name: src.name,
                 status,
@@ -314,7 +313,9 @@ impl Poller {
                     error: Some(format!("store: {e}")),
                 }
             }
-        }
+        };
+        log_result(&result);
+        result
     }
 
     /// Poll every source in `due`, calling `progress` after each.
@@ -334,7 +335,6 @@ impl Poller {
         while let Some(joined) = set.join_next().await {
             match joined {
                 Ok(r) => {
-                    log_result(&r);
                     report.add(&r);
                     progress(&r);
                 }
@@ -345,21 +345,25 @@ impl Poller {
     }
 }
 
+/// One log line per attempt: failures as warnings (with the reason), new
+/// items as info, the rest at debug.
 fn log_result(r: &SourceResult) {
     match r.status {
-        FetchStatus::Error => {
-            tracing::warn!(source = %r.name, error = r.error.as_deref().unwrap_or(""), "fetch failed")
-        }
-        FetchStatus::Gone => {
-            tracing::warn!(source = %r.name, "source is gone (410) and was disabled")
-        }
-        _ => tracing::debug!(
+        FetchStatus::Error => tracing::warn!(
             source = %r.name,
-            status = r.status.as_str(),
+            error = r.error.as_deref().unwrap_or(""),
+            "fetch failed"
+        ),
+        FetchStatus::Gone => {
+            tracing::warn!(source = %r.name, "source is gone (HTTP 410) and was disabled")
+        }
+        _ if r.summary.items_new > 0 || r.summary.items_changed > 0 => tracing::info!(
+            source = %r.name,
             new = r.summary.items_new,
             changed = r.summary.items_changed,
-            "fetched"
+            "new items"
         ),
+        _ => tracing::debug!(source = %r.name, status = r.status.as_str(), "fetched"),
     }
 }
 

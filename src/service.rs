@@ -61,9 +61,8 @@ pub async fn run(config: Config, store: Store) -> anyhow::Result<()> {
         tokio::select! {
             _ = &mut stop => break,
             Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
-                if let Ok((id, result)) = joined {
+                if let Ok((id, _)) = joined {
                     in_flight.remove(&id);
-                    log_result(&result);
                 }
             }
             _ = tokio::time::sleep(wait) => {}
@@ -88,17 +87,6 @@ pub async fn run(config: Config, store: Store) -> anyhow::Result<()> {
     }
     tracing::info!("newswatch stopped");
     Ok(())
-}
-
-fn log_result(r: &SourceResult) {
-    if r.summary.items_new > 0 || r.summary.items_changed > 0 {
-        tracing::info!(
-            source = %r.name,
-            new = r.summary.items_new,
-            changed = r.summary.items_changed,
-            "new items"
-        );
-    }
 }
 
 async fn stop_signal() {

@@ -91,23 +91,23 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         json_line(&v)?;
         return Ok(0);
     }
-    println!("{}", safe(&row.title));
-    println!(
+    outln!("{}", safe(&row.title));
+    outln!(
         "  id {}   source {}   published {}",
         row.id,
         safe(&row.source),
         row.published
     );
-    println!("  url {}", safe(row.url.as_deref().unwrap_or("-")));
-    println!(
+    outln!("  url {}", safe(row.url.as_deref().unwrap_or("-")));
+    outln!(
         "  first seen {}   last seen {}   {} version(s)",
         row.first_seen,
         row.last_seen,
         versions.len()
     );
     for v in &versions {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "── version {} · seen {}{}",
             v.version,
             v.seen_at,
@@ -116,10 +116,10 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
                 .map(|p| format!(" · published {p}"))
                 .unwrap_or_default()
         );
-        println!("{}", safe(&v.title));
+        outln!("{}", safe(&v.title));
         if !v.text.is_empty() && v.text != v.title {
             for line in v.text.lines() {
-                println!("  {}", safe(line));
+                outln!("  {}", safe(line));
             }
         }
     }
@@ -133,33 +133,38 @@ pub fn status(ctx: &Ctx) -> CliResult {
         json_line(&s)?;
         return Ok(0);
     }
-    println!(
+    outln!(
         "database   {} ({:.1} MiB)",
         s.database,
         s.database_bytes as f64 / 1048576.0
     );
-    println!(
+    outln!(
         "sources    {} total: {} ok, {} failing, {} never fetched, {} disabled",
-        s.sources, s.sources_ok, s.sources_failing, s.sources_never_fetched, s.sources_disabled
+        s.sources,
+        s.sources_ok,
+        s.sources_failing,
+        s.sources_never_fetched,
+        s.sources_disabled
     );
-    println!("items      {} ({} versions)", s.items, s.item_versions);
-    println!(
+    outln!("items      {} ({} versions)", s.items, s.item_versions);
+    outln!(
         "fetches    {} in the last 24h, {} failed",
-        s.fetches_24h, s.fetch_errors_24h
+        s.fetches_24h,
+        s.fetch_errors_24h
     );
-    println!(
+    outln!(
         "last fetch {}",
         s.last_fetch_at.as_deref().unwrap_or("never")
     );
-    println!("next poll  {}", s.next_poll_at.as_deref().unwrap_or("-"));
-    println!("newest     {}", s.newest_item_at.as_deref().unwrap_or("-"));
+    outln!("next poll  {}", s.next_poll_at.as_deref().unwrap_or("-"));
+    outln!("newest     {}", s.newest_item_at.as_deref().unwrap_or("-"));
     let failing: Vec<_> = store
         .sources()?
         .into_iter()
         .filter(|r| r.enabled && r.error_streak > 0)
         .collect();
     if !failing.is_empty() {
-        println!();
+        outln!();
         let rows: Vec<Vec<String>> = failing
             .iter()
             .map(|r| {
@@ -197,10 +202,10 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         }))?;
         return Ok(0);
     }
-    println!("config OK: {}", files.join(", "));
-    println!("database: {}", ctx.db.display());
+    outln!("config OK: {}", files.join(", "));
+    outln!("database: {}", ctx.db.display());
     let d = &c.daemon;
-    println!(
+    outln!(
         "polling: {} in flight ({} per host), interval {} (adaptive {}..{}), timeout {}, max body {} bytes",
         d.concurrency,
         d.per_host,
@@ -210,9 +215,9 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         humantime::format_duration(d.timeout),
         d.max_body
     );
-    println!("\n{} sources:", c.sources.len());
+    outln!("\n{} sources:", c.sources.len());
     for s in &c.sources {
-        println!(
+        outln!(
             "  {}{}  {}{}",
             safe(&s.name),
             if s.enabled { "" } else { " (disabled)" },
@@ -222,13 +227,13 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
                 .unwrap_or_default()
         );
     }
-    println!("\n{} topics:", c.topics.len());
+    outln!("\n{} topics:", c.topics.len());
     for t in &c.topics {
-        println!("  {}: {}", safe(&t.name), safe(&t.query));
+        outln!("  {}: {}", safe(&t.name), safe(&t.query));
     }
-    println!("\n{} speakers:", c.speakers.len());
+    outln!("\n{} speakers:", c.speakers.len());
     for s in &c.speakers {
-        println!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
+        outln!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
     }
     Ok(0)
 }

@@ -3,6 +3,15 @@
 //! library functions and print; exit codes are 0 success, 1 runtime failure,
 //! 2 bad usage or bad configuration.
 
+/// `println!` that returns an error instead of panicking when stdout is
+/// closed (`newswatch items | head`); `main` exits quietly on a broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 mod inspect;
 mod output;
 mod poll;
@@ -160,7 +169,8 @@ pub fn dispatch(cli: Cli) -> CliResult {
         (_, 2..) => "debug",
         (_, 1) => "info,newswatch=debug",
         (Command::Run, 0) => "info",
-        _ => "warn",
+        // One-shot commands print their own report of per-source failures.
+        _ => "error",
     };
     // -v on the command line wins over the config's `log`.
     let config_filter = (cli.verbose == 0)
@@ -197,10 +207,11 @@ impl Ctx {
     fn new(cli: &Cli) -> Result<Ctx, CliError> {
         let path = cli.config.clone().unwrap_or_else(config::default_path);
         let config = config::load(&path).map_err(CliError::usage)?;
-        let db = cli
-            .db
-            .clone()
-            .unwrap_or_else(|| config.daemon.database.clone());
+        let db = tidy_path(
+            &cli.db
+                .clone()
+                .unwrap_or_else(|| config.daemon.database.clone()),
+        );
         Ok(Ctx {
             config,
             db,
@@ -210,6 +221,27 @@ impl Ctx {
 
     pub fn open_store(&self) -> Result<Store, CliError> {
         Ok(Store::open(&self.db)?)
+    }
+}
+
+/// `config/../newswatch.db` → `newswatch.db`: the same file, said plainly in
+/// messages. Purely lexical; a path that climbs above its start is kept.
+fn tidy_path(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
     }
 }
 

@@ -77,11 +77,11 @@ pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
     if let Ok(w) = Arc::try_unwrap(writer) {
         w.close();
     }
-    print_poll_summary(&report, started.elapsed().as_secs_f64(), json);
+    print_poll_summary(&report, started.elapsed().as_secs_f64(), json)?;
     Ok(if report.failed.is_empty() { 0 } else { 1 })
 }
 
-fn print_poll_summary(r: &PollReport, secs: f64, json: bool) {
+fn print_poll_summary(r: &PollReport, secs: f64, json: bool) -> std::io::Result<()> {
     for (name, error) in &r.failed {
         eprintln!("error: {}: {}", safe(name), safe(error));
     }
@@ -101,8 +101,9 @@ fn print_poll_summary(r: &PollReport, secs: f64, json: bool) {
     if json {
         eprintln!("{line}");
     } else {
-        println!("{line}");
+        outln!("{line}");
     }
+    Ok(())
 }
 
 pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> CliResult {
@@ -135,7 +136,7 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
                 "error": result.error,
             }))?;
         } else if result.error.is_none() {
-            println!(
+            outln!(
                 "{}: {} items, {} new, {} changed",
                 safe(&file.display().to_string()),
                 s.items_seen,

@@ -27,28 +27,28 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
                 .map_err(|e| CliError::usage(anyhow::anyhow!("--interval: {e}")))?;
             let spec = spec(&name, &url, tags, interval, language)?;
             store.add_source(&spec, Utc::now()).map_err(user_error)?;
-            println!(
+            outln!(
                 "added source '{name}' ({url}); it is polled at the next `poll` or by the daemon"
             );
             Ok(0)
         }
         SourcesAction::Remove { name } => {
             let items = store.remove_source(&name).map_err(user_error)?;
-            println!("removed source '{name}' and its {items} items");
+            outln!("removed source '{name}' and its {items} items");
             Ok(0)
         }
         SourcesAction::Enable { name } => {
             store
                 .set_source_enabled(&name, true, Utc::now())
                 .map_err(user_error)?;
-            println!("enabled source '{name}'");
+            outln!("enabled source '{name}'");
             Ok(0)
         }
         SourcesAction::Disable { name } => {
             store
                 .set_source_enabled(&name, false, Utc::now())
                 .map_err(user_error)?;
-            println!("disabled source '{name}'");
+            outln!("disabled source '{name}'");
             Ok(0)
         }
         SourcesAction::ImportOpml { file } => import(&mut store, &file),
@@ -67,7 +67,10 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             match file {
                 Some(path) => std::fs::write(&path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?,
-                None => print!("{text}"),
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout().write_all(text.as_bytes())?
+                }
             }
             Ok(0)
         }
@@ -143,7 +146,7 @@ fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
             }
         }
     }
-    println!(
+    outln!(
         "imported {added} sources from {} ({skipped} skipped)",
         file.display()
     );

@@ -263,16 +263,25 @@ fn describe(e: &reqwest::Error, limits: &FetchLimits) -> String {
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let msg = s.to_string();
-        if !parts.iter().any(|p| p.contains(&msg)) {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let msg = err.to_string();
+        // reqwest/hyper wrappers that only repeat the URL (the source row
+        // already names it) or say nothing a reader can act on.
+        let wrapper = msg.starts_with("error sending request for url")
+            || msg.starts_with("client error (")
+            || msg.starts_with("error decoding response body");
+        if !wrapper && !parts.iter().any(|p| p.contains(&msg)) {
             parts.push(msg);
         }
-        cur = s.source();
+        cur = err.source();
     }
-    parts.join(": ")
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
 }
 
 fn validators_of(headers: &HeaderMap) -> Validators {
