@@ -20,9 +20,7 @@ use crate::model::{Document, FetchStatus, Validators};
 use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
 use crate::scheduler::{self, PollPolicy};
-use crate::store::{
-    DueSource, FetchRecord, FetchSummary, SourceSpec, SourceUpdate, Store, StoreError,
-};
+use crate::store::{DueSource, FetchRecord, FetchSummary, SourceSpec, Store, StoreError};
 
 /// Reason stored on a source disabled by a 410 response.
 pub const REASON_GONE: &str = "gone: the server answered 410 Gone";
@@ -386,19 +384,8 @@ pub fn record_from_outcome(
             policy.min_interval,
             policy.max_interval.max(policy.min_interval),
         );
-    let mut rec = FetchRecord {
-        source_id: src.id,
-        started_at: started,
-        duration_ms: elapsed.as_millis() as u64,
-        url: base_url,
-        http_status: None,
-        outcome: FetchStatus::Error,
-        bytes: 0,
-        error: None,
-        entries: Vec::new(),
-        update: SourceUpdate::default(),
-        index_text: Vec::new(),
-    };
+    let mut rec = FetchRecord::new(src.id, started, base_url);
+    rec.duration_ms = elapsed.as_millis() as u64;
     let now = started;
     let fail = |rec: &mut FetchRecord, error: String, retry_after: Option<Duration>| {
         let streak = src.error_streak.saturating_add(1);
@@ -530,19 +517,7 @@ pub fn ingest_file(
     let t0 = Instant::now();
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let url = format!("file://{}", abs.display());
-    let mut rec = FetchRecord {
-        source_id: src.id,
-        started_at: at,
-        duration_ms: 0,
-        url,
-        http_status: None,
-        outcome: FetchStatus::Error,
-        bytes: 0,
-        error: None,
-        entries: Vec::new(),
-        update: SourceUpdate::default(),
-        index_text: Vec::new(),
-    };
+    let mut rec = FetchRecord::new(src.id, at, url);
     match std::fs::read(path) {
         Err(e) => rec.error = Some(format!("cannot read {}: {e}", path.display())),
         Ok(bytes) => {

@@ -35,6 +35,24 @@ pub struct FetchRecord {
 }
 
 impl FetchRecord {
+    /// A record of a failed attempt with nothing in it yet; callers fill in
+    /// what the attempt produced.
+    pub fn new(source_id: SourceId, started_at: DateTime<Utc>, url: String) -> FetchRecord {
+        FetchRecord {
+            source_id,
+            started_at,
+            duration_ms: 0,
+            url,
+            http_status: None,
+            outcome: FetchStatus::Error,
+            bytes: 0,
+            error: None,
+            entries: Vec::new(),
+            update: SourceUpdate::default(),
+            index_text: Vec::new(),
+        }
+    }
+
     /// Fold the entries' current text for the full-text index. Call this on a
     /// worker thread: it is CPU work the single writer should not do.
     pub fn prepare_index(&mut self) {
