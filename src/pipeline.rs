@@ -14,7 +14,10 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinSet;
 
-use crate::config::Config;
+use crate::config::{Config, SourceKind};
+use crate::detect::statements::Speaker;
+use crate::detect::topics::TopicRule;
+use crate::detect::{Analysis, Detector, SourceContext};
 use crate::fetch::{FetchLimits, FetchOutcome, Fetcher};
 use crate::model::{Document, FetchStatus, Validators};
 use crate::normalize::{NormalizeContext, normalize};
@@ -197,6 +200,74 @@ pub fn fetch_limits(config: &Config) -> FetchLimits {
     }
 }
 
+/// The detection rules of a configuration and what detection needs to know
+/// about each configured source (tags; the speaker of a statements source).
+pub struct Detection {
+    detector: Detector,
+    sources: HashMap<String, (Vec<String>, Option<usize>)>,
+}
+
+impl Detection {
+    pub fn new(config: &Config) -> Detection {
+        let topics = config
+            .topics
+            .iter()
+            .map(|t| TopicRule {
+                name: t.name.clone(),
+                query: t.parsed.clone(),
+                exclude: t.parsed_exclude.clone(),
+            })
+            .collect();
+        let speakers = config
+            .speakers
+            .iter()
+            .map(|s| Speaker {
+                name: s.name.clone(),
+                aliases: s.aliases.clone(),
+            })
+            .collect();
+        let detector = Detector::new(topics, speakers);
+        let sources = config
+            .sources
+            .iter()
+            .map(|s| {
+                let speaker = match s.kind {
+                    SourceKind::Statements => {
+                        s.speaker.as_deref().and_then(|n| detector.speaker_index(n))
+                    }
+                    SourceKind::News => None,
+                };
+                (s.name.clone(), (s.tags.clone(), speaker))
+            })
+            .collect();
+        Detection { detector, sources }
+    }
+
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// Analyse every entry of a record (CPU work for a worker thread, not the writer).
+    pub fn analyse(&self, source: &str, rec: &mut FetchRecord) {
+        let (tags, speaker) = self
+            .sources
+            .get(source)
+            .map(|(t, s)| (t.as_slice(), *s))
+            .unwrap_or((&[], None));
+        let ctx = SourceContext {
+            name: source,
+            tags,
+            statement_speaker: speaker,
+        };
+        rec.analyses = rec
+            .entries
+            .iter()
+            .map(|e| self.detector.analyse(e, &ctx))
+            .collect::<Vec<Analysis>>();
+        rec.prepare_index();
+    }
+}
+
 /// The result of one source's attempt, for progress output.
 #[derive(Clone, Debug)]
 pub struct SourceResult {
@@ -239,6 +310,7 @@ impl PollReport {
 pub struct Poller {
     fetcher: Fetcher,
     policy: PollPolicy,
+    detection: Arc<Detection>,
     global: Arc<Semaphore>,
     per_host: usize,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
@@ -249,6 +321,7 @@ impl Poller {
         Ok(Poller {
             fetcher: Fetcher::new(fetch_limits(config))?,
             policy: poll_policy(config),
+            detection: Arc::new(Detection::new(config)),
             global: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
             per_host: config.daemon.per_host.max(1),
             hosts: Arc::new(Mutex::new(HashMap::new())),
@@ -292,7 +365,7 @@ impl Poller {
             elapsed,
             fastrand::f64(),
         );
-        rec.prepare_index();
+        self.detection.analyse(&src.name, &mut rec);
         let status = rec.outcome.clone();
         let error = rec.error.clone();
         let result = match writer.apply(rec).await {
@@ -510,6 +583,7 @@ pub struct IngestResult {
 /// transaction, a `fetches` row with a `file://` URL, no change to the poll plan.
 pub fn ingest_file(
     store: &mut Store,
+    detection: &Detection,
     src: &DueSource,
     path: &Path,
     at: DateTime<Utc>,
@@ -536,6 +610,7 @@ pub fn ingest_file(
             }
         }
     }
+    detection.analyse(&src.name, &mut rec);
     rec.duration_ms = t0.elapsed().as_millis() as u64;
     let error = rec.error.clone();
     let summary = store.apply_fetch(&rec)?;

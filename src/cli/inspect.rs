@@ -6,16 +6,42 @@ use super::output::{cut, json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::store::{ItemFilter, ItemRow, StoreError};
 
-pub fn items(ctx: &Ctx, source: Option<String>, since: Option<&str>, limit: usize) -> CliResult {
+pub fn items(
+    ctx: &Ctx,
+    source: Option<String>,
+    topic: Option<String>,
+    since: Option<&str>,
+    limit: usize,
+) -> CliResult {
     let since = since.map(|s| parse_since(s, Utc::now())).transpose()?;
+    if let Some(t) = &topic {
+        known_topic(ctx, t)?;
+    }
     let store = ctx.open_store()?;
     let rows = store.items(&ItemFilter {
         source,
+        topic,
         since,
         limit,
     })?;
     print_items(ctx, &rows)?;
     Ok(0)
+}
+
+/// A `--topic` must name a configured topic (a typo would list nothing).
+pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<(), CliError> {
+    if ctx.config.topics.iter().any(|t| t.name == topic) {
+        return Ok(());
+    }
+    let names: Vec<&str> = ctx.config.topics.iter().map(|t| t.name.as_str()).collect();
+    Err(CliError::usage(anyhow::anyhow!(
+        "no topic named '{topic}' in the config (topics: {})",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )))
 }
 
 fn item_json(r: &ItemRow) -> serde_json::Value {
@@ -56,7 +82,10 @@ fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
             ]
         })
         .collect();
-    table(&["ID", "PUBLISHED", "SOURCE", "VER", "TITLE"], &table_rows);
+    table(
+        &["ID", "PUBLISHED", "SOURCE", "VER", "TOPICS", "TITLE"],
+        &table_rows,
+    );
     Ok(())
 }
 
@@ -85,12 +114,31 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         StoreError::NotFound(_) => CliError::usage(e),
         e => e.into(),
     })?;
+    let revisions = store.item_revisions(row.id)?;
     if ctx.json {
         let mut v = item_json(&row);
         v["version_list"] = serde_json::to_value(&versions)?;
+        v["revisions"] = serde_json::Value::Array(
+            revisions
+                .iter()
+                .map(|(r, flags)| {
+                    serde_json::json!({
+                        "from_version": r.from_version,
+                        "to_version": r.to_version,
+                        "seen_at": r.seen_at,
+                        "significance": r.significance,
+                        "reasons": r.reasons,
+                        "topics": r.topics,
+                        "flags": flags,
+                        "diff": r.diff,
+                    })
+                })
+                .collect(),
+        );
         json_line(&v)?;
         return Ok(0);
     }
+    let style = super::changes::DiffStyle::for_stdout();
     outln!("{}", safe(&row.title));
     outln!(
         "  id {}   source {}   published {}",
@@ -116,6 +164,17 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
                 .map(|p| format!(" · published {p}"))
                 .unwrap_or_default()
         );
+        if let Some((r, flags)) = revisions.iter().find(|(r, _)| r.to_version == v.version) {
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join(", "))
+            };
+            outln!("{}{flags}: {}", r.significance, safe(&r.reasons.join("; ")));
+            if let Some(diff) = &r.diff {
+                super::changes::print_diff(diff, style)?;
+            }
+        }
         outln!("{}", safe(&v.title));
         if !v.text.is_empty() && v.text != v.title {
             for line in v.text.lines() {
@@ -195,6 +254,9 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             })).collect::<Vec<_>>(),
             "topics": c.topics.iter().map(|t| serde_json::json!({
                 "name": t.name, "query": t.query, "exclude": t.exclude,
+                "parsed": t.parsed.to_string(),
+                "parsed_exclude": t.parsed_exclude.as_ref().map(ToString::to_string),
+                "alert": t.alert.as_str(),
             })).collect::<Vec<_>>(),
             "speakers": c.speakers.iter().map(|s| serde_json::json!({
                 "name": s.name, "aliases": s.aliases,
@@ -229,7 +291,11 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
     }
     outln!("\n{} topics:", c.topics.len());
     for t in &c.topics {
-        outln!("  {}: {}", safe(&t.name), safe(&t.query));
+        outln!("  {} (alert: {})", safe(&t.name), t.alert.as_str());
+        outln!("    query:   {}", safe(&t.parsed.to_string()));
+        if let Some(ex) = &t.parsed_exclude {
+            outln!("    exclude: {}", safe(&ex.to_string()));
+        }
     }
     outln!("\n{} speakers:", c.speakers.len());
     for s in &c.speakers {

@@ -12,7 +12,9 @@ macro_rules! outln {
     }};
 }
 
+mod changes;
 mod inspect;
+mod matching;
 mod output;
 mod poll;
 mod sources;
@@ -80,6 +82,9 @@ pub enum Command {
         /// Only items of this source
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+        /// Only items matching this topic
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
         /// Only items published within this long (e.g. 1d, 6h)
         #[arg(long, value_name = "DUR")]
         since: Option<String>,
@@ -94,6 +99,32 @@ pub enum Command {
         query: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+    },
+    /// Revisions and statement shifts, newest first, with word diffs
+    Changes {
+        /// Only changes seen within this long (e.g. 1d, 6h)
+        #[arg(long, value_name = "DUR")]
+        since: Option<String>,
+        /// Lowest significance to show: cosmetic, minor or major
+        #[arg(long, value_name = "LEVEL")]
+        min: Option<String>,
+        /// Only changes that matter to this topic
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Which stored items (or entries of feed files) a topic would hit, and which terms hit
+    Match {
+        /// The topic to test
+        #[arg(long, value_name = "TOPIC")]
+        topic: String,
+        /// Stored items published within this long [default: 7d]
+        #[arg(long, value_name = "DUR", conflicts_with = "files")]
+        since: Option<String>,
+        /// Feed files to test instead of stored items
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// One item with all its versions
     Show {
@@ -186,10 +217,22 @@ pub fn dispatch(cli: Cli) -> CliResult {
         }
         Command::Items {
             source,
+            topic,
             since,
             limit,
-        } => inspect::items(&ctx, source, since.as_deref(), limit),
+        } => inspect::items(&ctx, source, topic, since.as_deref(), limit),
         Command::Search { query, limit } => inspect::search(&ctx, &query.join(" "), limit),
+        Command::Changes {
+            since,
+            min,
+            topic,
+            limit,
+        } => changes::changes(&ctx, since.as_deref(), min.as_deref(), topic, limit),
+        Command::Match {
+            topic,
+            since,
+            files,
+        } => matching::matching(&ctx, &topic, since.as_deref(), &files),
         Command::Show { item } => inspect::show(&ctx, &item),
         Command::Status => inspect::status(&ctx),
         Command::CheckConfig => inspect::check_config(&ctx),

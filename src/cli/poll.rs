@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::output::{json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_time, time_from_file_name};
 use crate::model::FetchStatus;
-use crate::pipeline::{PollReport, Poller, Writer, ingest_file, source_specs};
+use crate::pipeline::{Detection, PollReport, Poller, Writer, ingest_file, source_specs};
 use crate::store::DueFilter;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -118,12 +118,13 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
     let mut store = ctx.open_store()?;
     store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
     let src = store.source_by_name(source).map_err(CliError::usage)?;
+    let detection = Detection::new(&ctx.config);
     let mut failures = 0;
     for file in files {
         let at = fixed_at
             .or_else(|| time_from_file_name(file))
             .unwrap_or_else(Utc::now);
-        let result = ingest_file(&mut store, &src, file, at)?;
+        let result = ingest_file(&mut store, &detection, &src, file, at)?;
         let s = &result.summary;
         if ctx.json {
             json_line(&serde_json::json!({

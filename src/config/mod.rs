@@ -165,9 +165,12 @@ impl SourceKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicConfig {
     pub name: String,
-    /// Not yet compiled: the detection stage validates the query language.
+    /// The query as written.
     pub query: String,
     pub exclude: Option<String>,
+    /// The query parsed (a bad query is a config error pointing at its column).
+    pub parsed: crate::detect::query::Query,
+    pub parsed_exclude: Option<crate::detect::query::Query>,
     pub alert: AlertMode,
     /// Where the topic was defined (its `[[topic]]` line), for later query errors.
     pub file: PathBuf,

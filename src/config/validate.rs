@@ -449,6 +449,29 @@ pub(crate) fn topics(
             }
             v => v.as_ref().map(|v| v.get_ref().clone()),
         };
+        let parse = |v: &SpStr, field: &str| {
+            crate::detect::query::parse(v.get_ref()).map_err(|e| {
+                // Point at the offending character inside the quoted value
+                // (exact for literal strings; escapes may shift it a little).
+                let offset: usize = v
+                    .get_ref()
+                    .chars()
+                    .take(e.column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
+                let start = (v.span().start + 1 + offset).min(v.span().end.saturating_sub(1));
+                cx.err(
+                    start..start + 1,
+                    &format!("{key}.{field}"),
+                    format!("bad query: {e}"),
+                )
+            })
+        };
+        let parsed = parse(&raw.query, "query")?;
+        let parsed_exclude = match &raw.exclude {
+            Some(v) => Some(parse(v, "exclude")?),
+            None => None,
+        };
         let alert = match &raw.alert {
             None => AlertMode::Digest,
             Some(v) => word(v.get_ref(), &["digest", "immediate"])
@@ -465,6 +488,8 @@ pub(crate) fn topics(
             name: raw.name.get_ref().clone(),
             query: raw.query.get_ref().clone(),
             exclude,
+            parsed,
+            parsed_exclude,
             alert,
             file: cx.file.to_path_buf(),
             line: cx.line(&spanned.span()),

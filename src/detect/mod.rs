@@ -14,3 +14,141 @@ pub mod revisions;
 pub mod statements;
 pub mod stories;
 pub mod topics;
+
+use crate::model::Entry;
+use statements::{Speaker, SpeakerSet};
+use topics::{MatchDoc, TopicMatcher, TopicRule};
+
+/// A topic an item version matched, with the terms that hit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopicMatch {
+    pub topic: String,
+    pub terms: Vec<String>,
+    pub score: f64,
+}
+
+/// A quote attributed to a configured speaker (by name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoundQuote {
+    pub speaker: String,
+    pub text: String,
+    pub context: String,
+}
+
+/// Everything detection finds in one entry without looking at history.
+/// Computed on a worker thread; the writer adds what needs history
+/// (revisions, shifts, story assignment).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// Topics the current version matches.
+    pub topics: Vec<TopicMatch>,
+    /// Topics each earlier in-document version matches (same order as `Entry::earlier`).
+    pub earlier_topics: Vec<Vec<TopicMatch>>,
+    /// Quotes of configured speakers in the current version.
+    pub quotes: Vec<FoundQuote>,
+    /// Near-duplicate fingerprint of the current version (stories).
+    pub fingerprint: u64,
+}
+
+/// What detection needs to know about the source of an entry.
+pub struct SourceContext<'a> {
+    pub name: &'a str,
+    pub tags: &'a [String],
+    /// For `kind = "statements"` sources: the speaker (index) every item is by.
+    pub statement_speaker: Option<usize>,
+}
+
+/// The compiled rules: topics and speakers, built once per configuration.
+pub struct Detector {
+    topics: TopicMatcher,
+    speakers: SpeakerSet,
+}
+
+impl Detector {
+    pub fn new(topics: Vec<TopicRule>, speakers: Vec<Speaker>) -> Detector {
+        Detector {
+            topics: TopicMatcher::compile(topics),
+            speakers: SpeakerSet::new(speakers),
+        }
+    }
+
+    /// A detector that finds nothing (no topics, no speakers).
+    pub fn empty() -> Detector {
+        Detector::new(Vec::new(), Vec::new())
+    }
+
+    pub fn topic_matcher(&self) -> &TopicMatcher {
+        &self.topics
+    }
+
+    pub fn speaker_set(&self) -> &SpeakerSet {
+        &self.speakers
+    }
+
+    /// Index of the speaker with this name (for statement sources).
+    pub fn speaker_index(&self, name: &str) -> Option<usize> {
+        self.speakers.speakers().iter().position(|s| s.name == name)
+    }
+
+    /// Topics a title + text matches.
+    pub fn match_topics(
+        &self,
+        title: &str,
+        text: &str,
+        language: Option<&str>,
+        src: &SourceContext<'_>,
+    ) -> Vec<TopicMatch> {
+        let doc = MatchDoc {
+            title,
+            text,
+            source: src.name,
+            tags: src.tags,
+            language,
+        };
+        let rules = self.topics.rules();
+        self.topics
+            .match_doc(&doc)
+            .into_iter()
+            .filter_map(|hit| {
+                Some(TopicMatch {
+                    topic: rules.get(hit.topic)?.name.clone(),
+                    terms: hit.terms,
+                    score: hit.score,
+                })
+            })
+            .collect()
+    }
+
+    /// Analyse one normalised entry.
+    pub fn analyse(&self, entry: &Entry, src: &SourceContext<'_>) -> Analysis {
+        let lang = entry.language.as_deref();
+        let cur = &entry.current;
+        let quotes = match src.statement_speaker {
+            Some(speaker) => vec![statements::whole_item_statement(
+                speaker, &cur.title, &cur.text,
+            )],
+            None => statements::extract_quotes(&cur.title, &cur.text, &self.speakers),
+        };
+        let names = self.speakers.speakers();
+        let quotes = quotes
+            .into_iter()
+            .filter_map(|q| {
+                Some(FoundQuote {
+                    speaker: names.get(q.speaker)?.name.clone(),
+                    text: q.text,
+                    context: q.context,
+                })
+            })
+            .collect();
+        Analysis {
+            topics: self.match_topics(&cur.title, &cur.text, lang, src),
+            earlier_topics: entry
+                .earlier
+                .iter()
+                .map(|t| self.match_topics(&t.title, &t.text, lang, src))
+                .collect(),
+            quotes,
+            fingerprint: stories::fingerprint(&cur.title, &cur.text),
+        }
+    }
+}

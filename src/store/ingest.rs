@@ -10,7 +10,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
+use super::detections::{Change, load_matches, store_matches, store_revision, store_statements};
+use super::stories::StoryIndex;
 use super::{Result, Store, ts};
+use crate::detect::revisions::{self, Significance, VersionText};
+use crate::detect::{Analysis, TopicMatch};
 use crate::model::{Entry, EntryText, FetchStatus, ItemId, SourceId, Validators};
 use crate::text::fold;
 
@@ -32,6 +36,9 @@ pub struct FetchRecord {
     /// Folded (title, text) per entry for the full-text index, computed by
     /// `prepare_index` off the writer thread; folded on demand if empty.
     pub index_text: Vec<(String, String)>,
+    /// What detection found in each entry (same order as `entries`), computed
+    /// off the writer thread; empty = nothing detected.
+    pub analyses: Vec<Analysis>,
 }
 
 impl FetchRecord {
@@ -50,6 +57,7 @@ impl FetchRecord {
             entries: Vec::new(),
             update: SourceUpdate::default(),
             index_text: Vec::new(),
+            analyses: Vec::new(),
         }
     }
 
@@ -88,6 +96,12 @@ pub struct FetchSummary {
     pub items_seen: u64,
     pub items_new: u64,
     pub items_changed: u64,
+    /// Items (new or changed) that matched at least one topic.
+    pub items_matched: u64,
+    /// Revisions stored, by significance (cosmetic, minor, major).
+    pub revisions: [u64; 3],
+    /// Statement shifts found.
+    pub shifts: u64,
 }
 
 struct Stored {
@@ -112,32 +126,50 @@ impl Store {
     pub fn apply_fetches(&mut self, recs: &[FetchRecord]) -> Result<Vec<Result<FetchSummary>>> {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
+        let stories = &mut self.stories;
         let batch: rusqlite::Result<Vec<FetchSummary>> = (|| {
             let tx = self.conn.transaction()?;
             let summaries = recs
                 .iter()
-                .map(|rec| apply_one(&tx, rec))
+                .map(|rec| apply_one(&tx, stories, rec))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             tx.commit()?;
             Ok(summaries)
         })();
         match batch {
             Ok(summaries) => Ok(summaries.into_iter().map(Ok).collect()),
-            Err(_) if recs.len() > 1 => Ok(recs
-                .iter()
-                .map(|rec| {
-                    let tx = self.conn.transaction().map_err(e)?;
-                    let summary = apply_one(&tx, rec).map_err(e)?;
-                    tx.commit().map_err(e)?;
-                    Ok(summary)
-                })
-                .collect()),
-            Err(err) => Ok(vec![Err(e(err))]),
+            Err(err) => {
+                // The in-memory story index may name stories that were rolled back.
+                self.stories.invalidate();
+                if recs.len() == 1 {
+                    return Ok(vec![Err(e(err))]);
+                }
+                Ok(recs
+                    .iter()
+                    .map(|rec| {
+                        let tx = self.conn.transaction().map_err(e)?;
+                        let result = apply_one(&tx, &mut self.stories, rec);
+                        let summary = match result {
+                            Ok(s) => s,
+                            Err(err) => {
+                                self.stories.invalidate();
+                                return Err(e(err));
+                            }
+                        };
+                        tx.commit().map_err(e)?;
+                        Ok(summary)
+                    })
+                    .collect())
+            }
         }
     }
 }
 
-fn apply_one(tx: &Connection, rec: &FetchRecord) -> rusqlite::Result<FetchSummary> {
+fn apply_one(
+    tx: &Connection,
+    stories: &mut StoryIndex,
+    rec: &FetchRecord,
+) -> rusqlite::Result<FetchSummary> {
     let now = rec.started_at;
     tx.prepare_cached(
         "INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, outcome, bytes, error)
@@ -159,7 +191,16 @@ fn apply_one(tx: &Connection, rec: &FetchRecord) -> rusqlite::Result<FetchSummar
         ..Default::default()
     };
     if rec.outcome == FetchStatus::Ok {
-        store_entries(tx, rec, fetch_id, &mut summary)?;
+        let mut ctx = Ctx {
+            tx,
+            stories,
+            source_id: rec.source_id,
+            fetch_id,
+            now: rec.started_at,
+            now_text: ts(rec.started_at),
+            summary: &mut summary,
+        };
+        store_entries(&mut ctx, rec)?;
         tx.prepare_cached(
             "UPDATE fetches SET items_seen = ?2, items_new = ?3, items_changed = ?4 WHERE id = ?1",
         )?
@@ -174,24 +215,53 @@ fn apply_one(tx: &Connection, rec: &FetchRecord) -> rusqlite::Result<FetchSummar
     Ok(summary)
 }
 
-fn store_entries(
-    tx: &Connection,
-    rec: &FetchRecord,
+/// What every write of one fetch needs.
+struct Ctx<'a> {
+    tx: &'a Connection,
+    stories: &'a mut StoryIndex,
+    source_id: SourceId,
     fetch_id: i64,
-    summary: &mut FetchSummary,
-) -> rusqlite::Result<()> {
-    let now = ts(rec.started_at);
-    let mut known = KnownItems::load(tx, rec.source_id, &rec.entries)?;
+    now: DateTime<Utc>,
+    now_text: String,
+    summary: &'a mut FetchSummary,
+}
+
+/// An entry with what was computed for it off the writer thread.
+struct Incoming<'a> {
+    entry: &'a Entry,
+    folded: Option<&'a (String, String)>,
+    analysis: Option<&'a Analysis>,
+}
+
+impl Incoming<'_> {
+    fn topics(&self) -> &[TopicMatch] {
+        self.analysis.map(|a| a.topics.as_slice()).unwrap_or(&[])
+    }
+
+    fn earlier_topics(&self, i: usize) -> &[TopicMatch] {
+        self.analysis
+            .and_then(|a| a.earlier_topics.get(i))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+fn store_entries(ctx: &mut Ctx<'_>, rec: &FetchRecord) -> rusqlite::Result<()> {
+    let mut known = KnownItems::load(ctx.tx, rec.source_id, &rec.entries)?;
     let mut touched: HashSet<ItemId> = HashSet::new();
     let mut unchanged: Vec<ItemId> = Vec::new();
     for (i, entry) in rec.entries.iter().enumerate() {
-        summary.items_seen += 1;
-        let folded = rec.index_text.get(i);
+        ctx.summary.items_seen += 1;
+        let incoming = Incoming {
+            entry,
+            folded: rec.index_text.get(i),
+            analysis: rec.analyses.get(i),
+        };
         match known.find(&entry.keys) {
             Some((stored, matched)) if touched.insert(stored.id) => {
-                add_keys(tx, rec.source_id, stored.id, &entry.keys, &matched)?;
-                if apply_versions(tx, &stored, entry, folded, fetch_id, &now)? {
-                    summary.items_changed += 1;
+                add_keys(ctx.tx, rec.source_id, stored.id, &entry.keys, &matched)?;
+                if apply_versions(ctx, &stored, &incoming)? {
+                    ctx.summary.items_changed += 1;
                 } else {
                     unchanged.push(stored.id);
                 }
@@ -199,19 +269,20 @@ fn store_entries(
             // A second entry of this document resolving to an item we already
             // updated is a different story that shares a stale key: store it new.
             _ => {
-                let id = insert_item(tx, rec.source_id, entry, folded, fetch_id, &now)?;
+                let id = insert_item(ctx, &incoming)?;
                 touched.insert(id);
                 known.remember(id, entry);
-                summary.items_new += 1;
+                ctx.summary.items_new += 1;
             }
         }
     }
     // Unchanged items cost one statement per fetch, not one per item.
     if !unchanged.is_empty() {
-        tx.prepare_cached(
-            "UPDATE items SET last_seen = ?1 WHERE id IN (SELECT value FROM json_each(?2))",
-        )?
-        .execute(params![now, ids_json(&unchanged)])?;
+        ctx.tx
+            .prepare_cached(
+                "UPDATE items SET last_seen = ?1 WHERE id IN (SELECT value FROM json_each(?2))",
+            )?
+            .execute(params![ctx.now_text, ids_json(&unchanged)])?;
     }
     Ok(())
 }
@@ -311,24 +382,35 @@ fn add_keys(
     Ok(())
 }
 
-fn insert_item(
-    tx: &Connection,
-    source_id: SourceId,
-    entry: &Entry,
-    folded: Option<&(String, String)>,
-    fetch_id: i64,
-    now: &str,
-) -> rusqlite::Result<ItemId> {
+fn insert_item(ctx: &mut Ctx<'_>, incoming: &Incoming<'_>) -> rusqlite::Result<ItemId> {
+    let tx = ctx.tx;
+    let entry = incoming.entry;
     let cur = &entry.current;
-    let published = cur.published.map(ts).unwrap_or_else(|| now.to_string());
+    let now = ctx.now_text.clone();
+    let published = cur.published.map(ts).unwrap_or_else(|| now.clone());
     let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
+    let (story, fingerprint) = match incoming.analysis {
+        Some(a) => {
+            let story = ctx.stories.assign_story(
+                tx,
+                ctx.source_id,
+                a.fingerprint,
+                entry.url.as_deref(),
+                &cur.title,
+                ctx.now,
+            )?;
+            // SQLite integers are signed; the bits are what matter.
+            (Some(story), Some(a.fingerprint as i64))
+        }
+        None => (None, None),
+    };
     tx.prepare_cached(
         "INSERT INTO items (source_id, guid, url, title, published_at, first_seen, last_seen,
-             language, author, categories, content_hash, version_count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
+             language, author, categories, content_hash, version_count, story_id, fingerprint)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
-        source_id,
+        ctx.source_id,
         entry.guid,
         entry.url,
         cur.title,
@@ -338,51 +420,170 @@ fn insert_item(
         entry.author,
         categories,
         cur.content_hash,
-        entry.earlier.len() as i64 + 1
+        entry.earlier.len() as i64 + 1,
+        story,
+        fingerprint
     ])?;
     let id = tx.last_insert_rowid();
-    add_keys(tx, source_id, id, &entry.keys, &[])?;
-    let mut version = 0;
-    for text in entry.earlier.iter().chain(std::iter::once(cur)) {
-        version += 1;
-        insert_version(tx, id, version, text, fetch_id, now)?;
+    add_keys(tx, ctx.source_id, id, &entry.keys, &[])?;
+    // Versions oldest first: the earlier states this document carried (AP
+    // appends one item per headline edit), then the current one.
+    let states: Vec<(&EntryText, &[TopicMatch])> = entry
+        .earlier
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t, incoming.earlier_topics(i)))
+        .chain(std::iter::once((cur, incoming.topics())))
+        .collect();
+    for (i, (text, topics)) in states.iter().enumerate() {
+        let version = i as i64 + 1;
+        insert_version(tx, id, version, text, ctx.fetch_id, &now)?;
+        store_matches(tx, id, version, topics, &now)?;
+        if i > 0 {
+            let (old, old_topics) = states[i - 1];
+            let change = Change {
+                item: id,
+                from_version: version - 1,
+                to_version: version,
+                old: VersionText {
+                    title: &old.title,
+                    text: &old.text,
+                },
+                new: VersionText {
+                    title: &text.title,
+                    text: &text.text,
+                },
+                old_topics,
+                new_topics: topics,
+                flap: false,
+            };
+            count_revision(ctx.summary, store_revision(tx, &change, ctx.now)?);
+        }
     }
-    debug_assert_eq!(version, entry.earlier.len() as i64 + 1);
-    index_text(tx, id, cur, folded, false)?;
+    if !incoming.topics().is_empty() {
+        ctx.summary.items_matched += 1;
+    }
+    if let Some(a) = incoming.analysis {
+        ctx.summary.shifts += store_statements(
+            tx,
+            id,
+            states.len() as i64,
+            &a.quotes,
+            incoming.topics(),
+            ctx.now,
+        )? as u64;
+    }
+    index_text(tx, id, cur, incoming.folded, false)?;
     Ok(id)
 }
 
-/// Store the entry's text states that the item has not had yet. Returns true when
-/// the item's current text changed.
+fn count_revision(summary: &mut FetchSummary, significance: Significance) {
+    summary.revisions[significance as usize] += 1;
+}
+
+/// A stored version, as history for the next one.
+struct StoredVersion {
+    version: i64,
+    title: String,
+    text: String,
+    content_hash: String,
+}
+
+/// Store the entry's text states that the item has not had yet, each with its
+/// revision from the previous one. Returns true when the item's current text
+/// changed.
 fn apply_versions(
-    tx: &Connection,
+    ctx: &mut Ctx<'_>,
     stored: &Stored,
-    entry: &Entry,
-    folded: Option<&(String, String)>,
-    fetch_id: i64,
-    now: &str,
+    incoming: &Incoming<'_>,
 ) -> rusqlite::Result<bool> {
+    let tx = ctx.tx;
+    let entry = incoming.entry;
     let cur = &entry.current;
     if cur.content_hash == stored.content_hash && entry.earlier.is_empty() {
         return Ok(false);
     }
-    let known: HashSet<String> = tx
-        .prepare_cached("SELECT content_hash FROM item_versions WHERE item_id = ?1")?
-        .query_map([stored.id], |r| r.get(0))?
+    let history: Vec<StoredVersion> = tx
+        .prepare_cached(
+            "SELECT version, title, text, content_hash FROM item_versions
+             WHERE item_id = ?1 ORDER BY version",
+        )?
+        .query_map([stored.id], |r| {
+            Ok(StoredVersion {
+                version: r.get(0)?,
+                title: r.get(1)?,
+                text: r.get(2)?,
+                content_hash: r.get(3)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut version = stored.version_count;
+    let known: HashSet<&str> = history.iter().map(|v| v.content_hash.as_str()).collect();
+    let Some(last) = history.last() else {
+        return Ok(false);
+    };
+    let mut prev_title = last.title.clone();
+    let mut prev_text = last.text.clone();
+    let mut prev_topics = load_matches(tx, stored.id, last.version)?;
+    let mut version = stored.version_count.max(last.version);
+    let now = ctx.now_text.clone();
     // Older states from the same document (AP appends one item per headline
     // edit) are history we have not seen: record them, oldest first.
-    for text in &entry.earlier {
-        if !known.contains(&text.content_hash) {
-            version += 1;
-            insert_version(tx, stored.id, version, text, fetch_id, now)?;
-        }
-    }
+    let mut pending: Vec<(&EntryText, &[TopicMatch], bool)> = entry
+        .earlier
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !known.contains(t.content_hash.as_str()))
+        .map(|(i, t)| (t, incoming.earlier_topics(i), false))
+        .collect();
     let changed = cur.content_hash != stored.content_hash;
     if changed {
+        let new = VersionText {
+            title: &cur.title,
+            text: &cur.text,
+        };
+        let old = VersionText {
+            title: &prev_title,
+            text: &prev_text,
+        };
+        // A body that collapses to a fraction of itself is a broken extraction
+        // or a truncated feed, not an edit: keep the stored text.
+        if revisions::is_extraction_failure(&old, &new) {
+            tracing::debug!(item = stored.id, "text collapsed: not treated as an edit");
+        } else {
+            let earlier_hashes: Vec<String> =
+                history.iter().map(|v| v.content_hash.clone()).collect();
+            let flap = revisions::is_flap(&cur.content_hash, &earlier_hashes);
+            pending.push((cur, incoming.topics(), flap));
+        }
+    }
+    let mut current_changed = false;
+    for (text, topics, flap) in pending {
         version += 1;
-        insert_version(tx, stored.id, version, cur, fetch_id, now)?;
+        insert_version(tx, stored.id, version, text, ctx.fetch_id, &now)?;
+        store_matches(tx, stored.id, version, topics, &now)?;
+        let change = Change {
+            item: stored.id,
+            from_version: version - 1,
+            to_version: version,
+            old: VersionText {
+                title: &prev_title,
+                text: &prev_text,
+            },
+            new: VersionText {
+                title: &text.title,
+                text: &text.text,
+            },
+            old_topics: &prev_topics,
+            new_topics: topics,
+            flap,
+        };
+        count_revision(ctx.summary, store_revision(tx, &change, ctx.now)?);
+        prev_title = text.title.clone();
+        prev_text = text.text.clone();
+        prev_topics = topics.to_vec();
+        current_changed = std::ptr::eq(text, cur);
+    }
+    if current_changed {
         tx.prepare_cached(
             "UPDATE items SET title = ?2, content_hash = ?3, version_count = ?4, last_seen = ?5,
                  guid = coalesce(?6, guid), url = coalesce(?7, url)
@@ -397,12 +598,25 @@ fn apply_versions(
             entry.guid,
             entry.url
         ])?;
-        index_text(tx, stored.id, cur, folded, true)?;
+        index_text(tx, stored.id, cur, incoming.folded, true)?;
+        if !incoming.topics().is_empty() {
+            ctx.summary.items_matched += 1;
+        }
+        if let Some(a) = incoming.analysis {
+            ctx.summary.shifts += store_statements(
+                tx,
+                stored.id,
+                version,
+                &a.quotes,
+                incoming.topics(),
+                ctx.now,
+            )? as u64;
+        }
     } else if version != stored.version_count {
         tx.prepare_cached("UPDATE items SET version_count = ?2, last_seen = ?3 WHERE id = ?1")?
             .execute(params![stored.id, version, now])?;
     }
-    Ok(changed)
+    Ok(current_changed)
 }
 
 fn insert_version(

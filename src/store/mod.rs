@@ -6,10 +6,12 @@
 //! connection. Times are stored everywhere as RFC 3339 UTC text with second
 //! precision (`2026-05-04T19:46:55Z`), which sorts correctly as text.
 
+mod detections;
 mod ingest;
 mod queries;
 mod schema;
 mod sources;
+mod stories;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,7 +21,8 @@ use rusqlite::Connection;
 
 pub use ingest::{FetchRecord, FetchSummary, SourceUpdate};
 pub use queries::{
-    FetchRow, ItemFilter, ItemRow, ItemVersionRow, SearchHit, SourceRow, StatusReport,
+    ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
+    SourceRow, StatusReport,
 };
 pub use sources::{DueFilter, DueSource, SourceSpec, SyncReport};
 
@@ -70,6 +73,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    stories: stories::StoryIndex,
 }
 
 impl Store {
@@ -87,6 +91,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            stories: stories::StoryIndex::default(),
         };
         store.configure()?;
         schema::migrate(&mut store.conn).map_err(|e| match e {

@@ -11,7 +11,10 @@ use rusqlite::Connection;
 const APPLICATION_ID: i64 = 0x6e77_6368;
 
 /// Migrations in order; index + 1 is the `user_version` after applying it.
-const MIGRATIONS: &[&str] = &[include_str!("sql/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/001_initial.sql"),
+    include_str!("sql/002_detections.sql"),
+];
 
 pub enum MigrateError {
     Sqlite(rusqlite::Error),

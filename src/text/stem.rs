@@ -43,7 +43,7 @@ impl StemLang {
                     StemLang::Russian
                 }
             }
-            (_, false) if word.chars().all(|c| c.is_ascii()) => StemLang::English,
+            (_, false) if word.is_ascii() => StemLang::English,
             _ => StemLang::None,
         }
     }
@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn english_russian_ukrainian_stems_meet() {
-        assert_eq!(stems("negotiations negotiating", StemLang::English), ["negoti", "negoti"]);
+        assert_eq!(
+            stems("negotiations negotiating", StemLang::English),
+            ["negoti", "negoti"]
+        );
         let ru = stems("переговоры переговорах", StemLang::Russian);
         assert_eq!(ru[0], ru[1]);
         let uk = stems("перемовини перемовинах", StemLang::Ukrainian);
@@ -116,10 +119,22 @@ mod tests {
 
     #[test]
     fn script_decides_inside_a_mixed_document() {
-        assert_eq!(StemLang::for_word(StemLang::English, "песков"), StemLang::Russian);
-        assert_eq!(StemLang::for_word(StemLang::English, "зеленський"), StemLang::Russian);
-        assert_eq!(StemLang::for_word(StemLang::English, "україна"), StemLang::Ukrainian);
-        assert_eq!(StemLang::for_word(StemLang::Russian, "kremlin"), StemLang::English);
+        assert_eq!(
+            StemLang::for_word(StemLang::English, "песков"),
+            StemLang::Russian
+        );
+        assert_eq!(
+            StemLang::for_word(StemLang::English, "зеленський"),
+            StemLang::Russian
+        );
+        assert_eq!(
+            StemLang::for_word(StemLang::English, "україна"),
+            StemLang::Ukrainian
+        );
+        assert_eq!(
+            StemLang::for_word(StemLang::Russian, "kremlin"),
+            StemLang::English
+        );
     }
 
     #[test]

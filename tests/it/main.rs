@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod config_files;
 mod daemon;
+mod detect;
 mod fetch;
 mod parse_corpus;
 mod replay;

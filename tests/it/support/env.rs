@@ -102,6 +102,14 @@ impl Env {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Like `count`, but None while the database is not there or not migrated
+    /// yet (a daemon starting up).
+    pub fn try_count(&self, sql: &str) -> Option<i64> {
+        let db = Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
+        db.query_row(sql, [], |r| r.get(0)).ok()
+    }
+
     pub fn text(&self, sql: &str) -> Option<String> {
         self.db()
             .query_row(sql, [], |r| r.get(0))

@@ -1,0 +1,299 @@
+//! Detection end to end: topic matches, revisions with significance, statement
+//! shifts and stories, as a user sees them through `items`, `changes`, `show`,
+//! `match` and the database.
+
+use std::path::PathBuf;
+
+use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::{corpus, rss};
+
+fn shipped_topics() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/topics/peace-talks.toml"
+    ))
+    .expect("config/topics/peace-talks.toml")
+}
+
+fn env_with_topics(sources: &[(&str, &str)]) -> Env {
+    let mut rest: String = sources
+        .iter()
+        .map(|(n, u)| format!("[[source]]\nname = \"{n}\"\nurl = \"{u}\"\n\n"))
+        .collect();
+    rest.push_str(&shipped_topics());
+    Env::new("", &rest)
+}
+
+fn history(feed: &str) -> Vec<String> {
+    let dir = corpus().join("history").join(feed);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    files.iter().map(|p| p.display().to_string()).collect()
+}
+
+fn ingest_all(env: &Env, source: &str, files: &[String]) {
+    let mut args = vec!["ingest", "--source", source];
+    args.extend(files.iter().map(String::as_str));
+    env.run(&args).expect(0);
+}
+
+#[test]
+fn ap_history_gives_topic_matches_and_classified_revisions() {
+    let env = env_with_topics(&[("ap", "http://127.0.0.1:9/unused")]);
+    ingest_all(&env, "ap", &history("apnews"));
+
+    // Topic matches: the truce stories are in, the Missouri tax story is not.
+    let items = env
+        .run(&[
+            "--json",
+            "items",
+            "--topic",
+            "peace-talks",
+            "--limit",
+            "1000",
+        ])
+        .expect(0)
+        .json_lines();
+    let titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert!(
+        titles.iter().any(|t| t.contains("3-day truce")),
+        "{titles:#?}"
+    );
+    assert!(
+        !titles.iter().any(|t| t.contains("Missouri")),
+        "{titles:#?}"
+    );
+    assert!(items.iter().all(|i| {
+        i["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "peace-talks")
+    }));
+
+    // "strikes kill 5" → "strikes kill 22": a major revision, numbers changed.
+    let major = env
+        .run(&["--json", "changes", "--min", "major", "--limit", "1000"])
+        .expect(0)
+        .json_lines();
+    let kill = major
+        .iter()
+        .find(|c| {
+            c["kind"] == "revision" && c["title"].as_str().unwrap().contains("strikes kill 22")
+        })
+        .expect("the 5 → 22 revision is listed as major");
+    assert!(
+        kill["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().starts_with("numbers_changed")),
+        "{kill}"
+    );
+    for field in [
+        "item_id",
+        "url",
+        "source",
+        "kind",
+        "from_version",
+        "to_version",
+        "seen_at",
+        "significance",
+        "reasons",
+    ] {
+        assert!(kill.get(field).is_some(), "missing {field}");
+    }
+
+    // "U.S.-brokered three-day" → "US-brokered 3-day": cosmetic, hidden from --min minor.
+    let all = env
+        .run(&["--json", "changes", "--limit", "5000"])
+        .expect(0)
+        .json_lines();
+    assert!(
+        all.iter().any(|c| c["significance"] == "cosmetic"),
+        "some cosmetic revision"
+    );
+    let minor = env
+        .run(&["--json", "changes", "--min", "minor", "--limit", "5000"])
+        .expect(0)
+        .json_lines();
+    assert!(minor.iter().all(|c| c["significance"] != "cosmetic"));
+
+    // `show` prints the diff between versions.
+    let id = kill["item_id"].as_i64().unwrap().to_string();
+    let show = env.run(&["show", &id]).expect(0);
+    assert!(
+        show.stdout.contains("[-5-]") || show.stdout.contains("[-5"),
+        "{}",
+        show.stdout
+    );
+    assert!(show.stdout.contains("major"), "{}", show.stdout);
+}
+
+#[test]
+fn reuters_history_reports_no_changes() {
+    let env = env_with_topics(&[("reuters", "http://127.0.0.1:9/unused")]);
+    ingest_all(&env, "reuters", &history("reuters-direct"));
+    assert_eq!(env.count("SELECT count(*) FROM revisions"), 0);
+    let out = env.run(&["changes"]).expect(0);
+    assert!(out.stdout.contains("no changes"), "{}", out.stdout);
+}
+
+#[test]
+fn a_reversed_position_is_a_statement_shift() {
+    let server = TestServer::start();
+    server.fixed(
+        "/a",
+        Response::ok(rss(&[(
+            "s1",
+            "Kremlin on Istanbul talks",
+            "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday.",
+        )])),
+    );
+    let env = env_with_topics(&[("wire", &server.url("/a"))]);
+    env.run(&["poll", "--all"]).expect(0);
+    assert!(env.count("SELECT count(*) FROM statements WHERE speaker = 'Dmitry Peskov'") >= 1);
+    server.fixed(
+        "/a",
+        Response::ok(rss(&[
+            (
+                "s1",
+                "Kremlin on Istanbul talks",
+                "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday.",
+            ),
+            (
+                "s2",
+                "Kremlin rules out ceasefire negotiations",
+                "“There will be no negotiations on a ceasefire until Kyiv withdraws its troops from the four regions,” Peskov told reporters.",
+            ),
+        ])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let shifts: Vec<serde_json::Value> = env
+        .run(&["--json", "changes"])
+        .expect(0)
+        .json_lines()
+        .into_iter()
+        .filter(|c| c["kind"] == "shift")
+        .collect();
+    assert_eq!(shifts.len(), 1, "{shifts:#?}");
+    assert!(
+        shifts[0]["statement"]
+            .as_str()
+            .unwrap()
+            .contains("no negotiations")
+    );
+    assert!(
+        shifts[0]["earlier_statement"]
+            .as_str()
+            .unwrap()
+            .contains("ready to continue")
+    );
+    let human = env.run(&["changes"]).expect(0);
+    assert!(human.stdout.contains("earlier"), "{}", human.stdout);
+}
+
+#[test]
+fn one_event_from_two_outlets_is_one_story() {
+    let server = TestServer::start();
+    server.fixed(
+        "/one",
+        Response::ok(rss(&[(
+            "a1",
+            "Russia and Ukraine swap 390 prisoners in largest exchange of the war",
+            "Russia and Ukraine exchanged 390 prisoners of war on Friday in the first stage of the largest swap since the full-scale invasion, agreed at talks in Istanbul.",
+        )])),
+    );
+    server.fixed(
+        "/two",
+        Response::ok(rss(&[(
+            "b1",
+            "Russia, Ukraine swap 390 prisoners in largest exchange of the war",
+            "Russia and Ukraine exchanged 390 prisoners of war on Friday, the first stage of the largest swap since the full-scale invasion agreed at Istanbul talks.",
+        )])),
+    );
+    server.fixed(
+        "/three",
+        Response::ok(rss(&[(
+            "c1",
+            "Central bank holds interest rate at 16%",
+            "The central bank kept its key rate unchanged.",
+        )])),
+    );
+    let env = env_with_topics(&[
+        ("one", &server.url("/one")),
+        ("two", &server.url("/two")),
+        ("three", &server.url("/three")),
+    ]);
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(env.count("SELECT count(DISTINCT story_id) FROM items"), 2);
+    assert_eq!(env.count("SELECT max(sources) FROM stories"), 2);
+}
+
+#[test]
+fn bad_topic_query_is_a_config_error_with_its_column() {
+    let env = Env::new(
+        "",
+        "[[topic]]\nname = \"broken\"\nquery = '(\"peace talks\" OR ceasefire'\n",
+    );
+    let out = env.run(&["check-config"]).expect(2);
+    assert!(
+        out.stderr.contains("newswatch.toml:7:10:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("topic \"broken\".query"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("unclosed"), "{}", out.stderr);
+}
+
+#[test]
+fn check_config_shows_parsed_topics_and_match_tests_a_rule() {
+    let env = env_with_topics(&[]);
+    let out = env.run(&["check-config"]).expect(0);
+    assert!(out.stdout.contains("peace-talks"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(" OR "),
+        "parsed form shown: {}",
+        out.stdout
+    );
+
+    let f = env.path("feed.xml");
+    std::fs::write(
+        &f,
+        rss(&[
+            (
+                "1",
+                "Ceasefire talks resume in Istanbul",
+                "Delegations of Russia and Ukraine met.",
+            ),
+            ("2", "Football club signs striker", "Transfer news."),
+        ]),
+    )
+    .unwrap();
+    let out = env
+        .run(&["match", "--topic", "peace-talks", &f.display().to_string()])
+        .expect(0);
+    assert!(
+        out.stdout.contains("Ceasefire talks resume"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("Football"), "{}", out.stdout);
+    assert!(out.stdout.contains("1 of 2 items match"), "{}", out.stdout);
+    env.run(&[
+        "match",
+        "--topic",
+        "no-such-topic",
+        &f.display().to_string(),
+    ])
+    .expect(2);
+}
