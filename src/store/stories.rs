@@ -37,6 +37,8 @@ pub struct StoryIndex {
 }
 
 const BANDS: usize = 8;
+/// Most recent items of each band bucket compared with a new one.
+const PER_BUCKET: usize = 64;
 
 fn band_count() -> usize {
     BANDS
@@ -127,22 +129,24 @@ impl StoryIndex {
         now: DateTime<Utc>,
     ) -> rusqlite::Result<i64> {
         self.ensure_loaded(tx, now)?;
-        let window = Duration::hours(STORY_WINDOW_HOURS);
-        let fresh = |r: &Recent| (now - r.seen).abs() <= window;
+        // Only the newest items of each bucket are compared: with thousands of
+        // recent items an 8-bit bucket holds many unrelated ones, and the
+        // newest are the likeliest to be the same event (bounds the work).
+        let newest =
+            |bucket: &Vec<usize>| bucket[bucket.len().saturating_sub(PER_BUCKET)..].to_vec();
         let mut seen_idx: Vec<usize> = band_keys(fingerprint)
             .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
-            .flatten()
-            .copied()
+            .flat_map(newest)
             .collect();
         if let Some(&i) = url.and_then(|u| self.by_url.get(u)) {
             seen_idx.push(i);
         }
-        seen_idx.sort_unstable();
-        seen_idx.dedup();
+        let window_secs = STORY_WINDOW_HOURS * 3600;
+        let now_secs = now.timestamp();
         let candidates: Vec<StoryCandidate<'_>> = seen_idx
             .iter()
             .filter_map(|&i| self.recent.get(i))
-            .filter(|r| fresh(r))
+            .filter(|r| (now_secs - r.seen.timestamp()).abs() <= window_secs)
             .map(|r| StoryCandidate {
                 story_id: r.story_id,
                 fingerprint: r.fingerprint,

@@ -3,6 +3,8 @@
 //! CRATES.md). Pure: no I/O. Input words must already be folded (`fold`).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use snowball_stemmers_rs::{Algorithm, Stemmer};
@@ -61,16 +63,41 @@ fn stemmer(lang: StemLang) -> Option<&'static Stemmer> {
     })
 }
 
+/// Entries kept in each thread's stem cache before it is emptied.
+const STEM_CACHE_MAX: usize = 50_000;
+
+/// (stemmer, folded word) → stem.
+type StemCache = HashMap<(StemLang, Box<str>), Box<str>>;
+
+thread_local! {
+    /// News words follow Zipf's law: a small cache answers most lookups for
+    /// the price of a hash, where a Snowball stem costs about a microsecond
+    /// (perf on the 40,000-item farm: stemming was the largest detection cost).
+    static STEM_CACHE: RefCell<StemCache> = RefCell::new(HashMap::new());
+}
+
 /// Stem one folded word. Digits and words of fewer than 3 letters are kept as
 /// they are (stemmers mangle "us", "un", numbers).
 pub fn stem(word: &str, lang: StemLang) -> Cow<'_, str> {
     if word.chars().count() < 3 || word.chars().any(|c| c.is_ascii_digit()) {
         return Cow::Borrowed(word);
     }
-    match stemmer(lang) {
-        Some(s) => s.stem(word),
-        None => Cow::Borrowed(word),
-    }
+    let Some(stemmer) = stemmer(lang) else {
+        return Cow::Borrowed(word);
+    };
+    STEM_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let key = (lang, Box::<str>::from(word));
+        if let Some(stemmed) = cache.get(&key) {
+            return Cow::Owned(stemmed.to_string());
+        }
+        let stemmed = stemmer.stem(word).into_owned();
+        if cache.len() >= STEM_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(key, stemmed.as_str().into());
+        Cow::Owned(stemmed)
+    })
 }
 
 /// A word of a text: its byte range in the text it came from.

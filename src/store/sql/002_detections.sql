@@ -66,7 +66,8 @@ CREATE TABLE stories (
 );
 ALTER TABLE items ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL;
 ALTER TABLE items ADD COLUMN fingerprint INTEGER;
-CREATE INDEX items_by_story ON items(story_id);
+-- (story_id, source_id): "does this story already have an item from this source?" is a seek.
+CREATE INDEX items_by_story ON items(story_id, source_id);
 
 CREATE VIEW v_matches AS
 SELECT m.topic, m.item_id, m.version, m.terms, m.score, m.seen_at, i.title, i.url, s.name AS source
