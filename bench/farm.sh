@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: poll a feed farm served by nginx on 127.0.0.1 with the release binary.
 #   bench/farm.sh [FEEDS]     (default 1000)
+# The config polls every farm feed with the shipped topics and speakers
+# (config/topics/*.toml) so detection runs as in production; NO_TOPICS=1
+# leaves them out.
 # Prints wall time, CPU time (user+sys) and peak RSS for the cold cycle (empty
 # database) and the unchanged cycle (every feed answers 304), plus items stored
 # and database size. Needs nginx (apt-get install nginx-light), python3 and
@@ -22,6 +25,7 @@ python3 "$SHARED/bench/feedfarm.py" gen "$WORK/feeds" --feeds "$FEEDS" --seed ba
 { echo "[daemon]"; echo "database = \"$WORK/nw.db\""
   python3 "$SHARED/bench/feedfarm.py" list "$WORK/feeds" --base "http://127.0.0.1:$PORT" |
     awk '{n++; printf "\n[[source]]\nname = \"farm%05d\"\nurl = \"%s\"\n", n, $0}'
+  [ -n "${NO_TOPICS:-}" ] || cat config/topics/*.toml
 } >"$WORK/nw.toml"
 expected=$(python3 -c "import json,os,sys;d=sys.argv[1]+'/.state';print(sum(len(json.load(open(os.path.join(d,f)))['items']) for f in os.listdir(d)))" "$WORK/feeds")
 

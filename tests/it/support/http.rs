@@ -132,16 +132,45 @@ fn serve(
     active: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
 ) {
-    let now = active.fetch_add(1, Ordering::SeqCst) + 1;
-    peak.fetch_max(now, Ordering::SeqCst);
-    let _ = handle(stream, &state);
-    active.fetch_sub(1, Ordering::SeqCst);
+    let mut done = false;
+    let mut counted = false;
+    let _ = handle(
+        stream,
+        &state,
+        || {
+            // Counted from the request line until the answer starts: the client
+            // cannot start another request on its slot before it has the answer,
+            // so this is exactly "requests being answered at the same moment".
+            if !done {
+                done = true;
+                active.fetch_sub(1, Ordering::SeqCst);
+            }
+        },
+        || {
+            counted = true;
+            let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+        },
+    );
+    // A request that failed before its answer still leaves the count.
+    if counted && !done {
+        active.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
-fn handle(mut stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+fn handle(
+    mut stream: TcpStream,
+    state: &Mutex<State>,
+    mut answering: impl FnMut(),
+    started: impl FnOnce(),
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
+    if line.is_empty() {
+        return Ok(());
+    }
+    started();
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut headers = HashMap::new();
     loop {
@@ -167,6 +196,7 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         None => Response::status(404),
     };
     std::thread::sleep(resp.delay);
+    answering();
     let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", resp.status);
     for (k, v) in &resp.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
