@@ -17,3 +17,6 @@ pub mod scheduler;
 pub mod service;
 pub mod store;
 pub mod text;
+
+#[cfg(test)]
+mod testutil;

@@ -234,7 +234,7 @@ fn escape(s: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    const CORPUS: &str = "/work/shared/corpus/suites/rome/rome-opml/src/test/resources";
+    const OPML_DIR: &str = "suites/rome/rome-opml/src/test/resources";
 
     fn feed(title: &str, url: &str, html: Option<&str>, cat: Option<&str>) -> OpmlFeed {
         OpmlFeed {
@@ -305,7 +305,9 @@ mod tests {
             ("opml_2.0.xml", 11),
             ("opml_1.0_links.xml", 0),
         ] {
-            let text = std::fs::read_to_string(format!("{CORPUS}/{name}")).unwrap();
+            let path = crate::testutil::corpus().join(OPML_DIR).join(name);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let feeds = parse_opml(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(feeds.len(), count, "{name}");
             if count > 0 {

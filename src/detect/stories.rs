@@ -495,13 +495,9 @@ mod tests {
     /// would merge at the chosen distance.
     #[test]
     fn tass_false_merge_rate() {
-        let path = format!(
-            "{}/../shared/corpus/datasets/tass__english-headlines-2025.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let Ok(data) = std::fs::read_to_string(path) else {
-            return; // corpus not present
-        };
+        let path = crate::testutil::corpus().join("datasets/tass__english-headlines-2025.json");
+        let data =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
         let items: Vec<(&str, i64)> = v
             .as_array()

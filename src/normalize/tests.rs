@@ -18,17 +18,7 @@ fn ctx() -> NormalizeContext<'static> {
 }
 
 fn corpus() -> PathBuf {
-    let dir = std::env::var("NEWSWATCH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"))
-        });
-    assert!(
-        dir.is_dir(),
-        "corpus not found at {} (set NEWSWATCH_CORPUS to the corpus folder)",
-        dir.display()
-    );
-    dir
+    crate::testutil::corpus()
 }
 
 fn load(rel: &str) -> Vec<Entry> {
