@@ -297,3 +297,34 @@ fn check_config_shows_parsed_topics_and_match_tests_a_rule() {
     ])
     .expect(2);
 }
+
+#[test]
+fn a_statements_source_makes_every_item_its_speakers_statement() {
+    let server = TestServer::start();
+    server.fixed(
+        "/mfa",
+        Response::ok(rss(&[
+            (
+                "m1",
+                "Foreign Minister on the negotiations",
+                "Ukraine is ready for a ceasefire along the current line of contact.",
+            ),
+            (
+                "m2",
+                "Statement on the prisoner exchange",
+                "All prisoners must be exchanged on the all-for-all principle.",
+            ),
+        ])),
+    );
+    let mut rest = format!(
+        "[[source]]\nname = \"mfa\"\nurl = \"{}\"\nkind = \"statements\"\nspeaker = \"Andrii Sybiha\"\n\n",
+        server.url("/mfa")
+    );
+    rest.push_str(&shipped_topics());
+    let env = Env::new("", &rest);
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(
+        env.count("SELECT count(DISTINCT item_id) FROM statements WHERE speaker = 'Andrii Sybiha'"),
+        2
+    );
+}
