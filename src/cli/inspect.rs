@@ -78,6 +78,7 @@ fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
                 } else {
                     String::new()
                 },
+                cut(&r.topics.join(","), 24),
                 cut(&r.title, 100),
             ]
         })
