@@ -445,6 +445,36 @@ fn significance_at_least(min: Option<&str>) -> &'static [&'static str] {
     }
 }
 
+/// Columns `revision_row` reads (revisions r, items i, sources s).
+const REVISION_COLS: &str = "r.item_id, i.url, s.name, i.title, r.from_version, r.to_version,
+    r.seen_at, r.significance, r.reasons, r.topics, r.diff";
+
+fn revision_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
+    let reasons: String = r.get(8)?;
+    let topics: String = r.get(9)?;
+    let diff: String = r.get(10)?;
+    Ok(ChangeRow {
+        kind: "revision".into(),
+        item_id: r.get(0)?,
+        url: r.get(1)?,
+        source: r.get(2)?,
+        title: r.get(3)?,
+        from_version: r.get(4)?,
+        to_version: r.get(5)?,
+        seen_at: r.get(6)?,
+        significance: r.get(7)?,
+        reasons: json_list(&reasons),
+        topics: json_list(&topics),
+        diff: serde_json::from_str(&diff).ok(),
+        speaker: None,
+        statement: None,
+        earlier_statement: None,
+        earlier_seen_at: None,
+        earlier_url: None,
+        similarity: None,
+    })
+}
+
 fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
@@ -459,43 +489,20 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT r.item_id, i.url, s.name, i.title, r.from_version, r.to_version, r.seen_at,
-                        r.significance, r.reasons, r.topics, r.diff
+                &format!(
+                    "SELECT {REVISION_COLS}
                  FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
                  WHERE r.reported = 1 AND r.seen_at >= ?1
                    AND r.significance IN (SELECT value FROM json_each(?2))
                    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.topics) WHERE value = ?3))
-                 ORDER BY r.seen_at DESC, r.id DESC LIMIT ?4",
+                 ORDER BY r.seen_at DESC, r.id DESC LIMIT ?4"
+                ),
             )
             .map_err(|e| self.err(e))?;
         let revs = stmt
             .query_map(
                 rusqlite::params![since, levels, f.topic, f.limit as i64],
-                |r| {
-                    let reasons: String = r.get(8)?;
-                    let topics: String = r.get(9)?;
-                    let diff: String = r.get(10)?;
-                    Ok(ChangeRow {
-                        kind: "revision".into(),
-                        item_id: r.get(0)?,
-                        url: r.get(1)?,
-                        source: r.get(2)?,
-                        title: r.get(3)?,
-                        from_version: r.get(4)?,
-                        to_version: r.get(5)?,
-                        seen_at: r.get(6)?,
-                        significance: r.get(7)?,
-                        reasons: json_list(&reasons),
-                        topics: json_list(&topics),
-                        diff: serde_json::from_str(&diff).ok(),
-                        speaker: None,
-                        statement: None,
-                        earlier_statement: None,
-                        earlier_seen_at: None,
-                        earlier_url: None,
-                        similarity: None,
-                    })
-                },
+                revision_row,
             )
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
@@ -554,40 +561,17 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT r.from_version, r.to_version, r.seen_at, r.significance, r.reasons, r.topics,
-                        r.diff, r.flags
-                 FROM revisions r WHERE r.item_id = ?1 ORDER BY r.to_version",
+                &format!(
+                    "SELECT {REVISION_COLS}, r.flags
+                 FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
+                 WHERE r.item_id = ?1 ORDER BY r.to_version"
+                ),
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([item], |r| {
-                let reasons: String = r.get(4)?;
-                let topics: String = r.get(5)?;
-                let diff: String = r.get(6)?;
-                let flags: String = r.get(7)?;
-                Ok((
-                    ChangeRow {
-                        kind: "revision".into(),
-                        item_id: item,
-                        url: None,
-                        source: String::new(),
-                        title: String::new(),
-                        from_version: r.get(0)?,
-                        to_version: r.get(1)?,
-                        seen_at: r.get(2)?,
-                        significance: r.get(3)?,
-                        reasons: json_list(&reasons),
-                        topics: json_list(&topics),
-                        diff: serde_json::from_str(&diff).ok(),
-                        speaker: None,
-                        statement: None,
-                        earlier_statement: None,
-                        earlier_seen_at: None,
-                        earlier_url: None,
-                        similarity: None,
-                    },
-                    json_list(&flags),
-                ))
+                let flags: String = r.get(11)?;
+                Ok((revision_row(r)?, json_list(&flags)))
             })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()

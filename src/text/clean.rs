@@ -71,6 +71,20 @@ fn classify(c: char) -> Class {
     }
 }
 
+/// Before kept text: emit the one separator the skipped whitespace stands for
+/// (a newline wins over a space; nothing at the start), and reset.
+fn separate(out: &mut String, pending_space: &mut bool, pending_newline: &mut bool) {
+    if !out.is_empty() {
+        if *pending_newline {
+            out.push('\n');
+        } else if *pending_space {
+            out.push(' ');
+        }
+    }
+    *pending_space = false;
+    *pending_newline = false;
+}
+
 /// Shared implementation: `one_line` turns newlines into spaces.
 fn clean_impl(s: &str, one_line: bool) -> String {
     let mut out = String::with_capacity(s.len());
@@ -89,15 +103,7 @@ fn clean_impl(s: &str, one_line: bool) -> String {
             {
                 i += 1;
             }
-            if !out.is_empty() {
-                if pending_newline {
-                    out.push('\n');
-                } else if pending_space {
-                    out.push(' ');
-                }
-            }
-            pending_space = false;
-            pending_newline = false;
+            separate(&mut out, &mut pending_space, &mut pending_newline);
             out.push_str(&s[start..i]);
             continue;
         }
@@ -107,15 +113,7 @@ fn clean_impl(s: &str, one_line: bool) -> String {
         i += c.len_utf8();
         match classify(c) {
             Class::Keep(c) => {
-                if !out.is_empty() {
-                    if pending_newline {
-                        out.push('\n');
-                    } else if pending_space {
-                        out.push(' ');
-                    }
-                }
-                pending_space = false;
-                pending_newline = false;
+                separate(&mut out, &mut pending_space, &mut pending_newline);
                 out.push(c);
             }
             Class::Space => pending_space = true,
