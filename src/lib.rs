@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod logging;
 pub mod model;
 pub mod normalize;
+pub mod notify;
 pub mod opml;
 pub mod parse;
 pub mod pipeline;

@@ -33,6 +33,10 @@ pub async fn run(config: Config, store: Store) -> anyhow::Result<()> {
         retired = report.retired.len(),
         "newswatch started"
     );
+    let started = Utc::now();
+    let notifier = crate::notify::Notifier::open(&config, store.path())?;
+    let (stop_notifier, notifier_stopped) = tokio::sync::watch::channel(false);
+    let notifier_task = notifier.map(|n| tokio::spawn(notify_loop(n, started, notifier_stopped)));
     let writer = Arc::new(Writer::spawn(store));
     let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
     let mut in_flight: HashSet<SourceId> = HashSet::new();
@@ -85,8 +89,49 @@ pub async fn run(config: Config, store: Store) -> anyhow::Result<()> {
     if let Ok(writer) = Arc::try_unwrap(writer) {
         writer.close();
     }
+    let _ = stop_notifier.send(true);
+    if let Some(task) = notifier_task {
+        // A send in progress may finish (its reply is recorded); past the
+        // grace period it is cut off and the row stays pending, to be sent
+        // again (same Message-ID) after the restart.
+        let abort = task.abort_handle();
+        if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+            abort.abort();
+        }
+    }
     tracing::info!("newswatch stopped");
     Ok(())
+}
+
+/// Longest sleep of the notifier between looks at the outbox (alerts queued
+/// by the poller are picked up within this time).
+const NOTIFY_IDLE: Duration = Duration::from_secs(2);
+
+/// The notifier's loop: plan due digests, send due mail, sleep until the
+/// next thing is due (or a short idle), until told to stop.
+async fn notify_loop(
+    mut notifier: crate::notify::Notifier,
+    started: chrono::DateTime<Utc>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    tracing::info!(via = %notifier.mailer().describe(), "notifier started");
+    loop {
+        let now = Utc::now();
+        if let Err(e) = notifier.plan_digests(now, started) {
+            tracing::error!(error = %e, "cannot plan digests");
+        }
+        notifier.deliver_due(now).await;
+        let now = Utc::now();
+        let wait = notifier
+            .next_wake(now)
+            .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(NOTIFY_IDLE)
+            .clamp(Duration::from_millis(100), NOTIFY_IDLE);
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
 }
 
 async fn stop_signal() {

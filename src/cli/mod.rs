@@ -14,6 +14,7 @@ macro_rules! outln {
 
 mod changes;
 mod inspect;
+mod mail;
 mod matching;
 mod output;
 mod poll;
@@ -131,6 +132,35 @@ pub enum Command {
         /// Item id (from `items`) or its URL
         item: String,
     },
+    /// Render the next digest (text to the terminal, or --html FILE), or send it now
+    Digest {
+        /// Which [[digest]] [default: the first configured]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Print the text part (the default unless --send or --html is given)
+        #[arg(long)]
+        preview: bool,
+        /// Write the HTML part to FILE
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Cover this long back (e.g. 1d) instead of since the previous digest
+        #[arg(long, value_name = "DUR")]
+        since: Option<String>,
+        /// Send it now; the next digest starts where this one ends
+        #[arg(long)]
+        send: bool,
+    },
+    /// Send one test message through the configured mail transport and show the answer
+    TestEmail {
+        /// Recipient [default: [email] to]
+        #[arg(long, value_name = "ADDR")]
+        to: Option<String>,
+    },
+    /// Mail waiting to be sent, sent, or given up on
+    Outbox {
+        #[command(subcommand)]
+        action: Option<OutboxAction>,
+    },
     /// Source health and database summary
     Status,
     /// Validate the config and print what would be watched
@@ -165,6 +195,22 @@ pub enum SourcesAction {
     ImportOpml { file: PathBuf },
     /// Print all sources as OPML (or write to FILE)
     ExportOpml { file: Option<PathBuf> },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxAction {
+    /// List messages, newest first (the default)
+    List {
+        /// pending, sent, failed or all
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Send everything pending now, skipping grouping windows and retry waits
+    Send,
+    /// Queue messages that were given up on again
+    Retry,
 }
 
 /// An error with the exit code it maps to.
@@ -234,6 +280,38 @@ pub fn dispatch(cli: Cli) -> CliResult {
             files,
         } => matching::matching(&ctx, &topic, since.as_deref(), &files),
         Command::Show { item } => inspect::show(&ctx, &item),
+        Command::Digest {
+            name,
+            preview,
+            html,
+            since,
+            send,
+        } => mail::digest(
+            &ctx,
+            &mail::DigestArgs {
+                name: name.as_deref(),
+                preview,
+                html: html.as_deref(),
+                since: since.as_deref(),
+                send,
+            },
+        ),
+        Command::TestEmail { to } => mail::test_email(&ctx, to.as_deref()),
+        Command::Outbox { action } => mail::outbox(
+            &ctx,
+            match &action {
+                None => mail::OutboxCommand::List {
+                    status: None,
+                    limit: 50,
+                },
+                Some(OutboxAction::List { status, limit }) => mail::OutboxCommand::List {
+                    status: status.as_deref(),
+                    limit: *limit,
+                },
+                Some(OutboxAction::Send) => mail::OutboxCommand::Send,
+                Some(OutboxAction::Retry) => mail::OutboxCommand::Retry,
+            },
+        ),
         Command::Status => inspect::status(&ctx),
         Command::CheckConfig => inspect::check_config(&ctx),
     }
@@ -264,6 +342,15 @@ impl Ctx {
 
     pub fn open_store(&self) -> Result<Store, CliError> {
         Ok(Store::open(&self.db)?)
+    }
+
+    /// The store for commands that poll: it queues alerts when mail is configured.
+    pub fn open_polling_store(&self) -> Result<Store, CliError> {
+        let mut store = self.open_store()?;
+        if let Some(rules) = crate::notify::alert_rules(&self.config) {
+            store.set_alert_rules(rules);
+        }
+        Ok(store)
     }
 }
 

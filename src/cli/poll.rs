@@ -23,13 +23,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 pub fn run(ctx: &Ctx) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_polling_store()?;
     runtime()?.block_on(crate::service::run(ctx.config.clone(), store))?;
     Ok(0)
 }
 
 pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.open_polling_store()?;
     store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
     let filter = match (all, source) {
         (_, Some(name)) => DueFilter::Named(name),
@@ -78,6 +78,7 @@ pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
         w.close();
     }
     print_poll_summary(&report, started.elapsed().as_secs_f64(), json)?;
+    super::mail::deliver_after_poll(ctx)?;
     Ok(if report.failed.is_empty() { 0 } else { 1 })
 }
 

@@ -24,6 +24,10 @@ const QUOTED_KEYS: &[&str] = &[
     "connect_timeout",
     "max_body",
     "interval",
+    "group_window",
+    "retry_min",
+    "retry_max",
+    "give_up_after",
 ];
 
 /// A configuration problem, located as precisely as the input allows.
@@ -223,11 +227,12 @@ fn hint_for(message: &str, key: Option<&str>, included: bool) -> String {
             return String::new();
         };
         if included {
+            if matches!(unknown.as_str(), "email" | "digest") {
+                return " ([email] and [[digest]] belong in the main config file; an included \
+                        file may contain only [[topic]] and [[speaker]] tables)"
+                    .to_string();
+            }
             return " (an included file may contain only [[topic]] and [[speaker]] tables)"
-                .to_string();
-        }
-        if matches!(unknown.as_str(), "email" | "digest") {
-            return " ([email] and [[digest]] come with alerting and are not supported yet)"
                 .to_string();
         }
         let expected: Vec<&str> = expected.iter().map(String::as_str).collect();

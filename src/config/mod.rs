@@ -2,15 +2,18 @@
 //! turn the TOML into a checked [`Config`] (DESIGN.md, "Configuration").
 //!
 //! Two steps, as STYLE.md habit 2 asks: `raw` (serde, unknown keys rejected)
-//! then `validate` (bounds, defaults, resolved paths). Every error names the
+//! then `validate` (bounds, defaults, resolved paths;
+//! `validate_mail` for `[email]` and `[[digest]]`). Every error names the
 //! file, line, column and key ([`ConfigError`]). This module reads config
 //! files and nothing else: it must never open the database, touch the network
 //! or start anything; code after start-up only ever sees [`Config`].
 
+mod email;
 mod error;
 mod include;
 mod raw;
 mod validate;
+mod validate_mail;
 mod values;
 
 #[cfg(test)]
@@ -19,9 +22,19 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use email::{
+    DEFAULT_GIVE_UP_AFTER, DEFAULT_GROUP_WINDOW, DEFAULT_MAIL_TIMEOUT, DEFAULT_RETRY_MAX,
+    DEFAULT_RETRY_MIN, DEFAULT_SUBJECT_PREFIX, DigestConfig, EmailConfig, MailTransport,
+    PasswordSource, SmtpConfig, SmtpSecurity,
+};
+use email::{
+    LONGEST_GIVE_UP_AFTER, LONGEST_GROUP_WINDOW, LONGEST_RETRY, SHORTEST_RETRY_MIN,
+    SUBJECT_PREFIX_MAX_CHARS,
+};
 pub use error::ConfigError;
 pub use raw::{
-    DAEMON_KEYS, INCLUDED_FILE_KEYS, SOURCE_KEYS, SPEAKER_KEYS, TOP_LEVEL_KEYS, TOPIC_KEYS,
+    DAEMON_KEYS, DIGEST_KEYS, EMAIL_KEYS, INCLUDED_FILE_KEYS, SOURCE_KEYS, SPEAKER_KEYS,
+    TOP_LEVEL_KEYS, TOPIC_KEYS,
 };
 pub use values::{parse_duration, parse_size};
 
@@ -88,6 +101,10 @@ pub struct Config {
     /// Topics from the main file and the included files, in reading order.
     pub topics: Vec<TopicConfig>,
     pub speakers: Vec<SpeakerConfig>,
+    /// `[email]`: how alerts and digests are mailed; `None` = no mail at all.
+    pub email: Option<EmailConfig>,
+    /// `[[digest]]` tables, in file order (each needs `[email]`).
+    pub digests: Vec<DigestConfig>,
     /// The main file and every included file actually read.
     pub files: Vec<PathBuf>,
 }
@@ -96,6 +113,11 @@ impl Config {
     /// The source with exactly this name.
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// The digest with exactly this name.
+    pub fn digest(&self, name: &str) -> Option<&DigestConfig> {
+        self.digests.iter().find(|d| d.name == name)
     }
 }
 
@@ -231,6 +253,10 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let no_daemon = RawDaemon::default();
     let raw_daemon = raw.daemon.as_ref().map_or(&no_daemon, |d| d.get_ref());
     let daemon = validate::daemon(&cx, raw_daemon, &config_dir(path))?;
+    let email = match &raw.email {
+        Some(e) => Some(validate_mail::email(&cx, e, &config_dir(path))?),
+        None => None,
+    };
 
     let mut files = vec![path.to_path_buf()];
     let mut topics = validate::topics(&cx, &raw.topic)?;
@@ -273,12 +299,16 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| (s.name.as_str(), s.file.as_path(), s.line)),
     )?;
     let sources = validate::sources(&cx, &raw.source, &speakers)?;
+    let digests = validate_mail::digests(&cx, &raw.digest, email.as_ref(), &topics)?;
+    validate_mail::immediate_topics_need_email(&topics, email.as_ref(), path)?;
     Ok(Config {
         path: path.to_path_buf(),
         daemon,
         sources,
         topics,
         speakers,
+        email,
+        digests,
         files,
     })
 }

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Keys accepted at the top level of the main config file.
-pub const TOP_LEVEL_KEYS: &[&str] = &["daemon", "include", "source", "topic", "speaker"];
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "daemon", "include", "source", "topic", "speaker", "email", "digest",
+];
 /// Keys accepted at the top level of an included file.
 pub const INCLUDED_FILE_KEYS: &[&str] = &["topic", "speaker"];
 /// Keys accepted in `[daemon]`.
@@ -40,6 +42,33 @@ pub const SOURCE_KEYS: &[&str] = &[
 pub const TOPIC_KEYS: &[&str] = &["name", "query", "exclude", "alert"];
 /// Keys accepted in each `[[speaker]]`.
 pub const SPEAKER_KEYS: &[&str] = &["name", "aliases"];
+/// Keys accepted in `[email]`.
+pub const EMAIL_KEYS: &[&str] = &[
+    "smtp_url",
+    "password_file",
+    "password_env",
+    "sendmail",
+    "maildir",
+    "from",
+    "to",
+    "timeout",
+    "group_window",
+    "retry_min",
+    "retry_max",
+    "give_up_after",
+    "templates",
+    "subject_prefix",
+];
+/// Keys accepted in each `[[digest]]`.
+pub const DIGEST_KEYS: &[&str] = &[
+    "name",
+    "schedule",
+    "timezone",
+    "topics",
+    "to",
+    "send_empty",
+    "min_significance",
+];
 
 /// A string value with its byte span in the file.
 pub type SpStr = Spanned<String>;
@@ -58,6 +87,10 @@ pub struct RawMain {
     pub topic: Vec<Spanned<RawTopic>>,
     #[serde(default)]
     pub speaker: Vec<Spanned<RawSpeaker>>,
+    /// Main file only: an included file cannot redirect mail.
+    pub email: Option<Spanned<RawEmail>>,
+    #[serde(default)]
+    pub digest: Vec<Spanned<RawDigest>>,
 }
 
 /// A file named by `include`: topics and speakers only.
@@ -122,4 +155,75 @@ pub struct RawSpeaker {
     pub name: SpStr,
     #[serde(default)]
     pub aliases: Vec<SpStr>,
+}
+
+/// `[email]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmail {
+    pub smtp_url: Option<SpStr>,
+    pub password_file: Option<SpStr>,
+    pub password_env: Option<SpStr>,
+    pub sendmail: Option<SpStr>,
+    pub maildir: Option<SpStr>,
+    pub from: SpStr,
+    pub to: Spanned<OneOrMany>,
+    pub timeout: Option<SpStr>,
+    pub group_window: Option<SpStr>,
+    pub retry_min: Option<SpStr>,
+    pub retry_max: Option<SpStr>,
+    pub give_up_after: Option<SpStr>,
+    pub templates: Option<SpStr>,
+    pub subject_prefix: Option<SpStr>,
+}
+
+/// `[[digest]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDigest {
+    pub name: SpStr,
+    pub schedule: SpStr,
+    pub timezone: Option<SpStr>,
+    pub topics: Option<Vec<SpStr>>,
+    pub to: Option<Spanned<OneOrMany>>,
+    pub send_empty: Option<bool>,
+    pub min_significance: Option<SpStr>,
+}
+
+/// A string or an array of strings (`to = "a@x"` or `to = ["a@x", "b@y"]`).
+/// Not `#[serde(untagged)]`: that buffers the value and loses the array
+/// elements' spans.
+#[derive(Debug)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<SpStr>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneOrMany;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<SpStr>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }

@@ -35,6 +35,8 @@ fn assert_err(e: &ConfigError, line: usize, key: &str, fragment: &str) {
 }
 
 const SOURCE: &str = "[[source]]\nname = \"A\"\nurl = \"https://a.example/feed\"\n";
+/// A minimal valid `[email]`, four lines.
+const EMAIL: &str = "[email]\nsendmail = \"/usr/sbin/sendmail\"\nfrom = \"nw@example.org\"\nto = \"analyst@example.org\"\n";
 
 #[test]
 fn empty_file_gives_every_default() {
@@ -64,6 +66,7 @@ fn empty_file_gives_every_default() {
     );
     assert_eq!(d.log, None);
     assert!(c.sources.is_empty() && c.topics.is_empty() && c.speakers.is_empty());
+    assert!(c.email.is_none() && c.digests.is_empty());
     assert_eq!(c.files, vec![PathBuf::from(FAKE)]);
     assert_eq!(c.path, Path::new(FAKE));
     assert_eq!(load_text("[daemon]\n").unwrap().daemon, c.daemon);
@@ -129,6 +132,11 @@ name = "peace-talks"
 query = 'ceasefire AND Russia'
 exclude = "football"
 alert = "immediate"
+
+[email]
+sendmail = "sendmail"
+from = "a@example.org"
+to = "b@example.org"
 "#,
     )
     .unwrap();
@@ -351,10 +359,17 @@ fn unknown_keys_are_errors_with_hints() {
     assert_err(&e, 3, "topic[0].qeury", "did you mean `query`");
     let e = err("[[speaker]]\nname = \"P\"\nalias = [\"x\"]\n");
     assert_err(&e, 3, "speaker[0].alias", "did you mean `aliases`");
-    let e = err("[email]\nsmtp_url = \"smtp://x\"\n");
-    assert_err(&e, 1, "email", "not supported yet");
-    let e = err("[[digest]]\nname = \"m\"\n");
-    assert_err(&e, 1, "digest", "not supported yet");
+    let e = err(&format!("{EMAIL}subjekt_prefix = \"x\"\n"));
+    assert_err(
+        &e,
+        5,
+        "email.subjekt_prefix",
+        "did you mean `subject_prefix`",
+    );
+    let e = err(&format!(
+        "{EMAIL}[[digest]]\nname = \"m\"\nschedule = \"daily 08:00\"\ntimezon = \"UTC\"\n"
+    ));
+    assert_err(&e, 8, "digest[0].timezon", "did you mean `timezone`");
     let e = err("[deamon]\n");
     assert_err(&e, 1, "deamon", "did you mean `daemon`");
 }
@@ -638,12 +653,14 @@ fn default_path_order() {
 
 #[test]
 fn key_lists_match_the_raw_structs() {
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("zzz = 1\n", TOP_LEVEL_KEYS),
         ("[daemon]\nzzz = 1\n", DAEMON_KEYS),
         ("[[source]]\nzzz = 1\n", SOURCE_KEYS),
         ("[[topic]]\nzzz = 1\n", TOPIC_KEYS),
         ("[[speaker]]\nzzz = 1\n", SPEAKER_KEYS),
+        ("[email]\nzzz = 1\n", EMAIL_KEYS),
+        ("[[digest]]\nzzz = 1\n", DIGEST_KEYS),
     ];
     for (text, keys) in cases {
         let e = err(text);
@@ -683,5 +700,577 @@ fn odd_inputs_do_not_panic() {
     ];
     for text in inputs {
         let _ = load_text(text).map_err(|e| e.to_string());
+    }
+}
+
+fn smtp(c: &Config) -> &SmtpConfig {
+    match &c.email.as_ref().expect("[email]").transport {
+        MailTransport::Smtp(s) => s,
+        other => panic!("not SMTP: {other:?}"),
+    }
+}
+
+fn addresses(list: &[lettre::message::Mailbox]) -> Vec<String> {
+    list.iter().map(|m| m.email.to_string()).collect()
+}
+
+#[test]
+fn email_and_digests_read_every_key() {
+    let c = load_str(
+        r#"
+[[topic]]
+name = "peace-talks"
+query = "ceasefire"
+alert = "immediate"
+
+[[topic]]
+name = "sanctions"
+query = "sanctions"
+
+[email]
+smtp_url = "smtps://alerts%40example.org@smtp.example.org:2465"
+password_file = "secrets/smtp-password"
+from = "newswatch <alerts@example.org>"
+to = ["Analyst <analyst@example.org>", "desk@example.org"]
+timeout = "1m"
+group_window = "5m"
+retry_min = "10s"
+retry_max = "2h"
+give_up_after = "1d"
+templates = "templates"
+subject_prefix = "[nw]"
+
+[[digest]]
+name = "morning"
+schedule = "weekdays 07:30"
+timezone = "Europe/Kyiv"
+topics = ["peace-talks", "sanctions", "peace-talks"]
+to = "boss@example.org"
+send_empty = true
+min_significance = "major"
+
+[[digest]]
+name = "hourly"
+schedule = "every 1h"
+"#,
+        Path::new("/etc/nw/main.toml"),
+    )
+    .unwrap();
+    let e = c.email.as_ref().unwrap();
+    assert_eq!(
+        smtp(&c),
+        &SmtpConfig {
+            security: SmtpSecurity::Tls,
+            host: "smtp.example.org".into(),
+            port: 2465,
+            username: Some("alerts@example.org".into()),
+            password: Some(PasswordSource::File("/etc/nw/secrets/smtp-password".into())),
+        }
+    );
+    assert_eq!(e.from.email.to_string(), "alerts@example.org");
+    assert_eq!(e.from.name.as_deref(), Some("newswatch"));
+    assert_eq!(
+        addresses(&e.to),
+        ["analyst@example.org", "desk@example.org"]
+    );
+    assert_eq!(e.to[0].name.as_deref(), Some("Analyst"));
+    assert_eq!(e.timeout, Duration::from_secs(60));
+    assert_eq!(e.group_window, Duration::from_secs(300));
+    assert_eq!(
+        (e.retry_min, e.retry_max, e.give_up_after),
+        (
+            Duration::from_secs(10),
+            Duration::from_secs(7200),
+            Duration::from_secs(86400)
+        )
+    );
+    assert_eq!(e.templates.as_deref(), Some(Path::new("/etc/nw/templates")));
+    assert_eq!((e.subject_prefix.as_str(), e.line), ("[nw]", 11));
+
+    let d = c.digest("morning").unwrap();
+    assert_eq!(d.schedule.describe(), "weekdays 07:30");
+    assert_eq!(d.timezone, chrono_tz::Europe::Kyiv);
+    assert_eq!(
+        d.topics,
+        ["peace-talks", "sanctions"],
+        "duplicates collapse"
+    );
+    assert_eq!(addresses(&d.to), ["boss@example.org"]);
+    assert!(d.send_empty);
+    assert_eq!(
+        d.min_significance,
+        crate::detect::revisions::Significance::Major
+    );
+    assert_eq!(d.line, 24);
+    let h = &c.digests[1];
+    assert_eq!(h.name, "hourly");
+    assert_eq!(h.schedule.describe(), "every 1h");
+    assert_eq!(h.timezone, chrono_tz::UTC);
+    assert!(h.topics.is_empty(), "all topics");
+    assert_eq!(h.to, e.to, "defaults to [email].to");
+    assert!(!h.send_empty);
+    assert_eq!(
+        h.min_significance,
+        crate::detect::revisions::Significance::Minor
+    );
+    assert_eq!(h.line, 33);
+    assert!(c.digest("Morning").is_none(), "lookup is exact");
+}
+
+#[test]
+fn email_defaults() {
+    let c = load_text(EMAIL).unwrap();
+    let e = c.email.unwrap();
+    assert_eq!(
+        e.transport,
+        MailTransport::Sendmail {
+            command: "/usr/sbin/sendmail".into()
+        }
+    );
+    assert_eq!(e.timeout, Duration::from_secs(30));
+    assert_eq!(e.group_window, Duration::from_secs(120));
+    assert_eq!(e.retry_min, Duration::from_secs(30));
+    assert_eq!(e.retry_max, Duration::from_secs(3600));
+    assert_eq!(e.give_up_after, Duration::from_secs(3 * 86400));
+    assert_eq!(e.templates, None);
+    assert_eq!(e.subject_prefix, "[newswatch]");
+    assert_eq!(e.line, 1);
+    assert_eq!(e.from.name, None);
+    assert!(c.digests.is_empty());
+
+    let c = load_text(&format!(
+        "{EMAIL}group_window = \"0\"\nsubject_prefix = \"\"\n"
+    ))
+    .unwrap();
+    let e = c.email.unwrap();
+    assert_eq!(
+        (e.group_window, e.subject_prefix.as_str()),
+        (Duration::ZERO, "")
+    );
+    let c = load_text(&format!("{EMAIL}group_window = \"0s\"\n")).unwrap();
+    assert_eq!(c.email.unwrap().group_window, Duration::ZERO);
+}
+
+#[test]
+fn smtp_url_schemes_ports_and_user() {
+    let url = |u: &str, extra: &str| {
+        load_text(&format!(
+            "[email]\nsmtp_url = \"{u}\"\n{extra}from = \"a@example.org\"\nto = \"b@example.org\"\n"
+        ))
+        .unwrap_or_else(|e| panic!("{u}: {e}"))
+    };
+    let cases = [
+        ("smtp://mail.example.org", SmtpSecurity::Opportunistic, 25),
+        ("smtps://mail.example.org", SmtpSecurity::Tls, 465),
+        (
+            "smtp+starttls://mail.example.org/",
+            SmtpSecurity::StartTls,
+            587,
+        ),
+        (
+            "SMTP://mail.example.org:2525",
+            SmtpSecurity::Opportunistic,
+            2525,
+        ),
+    ];
+    for (u, security, port) in cases {
+        let c = url(u, "");
+        let s = smtp(&c);
+        assert_eq!(
+            (s.security, s.port, s.host.as_str()),
+            (security, port, "mail.example.org"),
+            "{u}"
+        );
+        assert_eq!((&s.username, &s.password), (&None, &None), "{u}");
+    }
+    assert_eq!(SmtpSecurity::StartTls.scheme(), "smtp+starttls");
+    let c = url("smtp://127.0.0.1:2525", "");
+    assert_eq!(smtp(&c).host, "127.0.0.1");
+    let c = url("smtp://[::1]:2525", "");
+    assert_eq!(smtp(&c).host, "::1");
+    let c = url(
+        "smtp+starttls://alerts%40example.org@smtp.example.org",
+        "password_env = \"NEWSWATCH_SMTP_PASSWORD\"\n",
+    );
+    let s = smtp(&c);
+    assert_eq!(s.username.as_deref(), Some("alerts@example.org"));
+    assert_eq!(
+        s.password,
+        Some(PasswordSource::Env("NEWSWATCH_SMTP_PASSWORD".into()))
+    );
+    let c = url(
+        "smtps://you%40fastmail.com@smtp.fastmail.com:465",
+        "password_file = \"pw\"\n",
+    );
+    assert_eq!(smtp(&c).username.as_deref(), Some("you@fastmail.com"));
+    assert_eq!(
+        smtp(&c).password,
+        Some(PasswordSource::File(
+            "/nonexistent/newswatch-tests/pw".into()
+        )),
+        "resolved like database, not read"
+    );
+    let c = url(
+        "smtp://j%C3%BCrgen@mail.example.org",
+        "password_env = \"PW\"\n",
+    );
+    assert_eq!(smtp(&c).username.as_deref(), Some("jürgen"));
+}
+
+#[test]
+fn sendmail_and_maildir_paths() {
+    let with = |line: &str| {
+        load_str(
+            &format!("[email]\n{line}\nfrom = \"a@example.org\"\nto = \"b@example.org\"\n"),
+            Path::new("/etc/nw/main.toml"),
+        )
+        .unwrap()
+        .email
+        .unwrap()
+        .transport
+    };
+    assert_eq!(
+        with("sendmail = \"sendmail\""),
+        MailTransport::Sendmail {
+            command: "sendmail".into()
+        },
+        "a bare name is looked up in PATH"
+    );
+    assert_eq!(
+        with("sendmail = \"bin/sendmail\""),
+        MailTransport::Sendmail {
+            command: "/etc/nw/bin/sendmail".into()
+        }
+    );
+    assert_eq!(
+        with("sendmail = \"/usr/sbin/sendmail\""),
+        MailTransport::Sendmail {
+            command: "/usr/sbin/sendmail".into()
+        }
+    );
+    assert_eq!(
+        with("maildir = \"mail/\""),
+        MailTransport::Maildir {
+            path: "/etc/nw/mail/".into()
+        }
+    );
+    assert_eq!(
+        with("maildir = \"/var/mail/nw\""),
+        MailTransport::Maildir {
+            path: "/var/mail/nw".into()
+        }
+    );
+}
+
+#[test]
+fn to_is_a_string_or_a_list() {
+    let base = "[email]\nmaildir = \"m\"\nfrom = \"a@example.org\"\n";
+    let c = load_text(&format!("{base}to = \"One <one@example.org>\"\n")).unwrap();
+    assert_eq!(addresses(&c.email.unwrap().to), ["one@example.org"]);
+    let c = load_text(&format!(
+        "{base}to = [\"one@example.org\", \"two@example.org\", \"One <one@example.org>\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        addresses(&c.email.unwrap().to),
+        ["one@example.org", "two@example.org"]
+    );
+    let e = err(&format!("{base}to = []\n"));
+    assert_err(&e, 4, "email.to", "at least one address");
+    let e = err(&format!("{base}to = 3\n"));
+    assert_err(&e, 4, "email.to", "a string or an array of strings");
+    let e = err(&format!(
+        "{base}to = [\n  \"ok@example.org\",\n  \"not an address\",\n]\n"
+    ));
+    assert_err(&e, 6, "email.to", "invalid mail address \"not an address\"");
+    let e = err(&format!(
+        "{base}to = \"one@example.org, two@example.org\"\n"
+    ));
+    assert_err(&e, 4, "email.to", "more than one address");
+    let e = err(&format!(
+        "{EMAIL}[[digest]]\nname = \"d\"\nschedule = \"hourly\"\nto = []\n"
+    ));
+    assert_err(&e, 8, "digest \"d\".to", "leave `to` out");
+    let c = load_text(&format!(
+        "{EMAIL}[[digest]]\nname = \"d\"\nschedule = \"hourly\"\nto = [\"x@example.org\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(addresses(&c.digests[0].to), ["x@example.org"]);
+}
+
+#[test]
+fn email_errors_name_line_and_key() {
+    let tail = "from = \"a@example.org\"\nto = \"b@example.org\"\n";
+    let e = err(&format!("[email]\n{tail}"));
+    assert_err(&e, 1, "email", "needs one of smtp_url, sendmail or maildir");
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtp://h\"\nmaildir = \"m\"\n{tail}"
+    ));
+    assert_err(&e, 3, "email.maildir", "smtp_url and maildir are both set");
+    let e = err(&format!("[email]\nsmtp_url = \"http://h\"\n{tail}"));
+    assert_err(
+        &e,
+        2,
+        "email.smtp_url",
+        "expected smtp:// (STARTTLS if offered), smtps://",
+    );
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtps://bob:hunter2@h\"\n{tail}"
+    ));
+    assert_err(
+        &e,
+        2,
+        "email.smtp_url",
+        "secrets come from password_file or password_env, never the config file",
+    );
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtps://bob:hunter2@h:x\"\n{tail}"
+    ));
+    assert_err(&e, 2, "email.smtp_url", "invalid SMTP URL");
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtp://h/path?x=1\"\n{tail}"
+    ));
+    assert_err(&e, 2, "email.smtp_url", "unexpected path");
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtps://u@h\"\npassword_file = \"f\"\npassword_env = \"E\"\n{tail}"
+    ));
+    assert_err(
+        &e,
+        4,
+        "email.password_env",
+        "password_file and password_env are both set",
+    );
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtps://h\"\npassword_env = \"E\"\n{tail}"
+    ));
+    assert_err(&e, 3, "email.password_env", "smtp_url has no user name");
+    let e = err(&format!("[email]\nsmtp_url = \"smtps://u@h\"\n{tail}"));
+    assert_err(&e, 2, "email.smtp_url", "no password source");
+    let e = err(&format!(
+        "[email]\nsmtp_url = \"smtps://u@h\"\npassword_env = \"1PW\"\n{tail}"
+    ));
+    assert_err(
+        &e,
+        3,
+        "email.password_env",
+        "invalid environment variable name",
+    );
+    let e = err(&format!(
+        "[email]\nsendmail = \"sendmail\"\npassword_file = \"f\"\n{tail}"
+    ));
+    assert_err(&e, 3, "email.password_file", "only used with smtp_url");
+    let e = err(&format!("[email]\nmaildir = \"\"\n{tail}"));
+    assert_err(&e, 2, "email.maildir", "must not be empty");
+    let e = err("[email]\nmaildir = \"m\"\nfrom = \"nobody\"\nto = \"b@example.org\"\n");
+    assert_err(&e, 3, "email.from", "invalid mail address \"nobody\"");
+    let e = err("[email]\nmaildir = \"m\"\nto = \"b@example.org\"\n");
+    assert_err(&e, 1, "email", "missing field `from`");
+    let e = err(&format!("{EMAIL}group_window = \"2h\"\n"));
+    assert_err(&e, 5, "email.group_window", "limit of 1h");
+    let e = err(&format!("{EMAIL}retry_min = \"500ms\"\n"));
+    assert_err(&e, 5, "email.retry_min", "at least 1s");
+    let e = err(&format!("{EMAIL}retry_min = \"2h\"\n"));
+    assert_err(
+        &e,
+        5,
+        "email.retry_min",
+        "must not be longer than retry_max (1h)",
+    );
+    let e = err(&format!("{EMAIL}retry_max = \"10s\"\n"));
+    assert_err(
+        &e,
+        5,
+        "email.retry_max",
+        "retry_min (30s) must not be longer",
+    );
+    let e = err(&format!("{EMAIL}timeout = \"0s\"\n"));
+    assert_err(&e, 5, "email.timeout", "zero");
+    let e = err(&format!("{EMAIL}give_up_after = 3\n"));
+    assert_err(&e, 5, "email.give_up_after", "quoted strings");
+    let e = err(&format!(
+        "{EMAIL}subject_prefix = \"a\\nBcc: x@example.org\"\n"
+    ));
+    assert_err(&e, 5, "email.subject_prefix", "control characters");
+}
+
+#[test]
+fn digest_errors_name_line_and_key() {
+    let topic = "[[topic]]\nname = \"peace-talks\"\nquery = \"x\"\n";
+    let digest = |extra: &str| {
+        format!("{EMAIL}{topic}[[digest]]\nname = \"m\"\nschedule = \"daily 08:00\"\n{extra}")
+    };
+    assert!(load_text(&digest("")).is_ok());
+    let e = err(&digest("schedule2 = 1\n"));
+    assert_err(&e, 11, "digest[0].schedule2", "did you mean `schedule`");
+    let e = err(&format!("{EMAIL}[[digest]]\nname = \"m\"\n"));
+    assert_err(&e, 5, "digest[0]", "missing field `schedule`");
+    let e = err(&format!(
+        "{EMAIL}[[digest]]\nname = \"m\"\nschedule = \"dayly 8\"\n"
+    ));
+    assert_err(
+        &e,
+        7,
+        "digest \"m\".schedule",
+        r#"expected "daily HH:MM", "weekdays HH:MM", "mon,thu HH:MM" or "every DURATION", found "dayly 8""#,
+    );
+    let e = err(&format!(
+        "{EMAIL}[[digest]]\nname = \"m\"\nschedule = \"every 1m\"\n"
+    ));
+    assert_err(&e, 7, "digest \"m\".schedule", "minimum of 5m");
+    let e = err(&digest("timezone = \"Kyiv\"\n"));
+    assert_err(
+        &e,
+        11,
+        "digest \"m\".timezone",
+        "did you mean \"Europe/Kyiv\"",
+    );
+    let e = err(&digest("timezone = \"europe/berlin\"\n"));
+    assert_err(
+        &e,
+        11,
+        "digest \"m\".timezone",
+        "did you mean \"Europe/Berlin\"",
+    );
+    let e = err(&digest("timezone = \"Mars/Olympus\"\n"));
+    assert_err(&e, 11, "digest \"m\".timezone", "such as \"Europe/Kyiv\"");
+    let e = err(&digest("topics = [\"peace-talk\"]\n"));
+    assert_err(
+        &e,
+        11,
+        "digest \"m\".topics",
+        "no [[topic]] named \"peace-talk\" (did you mean \"peace-talks\"?); known topics: \"peace-talks\"",
+    );
+    let e = err(&format!(
+        "{EMAIL}[[digest]]\nname = \"m\"\nschedule = \"hourly\"\ntopics = [\"x\"]\n"
+    ));
+    assert_err(&e, 8, "digest \"m\".topics", "no topics are configured");
+    let e = err(&digest("min_significance = \"big\"\n"));
+    assert_err(
+        &e,
+        11,
+        "digest \"m\".min_significance",
+        "expected \"cosmetic\" or \"minor\" or \"major\"",
+    );
+    let e = err(&digest("min_significance = \"Major\"\n"));
+    assert_err(
+        &e,
+        11,
+        "digest \"m\".min_significance",
+        "did you mean \"major\"",
+    );
+    let e = err(&digest("[[digest]]\nname = \"M\"\nschedule = \"hourly\"\n"));
+    assert_err(
+        &e,
+        12,
+        "digest \"M\".name",
+        "duplicate digest name \"M\"; first defined at line 8",
+    );
+    let e = err(&format!(
+        "{EMAIL}[[digest]]\nname = \"\"\nschedule = \"hourly\"\n"
+    ));
+    assert_err(&e, 6, "digest[0].name", "must not be empty");
+}
+
+#[test]
+fn mail_needs_an_email_section() {
+    let e = err("[[digest]]\nname = \"morning\"\nschedule = \"daily 08:00\"\n");
+    assert_err(
+        &e,
+        1,
+        "digest \"morning\"",
+        "needs an [email] section to send it: add an [email] section",
+    );
+    let e = err("\n[[topic]]\nname = \"t\"\nquery = \"x\"\nalert = \"immediate\"\n");
+    assert_eq!(e.file, Path::new(FAKE));
+    assert_err(&e, 2, "topic \"t\".alert", "add an [email] section to");
+    assert!(e.message.contains(FAKE), "{e}");
+    assert!(
+        load_text(&format!(
+            "{EMAIL}[[topic]]\nname = \"t\"\nquery = \"x\"\nalert = \"immediate\"\n"
+        ))
+        .is_ok()
+    );
+
+    // An immediate topic in an included file is blamed there.
+    let dir = folder(&[
+        ("main.toml", "include = [\"t.toml\"]\n"),
+        (
+            "t.toml",
+            "[[topic]]\nname = \"a\"\nquery = \"a\"\n[[topic]]\nname = \"b\"\nquery = \"b\"\nalert = \"immediate\"\n",
+        ),
+    ]);
+    let e = load(&dir.path().join("main.toml")).unwrap_err();
+    assert_eq!(e.file, dir.path().join("t.toml"));
+    assert_err(&e, 4, "topic \"b\".alert", "no [email] section");
+}
+
+#[test]
+fn email_and_digest_belong_to_the_main_file() {
+    for table in ["[email]\nmaildir = \"m\"\n", "[[digest]]\nname = \"d\"\n"] {
+        let dir = folder(&[("main.toml", "include = [\"t.toml\"]\n"), ("t.toml", table)]);
+        let e = load(&dir.path().join("main.toml")).unwrap_err();
+        assert_eq!(e.file, dir.path().join("t.toml"));
+        let key = if table.starts_with("[email]") {
+            "email"
+        } else {
+            "digest"
+        };
+        assert_err(&e, 1, key, "belong in the main config file");
+    }
+}
+
+/// The example's commented `[email]`/`[[digest]]` tables, uncommented, load
+/// (lines starting with "##" are alternatives and stay commented).
+#[test]
+fn example_mail_section_loads_when_uncommented() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/newswatch.example.toml");
+    let as_shipped = load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(as_shipped.email.is_none() && as_shipped.digests.is_empty());
+    let text = fs::read_to_string(&path).unwrap();
+    let start = text.find("# Mail: immediate alerts").expect("mail section");
+    let is_code = |rest: &&str| {
+        let header = rest.starts_with('[')
+            && rest
+                .trim_matches(['[', ']'])
+                .bytes()
+                .all(|b| b.is_ascii_lowercase());
+        let key = rest.split_once(" = ").is_some_and(|(k, _)| {
+            !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        });
+        header || key
+    };
+    let mut uncommented = text[..start].to_string();
+    for line in text[start..].lines() {
+        uncommented.push_str(line.strip_prefix("# ").filter(is_code).unwrap_or(line));
+        uncommented.push('\n');
+    }
+    let c = load_str(&uncommented, &path).unwrap_or_else(|e| panic!("{e}"));
+    let s = smtp(&c);
+    assert_eq!(
+        (s.host.as_str(), s.port, s.username.as_deref()),
+        ("smtp.fastmail.com", 465, Some("you@fastmail.com"))
+    );
+    let e = c.email.as_ref().unwrap();
+    assert_eq!(e.to.len(), 2);
+    let d = &c.digests[0];
+    assert_eq!(
+        (d.name.as_str(), d.timezone),
+        ("morning", chrono_tz::Europe::Kyiv)
+    );
+    assert_eq!(d.schedule.describe(), "daily 08:00");
+    // And every [email] / [[digest]] key is documented there.
+    for key in EMAIL_KEYS.iter().chain(DIGEST_KEYS) {
+        let assigned = |l: &str| {
+            l.trim_start_matches('#')
+                .trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        };
+        assert!(
+            text[start..].lines().any(assigned),
+            "example does not document {key}"
+        );
     }
 }

@@ -28,7 +28,7 @@ impl Ctx<'_> {
         ConfigError::at(self.file, self.text, span, key, message)
     }
 
-    fn line(&self, span: &Range<usize>) -> usize {
+    pub(super) fn line(&self, span: &Range<usize>) -> usize {
         super::error::line_col(self.text, span.start).0
     }
 }
@@ -161,7 +161,7 @@ fn max_body(cx: &Ctx, v: &Option<SpStr>) -> Result<u64, ConfigError> {
     Ok(n)
 }
 
-fn duration(
+pub(super) fn duration(
     cx: &Ctx,
     v: Option<&SpStr>,
     key: &str,
@@ -399,7 +399,7 @@ fn speaker_ref(name: &str, kind: SourceKind, speakers: &[SpeakerConfig]) -> Resu
 }
 
 /// One of a fixed set of words, with a "did you mean" for near misses.
-fn word<'a>(s: &str, allowed: &[&'a str]) -> Result<&'a str, String> {
+pub(super) fn word<'a>(s: &str, allowed: &[&'a str]) -> Result<&'a str, String> {
     if let Some(w) = allowed.iter().find(|w| **w == s) {
         return Ok(w);
     }
@@ -416,7 +416,7 @@ fn word<'a>(s: &str, allowed: &[&'a str]) -> Result<&'a str, String> {
 }
 
 /// Key prefix for a named table: `topic "peace-talks"` when the name is usable, else `topic[3]`.
-fn named_key(table: &str, i: usize, name: &str) -> String {
+pub(super) fn named_key(table: &str, i: usize, name: &str) -> String {
     if check_label("", name, NAME_MAX_CHARS).is_ok() && !name.contains('"') {
         format!("{table} \"{name}\"")
     } else {

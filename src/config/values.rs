@@ -117,3 +117,105 @@ pub(crate) fn check_label(what: &str, s: &str, max_chars: usize) -> Result<(), S
     }
     Ok(())
 }
+
+/// `smtp_url` taken apart (the password's source is configured separately).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SmtpUrl {
+    pub security: super::SmtpSecurity,
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+}
+
+/// Parse `smtp://`, `smtps://` or `smtp+starttls://[user@]host[:port]`.
+/// A password in the URL is refused, and messages never repeat the URL's user
+/// part, so a secret pasted there does not end up in logs.
+pub(crate) fn parse_smtp_url(s: &str) -> Result<SmtpUrl, String> {
+    use super::SmtpSecurity;
+    const FORM: &str = "write e.g. \"smtps://alerts%40example.org@smtp.example.org:465\"";
+    let url = url::Url::parse(s.trim()).map_err(|e| format!("invalid SMTP URL ({e}); {FORM}"))?;
+    let security = match url.scheme() {
+        "smtp" => SmtpSecurity::Opportunistic,
+        "smtps" => SmtpSecurity::Tls,
+        "smtp+starttls" => SmtpSecurity::StartTls,
+        other => {
+            return Err(format!(
+                "unsupported scheme {other:?}: expected smtp:// (STARTTLS if offered), \
+                 smtps:// (TLS) or smtp+starttls:// (STARTTLS required)"
+            ));
+        }
+    };
+    if url.password().is_some() {
+        return Err(
+            "the URL contains a password; secrets come from password_file or \
+                    password_env, never the config file"
+                .into(),
+        );
+    }
+    let host = match url.host() {
+        Some(url::Host::Domain(d)) if !d.is_empty() => percent_decode(d)?,
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        _ => return Err(format!("the URL has no host; {FORM}")),
+    };
+    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "unexpected path, query or fragment after the host; {FORM}"
+        ));
+    }
+    let port = match url.port() {
+        Some(0) => return Err("port 0 is not a usable port".into()),
+        Some(p) => p,
+        None => security.default_port(),
+    };
+    let username = match url.username() {
+        "" => None,
+        u => Some(percent_decode(u)?),
+    };
+    Ok(SmtpUrl {
+        security,
+        host,
+        port,
+        username,
+    })
+}
+
+/// Decode `%XX` escapes (as in a URL's user part) into UTF-8 text.
+pub(crate) fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or("a '%' in the URL is not followed by two hex digits (write %25 for '%')")?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "percent-escapes in the URL do not decode to UTF-8".into())
+}
+
+/// An environment variable name as shells write it: letters, digits and `_`,
+/// not starting with a digit.
+pub(crate) fn check_env_name(s: &str) -> Result<(), String> {
+    let ok = s
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid environment variable name {s:?}: use letters, digits and '_', \
+             e.g. \"NEWSWATCH_SMTP_PASSWORD\""
+        ))
+    }
+}

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 use super::detections::{Change, load_matches, store_matches, store_revision, store_statements};
+use super::outbox::{AlertRules, QueuedAlerts, queue_alerts};
 use super::stories::StoryIndex;
 use super::{Result, Store, ts};
 use crate::detect::revisions::{self, Significance, VersionText};
@@ -102,6 +103,8 @@ pub struct FetchSummary {
     pub revisions: [u64; 3],
     /// Statement shifts found.
     pub shifts: u64,
+    /// Alerts queued in the outbox.
+    pub alerts: QueuedAlerts,
 }
 
 struct Stored {
@@ -127,11 +130,12 @@ impl Store {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
         let stories = &mut self.stories;
+        let alerts = self.alerts.as_ref();
         let batch: rusqlite::Result<Vec<FetchSummary>> = (|| {
             let tx = self.conn.transaction()?;
             let summaries = recs
                 .iter()
-                .map(|rec| apply_one(&tx, stories, rec))
+                .map(|rec| apply_one(&tx, stories, alerts, rec))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             tx.commit()?;
             Ok(summaries)
@@ -148,7 +152,7 @@ impl Store {
                     .iter()
                     .map(|rec| {
                         let tx = self.conn.transaction().map_err(e)?;
-                        let result = apply_one(&tx, &mut self.stories, rec);
+                        let result = apply_one(&tx, &mut self.stories, self.alerts.as_ref(), rec);
                         let summary = match result {
                             Ok(s) => s,
                             Err(err) => {
@@ -168,6 +172,7 @@ impl Store {
 fn apply_one(
     tx: &Connection,
     stories: &mut StoryIndex,
+    alerts: Option<&AlertRules>,
     rec: &FetchRecord,
 ) -> rusqlite::Result<FetchSummary> {
     let now = rec.started_at;
@@ -201,6 +206,9 @@ fn apply_one(
             summary: &mut summary,
         };
         store_entries(&mut ctx, rec)?;
+        if let Some(rules) = alerts {
+            summary.alerts = queue_alerts(tx, rules, rec.source_id, fetch_id, rec.started_at)?;
+        }
         tx.prepare_cached(
             "UPDATE fetches SET items_seen = ?2, items_new = ?3, items_changed = ?4 WHERE id = ?1",
         )?

@@ -8,10 +8,12 @@
 
 mod detections;
 mod ingest;
+mod outbox;
 mod queries;
 mod schema;
 mod sources;
 mod stories;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,11 +22,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
 pub use ingest::{FetchRecord, FetchSummary, SourceUpdate};
+pub use outbox::{AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts};
 pub use queries::{
     ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
     SourceRow, StatusReport,
 };
 pub use sources::{DueFilter, DueSource, SourceSpec, SyncReport};
+pub use views::{StoredRevision, TopicStories, is_web_url};
 
 /// How long a connection waits for a lock held by another process before failing.
 /// Readers (CLI) and the daemon's writer share the file; WAL keeps waits short.
@@ -74,6 +78,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     stories: stories::StoryIndex,
+    /// Alert rules for `ingest`; None = queue no alerts.
+    alerts: Option<outbox::AlertRules>,
 }
 
 impl Store {
@@ -92,6 +98,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             stories: stories::StoryIndex::default(),
+            alerts: None,
         };
         store.configure()?;
         schema::migrate(&mut store.conn).map_err(|e| match e {

@@ -14,6 +14,7 @@ const APPLICATION_ID: i64 = 0x6e77_6368;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_initial.sql"),
     include_str!("sql/002_detections.sql"),
+    include_str!("sql/003_outbox.sql"),
 ];
 
 pub enum MigrateError {

@@ -7,6 +7,8 @@ mod cli;
 mod config_files;
 mod daemon;
 mod detect;
+mod digest_schedule;
 mod fetch;
+mod mail;
 mod parse_corpus;
 mod replay;

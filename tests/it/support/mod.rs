@@ -3,6 +3,7 @@
 
 pub mod env;
 pub mod http;
+pub mod smtp;
 
 use std::path::PathBuf;
 

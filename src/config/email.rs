@@ -1,0 +1,152 @@
+//! The checked `[email]` and `[[digest]]` sections: how mail leaves the
+//! machine, who gets it, and when digests are sent (DESIGN.md,
+//! "Configuration" and "notifier").
+//!
+//! Plain data, filled in by `validate.rs`. Secrets are never held here: a
+//! password is only a [`PasswordSource`], read when mail is sent.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+
+/// `timeout`: the whole SMTP exchange for one message.
+pub const DEFAULT_MAIL_TIMEOUT: Duration = Duration::from_secs(30);
+/// `group_window`: how long an immediate story alert waits for more outlets.
+pub const DEFAULT_GROUP_WINDOW: Duration = Duration::from_secs(2 * 60);
+/// Longest `group_window`: an "immediate" alert an hour late is a digest.
+pub(crate) const LONGEST_GROUP_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// `retry_min`: first retry delay after a refused or failed send (doubles).
+pub const DEFAULT_RETRY_MIN: Duration = Duration::from_secs(30);
+/// Shortest `retry_min`: retrying faster than every second is hammering.
+pub(crate) const SHORTEST_RETRY_MIN: Duration = Duration::from_secs(1);
+/// `retry_max`: longest retry delay.
+pub const DEFAULT_RETRY_MAX: Duration = Duration::from_secs(60 * 60);
+/// Cap on `retry_min`/`retry_max`: a mail server down for a day is still retried daily.
+pub(crate) const LONGEST_RETRY: Duration = Duration::from_secs(24 * 60 * 60);
+/// `give_up_after`: a message still refused after this is marked failed.
+pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+/// Cap on `give_up_after`: news older than a month is no longer news.
+pub(crate) const LONGEST_GIVE_UP_AFTER: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// `subject_prefix` when absent.
+pub const DEFAULT_SUBJECT_PREFIX: &str = "[newswatch]";
+/// Longest `subject_prefix`, in characters.
+pub(crate) const SUBJECT_PREFIX_MAX_CHARS: usize = 100;
+/// Port for `smtp://` without one (SMTP relay).
+const SMTP_PORT: u16 = 25;
+/// Port for `smtps://` without one (submission over TLS, RFC 8314).
+const SMTPS_PORT: u16 = 465;
+/// Port for `smtp+starttls://` without one (message submission, RFC 6409).
+const SUBMISSION_PORT: u16 = 587;
+
+/// `[email]`, defaults filled in, paths resolved.
+#[derive(Clone, Debug)]
+pub struct EmailConfig {
+    pub transport: MailTransport,
+    pub from: Mailbox,
+    /// At least one.
+    pub to: Vec<Mailbox>,
+    /// Key `timeout`, default 30s: the whole SMTP exchange per message.
+    pub timeout: Duration,
+    /// Key `group_window`, default 2m, 0 allowed, at most 1h: how long an
+    /// immediate story alert waits for more outlets.
+    pub group_window: Duration,
+    /// Key `retry_min`, default 30s, at least 1s: first retry delay (doubles).
+    pub retry_min: Duration,
+    /// Key `retry_max`, default 1h: longest retry delay.
+    pub retry_max: Duration,
+    /// Key `give_up_after`, default 3d: a message still refused after this is marked failed.
+    pub give_up_after: Duration,
+    /// Key `templates`: a folder, resolved against the config file's folder.
+    pub templates: Option<PathBuf>,
+    /// Key `subject_prefix`, default "[newswatch]", may be "".
+    pub subject_prefix: String,
+    /// Line of the `[email]` header, for messages.
+    pub line: usize,
+}
+
+/// How mail leaves the machine: exactly one of `smtp_url`, `sendmail`, `maildir`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailTransport {
+    /// Key `smtp_url`.
+    Smtp(SmtpConfig),
+    /// Key `sendmail = "/usr/sbin/sendmail"`: a sendmail-compatible command
+    /// (path as given; a relative path resolves against the config folder
+    /// only if it contains a '/', else it is looked up in `PATH`).
+    Sendmail { command: PathBuf },
+    /// Key `maildir = "mail/"`: deliver into a local Maildir folder (resolved like `database`).
+    Maildir { path: PathBuf },
+}
+
+/// `smtp_url` taken apart, with the password's source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpConfig {
+    pub security: SmtpSecurity,
+    /// Host name or IP address (an IPv6 address without brackets).
+    pub host: String,
+    /// Default 25 for smtp, 465 for smtps, 587 for smtp+starttls.
+    pub port: u16,
+    /// Percent-decoded from the URL's user part ("alerts%40example.org" -> "alerts@example.org").
+    pub username: Option<String>,
+    pub password: Option<PasswordSource>,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://`: STARTTLS if the server offers it, plain text otherwise.
+    Opportunistic,
+    /// `smtp+starttls://`: STARTTLS required.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Tls,
+}
+
+impl SmtpSecurity {
+    /// The URL scheme: `smtp`, `smtp+starttls` or `smtps`.
+    pub fn scheme(self) -> &'static str {
+        match self {
+            SmtpSecurity::Opportunistic => "smtp",
+            SmtpSecurity::StartTls => "smtp+starttls",
+            SmtpSecurity::Tls => "smtps",
+        }
+    }
+
+    /// The port used when the URL names none.
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpSecurity::Opportunistic => SMTP_PORT,
+            SmtpSecurity::StartTls => SUBMISSION_PORT,
+            SmtpSecurity::Tls => SMTPS_PORT,
+        }
+    }
+}
+
+/// Where the SMTP password is read from when mail is sent (never at config load).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// Key `password_file`, resolved like `database`; trailing newline ignored when read.
+    File(PathBuf),
+    /// Key `password_env`: the name of an environment variable.
+    Env(String),
+}
+
+/// One `[[digest]]`.
+#[derive(Clone, Debug)]
+pub struct DigestConfig {
+    /// Unique (case-insensitively).
+    pub name: String,
+    pub schedule: crate::notify::schedule::Schedule,
+    /// Key `timezone`, default UTC.
+    pub timezone: chrono_tz::Tz,
+    /// Configured topic names; empty = all topics.
+    pub topics: Vec<String>,
+    /// Default: `[email].to`.
+    pub to: Vec<Mailbox>,
+    /// Key `send_empty`, default false: send even when nothing happened.
+    pub send_empty: bool,
+    /// Key `min_significance`, default minor: revisions below are left out.
+    pub min_significance: crate::detect::revisions::Significance,
+    /// Line of the `[[digest]]` header.
+    pub line: usize,
+}

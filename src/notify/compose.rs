@@ -1,0 +1,114 @@
+//! Composing part of the notifier: reads what an outbox row or a digest
+//! period stands for from the store and assembles the `content` views the
+//! renderer turns into mail.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::content::{AlertView, DigestView, RevisionView, TopicSection};
+use super::diffview::{diff_parts, field_ops};
+use crate::detect::revisions::Significance;
+use crate::store::{OutboxRow, Result, Store, StoreError, ts};
+
+/// Unchanged words kept on each side of a change in a shown diff.
+const DIFF_CONTEXT_WORDS: usize = 12;
+
+/// The alert an outbox row stands for.
+pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
+    let missing = || StoreError::NotFound(format!("outbox row {} lost its subject", row.id));
+    match row.kind.as_str() {
+        "story" => {
+            let story = match (row.story_id, row.item_id) {
+                (Some(story), _) => store.story_view(story)?,
+                (None, Some(item)) => store.item_story_view(item)?,
+                (None, None) => return Err(missing()),
+            };
+            Ok(AlertView::Story {
+                topics: row.topics.clone(),
+                story,
+            })
+        }
+        "revision" => {
+            let revision = revision_view(store, row.revision_id.ok_or_else(missing)?)?;
+            Ok(AlertView::Revision {
+                topics: row.topics.clone(),
+                revision,
+            })
+        }
+        "shift" => Ok(AlertView::Shift {
+            shift: store.shift_view(row.shift_id.ok_or_else(missing)?)?,
+        }),
+        other => Err(StoreError::NotFound(format!(
+            "outbox row {}: '{other}' is not an alert",
+            row.id
+        ))),
+    }
+}
+
+/// A revision with its diff ready for display.
+pub fn revision_view(store: &Store, revision_id: i64) -> Result<RevisionView> {
+    let stored = store.revision_view(revision_id)?;
+    Ok(with_diffs(stored))
+}
+
+fn with_diffs(stored: crate::store::StoredRevision) -> RevisionView {
+    let mut view = stored.view;
+    view.title_diff = diff_parts(&field_ops(&stored.diff_json, "title"), usize::MAX);
+    view.text_diff = diff_parts(&field_ops(&stored.diff_json, "text"), DIFF_CONTEXT_WORDS);
+    view
+}
+
+/// What a digest covers, and how it presents it.
+#[derive(Clone, Debug)]
+pub struct DigestSpec<'a> {
+    pub name: &'a str,
+    /// Topics in order; every configured topic when the digest names none.
+    pub topics: Vec<String>,
+    pub timezone: Tz,
+    pub min_significance: Significance,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// Build a digest for `[start, end)`. Also returns how many entries (stories,
+/// revisions, shifts) it reports.
+pub fn digest_view(
+    store: &Store,
+    spec: &DigestSpec<'_>,
+    now: DateTime<Utc>,
+) -> Result<(DigestView, usize)> {
+    let mut sections = Vec::new();
+    let mut entries = 0;
+    for topic in &spec.topics {
+        let stories = store.topic_stories(topic, spec.start, spec.end)?;
+        let revisions: Vec<RevisionView> = store
+            .topic_revisions(topic, spec.start, spec.end, spec.min_significance)?
+            .into_iter()
+            .map(with_diffs)
+            .collect();
+        let shifts = store.topic_shifts(topic, spec.start, spec.end)?;
+        entries += stories.stories.len() + stories.more + revisions.len() + shifts.len();
+        sections.push(TopicSection {
+            name: topic.clone(),
+            stories: stories.stories,
+            revisions,
+            shifts,
+        });
+    }
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&spec.timezone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    let view = DigestView {
+        name: spec.name.to_string(),
+        period_start: ts(spec.start),
+        period_end: ts(spec.end),
+        period_start_local: local(spec.start),
+        period_end_local: local(spec.end),
+        timezone: spec.timezone.name().to_string(),
+        topics: sections,
+        health: store.source_health(now)?,
+    };
+    Ok((view, entries))
+}

@@ -1,0 +1,364 @@
+//! Delivery loop of the notifier: takes due outbox rows, renders them, sends
+//! them, and records each attempt. Plans scheduled digests into the outbox.
+//!
+//! Guarantees: a row is marked sent only after the server accepted the
+//! message; a failed attempt is retried with exponential backoff (kept in
+//! the database, so it survives restarts) until `give_up_after`; the
+//! Message-ID is fixed per row, so in the one unavoidable window (accepted,
+//! then the process dies before recording it) the resend is recognisable as
+//! the same message.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+
+use super::compose::{DigestSpec, alert_view, digest_view};
+use super::content::Rendered;
+use super::render::Templates;
+use super::schedule::due_run;
+use super::transport::{Mailer, Outgoing, SendError};
+use crate::config::{Config, DigestConfig, EmailConfig};
+use crate::detect::revisions::Significance;
+use crate::store::{AlertRules, NewDigest, OutboxRow, Store};
+
+/// Rows taken per pass; the rest wait for the next pass.
+const BATCH: usize = 100;
+/// A digest with no previous run and no `--since` covers this much.
+pub const FIRST_DIGEST_PERIOD: chrono::Duration = chrono::Duration::hours(24);
+
+/// The alert rules `ingest`-time code needs from the config; None without `[email]`.
+pub fn alert_rules(config: &Config) -> Option<AlertRules> {
+    let email = config.email.as_ref()?;
+    Some(AlertRules {
+        immediate_topics: config
+            .topics
+            .iter()
+            .filter(|t| t.alert == crate::config::AlertMode::Immediate)
+            .map(|t| t.name.clone())
+            .collect(),
+        group_window: email.group_window,
+    })
+}
+
+/// What one delivery pass did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Delivery {
+    pub sent: usize,
+    /// Failed this time, will be retried.
+    pub deferred: usize,
+    /// Given up on (older than `give_up_after`).
+    pub failed: usize,
+    /// One line per failure, for the user.
+    pub errors: Vec<String>,
+    /// (outbox id, subject, server reply) per sent message.
+    pub replies: Vec<(i64, String, String)>,
+}
+
+/// The notifier: its own database connection, the transport and templates.
+pub struct Notifier {
+    store: Store,
+    mailer: Mailer,
+    templates: Templates,
+    email: EmailConfig,
+    digests: Vec<DigestConfig>,
+    all_topics: Vec<String>,
+    /// After the server could not be reached, no attempt before this time.
+    unreachable_until: Option<DateTime<Utc>>,
+    unreachable_streak: u32,
+}
+
+impl Notifier {
+    /// Open the notifier for `config`; None when there is no `[email]`.
+    pub fn open(config: &Config, database: &Path) -> anyhow::Result<Option<Notifier>> {
+        let Some(email) = config.email.clone() else {
+            return Ok(None);
+        };
+        let templates = Templates::load(email.templates.as_deref())?;
+        let mailer = Mailer::new(&email)?;
+        let store = Store::open(database)?;
+        Ok(Some(Notifier {
+            store,
+            mailer,
+            templates,
+            email,
+            digests: config.digests.clone(),
+            all_topics: config.topics.iter().map(|t| t.name.clone()).collect(),
+            unreachable_until: None,
+            unreachable_streak: 0,
+        }))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    pub fn email(&self) -> &EmailConfig {
+        &self.email
+    }
+
+    /// Send every due row (oldest first) unless the server was unreachable
+    /// moments ago. Stops at the first connection-level failure.
+    pub async fn deliver_due(&mut self, now: DateTime<Utc>) -> Delivery {
+        if self.unreachable_until.is_some_and(|t| now < t) {
+            return Delivery::default();
+        }
+        match self.store.due_outbox(now, BATCH) {
+            Ok(rows) => self.deliver_rows(rows).await,
+            Err(e) => Delivery {
+                errors: vec![format!("cannot read the outbox: {e}")],
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Send these rows now, in order.
+    pub async fn deliver_rows(&mut self, rows: Vec<OutboxRow>) -> Delivery {
+        let mut report = Delivery::default();
+        for row in rows {
+            let (outgoing, subject) = match self.prepare(&row) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.record_failure(&row, None, &SendError::Permanent(e), &mut report);
+                    continue;
+                }
+            };
+            match self.mailer.send(&outgoing).await {
+                Ok(reply) => {
+                    self.unreachable_streak = 0;
+                    self.unreachable_until = None;
+                    tracing::info!(
+                        outbox = row.id,
+                        kind = %row.kind,
+                        message_id = %outgoing.message_id,
+                        reply = %reply,
+                        "mail sent"
+                    );
+                    if let Err(e) = self.store.mark_sent(row.id, Utc::now(), &subject, &reply) {
+                        // Sent but not recorded: it will go again, with the same Message-ID.
+                        tracing::error!(outbox = row.id, error = %e, "mail sent but not recorded as sent");
+                        report.errors.push(format!("outbox {}: {e}", row.id));
+                    }
+                    report.sent += 1;
+                    report.replies.push((row.id, subject, reply));
+                }
+                Err(e) => {
+                    let unreachable = matches!(e, SendError::Unreachable(_));
+                    self.record_failure(&row, Some(&subject), &e, &mut report);
+                    if unreachable {
+                        let pause = backoff(&self.email, self.unreachable_streak);
+                        self.unreachable_streak = self.unreachable_streak.saturating_add(1);
+                        self.unreachable_until = Some(Utc::now() + pause);
+                        break;
+                    }
+                }
+            }
+        }
+        report
+    }
+
+    fn record_failure(
+        &self,
+        row: &OutboxRow,
+        subject: Option<&str>,
+        error: &SendError,
+        report: &mut Delivery,
+    ) {
+        let now = Utc::now();
+        let created = crate::store::parse_ts(&row.created_at).unwrap_or(now);
+        let give_up = chrono::Duration::from_std(self.email.give_up_after).unwrap_or_default();
+        let retry_at = (now - created < give_up)
+            .then(|| now + backoff(&self.email, row.attempts.max(0) as u32));
+        let line = format!("outbox {} ({}): {error}", row.id, row.kind);
+        match retry_at {
+            Some(t) => {
+                tracing::warn!(outbox = row.id, retry_at = %crate::store::ts(t), error = %error, "mail not sent; will retry");
+                report.deferred += 1;
+            }
+            None => {
+                tracing::error!(outbox = row.id, error = %error, "mail not sent; giving up (see `newswatch outbox --failed`)");
+                report.failed += 1;
+            }
+        }
+        report.errors.push(line);
+        if let Err(e) =
+            self.store
+                .mark_attempt_failed(row.id, &error.to_string(), subject, retry_at)
+        {
+            tracing::error!(outbox = row.id, error = %e, "cannot record the failed attempt");
+        }
+    }
+
+    /// Render an outbox row into a message.
+    fn prepare(&self, row: &OutboxRow) -> Result<(Outgoing, String), String> {
+        let (rendered, to) = if row.kind == "digest" {
+            let id = row.digest_id.ok_or("digest row without digest")?;
+            let (name, run) = self
+                .store
+                .digest_by_id(id)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("digest run {id} is gone"))?;
+            let cfg = self.digests.iter().find(|d| d.name == name);
+            let spec = self.digest_spec(&name, cfg, run.period_start, run.period_end);
+            let (view, _) =
+                digest_view(&self.store, &spec, Utc::now()).map_err(|e| e.to_string())?;
+            let rendered = self
+                .templates
+                .render_digest(&view, &self.email.subject_prefix)
+                .map_err(|e| e.to_string())?;
+            let to = cfg
+                .map(|c| c.to.clone())
+                .unwrap_or_else(|| self.email.to.clone());
+            (rendered, to)
+        } else {
+            let view = alert_view(&self.store, row).map_err(|e| e.to_string())?;
+            let rendered = self
+                .templates
+                .render_alert(&view, &self.email.subject_prefix)
+                .map_err(|e| e.to_string())?;
+            (rendered, self.email.to.clone())
+        };
+        Ok(self.outgoing(rendered, to, &row.message_key, row.parent_key.as_deref()))
+    }
+
+    /// A rendered message with its envelope.
+    pub fn outgoing(
+        &self,
+        rendered: Rendered,
+        to: Vec<Mailbox>,
+        key: &str,
+        parent: Option<&str>,
+    ) -> (Outgoing, String) {
+        let subject = rendered.subject.clone();
+        (
+            Outgoing {
+                to,
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                message_id: self.mailer.message_id(key),
+                in_reply_to: parent.map(|p| self.mailer.message_id(p)),
+            },
+            subject,
+        )
+    }
+
+    /// How a digest named `name` is built (defaults when it is no longer configured).
+    pub fn digest_spec<'a>(
+        &self,
+        name: &'a str,
+        cfg: Option<&DigestConfig>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> DigestSpec<'a> {
+        digest_spec(name, cfg, &self.all_topics, start, end)
+    }
+
+    /// Queue every scheduled digest that is due at `now`. `since` is when
+    /// the daemon started (a fresh install does not fire for a slot that
+    /// passed before it). Returns the names queued or recorded as empty.
+    pub fn plan_digests(
+        &mut self,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<String>> {
+        let mut planned = Vec::new();
+        for cfg in self.digests.clone() {
+            let last_scheduled = self.store.last_scheduled_digest(&cfg.name)?;
+            let last_any = self.store.last_digest(&cfg.name)?;
+            let last = last_scheduled.as_ref().map(|r| {
+                let end = last_any.as_ref().map_or(r.period_end, |a| a.period_end);
+                (r.slot, end)
+            });
+            let Some(run) = due_run(&cfg.schedule, cfg.timezone, last, since, now) else {
+                continue;
+            };
+            // A manual run since the last scheduled one already covered its part.
+            let start = last_any
+                .as_ref()
+                .map_or(run.period_start, |a| a.period_end.max(run.period_start));
+            let spec = self.digest_spec(&cfg.name, Some(&cfg), start, now);
+            let (_, entries) = digest_view(&self.store, &spec, now)?;
+            let send = entries > 0 || cfg.send_empty;
+            let recorded = self.store.record_digest(&NewDigest {
+                name: &cfg.name,
+                slot: run.slot,
+                period_start: start,
+                period_end: now,
+                manual: false,
+                entries,
+                send,
+                now,
+            });
+            match recorded {
+                Ok(_) => {
+                    tracing::info!(digest = %cfg.name, slot = %crate::store::ts(run.slot), entries, send, "digest planned");
+                    planned.push(cfg.name.clone());
+                }
+                Err(e) => {
+                    tracing::error!(digest = %cfg.name, error = %e, "cannot record the digest run")
+                }
+            }
+        }
+        Ok(planned)
+    }
+
+    /// When the loop should look again: the next due row, the end of an
+    /// unreachable pause, or the next digest slot, whichever comes first.
+    pub fn next_wake(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let outbox = self.store.next_outbox_due().ok().flatten();
+        let outbox = match (outbox, self.unreachable_until) {
+            (Some(t), Some(u)) => Some(t.max(u)),
+            (t, _) => t,
+        };
+        let digests = self
+            .digests
+            .iter()
+            .map(|d| d.schedule.next_slot_after(d.timezone, now));
+        outbox.into_iter().chain(digests).min()
+    }
+}
+
+/// How a digest named `name` is built: from its config, or defaults (UTC,
+/// every topic, minor revisions and up) for an unconfigured one.
+pub fn digest_spec<'a>(
+    name: &'a str,
+    cfg: Option<&DigestConfig>,
+    all_topics: &[String],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> DigestSpec<'a> {
+    let topics = match cfg {
+        Some(c) if !c.topics.is_empty() => c.topics.clone(),
+        _ => all_topics.to_vec(),
+    };
+    DigestSpec {
+        name,
+        topics,
+        timezone: cfg.map_or(chrono_tz::UTC, |c| c.timezone),
+        min_significance: cfg.map_or(Significance::Minor, |c| c.min_significance),
+        start,
+        end,
+    }
+}
+
+/// The wait before retry number `attempts + 1`: `retry_min` doubling up to
+/// `retry_max`, with ±10 % jitter so a queue does not retry in lockstep.
+fn backoff(email: &EmailConfig, attempts: u32) -> chrono::Duration {
+    let base = email.retry_min.as_secs_f64() * 2f64.powi(attempts.min(30) as i32);
+    let capped = base.min(email.retry_max.as_secs_f64());
+    let jittered = capped * (0.9 + fastrand::f64() * 0.2);
+    chrono::Duration::milliseconds((jittered * 1000.0) as i64)
+}

@@ -1,0 +1,300 @@
+//! Delivery part of the notifier: builds the MIME message and hands it to
+//! SMTP (lettre, pooled connection reused across a batch), a sendmail
+//! command, or a local Maildir. Knows nothing of the outbox; says whether a
+//! failure is worth retrying.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
+use lettre::{AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{EmailConfig, MailTransport, PasswordSource, SmtpConfig, SmtpSecurity};
+
+/// A message ready to go.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub to: Vec<Mailbox>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// `<key@domain>`.
+    pub message_id: String,
+    /// The alert this one answers (`<key@domain>`), for threading.
+    pub in_reply_to: Option<String>,
+}
+
+/// Why a message did not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later: connection refused or lost, timeout, 4xx.
+    #[error("{0}")]
+    Transient(String),
+    /// The server said no for good (5xx), or the message cannot be built.
+    /// Still retried until `give_up_after`: a fixed server config may accept it.
+    #[error("{0}")]
+    Permanent(String),
+    /// The server could not be reached at all: stop the batch.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// Setting up the transport failed (bad password file, bad TLS setup).
+#[derive(Debug, thiserror::Error)]
+#[error("[email] {0}")]
+pub struct SetupError(String);
+
+enum Kind {
+    /// Built on first use: lettre's pool needs a running Tokio runtime.
+    Smtp(
+        AsyncSmtpTransportBuilder,
+        OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
+    ),
+    Sendmail(AsyncSendmailTransport<Tokio1Executor>, PathBuf),
+    Maildir(PathBuf),
+}
+
+/// The configured way out, built once and reused for every message.
+pub struct Mailer {
+    kind: Kind,
+    from: Mailbox,
+    timeout: Duration,
+    /// Right-hand side of every Message-ID: the sender's domain.
+    domain: String,
+    /// Where the messages go, for logs and `test-email` (never a password).
+    describe: String,
+}
+
+impl Mailer {
+    /// Build the transport from `[email]`. Reads the SMTP password now (from
+    /// its file or environment variable) and never logs it.
+    pub fn new(cfg: &EmailConfig) -> Result<Mailer, SetupError> {
+        let (kind, describe) = match &cfg.transport {
+            MailTransport::Smtp(smtp) => (
+                Kind::Smtp(smtp_transport(smtp, cfg.timeout)?, OnceLock::new()),
+                {
+                    let scheme = match smtp.security {
+                        SmtpSecurity::Opportunistic => "smtp",
+                        SmtpSecurity::StartTls => "smtp+starttls",
+                        SmtpSecurity::Tls => "smtps",
+                    };
+                    format!("{scheme}://{}:{}", smtp.host, smtp.port)
+                },
+            ),
+            MailTransport::Sendmail { command } => (
+                Kind::Sendmail(
+                    AsyncSendmailTransport::new_with_command(command.as_os_str()),
+                    command.clone(),
+                ),
+                format!("sendmail command {}", command.display()),
+            ),
+            MailTransport::Maildir { path } => (
+                Kind::Maildir(path.clone()),
+                format!("maildir {}", path.display()),
+            ),
+        };
+        let domain = cfg.from.email.domain().to_string();
+        Ok(Mailer {
+            kind,
+            from: cfg.from.clone(),
+            timeout: cfg.timeout,
+            domain,
+            describe,
+        })
+    }
+
+    /// Where messages go, for humans (no secrets).
+    pub fn describe(&self) -> &str {
+        &self.describe
+    }
+
+    /// The Message-ID for an outbox key.
+    pub fn message_id(&self, key: &str) -> String {
+        format!("<{key}@{}>", self.domain)
+    }
+
+    /// Send one message; returns what the server answered when it accepted.
+    /// The whole exchange is bounded by `[email] timeout` (lettre's own
+    /// timeout covers only the connection).
+    pub async fn send(&self, msg: &Outgoing) -> Result<String, SendError> {
+        let message = build_message(&self.from, msg)?;
+        match tokio::time::timeout(self.timeout, self.send_built(message)).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Unreachable(format!(
+                "{}: no answer within {}",
+                self.describe,
+                humantime::format_duration(self.timeout)
+            ))),
+        }
+    }
+
+    async fn send_built(&self, message: Message) -> Result<String, SendError> {
+        match &self.kind {
+            Kind::Smtp(builder, transport) => match transport
+                .get_or_init(|| builder.clone().build())
+                .send(message)
+                .await
+            {
+                Ok(response) => Ok(format!(
+                    "{} {}",
+                    response.code(),
+                    response.message().collect::<Vec<_>>().join(" ")
+                )),
+                Err(e) => Err(classify_smtp(&self.describe, &e)),
+            },
+            Kind::Sendmail(t, command) => match t.send(message).await {
+                Ok(()) => Ok(format!("accepted by {}", command.display())),
+                Err(e) => Err(SendError::Transient(format!(
+                    "sendmail command {}: {e}",
+                    command.display()
+                ))),
+            },
+            Kind::Maildir(dir) => {
+                let dir = dir.clone();
+                let bytes = message.formatted();
+                tokio::task::spawn_blocking(move || deliver_to_maildir(&dir, &bytes))
+                    .await
+                    .map_err(|e| SendError::Transient(format!("maildir: {e}")))?
+            }
+        }
+    }
+}
+
+fn smtp_transport(
+    smtp: &SmtpConfig,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransportBuilder, SetupError> {
+    let tls_params = || {
+        TlsParameters::new(smtp.host.clone())
+            .map_err(|e| SetupError(format!("TLS setup for {}: {e}", smtp.host)))
+    };
+    let tls = match smtp.security {
+        SmtpSecurity::Opportunistic => Tls::Opportunistic(tls_params()?),
+        SmtpSecurity::StartTls => Tls::Required(tls_params()?),
+        SmtpSecurity::Tls => Tls::Wrapper(tls_params()?),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+        .port(smtp.port)
+        .tls(tls)
+        .timeout(Some(timeout))
+        // One connection, reused for a batch; idle connections are closed
+        // soon so a restarted server is not met with a dead socket.
+        .pool_config(
+            PoolConfig::new()
+                .max_size(1)
+                .idle_timeout(Duration::from_secs(60)),
+        );
+    if let Some(user) = &smtp.username {
+        let password = match &smtp.password {
+            Some(source) => read_password(source)?,
+            None => String::new(),
+        };
+        builder = builder.credentials(Credentials::new(user.clone(), password));
+    }
+    Ok(builder)
+}
+
+fn read_password(source: &PasswordSource) -> Result<String, SetupError> {
+    match source {
+        PasswordSource::File(path) => std::fs::read_to_string(path)
+            .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
+            .map_err(|e| SetupError(format!("password_file {}: {e}", path.display()))),
+        PasswordSource::Env(var) => {
+            std::env::var(var).map_err(|_| SetupError(format!("password_env: ${var} is not set")))
+        }
+    }
+}
+
+fn build_message(from: &Mailbox, msg: &Outgoing) -> Result<Message, SendError> {
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .subject(msg.subject.clone())
+        .message_id(Some(msg.message_id.clone()))
+        .date_now()
+        .header(AutoSubmitted);
+    for to in &msg.to {
+        builder = builder.to(to.clone());
+    }
+    if let Some(parent) = &msg.in_reply_to {
+        builder = builder
+            .in_reply_to(parent.clone())
+            .references(parent.clone());
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(
+            msg.text.clone(),
+            msg.html.clone(),
+        ))
+        .map_err(|e| SendError::Permanent(format!("cannot build the message: {e}")))
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): vacation responders and
+/// mailing lists must not answer or loop machine-made mail.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".into())
+    }
+}
+
+fn classify_smtp(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
+    let text = format!("{server}: {e}");
+    if e.is_permanent() {
+        SendError::Permanent(text)
+    } else if e.is_transient() {
+        SendError::Transient(text)
+    } else {
+        // No SMTP answer at all: refused connection, TLS failure, lost socket.
+        SendError::Unreachable(text)
+    }
+}
+
+/// Write one message into a Maildir (`tmp/` then rename into `new/`, so a
+/// reader never sees half a message).
+fn deliver_to_maildir(dir: &Path, bytes: &[u8]) -> Result<String, SendError> {
+    let fail = |what: &str, e: std::io::Error| {
+        SendError::Transient(format!("maildir {}: {what}: {e}", dir.display()))
+    };
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(|e| fail("cannot create", e))?;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let host = hostname();
+    let name = format!(
+        "{}.M{}P{}R{:08x}.{host}",
+        now.as_secs(),
+        now.subsec_micros(),
+        std::process::id(),
+        fastrand::u32(..)
+    );
+    let tmp = dir.join("tmp").join(&name);
+    let new = dir.join("new").join(&name);
+    std::fs::write(&tmp, bytes).map_err(|e| fail("cannot write", e))?;
+    std::fs::rename(&tmp, &new).map_err(|e| fail("cannot move into new/", e))?;
+    Ok(format!("delivered to {}", new.display()))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().replace(['/', ':'], "_"))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}

@@ -1,0 +1,587 @@
+//! The outbox: mail waiting to be delivered, and the digest runs.
+//!
+//! Alert rows are queued inside the fetch's own transaction (`queue_alerts`,
+//! called from `ingest`), so an item and the alert it causes commit together.
+//! The notifier reads due rows, and records each attempt: a row becomes
+//! `sent` only after the server accepted the message.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Result, Store, parse_ts, ts};
+
+/// Items first published longer ago than this do not raise an immediate alert
+/// (a feed backfilling its archive is not news); they still reach digests.
+const STALE_AFTER: chrono::Duration = chrono::Duration::hours(48);
+
+/// What makes an alert, from the config. Without rules no rows are queued.
+#[derive(Clone, Debug, Default)]
+pub struct AlertRules {
+    /// Topics with `alert = "immediate"`.
+    pub immediate_topics: Vec<String>,
+    /// How long a story alert waits for more outlets before it is due.
+    pub group_window: Duration,
+}
+
+/// What `queue_alerts` added, for the fetch summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueuedAlerts {
+    pub stories: u64,
+    pub revisions: u64,
+    pub shifts: u64,
+}
+
+impl QueuedAlerts {
+    pub fn total(&self) -> u64 {
+        self.stories + self.revisions + self.shifts
+    }
+}
+
+/// Queue the alerts caused by fetch `fetch_id`, in the fetch's transaction.
+///
+/// - new items matching an immediate topic: one row per *story* (items of the
+///   same story, from this or any later fetch, fold into it), due after the
+///   grouping window;
+/// - major, reported revisions of known items on an immediate topic;
+/// - statement shifts on an immediate topic.
+///
+/// A source's first successful fetch only sets the baseline: its backlog is
+/// not news and goes to digests, not to alerts.
+pub(super) fn queue_alerts(
+    tx: &Connection,
+    rules: &AlertRules,
+    source_id: i64,
+    fetch_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<QueuedAlerts> {
+    let mut queued = QueuedAlerts::default();
+    if rules.immediate_topics.is_empty() {
+        return Ok(queued);
+    }
+    let baseline: bool = tx
+        .prepare_cached(
+            "SELECT NOT EXISTS (SELECT 1 FROM fetches
+                 WHERE source_id = ?1 AND outcome = 'ok' AND id < ?2)",
+        )?
+        .query_row(params![source_id, fetch_id], |r| r.get(0))?;
+    if baseline {
+        return Ok(queued);
+    }
+    let topics = serde_json::to_string(&rules.immediate_topics).unwrap_or_else(|_| "[]".into());
+    let now_text = ts(now);
+    let window = chrono::Duration::from_std(rules.group_window).unwrap_or_default();
+    let story_due = ts(now + window);
+
+    // New items of this fetch on an immediate topic, grouped by story.
+    let stories: Vec<(i64, i64, String)> = tx
+        .prepare_cached(
+            "SELECT coalesce(i.story_id, -i.id), min(i.id), json_group_array(DISTINCT m.topic)
+             FROM items i
+             JOIN item_versions v ON v.item_id = i.id AND v.version = 1 AND v.fetch_id = ?1
+             JOIN matches m ON m.item_id = i.id AND m.version = i.version_count
+             WHERE m.topic IN (SELECT value FROM json_each(?2)) AND i.published_at >= ?3
+             GROUP BY 1",
+        )?
+        .query_map(params![fetch_id, topics, ts(now - STALE_AFTER)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (story, item, story_topics) in stories {
+        // A story id below zero stands for an item without a story.
+        let (key, story_id) = if story > 0 {
+            (format!("story-{story}"), Some(story))
+        } else {
+            (format!("item-{item}"), None)
+        };
+        queued.stories += insert_row(
+            tx,
+            &NewRow {
+                kind: "story",
+                dedupe_key: &key,
+                topics: &story_topics,
+                item_id: Some(item),
+                story_id,
+                revision_id: None,
+                shift_id: None,
+                now: &now_text,
+                not_before: &story_due,
+            },
+        )?;
+    }
+
+    // Major revisions of items this fetch did not create.
+    let revisions: Vec<(i64, i64, Option<i64>, String)> = tx
+        .prepare_cached(
+            "SELECT r.id, r.item_id, i.story_id,
+                    (SELECT json_group_array(t.value) FROM json_each(r.topics) t
+                     WHERE t.value IN (SELECT value FROM json_each(?2)))
+             FROM revisions r
+             JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
+             JOIN items i ON i.id = r.item_id
+             WHERE r.significance = 'major' AND r.reported = 1
+               AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))
+               AND NOT EXISTS (SELECT 1 FROM item_versions f
+                               WHERE f.item_id = r.item_id AND f.version = 1 AND f.fetch_id = ?1)",
+        )?
+        .query_map(params![fetch_id, topics], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (revision, item, story, rev_topics) in revisions {
+        queued.revisions += insert_row(
+            tx,
+            &NewRow {
+                kind: "revision",
+                dedupe_key: &format!("revision-{revision}"),
+                topics: &rev_topics,
+                item_id: Some(item),
+                story_id: story,
+                revision_id: Some(revision),
+                shift_id: None,
+                now: &now_text,
+                not_before: &now_text,
+            },
+        )?;
+    }
+
+    // Statement shifts found in this fetch.
+    let shifts: Vec<(i64, i64, Option<i64>, String)> = tx
+        .prepare_cached(
+            "SELECT sh.id, st.item_id, i.story_id, json_array(st.topic)
+             FROM shifts sh
+             JOIN statements st ON st.id = sh.statement_id
+             JOIN item_versions v ON v.item_id = st.item_id AND v.version = st.version AND v.fetch_id = ?1
+             JOIN items i ON i.id = st.item_id
+             WHERE st.topic IN (SELECT value FROM json_each(?2))",
+        )?
+        .query_map(params![fetch_id, topics], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (shift, item, story, shift_topics) in shifts {
+        queued.shifts += insert_row(
+            tx,
+            &NewRow {
+                kind: "shift",
+                dedupe_key: &format!("shift-{shift}"),
+                topics: &shift_topics,
+                item_id: Some(item),
+                story_id: story,
+                revision_id: None,
+                shift_id: Some(shift),
+                now: &now_text,
+                not_before: &now_text,
+            },
+        )?;
+    }
+    Ok(queued)
+}
+
+struct NewRow<'a> {
+    kind: &'a str,
+    dedupe_key: &'a str,
+    topics: &'a str,
+    item_id: Option<i64>,
+    story_id: Option<i64>,
+    revision_id: Option<i64>,
+    shift_id: Option<i64>,
+    now: &'a str,
+    not_before: &'a str,
+}
+
+/// Insert one alert row unless its dedupe key exists; 1 if inserted. A
+/// revision or shift threads under its story's alert, and never goes out
+/// before it.
+fn insert_row(tx: &Connection, row: &NewRow<'_>) -> rusqlite::Result<u64> {
+    let parent: Option<(String, String)> = match row.story_id {
+        Some(story) if row.kind != "story" => tx
+            .prepare_cached("SELECT message_key, not_before FROM outbox WHERE dedupe_key = ?1")?
+            .query_row([format!("story-{story}")], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+        _ => None,
+    };
+    let not_before = match &parent {
+        Some((_, parent_due)) if parent_due.as_str() > row.not_before => parent_due.clone(),
+        _ => row.not_before.to_string(),
+    };
+    let parent_key = parent.map(|p| p.0);
+    let n = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO outbox
+                 (kind, dedupe_key, topics, item_id, story_id, revision_id, shift_id,
+                  message_key, parent_key, created_at, not_before, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                     'newswatch.' || ?2 || '.' || (SELECT value FROM meta WHERE key = 'instance'),
+                     ?8, ?9, ?10, ?10)",
+        )?
+        .execute(params![
+            row.kind,
+            row.dedupe_key,
+            row.topics,
+            row.item_id,
+            row.story_id,
+            row.revision_id,
+            row.shift_id,
+            parent_key,
+            row.now,
+            not_before
+        ])?;
+    Ok(n as u64)
+}
+
+/// One outbox row.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    /// `story`, `revision`, `shift` or `digest`.
+    pub kind: String,
+    pub dedupe_key: String,
+    pub topics: Vec<String>,
+    pub item_id: Option<i64>,
+    pub story_id: Option<i64>,
+    pub revision_id: Option<i64>,
+    pub shift_id: Option<i64>,
+    pub digest_id: Option<i64>,
+    /// Name of the digest for `digest` rows.
+    pub digest: Option<String>,
+    pub message_key: String,
+    pub parent_key: Option<String>,
+    pub created_at: String,
+    pub not_before: String,
+    /// `pending`, `sent` or `failed` (given up; `outbox retry` requeues).
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
+    pub sent_at: Option<String>,
+    pub server_reply: Option<String>,
+    pub subject: Option<String>,
+}
+
+const OUTBOX_COLUMNS: &str = "o.id, o.kind, o.dedupe_key, o.topics, o.item_id, o.story_id,
+    o.revision_id, o.shift_id, o.digest_id, d.name, o.message_key, o.parent_key, o.created_at,
+    o.not_before, o.status, o.attempts, o.next_attempt_at, o.last_error, o.sent_at,
+    o.server_reply, o.subject";
+
+fn outbox_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let topics: String = r.get(3)?;
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        dedupe_key: r.get(2)?,
+        topics: serde_json::from_str(&topics).unwrap_or_default(),
+        item_id: r.get(4)?,
+        story_id: r.get(5)?,
+        revision_id: r.get(6)?,
+        shift_id: r.get(7)?,
+        digest_id: r.get(8)?,
+        digest: r.get(9)?,
+        message_key: r.get(10)?,
+        parent_key: r.get(11)?,
+        created_at: r.get(12)?,
+        not_before: r.get(13)?,
+        status: r.get(14)?,
+        attempts: r.get(15)?,
+        next_attempt_at: r.get(16)?,
+        last_error: r.get(17)?,
+        sent_at: r.get(18)?,
+        server_reply: r.get(19)?,
+        subject: r.get(20)?,
+    })
+}
+
+/// Which rows `outbox` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxFilter {
+    All,
+    Pending,
+    Sent,
+    Failed,
+}
+
+/// A digest run as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestRun {
+    pub id: i64,
+    pub slot: DateTime<Utc>,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub manual: bool,
+}
+
+/// A digest run to record.
+#[derive(Clone, Debug)]
+pub struct NewDigest<'a> {
+    pub name: &'a str,
+    pub slot: DateTime<Utc>,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub manual: bool,
+    /// Stories + revisions + shifts it reports.
+    pub entries: usize,
+    /// Queue it for sending (false: an empty digest, recorded so the next
+    /// one starts where this one ended).
+    pub send: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Store {
+    /// Queue alerts from now on according to `rules` (the daemon and `poll`
+    /// set this when `[email]` is configured).
+    pub fn set_alert_rules(&mut self, rules: AlertRules) {
+        self.alerts = Some(rules);
+    }
+
+    /// Rows whose time has come: pending, past the grouping window and the
+    /// retry backoff; oldest first.
+    pub fn due_outbox(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN digests d ON d.id = o.digest_id
+             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
+             ORDER BY o.id LIMIT ?2"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![ts(now), limit as i64], outbox_row)?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// One outbox row by id.
+    pub fn outbox_row(&self, id: i64) -> Result<OutboxRow> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN digests d ON d.id = o.digest_id
+             WHERE o.id = ?1"
+        );
+        self.conn
+            .query_row(&sql, [id], outbox_row)
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| super::StoreError::NotFound(format!("no outbox row {id}")))
+    }
+
+    /// When the next pending row becomes due, if any.
+    pub fn next_outbox_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let next: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(next.as_deref().and_then(parse_ts))
+    }
+
+    /// Make every pending row due now, skipping grouping windows and backoff
+    /// (for `poll`, whose pass is the grouping window, and `outbox send`).
+    pub fn expedite_outbox(&self, now: DateTime<Utc>) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET next_attempt_at = ?1
+                 WHERE status = 'pending' AND next_attempt_at > ?1",
+                [ts(now)],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// The server accepted the message.
+    pub fn mark_sent(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        subject: &str,
+        server_reply: &str,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?2, subject = ?3, server_reply = ?4,
+                     attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?1",
+                params![id, ts(now), subject, server_reply],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// An attempt failed: try again at `retry_at`, or give up (`None`).
+    pub fn mark_attempt_failed(
+        &self,
+        id: i64,
+        error: &str,
+        subject: Option<&str>,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let (status, next) = match retry_at {
+            Some(t) => ("pending", Some(ts(t))),
+            None => ("failed", None),
+        };
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = ?2, attempts = attempts + 1, last_error = ?3,
+                     next_attempt_at = coalesce(?4, next_attempt_at),
+                     subject = coalesce(?5, subject)
+                 WHERE id = ?1",
+                params![id, status, error, next, subject],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Requeue rows that were given up on; returns how many.
+    pub fn retry_failed_outbox(&self, now: DateTime<Utc>) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?1, attempts = 0
+                 WHERE status = 'failed'",
+                [ts(now)],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Outbox rows, newest first.
+    pub fn outbox(&self, filter: OutboxFilter, limit: usize) -> Result<Vec<OutboxRow>> {
+        let status = match filter {
+            OutboxFilter::All => None,
+            OutboxFilter::Pending => Some("pending"),
+            OutboxFilter::Sent => Some("sent"),
+            OutboxFilter::Failed => Some("failed"),
+        };
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN digests d ON d.id = o.digest_id
+             WHERE ?1 IS NULL OR o.status = ?1
+             ORDER BY o.id DESC LIMIT ?2"
+        );
+        self.conn
+            .prepare(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![status, limit as i64], outbox_row)?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Counts of outbox rows by status: (pending, sent, failed).
+    pub fn outbox_counts(&self) -> Result<(i64, i64, i64)> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FILTER (WHERE status = 'pending'),
+                        count(*) FILTER (WHERE status = 'sent'),
+                        count(*) FILTER (WHERE status = 'failed')
+                 FROM outbox",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// The newest scheduled run of digest `name`, if any (manual runs do not
+    /// move the schedule, but do move where the next period starts: see
+    /// `last_digest_end`).
+    pub fn last_scheduled_digest(&self, name: &str) -> Result<Option<DigestRun>> {
+        self.digest_run(
+            "SELECT id, slot, period_start, period_end, manual FROM digests
+             WHERE name = ?1 AND manual = 0 ORDER BY slot DESC, id DESC LIMIT 1",
+            name,
+        )
+    }
+
+    /// The newest run of digest `name`, scheduled or manual.
+    pub fn last_digest(&self, name: &str) -> Result<Option<DigestRun>> {
+        self.digest_run(
+            "SELECT id, slot, period_start, period_end, manual FROM digests
+             WHERE name = ?1 ORDER BY period_end DESC, id DESC LIMIT 1",
+            name,
+        )
+    }
+
+    fn digest_run(&self, sql: &str, name: &str) -> Result<Option<DigestRun>> {
+        let row: Option<(i64, String, String, String, bool)> = self
+            .conn
+            .query_row(sql, [name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.and_then(|(id, slot, start, end, manual)| {
+            Some(DigestRun {
+                id,
+                slot: parse_ts(&slot)?,
+                period_start: parse_ts(&start)?,
+                period_end: parse_ts(&end)?,
+                manual,
+            })
+        }))
+    }
+
+    /// Record a digest run and, when it is to be sent, its outbox row, in one
+    /// transaction. Returns the outbox row id when one was queued. A second
+    /// run for the same scheduled slot is refused by the unique index, so a
+    /// digest is never queued twice.
+    pub fn record_digest(&mut self, d: &NewDigest<'_>) -> Result<Option<i64>> {
+        let path = self.path.clone();
+        let e = |e| super::sqlite_err(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO digests (name, slot, period_start, period_end, created_at, manual, entries, sent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                d.name,
+                ts(d.slot),
+                ts(d.period_start),
+                ts(d.period_end),
+                ts(d.now),
+                d.manual,
+                d.entries as i64,
+                d.send
+            ],
+        )
+        .map_err(e)?;
+        let digest_id = tx.last_insert_rowid();
+        let mut outbox_id = None;
+        if d.send {
+            let now = ts(d.now);
+            tx.execute(
+                "INSERT INTO outbox (kind, dedupe_key, digest_id, message_key, created_at,
+                     not_before, next_attempt_at)
+                 VALUES ('digest', 'digest-' || ?1, ?1,
+                     'newswatch.digest-' || ?1 || '.' || (SELECT value FROM meta WHERE key = 'instance'),
+                     ?2, ?2, ?2)",
+                params![digest_id, now],
+            )
+            .map_err(e)?;
+            outbox_id = Some(tx.last_insert_rowid());
+        }
+        tx.commit().map_err(e)?;
+        Ok(outbox_id)
+    }
+
+    /// The digest run an outbox row belongs to.
+    pub fn digest_by_id(&self, id: i64) -> Result<Option<(String, DigestRun)>> {
+        let row: Option<(String, String, String, String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT name, slot, period_start, period_end, manual FROM digests WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.and_then(|(name, slot, start, end, manual)| {
+            Some((
+                name,
+                DigestRun {
+                    id,
+                    slot: parse_ts(&slot)?,
+                    period_start: parse_ts(&start)?,
+                    period_end: parse_ts(&end)?,
+                    manual,
+                },
+            ))
+        }))
+    }
+}

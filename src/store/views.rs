@@ -1,0 +1,428 @@
+//! Reads for the notifier: the stories, revisions, statement shifts and
+//! source health that alerts and digests report, as `notify::content` views.
+//! Diffs come back as the stored JSON; the notifier turns them into display
+//! parts.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Result, Store, StoreError, parse_ts, ts};
+use crate::detect::revisions::Significance;
+use crate::notify::content::{
+    ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
+};
+
+/// Characters of an item's text shown under its title.
+const SUMMARY_CHARS: usize = 280;
+/// Stories listed per topic in one digest; the rest are counted.
+pub const DIGEST_MAX_STORIES: usize = 100;
+/// A source is "failing" in the health report after this many errors in a row.
+const FAILING_STREAK: i64 = 2;
+/// A source is "silent" when it has had no new item for this many of its
+/// poll intervals, and at least `SILENT_MIN_HOURS`.
+const SILENT_INTERVALS: i64 = 12;
+const SILENT_MIN_HOURS: i64 = 48;
+
+/// Item columns as `item_view` reads them, for a query over `items i`,
+/// `sources s` and the current version `v`.
+const ITEM_COLUMNS: &str =
+    "i.id, i.title, i.url, s.name, i.published_at, i.first_seen, substr(v.text, 1, 600)";
+const ITEM_JOINS: &str = "JOIN sources s ON s.id = i.source_id
+     JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count";
+
+fn item_view(r: &Row<'_>, at: usize) -> rusqlite::Result<ItemView> {
+    let url: Option<String> = r.get(at + 2)?;
+    let text: Option<String> = r.get(at + 6)?;
+    Ok(ItemView {
+        id: r.get(at)?,
+        title: r.get(at + 1)?,
+        url: url.filter(|u| is_web_url(u)),
+        source: r.get(at + 3)?,
+        published: r.get(at + 4)?,
+        first_seen: r.get(at + 5)?,
+        summary: summary(text.as_deref().unwrap_or("")),
+    })
+}
+
+/// Only links a mail reader can safely open: `javascript:` and friends from a
+/// hostile feed never become a link.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+fn summary(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= SUMMARY_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(SUMMARY_CHARS).collect();
+    // End on a word boundary when there is one nearby.
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > cut.len() / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// A revision as the store has it: the view plus its diff JSON.
+pub struct StoredRevision {
+    pub view: RevisionView,
+    /// `{"title": [ops], "text": [ops]}` as stored.
+    pub diff_json: String,
+}
+
+/// Items first seen in a period on one topic, grouped into stories.
+#[derive(Clone, Debug, Default)]
+pub struct TopicStories {
+    pub stories: Vec<StoryView>,
+    /// Stories left out beyond `DIGEST_MAX_STORIES`.
+    pub more: usize,
+}
+
+impl Store {
+    /// The random id of this database, part of every Message-ID.
+    pub fn instance_id(&self) -> Result<String> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// A story with all its items so far, earliest first.
+    pub fn story_view(&self, story_id: i64) -> Result<StoryView> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items i {ITEM_JOINS}
+             WHERE i.story_id = ?1 ORDER BY i.first_seen, i.id"
+        );
+        let items: Vec<ItemView> = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_map([story_id], |r| item_view(r, 0))?.collect())
+            .map_err(|e| self.err(e))?;
+        if items.is_empty() {
+            return Err(StoreError::NotFound(format!(
+                "story {story_id} has no items"
+            )));
+        }
+        Ok(story_from_items(story_id, items))
+    }
+
+    /// A story made of one item (an item without a story id).
+    pub fn item_story_view(&self, item_id: i64) -> Result<StoryView> {
+        let item = self.item_view(item_id)?;
+        Ok(story_from_items(-item_id, vec![item]))
+    }
+
+    /// One item as a message shows it.
+    pub fn item_view(&self, item_id: i64) -> Result<ItemView> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items i {ITEM_JOINS} WHERE i.id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row([item_id], |r| item_view(r, 0)).optional())
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| StoreError::NotFound(format!("no item {item_id}")))
+    }
+
+    /// One stored revision.
+    pub fn revision_view(&self, revision_id: i64) -> Result<StoredRevision> {
+        let sql = format!(
+            "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance, r.reasons,
+                    r.topics, r.diff, {ITEM_COLUMNS}
+             FROM revisions r JOIN items i ON i.id = r.item_id {ITEM_JOINS}
+             WHERE r.id = ?1"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row([revision_id], stored_revision).optional())
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| StoreError::NotFound(format!("no revision {revision_id}")))
+    }
+
+    /// One statement shift, with the earlier statement it is far from.
+    pub fn shift_view(&self, shift_id: i64) -> Result<ShiftView> {
+        self.shifts_where("sh.id = ?1", params![shift_id])?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("no shift {shift_id}")))
+    }
+
+    fn shifts_where(&self, cond: &str, args: impl rusqlite::Params) -> Result<Vec<ShiftView>> {
+        let sql = format!(
+            "SELECT sh.id, st.speaker, st.topic, sh.seen_at, sh.similarity,
+                    st.text, st.seen_at, c.text, c.seen_at,
+                    {new_item}, {old_item}
+             FROM shifts sh
+             JOIN statements st ON st.id = sh.statement_id
+             JOIN statements c ON c.id = sh.closest_id
+             JOIN items i ON i.id = st.item_id
+             JOIN sources s ON s.id = i.source_id
+             JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
+             JOIN items i2 ON i2.id = c.item_id
+             JOIN sources s2 ON s2.id = i2.source_id
+             JOIN item_versions v2 ON v2.item_id = i2.id AND v2.version = i2.version_count
+             WHERE {cond} ORDER BY sh.seen_at, sh.id",
+            new_item = ITEM_COLUMNS,
+            old_item = ITEM_COLUMNS
+                .replace("i.", "i2.")
+                .replace("s.", "s2.")
+                .replace("v.", "v2."),
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(args, |r| {
+                    Ok(ShiftView {
+                        shift_id: r.get(0)?,
+                        speaker: r.get(1)?,
+                        topic: r.get(2)?,
+                        seen_at: r.get(3)?,
+                        similarity: r.get(4)?,
+                        statement: QuoteView {
+                            text: r.get(5)?,
+                            seen_at: r.get(6)?,
+                            item: item_view(r, 9)?,
+                        },
+                        earlier: QuoteView {
+                            text: r.get(7)?,
+                            seen_at: r.get(8)?,
+                            item: item_view(r, 16)?,
+                        },
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Items first seen in `[start, end)` that match `topic`, as stories.
+    /// Stories reported by more sources come first.
+    pub fn topic_stories(
+        &self,
+        topic: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<TopicStories> {
+        let sql = format!(
+            "SELECT coalesce(i.story_id, -i.id), {ITEM_COLUMNS}
+             FROM matches m JOIN items i ON i.id = m.item_id AND m.version = i.version_count
+             {ITEM_JOINS}
+             WHERE m.topic = ?1 AND m.seen_at >= ?2 AND m.seen_at < ?3
+               AND i.first_seen >= ?2 AND i.first_seen < ?3
+             ORDER BY i.first_seen, i.id"
+        );
+        let rows: Vec<(i64, ItemView)> = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![topic, ts(start), ts(end)], |r| {
+                    Ok((r.get(0)?, item_view(r, 1)?))
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))?;
+        let mut order: Vec<i64> = Vec::new();
+        let mut groups: std::collections::HashMap<i64, Vec<ItemView>> = Default::default();
+        for (story, item) in rows {
+            let group = groups.entry(story).or_default();
+            if group.is_empty() {
+                order.push(story);
+            }
+            group.push(item);
+        }
+        let mut stories: Vec<StoryView> = order
+            .into_iter()
+            .filter_map(|id| Some(story_from_items(id, groups.remove(&id)?)))
+            .collect();
+        // More outlets first; within that, the earliest first (stable sort).
+        stories.sort_by_key(|s| std::cmp::Reverse(s.sources.len()));
+        let more = stories.len().saturating_sub(DIGEST_MAX_STORIES);
+        stories.truncate(DIGEST_MAX_STORIES);
+        Ok(TopicStories { stories, more })
+    }
+
+    /// Reported revisions in `[start, end)` on `topic`, at least `min` significant.
+    pub fn topic_revisions(
+        &self,
+        topic: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        min: Significance,
+    ) -> Result<Vec<StoredRevision>> {
+        let allowed: Vec<&str> = [
+            Significance::Cosmetic,
+            Significance::Minor,
+            Significance::Major,
+        ]
+        .into_iter()
+        .filter(|s| *s >= min)
+        .map(|s| s.as_str())
+        .collect();
+        let sql = format!(
+            "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance, r.reasons,
+                    r.topics, r.diff, {ITEM_COLUMNS}
+             FROM revisions r JOIN items i ON i.id = r.item_id {ITEM_JOINS}
+             WHERE r.seen_at >= ?2 AND r.seen_at < ?3 AND r.reported = 1
+               AND r.significance IN (SELECT value FROM json_each(?4))
+               AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value = ?1)
+             ORDER BY CASE r.significance WHEN 'major' THEN 0 WHEN 'minor' THEN 1 ELSE 2 END,
+                      r.seen_at, r.id"
+        );
+        let allowed = serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into());
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![topic, ts(start), ts(end), allowed], stored_revision)?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Statement shifts in `[start, end)` on `topic`.
+    pub fn topic_shifts(
+        &self,
+        topic: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<ShiftView>> {
+        self.shifts_where(
+            "st.topic = ?1 AND sh.seen_at >= ?2 AND sh.seen_at < ?3",
+            params![topic, ts(start), ts(end)],
+        )
+    }
+
+    /// Sources that need a look: failing, silent for unusually long, or
+    /// disabled (by 410 Gone or by hand, not those removed from the config).
+    pub fn source_health(&self, now: DateTime<Utc>) -> Result<Vec<SourceHealthView>> {
+        let rows: Vec<HealthRow> = self
+            .conn
+            .prepare_cached(
+                "SELECT name, url, enabled, disabled_reason, error_streak, last_error,
+                        last_ok_at, last_new_item_at, coalesce(poll_interval_s, interval_s, 900),
+                        created_at, last_status
+                 FROM sources ORDER BY name",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(HealthRow {
+                        name: r.get(0)?,
+                        url: r.get(1)?,
+                        enabled: r.get(2)?,
+                        disabled_reason: r.get(3)?,
+                        error_streak: r.get(4)?,
+                        last_error: r.get(5)?,
+                        last_ok_at: r.get(6)?,
+                        last_new_item_at: r.get(7)?,
+                        interval_s: r.get(8)?,
+                        created_at: r.get(9)?,
+                        last_status: r.get(10)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().filter_map(|r| r.judge(now)).collect())
+    }
+}
+
+struct HealthRow {
+    name: String,
+    url: String,
+    enabled: bool,
+    disabled_reason: Option<String>,
+    error_streak: i64,
+    last_error: Option<String>,
+    last_ok_at: Option<String>,
+    last_new_item_at: Option<String>,
+    interval_s: i64,
+    created_at: String,
+    last_status: Option<String>,
+}
+
+impl HealthRow {
+    fn judge(self, now: DateTime<Utc>) -> Option<SourceHealthView> {
+        let view = |state, detail: String, since: Option<String>| SourceHealthView {
+            name: self.name.clone(),
+            url: self.url.clone(),
+            state,
+            detail,
+            since,
+        };
+        if !self.enabled {
+            let reason = self.disabled_reason.clone().unwrap_or_default();
+            // Sources the user removed from the config are not news.
+            if reason == super::sources::REASON_NOT_IN_CONFIG {
+                return None;
+            }
+            return Some(view("disabled", reason, None));
+        }
+        if self.error_streak >= FAILING_STREAK {
+            let detail = format!(
+                "{} failed polls in a row: {}",
+                self.error_streak,
+                self.last_error.as_deref().unwrap_or("error")
+            );
+            return Some(view("failing", detail, self.last_ok_at.clone()));
+        }
+        // Never polled yet: nothing to judge.
+        self.last_status.as_ref()?;
+        let quiet_since = self
+            .last_new_item_at
+            .as_deref()
+            .or(Some(self.created_at.as_str()))
+            .and_then(parse_ts)?;
+        let limit = chrono::Duration::seconds(
+            (self.interval_s * SILENT_INTERVALS).max(SILENT_MIN_HOURS * 3600),
+        );
+        let quiet = now - quiet_since;
+        if quiet > limit {
+            let detail = format!(
+                "no new item for {}",
+                humantime::format_duration(std::time::Duration::from_secs(
+                    (quiet.num_hours().max(0) as u64) * 3600
+                ))
+            );
+            return Some(view("silent", detail, self.last_new_item_at.clone()));
+        }
+        None
+    }
+}
+
+fn stored_revision(r: &Row<'_>) -> rusqlite::Result<StoredRevision> {
+    let reasons: String = r.get(5)?;
+    let topics: String = r.get(6)?;
+    Ok(StoredRevision {
+        view: RevisionView {
+            revision_id: r.get(0)?,
+            from_version: r.get(1)?,
+            to_version: r.get(2)?,
+            seen_at: r.get(3)?,
+            significance: r.get(4)?,
+            reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+            topics: serde_json::from_str(&topics).unwrap_or_default(),
+            item: item_view(r, 8)?,
+            title_diff: Vec::new(),
+            text_diff: Vec::new(),
+        },
+        diff_json: r.get(7)?,
+    })
+}
+
+fn story_from_items(story_id: i64, items: Vec<ItemView>) -> StoryView {
+    let mut sources: Vec<String> = Vec::new();
+    for item in &items {
+        if !sources.contains(&item.source) {
+            sources.push(item.source.clone());
+        }
+    }
+    StoryView {
+        story_id,
+        title: items.first().map(|i| i.title.clone()).unwrap_or_default(),
+        first_seen: items
+            .first()
+            .map(|i| i.first_seen.clone())
+            .unwrap_or_default(),
+        sources,
+        items,
+    }
+}

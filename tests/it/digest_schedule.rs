@@ -1,0 +1,118 @@
+//! Digest schedules with a controllable clock: the notifier is driven through
+//! the library with explicit times, against a real SQLite file and a real
+//! SMTP server, across the Kyiv DST change and a multi-day outage.
+
+use chrono::{DateTime, Utc};
+use newswatch::notify::Notifier;
+
+use crate::support::smtp::SmtpServer;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn notifier(dir: &std::path::Path, smtp: &SmtpServer) -> Notifier {
+    let path = dir.join("newswatch.toml");
+    let text = format!(
+        r#"[daemon]
+database = "test.db"
+
+[[topic]]
+name = "talks"
+query = "ceasefire"
+
+[email]
+smtp_url = "{}"
+from = "newswatch <nw@example.org>"
+to = ["analyst@example.org"]
+
+[[digest]]
+name = "morning"
+schedule = "daily 08:00"
+timezone = "Europe/Kyiv"
+topics = ["talks"]
+send_empty = true
+"#,
+        smtp.url()
+    );
+    std::fs::write(&path, &text).unwrap();
+    let config = newswatch::config::load(&path).expect("config");
+    Notifier::open(&config, &dir.join("test.db"))
+        .expect("notifier")
+        .expect("[email] is configured")
+}
+
+/// (slot, period_start, period_end) of every recorded run, oldest first.
+fn runs(dir: &std::path::Path) -> Vec<(String, String, String)> {
+    let db = rusqlite::Connection::open(dir.join("test.db")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT slot, period_start, period_end FROM digests ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn daily_0800_kyiv_follows_dst_and_catches_up_once_after_downtime() {
+    let smtp = SmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // lettre's connection pool lives (and is dropped) inside a runtime.
+    let _inside = rt.enter();
+    let mut n = notifier(dir.path(), &smtp);
+    // Installed on Friday 23 Oct 2026 at 12:00 Kyiv (summer time, UTC+3).
+    let since = at("2026-10-23T09:00:00Z");
+    let mut tick = |now: &str| {
+        let now = at(now);
+        let planned = n.plan_digests(now, since).unwrap();
+        let sent = rt.block_on(n.deliver_due(now)).sent;
+        (planned.len(), sent)
+    };
+    // Nothing before the first 08:00 after installation.
+    assert_eq!(tick("2026-10-23T12:00:00Z"), (0, 0));
+    assert_eq!(tick("2026-10-24T04:59:00Z"), (0, 0));
+    // Saturday 08:00 EEST = 05:00Z.
+    assert_eq!(tick("2026-10-24T05:00:30Z"), (1, 1));
+    assert_eq!(tick("2026-10-24T05:10:00Z"), (0, 0));
+    // Clocks go back on Sunday 25 Oct: 08:00 EET = 06:00Z, not 05:00Z.
+    assert_eq!(tick("2026-10-25T05:30:00Z"), (0, 0));
+    assert_eq!(tick("2026-10-25T06:00:30Z"), (1, 1));
+    // Down from Sunday until Wednesday 10:00 Kyiv: one digest covers the gap.
+    assert_eq!(tick("2026-10-28T08:00:00Z"), (1, 1));
+    assert_eq!(tick("2026-10-28T08:05:00Z"), (0, 0));
+
+    let runs = runs(dir.path());
+    assert_eq!(
+        runs,
+        [
+            (
+                "2026-10-24T05:00:00Z".to_string(),
+                "2026-10-23T05:00:00Z".to_string(),
+                "2026-10-24T05:00:30Z".to_string()
+            ),
+            (
+                "2026-10-25T06:00:00Z".to_string(),
+                "2026-10-24T05:00:30Z".to_string(),
+                "2026-10-25T06:00:30Z".to_string()
+            ),
+            (
+                "2026-10-28T06:00:00Z".to_string(),
+                "2026-10-25T06:00:30Z".to_string(),
+                "2026-10-28T08:00:00Z".to_string()
+            ),
+        ]
+    );
+    let msgs = smtp.wait_for(3, std::time::Duration::from_secs(10));
+    assert_eq!(msgs.len(), 3);
+    // The catch-up digest says which period it covers, in Kyiv time.
+    let last = msgs.last().unwrap();
+    assert!(last.subject().contains("morning"), "{}", last.subject());
+    let text = last.text();
+    assert!(text.contains("2026-10-25 08:00"), "{text}");
+    assert!(text.contains("2026-10-28 10:00"), "{text}");
+}

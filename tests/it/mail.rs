@@ -1,0 +1,379 @@
+//! Alerts and digests end to end: feeds served on loopback, the real binary,
+//! and a real SMTP server (aiosmtpd) on 127.0.0.1 receiving the mail.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::smtp::{Received, SmtpServer};
+
+const TOPICS: &str = r#"
+[[topic]]
+name = "talks"
+query = 'ceasefire OR "peace talks" OR negotiat*'
+alert = "immediate"
+
+[[speaker]]
+name = "Dmitry Peskov"
+aliases = ["Peskov", "Песков"]
+"#;
+
+fn email_section(smtp_url: &str) -> String {
+    format!(
+        "[email]\nsmtp_url = \"{smtp_url}\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\", \"desk@example.org\"]\ngroup_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n"
+    )
+}
+
+/// An RSS document whose items carry no date: newswatch dates them when it
+/// first sees them, so they are fresh news (old items never alert).
+fn feed(items: &[(&str, &str, &str)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Feed</title><link>https://news.example/</link><description>d</description>\n",
+    );
+    for (guid, title, desc) in items {
+        s.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{title}</title><link>https://news.example/{guid}</link><description><![CDATA[{desc}]]></description></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+const FILLER: (&str, &str, &str) = (
+    "old-1",
+    "Weather in Kyiv",
+    "Sunny with light winds across the capital region on Tuesday.",
+);
+
+const STORY_A: (&str, &str, &str) = (
+    "talks-a",
+    "Russia and Ukraine agree to resume ceasefire talks in Istanbul",
+    "Delegations from Russia and Ukraine will meet in Istanbul on Thursday to resume ceasefire talks, Turkish officials said. The talks will focus on a 30-day ceasefire and an exchange of prisoners.",
+);
+const STORY_B: (&str, &str, &str) = (
+    "talks-b",
+    "Russia and Ukraine agree to resume ceasefire talks in Istanbul, officials say",
+    "Delegations from Russia and Ukraine will meet in Istanbul on Thursday to resume ceasefire talks, Turkish officials said on Monday. The talks will focus on a 30-day ceasefire and a prisoner exchange.",
+);
+const HOSTILE: (&str, &str, &str) = (
+    "evil",
+    "&lt;script&gt;alert(1)&lt;/script&gt; ceasefire&#13;&#10;Bcc: victim@example.org",
+    "<p onclick=\"x()\">A ceasefire <b>story</b> <script>alert(2)</script> with a <a href=\"javascript:alert(3)\">link</a>.</p>",
+);
+
+fn by_subject<'a>(msgs: &'a [Received], needle: &str) -> &'a Received {
+    msgs.iter()
+        .find(|m| m.subject().contains(needle))
+        .unwrap_or_else(|| {
+            panic!(
+                "no message with '{needle}' in its subject; got {:?}",
+                msgs.iter().map(Received::subject).collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn immediate_alerts_group_a_story_escape_hostile_titles_and_thread_revisions() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/a", Response::ok(feed(&[FILLER])));
+    http.fixed("/b", Response::ok(feed(&[])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n{TOPICS}\n{}",
+            http.url("/a"),
+            http.url("/b"),
+            email_section(&smtp.url())
+        ),
+    );
+    // First poll: the baseline. The backlog is not news: no mail.
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(env.count("SELECT count(*) FROM outbox"), 0);
+
+    // Both wires report the same event, plus one hostile item.
+    http.fixed("/a", Response::ok(feed(&[STORY_A, HOSTILE, FILLER])));
+    http.fixed("/b", Response::ok(feed(&[STORY_B])));
+    let out = env.run(&["poll", "--all"]).expect(0);
+    assert!(out.stderr.contains("sent 2 message(s)"), "{}", out.stderr);
+    let msgs = smtp.wait_for(2, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 2, "one story alert and one hostile alert");
+
+    let story = by_subject(&msgs, "Istanbul");
+    assert!(story.subject().contains("talks"), "{}", story.subject());
+    assert!(
+        story.subject().contains("(2 sources)"),
+        "{}",
+        story.subject()
+    );
+    let mut rcpt = story.rcpt_tos.clone();
+    rcpt.sort();
+    assert_eq!(rcpt, ["analyst@example.org", "desk@example.org"]);
+    assert_eq!(story.mail_from, "alerts@example.org");
+    assert_eq!(
+        story.content_types(),
+        ["multipart/alternative", "text/plain", "text/html"]
+    );
+    let story_id = story.message_id().expect("Message-ID");
+    assert!(
+        story_id.starts_with("<newswatch.story-") && story_id.ends_with("@example.org>"),
+        "{story_id}"
+    );
+    for part in [story.text(), story.html()] {
+        assert!(part.contains("Wire A") && part.contains("Wire B"), "{part}");
+        assert!(part.contains("https://news.example/talks-a"), "{part}");
+        assert!(part.contains("https://news.example/talks-b"), "{part}");
+    }
+    assert!(
+        story
+            .html()
+            .contains("href=\"https://news.example/talks-a\"")
+    );
+
+    // The hostile title is text, never markup or a header.
+    let evil = by_subject(&msgs, "alert(1)");
+    assert!(!evil.subject().contains('\n') && !evil.subject().contains('\r'));
+    assert!(
+        !evil
+            .raw
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+        "{}",
+        evil.raw
+    );
+    let mut rcpt = evil.rcpt_tos.clone();
+    rcpt.sort();
+    assert_eq!(rcpt, ["analyst@example.org", "desk@example.org"]);
+    let html = evil.html();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    assert!(!html.contains("onclick"), "{html}");
+
+    // Nothing goes twice: a poll with nothing new sends nothing.
+    env.run(&["poll", "--all"]).expect(0);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(smtp.messages().len(), 2);
+
+    // A major revision of the alerted story: its own alert, threaded under it.
+    let revised = (
+        "talks-a",
+        "Russia and Ukraine cancel ceasefire talks in Istanbul",
+        "Delegations from Russia and Ukraine will not meet in Istanbul on Thursday, Turkish officials said. The talks on a 60-day ceasefire and an exchange of prisoners were cancelled.",
+    );
+    http.fixed("/a", Response::ok(feed(&[revised, HOSTILE, FILLER])));
+    env.run(&["poll", "--all"]).expect(0);
+    let msgs = smtp.wait_for(3, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 3);
+    let rev = by_subject(&msgs, "changed");
+    assert!(rev.subject().contains("major"), "{}", rev.subject());
+    assert_eq!(rev.in_reply_to().as_deref(), Some(story_id.as_str()));
+    assert!(rev.references().contains(&story_id));
+    assert_ne!(rev.message_id().as_deref(), Some(story_id.as_str()));
+    let (text, html) = (rev.text(), rev.html());
+    assert!(text.contains("[-") && text.contains("{+"), "{text}");
+    assert!(html.contains("<del") && html.contains("<ins"), "{html}");
+    assert!(html.contains("cancel"), "{html}");
+
+    // The outbox says what happened, with the server's answer.
+    let rows = env.run(&["--json", "outbox"]).expect(0).json_lines();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row["status"], "sent", "{row}");
+        assert!(
+            row["server_reply"].as_str().unwrap().starts_with("250"),
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn a_statement_shift_alert_shows_both_statements() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    let before = (
+        "s1",
+        "Kremlin on Istanbul talks",
+        "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday.",
+    );
+    http.fixed("/k", Response::ok(feed(&[before])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Kremlin wire\"\nurl = \"{}\"\n{TOPICS}\n{}",
+            http.url("/k"),
+            email_section(&smtp.url())
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let after = (
+        "s2",
+        "Kremlin rules out ceasefire negotiations",
+        "“There will be no negotiations on a ceasefire until Kyiv withdraws its troops from the four regions,” Peskov told reporters.",
+    );
+    http.fixed("/k", Response::ok(feed(&[before, after])));
+    env.run(&["poll", "--all"]).expect(0);
+    let msgs = smtp.wait_for(2, Duration::from_secs(10));
+    let shift = by_subject(&msgs, "shifts");
+    assert!(shift.subject().contains("Peskov"), "{}", shift.subject());
+    for part in [shift.text(), shift.html()] {
+        let flat = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("no negotiations on a ceasefire"), "{part}");
+        assert!(flat.contains("ready to continue the peace talks"), "{part}");
+    }
+}
+
+/// Start `newswatch run`; its log is appended to `daemon.log` in the test folder.
+fn start_daemon(env: &Env) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(env.path("daemon.log"))
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_newswatch"))
+        .arg("--config")
+        .arg(&env.config)
+        .arg("run")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start newswatch run")
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !ok() {
+        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
+    let mut smtp = SmtpServer::start();
+    smtp.stop(); // the server is down from the start
+    let http = TestServer::start();
+    http.fixed("/a", Response::ok(feed(&[FILLER])));
+    let env = Env::new(
+        "min_interval = \"1s\"\njitter = 0.0",
+        &format!(
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\ninterval = \"1s\"\n{TOPICS}\n{}",
+            http.url("/a"),
+            email_section(&smtp.url())
+        ),
+    );
+    let mut daemon = start_daemon(&env);
+    // Three pending alerts, and the server tried (an unreachable server is
+    // probed with the oldest row only, so the others wait their turn).
+    let pending = |env: &Env| {
+        let tried = env
+            .try_count("SELECT sum(attempts) FROM outbox WHERE status = 'pending'")
+            .unwrap_or(0);
+        let rows = env
+            .try_count("SELECT count(*) FROM outbox WHERE status = 'pending'")
+            .unwrap_or(0);
+        if tried >= 2 { rows } else { 0 }
+    };
+    wait_until("the baseline poll", Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM fetches WHERE outcome = 'ok'")
+            .unwrap_or(0)
+            >= 1
+    });
+    // Three separate stories while the server is down.
+    http.fixed(
+        "/a",
+        Response::ok(feed(&[
+            (
+                "n1",
+                "Ceasefire talks open in Geneva",
+                "Negotiators met in Geneva for ceasefire talks.",
+            ),
+            (
+                "n2",
+                "Prisoner swap agreed in negotiations",
+                "A prisoner exchange was agreed in negotiations on Friday.",
+            ),
+            (
+                "n3",
+                "Black Sea ceasefire proposal tabled",
+                "A ceasefire at sea was proposed by Turkey.",
+            ),
+            FILLER,
+        ])),
+    );
+    let t0 = Instant::now();
+    while pending(&env) < 3 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "three alerts should be pending and tried; outbox:\n{}\nitems:\n{}",
+            env.run(&["outbox"]).stdout,
+            env.run(&["items"]).stdout
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Killed hard while alerts are pending: nothing in memory matters.
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+
+    // The server comes back but refuses for a while (451).
+    smtp.refuse(true);
+    smtp.restart();
+    let mut daemon = start_daemon(&env);
+    let attempts = |env: &Env| {
+        env.try_count("SELECT sum(attempts) FROM outbox")
+            .unwrap_or(0)
+    };
+    let before = attempts(&env);
+    wait_until("refused attempts", Duration::from_secs(30), || {
+        attempts(&env) > before
+    });
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    // Let the server finish (refuse) a transaction the kill cut short: a
+    // message whose DATA had fully arrived would otherwise be accepted after
+    // the sender died, the one window where a resend cannot be avoided.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(smtp.messages().is_empty());
+
+    // Now it accepts: everything pending goes out, once.
+    smtp.refuse(false);
+    let mut daemon = start_daemon(&env);
+    let msgs = smtp.wait_for(3, Duration::from_secs(30));
+    assert_eq!(msgs.len(), 3, "every alert arrives");
+    wait_until("all marked sent", Duration::from_secs(10), || {
+        env.try_count("SELECT count(*) FROM outbox WHERE status = 'sent'") == Some(3)
+    });
+    // Stop with SIGTERM, start again: nothing is sent twice.
+    Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap();
+    daemon.wait().unwrap();
+    let mut daemon = start_daemon(&env);
+    std::thread::sleep(Duration::from_secs(3));
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let msgs = smtp.messages();
+    assert_eq!(
+        msgs.len(),
+        3,
+        "no duplicates after restarts: {:?}\n{}",
+        msgs.iter()
+            .map(|m| (m.subject(), m.message_id()))
+            .collect::<Vec<_>>(),
+        std::fs::read_to_string(env.path("daemon.log")).unwrap_or_default()
+    );
+    let mut ids: Vec<String> = msgs.iter().filter_map(Received::message_id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three distinct Message-IDs");
+    let subjects: Vec<String> = msgs.iter().map(Received::subject).collect();
+    for needle in ["Geneva", "Prisoner swap", "Black Sea"] {
+        assert!(subjects.iter().any(|s| s.contains(needle)), "{subjects:?}");
+    }
+}

@@ -1,0 +1,740 @@
+//! A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd, driven by
+//! `smtp_server.py` next to this file) with fault injection: refuse (451),
+//! reject (550), answer DATA slowly, go away and come back on the same port.
+//!
+//! Every accepted message is stored as a JSON file in the server's folder, so
+//! the test reads exactly what went over the wire, in arrival order. Refused,
+//! rejected, or abandoned (client hung up during a slow DATA) messages are not
+//! stored. Faults are checked when the DATA is complete (the reply to the
+//! final "."), so MAIL and RCPT always succeed.
+//!
+//! The interpreter is `/usr/bin/python3` (the pyenv `python3` on PATH lacks
+//! aiosmtpd), or `$NEWSWATCH_TEST_PYTHON`.
+
+use std::fs::{self, OpenOptions};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/it/support/smtp_server.py"
+);
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct SmtpServer {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    port: u16,
+    auth: Option<(String, String)>,
+}
+
+impl SmtpServer {
+    /// A server on a free port, with a fresh folder, without AUTH.
+    pub fn start() -> SmtpServer {
+        SmtpServer::launch(0, None)
+    }
+
+    /// A server on this port (e.g. the port of a server stopped earlier: the
+    /// server "comes back"), with its own fresh folder, so it does not see the
+    /// earlier server's messages. To keep them, use [`SmtpServer::restart`].
+    pub fn start_on(port: u16) -> SmtpServer {
+        SmtpServer::launch(port, None)
+    }
+
+    /// A server accepting AUTH PLAIN and LOGIN (without TLS) for this user
+    /// only; [`Received::auth_user`] records who sent each message.
+    pub fn start_with_auth(user: &str, password: &str) -> SmtpServer {
+        SmtpServer::launch(0, Some((user.to_string(), password.to_string())))
+    }
+
+    fn launch(port: u16, auth: Option<(String, String)>) -> SmtpServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = SmtpServer {
+            child: None,
+            dir,
+            port,
+            auth,
+        };
+        server.spawn(port);
+        server
+    }
+
+    fn spawn(&mut self, port: u16) {
+        let python =
+            std::env::var("NEWSWATCH_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("open SMTP server log");
+        let mut cmd = Command::new(&python);
+        cmd.arg(SCRIPT)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log);
+        if let Some((user, password)) = &self.auth {
+            cmd.arg("--auth").arg(format!("{user}:{password}"));
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot run {python} {SCRIPT}: {e} (is python3-aiosmtpd installed? \
+                 apt-get install python3-aiosmtpd; or set NEWSWATCH_TEST_PYTHON)"
+            )
+        });
+
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let res = BufReader::new(stdout).read_line(&mut line).map(|_| line);
+            let _ = tx.send(res);
+        });
+        let first = rx.recv_timeout(STARTUP_TIMEOUT);
+        let bound = match &first {
+            Ok(Ok(line)) => line.trim().parse::<u16>().ok(),
+            _ => None,
+        };
+        match bound {
+            Some(p) if p != 0 && (port == 0 || p == port) => {
+                self.port = p;
+                self.child = Some(child);
+            }
+            _ => {
+                let _ = child.kill();
+                let status = child.wait();
+                panic!(
+                    "SMTP test server did not start on port {port} ({python} {SCRIPT}; \
+                     is python3-aiosmtpd installed? apt-get install python3-aiosmtpd)\n\
+                     first stdout line: {first:?}\nexit: {status:?}\n--- stderr\n{}",
+                    self.log()
+                );
+            }
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `smtp://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The server's folder (messages in `msgs/`, fault flags, `server.log`).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    /// Everything the server logged (all its runs), for failure messages.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    fn flag(&self, name: &str, content: Option<String>) {
+        let path = self.dir.path().join(name);
+        match content {
+            Some(text) => fs::write(&path, text).expect("write fault flag"),
+            None => match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => panic!("remove {}: {e}", path.display()),
+            },
+        }
+    }
+
+    /// While on, every DATA is answered `451 4.3.0 try again later`.
+    pub fn refuse(&self, on: bool) {
+        self.flag("refuse", on.then(String::new));
+    }
+
+    /// Like `refuse(true)` with this reply: a full reply ("421 4.7.0 go
+    /// away") if it starts with a 4xx code, else "451 " + text.
+    pub fn refuse_with(&self, reply: &str) {
+        self.flag("refuse", Some(reply.to_string()));
+    }
+
+    /// While on, every DATA is answered `550 5.7.1 rejected`.
+    pub fn reject(&self, on: bool) {
+        self.flag("reject", on.then(String::new));
+    }
+
+    /// Sleep this long before answering DATA (None: answer at once). A client
+    /// that hangs up meanwhile leaves no stored message.
+    pub fn slow(&self, secs: Option<u64>) {
+        self.flag("slow", secs.map(|s| s.to_string()));
+    }
+
+    /// Kill the server and wait for it: the port refuses connections after.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Stop (if running) and start again on the same port with the same
+    /// folder: earlier messages are kept and numbering continues; the fault
+    /// flags stay as they were.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn(self.port);
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// Messages accepted so far, in arrival order.
+    pub fn messages(&self) -> Vec<Received> {
+        let msgs = self.dir.path().join("msgs");
+        let mut names: Vec<PathBuf> = match fs::read_dir(&msgs) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| !n.starts_with('.') && n.ends_with(".json"))
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        names.iter().map(|p| Received::load(p)).collect()
+    }
+
+    /// Poll until at least `n` messages arrived or `timeout` passed; returns
+    /// what is there either way (assert on its length).
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.messages();
+            if got.len() >= n || Instant::now() >= deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One accepted message: the envelope and the raw message as received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub mail_from: String,
+    pub rcpt_tos: Vec<String>,
+    pub raw: String,
+    /// The AUTH login used for the session, if any.
+    pub auth_user: Option<String>,
+}
+
+impl Received {
+    fn load(path: &Path) -> Received {
+        let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: bad JSON: {e}", path.display()));
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        Received {
+            mail_from: s("mail_from").unwrap_or_default(),
+            rcpt_tos: v["rcpt_tos"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            raw: s("data").unwrap_or_default(),
+            auth_user: s("auth_user"),
+        }
+    }
+
+    fn parsed(&self) -> Message<'_> {
+        MessageParser::default()
+            .parse(self.raw.as_bytes())
+            .unwrap_or_else(|| panic!("mail-parser cannot parse:\n{}", self.raw))
+    }
+
+    /// A header's value, RFC 2047 encoded words decoded, unfolded, trimmed
+    /// (the first one if repeated). Works for any header, structured or not:
+    /// `header("From")` gives e.g. `Jürgen <j@example.org>`.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let parser = MessageParser::new().header_text(HeaderName::from(name.to_string()));
+        let msg = parser.parse(self.raw.as_bytes())?;
+        let wanted = HeaderName::from(name.to_string());
+        let header = msg.headers().iter().find(|h| h.name == wanted)?;
+        Some(match header.value() {
+            HeaderValue::Text(t) => t.trim().to_string(),
+            HeaderValue::TextList(l) => l.join(", "),
+            HeaderValue::Empty => String::new(),
+            _ => self.raw_header(name).unwrap_or_default(),
+        })
+    }
+
+    /// A header's value as sent (unfolded, trimmed), without any decoding.
+    pub fn raw_header(&self, name: &str) -> Option<String> {
+        let msg = MessageParser::new().parse(self.raw.as_bytes())?;
+        msg.headers_raw()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.replace("\r\n", "").replace('\n', "").trim().to_string())
+    }
+
+    /// The decoded Subject ("" if none).
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_string()
+    }
+
+    /// `<id@host>`, with the angle brackets.
+    pub fn message_id(&self) -> Option<String> {
+        self.parsed().message_id().map(bracket)
+    }
+
+    /// The (first) In-Reply-To id, `<id@host>`.
+    pub fn in_reply_to(&self) -> Option<String> {
+        ids(self.parsed().in_reply_to()).into_iter().next()
+    }
+
+    /// The References ids in order, each `<id@host>`.
+    pub fn references(&self) -> Vec<String> {
+        ids(self.parsed().references())
+    }
+
+    /// Every MIME part's type in document order, lowercase, e.g.
+    /// `["multipart/alternative", "text/plain", "text/html"]` (a part
+    /// without Content-Type counts as `text/plain`).
+    pub fn content_types(&self) -> Vec<String> {
+        self.parsed().parts.iter().map(part_type).collect()
+    }
+
+    /// The decoded text of all text/plain parts, joined by "\n".
+    pub fn text(&self) -> String {
+        self.parts_of("text/plain")
+    }
+
+    /// The decoded text of all text/html parts, joined by "\n".
+    pub fn html(&self) -> String {
+        self.parts_of("text/html")
+    }
+
+    fn parts_of(&self, ctype: &str) -> String {
+        let msg = self.parsed();
+        msg.parts
+            .iter()
+            .filter(|p| part_type(p) == ctype)
+            .filter_map(|p| match &p.body {
+                PartType::Text(t) | PartType::Html(t) => Some(t.to_string()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn part_type(p: &mail_parser::MessagePart<'_>) -> String {
+    match p.content_type() {
+        Some(ct) => match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_string(),
+        }
+        .to_ascii_lowercase(),
+        None => "text/plain".to_string(),
+    }
+}
+
+fn bracket(id: &str) -> String {
+    let id = id.trim();
+    if id.starts_with('<') {
+        id.to_string()
+    } else {
+        format!("<{id}>")
+    }
+}
+
+fn ids(v: &HeaderValue<'_>) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => vec![bracket(t)],
+        HeaderValue::TextList(l) => l.iter().map(|t| bracket(t)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    use super::*;
+
+    /// A minimal SMTP client: one command, one (possibly multi-line) reply.
+    struct Client {
+        reader: BufReader<TcpStream>,
+        writer: TcpStream,
+    }
+
+    impl Client {
+        fn connect(port: u16) -> Client {
+            let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let writer = stream.try_clone().unwrap();
+            let mut c = Client {
+                reader: BufReader::new(stream),
+                writer,
+            };
+            let (code, text) = c.reply();
+            assert_eq!(code, 220, "greeting: {text}");
+            c
+        }
+
+        fn reply(&mut self) -> (u16, String) {
+            let mut all = String::new();
+            loop {
+                let mut line = String::new();
+                let n = self.reader.read_line(&mut line).expect("read reply");
+                assert!(n > 0, "server closed the connection; so far: {all}");
+                all.push_str(&line);
+                if line.as_bytes().get(3) != Some(&b'-') {
+                    return (line[..3].parse().expect("reply code"), all);
+                }
+            }
+        }
+
+        fn cmd(&mut self, line: &str) -> (u16, String) {
+            self.writer
+                .write_all(format!("{line}\r\n").as_bytes())
+                .unwrap();
+            self.reply()
+        }
+
+        fn ok(&mut self, line: &str, want: u16) -> String {
+            let (code, text) = self.cmd(line);
+            assert_eq!(code, want, "{line} -> {text}");
+            text
+        }
+
+        /// MAIL/RCPT/DATA + body; returns the reply to the final ".".
+        fn send(&mut self, from: &str, to: &[&str], message: &str) -> (u16, String) {
+            self.ok(&format!("MAIL FROM:<{from}>"), 250);
+            for r in to {
+                self.ok(&format!("RCPT TO:<{r}>"), 250);
+            }
+            self.ok("DATA", 354);
+            let mut body = String::new();
+            for line in message.lines() {
+                if line.starts_with('.') {
+                    body.push('.');
+                }
+                body.push_str(line);
+                body.push_str("\r\n");
+            }
+            body.push_str(".\r\n");
+            self.writer.write_all(body.as_bytes()).unwrap();
+            self.reply()
+        }
+    }
+
+    fn b64(data: &[u8]) -> String {
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    fn sample(subject: &str) -> String {
+        format!(
+            "From: =?utf-8?b?{from}?= <alerts@newswatch.test>\r\n\
+             To: reader@example.org\r\n\
+             Subject: =?utf-8?b?{subj}?=\r\n\
+             Message-ID: <alert-1@newswatch.test>\r\n\
+             In-Reply-To: <story-0@newswatch.test>\r\n\
+             References: <thread@newswatch.test>\r\n <story-0@newswatch.test>\r\n\
+             X-Newswatch-Feed: =?utf-8?q?Caf=C3=A9_news?=\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: multipart/alternative; boundary=\"BOUND\"\r\n\
+             \r\n\
+             --BOUND\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\
+             Content-Transfer-Encoding: quoted-printable\r\n\
+             \r\n\
+             Caf=C3=A9 headline\r\n\
+             .dotted line\r\n\
+             --BOUND\r\n\
+             Content-Type: text/html; charset=utf-8\r\n\
+             Content-Transfer-Encoding: base64\r\n\
+             \r\n\
+             {html}\r\n\
+             --BOUND--\r\n",
+            from = b64("Jürgen Bot".as_bytes()),
+            subj = b64(subject.as_bytes()),
+            html = b64("<p>Café <b>headline</b></p>".as_bytes()),
+        )
+    }
+
+    #[test]
+    fn smtp_stores_and_decodes_a_multipart_message() {
+        let srv = SmtpServer::start();
+        assert!(srv.is_running());
+        assert_eq!(srv.url(), format!("smtp://127.0.0.1:{}", srv.port()));
+        let mut c = Client::connect(srv.port());
+        let ehlo = c.ok("EHLO client.test", 250);
+        assert!(!ehlo.contains("AUTH"), "no AUTH without --auth: {ehlo}");
+        let (code, text) = c.send(
+            "alerts@newswatch.test",
+            &["reader@example.org", "second@example.org"],
+            &sample("Ünïcode alert: 3 stories"),
+        );
+        assert_eq!(code, 250, "{text}");
+        let (code, _) = c.send("a@b.test", &["c@d.test"], "Subject: second\r\n\r\nhi\r\n");
+        assert_eq!(code, 250);
+        c.ok("QUIT", 221);
+
+        let msgs = srv.wait_for(2, Duration::from_secs(5));
+        assert_eq!(msgs.len(), 2, "{}", srv.log());
+        assert!(srv.dir().join("msgs/00000002.json").is_file());
+        let m = &msgs[0];
+        assert_eq!(m.mail_from, "alerts@newswatch.test");
+        assert_eq!(m.rcpt_tos, ["reader@example.org", "second@example.org"]);
+        assert_eq!(m.auth_user, None);
+        assert_eq!(m.subject(), "Ünïcode alert: 3 stories");
+        assert_eq!(
+            m.header("subject").as_deref(),
+            Some("Ünïcode alert: 3 stories")
+        );
+        assert_eq!(
+            m.header("From").as_deref(),
+            Some("Jürgen Bot <alerts@newswatch.test>")
+        );
+        assert_eq!(m.header("X-Newswatch-Feed").as_deref(), Some("Café news"));
+        assert_eq!(
+            m.raw_header("X-Newswatch-Feed").as_deref(),
+            Some("=?utf-8?q?Caf=C3=A9_news?=")
+        );
+        assert_eq!(m.header("X-Absent"), None);
+        assert_eq!(m.message_id().as_deref(), Some("<alert-1@newswatch.test>"));
+        assert_eq!(m.in_reply_to().as_deref(), Some("<story-0@newswatch.test>"));
+        assert_eq!(
+            m.references(),
+            ["<thread@newswatch.test>", "<story-0@newswatch.test>"]
+        );
+        assert_eq!(
+            m.content_types(),
+            ["multipart/alternative", "text/plain", "text/html"]
+        );
+        assert_eq!(
+            m.text().replace("\r\n", "\n").trim_end(),
+            "Café headline\n.dotted line"
+        );
+        assert_eq!(m.html().trim_end(), "<p>Café <b>headline</b></p>");
+
+        let m = &msgs[1];
+        assert_eq!(m.subject(), "second");
+        assert_eq!(m.content_types(), ["text/plain"]);
+        assert_eq!(m.text().trim_end(), "hi");
+        assert_eq!(m.message_id(), None);
+        assert_eq!(m.in_reply_to(), None);
+        assert!(m.references().is_empty());
+    }
+
+    #[test]
+    fn smtp_refuse_and_reject_answer_data_and_store_nothing() {
+        let srv = SmtpServer::start();
+        let mut c = Client::connect(srv.port());
+        c.ok("HELO client.test", 250);
+        let msg = "Subject: x\r\n\r\nbody\r\n";
+
+        srv.refuse(true);
+        let (code, text) = c.send("a@b.test", &["c@d.test"], msg);
+        assert_eq!(code, 451, "{text}");
+        assert!(text.starts_with("451 4.3.0 try again later"), "{text}");
+        srv.refuse_with("4.7.0 greylisted, come back later");
+        let (code, text) = c.send("a@b.test", &["c@d.test"], msg);
+        assert_eq!(code, 451, "{text}");
+        assert!(text.contains("greylisted"), "{text}");
+        srv.refuse(false);
+
+        srv.reject(true);
+        let (code, text) = c.send("a@b.test", &["c@d.test"], msg);
+        assert_eq!(code, 550, "{text}");
+        assert!(text.starts_with("550 5.7.1 rejected"), "{text}");
+        srv.reject(false);
+        assert!(srv.messages().is_empty());
+
+        let (code, text) = c.send("a@b.test", &["c@d.test"], msg);
+        assert_eq!(code, 250, "{text}");
+        assert_eq!(srv.wait_for(1, Duration::from_secs(5)).len(), 1);
+    }
+
+    #[test]
+    fn smtp_stop_refuses_connections_and_restart_comes_back() {
+        let mut srv = SmtpServer::start();
+        let port = srv.port();
+        let mut c = Client::connect(port);
+        c.ok("HELO client.test", 250);
+        assert_eq!(
+            c.send("a@b.test", &["c@d.test"], "Subject: one\r\n\r\n1\r\n")
+                .0,
+            250
+        );
+        // QUIT makes the server close first: its side of the connection sits
+        // in TIME_WAIT on `port` while we restart.
+        c.ok("QUIT", 221);
+        let mut rest = Vec::new();
+        let _ = c.reader.read_to_end(&mut rest);
+
+        srv.stop();
+        assert!(!srv.is_running());
+        let err = TcpStream::connect(("127.0.0.1", port)).expect_err("port closed after stop");
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused, "{err}");
+
+        // Same port, same folder: earlier messages are kept.
+        srv.restart();
+        assert_eq!(srv.port(), port);
+        let mut c = Client::connect(port);
+        c.ok("HELO client.test", 250);
+        assert_eq!(
+            c.send("a@b.test", &["c@d.test"], "Subject: two\r\n\r\n2\r\n")
+                .0,
+            250
+        );
+        c.ok("QUIT", 221);
+        let subjects: Vec<String> = srv
+            .wait_for(2, Duration::from_secs(5))
+            .iter()
+            .map(Received::subject)
+            .collect();
+        assert_eq!(subjects, ["one", "two"], "{}", srv.log());
+
+        // start_on: same port, fresh folder.
+        srv.stop();
+        let other = SmtpServer::start_on(port);
+        assert_eq!(other.port(), port);
+        let mut c = Client::connect(port);
+        c.ok("HELO client.test", 250);
+        assert_eq!(
+            c.send("a@b.test", &["c@d.test"], "Subject: three\r\n\r\n3\r\n")
+                .0,
+            250
+        );
+        let got = other.wait_for(1, Duration::from_secs(5));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].subject(), "three");
+        assert_eq!(srv.messages().len(), 2);
+    }
+
+    #[test]
+    fn smtp_slow_data_and_client_gives_up_stores_nothing() {
+        let srv = SmtpServer::start();
+        srv.slow(Some(1));
+        let mut c = Client::connect(srv.port());
+        c.ok("HELO client.test", 250);
+        c.reader
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        c.ok("MAIL FROM:<a@b.test>", 250);
+        c.ok("RCPT TO:<c@d.test>", 250);
+        c.ok("DATA", 354);
+        let started = Instant::now();
+        c.writer
+            .write_all(b"Subject: slow\r\n\r\nx\r\n.\r\n")
+            .unwrap();
+        let mut line = String::new();
+        let err = c
+            .reader
+            .read_line(&mut line)
+            .expect_err("DATA reply is late");
+        assert!(
+            matches!(
+                err.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(c);
+        srv.slow(None);
+        // Past the server's 1 s sleep: the abandoned message was not stored.
+        std::thread::sleep(Duration::from_millis(1200).saturating_sub(started.elapsed()));
+        assert!(srv.messages().is_empty(), "{}", srv.log());
+
+        let mut c = Client::connect(srv.port());
+        c.ok("HELO client.test", 250);
+        assert_eq!(
+            c.send("a@b.test", &["c@d.test"], "Subject: fast\r\n\r\nx\r\n")
+                .0,
+            250
+        );
+        assert_eq!(srv.wait_for(1, Duration::from_secs(5)).len(), 1);
+    }
+
+    #[test]
+    fn smtp_auth_plain_and_login_record_the_user() {
+        let srv = SmtpServer::start_with_auth("alice", "s3cret");
+        let mut c = Client::connect(srv.port());
+        let ehlo = c.ok("EHLO client.test", 250);
+        assert!(
+            ehlo.contains("AUTH") && ehlo.contains("PLAIN") && ehlo.contains("LOGIN"),
+            "{ehlo}"
+        );
+        let (code, text) = c.cmd(&format!("AUTH PLAIN {}", b64(b"\0alice\0wrong")));
+        assert_eq!(code, 535, "{text}");
+        c.ok(&format!("AUTH PLAIN {}", b64(b"\0alice\0s3cret")), 235);
+        assert_eq!(
+            c.send("alice@b.test", &["c@d.test"], "Subject: a\r\n\r\nx\r\n")
+                .0,
+            250
+        );
+        c.ok("QUIT", 221);
+
+        let mut c = Client::connect(srv.port());
+        c.ok("EHLO client.test", 250);
+        c.ok("AUTH LOGIN", 334);
+        c.ok(&b64(b"alice"), 334);
+        c.ok(&b64(b"s3cret"), 235);
+        assert_eq!(
+            c.send("alice@b.test", &["c@d.test"], "Subject: b\r\n\r\nx\r\n")
+                .0,
+            250
+        );
+        c.ok("QUIT", 221);
+
+        let msgs = srv.wait_for(2, Duration::from_secs(5));
+        assert_eq!(msgs.len(), 2, "{}", srv.log());
+        for m in &msgs {
+            assert_eq!(m.auth_user.as_deref(), Some("alice"));
+        }
+    }
+}
