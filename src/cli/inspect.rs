@@ -242,6 +242,10 @@ pub fn status(ctx: &Ctx) -> CliResult {
 
 pub fn check_config(ctx: &Ctx) -> CliResult {
     let c = &ctx.config;
+    // A broken template override is a config error, found now rather than at the first alert.
+    if let Some(e) = &c.email {
+        crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
+    }
     let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
     if ctx.json {
         json_line(&serde_json::json!({
@@ -261,6 +265,21 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             })).collect::<Vec<_>>(),
             "speakers": c.speakers.iter().map(|s| serde_json::json!({
                 "name": s.name, "aliases": s.aliases,
+            })).collect::<Vec<_>>(),
+            "email": c.email.as_ref().map(|e| serde_json::json!({
+                "transport": e.transport.describe(),
+                "from": e.from.to_string(),
+                "to": e.to.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "group_window": humantime::format_duration(e.group_window).to_string(),
+                "templates": e.templates.as_ref().map(|p| p.display().to_string()),
+            })),
+            "digests": c.digests.iter().map(|d| serde_json::json!({
+                "name": d.name,
+                "schedule": d.schedule.describe(),
+                "timezone": d.timezone.name(),
+                "topics": d.topics,
+                "to": d.to.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "next": crate::store::ts(d.schedule.next_slot_after(d.timezone, chrono::Utc::now())),
             })).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
@@ -301,6 +320,80 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
     outln!("\n{} speakers:", c.speakers.len());
     for s in &c.speakers {
         outln!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
+    }
+    print_mail_config(c)?;
+    Ok(0)
+}
+
+/// The `[email]` and `[[digest]]` part of `check-config`.
+fn print_mail_config(c: &crate::config::Config) -> CliResult {
+    let Some(e) = &c.email else {
+        outln!(
+            "
+mail: none ([email] not configured; no alerts or digests are sent)"
+        );
+        return Ok(0);
+    };
+    let to: Vec<String> = e.to.iter().map(ToString::to_string).collect();
+    outln!(
+        "
+mail: via {}",
+        safe(&e.transport.describe())
+    );
+    outln!(
+        "  from {} to {}",
+        safe(&e.from.to_string()),
+        safe(&to.join(", "))
+    );
+    let immediate: Vec<&str> = c
+        .topics
+        .iter()
+        .filter(|t| t.alert == crate::config::AlertMode::Immediate)
+        .map(|t| t.name.as_str())
+        .collect();
+    outln!(
+        "  immediate alerts: {} (grouped for {})",
+        if immediate.is_empty() {
+            "none".to_string()
+        } else {
+            immediate.join(", ")
+        },
+        humantime::format_duration(e.group_window)
+    );
+    outln!(
+        "  templates: {}",
+        e.templates
+            .as_ref()
+            .map_or("built-in".to_string(), |p| format!(
+                "{} (over the built-in ones)",
+                p.display()
+            ))
+    );
+    let now = chrono::Utc::now();
+    for d in &c.digests {
+        let next = d
+            .schedule
+            .next_slot_after(d.timezone, now)
+            .with_timezone(&d.timezone);
+        outln!(
+            "  digest {}: {} {} -> {}; topics: {}; next {}",
+            safe(&d.name),
+            d.schedule.describe(),
+            d.timezone.name(),
+            safe(
+                &d.to
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            if d.topics.is_empty() {
+                "all".to_string()
+            } else {
+                safe(&d.topics.join(", "))
+            },
+            next.format("%Y-%m-%d %H:%M %Z")
+        );
     }
     Ok(0)
 }

@@ -62,17 +62,25 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
         ),
         None => ctx.config.digests.first(),
     };
-    let name = cfg.map_or("digest", |c| c.name.as_str());
+    let name = cfg.map_or("all-topics", |c| c.name.as_str());
     let store = ctx.open_store()?;
-    let start = match args.since {
-        Some(s) => parse_since(s, now)?,
-        None => store
-            .last_digest(name)?
-            .map(|r| r.period_end)
-            .unwrap_or(now - FIRST_DIGEST_PERIOD),
+    let last = store.last_digest(name)?;
+    let (start, after) = match (args.since, &last) {
+        (Some(s), _) => {
+            let start = parse_since(s, now)?;
+            (start, store.watermark_before(start)?)
+        }
+        (None, Some(run)) => (run.period_end, run.upto),
+        (None, None) => {
+            let start = now - FIRST_DIGEST_PERIOD;
+            (start, store.watermark_before(start)?)
+        }
     };
+    let upto = store.watermark()?;
     let all_topics: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
-    let spec = digest_spec(name, cfg, &all_topics, start, now);
+    let mut spec = digest_spec(name, cfg, &all_topics, start, now);
+    spec.after = after;
+    spec.upto = upto;
     let (view, entries) = crate::notify::compose::digest_view(&store, &spec, now)?;
     let templates_dir = ctx
         .config
@@ -121,6 +129,8 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
             slot: now,
             period_start: start,
             period_end: now,
+            after,
+            upto,
             manual: true,
             entries,
             send: true,

@@ -102,6 +102,32 @@ pub enum SmtpSecurity {
     Tls,
 }
 
+impl MailTransport {
+    /// Where mail goes, for people: `smtps://smtp.example.org:465 as user`,
+    /// `sendmail command /usr/sbin/sendmail`, `maildir /var/mail/nw`. Never a secret.
+    pub fn describe(&self) -> String {
+        match self {
+            MailTransport::Smtp(smtp) => {
+                let user = smtp
+                    .username
+                    .as_ref()
+                    .map(|u| format!(" as {u}"))
+                    .unwrap_or_default();
+                format!(
+                    "{}://{}:{}{user}",
+                    smtp.security.scheme(),
+                    smtp.host,
+                    smtp.port
+                )
+            }
+            MailTransport::Sendmail { command } => {
+                format!("sendmail command {}", command.display())
+            }
+            MailTransport::Maildir { path } => format!("maildir {}", path.display()),
+        }
+    }
+}
+
 impl SmtpSecurity {
     /// The URL scheme: `smtp`, `smtp+starttls` or `smtps`.
     pub fn scheme(self) -> &'static str {

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use super::content::{AlertView, DigestView, RevisionView, TopicSection};
 use super::diffview::{diff_parts, field_ops};
 use crate::detect::revisions::Significance;
-use crate::store::{OutboxRow, Result, Store, StoreError, ts};
+use crate::store::{OutboxRow, Result, Store, StoreError, Watermark, ts};
 
 /// Unchanged words kept on each side of a change in a shown diff.
 const DIFF_CONTEXT_WORDS: usize = 12;
@@ -66,11 +66,15 @@ pub struct DigestSpec<'a> {
     pub topics: Vec<String>,
     pub timezone: Tz,
     pub min_significance: Significance,
+    /// The period, for display.
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// What it covers: rows stored after `after`, up to `upto`.
+    pub after: Watermark,
+    pub upto: Watermark,
 }
 
-/// Build a digest for `[start, end)`. Also returns how many entries (stories,
+/// Build a digest of what was stored between the spec's watermarks. Also returns how many entries (stories,
 /// revisions, shifts) it reports.
 pub fn digest_view(
     store: &Store,
@@ -80,13 +84,13 @@ pub fn digest_view(
     let mut sections = Vec::new();
     let mut entries = 0;
     for topic in &spec.topics {
-        let stories = store.topic_stories(topic, spec.start, spec.end)?;
+        let stories = store.topic_stories(topic, spec.after, spec.upto)?;
         let revisions: Vec<RevisionView> = store
-            .topic_revisions(topic, spec.start, spec.end, spec.min_significance)?
+            .topic_revisions(topic, spec.after, spec.upto, spec.min_significance)?
             .into_iter()
             .map(with_diffs)
             .collect();
-        let shifts = store.topic_shifts(topic, spec.start, spec.end)?;
+        let shifts = store.topic_shifts(topic, spec.after, spec.upto)?;
         entries += stories.stories.len() + stories.more + revisions.len() + shifts.len();
         sections.push(TopicSection {
             name: topic.clone(),

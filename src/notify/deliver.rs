@@ -20,7 +20,7 @@ use super::schedule::due_run;
 use super::transport::{Mailer, Outgoing, SendError};
 use crate::config::{Config, DigestConfig, EmailConfig};
 use crate::detect::revisions::Significance;
-use crate::store::{AlertRules, NewDigest, OutboxRow, Store};
+use crate::store::{AlertRules, DigestRun, NewDigest, OutboxRow, Store, Watermark};
 
 /// Rows taken per pass; the rest wait for the next pass.
 const BATCH: usize = 100;
@@ -211,7 +211,7 @@ impl Notifier {
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("digest run {id} is gone"))?;
             let cfg = self.digests.iter().find(|d| d.name == name);
-            let spec = self.digest_spec(&name, cfg, run.period_start, run.period_end);
+            let spec = self.digest_spec(&name, cfg, &run);
             let (view, _) =
                 digest_view(&self.store, &spec, Utc::now()).map_err(|e| e.to_string())?;
             let rendered = self
@@ -255,15 +255,25 @@ impl Notifier {
         )
     }
 
-    /// How a digest named `name` is built (defaults when it is no longer configured).
+    /// How a recorded digest run is built (defaults when the digest is no
+    /// longer configured).
     pub fn digest_spec<'a>(
         &self,
         name: &'a str,
         cfg: Option<&DigestConfig>,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
+        run: &DigestRun,
     ) -> DigestSpec<'a> {
-        digest_spec(name, cfg, &self.all_topics, start, end)
+        DigestSpec {
+            after: run.after,
+            upto: run.upto,
+            ..digest_spec(
+                name,
+                cfg,
+                &self.all_topics,
+                run.period_start,
+                run.period_end,
+            )
+        }
     }
 
     /// Queue every scheduled digest that is due at `now`. `since` is when
@@ -289,7 +299,14 @@ impl Notifier {
             let start = last_any
                 .as_ref()
                 .map_or(run.period_start, |a| a.period_end.max(run.period_start));
-            let spec = self.digest_spec(&cfg.name, Some(&cfg), start, now);
+            let after = match &last_any {
+                Some(a) => a.upto,
+                None => self.store.watermark_before(start)?,
+            };
+            let upto = self.store.watermark()?;
+            let mut spec = digest_spec(&cfg.name, Some(&cfg), &self.all_topics, start, now);
+            spec.after = after;
+            spec.upto = upto;
             let (_, entries) = digest_view(&self.store, &spec, now)?;
             let send = entries > 0 || cfg.send_empty;
             let recorded = self.store.record_digest(&NewDigest {
@@ -297,6 +314,8 @@ impl Notifier {
                 slot: run.slot,
                 period_start: start,
                 period_end: now,
+                after,
+                upto,
                 manual: false,
                 entries,
                 send,
@@ -332,7 +351,8 @@ impl Notifier {
 }
 
 /// How a digest named `name` is built: from its config, or defaults (UTC,
-/// every topic, minor revisions and up) for an unconfigured one.
+/// every topic, minor revisions and up) for an unconfigured one. Covers
+/// nothing until the caller sets `after` and `upto`.
 pub fn digest_spec<'a>(
     name: &'a str,
     cfg: Option<&DigestConfig>,
@@ -351,6 +371,8 @@ pub fn digest_spec<'a>(
         min_significance: cfg.map_or(Significance::Minor, |c| c.min_significance),
         start,
         end,
+        after: Watermark::default(),
+        upto: Watermark::default(),
     }
 }
 

@@ -74,30 +74,17 @@ impl Mailer {
     /// Build the transport from `[email]`. Reads the SMTP password now (from
     /// its file or environment variable) and never logs it.
     pub fn new(cfg: &EmailConfig) -> Result<Mailer, SetupError> {
-        let (kind, describe) = match &cfg.transport {
-            MailTransport::Smtp(smtp) => (
-                Kind::Smtp(smtp_transport(smtp, cfg.timeout)?, OnceLock::new()),
-                {
-                    let scheme = match smtp.security {
-                        SmtpSecurity::Opportunistic => "smtp",
-                        SmtpSecurity::StartTls => "smtp+starttls",
-                        SmtpSecurity::Tls => "smtps",
-                    };
-                    format!("{scheme}://{}:{}", smtp.host, smtp.port)
-                },
+        let kind = match &cfg.transport {
+            MailTransport::Smtp(smtp) => {
+                Kind::Smtp(smtp_transport(smtp, cfg.timeout)?, OnceLock::new())
+            }
+            MailTransport::Sendmail { command } => Kind::Sendmail(
+                AsyncSendmailTransport::new_with_command(command.as_os_str()),
+                command.clone(),
             ),
-            MailTransport::Sendmail { command } => (
-                Kind::Sendmail(
-                    AsyncSendmailTransport::new_with_command(command.as_os_str()),
-                    command.clone(),
-                ),
-                format!("sendmail command {}", command.display()),
-            ),
-            MailTransport::Maildir { path } => (
-                Kind::Maildir(path.clone()),
-                format!("maildir {}", path.display()),
-            ),
+            MailTransport::Maildir { path } => Kind::Maildir(path.clone()),
         };
+        let describe = cfg.transport.describe();
         let domain = cfg.from.email.domain().to_string();
         Ok(Mailer {
             kind,

@@ -22,7 +22,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
 pub use ingest::{FetchRecord, FetchSummary, SourceUpdate};
-pub use outbox::{AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts};
+pub use outbox::{
+    AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark,
+};
 pub use queries::{
     ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
     SourceRow, StatusReport,

@@ -301,6 +301,15 @@ pub enum OutboxFilter {
     Failed,
 }
 
+/// A position in the stored history: the highest item, revision and shift
+/// ids. A digest covers what lies between two watermarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Watermark {
+    pub item: i64,
+    pub revision: i64,
+    pub shift: i64,
+}
+
 /// A digest run as recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DigestRun {
@@ -309,6 +318,38 @@ pub struct DigestRun {
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
     pub manual: bool,
+    pub after: Watermark,
+    pub upto: Watermark,
+}
+
+const DIGEST_COLUMNS: &str = "id, name, slot, period_start, period_end, manual,
+    after_item, after_revision, after_shift, upto_item, upto_revision, upto_shift";
+
+fn digest_run(r: &Row<'_>) -> rusqlite::Result<(String, Option<DigestRun>)> {
+    let time = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(parse_ts(&r.get::<_, String>(i)?))
+    };
+    let run = match (time(2)?, time(3)?, time(4)?) {
+        (Some(slot), Some(period_start), Some(period_end)) => Some(DigestRun {
+            id: r.get(0)?,
+            slot,
+            period_start,
+            period_end,
+            manual: r.get(5)?,
+            after: Watermark {
+                item: r.get(6)?,
+                revision: r.get(7)?,
+                shift: r.get(8)?,
+            },
+            upto: Watermark {
+                item: r.get(9)?,
+                revision: r.get(10)?,
+                shift: r.get(11)?,
+            },
+        }),
+        _ => None,
+    };
+    Ok((r.get(1)?, run))
 }
 
 /// A digest run to record.
@@ -318,6 +359,8 @@ pub struct NewDigest<'a> {
     pub slot: DateTime<Utc>,
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
+    pub after: Watermark,
+    pub upto: Watermark,
     pub manual: bool,
     /// Stories + revisions + shifts it reports.
     pub entries: usize,
@@ -481,41 +524,87 @@ impl Store {
 
     /// The newest scheduled run of digest `name`, if any (manual runs do not
     /// move the schedule, but do move where the next period starts: see
-    /// `last_digest_end`).
+    /// `last_digest`).
     pub fn last_scheduled_digest(&self, name: &str) -> Result<Option<DigestRun>> {
-        self.digest_run(
-            "SELECT id, slot, period_start, period_end, manual FROM digests
-             WHERE name = ?1 AND manual = 0 ORDER BY slot DESC, id DESC LIMIT 1",
-            name,
+        self.one_digest(
+            &format!(
+                "SELECT {DIGEST_COLUMNS} FROM digests
+                 WHERE name = ?1 AND manual = 0 ORDER BY slot DESC, id DESC LIMIT 1"
+            ),
+            params![name],
         )
+        .map(|r| r.map(|(_, run)| run))
     }
 
     /// The newest run of digest `name`, scheduled or manual.
     pub fn last_digest(&self, name: &str) -> Result<Option<DigestRun>> {
-        self.digest_run(
-            "SELECT id, slot, period_start, period_end, manual FROM digests
-             WHERE name = ?1 ORDER BY period_end DESC, id DESC LIMIT 1",
-            name,
+        self.one_digest(
+            &format!(
+                "SELECT {DIGEST_COLUMNS} FROM digests
+                 WHERE name = ?1 ORDER BY id DESC LIMIT 1"
+            ),
+            params![name],
+        )
+        .map(|r| r.map(|(_, run)| run))
+    }
+
+    /// The digest run with this id, with its name.
+    pub fn digest_by_id(&self, id: i64) -> Result<Option<(String, DigestRun)>> {
+        self.one_digest(
+            &format!("SELECT {DIGEST_COLUMNS} FROM digests WHERE id = ?1"),
+            params![id],
         )
     }
 
-    fn digest_run(&self, sql: &str, name: &str) -> Result<Option<DigestRun>> {
-        let row: Option<(i64, String, String, String, bool)> = self
+    fn one_digest(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Option<(String, DigestRun)>> {
+        let row = self
             .conn
-            .query_row(sql, [name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
+            .query_row(sql, args, digest_run)
             .optional()
             .map_err(|e| self.err(e))?;
-        Ok(row.and_then(|(id, slot, start, end, manual)| {
-            Some(DigestRun {
-                id,
-                slot: parse_ts(&slot)?,
-                period_start: parse_ts(&start)?,
-                period_end: parse_ts(&end)?,
-                manual,
-            })
-        }))
+        Ok(row.and_then(|(name, run)| Some((name, run?))))
+    }
+
+    /// Where the stored history ends now.
+    pub fn watermark(&self) -> Result<Watermark> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT coalesce(max(id), 0) FROM items),
+                        (SELECT coalesce(max(id), 0) FROM revisions),
+                        (SELECT coalesce(max(id), 0) FROM shifts)",
+                [],
+                |r| {
+                    Ok(Watermark {
+                        item: r.get(0)?,
+                        revision: r.get(1)?,
+                        shift: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Where the stored history ended at `t`: the highest ids first seen before it.
+    pub fn watermark_before(&self, t: DateTime<Utc>) -> Result<Watermark> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT coalesce(max(id), 0) FROM items WHERE first_seen < ?1),
+                        (SELECT coalesce(max(id), 0) FROM revisions WHERE seen_at < ?1),
+                        (SELECT coalesce(max(id), 0) FROM shifts WHERE seen_at < ?1)",
+                [ts(t)],
+                |r| {
+                    Ok(Watermark {
+                        item: r.get(0)?,
+                        revision: r.get(1)?,
+                        shift: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// Record a digest run and, when it is to be sent, its outbox row, in one
@@ -527,8 +616,9 @@ impl Store {
         let e = |e| super::sqlite_err(&path, e);
         let tx = self.conn.transaction().map_err(e)?;
         tx.execute(
-            "INSERT INTO digests (name, slot, period_start, period_end, created_at, manual, entries, sent)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO digests (name, slot, period_start, period_end, created_at, manual, entries, sent,
+                 after_item, after_revision, after_shift, upto_item, upto_revision, upto_shift)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 d.name,
                 ts(d.slot),
@@ -537,7 +627,13 @@ impl Store {
                 ts(d.now),
                 d.manual,
                 d.entries as i64,
-                d.send
+                d.send,
+                d.after.item,
+                d.after.revision,
+                d.after.shift,
+                d.upto.item,
+                d.upto.revision,
+                d.upto.shift
             ],
         )
         .map_err(e)?;
@@ -558,30 +654,5 @@ impl Store {
         }
         tx.commit().map_err(e)?;
         Ok(outbox_id)
-    }
-
-    /// The digest run an outbox row belongs to.
-    pub fn digest_by_id(&self, id: i64) -> Result<Option<(String, DigestRun)>> {
-        let row: Option<(String, String, String, String, bool)> = self
-            .conn
-            .query_row(
-                "SELECT name, slot, period_start, period_end, manual FROM digests WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
-        Ok(row.and_then(|(name, slot, start, end, manual)| {
-            Some((
-                name,
-                DigestRun {
-                    id,
-                    slot: parse_ts(&slot)?,
-                    period_start: parse_ts(&start)?,
-                    period_end: parse_ts(&end)?,
-                    manual,
-                },
-            ))
-        }))
     }
 }

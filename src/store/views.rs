@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Result, Store, StoreError, parse_ts, ts};
+use super::{Result, Store, StoreError, Watermark, parse_ts};
 use crate::detect::revisions::Significance;
 use crate::notify::content::{
     ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
@@ -195,27 +195,27 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Items first seen in `[start, end)` that match `topic`, as stories.
+    /// Items stored between two watermarks that match `topic`, as stories.
     /// Stories reported by more sources come first.
     pub fn topic_stories(
         &self,
         topic: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
+        after: Watermark,
+        upto: Watermark,
     ) -> Result<TopicStories> {
         let sql = format!(
             "SELECT coalesce(i.story_id, -i.id), {ITEM_COLUMNS}
-             FROM matches m JOIN items i ON i.id = m.item_id AND m.version = i.version_count
+             FROM items i
+             JOIN matches m ON m.item_id = i.id AND m.version = i.version_count AND m.topic = ?1
              {ITEM_JOINS}
-             WHERE m.topic = ?1 AND m.seen_at >= ?2 AND m.seen_at < ?3
-               AND i.first_seen >= ?2 AND i.first_seen < ?3
-             ORDER BY i.first_seen, i.id"
+             WHERE i.id > ?2 AND i.id <= ?3
+             ORDER BY i.id"
         );
         let rows: Vec<(i64, ItemView)> = self
             .conn
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map(params![topic, ts(start), ts(end)], |r| {
+                s.query_map(params![topic, after.item, upto.item], |r| {
                     Ok((r.get(0)?, item_view(r, 1)?))
                 })?
                 .collect()
@@ -241,12 +241,12 @@ impl Store {
         Ok(TopicStories { stories, more })
     }
 
-    /// Reported revisions in `[start, end)` on `topic`, at least `min` significant.
+    /// Reported revisions between two watermarks on `topic`, at least `min` significant.
     pub fn topic_revisions(
         &self,
         topic: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
+        after: Watermark,
+        upto: Watermark,
         min: Significance,
     ) -> Result<Vec<StoredRevision>> {
         let allowed: Vec<&str> = [
@@ -262,7 +262,7 @@ impl Store {
             "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance, r.reasons,
                     r.topics, r.diff, {ITEM_COLUMNS}
              FROM revisions r JOIN items i ON i.id = r.item_id {ITEM_JOINS}
-             WHERE r.seen_at >= ?2 AND r.seen_at < ?3 AND r.reported = 1
+             WHERE r.id > ?2 AND r.id <= ?3 AND r.reported = 1
                AND r.significance IN (SELECT value FROM json_each(?4))
                AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value = ?1)
              ORDER BY CASE r.significance WHEN 'major' THEN 0 WHEN 'minor' THEN 1 ELSE 2 END,
@@ -272,22 +272,25 @@ impl Store {
         self.conn
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map(params![topic, ts(start), ts(end), allowed], stored_revision)?
-                    .collect()
+                s.query_map(
+                    params![topic, after.revision, upto.revision, allowed],
+                    stored_revision,
+                )?
+                .collect()
             })
             .map_err(|e| self.err(e))
     }
 
-    /// Statement shifts in `[start, end)` on `topic`.
+    /// Statement shifts between two watermarks on `topic`.
     pub fn topic_shifts(
         &self,
         topic: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
+        after: Watermark,
+        upto: Watermark,
     ) -> Result<Vec<ShiftView>> {
         self.shifts_where(
-            "st.topic = ?1 AND sh.seen_at >= ?2 AND sh.seen_at < ?3",
-            params![topic, ts(start), ts(end)],
+            "st.topic = ?1 AND sh.id > ?2 AND sh.id <= ?3",
+            params![topic, after.shift, upto.shift],
         )
     }
 

@@ -377,3 +377,240 @@ fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
         assert!(subjects.iter().any(|s| s.contains(needle)), "{subjects:?}");
     }
 }
+
+#[test]
+fn digest_groups_stories_shows_diffs_shifts_and_source_health() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    let peskov_before = (
+        "p1",
+        "Kremlin on Istanbul talks",
+        "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday.",
+    );
+    let peskov_after = (
+        "p2",
+        "Kremlin rules out ceasefire negotiations",
+        "“There will be no negotiations on a ceasefire until Kyiv withdraws its troops from the four regions,” Peskov told reporters.",
+    );
+    http.fixed("/a", Response::ok(feed(&[STORY_A, peskov_before])));
+    http.fixed("/b", Response::ok(feed(&[FILLER])));
+    http.fixed("/gone", Response::ok(feed(&[])));
+    http.fixed("/bad", Response::status(500));
+    let topics = TOPICS.replace("alert = \"immediate\"", "alert = \"digest\"");
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
+             [[source]]\nname = \"Gone wire\"\nurl = \"{}\"\n\n[[source]]\nname = \"Broken wire\"\nurl = \"{}\"\n\
+             {topics}\n{}\n[[digest]]\nname = \"evening\"\nschedule = \"daily 18:00\"\ntimezone = \"Europe/Kyiv\"\ntopics = [\"talks\"]\n",
+            http.url("/a"),
+            http.url("/b"),
+            http.url("/gone"),
+            http.url("/bad"),
+            email_section(&smtp.url())
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(1);
+    let revised = (
+        "talks-a",
+        "Russia and Ukraine cancel ceasefire talks in Istanbul",
+        "Delegations from Russia and Ukraine will not meet in Istanbul on Thursday, Turkish officials said. The talks on a 60-day ceasefire and an exchange of prisoners were cancelled.",
+    );
+    http.fixed(
+        "/a",
+        Response::ok(feed(&[revised, peskov_before, peskov_after])),
+    );
+    http.fixed("/b", Response::ok(feed(&[STORY_B, FILLER])));
+    http.fixed("/gone", Response::status(410));
+    env.run(&["poll", "--all"]).expect(1);
+    // Digest topics never alert on their own.
+    assert!(smtp.messages().is_empty());
+
+    // Preview: the text part on the terminal, nothing recorded or sent.
+    let preview = env.run(&["digest", "--preview"]).expect(0).stdout;
+    let flat = preview.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("evening digest"), "{preview}");
+    for needle in [
+        "Wire A",
+        "Wire B",
+        "https://news.example/talks-b",
+        "[-",
+        "{+",
+        "no negotiations on a ceasefire",
+        "ready to continue the peace talks",
+        "Broken wire",
+        "Gone wire",
+    ] {
+        assert!(
+            flat.contains(needle),
+            "preview lacks {needle:?}:\n{preview}"
+        );
+    }
+    assert!(!flat.contains("Weather in Kyiv"), "{preview}");
+    let html_file = env.path("digest.html");
+    env.run(&["digest", "--html", html_file.to_str().unwrap()])
+        .expect(0);
+    let html = std::fs::read_to_string(&html_file).unwrap();
+    assert!(html.contains("<del") && html.contains("<ins"), "{html}");
+    assert_eq!(env.count("SELECT count(*) FROM digests"), 0);
+    assert!(smtp.messages().is_empty());
+
+    // Send it now.
+    let out = env.run(&["digest", "--send"]).expect(0);
+    assert!(out.stdout.contains("250"), "{}", out.stdout);
+    let msgs = smtp.wait_for(1, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 1);
+    let mail = &msgs[0];
+    assert!(
+        mail.subject().contains("evening digest"),
+        "{}",
+        mail.subject()
+    );
+    assert_eq!(
+        mail.content_types(),
+        ["multipart/alternative", "text/plain", "text/html"]
+    );
+    let mut rcpt = mail.rcpt_tos.clone();
+    rcpt.sort();
+    assert_eq!(rcpt, ["analyst@example.org", "desk@example.org"]);
+    let html = mail.html();
+    let flat_html = html.split_whitespace().collect::<Vec<_>>().join(" ");
+    // One story, both outlets, each linked to its own article.
+    assert!(
+        html.contains("href=\"https://news.example/talks-a\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"https://news.example/talks-b\""),
+        "{html}"
+    );
+    assert!(html.contains("<del") && html.contains("<ins"), "{html}");
+    assert!(
+        flat_html.contains("no negotiations on a ceasefire"),
+        "{html}"
+    );
+    assert!(
+        flat_html.contains("ready to continue the peace talks"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Broken wire") && html.contains("Gone wire"),
+        "{html}"
+    );
+    let row = &env.run(&["--json", "outbox"]).expect(0).json_lines()[0];
+    assert_eq!(row["kind"], "digest");
+    assert_eq!(row["status"], "sent");
+
+    // The next digest starts where this one ended: nothing new yet.
+    let next = env.run(&["digest", "--preview"]).expect(0).stdout;
+    assert!(next.contains("nothing new"), "{next}");
+}
+
+#[test]
+fn maildir_and_sendmail_transports_deliver_without_an_smtp_server() {
+    let http = TestServer::start();
+    http.fixed("/a", Response::ok(feed(&[FILLER])));
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("Mail");
+    let source = format!(
+        "[[source]]\nname = \"wire\"\nurl = \"{}\"\n",
+        http.url("/a")
+    );
+    let env = Env::new(
+        "",
+        &format!(
+            "{source}{TOPICS}\n[email]\nmaildir = \"{}\"\nfrom = \"nw@example.org\"\nto = \"me@example.org\"\n",
+            maildir.display()
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    http.fixed("/a", Response::ok(feed(&[STORY_A, FILLER])));
+    env.run(&["poll", "--all"]).expect(0);
+    let files: Vec<_> = std::fs::read_dir(maildir.join("new"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let raw = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(raw.contains("Message-ID: <newswatch.story-"), "{raw}");
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+
+    // A sendmail-compatible command gets the message on its standard input.
+    let script = dir.path().join("fake-sendmail");
+    let spool = dir.path().join("spool.eml");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$@\" > '{0}.args'\ncat > '{0}'\n",
+            spool.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.write_config(&format!(
+        "[daemon]\ndatabase = \"test.db\"\n{source}{TOPICS}\n[email]\nsendmail = \"{}\"\nfrom = \"nw@example.org\"\nto = \"me@example.org\"\n",
+        script.display()
+    ));
+    let out = env.run(&["test-email"]).expect(0);
+    assert!(out.stdout.contains("accepted by"), "{}", out.stdout);
+    let sent = std::fs::read_to_string(&spool).unwrap();
+    assert!(sent.contains("Subject: [newswatch] test message"), "{sent}");
+    let args = std::fs::read_to_string(format!("{}.args", spool.display())).unwrap();
+    assert!(args.contains("me@example.org"), "{args}");
+}
+
+#[test]
+fn test_email_authenticates_with_a_secret_it_never_prints() {
+    let smtp = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
+    let env = Env::new(
+        "",
+        &format!(
+            "[email]\nsmtp_url = \"smtp://alerts%40example.org@127.0.0.1:{}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\n",
+            smtp.port()
+        ),
+    );
+    let secret = [("NW_TEST_SMTP_PASSWORD", "s3cret-Pa55")];
+    let out = env.run_with(&["test-email"], &secret).expect(0);
+    assert!(out.stdout.contains("250"), "{}", out.stdout);
+    let json = env
+        .run_with(
+            &["--json", "-vv", "test-email", "--to", "other@example.org"],
+            &secret,
+        )
+        .expect(0);
+    assert_eq!(json.json_lines()[0]["status"], "sent");
+    let check = env.run_with(&["check-config"], &secret).expect(0);
+    for run in [&out, &json, &check] {
+        assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"));
+    }
+    let msgs = smtp.wait_for(2, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 2);
+    assert_eq!(msgs[0].auth_user.as_deref(), Some("alerts@example.org"));
+    assert_eq!(msgs[1].rcpt_tos, ["other@example.org"]);
+    assert!(msgs[0].subject().contains("test message"));
+
+    // A wrong password is a clear failure, exit 1.
+    let bad = env
+        .run_with(&["test-email"], &[("NW_TEST_SMTP_PASSWORD", "wrong")])
+        .expect(1);
+    assert!(bad.stderr.contains("not sent"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("wrong"), "{}", bad.stderr);
+    // No password variable: says which one is missing.
+    let missing = env.run(&["test-email"]);
+    assert_ne!(missing.code, 0);
+    assert!(
+        missing.stderr.contains("NW_TEST_SMTP_PASSWORD"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn digest_without_email_previews_but_cannot_send() {
+    let env = Env::new("", "[[topic]]\nname = \"talks\"\nquery = \"ceasefire\"\n");
+    let out = env.run(&["digest"]).expect(0);
+    assert!(out.stdout.contains("nothing new"), "{}", out.stdout);
+    let send = env.run(&["digest", "--send"]).expect(2);
+    assert!(send.stderr.contains("[email]"), "{}", send.stderr);
+}

@@ -18,7 +18,16 @@ CREATE TABLE digests (
     created_at    TEXT NOT NULL,
     manual        INTEGER NOT NULL DEFAULT 0,
     entries       INTEGER NOT NULL,    -- stories + revisions + shifts it reports
-    sent          INTEGER NOT NULL     -- 0 when empty and not sent
+    sent          INTEGER NOT NULL,    -- 0 when empty and not sent
+    -- What it covers, by row id: items, revisions and shifts with
+    -- after_x < id <= upto_x. Ids, not times: a fetch that started before the
+    -- digest but committed after it lands in the next digest, never in none.
+    after_item     INTEGER NOT NULL,
+    after_revision INTEGER NOT NULL,
+    after_shift    INTEGER NOT NULL,
+    upto_item      INTEGER NOT NULL,
+    upto_revision  INTEGER NOT NULL,
+    upto_shift     INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX digests_by_slot ON digests(name, slot, manual);
 
