@@ -11,7 +11,7 @@ fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn notifier(dir: &std::path::Path, smtp: &SmtpServer) -> Notifier {
+fn notifier(dir: &std::path::Path, smtp: &SmtpServer, send_empty: bool) -> Notifier {
     let path = dir.join("newswatch.toml");
     let text = format!(
         r#"[daemon]
@@ -31,7 +31,7 @@ name = "morning"
 schedule = "daily 08:00"
 timezone = "Europe/Kyiv"
 topics = ["talks"]
-send_empty = true
+send_empty = {send_empty}
 "#,
         smtp.url()
     );
@@ -64,7 +64,7 @@ fn daily_0800_kyiv_follows_dst_and_catches_up_once_after_downtime() {
         .unwrap();
     // lettre's connection pool lives (and is dropped) inside a runtime.
     let _inside = rt.enter();
-    let mut n = notifier(dir.path(), &smtp);
+    let mut n = notifier(dir.path(), &smtp, true);
     // Installed on Friday 23 Oct 2026 at 12:00 Kyiv (summer time, UTC+3).
     let since = at("2026-10-23T09:00:00Z");
     let mut tick = |now: &str| {
@@ -115,4 +115,32 @@ fn daily_0800_kyiv_follows_dst_and_catches_up_once_after_downtime() {
     let text = last.text();
     assert!(text.contains("2026-10-25 08:00"), "{text}");
     assert!(text.contains("2026-10-28 10:00"), "{text}");
+}
+
+#[test]
+fn an_empty_scheduled_digest_is_recorded_but_not_sent() {
+    let smtp = SmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _inside = rt.enter();
+    let mut n = notifier(dir.path(), &smtp, false);
+    let since = at("2026-11-26T00:00:00Z");
+    let now = at("2026-11-26T06:00:10Z");
+    assert_eq!(n.plan_digests(now, since).unwrap().len(), 1);
+    assert_eq!(rt.block_on(n.deliver_due(now)).sent, 0);
+    assert_eq!(runs(dir.path()).len(), 1, "the run is recorded");
+    let db = rusqlite::Connection::open(dir.path().join("test.db")).unwrap();
+    let (sent, queued): (i64, i64) = db
+        .query_row(
+            "SELECT (SELECT sent FROM digests), (SELECT count(*) FROM outbox)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((sent, queued), (0, 0));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(smtp.messages().is_empty());
 }

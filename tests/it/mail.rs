@@ -614,3 +614,59 @@ fn digest_without_email_previews_but_cannot_send() {
     let send = env.run(&["digest", "--send"]).expect(2);
     assert!(send.stderr.contains("[email]"), "{}", send.stderr);
 }
+
+#[test]
+fn a_message_refused_past_give_up_after_is_failed_until_retried() {
+    let mut smtp = SmtpServer::start();
+    smtp.stop();
+    let http = TestServer::start();
+    http.fixed("/a", Response::ok(feed(&[FILLER])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n{TOPICS}\n{}give_up_after = \"1s\"\n",
+            http.url("/a"),
+            email_section(&smtp.url())
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    http.fixed("/a", Response::ok(feed(&[STORY_A, FILLER])));
+    // The server is down: the alert stays queued and poll says so.
+    let out = env.run(&["poll", "--all"]).expect(0);
+    assert!(out.stderr.contains("not sent yet"), "{}", out.stderr);
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 1"),
+        1
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    // Still down after give_up_after: given up, and listed as failed.
+    env.run(&["outbox", "send"]).expect(1);
+    let failed = env
+        .run(&["--json", "outbox", "list", "--status", "failed"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("Connection refused"),
+        "{}",
+        failed[0]
+    );
+    // A given-up message is not retried on its own…
+    smtp.restart();
+    env.run(&["outbox", "send"]).expect(0);
+    assert!(smtp.messages().is_empty());
+    // …until the user asks.
+    let out = env.run(&["outbox", "retry"]).expect(0);
+    assert!(
+        out.stdout.contains("1 message(s) queued again"),
+        "{}",
+        out.stdout
+    );
+    env.run(&["outbox", "send"]).expect(0);
+    let msgs = smtp.wait_for(1, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 1);
+    assert!(msgs[0].subject().contains("Istanbul"));
+}
