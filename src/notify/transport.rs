@@ -127,11 +127,17 @@ impl Mailer {
                 .send(message)
                 .await
             {
-                Ok(response) => Ok(format!(
-                    "{} {}",
-                    response.code(),
-                    response.message().collect::<Vec<_>>().join(" ")
-                )),
+                Ok(response) => {
+                    // lettre hands the connection back to its pool in a
+                    // spawned task: let it run, so the next message of the
+                    // batch reuses this connection instead of opening one.
+                    tokio::task::yield_now().await;
+                    Ok(format!(
+                        "{} {}",
+                        response.code(),
+                        response.message().collect::<Vec<_>>().join(" ")
+                    ))
+                }
                 Err(e) => Err(classify_smtp(&self.describe, &e)),
             },
             Kind::Sendmail(t, command) => match t.send(message).await {

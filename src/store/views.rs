@@ -429,3 +429,77 @@ fn story_from_items(story_id: i64, items: Vec<ItemView>) -> StoryView {
         items,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> HealthRow {
+        HealthRow {
+            name: "wire".into(),
+            url: "https://news.example/feed".into(),
+            enabled: true,
+            disabled_reason: None,
+            error_streak: 0,
+            last_error: None,
+            last_ok_at: Some("2026-11-27T05:00:00Z".into()),
+            last_new_item_at: Some("2026-11-27T04:00:00Z".into()),
+            interval_s: 900,
+            created_at: "2026-11-01T00:00:00Z".into(),
+            last_status: Some("ok".into()),
+        }
+    }
+
+    fn judge(r: HealthRow) -> Option<(&'static str, String)> {
+        r.judge(parse_ts("2026-11-27T06:00:00Z").unwrap())
+            .map(|v| (v.state, v.detail))
+    }
+
+    #[test]
+    fn a_healthy_source_is_not_listed() {
+        assert_eq!(judge(row()), None);
+    }
+
+    #[test]
+    fn one_error_is_a_blip_two_are_failing() {
+        let mut r = row();
+        r.error_streak = 1;
+        assert_eq!(judge(r), None);
+        let mut r = row();
+        r.error_streak = 2;
+        r.last_error = Some("HTTP 503".into());
+        let (state, detail) = judge(r).unwrap();
+        assert_eq!(state, "failing");
+        assert!(detail.contains("HTTP 503"), "{detail}");
+    }
+
+    #[test]
+    fn silence_is_judged_against_the_sources_own_rhythm() {
+        // Polled every 15 min: 12 intervals are 3 h, but at least 48 h count.
+        let mut r = row();
+        r.last_new_item_at = Some("2026-11-25T07:00:00Z".into());
+        assert_eq!(judge(r), None);
+        let mut r = row();
+        r.last_new_item_at = Some("2026-11-25T05:00:00Z".into());
+        let (state, detail) = judge(r).unwrap();
+        assert_eq!(state, "silent");
+        assert!(detail.contains("2days 1h"), "{detail}");
+        // A source polled every 6 h may be quiet for 3 days.
+        let mut r = row();
+        r.interval_s = 6 * 3600;
+        r.last_new_item_at = Some("2026-11-24T08:00:00Z".into());
+        assert_eq!(judge(r), None);
+    }
+
+    #[test]
+    fn disabled_sources_are_listed_unless_removed_from_the_config() {
+        let mut r = row();
+        r.enabled = false;
+        r.disabled_reason = Some("gone: the server answered 410 Gone".into());
+        assert_eq!(judge(r).unwrap().0, "disabled");
+        let mut r = row();
+        r.enabled = false;
+        r.disabled_reason = Some(super::super::sources::REASON_NOT_IN_CONFIG.into());
+        assert_eq!(judge(r), None);
+    }
+}

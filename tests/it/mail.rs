@@ -99,6 +99,8 @@ fn immediate_alerts_group_a_story_escape_hostile_titles_and_thread_revisions() {
     assert!(out.stderr.contains("sent 2 message(s)"), "{}", out.stderr);
     let msgs = smtp.wait_for(2, Duration::from_secs(10));
     assert_eq!(msgs.len(), 2, "one story alert and one hostile alert");
+    // Both went over one connection.
+    assert_eq!(smtp.log().matches("Peer:").count(), 1, "{}", smtp.log());
 
     let story = by_subject(&msgs, "Istanbul");
     assert!(story.subject().contains("talks"), "{}", story.subject());
@@ -580,7 +582,7 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
         )
         .expect(0);
     assert_eq!(json.json_lines()[0]["status"], "sent");
-    let check = env.run_with(&["check-config"], &secret).expect(0);
+    let check = env.run_with(&["--json", "check-config"], &secret).expect(0);
     for run in [&out, &json, &check] {
         assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"));
     }
@@ -589,6 +591,32 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
     assert_eq!(msgs[0].auth_user.as_deref(), Some("alerts@example.org"));
     assert_eq!(msgs[1].rcpt_tos, ["other@example.org"]);
     assert!(msgs[0].subject().contains("test message"));
+
+    // The password may come from a file as well.
+    let pw_file = env.path("smtp-password");
+    std::fs::write(&pw_file, "s3cret-Pa55\n").unwrap();
+    let text = std::fs::read_to_string(&env.config).unwrap().replace(
+        "password_env = \"NW_TEST_SMTP_PASSWORD\"",
+        &format!("password_file = \"{}\"", pw_file.display()),
+    );
+    let env_file = Env::new("", "");
+    env_file.write_config(&text.replace("test.db", &env_file.db.display().to_string()));
+    env_file.run(&["test-email"]).expect(0);
+    assert_eq!(smtp.wait_for(3, Duration::from_secs(10)).len(), 3);
+
+    // A server that does not answer in time: a clear failure, bounded by `timeout`.
+    smtp.slow(Some(10));
+    let slow_text = text.replace("[email]\n", "[email]\ntimeout = \"1s\"\n");
+    env_file.write_config(&slow_text.replace("test.db", &env_file.db.display().to_string()));
+    let t0 = Instant::now();
+    let slow = env_file.run(&["test-email"]).expect(1);
+    assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
+    assert!(
+        slow.stderr.contains("no answer within 1s"),
+        "{}",
+        slow.stderr
+    );
+    smtp.slow(None);
 
     // A wrong password is a clear failure, exit 1.
     let bad = env
