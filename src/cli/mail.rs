@@ -321,6 +321,9 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
 /// After `poll`: send the alerts it queued (and anything else pending) now.
 /// The pass itself was the grouping window.
 pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
+    if ctx.config.email.is_none() || ctx.open_store()?.outbox_counts()?.0 == 0 {
+        return Ok(());
+    }
     let rt = runtime()?;
     let _inside = rt.enter();
     let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db)? else {
