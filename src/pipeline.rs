@@ -368,6 +368,11 @@ impl Poller {
         self.detection.analyse(&src.name, &mut rec);
         let status = rec.outcome.clone();
         let error = rec.error.clone();
+        let attempt = Attempt {
+            url: rec.url.clone(),
+            http_status: rec.http_status,
+            duration_ms: rec.duration_ms,
+        };
         let result = match writer.apply(rec).await {
             Ok(summary) => SourceResult {
                 name: src.name,
@@ -385,7 +390,7 @@ impl Poller {
                 }
             }
         };
-        log_result(&result);
+        log_result(&result, &attempt);
         result
     }
 
@@ -416,25 +421,53 @@ impl Poller {
     }
 }
 
-/// One log line per attempt: failures as warnings (with the reason), new
-/// items as info, the rest at debug.
-fn log_result(r: &SourceResult) {
+/// What the log says about one attempt besides its result.
+struct Attempt {
+    url: String,
+    http_status: Option<u16>,
+    duration_ms: u64,
+}
+
+/// One log line per attempt, with the fields journald keeps (SOURCE, URL,
+/// STATUS, HTTP_STATUS, DURATION_MS): failures as warnings (with the
+/// reason), new items as info, the rest at debug.
+fn log_result(r: &SourceResult, a: &Attempt) {
+    let status = r.status.as_str();
     match r.status {
         FetchStatus::Error => tracing::warn!(
             source = %r.name,
+            url = %a.url,
+            status,
+            http_status = a.http_status,
+            duration_ms = a.duration_ms,
             error = r.error.as_deref().unwrap_or(""),
             "fetch failed"
         ),
-        FetchStatus::Gone => {
-            tracing::warn!(source = %r.name, "source is gone (HTTP 410) and was disabled")
-        }
+        FetchStatus::Gone => tracing::warn!(
+            source = %r.name,
+            url = %a.url,
+            status,
+            http_status = a.http_status,
+            duration_ms = a.duration_ms,
+            "source is gone (HTTP 410) and was disabled"
+        ),
         _ if r.summary.items_new > 0 || r.summary.items_changed > 0 => tracing::info!(
             source = %r.name,
+            url = %a.url,
+            status,
+            duration_ms = a.duration_ms,
             new = r.summary.items_new,
             changed = r.summary.items_changed,
             "new items"
         ),
-        _ => tracing::debug!(source = %r.name, status = r.status.as_str(), "fetched"),
+        _ => tracing::debug!(
+            source = %r.name,
+            url = %a.url,
+            status,
+            http_status = a.http_status,
+            duration_ms = a.duration_ms,
+            "fetched"
+        ),
     }
 }
 

@@ -186,60 +186,6 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
     Ok(0)
 }
 
-pub fn status(ctx: &Ctx) -> CliResult {
-    let store = ctx.open_store()?;
-    let s = store.status(Utc::now())?;
-    if ctx.json {
-        json_line(&s)?;
-        return Ok(0);
-    }
-    outln!(
-        "database   {} ({:.1} MiB)",
-        s.database,
-        s.database_bytes as f64 / 1048576.0
-    );
-    outln!(
-        "sources    {} total: {} ok, {} failing, {} never fetched, {} disabled",
-        s.sources,
-        s.sources_ok,
-        s.sources_failing,
-        s.sources_never_fetched,
-        s.sources_disabled
-    );
-    outln!("items      {} ({} versions)", s.items, s.item_versions);
-    outln!(
-        "fetches    {} in the last 24h, {} failed",
-        s.fetches_24h,
-        s.fetch_errors_24h
-    );
-    outln!(
-        "last fetch {}",
-        s.last_fetch_at.as_deref().unwrap_or("never")
-    );
-    outln!("next poll  {}", s.next_poll_at.as_deref().unwrap_or("-"));
-    outln!("newest     {}", s.newest_item_at.as_deref().unwrap_or("-"));
-    let failing: Vec<_> = store
-        .sources()?
-        .into_iter()
-        .filter(|r| r.enabled && r.error_streak > 0)
-        .collect();
-    if !failing.is_empty() {
-        outln!();
-        let rows: Vec<Vec<String>> = failing
-            .iter()
-            .map(|r| {
-                vec![
-                    cut(&r.name, 30),
-                    r.error_streak.to_string(),
-                    cut(r.last_error.as_deref().unwrap_or("-"), 80),
-                ]
-            })
-            .collect();
-        table(&["FAILING SOURCE", "STREAK", "LAST ERROR"], &rows);
-    }
-    Ok(0)
-}
-
 pub fn check_config(ctx: &Ctx) -> CliResult {
     let c = &ctx.config;
     // A broken template override is a config error, found now rather than at the first alert.

@@ -19,6 +19,7 @@ mod matching;
 mod output;
 mod poll;
 mod sources;
+mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -161,7 +162,7 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<OutboxAction>,
     },
-    /// Source health and database summary
+    /// Daemon uptime, source health, next polls, mail backlog, last digest
     Status,
     /// Validate the config and print what would be watched
     CheckConfig,
@@ -250,10 +251,12 @@ pub fn dispatch(cli: Cli) -> CliResult {
         _ => "error",
     };
     // -v on the command line wins over the config's `log`.
-    let config_filter = (cli.verbose == 0)
-        .then_some(ctx.config.daemon.log.as_deref())
-        .flatten();
-    crate::logging::init(config_filter, default_filter);
+    crate::logging::init(
+        ctx.config.daemon.log.as_deref(),
+        cli.verbose == 0,
+        default_filter,
+        ctx.config.daemon.log_format,
+    );
     match cli.command {
         Command::Run => poll::run(&ctx),
         Command::Poll { all, source } => poll::poll(&ctx, all, source.as_deref()),
@@ -312,7 +315,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
                 Some(OutboxAction::Retry) => mail::OutboxCommand::Retry,
             },
         ),
-        Command::Status => inspect::status(&ctx),
+        Command::Status => status::status(&ctx),
         Command::CheckConfig => inspect::check_config(&ctx),
     }
 }
@@ -320,6 +323,8 @@ pub fn dispatch(cli: Cli) -> CliResult {
 /// What every command needs: the validated config and where the database is.
 pub struct Ctx {
     pub config: Config,
+    /// The config file, for the daemon's reloads.
+    pub config_path: PathBuf,
     pub db: PathBuf,
     pub json: bool,
 }
@@ -335,6 +340,7 @@ impl Ctx {
         );
         Ok(Ctx {
             config,
+            config_path: path,
             db,
             json: cli.json,
         })
@@ -347,9 +353,7 @@ impl Ctx {
     /// The store for commands that poll: it queues alerts when mail is configured.
     pub fn open_polling_store(&self) -> Result<Store, CliError> {
         let mut store = self.open_store()?;
-        if let Some(rules) = crate::notify::alert_rules(&self.config) {
-            store.set_alert_rules(rules);
-        }
+        store.set_alert_rules(crate::notify::alert_rules(&self.config));
         Ok(store)
     }
 }

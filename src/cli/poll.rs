@@ -23,8 +23,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 pub fn run(ctx: &Ctx) -> CliResult {
+    // Before the database is opened (and perhaps migrated): one daemon per database.
+    let _lock = crate::service::lock::InstanceLock::acquire(&ctx.db)?;
     let store = ctx.open_polling_store()?;
-    runtime()?.block_on(crate::service::run(ctx.config.clone(), store))?;
+    let options = crate::service::RunOptions {
+        config_path: ctx.config_path.clone(),
+    };
+    runtime()?.block_on(crate::service::run(ctx.config.clone(), store, options))?;
     Ok(0)
 }
 

@@ -144,6 +144,33 @@ pub struct DaemonConfig {
     pub user_agent: String,
     /// A tracing filter such as `info,newswatch=debug`.
     pub log: Option<String>,
+    /// Where log lines go.
+    pub log_format: LogFormat,
+}
+
+/// `[daemon] log_format`: how log records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// The journal's native protocol when stderr is connected to journald
+    /// (systemd sets `JOURNAL_STREAM`), else text (the default).
+    #[default]
+    Auto,
+    /// Text lines on stderr.
+    Text,
+    /// The journal's native protocol (structured fields, priorities);
+    /// text on stderr if journald cannot be reached.
+    Journald,
+}
+
+impl LogFormat {
+    /// The config word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::Auto => "auto",
+            LogFormat::Text => "text",
+            LogFormat::Journald => "journald",
+        }
+    }
 }
 
 /// One `[[source]]`.

@@ -32,6 +32,7 @@ pub const DAEMON_KEYS: &[&str] = &[
     "max_redirects",
     "user_agent",
     "log",
+    "log_format",
     "include",
 ];
 /// Keys accepted in each `[[source]]`.
@@ -121,6 +122,7 @@ pub struct RawDaemon {
     pub max_redirects: Option<Spanned<i64>>,
     pub user_agent: Option<SpStr>,
     pub log: Option<SpStr>,
+    pub log_format: Option<SpStr>,
     pub include: Option<Vec<SpStr>>,
 }
 

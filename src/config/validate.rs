@@ -95,6 +95,16 @@ pub(crate) fn daemon(
         )?,
         user_agent: user_agent(cx, &raw.user_agent)?,
         log: log_filter(cx, &raw.log)?,
+        log_format: match &raw.log_format {
+            None => LogFormat::Auto,
+            Some(v) => match word(v.get_ref(), &["auto", "text", "journald"])
+                .map_err(|m| cx.err(v.span(), "daemon.log_format", m))?
+            {
+                "text" => LogFormat::Text,
+                "journald" => LogFormat::Journald,
+                _ => LogFormat::Auto,
+            },
+        },
     })
 }
 

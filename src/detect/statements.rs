@@ -163,10 +163,11 @@ impl SpeakerSet {
             // "Eric Trump" is not Donald Trump: a bare Latin surname right
             // after another capitalised name (not a title, not "Russia's")
             // names someone else.
-            if let Some((_, 1, _)) = found {
-                if i > 0 && self.other_first_name(toks, i) {
-                    found = None;
-                }
+            if let Some((_, 1, _)) = found
+                && i > 0
+                && self.other_first_name(toks, i)
+            {
+                found = None;
             }
             match found {
                 Some((speaker, n, exact)) => {
@@ -245,12 +246,12 @@ fn word_match(t: &Token, a: &AliasWord) -> Option<bool> {
     if a.stem.chars().count() >= 4 && t.stem == a.stem {
         return Some(!a.cyrillic);
     }
-    if a.cyrillic && a.key.chars().count() >= 4 {
-        if let Some(rest) = t.key.strip_prefix(a.key.as_str()) {
-            if CASE_ENDINGS.contains(&rest) {
-                return Some(false);
-            }
-        }
+    if a.cyrillic
+        && a.key.chars().count() >= 4
+        && let Some(rest) = t.key.strip_prefix(a.key.as_str())
+        && CASE_ENDINGS.contains(&rest)
+    {
+        return Some(false);
     }
     None
 }
@@ -647,18 +648,18 @@ fn line_quotes(line: &str, base: usize, out: &mut Vec<QSpan>) {
     }
     // An unclosed single quote was probably an apostrophe; an unclosed double
     // quote runs to the end of the paragraph (the multi-paragraph convention).
-    if let Some((kind, o, s, _)) = open {
-        if matches!(
+    if let Some((kind, o, s, _)) = open
+        && matches!(
             kind,
             Mark::Curly | Mark::Straight | Mark::Guillemet | Mark::Low
-        ) {
-            out.push(QSpan {
-                open: base + o,
-                start: base + s,
-                end: base + line.len(),
-                close: base + line.len(),
-            });
-        }
+        )
+    {
+        out.push(QSpan {
+            open: base + o,
+            start: base + s,
+            end: base + line.len(),
+            close: base + line.len(),
+        });
     }
 }
 
@@ -1113,14 +1114,13 @@ fn headline_part(part: &str) -> Option<String> {
         return None;
     }
     let qs = find_quotes(part);
-    if let [q] = qs.as_slice() {
-        if part[..q.open].trim().is_empty()
-            && part[q.close..]
-                .trim_matches(['.', '!', '?', ' '])
-                .is_empty()
-        {
-            return Some(clean_quote(&part[q.start..q.end]));
-        }
+    if let [q] = qs.as_slice()
+        && part[..q.open].trim().is_empty()
+        && part[q.close..]
+            .trim_matches(['.', '!', '?', ' '])
+            .is_empty()
+    {
+        return Some(clean_quote(&part[q.start..q.end]));
     }
     Some(clean_quote(part))
 }
@@ -1168,10 +1168,10 @@ fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Quote> {
         .max();
     if let Some((i, len)) = dash {
         let who = title[i + len..].trim_end_matches(['.', '!', ' ']);
-        if let Some(sp) = ends_with_speaker(who, speakers, 6) {
-            if let Some(text) = headline_part(&title[..i]) {
-                return Some(make(sp, text));
-            }
+        if let Some(sp) = ends_with_speaker(who, speakers, 6)
+            && let Some(text) = headline_part(&title[..i])
+        {
+            return Some(make(sp, text));
         }
     }
     // Other forms: drop a trailing outlet tag first ("… - Reuters").
@@ -1201,12 +1201,11 @@ fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Quote> {
         }
     }
     // "Lavrov: …".
-    if let Some(i) = title.find(':').filter(|&i| !title[..i].contains(',')) {
-        if let Some(sp) = ends_with_speaker(&title[..i], speakers, 6) {
-            if let Some(text) = headline_part(&title[i + 1..]) {
-                return Some(make(sp, text));
-            }
-        }
+    if let Some(i) = title.find(':').filter(|&i| !title[..i].contains(','))
+        && let Some(sp) = ends_with_speaker(&title[..i], speakers, 6)
+        && let Some(text) = headline_part(&title[i + 1..])
+    {
+        return Some(make(sp, text));
     }
     // "Zelensky says …" (Cyrillic: only "Песков заявил, что …").
     for (span, w) in words(title).take(6) {

@@ -314,14 +314,13 @@ pub fn assign(
     source: &str,
     candidates: &[StoryCandidate],
 ) -> Option<i64> {
-    if let Some(url) = url.filter(|u| !u.is_empty()) {
-        if let Some(c) = candidates
+    if let Some(url) = url.filter(|u| !u.is_empty())
+        && let Some(c) = candidates
             .iter()
             .filter(|c| c.url == Some(url))
             .min_by_key(|c| c.story_id)
-        {
-            return Some(c.story_id);
-        }
+    {
+        return Some(c.story_id);
     }
     if fingerprint == 0 {
         return None;

@@ -149,10 +149,10 @@ impl Schedule {
                 period: Duration::from_secs(3600),
             });
         }
-        if let Some(rest) = text.strip_prefix("every") {
-            if rest.is_empty() || rest.starts_with(' ') {
-                return parse_period(rest.trim(), s).map(|period| Schedule::Every { period });
-            }
+        if let Some(rest) = text.strip_prefix("every")
+            && (rest.is_empty() || rest.starts_with(' '))
+        {
+            return parse_period(rest.trim(), s).map(|period| Schedule::Every { period });
         }
         let Some(digit) = text.find(|c: char| c.is_ascii_digit()) else {
             return Err(general());

@@ -68,37 +68,37 @@ pub(crate) fn decode<'a>(
 
     // 2. HTTP charset overrides the document (RFC 3023; feedparser's
     //    tests/encoding/http_*_charset_overrides_encoding.xml).
-    if let Some(label) = content_type.and_then(header_charset) {
-        if let Some(choice) = choice_for_label(&label) {
-            let strict = decode_strict(choice, bytes);
-            match strict {
-                Some(text) => {
+    if let Some(label) = content_type.and_then(header_charset)
+        && let Some(choice) = choice_for_label(&label)
+    {
+        let strict = decode_strict(choice, bytes);
+        match strict {
+            Some(text) => {
+                return Ok(Decoded {
+                    text,
+                    encoding: choice_name(choice),
+                });
+            }
+            None => {
+                // The header's charset produced malformed data. Servers
+                // often send a blanket "charset=utf-8" for files written
+                // in windows-1251 by a CMS that declared it in the
+                // prolog; a prolog encoding that decodes cleanly is then
+                // the better witness of what the bytes are.
+                if let Some(p) = prolog.as_deref().and_then(choice_for_label)
+                    && let Some(text) = decode_strict(p, bytes)
+                {
                     return Ok(Decoded {
                         text,
-                        encoding: choice_name(choice),
+                        encoding: choice_name(p),
                     });
                 }
-                None => {
-                    // The header's charset produced malformed data. Servers
-                    // often send a blanket "charset=utf-8" for files written
-                    // in windows-1251 by a CMS that declared it in the
-                    // prolog; a prolog encoding that decodes cleanly is then
-                    // the better witness of what the bytes are.
-                    if let Some(p) = prolog.as_deref().and_then(choice_for_label)
-                        && let Some(text) = decode_strict(p, bytes)
-                    {
-                        return Ok(Decoded {
-                            text,
-                            encoding: choice_name(p),
-                        });
-                    }
-                    return Ok(decode_as(choice, bytes));
-                }
+                return Ok(decode_as(choice, bytes));
             }
         }
-        // An unknown header charset ("text/xml; charset=bogus") is ignored:
-        // the document itself may still say what it is.
     }
+    // An unknown header charset ("text/xml; charset=bogus") is ignored:
+    // the document itself may still say what it is.
 
     // 3. BOM-less UTF-32/UTF-16: the byte pattern of '<' (or "<?") in the
     //    first code unit (feedparser's utf-16le-autodetect.xml and friends).
@@ -183,7 +183,7 @@ fn decode_strict(choice: Choice, bytes: &[u8]) -> Option<Cow<'_, str>> {
 /// decode it by hand. Returns the text and whether anything was malformed.
 fn decode_utf32(order: Utf32, bytes: &[u8]) -> (String, bool) {
     let mut out = String::with_capacity(bytes.len() / 4);
-    let mut malformed = bytes.len() % 4 != 0;
+    let mut malformed = !bytes.len().is_multiple_of(4);
     for chunk in bytes.chunks_exact(4) {
         let unit = [chunk[0], chunk[1], chunk[2], chunk[3]];
         let v = match order {

@@ -127,10 +127,10 @@ pub(crate) fn fix_rss_root(text: Cow<'_, str>) -> Cow<'_, str> {
     let has_channel = find(b, end, b"<channel").is_some() || find(b, end, b":channel").is_some();
     if !self_closing && !has_channel {
         edits.push((end + 1, end + 1, "<channel>"));
-        if let Some(close) = rfind(b, b"</rss") {
-            if close > end {
-                edits.push((close, close, "</channel>"));
-            }
+        if let Some(close) = rfind(b, b"</rss")
+            && close > end
+        {
+            edits.push((close, close, "</channel>"));
         }
     }
     if edits.is_empty() {

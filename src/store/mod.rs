@@ -10,6 +10,7 @@ mod detections;
 mod ingest;
 mod outbox;
 mod queries;
+mod runs;
 mod schema;
 mod sources;
 mod stories;
@@ -29,7 +30,8 @@ pub use queries::{
     ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
     SourceRow, StatusReport,
 };
-pub use sources::{DueFilter, DueSource, SourceSpec, SyncReport};
+pub use runs::{OutboxBacklog, RunRow, SentDigest};
+pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport};
 pub use views::{StoredRevision, TopicStories, is_web_url};
 
 /// How long a connection waits for a lock held by another process before failing.

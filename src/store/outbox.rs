@@ -373,8 +373,8 @@ pub struct NewDigest<'a> {
 impl Store {
     /// Queue alerts from now on according to `rules` (the daemon and `poll`
     /// set this when `[email]` is configured).
-    pub fn set_alert_rules(&mut self, rules: AlertRules) {
-        self.alerts = Some(rules);
+    pub fn set_alert_rules(&mut self, rules: Option<AlertRules>) {
+        self.alerts = rules;
     }
 
     /// Rows whose time has come: pending, past the grouping window and the

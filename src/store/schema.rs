@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_initial.sql"),
     include_str!("sql/002_detections.sql"),
     include_str!("sql/003_outbox.sql"),
+    include_str!("sql/004_runs.sql"),
 ];
 
 pub enum MigrateError {

@@ -12,3 +12,4 @@ mod fetch;
 mod mail;
 mod parse_corpus;
 mod replay;
+mod service;

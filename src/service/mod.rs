@@ -1,0 +1,376 @@
+//! Service: the long-running daemon behind `newswatch run`. Dispatches due
+//! sources continuously (a slow source never holds back the others), keeps
+//! the plan in the database so a restart resumes it, tells systemd when it
+//! is ready and that it is alive (`systemd`), reloads its configuration on
+//! SIGHUP (a bad one is refused and the running one kept), and on
+//! SIGTERM/SIGINT stops dispatching, lets in-flight fetches finish their
+//! transaction for a bounded time, and exits. One daemon per database
+//! (`lock`).
+
+pub mod lock;
+mod systemd;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::model::SourceId;
+use crate::notify::Notifier;
+use crate::pipeline::{Poller, SourceResult, Writer, source_specs};
+use crate::store::{DueFilter, Store};
+use systemd::Supervisor;
+
+/// Longest sleep between looks at the plan (sources added by `sources add`
+/// while the daemon runs are picked up within this time).
+const MAX_IDLE: Duration = Duration::from_secs(30);
+/// How long in-flight fetches may take to finish after a stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How often the run's heartbeat (and systemd's status line) is refreshed.
+const HEARTBEAT: Duration = Duration::from_secs(60);
+
+/// Where the daemon's configuration comes from, for reloads.
+pub struct RunOptions {
+    /// The config file, read again on SIGHUP.
+    pub config_path: PathBuf,
+}
+
+/// Run until SIGTERM or SIGINT. `store` is open and migrated and `config`
+/// valid: readiness is reported once sources are synced and tasks started.
+pub async fn run(config: Config, store: Store, options: RunOptions) -> anyhow::Result<()> {
+    let mut signals = Signals::new()?;
+    let mut daemon = Daemon::start(config, store, options)?;
+    let outcome = daemon.serve(&mut signals).await;
+    let reason = match &outcome {
+        Ok(reason) => reason.to_string(),
+        Err(e) => format!("error: {e:#}"),
+    };
+    daemon.shut_down(&reason).await;
+    outcome.map(drop)
+}
+
+/// The running daemon's parts that a reload replaces or a stop winds down.
+struct Daemon {
+    config: Config,
+    options: RunOptions,
+    supervisor: Supervisor,
+    writer: Arc<Writer>,
+    poller: Poller,
+    mail: MailTask,
+    started: DateTime<Utc>,
+    run_id: i64,
+    in_flight: HashSet<SourceId>,
+    tasks: JoinSet<(SourceId, SourceResult)>,
+}
+
+impl Daemon {
+    fn start(config: Config, mut store: Store, options: RunOptions) -> anyhow::Result<Daemon> {
+        let supervisor = Supervisor::from_env();
+        let started = Utc::now();
+        let report = store.sync_config_sources(&source_specs(&config), started)?;
+        let run_id = store.start_run(
+            started,
+            std::process::id(),
+            &options.config_path.display().to_string(),
+        )?;
+        let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
+        let notifier = Notifier::open(&config, store.path())?;
+        tracing::info!(
+            database = %store.path().display(),
+            config = %options.config_path.display(),
+            sources = config.sources.len(),
+            added = report.added.len(),
+            retired = report.retired.len(),
+            watchdog_s = supervisor.watchdog().map(|d| d.as_secs_f64()),
+            "newswatch started"
+        );
+        let writer = Arc::new(Writer::spawn(store));
+        let mail = MailTask::start(notifier, started);
+        supervisor.ready(&format!("watching {} sources", config.sources.len()));
+        Ok(Daemon {
+            config,
+            options,
+            supervisor,
+            writer,
+            poller,
+            mail,
+            started,
+            run_id,
+            in_flight: HashSet::new(),
+            tasks: JoinSet::new(),
+        })
+    }
+
+    /// Dispatch due sources until a stop signal; returns what stopped it.
+    async fn serve(&mut self, signals: &mut Signals) -> anyhow::Result<&'static str> {
+        let mut last_heartbeat = Instant::now();
+        loop {
+            let due = self
+                .writer
+                .call(|s| s.due_sources(Utc::now(), DueFilter::Due))
+                .await?;
+            for src in due {
+                if self.in_flight.insert(src.id) {
+                    let (poller, writer) = (self.poller.clone(), self.writer.clone());
+                    self.tasks.spawn(async move {
+                        let id = src.id;
+                        (id, poller.poll_source(&writer, src).await)
+                    });
+                }
+            }
+            let next = self.writer.call(|s| s.next_due_at()).await?;
+            // Only reached when the loop and the writer answer: a stuck
+            // scheduler stops pinging and systemd's watchdog restarts it.
+            self.supervisor.alive();
+            if last_heartbeat.elapsed() >= HEARTBEAT {
+                self.heartbeat().await?;
+                last_heartbeat = Instant::now();
+            }
+            let mut wait = next
+                .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                .unwrap_or(MAX_IDLE)
+                .min(MAX_IDLE)
+                // In-flight sources are still "due"; don't spin on them.
+                .max(Duration::from_millis(200));
+            if let Some(max) = self.supervisor.max_sleep() {
+                wait = wait.min(max);
+            }
+            tokio::select! {
+                signal = signals.next() => match signal {
+                    Signal::Reload => self.reload().await,
+                    Signal::Stop(name) => return Ok(name),
+                },
+                Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    if let Ok((id, _)) = joined {
+                        self.in_flight.remove(&id);
+                    }
+                }
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Record that the run is alive and refresh systemd's status line.
+    async fn heartbeat(&self) -> anyhow::Result<()> {
+        let run_id = self.run_id;
+        let status = self
+            .writer
+            .call(move |s| {
+                let now = Utc::now();
+                s.heartbeat_run(run_id, now)?;
+                s.status(now)
+            })
+            .await?;
+        self.supervisor.status(&format!(
+            "watching {} sources: {} ok, {} failing; {} items",
+            status.sources_enabled, status.sources_ok, status.sources_failing, status.items
+        ));
+        Ok(())
+    }
+
+    /// SIGHUP: read the config again; apply it only if all of it is valid.
+    async fn reload(&mut self) {
+        self.supervisor.reloading();
+        tracing::info!(config = %self.options.config_path.display(), "SIGHUP: reloading the configuration");
+        match self.try_reload().await {
+            Ok(summary) => {
+                tracing::info!(%summary, "configuration reloaded");
+                self.supervisor.ready(&format!("reloaded: {summary}"));
+            }
+            Err(e) => {
+                tracing::error!(
+                    config = %self.options.config_path.display(),
+                    error = %format!("{e:#}"),
+                    "configuration NOT reloaded; still running on the previous one"
+                );
+                self.supervisor.ready(&format!(
+                    "reload refused (see log); watching {} sources",
+                    self.config.sources.len()
+                ));
+            }
+        }
+    }
+
+    async fn try_reload(&mut self) -> anyhow::Result<String> {
+        let path = self.options.config_path.clone();
+        let config = crate::config::load(&path)?;
+        // Build every new part before touching the running ones, so a
+        // failure leaves the daemon exactly as it was.
+        let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
+        let database = self.writer.call(|s| s.path().to_path_buf()).await;
+        let notifier = Notifier::open(&config, &database)?;
+        if config.daemon.database != self.config.daemon.database {
+            tracing::warn!(
+                database = %database.display(),
+                "[daemon] database changed in the config: takes effect at the next start"
+            );
+        }
+        let specs = source_specs(&config);
+        let rules = crate::notify::alert_rules(&config);
+        let run_id = self.run_id;
+        let report = self
+            .writer
+            .call(move |s| {
+                let now = Utc::now();
+                let report = s.sync_config_sources(&specs, now)?;
+                s.set_alert_rules(rules);
+                s.note_run_reload(run_id, now)?;
+                Ok::<_, crate::store::StoreError>(report)
+            })
+            .await
+            .context("cannot apply the sources of the new configuration")?;
+        crate::logging::apply_config_filter(config.daemon.log.as_deref());
+        self.poller = poller;
+        let mail = std::mem::replace(&mut self.mail, MailTask::start(None, self.started));
+        mail.stop().await;
+        self.mail = MailTask::start(notifier, self.started);
+        let summary = format!(
+            "{} sources ({} added, {} removed), {} topics, mail {}",
+            config.sources.len(),
+            report.added.len(),
+            report.retired.len(),
+            config.topics.len(),
+            if config.email.is_some() { "on" } else { "off" }
+        );
+        self.config = config;
+        Ok(summary)
+    }
+
+    /// Stop dispatching, let in-flight work finish (bounded), record the stop.
+    async fn shut_down(self, reason: &str) {
+        let Daemon {
+            supervisor,
+            writer,
+            mail,
+            run_id,
+            mut tasks,
+            ..
+        } = self;
+        supervisor.stopping();
+        tracing::info!(
+            reason,
+            in_flight = tasks.len(),
+            "stopping: no new fetches; waiting for in-flight ones"
+        );
+        let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            // Aborted tasks never reached the writer or their transaction
+            // rolls back as a whole: nothing half-written is left.
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+        }
+        mail.stop().await;
+        let reason_owned = reason.to_string();
+        if let Err(e) = writer
+            .call(move |s| s.stop_run(run_id, Utc::now(), &reason_owned))
+            .await
+        {
+            tracing::warn!(error = %e, "cannot record the stop");
+        }
+        if let Ok(writer) = Arc::try_unwrap(writer) {
+            writer.close();
+        }
+        tracing::info!("newswatch stopped");
+    }
+}
+
+/// The notifier task, stopped and restarted on reload.
+struct MailTask {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl MailTask {
+    fn start(notifier: Option<Notifier>, started: DateTime<Utc>) -> MailTask {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let task = notifier.map(|n| tokio::spawn(notify_loop(n, started, stopped)));
+        MailTask { stop, task }
+    }
+
+    /// A send in progress may finish (its reply is recorded); past the grace
+    /// period it is cut off and the row stays pending, to be sent again
+    /// (same Message-ID) by the next notifier.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+/// Longest sleep of the notifier between looks at the outbox (alerts queued
+/// by the poller are picked up within this time).
+const NOTIFY_IDLE: Duration = Duration::from_secs(2);
+
+/// The notifier's loop: plan due digests, send due mail, sleep until the
+/// next thing is due (or a short idle), until told to stop.
+async fn notify_loop(
+    mut notifier: Notifier,
+    started: DateTime<Utc>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    tracing::info!(via = %notifier.mailer().describe(), "notifier started");
+    loop {
+        let now = Utc::now();
+        if let Err(e) = notifier.plan_digests(now, started) {
+            tracing::error!(error = %e, "cannot plan digests");
+        }
+        notifier.deliver_due(now).await;
+        let now = Utc::now();
+        let wait = notifier
+            .next_wake(now)
+            .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(NOTIFY_IDLE)
+            .clamp(Duration::from_millis(100), NOTIFY_IDLE);
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// What a signal asks of the daemon.
+enum Signal {
+    Reload,
+    Stop(&'static str),
+}
+
+/// SIGTERM, SIGINT and SIGHUP as one stream.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).with_context(|| format!("cannot listen for {name}"))
+        };
+        Ok(Signals {
+            term: listen(SignalKind::terminate(), "SIGTERM")?,
+            int: listen(SignalKind::interrupt(), "SIGINT")?,
+            hup: listen(SignalKind::hangup(), "SIGHUP")?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.term.recv() => Signal::Stop("SIGTERM"),
+            _ = self.int.recv() => Signal::Stop("SIGINT"),
+            _ = self.hup.recv() => Signal::Reload,
+        }
+    }
+}
