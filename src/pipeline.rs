@@ -24,6 +24,7 @@ use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
 use crate::scheduler::{self, PollPolicy};
 use crate::store::{DueSource, FetchRecord, FetchSummary, SourceSpec, Store, StoreError};
+use crate::text::fold;
 
 /// Reason stored on a source disabled by a 410 response.
 pub const REASON_GONE: &str = "gone: the server answered 410 Gone";
@@ -259,12 +260,18 @@ impl Detection {
             tags,
             statement_speaker: speaker,
         };
-        rec.analyses = rec
+        // Fold each entry once: topics, fingerprints and the search index use it.
+        let (analyses, index_text): (Vec<Analysis>, Vec<(String, String)>) = rec
             .entries
             .iter()
-            .map(|e| self.detector.analyse(e, &ctx))
-            .collect::<Vec<Analysis>>();
-        rec.prepare_index();
+            .map(|e| {
+                let folded = (fold(&e.current.title), fold(&e.current.text));
+                let analysis = self.detector.analyse_folded(e, &ctx, &folded.0, &folded.1);
+                (analysis, folded)
+            })
+            .unzip();
+        rec.analyses = analyses;
+        rec.index_text = index_text;
     }
 }
 

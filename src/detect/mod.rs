@@ -16,6 +16,7 @@ pub mod stories;
 pub mod topics;
 
 use crate::model::Entry;
+use crate::text::fold;
 use statements::{Speaker, SpeakerSet};
 use topics::{MatchDoc, TopicMatcher, TopicRule};
 
@@ -98,6 +99,17 @@ impl Detector {
         language: Option<&str>,
         src: &SourceContext<'_>,
     ) -> Vec<TopicMatch> {
+        self.match_topics_folded(title, text, (&fold(title), &fold(text)), language, src)
+    }
+
+    fn match_topics_folded(
+        &self,
+        title: &str,
+        text: &str,
+        (title_folded, text_folded): (&str, &str),
+        language: Option<&str>,
+        src: &SourceContext<'_>,
+    ) -> Vec<TopicMatch> {
         let doc = MatchDoc {
             title,
             text,
@@ -107,7 +119,7 @@ impl Detector {
         };
         let rules = self.topics.rules();
         self.topics
-            .match_doc(&doc)
+            .match_folded(&doc, title_folded, text_folded)
             .into_iter()
             .filter_map(|hit| {
                 Some(TopicMatch {
@@ -121,6 +133,20 @@ impl Detector {
 
     /// Analyse one normalised entry.
     pub fn analyse(&self, entry: &Entry, src: &SourceContext<'_>) -> Analysis {
+        let cur = &entry.current;
+        self.analyse_folded(entry, src, &fold(&cur.title), &fold(&cur.text))
+    }
+
+    /// `analyse` with the current title and text already folded
+    /// (`text::fold`): the caller folds once and reuses the result for the
+    /// search index.
+    pub fn analyse_folded(
+        &self,
+        entry: &Entry,
+        src: &SourceContext<'_>,
+        title_folded: &str,
+        text_folded: &str,
+    ) -> Analysis {
         let lang = entry.language.as_deref();
         let cur = &entry.current;
         let quotes = match src.statement_speaker {
@@ -141,14 +167,20 @@ impl Detector {
             })
             .collect();
         Analysis {
-            topics: self.match_topics(&cur.title, &cur.text, lang, src),
+            topics: self.match_topics_folded(
+                &cur.title,
+                &cur.text,
+                (title_folded, text_folded),
+                lang,
+                src,
+            ),
             earlier_topics: entry
                 .earlier
                 .iter()
                 .map(|t| self.match_topics(&t.title, &t.text, lang, src))
                 .collect(),
             quotes,
-            fingerprint: stories::fingerprint(&cur.title, &cur.text),
+            fingerprint: stories::fingerprint_folded(&cur.title, text_folded),
         }
     }
 }

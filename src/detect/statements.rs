@@ -778,6 +778,15 @@ struct Analysed<'a> {
 impl<'a> Analysed<'a> {
     fn new(text: &'a str, speakers: &SpeakerSet) -> Analysed<'a> {
         let quotes = find_quotes(text);
+        if quotes.is_empty() {
+            // Nothing to attribute: skip tokenising (most items quote no one).
+            return Analysed {
+                text,
+                toks: Vec::new(),
+                quotes,
+                mentions: Vec::new(),
+            };
+        }
         let toks = tokens(text);
         let skip: Vec<bool> = toks
             .iter()

@@ -178,9 +178,9 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
 ];
 
 /// Folded, stemmed content words of `text` (at most `limit` source words).
-fn terms(text: &str, limit: usize) -> Vec<String> {
-    let folded = fold(text);
-    words(&folded)
+/// Content words of folded text, stemmed.
+fn terms(folded: &str, limit: usize) -> Vec<String> {
+    words(folded)
         .take(limit)
         .filter_map(|(_, w)| {
             // "U.S." and "US" are one word; possessive 's is noise.
@@ -266,12 +266,18 @@ fn simhash(features: &[(u64, i32)]) -> u64 {
 /// first 60 words of the text (weight 1), stopwords dropped. 0 for an item
 /// with no words.
 pub fn fingerprint(title: &str, text: &str) -> u64 {
-    let mut features: Vec<(u64, i32)> = shingles(&terms(strip_outlet(title.trim()), usize::MAX))
+    fingerprint_folded(title, &fold(text))
+}
+
+/// `fingerprint` with the text already folded (`text::fold`).
+pub fn fingerprint_folded(title: &str, text_folded: &str) -> u64 {
+    let title_folded = fold(strip_outlet(title.trim()));
+    let mut features: Vec<(u64, i32)> = shingles(&terms(&title_folded, usize::MAX))
         .into_iter()
         .map(|h| (h, TITLE_WEIGHT))
         .collect();
     features.extend(
-        shingles(&terms(text, TEXT_WORDS))
+        shingles(&terms(text_folded, TEXT_WORDS))
             .into_iter()
             .map(|h| (h, 1)),
     );

@@ -326,7 +326,18 @@ impl TopicMatcher {
 
     /// The topics `doc` hits, in rule order.
     pub fn match_doc(&self, doc: &MatchDoc) -> Vec<TopicHit> {
-        let occ = self.scan(doc);
+        self.match_folded(doc, &fold(doc.title), &fold(doc.text))
+    }
+
+    /// `match_doc` with the title and text already folded (`text::fold`),
+    /// for callers that fold them once for several uses.
+    pub fn match_folded(
+        &self,
+        doc: &MatchDoc,
+        title_folded: &str,
+        text_folded: &str,
+    ) -> Vec<TopicHit> {
+        let occ = self.scan(doc, title_folded, text_folded);
         if occ.is_empty() {
             return Vec::new();
         }
@@ -391,7 +402,7 @@ impl TopicMatcher {
 
     /// Every occurrence of an atom in the document, sorted by atom, field,
     /// position.
-    fn scan(&self, doc: &MatchDoc) -> Vec<Occ> {
+    fn scan(&self, doc: &MatchDoc, title_folded: &str, text_folded: &str) -> Vec<Occ> {
         let lang = doc.language.or_else(|| {
             let sample = if doc.text.trim().is_empty() {
                 doc.title
@@ -402,8 +413,8 @@ impl TopicMatcher {
         });
         let lang = StemLang::from_code(lang);
         let mut occ = Vec::new();
-        self.scan_field(&fold(doc.title), TITLE, lang, &mut occ);
-        self.scan_field(&fold(doc.text), TEXT, lang, &mut occ);
+        self.scan_field(title_folded, TITLE, lang, &mut occ);
+        self.scan_field(text_folded, TEXT, lang, &mut occ);
         self.scan_field(&fold(doc.source), SOURCE, lang, &mut occ);
         for (i, tag) in doc.tags.iter().enumerate() {
             let folded = fold(tag);
@@ -424,13 +435,37 @@ impl TopicMatcher {
     }
 
     fn scan_field(&self, folded: &str, field: u8, lang: StemLang, occ: &mut Vec<Occ>) {
-        for (pos, (_, w)) in words(folded).enumerate() {
+        // Word spans by position, for prefix matches (found in one pass over
+        // the whole field rather than one search per word).
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (pos, (span, w)) in words(folded).enumerate() {
             let pos = to_id(pos);
             let s = stem(w, StemLang::for_word(lang, w));
             if let Some(atoms) = self.stems.get(s.as_ref()) {
                 occ.extend(atoms.iter().map(|&atom| Occ { atom, field, pos }));
             }
-            self.prefix_hits(w, field, pos, occ);
+            if self.prefixes.is_some() {
+                spans.push((span.start, span.end));
+            }
+        }
+        let Some(ac) = &self.prefixes else { return };
+        let Ok(iter) = ac.try_find_overlapping_iter(folded) else {
+            return;
+        };
+        for m in iter {
+            // A prefix hit starts a word and ends inside it.
+            let Ok(pos) = spans.binary_search_by_key(&m.start(), |s| s.0) else {
+                continue;
+            };
+            if m.end() <= spans[pos].1
+                && let Some(&atom) = self.prefix_atoms.get(m.pattern().as_usize())
+            {
+                occ.push(Occ {
+                    atom,
+                    field,
+                    pos: to_id(pos),
+                });
+            }
         }
     }
 

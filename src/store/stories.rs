@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
 
 use super::{parse_ts, ts};
-use crate::detect::stories::{StoryCandidate, assign};
+use crate::detect::stories::{SAME_STORY_MAX_DISTANCE, StoryCandidate, assign, hamming};
 use crate::model::SourceId;
 
 /// Items older than this are not joined to (a story is an event, not a theme).
@@ -132,20 +132,26 @@ impl StoryIndex {
         // Only the newest items of each bucket are compared: with thousands of
         // recent items an 8-bit bucket holds many unrelated ones, and the
         // newest are the likeliest to be the same event (bounds the work).
-        let newest =
-            |bucket: &Vec<usize>| bucket[bucket.len().saturating_sub(PER_BUCKET)..].to_vec();
-        let mut seen_idx: Vec<usize> = band_keys(fingerprint)
-            .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
-            .flat_map(newest)
-            .collect();
-        if let Some(&i) = url.and_then(|u| self.by_url.get(u)) {
-            seen_idx.push(i);
+        fn newest(bucket: &[usize]) -> impl Iterator<Item = usize> + '_ {
+            bucket[bucket.len().saturating_sub(PER_BUCKET)..]
+                .iter()
+                .copied()
         }
+        let by_url = url.and_then(|u| self.by_url.get(u)).copied();
         let window_secs = STORY_WINDOW_HOURS * 3600;
         let now_secs = now.timestamp();
-        let candidates: Vec<StoryCandidate<'_>> = seen_idx
-            .iter()
-            .filter_map(|&i| self.recent.get(i))
+        // Only candidates `assign` could pick (same URL, or close enough)
+        // are handed over: most bucket neighbours are far apart.
+        let candidates: Vec<StoryCandidate<'_>> = band_keys(fingerprint)
+            .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
+            .flat_map(|bucket| newest(bucket))
+            .filter(|&i| {
+                self.recent
+                    .get(i)
+                    .is_some_and(|r| hamming(r.fingerprint, fingerprint) <= SAME_STORY_MAX_DISTANCE)
+            })
+            .chain(by_url)
+            .filter_map(|i| self.recent.get(i))
             .filter(|r| (now_secs - r.seen.timestamp()).abs() <= window_secs)
             .map(|r| StoryCandidate {
                 story_id: r.story_id,

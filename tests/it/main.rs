@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod config_files;
+mod crash;
 mod daemon;
 mod detect;
 mod digest_schedule;
