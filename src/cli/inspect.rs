@@ -177,6 +177,9 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
             }
         }
         outln!("{}", safe(&v.title));
+        if let Some(t) = &v.pruned_at {
+            outln!("  [text removed by retention on {}]", short_time(t));
+        }
         if !v.text.is_empty() && v.text != v.title {
             for line in v.text.lines() {
                 outln!("  {}", safe(line));

@@ -18,6 +18,7 @@ mod mail;
 mod matching;
 mod output;
 mod poll;
+mod prune;
 mod sources;
 mod status;
 
@@ -166,6 +167,12 @@ pub enum Command {
     Status,
     /// Validate the config and print what would be watched
     CheckConfig,
+    /// Remove the text of items not seen for a while (retention) and old fetch log rows
+    Prune {
+        /// Prune items not seen for this long [default: [daemon] retention]
+        #[arg(long, value_name = "DUR")]
+        older_than: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -317,6 +324,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         ),
         Command::Status => status::status(&ctx),
         Command::CheckConfig => inspect::check_config(&ctx),
+        Command::Prune { older_than } => prune::prune(&ctx, older_than.as_deref()),
     }
 }
 

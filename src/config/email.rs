@@ -16,6 +16,10 @@ pub const DEFAULT_MAIL_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_GROUP_WINDOW: Duration = Duration::from_secs(2 * 60);
 /// Longest `group_window`: an "immediate" alert an hour late is a digest.
 pub(crate) const LONGEST_GROUP_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// `alert_max_age`: items first published longer ago raise no immediate alert.
+pub const DEFAULT_ALERT_MAX_AGE: Duration = Duration::from_secs(48 * 60 * 60);
+/// Longest `alert_max_age` (ten years: "alert on anything new to me").
+pub(crate) const LONGEST_ALERT_MAX_AGE: Duration = Duration::from_secs(3650 * 24 * 60 * 60);
 /// `retry_min`: first retry delay after a refused or failed send (doubles).
 pub const DEFAULT_RETRY_MIN: Duration = Duration::from_secs(30);
 /// Shortest `retry_min`: retrying faster than every second is hammering.
@@ -51,6 +55,10 @@ pub struct EmailConfig {
     /// Key `group_window`, default 2m, 0 allowed, at most 1h: how long an
     /// immediate story alert waits for more outlets.
     pub group_window: Duration,
+    /// Key `alert_max_age`, default 48h, at most 3650d: an item published
+    /// longer ago than this (a feed backfilling its archive) raises no
+    /// immediate alert; it still reaches digests.
+    pub alert_max_age: Duration,
     /// Key `retry_min`, default 30s, at least 1s: first retry delay (doubles).
     pub retry_min: Duration,
     /// Key `retry_max`, default 1h: longest retry delay.

@@ -25,9 +25,11 @@ const QUOTED_KEYS: &[&str] = &[
     "max_body",
     "interval",
     "group_window",
+    "alert_max_age",
     "retry_min",
     "retry_max",
     "give_up_after",
+    "retention",
 ];
 
 /// A configuration problem, located as precisely as the input allows.

@@ -23,13 +23,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use email::{
-    DEFAULT_GIVE_UP_AFTER, DEFAULT_GROUP_WINDOW, DEFAULT_MAIL_TIMEOUT, DEFAULT_RETRY_MAX,
-    DEFAULT_RETRY_MIN, DEFAULT_SUBJECT_PREFIX, DigestConfig, EmailConfig, MailTransport,
-    PasswordSource, SmtpConfig, SmtpSecurity,
+    DEFAULT_ALERT_MAX_AGE, DEFAULT_GIVE_UP_AFTER, DEFAULT_GROUP_WINDOW, DEFAULT_MAIL_TIMEOUT,
+    DEFAULT_RETRY_MAX, DEFAULT_RETRY_MIN, DEFAULT_SUBJECT_PREFIX, DigestConfig, EmailConfig,
+    MailTransport, PasswordSource, SmtpConfig, SmtpSecurity,
 };
 use email::{
-    LONGEST_GIVE_UP_AFTER, LONGEST_GROUP_WINDOW, LONGEST_RETRY, SHORTEST_RETRY_MIN,
-    SUBJECT_PREFIX_MAX_CHARS,
+    LONGEST_ALERT_MAX_AGE, LONGEST_GIVE_UP_AFTER, LONGEST_GROUP_WINDOW, LONGEST_RETRY,
+    SHORTEST_RETRY_MIN, SUBJECT_PREFIX_MAX_CHARS,
 };
 pub use error::ConfigError;
 pub use raw::{
@@ -146,6 +146,8 @@ pub struct DaemonConfig {
     pub log: Option<String>,
     /// Where log lines go.
     pub log_format: LogFormat,
+    /// Item text of items not seen for this long is removed (None: kept forever).
+    pub retention: Option<Duration>,
 }
 
 /// `[daemon] log_format`: how log records are written.

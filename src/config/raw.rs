@@ -33,6 +33,7 @@ pub const DAEMON_KEYS: &[&str] = &[
     "user_agent",
     "log",
     "log_format",
+    "retention",
     "include",
 ];
 /// Keys accepted in each `[[source]]`.
@@ -54,6 +55,7 @@ pub const EMAIL_KEYS: &[&str] = &[
     "to",
     "timeout",
     "group_window",
+    "alert_max_age",
     "retry_min",
     "retry_max",
     "give_up_after",
@@ -123,6 +125,7 @@ pub struct RawDaemon {
     pub user_agent: Option<SpStr>,
     pub log: Option<SpStr>,
     pub log_format: Option<SpStr>,
+    pub retention: Option<SpStr>,
     pub include: Option<Vec<SpStr>>,
 }
 
@@ -172,6 +175,7 @@ pub struct RawEmail {
     pub to: Spanned<OneOrMany>,
     pub timeout: Option<SpStr>,
     pub group_window: Option<SpStr>,
+    pub alert_max_age: Option<SpStr>,
     pub retry_min: Option<SpStr>,
     pub retry_max: Option<SpStr>,
     pub give_up_after: Option<SpStr>,

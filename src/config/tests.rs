@@ -734,6 +734,7 @@ from = "newswatch <alerts@example.org>"
 to = ["Analyst <analyst@example.org>", "desk@example.org"]
 timeout = "1m"
 group_window = "5m"
+alert_max_age = "30d"
 retry_min = "10s"
 retry_max = "2h"
 give_up_after = "1d"
@@ -776,6 +777,7 @@ schedule = "every 1h"
     assert_eq!(e.to[0].name.as_deref(), Some("Analyst"));
     assert_eq!(e.timeout, Duration::from_secs(60));
     assert_eq!(e.group_window, Duration::from_secs(300));
+    assert_eq!(e.alert_max_age, Duration::from_secs(30 * 86400));
     assert_eq!(
         (e.retry_min, e.retry_max, e.give_up_after),
         (
@@ -801,7 +803,7 @@ schedule = "every 1h"
         d.min_significance,
         crate::detect::revisions::Significance::Major
     );
-    assert_eq!(d.line, 24);
+    assert_eq!(d.line, 25);
     let h = &c.digests[1];
     assert_eq!(h.name, "hourly");
     assert_eq!(h.schedule.describe(), "every 1h");
@@ -813,7 +815,7 @@ schedule = "every 1h"
         h.min_significance,
         crate::detect::revisions::Significance::Minor
     );
-    assert_eq!(h.line, 33);
+    assert_eq!(h.line, 34);
     assert!(c.digest("Morning").is_none(), "lookup is exact");
 }
 
@@ -829,6 +831,7 @@ fn email_defaults() {
     );
     assert_eq!(e.timeout, Duration::from_secs(30));
     assert_eq!(e.group_window, Duration::from_secs(120));
+    assert_eq!(e.alert_max_age, Duration::from_secs(48 * 3600));
     assert_eq!(e.retry_min, Duration::from_secs(30));
     assert_eq!(e.retry_max, Duration::from_secs(3600));
     assert_eq!(e.give_up_after, Duration::from_secs(3 * 86400));
@@ -1087,6 +1090,10 @@ fn email_errors_name_line_and_key() {
     );
     let e = err(&format!("{EMAIL}timeout = \"0s\"\n"));
     assert_err(&e, 5, "email.timeout", "zero");
+    let e = err(&format!("{EMAIL}alert_max_age = \"20000d\"\n"));
+    assert_err(&e, 5, "email.alert_max_age", "longer than the limit");
+    let e = err(&format!("{EMAIL}alert_max_age = \"soon\"\n"));
+    assert_err(&e, 5, "email.alert_max_age", "");
     let e = err(&format!("{EMAIL}give_up_after = 3\n"));
     assert_err(&e, 5, "email.give_up_after", "quoted strings");
     let e = err(&format!(

@@ -95,6 +95,7 @@ pub(crate) fn daemon(
         )?,
         user_agent: user_agent(cx, &raw.user_agent)?,
         log: log_filter(cx, &raw.log)?,
+        retention: retention(cx, &raw.retention)?,
         log_format: match &raw.log_format {
             None => LogFormat::Auto,
             Some(v) => match word(v.get_ref(), &["auto", "text", "journald"])
@@ -249,6 +250,33 @@ fn user_agent(cx: &Ctx, v: &Option<SpStr>) -> Result<String, ConfigError> {
     }
     Ok(s.clone())
 }
+
+/// `retention`: at least a day (shorter would empty items still being read).
+fn retention(cx: &Ctx, v: &Option<SpStr>) -> Result<Option<Duration>, ConfigError> {
+    let Some(v) = v else { return Ok(None) };
+    let d = duration(
+        cx,
+        Some(v),
+        "daemon.retention",
+        Duration::ZERO,
+        LONGEST_RETENTION,
+    )?;
+    if d < SHORTEST_RETENTION {
+        return Err(cx.err(
+            v.span(),
+            "daemon.retention",
+            format!(
+                "{} is shorter than the minimum of 1day; leave it out to keep everything",
+                humantime::format_duration(d)
+            ),
+        ));
+    }
+    Ok(Some(d))
+}
+
+/// Bounds of `[daemon] retention`.
+const SHORTEST_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+const LONGEST_RETENTION: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 fn log_filter(cx: &Ctx, v: &Option<SpStr>) -> Result<Option<String>, ConfigError> {
     let Some(v) = v else { return Ok(None) };

@@ -53,6 +53,12 @@ pub(crate) fn email(
             LONGEST_GROUP_WINDOW,
         )?,
     };
+    let alert_max_age = dur(
+        "alert_max_age",
+        &raw.alert_max_age,
+        DEFAULT_ALERT_MAX_AGE,
+        LONGEST_ALERT_MAX_AGE,
+    )?;
     let (retry_min, retry_max) = retry_delays(cx, raw)?;
     let give_up_after = dur(
         "give_up_after",
@@ -77,6 +83,7 @@ pub(crate) fn email(
         to,
         timeout,
         group_window,
+        alert_max_age,
         retry_min,
         retry_max,
         give_up_after,

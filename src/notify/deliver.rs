@@ -38,6 +38,7 @@ pub fn alert_rules(config: &Config) -> Option<AlertRules> {
             .map(|t| t.name.clone())
             .collect(),
         group_window: email.group_window,
+        max_age: email.alert_max_age,
     })
 }
 

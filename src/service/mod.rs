@@ -34,6 +34,10 @@ const MAX_IDLE: Duration = Duration::from_secs(30);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How often the run's heartbeat (and systemd's status line) is refreshed.
 const HEARTBEAT: Duration = Duration::from_secs(60);
+/// How often retention runs (when `[daemon] retention` is set).
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// Items pruned per transaction: short enough not to hold up fetches.
+const PRUNE_BATCH: usize = 500;
 
 /// Where the daemon's configuration comes from, for reloads.
 pub struct RunOptions {
@@ -110,6 +114,7 @@ impl Daemon {
     /// Dispatch due sources until a stop signal; returns what stopped it.
     async fn serve(&mut self, signals: &mut Signals) -> anyhow::Result<&'static str> {
         let mut last_heartbeat = Instant::now();
+        let mut last_prune: Option<Instant> = None;
         loop {
             let due = self
                 .writer
@@ -131,6 +136,12 @@ impl Daemon {
             if last_heartbeat.elapsed() >= HEARTBEAT {
                 self.heartbeat().await?;
                 last_heartbeat = Instant::now();
+            }
+            if self.config.daemon.retention.is_some()
+                && last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY)
+            {
+                last_prune = Some(Instant::now());
+                self.prune().await;
             }
             let mut wait = next
                 .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
@@ -172,6 +183,41 @@ impl Daemon {
             status.sources_enabled, status.sources_ok, status.sources_failing, status.items
         ));
         Ok(())
+    }
+
+    /// Retention: prune in small transactions between fetches.
+    async fn prune(&mut self) {
+        let Some(keep) = self.config.daemon.retention else {
+            return;
+        };
+        let mut total = crate::store::PruneReport::default();
+        loop {
+            let batch = self
+                .writer
+                .call(move |s| {
+                    let now = Utc::now();
+                    let cutoff = now - chrono::Duration::from_std(keep).unwrap_or_default();
+                    s.prune_batch(cutoff, now, PRUNE_BATCH)
+                })
+                .await;
+            match batch {
+                Ok(r) if r.is_empty() => break,
+                Ok(r) => total.add(r),
+                Err(e) => {
+                    tracing::error!(error = %e, "retention: cannot prune");
+                    break;
+                }
+            }
+            self.supervisor.alive();
+        }
+        tracing::info!(
+            items = total.items,
+            versions = total.versions,
+            fetches = total.fetches,
+            text_bytes = total.text_bytes,
+            "retention: pruned text of items not seen for {}",
+            humantime::format_duration(keep)
+        );
     }
 
     /// SIGHUP: read the config again; apply it only if all of it is valid.

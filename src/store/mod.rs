@@ -10,6 +10,7 @@ mod detections;
 mod ingest;
 mod outbox;
 mod queries;
+mod retention;
 mod runs;
 mod schema;
 mod sources;
@@ -30,6 +31,7 @@ pub use queries::{
     ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
     SourceRow, StatusReport,
 };
+pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
 pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport};
 pub use views::{StoredRevision, TopicStories, is_web_url};

@@ -12,10 +12,6 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, Store, parse_ts, ts};
 
-/// Items first published longer ago than this do not raise an immediate alert
-/// (a feed backfilling its archive is not news); they still reach digests.
-const STALE_AFTER: chrono::Duration = chrono::Duration::hours(48);
-
 /// What makes an alert, from the config. Without rules no rows are queued.
 #[derive(Clone, Debug, Default)]
 pub struct AlertRules {
@@ -23,6 +19,9 @@ pub struct AlertRules {
     pub immediate_topics: Vec<String>,
     /// How long a story alert waits for more outlets before it is due.
     pub group_window: Duration,
+    /// Items first published longer ago than this raise no immediate alert
+    /// (a feed backfilling its archive is not news); they still reach digests.
+    pub max_age: Duration,
 }
 
 /// What `queue_alerts` added, for the fetch summary.
@@ -72,6 +71,10 @@ pub(super) fn queue_alerts(
     let topics = serde_json::to_string(&rules.immediate_topics).unwrap_or_else(|_| "[]".into());
     let now_text = ts(now);
     let window = chrono::Duration::from_std(rules.group_window).unwrap_or_default();
+    let oldest = chrono::Duration::from_std(rules.max_age)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let story_due = ts(now + window);
 
     // New items of this fetch on an immediate topic, grouped by story.
@@ -84,7 +87,7 @@ pub(super) fn queue_alerts(
              WHERE m.topic IN (SELECT value FROM json_each(?2)) AND i.published_at >= ?3
              GROUP BY 1",
         )?
-        .query_map(params![fetch_id, topics, ts(now - STALE_AFTER)], |r| {
+        .query_map(params![fetch_id, topics, ts(oldest)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;

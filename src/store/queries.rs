@@ -50,6 +50,8 @@ pub struct ItemVersionRow {
     pub published: Option<String>,
     pub title: String,
     pub text: String,
+    /// When retention emptied `text`, if it did.
+    pub pruned_at: Option<String>,
 }
 
 /// One source with its health, as `sources list` shows it.
@@ -211,7 +213,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT version, seen_at, published_at, title, text FROM item_versions
+                "SELECT version, seen_at, published_at, title, text, pruned_at FROM item_versions
                  WHERE item_id = ?1 ORDER BY version",
             )
             .map_err(|e| self.err(e))?;
@@ -223,6 +225,7 @@ impl Store {
                     published: r.get(2)?,
                     title: r.get(3)?,
                     text: r.get(4)?,
+                    pruned_at: r.get(5)?,
                 })
             })
             .map_err(|e| self.err(e))?

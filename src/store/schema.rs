@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/002_detections.sql"),
     include_str!("sql/003_outbox.sql"),
     include_str!("sql/004_runs.sql"),
+    include_str!("sql/005_retention.sql"),
 ];
 
 pub enum MigrateError {

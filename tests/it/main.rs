@@ -13,4 +13,5 @@ mod fetch;
 mod mail;
 mod parse_corpus;
 mod replay;
+mod retention;
 mod service;

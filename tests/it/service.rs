@@ -116,7 +116,17 @@ fn systemd_sees_readiness_watchdog_reloads_and_a_clean_stop() {
         notify.count("READY=1") >= 1
     });
     // Ready means: database open and migrated, config valid, sources synced.
-    assert_eq!(env.count("PRAGMA user_version"), 4);
+    // (the newest migration made `item_versions.pruned_at`; the run is recorded)
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM pragma_table_info('item_versions') WHERE name = 'pruned_at'"
+        ),
+        1
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM runs WHERE stopped_at IS NULL"),
+        1
+    );
     assert_eq!(
         env.count("SELECT count(*) FROM sources WHERE enabled = 1"),
         2

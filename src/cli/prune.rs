@@ -1,0 +1,51 @@
+//! `prune`: apply retention now (the daemon does it daily when
+//! `[daemon] retention` is set). See `store::retention` for what goes.
+
+use chrono::Utc;
+
+use super::output::json_line;
+use super::{CliError, CliResult, Ctx};
+
+/// Items per transaction, as in the daemon.
+const BATCH: usize = 500;
+
+pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
+    let keep = match older_than {
+        Some(s) => crate::config::parse_duration(s)
+            .map_err(|e| CliError::usage(anyhow::anyhow!("--older-than {s}: {e}")))?,
+        None => ctx.config.daemon.retention.ok_or_else(|| {
+            CliError::usage(anyhow::anyhow!(
+                "no retention configured: set [daemon] retention or give --older-than DUR"
+            ))
+        })?,
+    };
+    if keep < std::time::Duration::from_secs(24 * 60 * 60) {
+        return Err(CliError::usage(anyhow::anyhow!(
+            "--older-than must be at least 1d"
+        )));
+    }
+    let mut store = ctx.open_store()?;
+    let now = Utc::now();
+    let cutoff = now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+    let mut total = crate::store::PruneReport::default();
+    loop {
+        let batch = store.prune_batch(cutoff, now, BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        total.add(batch);
+    }
+    if ctx.json {
+        json_line(&total)?;
+    } else {
+        outln!(
+            "pruned the text of {} items ({} versions, {:.1} MiB) not seen since {}, and {} fetch log rows",
+            total.items,
+            total.versions,
+            total.text_bytes as f64 / 1048576.0,
+            crate::store::ts(cutoff),
+            total.fetches
+        );
+    }
+    Ok(0)
+}
