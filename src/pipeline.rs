@@ -533,12 +533,13 @@ pub fn record_from_outcome(
                 url: Some(final_url),
             };
             match parse_and_normalize(&doc, src.language.as_deref(), now) {
-                Ok(entries) => {
+                Ok(Normalized { entries, note }) => {
                     let dates: Vec<DateTime<Utc>> =
                         entries.iter().filter_map(|e| e.current.published).collect();
                     let base = scheduler::base_interval(policy, src.interval, &dates, now);
                     rec.outcome = FetchStatus::Ok;
                     rec.entries = entries;
+                    rec.error = note;
                     rec.update.validators = Some(validators);
                     rec.update.error_streak = Some(0);
                     rec.update.interval = Some(base);
@@ -599,17 +600,39 @@ fn merge_validators(old: &Validators, new: Validators) -> Validators {
 }
 
 /// Parse and normalise one document.
+/// Most entries read from one document. Real feeds carry tens to a few
+/// hundred; a feed of 100,000 is a broken or hostile server, and storing it
+/// all would hold up every other source behind the writer.
+pub const MAX_ENTRIES_PER_DOCUMENT: usize = 5_000;
+
+/// A parsed and normalised document.
+pub struct Normalized {
+    pub entries: Vec<crate::model::Entry>,
+    /// Set when entries were left out (see [`MAX_ENTRIES_PER_DOCUMENT`]), for the fetch log.
+    pub note: Option<String>,
+}
+
 pub fn parse_and_normalize(
     doc: &Document,
     source_language: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Vec<crate::model::Entry>, crate::parse::ParseError> {
-    let feed = parse_document(doc)?;
+) -> Result<Normalized, crate::parse::ParseError> {
+    let mut feed = parse_document(doc)?;
+    // Feeds list newest first: keep the head, before the costly normalising.
+    let total = feed.entries.len();
+    feed.entries.truncate(MAX_ENTRIES_PER_DOCUMENT);
     let ctx = NormalizeContext {
         now,
         source_language,
     };
-    Ok(normalize(&feed, &ctx))
+    Ok(Normalized {
+        entries: normalize(&feed, &ctx),
+        note: (total > MAX_ENTRIES_PER_DOCUMENT).then(|| {
+            format!(
+                "the feed has {total} entries; only the first {MAX_ENTRIES_PER_DOCUMENT} were read"
+            )
+        }),
+    })
 }
 
 /// Outcome of ingesting one file.
@@ -642,9 +665,10 @@ pub fn ingest_file(
                 url: Some(src.url.clone()),
             };
             match parse_and_normalize(&doc, src.language.as_deref(), at) {
-                Ok(entries) => {
+                Ok(Normalized { entries, note }) => {
                     rec.outcome = FetchStatus::Ok;
                     rec.entries = entries;
+                    rec.error = note;
                 }
                 Err(e) => rec.error = Some(format!("{}: parse error: {e}", path.display())),
             }

@@ -57,7 +57,8 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
                 url: None,
             };
             let entries = parse_and_normalize(&doc, None, Utc::now())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+                .entries;
             let name = file.display().to_string();
             let src = SourceContext {
                 name: &name,

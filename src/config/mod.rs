@@ -278,7 +278,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let raw: RawMain =
         toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e, false))?;
-    let cx = Ctx { file: path, text };
+    let cx = Ctx::new(path, text);
     let no_daemon = RawDaemon::default();
     let raw_daemon = raw.daemon.as_ref().map_or(&no_daemon, |d| d.get_ref());
     let daemon = validate::daemon(&cx, raw_daemon, &config_dir(path))?;
@@ -307,10 +307,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let text = include::read(&file, path)?;
         let inc: RawIncluded =
             toml::from_str(&text).map_err(|e| ConfigError::from_toml(&file, &text, &e, true))?;
-        let icx = Ctx {
-            file: &file,
-            text: &text,
-        };
+        let icx = Ctx::new(&file, &text);
         topics.extend(validate::topics(&icx, &inc.topic)?);
         speakers.extend(validate::speakers(&icx, &inc.speaker)?);
         files.push(file);

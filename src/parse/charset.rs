@@ -296,12 +296,15 @@ pub(crate) fn prepare_utf8(text: Cow<'_, str>) -> Cow<'_, str> {
     let mut from = 0;
     while let Some(p) = body.get(from..).and_then(|rest| rest.find("<?xml")) {
         let at = from + p;
+        from = at + 5;
         if let Some((label, a, b)) = prolog_encoding_span(&body.as_bytes()[at..])
             && !is_utf8_label(&label)
         {
             cuts.push((at + a, at + b));
+            // A declaration nested inside another's attributes (found by
+            // fuzzing) must not yield the same cut twice.
+            from = from.max(at + b);
         }
-        from = at + 5;
     }
     match (text, cuts.is_empty()) {
         (Cow::Borrowed(s), true) => Cow::Borrowed(&s[trimmed_len..]),
@@ -316,6 +319,10 @@ pub(crate) fn prepare_utf8(text: Cow<'_, str>) -> Cow<'_, str> {
             let mut s = String::with_capacity(t.len());
             let mut at = 0;
             for (a, b) in cuts {
+                // Overlapping cuts (only from malformed input) are skipped.
+                if a < at || b > t.len() {
+                    continue;
+                }
                 s.push_str(&t[at..a]);
                 at = b;
             }
@@ -433,5 +440,15 @@ mod tests {
         let bytes = b"<?xml version='1.0' encoding='utf-8'?><rss/>";
         let d = decode(bytes, Some("application/rss+xml; charset=utf-8")).expect("decodes");
         assert!(matches!(prepare_utf8(d.text), Cow::Borrowed(_)));
+    }
+
+    /// Found by tests/it/mutations.rs: a declaration spliced into another's
+    /// version attribute made the same encoding cut twice (slice panic).
+    #[test]
+    fn nested_declarations_do_not_panic() {
+        let text = "<?xml version=\"1<?xml version=\"1.0\" encoding=\"utf-16\"?>.0\" encoding=\"utf-8\"?>\n<rss/>";
+        let out = prepare_utf8(Cow::Borrowed(text));
+        assert!(!out.contains("utf-16"), "{out}");
+        assert!(out.ends_with("<rss/>"));
     }
 }

@@ -67,6 +67,9 @@ struct Daemon {
     writer: Arc<Writer>,
     poller: Poller,
     mail: MailTask,
+    /// Poked when a fetch queued alerts, so they go out without waiting for
+    /// the sender's next look at the outbox.
+    wake_mail: Arc<tokio::sync::Notify>,
     started: DateTime<Utc>,
     run_id: i64,
     in_flight: HashSet<SourceId>,
@@ -95,7 +98,8 @@ impl Daemon {
             "newswatch started"
         );
         let writer = Arc::new(Writer::spawn(store));
-        let mail = MailTask::start(notifier, started);
+        let wake_mail = Arc::new(tokio::sync::Notify::new());
+        let mail = MailTask::start(notifier, started, wake_mail.clone());
         supervisor.ready(&format!("watching {} sources", config.sources.len()));
         Ok(Daemon {
             config,
@@ -104,6 +108,7 @@ impl Daemon {
             writer,
             poller,
             mail,
+            wake_mail,
             started,
             run_id,
             in_flight: HashSet::new(),
@@ -123,9 +128,14 @@ impl Daemon {
             for src in due {
                 if self.in_flight.insert(src.id) {
                     let (poller, writer) = (self.poller.clone(), self.writer.clone());
+                    let wake_mail = self.wake_mail.clone();
                     self.tasks.spawn(async move {
                         let id = src.id;
-                        (id, poller.poll_source(&writer, src).await)
+                        let result = poller.poll_source(&writer, src).await;
+                        if result.summary.alerts.total() > 0 {
+                            wake_mail.notify_one();
+                        }
+                        (id, result)
                     });
                 }
             }
@@ -273,9 +283,10 @@ impl Daemon {
             .context("cannot apply the sources of the new configuration")?;
         crate::logging::apply_config_filter(config.daemon.log.as_deref());
         self.poller = poller;
-        let mail = std::mem::replace(&mut self.mail, MailTask::start(None, self.started));
+        let idle = MailTask::start(None, self.started, self.wake_mail.clone());
+        let mail = std::mem::replace(&mut self.mail, idle);
         mail.stop().await;
-        self.mail = MailTask::start(notifier, self.started);
+        self.mail = MailTask::start(notifier, self.started, self.wake_mail.clone());
         let summary = format!(
             "{} sources ({} added, {} removed), {} topics, mail {}",
             config.sources.len(),
@@ -336,9 +347,13 @@ struct MailTask {
 }
 
 impl MailTask {
-    fn start(notifier: Option<Notifier>, started: DateTime<Utc>) -> MailTask {
+    fn start(
+        notifier: Option<Notifier>,
+        started: DateTime<Utc>,
+        wake: Arc<tokio::sync::Notify>,
+    ) -> MailTask {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let task = notifier.map(|n| tokio::spawn(notify_loop(n, started, stopped)));
+        let task = notifier.map(|n| tokio::spawn(notify_loop(n, started, stopped, wake)));
         MailTask { stop, task }
     }
 
@@ -356,8 +371,8 @@ impl MailTask {
     }
 }
 
-/// Longest sleep of the notifier between looks at the outbox (alerts queued
-/// by the poller are picked up within this time).
+/// Longest sleep of the notifier between looks at the outbox (the poller
+/// also wakes it when a fetch queues alerts; digests and retries are timed).
 const NOTIFY_IDLE: Duration = Duration::from_secs(2);
 
 /// The notifier's loop: plan due digests, send due mail, sleep until the
@@ -366,6 +381,7 @@ async fn notify_loop(
     mut notifier: Notifier,
     started: DateTime<Utc>,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    wake: Arc<tokio::sync::Notify>,
 ) {
     tracing::info!(via = %notifier.mailer().describe(), "notifier started");
     loop {
@@ -382,6 +398,7 @@ async fn notify_loop(
             .clamp(Duration::from_millis(100), NOTIFY_IDLE);
         tokio::select! {
             _ = stop.changed() => break,
+            _ = wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
     }

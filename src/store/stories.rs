@@ -3,7 +3,8 @@
 //! near-duplicate lookup) so one event reported by many outlets gets one
 //! story id. The decision itself is `detect::stories::assign` (pure).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
@@ -15,12 +16,14 @@ use crate::model::SourceId;
 /// Items older than this are not joined to (a story is an event, not a theme).
 const STORY_WINDOW_HOURS: i64 = 72;
 
+/// A recent item as a band bucket remembers it.
+#[derive(Clone, Copy)]
 struct Recent {
     story_id: i64,
     fingerprint: u64,
-    source: String,
-    url: Option<String>,
-    seen: DateTime<Utc>,
+    source: SourceId,
+    /// Unix seconds.
+    seen: i64,
 }
 
 /// Recent fingerprints, split into 8 bands of 8 bits; only items sharing at
@@ -28,17 +31,25 @@ struct Recent {
 /// always share a band (pigeonhole); at `SAME_STORY_MAX_DISTANCE` (12) most
 /// do (about 4 in 5). More, narrower bands would find all of them but compare
 /// nearly every recent item, which a 40,000-item poll cannot afford.
+///
+/// Memory is bounded: a bucket keeps only its newest [`PER_BUCKET`] items
+/// (the only ones ever compared), and the URL map (hashed URLs) is swept of
+/// items outside the window whenever it has doubled since the last sweep.
 #[derive(Default)]
 pub struct StoryIndex {
     loaded: bool,
-    recent: Vec<Recent>,
-    bands: Vec<HashMap<u64, Vec<usize>>>,
-    by_url: HashMap<String, usize>,
+    bands: Vec<HashMap<u64, VecDeque<Recent>>>,
+    /// Hash of the canonical URL → (story, unix seconds first seen).
+    by_url: HashMap<u64, (i64, i64)>,
+    /// Sweep `by_url` when it grows past this.
+    sweep_above: usize,
 }
 
 const BANDS: usize = 8;
 /// Most recent items of each band bucket compared with a new one.
 const PER_BUCKET: usize = 64;
+/// Smallest URL map that is swept.
+const SWEEP_MIN: usize = 100_000;
 
 fn band_count() -> usize {
     BANDS
@@ -59,6 +70,12 @@ fn band_keys(fp: u64) -> impl Iterator<Item = (usize, u64)> {
     })
 }
 
+/// A fixed hash of a URL (64 bits: a collision among the window's URLs is
+/// about as likely as a fingerprint collision the story rules accept).
+fn url_key(url: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6e77_6368).hash_one(url)
+}
+
 impl StoryIndex {
     /// Forget everything (after a rolled-back transaction the index may name
     /// stories that were never stored).
@@ -72,10 +89,12 @@ impl StoryIndex {
         }
         self.loaded = true;
         self.bands = (0..band_count()).map(|_| HashMap::new()).collect();
+        self.sweep_above = SWEEP_MIN;
         let since = ts(now - Duration::hours(STORY_WINDOW_HOURS));
         let mut stmt = tx.prepare(
             "SELECT story_id, fingerprint, source_id, url, first_seen FROM items
-             WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL",
+             WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL
+             ORDER BY id",
         )?;
         let rows = stmt.query_map([since], |r| {
             Ok((
@@ -89,7 +108,7 @@ impl StoryIndex {
         for row in rows {
             let (story_id, fp, source, url, seen) = row?;
             let seen = parse_ts(&seen).unwrap_or(now);
-            self.push(story_id, fp as u64, source, url, seen);
+            self.push(story_id, fp as u64, source, url.as_deref(), seen, now);
         }
         Ok(())
     }
@@ -99,23 +118,31 @@ impl StoryIndex {
         story_id: i64,
         fingerprint: u64,
         source: SourceId,
-        url: Option<String>,
+        url: Option<&str>,
         seen: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) {
-        let idx = self.recent.len();
-        for (band, key) in band_keys(fingerprint) {
-            self.bands[band].entry(key).or_default().push(idx);
-        }
-        if let Some(u) = &url {
-            self.by_url.insert(u.clone(), idx);
-        }
-        self.recent.push(Recent {
+        let recent = Recent {
             story_id,
             fingerprint,
-            source: source.to_string(),
-            url,
-            seen,
-        });
+            source,
+            seen: seen.timestamp(),
+        };
+        for (band, key) in band_keys(fingerprint) {
+            let bucket = self.bands[band].entry(key).or_default();
+            if bucket.len() == PER_BUCKET {
+                bucket.pop_front();
+            }
+            bucket.push_back(recent);
+        }
+        if let Some(u) = url.filter(|u| !u.is_empty()) {
+            self.by_url
+                .entry(url_key(u))
+                .or_insert((story_id, recent.seen));
+        }
+        if self.by_url.len() > self.sweep_above {
+            self.sweep(now);
+        }
     }
 
     /// The story a new item belongs to, creating one if it is a new event.
@@ -129,39 +156,43 @@ impl StoryIndex {
         now: DateTime<Utc>,
     ) -> rusqlite::Result<i64> {
         self.ensure_loaded(tx, now)?;
-        // Only the newest items of each bucket are compared: with thousands of
-        // recent items an 8-bit bucket holds many unrelated ones, and the
-        // newest are the likeliest to be the same event (bounds the work).
-        fn newest(bucket: &[usize]) -> impl Iterator<Item = usize> + '_ {
-            bucket[bucket.len().saturating_sub(PER_BUCKET)..]
-                .iter()
-                .copied()
-        }
-        let by_url = url.and_then(|u| self.by_url.get(u)).copied();
         let window_secs = STORY_WINDOW_HOURS * 3600;
         let now_secs = now.timestamp();
-        // Only candidates `assign` could pick (same URL, or close enough)
-        // are handed over: most bucket neighbours are far apart.
-        let candidates: Vec<StoryCandidate<'_>> = band_keys(fingerprint)
-            .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
-            .flat_map(|bucket| newest(bucket))
-            .filter(|&i| {
-                self.recent
-                    .get(i)
-                    .is_some_and(|r| hamming(r.fingerprint, fingerprint) <= SAME_STORY_MAX_DISTANCE)
-            })
-            .chain(by_url)
-            .filter_map(|i| self.recent.get(i))
-            .filter(|r| (now_secs - r.seen.timestamp()).abs() <= window_secs)
-            .map(|r| StoryCandidate {
-                story_id: r.story_id,
-                fingerprint: r.fingerprint,
-                url: r.url.as_deref(),
-                source: &r.source,
-            })
-            .collect();
+        let in_window = |seen: i64| (now_secs - seen).abs() <= window_secs;
+        // Same canonical URL within the window: that story (the first rule of
+        // `assign`, looked up directly).
+        let by_url = url
+            .filter(|u| !u.is_empty())
+            .and_then(|u| self.by_url.get(&url_key(u)))
+            .filter(|(_, seen)| in_window(*seen))
+            .map(|(story, _)| *story);
         let source = source_id.to_string();
-        let story = match assign(fingerprint, url, &source, &candidates) {
+        let found = match by_url {
+            Some(story) => Some(story),
+            None => {
+                // Only candidates `assign` could pick (close enough) are handed over.
+                let close: Vec<(i64, u64, String)> = band_keys(fingerprint)
+                    .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
+                    .flat_map(|bucket| bucket.iter())
+                    .filter(|r| {
+                        in_window(r.seen)
+                            && hamming(r.fingerprint, fingerprint) <= SAME_STORY_MAX_DISTANCE
+                    })
+                    .map(|r| (r.story_id, r.fingerprint, r.source.to_string()))
+                    .collect();
+                let candidates: Vec<StoryCandidate<'_>> = close
+                    .iter()
+                    .map(|(story_id, fp, src)| StoryCandidate {
+                        story_id: *story_id,
+                        fingerprint: *fp,
+                        url: None,
+                        source: src,
+                    })
+                    .collect();
+                assign(fingerprint, None, &source, &candidates)
+            }
+        };
+        let story = match found {
             Some(story) => {
                 tx.prepare_cached(
                     "UPDATE stories SET items = items + 1,
@@ -178,26 +209,17 @@ impl StoryIndex {
                 tx.last_insert_rowid()
             }
         };
-        self.push(story, fingerprint, source_id, url.map(str::to_string), now);
-        if self.recent.len() > 200_000 {
-            self.prune(now);
-        }
+        self.push(story, fingerprint, source_id, url, now, now);
         Ok(story)
     }
 
-    /// Drop entries outside the window (keeps a long-running daemon's index small).
-    fn prune(&mut self, now: DateTime<Utc>) {
-        let window = Duration::hours(STORY_WINDOW_HOURS);
-        let keep: Vec<Recent> = std::mem::take(&mut self.recent)
-            .into_iter()
-            .filter(|r| (now - r.seen).abs() <= window)
-            .collect();
-        self.bands = (0..band_count()).map(|_| HashMap::new()).collect();
-        self.by_url.clear();
-        for r in keep {
-            let source: SourceId = r.source.parse().unwrap_or_default();
-            self.push(r.story_id, r.fingerprint, source, r.url, r.seen);
-        }
+    /// Drop URLs outside the window (keeps a long-running daemon's index
+    /// small); sweep again only once the map has doubled, so a window full of
+    /// recent items costs one sweep per doubling, not one per item.
+    fn sweep(&mut self, now: DateTime<Utc>) {
+        let oldest = (now - Duration::hours(STORY_WINDOW_HOURS)).timestamp();
+        self.by_url.retain(|_, (_, seen)| *seen >= oldest);
+        self.sweep_above = (self.by_url.len() * 2).max(SWEEP_MIN);
     }
 }
 

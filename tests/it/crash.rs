@@ -250,7 +250,7 @@ fn feed_index(name: &str) -> usize {
 }
 
 /// Start the daemon as service.rs does; its log is appended to `daemon.log`.
-fn start(env: &Env) -> Child {
+fn start(env: &Env) -> crate::support::Running {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -266,6 +266,7 @@ fn start(env: &Env) -> Child {
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
+        .map(crate::support::Running)
         .expect("start newswatch run")
 }
 

@@ -8,7 +8,7 @@ use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::rss;
 
-fn start(env: &Env) -> Child {
+fn start(env: &Env) -> crate::support::Running {
     Command::new(env!("CARGO_BIN_EXE_newswatch"))
         .arg("--config")
         .arg(&env.config)
@@ -17,6 +17,7 @@ fn start(env: &Env) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
+        .map(crate::support::Running)
         .expect("start newswatch run")
 }
 

@@ -1,7 +1,7 @@
 //! Alerts and digests end to end: feeds served on loopback, the real binary,
 //! and a real SMTP server (aiosmtpd) on 127.0.0.1 receiving the mail.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
@@ -230,7 +230,7 @@ fn a_statement_shift_alert_shows_both_statements() {
 }
 
 /// Start `newswatch run`; its log is appended to `daemon.log` in the test folder.
-fn start_daemon(env: &Env) -> Child {
+fn start_daemon(env: &Env) -> crate::support::Running {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -244,6 +244,7 @@ fn start_daemon(env: &Env) -> Child {
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
+        .map(crate::support::Running)
         .expect("start newswatch run")
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bad_config;
 mod cli;
 mod config_files;
 mod crash;
@@ -10,7 +11,9 @@ mod daemon;
 mod detect;
 mod digest_schedule;
 mod fetch;
+mod hostile;
 mod mail;
+mod mutations;
 mod parse_corpus;
 mod replay;
 mod retention;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::rss;
+use crate::support::{Running, rss};
 
 /// The service manager's end of `NOTIFY_SOCKET`: collects every datagram.
 struct NotifySocket {
@@ -50,7 +50,7 @@ impl NotifySocket {
 }
 
 /// Start the daemon with systemd's environment; its log goes to `daemon.log`.
-fn start(env: &Env, notify: &NotifySocket, watchdog: Option<Duration>) -> Child {
+fn start(env: &Env, notify: &NotifySocket, watchdog: Option<Duration>) -> Running {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -68,7 +68,7 @@ fn start(env: &Env, notify: &NotifySocket, watchdog: Option<Duration>) -> Child 
     if let Some(w) = watchdog {
         cmd.env("WATCHDOG_USEC", w.as_micros().to_string());
     }
-    cmd.spawn().expect("start newswatch run")
+    Running(cmd.spawn().expect("start newswatch run"))
 }
 
 fn log(env: &Env) -> String {

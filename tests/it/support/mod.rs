@@ -35,3 +35,29 @@ pub fn rss(items: &[(&str, &str, &str)]) -> String {
     s.push_str("</channel></rss>\n");
     s
 }
+
+/// A started `newswatch run`, killed when dropped if still running, so a
+/// failing assertion never leaves a daemon behind.
+pub struct Running(pub std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
