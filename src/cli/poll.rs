@@ -29,7 +29,12 @@ pub fn run(ctx: &Ctx) -> CliResult {
     let options = crate::service::RunOptions {
         config_path: ctx.config_path.clone(),
     };
-    runtime()?.block_on(crate::service::run(ctx.config.clone(), store, options))?;
+    let rt = runtime()?;
+    let outcome = rt.block_on(crate::service::run(ctx.config.clone(), store, options));
+    // The stop is recorded and the writer closed; a task still busy on a
+    // worker thread (a send past its grace period) must not hold the exit.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    outcome?;
     Ok(0)
 }
 

@@ -33,6 +33,10 @@ pub struct StoryView {
     /// Distinct source names, in order of first appearance.
     pub sources: Vec<String>,
     pub first_seen: String,
+    /// Outlets and items of the story not shown (a message shows at most
+    /// `STORY_ITEMS_SHOWN` items, one per outlet).
+    pub more_sources: usize,
+    pub more_items: usize,
 }
 
 /// One run of a word diff, for display.

@@ -298,7 +298,7 @@ fn prefixed(prefix: &str, subject: &str) -> String {
 fn alert_subject(alert: &AlertView) -> String {
     match alert {
         AlertView::Story { topics, story } => {
-            let n = story.sources.len();
+            let n = story.sources.len() + story.more_sources;
             let count = if n > 1 {
                 format!(" ({n} sources)")
             } else {
@@ -661,6 +661,8 @@ fn sample_story() -> StoryView {
         ],
         sources: vec!["Reuters".into(), "TASS".into()],
         first_seen: "2026-11-27T05:42:10Z".into(),
+        more_sources: 0,
+        more_items: 0,
     }
 }
 
@@ -814,7 +816,26 @@ mod tests {
             assert!(!r.text.contains("none"), "{}", r.text);
             assert!(!r.html.contains(">none<"), "{}", r.html);
         }
-        let d = t.render_digest(&sample_digest(), "[newswatch]").unwrap();
+        // A story larger than a message shows says how much is left out.
+        let mut big = sample_story();
+        big.more_sources = 3;
+        big.more_items = 5;
+        let alert = AlertView::Story {
+            topics: vec!["peace-talks".into()],
+            story: big.clone(),
+        };
+        let story = t.render_alert(&alert, "[newswatch]").unwrap();
+        assert!(story.subject.ends_with("(5 sources)"), "{}", story.subject);
+        for part in [&story.text, &story.html] {
+            assert!(
+                part.contains("and 5 more item(s) from 3 more source(s)"),
+                "{part}"
+            );
+        }
+        let mut digest = sample_digest();
+        digest.topics[0].stories[0] = big;
+        let d = t.render_digest(&digest, "[newswatch]").unwrap();
+        assert!(d.text.contains("… and 3 more source(s)"), "{}", d.text);
         assert!(d.text.contains("== peace-talks =="), "{}", d.text);
         assert!(
             d.text.contains("-- \nnewswatch — digest morning"),

@@ -90,23 +90,44 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// A story with all its items so far, earliest first.
+    /// A story with its earliest items (one per outlet, at most
+    /// [`STORY_ITEMS_SHOWN`]), and how many more there are.
     pub fn story_view(&self, story_id: i64) -> Result<StoryView> {
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM items i {ITEM_JOINS}
-             WHERE i.story_id = ?1 ORDER BY i.first_seen, i.id"
+             WHERE i.id IN (SELECT id FROM
+                 (SELECT id, first_seen, row_number() OVER
+                      (PARTITION BY source_id ORDER BY first_seen, id) AS n
+                  FROM items WHERE story_id = ?1)
+                 WHERE n = 1 ORDER BY first_seen, id LIMIT ?2)
+             ORDER BY i.first_seen, i.id"
         );
+        let (total_items, total_sources): (i64, i64) = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), count(DISTINCT source_id) FROM items WHERE story_id = ?1",
+            )
+            .and_then(|mut s| s.query_row([story_id], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| self.err(e))?;
         let items: Vec<ItemView> = self
             .conn
             .prepare_cached(&sql)
-            .and_then(|mut s| s.query_map([story_id], |r| item_view(r, 0))?.collect())
+            .and_then(|mut s| {
+                s.query_map(params![story_id, STORY_ITEMS_SHOWN as i64], |r| {
+                    item_view(r, 0)
+                })?
+                .collect()
+            })
             .map_err(|e| self.err(e))?;
         if items.is_empty() {
             return Err(StoreError::NotFound(format!(
                 "story {story_id} has no items"
             )));
         }
-        Ok(story_from_items(story_id, items))
+        let mut story = story_from_items(story_id, items);
+        story.more_items = (total_items as usize).saturating_sub(story.items.len());
+        story.more_sources = (total_sources as usize).saturating_sub(story.sources.len());
+        Ok(story)
     }
 
     /// A story made of one item (an item without a story id).
@@ -411,14 +432,25 @@ fn stored_revision(r: &Row<'_>) -> rusqlite::Result<StoredRevision> {
     })
 }
 
-fn story_from_items(story_id: i64, items: Vec<ItemView>) -> StoryView {
-    let mut sources: Vec<String> = Vec::new();
-    for item in &items {
-        if !sources.contains(&item.source) {
-            sources.push(item.source.clone());
+/// Most items a message shows of one story: the earliest item of each
+/// outlet, up to this many outlets (a story can gather thousands of items).
+pub const STORY_ITEMS_SHOWN: usize = 40;
+
+/// A story from its items, earliest first: keeps the first item of each
+/// outlet, up to [`STORY_ITEMS_SHOWN`], and counts the rest.
+fn story_from_items(story_id: i64, all: Vec<ItemView>) -> StoryView {
+    let total_items = all.len();
+    let mut seen: std::collections::HashSet<String> = Default::default();
+    let mut items = Vec::new();
+    for item in all {
+        if seen.insert(item.source.clone()) && items.len() < STORY_ITEMS_SHOWN {
+            items.push(item);
         }
     }
+    let sources: Vec<String> = items.iter().map(|i| i.source.clone()).collect();
     StoryView {
+        more_sources: seen.len() - sources.len(),
+        more_items: total_items - items.len(),
         story_id,
         title: items.first().map(|i| i.title.clone()).unwrap_or_default(),
         first_seen: items
