@@ -26,7 +26,12 @@ struct Recent {
     seen: i64,
 }
 
-/// Recent fingerprints, split into 8 bands of 8 bits; only items sharing at
+/// Stories are compared through their founding item: a new item joins a
+/// story when it is close to the item that started it, not to any member,
+/// so a story cannot drift from one event to the next through a chain of
+/// near neighbours (on templated text such chains swallowed whole feeds).
+///
+/// Founders' fingerprints are split into 8 bands of 8 bits; only items sharing at
 /// least one band exactly are compared. Two fingerprints up to 7 bits apart
 /// always share a band (pigeonhole); at `SAME_STORY_MAX_DISTANCE` (12) most
 /// do (about 4 in 5). More, narrower bands would find all of them but compare
@@ -41,6 +46,9 @@ pub struct StoryIndex {
     bands: Vec<HashMap<u64, VecDeque<Recent>>>,
     /// Hash of the canonical URL → (story, unix seconds first seen).
     by_url: HashMap<u64, (i64, i64)>,
+    /// Story → when its newest item was seen (unix seconds): a story stays
+    /// joinable while it is active.
+    last_seen: HashMap<i64, i64>,
     /// Sweep `by_url` when it grows past this.
     sweep_above: usize,
 }
@@ -108,7 +116,9 @@ impl StoryIndex {
         for row in rows {
             let (story_id, fp, source, url, seen) = row?;
             let seen = parse_ts(&seen).unwrap_or(now);
-            self.push(story_id, fp as u64, source, url.as_deref(), seen, now);
+            // Rows come in id order: a story's first row is its founder.
+            let founder = !self.last_seen.contains_key(&story_id);
+            self.push(story_id, fp as u64, source, url.as_deref(), seen, founder);
         }
         Ok(())
     }
@@ -120,7 +130,7 @@ impl StoryIndex {
         source: SourceId,
         url: Option<&str>,
         seen: DateTime<Utc>,
-        now: DateTime<Utc>,
+        founder: bool,
     ) {
         let recent = Recent {
             story_id,
@@ -128,20 +138,24 @@ impl StoryIndex {
             source,
             seen: seen.timestamp(),
         };
-        for (band, key) in band_keys(fingerprint) {
-            let bucket = self.bands[band].entry(key).or_default();
-            if bucket.len() == PER_BUCKET {
-                bucket.pop_front();
+        let last = self.last_seen.entry(story_id).or_insert(recent.seen);
+        *last = (*last).max(recent.seen);
+        if founder {
+            for (band, key) in band_keys(fingerprint) {
+                let bucket = self.bands[band].entry(key).or_default();
+                if bucket.len() == PER_BUCKET {
+                    bucket.pop_front();
+                }
+                bucket.push_back(recent);
             }
-            bucket.push_back(recent);
         }
         if let Some(u) = url.filter(|u| !u.is_empty()) {
             self.by_url
                 .entry(url_key(u))
                 .or_insert((story_id, recent.seen));
         }
-        if self.by_url.len() > self.sweep_above {
-            self.sweep(now);
+        if self.by_url.len() + self.last_seen.len() > self.sweep_above {
+            self.sweep(seen);
         }
     }
 
@@ -175,7 +189,9 @@ impl StoryIndex {
                     .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
                     .flat_map(|bucket| bucket.iter())
                     .filter(|r| {
-                        in_window(r.seen)
+                        self.last_seen
+                            .get(&r.story_id)
+                            .is_some_and(|&t| in_window(t))
                             && hamming(r.fingerprint, fingerprint) <= SAME_STORY_MAX_DISTANCE
                     })
                     .map(|r| (r.story_id, r.fingerprint, r.source.to_string()))
@@ -209,7 +225,7 @@ impl StoryIndex {
                 tx.last_insert_rowid()
             }
         };
-        self.push(story, fingerprint, source_id, url, now, now);
+        self.push(story, fingerprint, source_id, url, now, found.is_none());
         Ok(story)
     }
 
@@ -219,7 +235,8 @@ impl StoryIndex {
     fn sweep(&mut self, now: DateTime<Utc>) {
         let oldest = (now - Duration::hours(STORY_WINDOW_HOURS)).timestamp();
         self.by_url.retain(|_, (_, seen)| *seen >= oldest);
-        self.sweep_above = (self.by_url.len() * 2).max(SWEEP_MIN);
+        self.last_seen.retain(|_, seen| *seen >= oldest);
+        self.sweep_above = ((self.by_url.len() + self.last_seen.len()) * 2).max(SWEEP_MIN);
     }
 }
 
@@ -237,5 +254,38 @@ mod tests {
         let ka: Vec<_> = band_keys(a).collect();
         let kb: Vec<_> = band_keys(b).collect();
         assert!(ka.iter().zip(&kb).any(|(x, y)| x == y));
+    }
+
+    /// A chain of near neighbours does not drag a story along: the third
+    /// item is close to the second but not to the founder, so it starts a
+    /// story of its own.
+    #[test]
+    fn stories_do_not_drift_through_a_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("t.db")).unwrap();
+        let now = parse_ts("2026-11-30T10:00:00Z").unwrap();
+        let f0: u64 = 0x0123_4567_89ab_cdef;
+        let f1 = f0 ^ 0xff; // 8 bits from f0
+        let f2 = f1 ^ (0xff << 32); // 8 bits from f1, 16 from f0
+        let mut index = StoryIndex::default();
+        let a = index
+            .assign_story(&store.conn, 1, f0, None, "a", now)
+            .unwrap();
+        let b = index
+            .assign_story(&store.conn, 2, f1, None, "b", now)
+            .unwrap();
+        let c = index
+            .assign_story(&store.conn, 3, f2, None, "c", now)
+            .unwrap();
+        assert_eq!(a, b, "close to the founder: joins");
+        assert_ne!(c, a, "close only to a member: a new story");
+        // The same URL within the window joins whatever the fingerprint.
+        let d = index
+            .assign_story(&store.conn, 4, !f0, Some("https://x.example/1"), "d", now)
+            .unwrap();
+        let e = index
+            .assign_story(&store.conn, 5, f0, Some("https://x.example/1"), "e", now)
+            .unwrap();
+        assert_eq!(d, e);
     }
 }
