@@ -120,51 +120,44 @@ impl Daemon {
     async fn serve(&mut self, signals: &mut Signals) -> anyhow::Result<&'static str> {
         let mut last_heartbeat = Instant::now();
         let mut last_prune: Option<Instant> = None;
+        // When to look at the plan again. A finished fetch does not call for
+        // a look (its source's next poll is planned ahead): looking after
+        // every one made a 10,000-source cycle quadratic.
+        let mut next_look = tokio::time::Instant::now();
         loop {
-            let due = self
-                .writer
-                .call(|s| s.due_sources(Utc::now(), DueFilter::Due))
-                .await?;
-            for src in due {
-                if self.in_flight.insert(src.id) {
-                    let (poller, writer) = (self.poller.clone(), self.writer.clone());
-                    let wake_mail = self.wake_mail.clone();
-                    self.tasks.spawn(async move {
-                        let id = src.id;
-                        let result = poller.poll_source(&writer, src).await;
-                        if result.summary.alerts.total() > 0 {
-                            wake_mail.notify_one();
-                        }
-                        (id, result)
-                    });
+            if tokio::time::Instant::now() >= next_look {
+                self.dispatch_due().await?;
+                let next = self.writer.call(|s| s.next_due_at()).await?;
+                // Only reached when the loop and the writer answer: a stuck
+                // scheduler stops pinging and systemd's watchdog restarts it.
+                self.supervisor.alive();
+                if last_heartbeat.elapsed() >= HEARTBEAT {
+                    self.heartbeat().await?;
+                    last_heartbeat = Instant::now();
                 }
-            }
-            let next = self.writer.call(|s| s.next_due_at()).await?;
-            // Only reached when the loop and the writer answer: a stuck
-            // scheduler stops pinging and systemd's watchdog restarts it.
-            self.supervisor.alive();
-            if last_heartbeat.elapsed() >= HEARTBEAT {
-                self.heartbeat().await?;
-                last_heartbeat = Instant::now();
-            }
-            if self.config.daemon.retention.is_some()
-                && last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY)
-            {
-                last_prune = Some(Instant::now());
-                self.prune().await;
-            }
-            let mut wait = next
-                .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-                .unwrap_or(MAX_IDLE)
-                .min(MAX_IDLE)
-                // In-flight sources are still "due"; don't spin on them.
-                .max(Duration::from_millis(200));
-            if let Some(max) = self.supervisor.max_sleep() {
-                wait = wait.min(max);
+                if self.config.daemon.retention.is_some()
+                    && last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY)
+                {
+                    last_prune = Some(Instant::now());
+                    self.prune().await;
+                }
+                let mut wait = next
+                    .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                    .unwrap_or(MAX_IDLE)
+                    .min(MAX_IDLE)
+                    // In-flight sources are still "due"; don't spin on them.
+                    .max(Duration::from_millis(200));
+                if let Some(max) = self.supervisor.max_sleep() {
+                    wait = wait.min(max);
+                }
+                next_look = tokio::time::Instant::now() + wait;
             }
             tokio::select! {
                 signal = signals.next() => match signal {
-                    Signal::Reload => self.reload().await,
+                    Signal::Reload => {
+                        self.reload().await;
+                        next_look = tokio::time::Instant::now();
+                    }
                     Signal::Stop(name) => return Ok(name),
                 },
                 Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
@@ -172,9 +165,32 @@ impl Daemon {
                         self.in_flight.remove(&id);
                     }
                 }
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep_until(next_look) => {}
             }
         }
+    }
+
+    /// Start a fetch for every due source not already in flight.
+    async fn dispatch_due(&mut self) -> anyhow::Result<()> {
+        let due = self
+            .writer
+            .call(|s| s.due_sources(Utc::now(), DueFilter::Due))
+            .await?;
+        for src in due {
+            if self.in_flight.insert(src.id) {
+                let (poller, writer) = (self.poller.clone(), self.writer.clone());
+                let wake_mail = self.wake_mail.clone();
+                self.tasks.spawn(async move {
+                    let id = src.id;
+                    let result = poller.poll_source(&writer, src).await;
+                    if result.summary.alerts.total() > 0 {
+                        wake_mail.notify_one();
+                    }
+                    (id, result)
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Record that the run is alive and refresh systemd's status line.
