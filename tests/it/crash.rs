@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::rss;
 use crate::support::smtp::SmtpServer;
+use crate::support::{Rng, wait_until};
 
 /// Feeds served; the even ones through `support::rss` (dated 4 May 2026:
 /// stored, never alerted, being older than 48 h), the odd ones undated (dated
@@ -37,34 +38,6 @@ fn email_section(smtp_url: &str) -> String {
     format!(
         "[email]\nsmtp_url = \"{smtp_url}\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\", \"desk@example.org\"]\ngroup_window = \"1s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n"
     )
-}
-
-/// xorshift64*: small, deterministic, good enough to pick moments.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in lo..=hi.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    /// True with probability pct %.
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-
-    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
-        words[(self.next() % words.len() as u64) as usize]
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,25 +222,8 @@ fn feed_index(name: &str) -> usize {
         .unwrap_or_else(|| panic!("unexpected source {name}"))
 }
 
-/// Start the daemon as service.rs does; its log is appended to `daemon.log`.
 fn start(env: &Env) -> crate::support::Running {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(env.path("daemon.log"))
-        .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&env.config)
-        .arg("run")
-        .env_remove("RUST_LOG")
-        .env_remove("JOURNAL_STREAM")
-        .env_remove("NOTIFY_SOCKET")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .map(crate::support::Running)
-        .expect("start newswatch run")
+    crate::support::start_daemon(env, &[])
 }
 
 fn log_marker(env: &Env, line: &str) {
@@ -298,14 +254,6 @@ fn signal(child: &Child, sig: &str) {
         .status()
         .expect("kill");
     assert!(status.success(), "kill {sig} {}", child.id());
-}
-
-fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Messages the SMTP server stored so far (a directory count: cheap enough

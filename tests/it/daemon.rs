@@ -1,7 +1,7 @@
 //! `newswatch run` as a real child process: it polls on its schedule, keeps
 //! the plan in the database, and exits 0 promptly on SIGTERM.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
@@ -9,24 +9,7 @@ use crate::support::http::{Response, TestServer};
 use crate::support::rss;
 
 fn start(env: &Env) -> crate::support::Running {
-    Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&env.config)
-        .arg("run")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map(crate::support::Running)
-        .expect("start newswatch run")
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    crate::support::start_daemon(env, &[])
 }
 
 fn signal(child: &Child, sig: &str) {
@@ -51,7 +34,7 @@ fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         ),
     );
     let mut child = start(&env);
-    wait_for("the first item", Duration::from_secs(20), || {
+    crate::support::wait_until("the first item", Duration::from_secs(20), || {
         env.try_count("SELECT count(*) FROM items") == Some(1)
     });
     // The 1-second source is polled again and again; the 503 one waits its hour.
@@ -59,7 +42,7 @@ fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         "/a",
         Response::ok(rss(&[("a1", "First", "Text"), ("a2", "Second", "Text")])),
     );
-    wait_for("the second item", Duration::from_secs(20), || {
+    crate::support::wait_until("the second item", Duration::from_secs(20), || {
         env.try_count("SELECT count(*) FROM items") == Some(2)
     });
     assert!(server.requests("/a").len() >= 2);

@@ -1,12 +1,13 @@
 //! Alerts and digests end to end: feeds served on loopback, the real binary,
 //! and a real SMTP server (aiosmtpd) on 127.0.0.1 receiving the mail.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::smtp::{Received, SmtpServer};
+use crate::support::wait_until;
 
 const TOPICS: &str = r#"
 [[topic]]
@@ -231,29 +232,7 @@ fn a_statement_shift_alert_shows_both_statements() {
 
 /// Start `newswatch run`; its log is appended to `daemon.log` in the test folder.
 fn start_daemon(env: &Env) -> crate::support::Running {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(env.path("daemon.log"))
-        .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&env.config)
-        .arg("run")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .map(crate::support::Running)
-        .expect("start newswatch run")
-}
-
-fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    crate::support::start_daemon(env, &[])
 }
 
 #[test]

@@ -11,33 +11,12 @@ use newswatch::detect::SourceContext;
 use newswatch::model::Document;
 use newswatch::pipeline::{Detection, parse_and_normalize};
 
-use crate::support::corpus;
+use crate::support::{Rng, corpus};
 
 /// Corpus files mutated, spread evenly over the sorted list.
 const FILES: usize = 40;
 /// Mutants per file.
 const MUTANTS: usize = 60;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 /// Fragments that stress the parser when spliced in.
 const SPLICES: &[&[u8]] = &[

@@ -145,15 +145,7 @@ fn the_daemon_prunes_at_start_when_retention_is_set() {
         .unwrap()
         .replace("[daemon]\n", "[daemon]\nretention = \"30d\"\n");
     env.write_config(&config);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&env.config)
-        .arg("run")
-        .env_remove("RUST_LOG")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = crate::support::start_daemon(&env, &[]);
     let t0 = std::time::Instant::now();
     while env.try_count("SELECT count(*) FROM item_versions WHERE pruned_at IS NOT NULL") != Some(1)
     {

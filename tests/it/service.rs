@@ -4,13 +4,13 @@
 //! SIGTERM, `status` while it runs and after, and the single-instance lock.
 
 use std::os::unix::net::UnixDatagram;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::{Running, rss};
+use crate::support::{Running, daemon_log, rss, start_daemon, wait_until};
 
 /// The service manager's end of `NOTIFY_SOCKET`: collects every datagram.
 struct NotifySocket {
@@ -51,36 +51,16 @@ impl NotifySocket {
 
 /// Start the daemon with systemd's environment; its log goes to `daemon.log`.
 fn start(env: &Env, notify: &NotifySocket, watchdog: Option<Duration>) -> Running {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(env.path("daemon.log"))
-        .unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newswatch"));
-    cmd.arg("--config")
-        .arg(&env.config)
-        .arg("run")
-        .env_remove("RUST_LOG")
-        .env_remove("JOURNAL_STREAM")
-        .env("NOTIFY_SOCKET", &notify.path)
-        .stdout(Stdio::null())
-        .stderr(log);
-    if let Some(w) = watchdog {
-        cmd.env("WATCHDOG_USEC", w.as_micros().to_string());
+    let usec = watchdog.map(|w| w.as_micros().to_string());
+    let mut vars = vec![("NOTIFY_SOCKET", notify.path.as_os_str())];
+    if let Some(usec) = &usec {
+        vars.push(("WATCHDOG_USEC", std::ffi::OsStr::new(usec)));
     }
-    Running(cmd.spawn().expect("start newswatch run"))
+    start_daemon(env, &vars)
 }
 
 fn log(env: &Env) -> String {
-    std::fs::read_to_string(env.path("daemon.log")).unwrap_or_default()
-}
-
-fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    daemon_log(env)
 }
 
 fn signal(child: &Child, sig: &str) {

@@ -61,3 +61,79 @@ impl Drop for Running {
         }
     }
 }
+
+/// Start `newswatch run` on `env`'s config with its log appended to
+/// `daemon.log` in the test folder, outside systemd unless `vars` say
+/// otherwise (e.g. `NOTIFY_SOCKET`).
+pub fn start_daemon(env: &env::Env, vars: &[(&str, &std::ffi::OsStr)]) -> Running {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(env.path("daemon.log"))
+        .expect("open daemon.log");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newswatch"));
+    cmd.arg("--config")
+        .arg(&env.config)
+        .arg("run")
+        .env_remove("RUST_LOG")
+        .env_remove("JOURNAL_STREAM")
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .stdout(std::process::Stdio::null())
+        .stderr(log);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    Running(cmd.spawn().expect("start newswatch run"))
+}
+
+/// The daemon log written by [`start_daemon`].
+pub fn daemon_log(env: &env::Env) -> String {
+    std::fs::read_to_string(env.path("daemon.log")).unwrap_or_default()
+}
+
+/// Poll `ok` every 50 ms until it holds; fail the test after `timeout`.
+pub fn wait_until(what: &str, timeout: std::time::Duration, mut ok: impl FnMut() -> bool) {
+    let t0 = std::time::Instant::now();
+    while !ok() {
+        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// xorshift64*: small, deterministic, good enough to pick test moments and mutations.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in lo..=hi.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    /// Uniform in 0..n (0 when n is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// True with probability pct %.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+
+    pub fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
+        words[self.below(words.len())]
+    }
+}
