@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,7 @@ use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::rss;
 use crate::support::smtp::SmtpServer;
-use crate::support::{Rng, wait_until};
+use crate::support::{Rng, signal, wait_until};
 
 /// Feeds served; the even ones through `support::rss` (dated 4 May 2026:
 /// stored, never alerted, being older than 48 h), the odd ones undated (dated
@@ -171,21 +170,6 @@ fn plan(seed: u64) -> (Vec<Vec<Item>>, Vec<Round>) {
     (initial, rounds)
 }
 
-/// An RSS document whose items carry no date (as in mail.rs): newswatch
-/// dates them when it first sees them, so they are fresh news.
-fn undated_feed(items: &[Item]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Feed</title><link>https://news.example/</link><description>d</description>\n",
-    );
-    for (guid, title, desc) in items {
-        s.push_str(&format!(
-            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{title}</title><link>https://news.example/{guid}</link><description><![CDATA[{desc}]]></description></item>\n"
-        ));
-    }
-    s.push_str("</channel></rss>\n");
-    s
-}
-
 struct Feed {
     dated: bool,
     /// Items only ever get added (at the end, so `rss` keeps each item's date).
@@ -203,7 +187,7 @@ impl Feed {
                 .collect();
             rss(&triples)
         } else {
-            undated_feed(&self.items)
+            crate::support::undated_rss(&self.items)
         }
     }
 
@@ -246,14 +230,6 @@ fn log_tail(env: &Env) -> String {
     let log = daemon_log(env);
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(60)..].join("\n")
-}
-
-fn signal(child: &Child, sig: &str) {
-    let status = Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success(), "kill {sig} {}", child.id());
 }
 
 /// Messages the SMTP server stored so far (a directory count: cheap enough

@@ -1,23 +1,14 @@
 //! `newswatch run` as a real child process: it polls on its schedule, keeps
 //! the plan in the database, and exits 0 promptly on SIGTERM.
 
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::rss;
+use crate::support::{rss, signal};
 
 fn start(env: &Env) -> crate::support::Running {
     crate::support::start_daemon(env, &[])
-}
-
-fn signal(child: &Child, sig: &str) {
-    let status = Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::smtp::{Received, SmtpServer};
-use crate::support::wait_until;
+use crate::support::{undated_rss as feed, wait_until};
 
 const TOPICS: &str = r#"
 [[topic]]
@@ -24,21 +24,6 @@ fn email_section(smtp_url: &str) -> String {
     format!(
         "[email]\nsmtp_url = \"{smtp_url}\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\", \"desk@example.org\"]\ngroup_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n"
     )
-}
-
-/// An RSS document whose items carry no date: newswatch dates them when it
-/// first sees them, so they are fresh news (old items never alert).
-fn feed(items: &[(&str, &str, &str)]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Feed</title><link>https://news.example/</link><description>d</description>\n",
-    );
-    for (guid, title, desc) in items {
-        s.push_str(&format!(
-            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{title}</title><link>https://news.example/{guid}</link><description><![CDATA[{desc}]]></description></item>\n"
-        ));
-    }
-    s.push_str("</channel></rss>\n");
-    s
 }
 
 const FILLER: (&str, &str, &str) = (
@@ -79,7 +64,7 @@ fn immediate_alerts_group_a_story_escape_hostile_titles_and_thread_revisions() {
     let smtp = SmtpServer::start();
     let http = TestServer::start();
     http.fixed("/a", Response::ok(feed(&[FILLER])));
-    http.fixed("/b", Response::ok(feed(&[])));
+    http.fixed("/b", Response::ok(feed::<&str>(&[])));
     let env = Env::new(
         "",
         &format!(
@@ -376,7 +361,7 @@ fn digest_groups_stories_shows_diffs_shifts_and_source_health() {
     );
     http.fixed("/a", Response::ok(feed(&[STORY_A, peskov_before])));
     http.fixed("/b", Response::ok(feed(&[FILLER])));
-    http.fixed("/gone", Response::ok(feed(&[])));
+    http.fixed("/gone", Response::ok(feed::<&str>(&[])));
     http.fixed("/bad", Response::status(500));
     let topics = TOPICS.replace("alert = \"immediate\"", "alert = \"digest\"");
     let env = Env::new(

@@ -4,13 +4,12 @@
 //! SIGTERM, `status` while it runs and after, and the single-instance lock.
 
 use std::os::unix::net::UnixDatagram;
-use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::{Running, daemon_log, rss, start_daemon, wait_until};
+use crate::support::{Running, daemon_log, rss, signal, start_daemon, wait_until};
 
 /// The service manager's end of `NOTIFY_SOCKET`: collects every datagram.
 struct NotifySocket {
@@ -61,14 +60,6 @@ fn start(env: &Env, notify: &NotifySocket, watchdog: Option<Duration>) -> Runnin
 
 fn log(env: &Env) -> String {
     daemon_log(env)
-}
-
-fn signal(child: &Child, sig: &str) {
-    let status = Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
 }
 
 fn source(name: &str, url: &str) -> String {

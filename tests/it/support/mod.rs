@@ -137,3 +137,29 @@ impl Rng {
         words[self.below(words.len())]
     }
 }
+
+/// An RSS document whose items (guid, title, description) carry no date:
+/// newswatch dates them when it first sees them, so they are fresh news
+/// (items dated long ago never raise an alert).
+pub fn undated_rss<S: AsRef<str>>(items: &[(S, S, S)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Feed</title><link>https://news.example/</link><description>d</description>\n",
+    );
+    for (guid, title, desc) in items {
+        let (guid, title, desc) = (guid.as_ref(), title.as_ref(), desc.as_ref());
+        s.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{title}</title><link>https://news.example/{guid}</link><description><![CDATA[{desc}]]></description></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+/// Send `sig` (e.g. "-TERM") to a child process with kill(1).
+pub fn signal(child: &std::process::Child, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill {sig} {}", child.id());
+}
