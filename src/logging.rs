@@ -25,22 +25,10 @@ struct FilterControl {
 
 static FILTER: OnceLock<FilterControl> = OnceLock::new();
 
-/// Where log records are going, for a start-up line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogSink {
-    Journald,
-    Stderr,
-}
-
 /// Install the global subscriber. `config_filter` is `[daemon] log`, used
 /// when `config_decides` (no `-v` given) and RUST_LOG is not set; `default`
 /// applies when it is absent.
-pub fn init(
-    config_filter: Option<&str>,
-    config_decides: bool,
-    default: &str,
-    format: LogFormat,
-) -> LogSink {
+pub fn init(config_filter: Option<&str>, config_decides: bool, default: &str, format: LogFormat) {
     let from_env = EnvFilter::try_from_default_env().ok();
     let follows_config = from_env.is_none() && config_decides;
     let filter = from_env
@@ -53,29 +41,25 @@ pub fn init(
         LogFormat::Auto | LogFormat::Journald => tracing_journald::layer().ok(),
     };
     let terminal = std::io::stderr().is_terminal() && std::env::var_os("JOURNAL_STREAM").is_none();
-    let (sink, installed) = match journal {
-        Some(journal) => (
-            LogSink::Journald,
-            registry
-                .with(
-                    journal
-                        .with_field_prefix(None)
-                        .with_syslog_identifier("newswatch".into()),
-                )
-                .try_init(),
-        ),
+    let installed = match journal {
+        Some(journal) => registry
+            .with(
+                journal
+                    .with_field_prefix(None)
+                    .with_syslog_identifier("newswatch".into()),
+            )
+            .try_init(),
         None => {
             let text = tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_ansi(terminal)
                 .with_target(false);
             // journald and most log collectors stamp lines themselves.
-            let installed = if terminal {
+            if terminal {
                 registry.with(text).try_init()
             } else {
                 registry.with(text.without_time()).try_init()
-            };
-            (LogSink::Stderr, installed)
+            }
         }
     };
     // try_init fails on a second call (tests running commands in-process):
@@ -87,7 +71,6 @@ pub fn init(
             default: default.to_string(),
         });
     }
-    sink
 }
 
 /// After a config reload: use its `[daemon] log` filter, unless RUST_LOG or

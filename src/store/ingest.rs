@@ -35,7 +35,7 @@ pub struct FetchRecord {
     pub entries: Vec<Entry>,
     pub update: SourceUpdate,
     /// Folded (title, text) per entry for the full-text index, computed by
-    /// `prepare_index` off the writer thread; folded on demand if empty.
+    /// `Detection::analyse` off the writer thread; folded on demand if empty.
     pub index_text: Vec<(String, String)>,
     /// What detection found in each entry (same order as `entries`), computed
     /// off the writer thread; empty = nothing detected.
@@ -60,16 +60,6 @@ impl FetchRecord {
             index_text: Vec::new(),
             analyses: Vec::new(),
         }
-    }
-
-    /// Fold the entries' current text for the full-text index. Call this on a
-    /// worker thread: it is CPU work the single writer should not do.
-    pub fn prepare_index(&mut self) {
-        self.index_text = self
-            .entries
-            .iter()
-            .map(|e| (fold(&e.current.title), fold(&e.current.text)))
-            .collect();
     }
 }
 
