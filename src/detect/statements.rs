@@ -578,6 +578,10 @@ fn is_word_char(c: Option<char>) -> bool {
 /// the earlier one was never closed (multi-paragraph quotes in the Kyiv
 /// Independent close only at the end): it ends there and a new one begins.
 fn line_quotes(line: &str, base: usize, out: &mut Vec<QSpan>) {
+    // Most lines open no quote: skip the per-character scan.
+    if !line.contains(['«', '“', '„', '"', '‘', '\'']) {
+        return;
+    }
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut open: Option<(Mark, usize, usize, usize)> = None; // kind, open, start, depth
     for (n, &(i, c)) in chars.iter().enumerate() {

@@ -31,10 +31,10 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use super::query::{Field, Query};
-use crate::text::{StemLang, fold, guess_language, stem, words};
+use crate::text::{StemLang, fold, guess_language, stem, with_stem, words};
 
 /// One topic as configured: a parsed query and an optional exclusion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,8 +132,9 @@ pub struct TopicMatcher {
     rules: Vec<TopicRule>,
     compiled: Vec<Compiled>,
     leaves: Vec<Leaf>,
-    /// Stem → word atoms whose term has this stem.
-    stems: HashMap<String, Vec<AtomId>>,
+    /// Stem → word atoms whose term has this stem (looked up for every
+    /// word of every item: a fast hash).
+    stems: foldhash::HashMap<String, Vec<AtomId>>,
     /// Folded tag → tag atom.
     tags: HashMap<String, AtomId>,
     /// All prefixes; pattern id `i` is atom `prefix_atoms[i]`.
@@ -146,7 +147,7 @@ pub struct TopicMatcher {
 #[derive(Default)]
 struct Builder {
     atoms: HashMap<AtomKey, AtomId>,
-    stems: HashMap<String, Vec<AtomId>>,
+    stems: foldhash::HashMap<String, Vec<AtomId>>,
     tags: HashMap<String, AtomId>,
     prefixes: Vec<String>,
     prefix_atoms: Vec<AtomId>,
@@ -157,6 +158,9 @@ struct Builder {
 /// The stems a query word matches: its own script's stem, plus the
 /// Ukrainian one for Cyrillic words the script test calls Russian (see the
 /// module documentation).
+/// Total length of prefix patterns up to which they are compiled to a DFA.
+const DFA_MAX_PATTERN_BYTES: usize = 20_000;
+
 fn term_stems(word: &str) -> Vec<String> {
     let own = StemLang::for_word(StemLang::None, word);
     let mut out = vec![stem(word, own).into_owned()];
@@ -304,7 +308,16 @@ impl TopicMatcher {
         let prefixes = if b.prefixes.is_empty() {
             None
         } else {
-            AhoCorasick::new(&b.prefixes).ok()
+            // A DFA when the prefixes are few enough for it to stay small
+            // (a few MB at most): the scan runs over every word of every
+            // item, and the DFA's overlapping search is the fastest kind.
+            let bytes: usize = b.prefixes.iter().map(String::len).sum();
+            let kind = (bytes <= DFA_MAX_PATTERN_BYTES).then_some(AhoCorasickKind::DFA);
+            AhoCorasick::builder()
+                .kind(kind)
+                .build(&b.prefixes)
+                .or_else(|_| AhoCorasick::new(&b.prefixes))
+                .ok()
         };
         TopicMatcher {
             rules,
@@ -440,10 +453,11 @@ impl TopicMatcher {
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for (pos, (span, w)) in words(folded).enumerate() {
             let pos = to_id(pos);
-            let s = stem(w, StemLang::for_word(lang, w));
-            if let Some(atoms) = self.stems.get(s.as_ref()) {
-                occ.extend(atoms.iter().map(|&atom| Occ { atom, field, pos }));
-            }
+            with_stem(w, StemLang::for_word(lang, w), |s| {
+                if let Some(atoms) = self.stems.get(s) {
+                    occ.extend(atoms.iter().map(|&atom| Occ { atom, field, pos }));
+                }
+            });
             if self.prefixes.is_some() {
                 spans.push((span.start, span.end));
             }

@@ -5,6 +5,7 @@
 //! Later stages (detections, outbox rows) join this same transaction, so a
 //! crash never leaves an item without what it caused.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -123,10 +124,12 @@ impl Store {
         let alerts = self.alerts.as_ref();
         let batch: rusqlite::Result<Vec<FetchSummary>> = (|| {
             let tx = self.conn.transaction()?;
+            let mut search = SearchWrites::default();
             let summaries = recs
                 .iter()
-                .map(|rec| apply_one(&tx, stories, alerts, rec))
+                .map(|rec| apply_one(&tx, stories, alerts, rec, &mut search))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            search.apply(&tx)?;
             tx.commit()?;
             Ok(summaries)
         })();
@@ -142,7 +145,15 @@ impl Store {
                     .iter()
                     .map(|rec| {
                         let tx = self.conn.transaction().map_err(e)?;
-                        let result = apply_one(&tx, &mut self.stories, self.alerts.as_ref(), rec);
+                        let mut search = SearchWrites::default();
+                        let result = apply_one(
+                            &tx,
+                            &mut self.stories,
+                            self.alerts.as_ref(),
+                            rec,
+                            &mut search,
+                        )
+                        .and_then(|summary| search.apply(&tx).map(|()| summary));
                         let summary = match result {
                             Ok(s) => s,
                             Err(err) => {
@@ -159,11 +170,12 @@ impl Store {
     }
 }
 
-fn apply_one(
+fn apply_one<'r>(
     tx: &Connection,
     stories: &mut StoryIndex,
     alerts: Option<&AlertRules>,
-    rec: &FetchRecord,
+    rec: &'r FetchRecord,
+    search: &mut SearchWrites<'r>,
 ) -> rusqlite::Result<FetchSummary> {
     let now = rec.started_at;
     tx.prepare_cached(
@@ -194,6 +206,7 @@ fn apply_one(
             now: rec.started_at,
             now_text: ts(rec.started_at),
             summary: &mut summary,
+            search,
         };
         store_entries(&mut ctx, rec)?;
         if let Some(rules) = alerts {
@@ -213,8 +226,8 @@ fn apply_one(
     Ok(summary)
 }
 
-/// What every write of one fetch needs.
-struct Ctx<'a> {
+/// What every write of one fetch needs (`'r`: the fetch record).
+struct Ctx<'a, 'r> {
     tx: &'a Connection,
     stories: &'a mut StoryIndex,
     source_id: SourceId,
@@ -222,6 +235,7 @@ struct Ctx<'a> {
     now: DateTime<Utc>,
     now_text: String,
     summary: &'a mut FetchSummary,
+    search: &'a mut SearchWrites<'r>,
 }
 
 /// An entry with what was computed for it off the writer thread.
@@ -244,7 +258,7 @@ impl Incoming<'_> {
     }
 }
 
-fn store_entries(ctx: &mut Ctx<'_>, rec: &FetchRecord) -> rusqlite::Result<()> {
+fn store_entries<'r>(ctx: &mut Ctx<'_, 'r>, rec: &'r FetchRecord) -> rusqlite::Result<()> {
     let mut known = KnownItems::load(ctx.tx, rec.source_id, &rec.entries)?;
     let mut touched: HashSet<ItemId> = HashSet::new();
     let mut unchanged: Vec<ItemId> = Vec::new();
@@ -380,7 +394,7 @@ fn add_keys(
     Ok(())
 }
 
-fn insert_item(ctx: &mut Ctx<'_>, incoming: &Incoming<'_>) -> rusqlite::Result<ItemId> {
+fn insert_item<'r>(ctx: &mut Ctx<'_, 'r>, incoming: &Incoming<'r>) -> rusqlite::Result<ItemId> {
     let tx = ctx.tx;
     let entry = incoming.entry;
     let cur = &entry.current;
@@ -471,7 +485,7 @@ fn insert_item(ctx: &mut Ctx<'_>, incoming: &Incoming<'_>) -> rusqlite::Result<I
             ctx.now,
         )? as u64;
     }
-    index_text(tx, id, cur, incoming.folded, false)?;
+    ctx.search.add(id, incoming, false);
     Ok(id)
 }
 
@@ -490,10 +504,10 @@ struct StoredVersion {
 /// Store the entry's text states that the item has not had yet, each with its
 /// revision from the previous one. Returns true when the item's current text
 /// changed.
-fn apply_versions(
-    ctx: &mut Ctx<'_>,
+fn apply_versions<'r>(
+    ctx: &mut Ctx<'_, 'r>,
     stored: &Stored,
-    incoming: &Incoming<'_>,
+    incoming: &Incoming<'r>,
 ) -> rusqlite::Result<bool> {
     let tx = ctx.tx;
     let entry = incoming.entry;
@@ -596,7 +610,7 @@ fn apply_versions(
             entry.guid,
             entry.url
         ])?;
-        index_text(tx, stored.id, cur, incoming.folded, true)?;
+        ctx.search.add(stored.id, incoming, true);
         if !incoming.topics().is_empty() {
             ctx.summary.items_matched += 1;
         }
@@ -642,24 +656,56 @@ fn insert_version(
     Ok(())
 }
 
-fn index_text(
-    tx: &Connection,
+/// Full-text index writes of a transaction, applied together just before
+/// the commit. FTS5 flushes its pending terms to a new segment whenever a
+/// statement opens a savepoint (any statement that may need to undo part of
+/// itself does), so index writes interleaved with the other inserts made one
+/// tiny segment per item and constant merging; written last, a batch of
+/// fetches makes one segment.
+#[derive(Default)]
+struct SearchWrites<'r> {
+    writes: Vec<SearchWrite<'r>>,
+}
+
+struct SearchWrite<'r> {
     item: ItemId,
-    text: &EntryText,
-    folded: Option<&(String, String)>,
+    /// The item was indexed before: remove its old terms first.
     replace: bool,
-) -> rusqlite::Result<()> {
-    if replace {
-        tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
-            .execute([item])?;
+    title: Cow<'r, str>,
+    text: Cow<'r, str>,
+}
+
+impl<'r> SearchWrites<'r> {
+    fn add(&mut self, item: ItemId, incoming: &Incoming<'r>, replace: bool) {
+        let (title, text) = match incoming.folded {
+            Some((title, text)) => (Cow::Borrowed(title.as_str()), Cow::Borrowed(text.as_str())),
+            None => {
+                let cur = &incoming.entry.current;
+                (Cow::Owned(fold(&cur.title)), Cow::Owned(fold(&cur.text)))
+            }
+        };
+        self.writes.push(SearchWrite {
+            item,
+            replace,
+            title,
+            text,
+        });
     }
-    let mut stmt =
-        tx.prepare_cached("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
-    match folded {
-        Some((title, body)) => stmt.execute(params![item, title, body])?,
-        None => stmt.execute(params![item, fold(&text.title), fold(&text.text)])?,
-    };
-    Ok(())
+
+    /// Write everything, in the order it was added (an item replaced twice
+    /// in one batch ends with its last text).
+    fn apply(&mut self, tx: &Connection) -> rusqlite::Result<()> {
+        let mut delete = tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?;
+        let mut insert =
+            tx.prepare_cached("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
+        for w in self.writes.drain(..) {
+            if w.replace {
+                delete.execute([w.item])?;
+            }
+            insert.execute(params![w.item, w.title, w.text])?;
+        }
+        Ok(())
+    }
 }
 
 fn update_source(

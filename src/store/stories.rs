@@ -3,8 +3,10 @@
 //! near-duplicate lookup) so one event reported by many outlets gets one
 //! story id. The decision itself is `detect::stories::assign` (pure).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
+
+use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
@@ -96,7 +98,7 @@ impl StoryIndex {
             return Ok(());
         }
         self.loaded = true;
-        self.bands = (0..band_count()).map(|_| HashMap::new()).collect();
+        self.bands = (0..band_count()).map(|_| HashMap::default()).collect();
         self.sweep_above = SWEEP_MIN;
         let since = ts(now - Duration::hours(STORY_WINDOW_HOURS));
         let mut stmt = tx.prepare(
@@ -184,15 +186,18 @@ impl StoryIndex {
         let found = match by_url {
             Some(story) => Some(story),
             None => {
-                // Only candidates `assign` could pick (close enough) are handed over.
+                // Only candidates `assign` could pick (close enough, still
+                // active) are handed over; the cheap distance test goes first
+                // because nearly every bucket member fails it.
                 let close: Vec<(i64, u64, String)> = band_keys(fingerprint)
                     .filter_map(|(band, key)| self.bands.get(band)?.get(&key))
                     .flat_map(|bucket| bucket.iter())
                     .filter(|r| {
-                        self.last_seen
-                            .get(&r.story_id)
-                            .is_some_and(|&t| in_window(t))
-                            && hamming(r.fingerprint, fingerprint) <= SAME_STORY_MAX_DISTANCE
+                        hamming(r.fingerprint, fingerprint) <= SAME_STORY_MAX_DISTANCE
+                            && self
+                                .last_seen
+                                .get(&r.story_id)
+                                .is_some_and(|&t| in_window(t))
                     })
                     .map(|r| (r.story_id, r.fingerprint, r.source.to_string()))
                     .collect();

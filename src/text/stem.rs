@@ -80,11 +80,24 @@ thread_local! {
 /// Stem one folded word. Digits and words of fewer than 3 letters are kept as
 /// they are (stemmers mangle "us", "un", numbers).
 pub fn stem(word: &str, lang: StemLang) -> Cow<'_, str> {
+    with_stem(word, lang, |stemmed| {
+        if stemmed.len() == word.len() && stemmed == word {
+            Cow::Borrowed(word)
+        } else {
+            Cow::Owned(stemmed.to_string())
+        }
+    })
+}
+
+/// Call `f` with the stem of `word` (as [`stem`]), borrowed from the cache:
+/// no allocation on a cache hit, for callers that only look the stem up.
+/// `f` must not stem (the cache is borrowed while it runs).
+pub fn with_stem<R>(word: &str, lang: StemLang, f: impl FnOnce(&str) -> R) -> R {
     if word.chars().count() < 3 || word.chars().any(|c| c.is_ascii_digit()) {
-        return Cow::Borrowed(word);
+        return f(word);
     }
     let Some(stemmer) = stemmer(lang) else {
-        return Cow::Borrowed(word);
+        return f(word);
     };
     let slot = match lang {
         StemLang::English => 0,
@@ -95,14 +108,14 @@ pub fn stem(word: &str, lang: StemLang) -> Cow<'_, str> {
         let mut cache = cache.borrow_mut();
         let map = &mut cache[slot];
         if let Some(stemmed) = map.get(word) {
-            return Cow::Owned(stemmed.to_string());
+            return f(stemmed);
         }
-        let stemmed = stemmer.stem(word).into_owned();
+        let stemmed = stemmer.stem(word);
         if map.len() >= STEM_CACHE_MAX {
             map.clear();
         }
-        map.insert(word.into(), stemmed.as_str().into());
-        Cow::Owned(stemmed)
+        map.insert(word.into(), stemmed.as_ref().into());
+        f(&stemmed)
     })
 }
 
