@@ -17,13 +17,16 @@ use tokio::task::JoinSet;
 use crate::config::{Config, SourceKind};
 use crate::detect::statements::Speaker;
 use crate::detect::topics::TopicRule;
-use crate::detect::{Analysis, Detector, SourceContext};
+use crate::detect::{Detector, SourceContext};
 use crate::fetch::{FetchLimits, FetchOutcome, Fetcher};
-use crate::model::{Document, FetchStatus, Validators};
+use crate::model::{Document, Entry, FetchStatus, SourceId, Validators};
 use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
 use crate::scheduler::{self, PollPolicy};
-use crate::store::{DueSource, FetchRecord, FetchSummary, SourceSpec, Store, StoreError};
+use crate::store::{
+    Analysed, Analyser, DueSource, FetchRecord, FetchSummary, KnownReader, SourceSpec, Store,
+    StoreError,
+};
 use crate::text::fold;
 
 /// Reason stored on a source disabled by a 410 response.
@@ -250,6 +253,27 @@ impl Detection {
 
     /// Analyse every entry of a record (CPU work for a worker thread, not the writer).
     pub fn analyse(&self, source: &str, rec: &mut FetchRecord) {
+        self.analyse_changed(source, rec, &[]);
+    }
+
+    /// Analyse the entries of a record except those whose [`entry_key`] is in
+    /// `unchanged` (sorted): the source's previous document had them, so the
+    /// store will find them unchanged. Those are left `None`, and the
+    /// caller sets an `analyser` for the rare one the store finds new.
+    pub fn analyse_changed(&self, source: &str, rec: &mut FetchRecord, unchanged: &[u64]) {
+        rec.analyses = rec
+            .entries
+            .iter()
+            .map(|e| {
+                let skip = e.earlier.is_empty() && unchanged.binary_search(&entry_key(e)).is_ok();
+                (!skip).then(|| self.analyse_entry(source, e))
+            })
+            .collect();
+    }
+
+    /// One entry's analysis, folding its title and text once for topics,
+    /// fingerprints and the search index.
+    pub fn analyse_entry(&self, source: &str, entry: &Entry) -> Analysed {
         let (tags, speaker) = self
             .sources
             .get(source)
@@ -260,19 +284,33 @@ impl Detection {
             tags,
             statement_speaker: speaker,
         };
-        // Fold each entry once: topics, fingerprints and the search index use it.
-        let (analyses, index_text): (Vec<Analysis>, Vec<(String, String)>) = rec
-            .entries
-            .iter()
-            .map(|e| {
-                let folded = (fold(&e.current.title), fold(&e.current.text));
-                let analysis = self.detector.analyse_folded(e, &ctx, &folded.0, &folded.1);
-                (analysis, folded)
-            })
-            .unzip();
-        rec.analyses = analyses;
-        rec.index_text = index_text;
+        let folded = (fold(&entry.current.title), fold(&entry.current.text));
+        let analysis = self
+            .detector
+            .analyse_folded(entry, &ctx, &folded.0, &folded.1);
+        Analysed { analysis, folded }
     }
+}
+
+/// A document entry's text state, as a number: equal keys, equal current
+/// text (a hash of the content hash).
+pub fn entry_key(entry: &Entry) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x656e_7472).hash_one(&entry.current.content_hash)
+}
+
+/// The sorted entry keys of a successfully parsed record (see
+/// [`Detection::analyse_changed`]).
+fn entry_keys(rec: &FetchRecord) -> Vec<u64> {
+    let mut keys: Vec<u64> = rec
+        .entries
+        .iter()
+        .filter(|e| e.earlier.is_empty())
+        .map(entry_key)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// The result of one source's attempt, for progress output.
@@ -321,6 +359,14 @@ pub struct Poller {
     global: Arc<Semaphore>,
     per_host: usize,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// Per source, the entry keys of its last stored document: entries seen
+    /// unchanged there are not analysed again (a feed repeats most of its
+    /// items on every change).
+    last_documents: Arc<Mutex<HashMap<SourceId, Vec<u64>>>>,
+    /// Where to ask when a source has no remembered document (the first
+    /// poll after a start): a read-only connection, opened on first use.
+    database: std::path::PathBuf,
+    known: Arc<Mutex<Option<KnownReader>>>,
 }
 
 impl Poller {
@@ -332,6 +378,9 @@ impl Poller {
             global: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
             per_host: config.daemon.per_host.max(1),
             hosts: Arc::new(Mutex::new(HashMap::new())),
+            last_documents: Arc::new(Mutex::new(HashMap::new())),
+            database: config.daemon.database.clone(),
+            known: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -348,6 +397,68 @@ impl Poller {
             .entry(host)
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
             .clone()
+    }
+
+    /// Entry keys of `rec` that need no analysis: those of the source's
+    /// last stored document, or, when none is remembered, those the
+    /// database holds unchanged. Any failure means "analyse everything".
+    fn unchanged_keys(&self, rec: &FetchRecord) -> Vec<u64> {
+        if rec.outcome != FetchStatus::Ok || rec.entries.is_empty() {
+            return Vec::new();
+        }
+        let remembered = {
+            let docs = self
+                .last_documents
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            docs.get(&rec.source_id).cloned()
+        };
+        if let Some(keys) = remembered {
+            return keys;
+        }
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.is_none() {
+            *known = KnownReader::open(&self.database).ok();
+        }
+        let Some(reader) = known.as_ref() else {
+            return Vec::new();
+        };
+        match reader.unchanged(rec.source_id, &rec.entries) {
+            Ok(flags) => {
+                let mut keys: Vec<u64> = rec
+                    .entries
+                    .iter()
+                    .zip(flags)
+                    .filter(|(_, unchanged)| *unchanged)
+                    .map(|(e, _)| entry_key(e))
+                    .collect();
+                keys.sort_unstable();
+                keys
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "could not look up stored items; analysing all");
+                Vec::new()
+            }
+        }
+    }
+
+    /// After a fetch went to the store: keep a stored document's entry keys.
+    /// A failed store forgets them (the next document is analysed in full);
+    /// other outcomes (304, errors) leave them.
+    fn remember_document(&self, source: SourceId, stored: bool, keys: Option<Vec<u64>>) {
+        let mut docs = self
+            .last_documents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match (stored, keys) {
+            (true, Some(keys)) => {
+                docs.insert(source, keys);
+            }
+            (true, None) => {}
+            (false, _) => {
+                docs.remove(&source);
+            }
+        }
     }
 
     /// Poll one source: fetch under the limits, parse, store in one transaction.
@@ -372,7 +483,16 @@ impl Poller {
             elapsed,
             fastrand::f64(),
         );
-        self.detection.analyse(&src.name, &mut rec);
+        let previous = self.unchanged_keys(&rec);
+        self.detection
+            .analyse_changed(&src.name, &mut rec, &previous);
+        if rec.analyses.iter().any(Option::is_none) {
+            let (detection, source) = (self.detection.clone(), src.name.clone());
+            rec.analyser = Some(Analyser(Arc::new(move |e: &Entry| {
+                detection.analyse_entry(&source, e)
+            })));
+        }
+        let keys = (rec.outcome == FetchStatus::Ok).then(|| entry_keys(&rec));
         let status = rec.outcome.clone();
         let error = rec.error.clone();
         let attempt = Attempt {
@@ -380,7 +500,9 @@ impl Poller {
             http_status: rec.http_status,
             duration_ms: rec.duration_ms,
         };
-        let result = match writer.apply(rec).await {
+        let stored = writer.apply(rec).await;
+        self.remember_document(src.id, stored.is_ok(), keys);
+        let result = match stored {
             Ok(summary) => SourceResult {
                 name: src.name,
                 status,
@@ -679,4 +801,100 @@ pub fn ingest_file(
     let error = rec.error.clone();
     let summary = store.apply_fetch(&rec)?;
     Ok(IngestResult { summary, error })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ItemFilter;
+
+    const CONFIG: &str = r#"
+[daemon]
+database = "unused.db"
+
+[[source]]
+name = "wire"
+url = "http://127.0.0.1:1/feed.xml"
+
+[[topic]]
+name = "truce"
+query = "ceasefire"
+"#;
+
+    fn rss(items: &[(&str, &str)]) -> Document {
+        let body: String = items
+            .iter()
+            .map(|(guid, title)| {
+                format!(
+                    "<item><guid>{guid}</guid><title>{title}</title><description>{title}.</description></item>"
+                )
+            })
+            .collect();
+        Document {
+            bytes: format!("<rss version=\"2.0\"><channel><title>w</title>{body}</channel></rss>")
+                .into_bytes(),
+            content_type: None,
+            url: Some("http://127.0.0.1:1/feed.xml".into()),
+        }
+    }
+
+    fn record(src: &DueSource, doc: &Document, at: DateTime<Utc>) -> FetchRecord {
+        let mut rec = FetchRecord::new(src.id, at, src.url.clone());
+        rec.outcome = FetchStatus::Ok;
+        rec.entries = parse_and_normalize(doc, None, at).unwrap().entries;
+        rec
+    }
+
+    /// Entries the previous document had are not analysed again; one that
+    /// the store finds new anyway (here: the memo wrongly lists it) is
+    /// analysed on the writer's side, so it still gets its topic.
+    #[test]
+    fn unchanged_entries_skip_analysis_and_new_ones_never_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::load_str(CONFIG, &dir.path().join("c.toml")).unwrap();
+        let detection = Arc::new(Detection::new(&config));
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let t0 = Utc::now();
+        store
+            .sync_config_sources(&source_specs(&config), t0)
+            .unwrap();
+        let src = store.source_by_name("wire").unwrap();
+
+        let first = rss(&[("a", "Ceasefire talks open in Geneva")]);
+        let mut rec = record(&src, &first, t0);
+        detection.analyse(&src.name, &mut rec);
+        let previous = entry_keys(&rec);
+        store.apply_fetch(&rec).unwrap();
+
+        let second = rss(&[
+            ("b", "Ceasefire holds along the front"),
+            ("a", "Ceasefire talks open in Geneva"),
+        ]);
+        let mut rec = record(&src, &second, t0 + chrono::Duration::minutes(15));
+        detection.analyse_changed(&src.name, &mut rec, &previous);
+        assert!(rec.analyses[0].is_some(), "the new entry is analysed");
+        assert!(rec.analyses[1].is_none(), "the unchanged entry is skipped");
+        // A stale memo claiming both: the store must still analyse the new one.
+        let stale = entry_keys(&rec);
+        detection.analyse_changed(&src.name, &mut rec, &stale);
+        assert!(rec.analyses.iter().all(Option::is_none));
+        let (d, name) = (detection.clone(), src.name.clone());
+        rec.analyser = Some(Analyser(Arc::new(move |e: &Entry| {
+            d.analyse_entry(&name, e)
+        })));
+        let summary = store.apply_fetch(&rec).unwrap();
+        assert_eq!((summary.items_new, summary.items_changed), (1, 0));
+        let items = store
+            .items(&ItemFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(
+            items.iter().all(|i| i.topics == ["truce"]),
+            "both items match the topic: {items:?}"
+        );
+        assert_eq!(store.search("holds", 10).unwrap().len(), 1, "indexed");
+    }
 }

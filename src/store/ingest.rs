@@ -35,12 +35,31 @@ pub struct FetchRecord {
     /// Normalised entries (only for `FetchStatus::Ok`).
     pub entries: Vec<Entry>,
     pub update: SourceUpdate,
-    /// Folded (title, text) per entry for the full-text index, computed by
-    /// `Detection::analyse` off the writer thread; folded on demand if empty.
-    pub index_text: Vec<(String, String)>,
-    /// What detection found in each entry (same order as `entries`), computed
-    /// off the writer thread; empty = nothing detected.
-    pub analyses: Vec<Analysis>,
+    /// What detection found in each entry (same order as `entries`),
+    /// computed off the writer thread; empty = no detection. `None` = not
+    /// analysed because the source's previous document had this entry
+    /// unchanged; the writer asks `analyser` in the rare case it turns out
+    /// new or changed after all.
+    pub analyses: Vec<Option<Analysed>>,
+    pub analyser: Option<Analyser>,
+}
+
+/// One entry's detection results and its folded (title, text), which the
+/// full-text index reuses.
+#[derive(Clone, Debug, Default)]
+pub struct Analysed {
+    pub analysis: Analysis,
+    pub folded: (String, String),
+}
+
+/// Analyses one entry on demand (see [`FetchRecord::analyses`]).
+#[derive(Clone)]
+pub struct Analyser(pub std::sync::Arc<dyn Fn(&Entry) -> Analysed + Send + Sync>);
+
+impl std::fmt::Debug for Analyser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Analyser")
+    }
 }
 
 impl FetchRecord {
@@ -58,8 +77,8 @@ impl FetchRecord {
             error: None,
             entries: Vec::new(),
             update: SourceUpdate::default(),
-            index_text: Vec::new(),
             analyses: Vec::new(),
+            analyser: None,
         }
     }
 }
@@ -98,9 +117,9 @@ pub struct FetchSummary {
     pub alerts: QueuedAlerts,
 }
 
-struct Stored {
+pub(super) struct Stored {
     id: ItemId,
-    content_hash: String,
+    pub(super) content_hash: String,
     version_count: i64,
 }
 
@@ -238,20 +257,34 @@ struct Ctx<'a, 'r> {
     search: &'a mut SearchWrites<'r>,
 }
 
-/// An entry with what was computed for it off the writer thread.
+/// An entry with what was computed for it, usually off the writer thread.
 struct Incoming<'a> {
     entry: &'a Entry,
-    folded: Option<&'a (String, String)>,
-    analysis: Option<&'a Analysis>,
+    /// None: no detection (folded on demand for the index).
+    analysed: Option<Cow<'a, Analysed>>,
 }
 
-impl Incoming<'_> {
+impl<'a> Incoming<'a> {
+    /// Entry `i` of `rec`, analysed now if it was skipped as unchanged.
+    fn new(rec: &'a FetchRecord, i: usize, entry: &'a Entry) -> Incoming<'a> {
+        let analysed = match rec.analyses.get(i) {
+            Some(Some(a)) => Some(Cow::Borrowed(a)),
+            Some(None) => rec.analyser.as_ref().map(|f| Cow::Owned((f.0)(entry))),
+            None => None,
+        };
+        Incoming { entry, analysed }
+    }
+
+    fn analysis(&self) -> Option<&Analysis> {
+        self.analysed.as_deref().map(|a| &a.analysis)
+    }
+
     fn topics(&self) -> &[TopicMatch] {
-        self.analysis.map(|a| a.topics.as_slice()).unwrap_or(&[])
+        self.analysis().map(|a| a.topics.as_slice()).unwrap_or(&[])
     }
 
     fn earlier_topics(&self, i: usize) -> &[TopicMatch] {
-        self.analysis
+        self.analysis()
             .and_then(|a| a.earlier_topics.get(i))
             .map(Vec::as_slice)
             .unwrap_or(&[])
@@ -264,14 +297,14 @@ fn store_entries<'r>(ctx: &mut Ctx<'_, 'r>, rec: &'r FetchRecord) -> rusqlite::R
     let mut unchanged: Vec<ItemId> = Vec::new();
     for (i, entry) in rec.entries.iter().enumerate() {
         ctx.summary.items_seen += 1;
-        let incoming = Incoming {
-            entry,
-            folded: rec.index_text.get(i),
-            analysis: rec.analyses.get(i),
-        };
         match known.find(&entry.keys) {
             Some((stored, matched)) if touched.insert(stored.id) => {
                 add_keys(ctx.tx, rec.source_id, stored.id, &entry.keys, &matched)?;
+                if entry.current.content_hash == stored.content_hash && entry.earlier.is_empty() {
+                    unchanged.push(stored.id);
+                    continue;
+                }
+                let incoming = Incoming::new(rec, i, entry);
                 if apply_versions(ctx, &stored, &incoming)? {
                     ctx.summary.items_changed += 1;
                 } else {
@@ -281,6 +314,7 @@ fn store_entries<'r>(ctx: &mut Ctx<'_, 'r>, rec: &'r FetchRecord) -> rusqlite::R
             // A second entry of this document resolving to an item we already
             // updated is a different story that shares a stale key: store it new.
             _ => {
+                let incoming = Incoming::new(rec, i, entry);
                 let id = insert_item(ctx, &incoming)?;
                 touched.insert(id);
                 known.remember(id, entry);
@@ -306,13 +340,13 @@ fn ids_json(ids: &[ItemId]) -> String {
 /// The stored items this document's keys point at, looked up with two queries
 /// per fetch rather than one per entry. (Per-entry lookups were re-prepared on
 /// every call: the bundled SQLite's STAT4 planner re-plans for each bound key.)
-struct KnownItems {
+pub(super) struct KnownItems {
     by_key: HashMap<String, ItemId>,
     items: HashMap<ItemId, (String, i64)>,
 }
 
 impl KnownItems {
-    fn load(
+    pub(super) fn load(
         tx: &Connection,
         source_id: SourceId,
         entries: &[Entry],
@@ -350,7 +384,7 @@ impl KnownItems {
     }
 
     /// The item for the first of `keys` that is known, in order of preference.
-    fn find(&self, keys: &[String]) -> Option<(Stored, Vec<String>)> {
+    pub(super) fn find(&self, keys: &[String]) -> Option<(Stored, Vec<String>)> {
         keys.iter().find_map(|key| {
             let id = *self.by_key.get(key)?;
             let (hash, versions) = self.items.get(&id)?;
@@ -401,7 +435,7 @@ fn insert_item<'r>(ctx: &mut Ctx<'_, 'r>, incoming: &Incoming<'r>) -> rusqlite::
     let now = ctx.now_text.clone();
     let published = cur.published.map(ts).unwrap_or_else(|| now.clone());
     let categories = serde_json::to_string(&entry.categories).unwrap_or_else(|_| "[]".into());
-    let (story, fingerprint) = match incoming.analysis {
+    let (story, fingerprint) = match incoming.analysis() {
         Some(a) => {
             let story = ctx.stories.assign_story(
                 tx,
@@ -475,7 +509,7 @@ fn insert_item<'r>(ctx: &mut Ctx<'_, 'r>, incoming: &Incoming<'r>) -> rusqlite::
     if !incoming.topics().is_empty() {
         ctx.summary.items_matched += 1;
     }
-    if let Some(a) = incoming.analysis {
+    if let Some(a) = incoming.analysis() {
         ctx.summary.shifts += store_statements(
             tx,
             id,
@@ -614,7 +648,7 @@ fn apply_versions<'r>(
         if !incoming.topics().is_empty() {
             ctx.summary.items_matched += 1;
         }
-        if let Some(a) = incoming.analysis {
+        if let Some(a) = incoming.analysis() {
             ctx.summary.shifts += store_statements(
                 tx,
                 stored.id,
@@ -677,8 +711,15 @@ struct SearchWrite<'r> {
 
 impl<'r> SearchWrites<'r> {
     fn add(&mut self, item: ItemId, incoming: &Incoming<'r>, replace: bool) {
-        let (title, text) = match incoming.folded {
-            Some((title, text)) => (Cow::Borrowed(title.as_str()), Cow::Borrowed(text.as_str())),
+        let (title, text) = match &incoming.analysed {
+            Some(Cow::Borrowed(a)) => (
+                Cow::Borrowed(a.folded.0.as_str()),
+                Cow::Borrowed(a.folded.1.as_str()),
+            ),
+            Some(Cow::Owned(a)) => (
+                Cow::Owned(a.folded.0.clone()),
+                Cow::Owned(a.folded.1.clone()),
+            ),
             None => {
                 let cur = &incoming.entry.current;
                 (Cow::Owned(fold(&cur.title)), Cow::Owned(fold(&cur.text)))

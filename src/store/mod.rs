@@ -8,6 +8,7 @@
 
 mod detections;
 mod ingest;
+mod known;
 mod outbox;
 mod queries;
 mod retention;
@@ -23,7 +24,8 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
-pub use ingest::{FetchRecord, FetchSummary, SourceUpdate};
+pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
+pub use known::KnownReader;
 pub use outbox::{
     AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark,
 };

@@ -1,0 +1,51 @@
+//! A read-only look at what the store already holds for a document, from a
+//! connection of its own beside the writer (WAL lets it read while the
+//! writer writes): which entries the store will find unchanged, so the
+//! pipeline need not analyse them again. Advisory only: the writer decides,
+//! and analyses anything it finds new or changed (`FetchRecord::analyser`).
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::ingest::KnownItems;
+use super::{BUSY_TIMEOUT, Result, sqlite_err};
+use crate::model::{Entry, SourceId};
+
+pub struct KnownReader {
+    conn: Connection,
+    path: std::path::PathBuf,
+}
+
+impl KnownReader {
+    /// Open the (existing, migrated) database at `path` read-only.
+    pub fn open(path: &Path) -> Result<KnownReader> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_err(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| sqlite_err(path, e))?;
+        // A small cache: these lookups touch a few index pages per document.
+        conn.pragma_update(None, "cache_size", -1000)
+            .map_err(|e| sqlite_err(path, e))?;
+        Ok(KnownReader {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// For each entry of a document of `source`: true when the store holds
+    /// it with this very text (nothing to store but `last_seen`).
+    pub fn unchanged(&self, source: SourceId, entries: &[Entry]) -> Result<Vec<bool>> {
+        let known =
+            KnownItems::load(&self.conn, source, entries).map_err(|e| sqlite_err(&self.path, e))?;
+        Ok(entries
+            .iter()
+            .map(|e| {
+                e.earlier.is_empty()
+                    && known
+                        .find(&e.keys)
+                        .is_some_and(|(stored, _)| stored.content_hash == e.current.content_hash)
+            })
+            .collect())
+    }
+}
