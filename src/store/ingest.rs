@@ -119,8 +119,16 @@ pub struct FetchSummary {
 
 pub(super) struct Stored {
     id: ItemId,
-    pub(super) content_hash: String,
+    content_hash: String,
     version_count: i64,
+}
+
+impl Stored {
+    /// The item already has exactly this entry's text: nothing to store but
+    /// `last_seen`.
+    pub(super) fn holds(&self, entry: &Entry) -> bool {
+        entry.current.content_hash == self.content_hash && entry.earlier.is_empty()
+    }
 }
 
 impl Store {
@@ -300,7 +308,7 @@ fn store_entries<'r>(ctx: &mut Ctx<'_, 'r>, rec: &'r FetchRecord) -> rusqlite::R
         match known.find(&entry.keys) {
             Some((stored, matched)) if touched.insert(stored.id) => {
                 add_keys(ctx.tx, rec.source_id, stored.id, &entry.keys, &matched)?;
-                if entry.current.content_hash == stored.content_hash && entry.earlier.is_empty() {
+                if stored.holds(entry) {
                     unchanged.push(stored.id);
                     continue;
                 }
@@ -536,7 +544,8 @@ struct StoredVersion {
 }
 
 /// Store the entry's text states that the item has not had yet, each with its
-/// revision from the previous one. Returns true when the item's current text
+/// revision from the previous one (for an entry the item does not already
+/// hold, see [`Stored::holds`]). Returns true when the item's current text
 /// changed.
 fn apply_versions<'r>(
     ctx: &mut Ctx<'_, 'r>,
@@ -546,9 +555,6 @@ fn apply_versions<'r>(
     let tx = ctx.tx;
     let entry = incoming.entry;
     let cur = &entry.current;
-    if cur.content_hash == stored.content_hash && entry.earlier.is_empty() {
-        return Ok(false);
-    }
     let history: Vec<StoredVersion> = tx
         .prepare_cached(
             "SELECT version, title, text, content_hash FROM item_versions

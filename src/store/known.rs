@@ -41,10 +41,9 @@ impl KnownReader {
         Ok(entries
             .iter()
             .map(|e| {
-                e.earlier.is_empty()
-                    && known
-                        .find(&e.keys)
-                        .is_some_and(|(stored, _)| stored.content_hash == e.current.content_hash)
+                known
+                    .find(&e.keys)
+                    .is_some_and(|(stored, _)| stored.holds(e))
             })
             .collect())
     }
