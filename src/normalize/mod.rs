@@ -26,9 +26,10 @@ pub struct NormalizeContext<'a> {
     pub source_language: Option<&'a str>,
 }
 
-/// Titles above this are not titles (a scraper put the article in <title>);
-/// 4 KiB keeps every real headline and bounds what the store indexes per row.
-const MAX_TITLE_BYTES: usize = 4 * 1024;
+/// Titles are stored whole up to this (a hostile 1 MB title included: what
+/// the feed said is kept, and every output bounds and escapes it); beyond
+/// it the feed is broken, and the cut bounds what one row costs to index.
+const MAX_TITLE_BYTES: usize = 2 * 1024 * 1024;
 /// Full-text feeds carry whole articles (kyiv-independent history: tens of KB);
 /// 256 KiB keeps any real article while bounding diff and FTS cost against a
 /// feed that stuffs megabytes into one item.

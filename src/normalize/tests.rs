@@ -88,10 +88,16 @@ fn title_and_text_cleaning() {
 fn content_preferred_and_caps() {
     let mut e = raw("t", None, None, "summary", 1);
     e.content = Some("<div>content</div>".into());
-    e.title = Some("x".repeat(10_000) + "é");
+    e.title = Some("x".repeat(MAX_TITLE_BYTES + 10) + "é");
     let out = normalize(&feed(vec![e]), &ctx());
     assert_eq!(out[0].current.text, "content");
     assert_eq!(out[0].current.title.len(), MAX_TITLE_BYTES);
+    // A 1 MB title is kept whole.
+    let mut e = raw("t", None, None, "", 1);
+    e.title = Some("peace talks ".repeat(90_000) + "end");
+    let out = normalize(&feed(vec![e]), &ctx());
+    assert_eq!(out[0].current.title.len(), 12 * 90_000 + 3);
+    assert!(out[0].current.title.ends_with("talks end"));
     let mut e = raw("t", None, None, "", 1);
     e.summary = Some("ж".repeat(200_000));
     let out = normalize(&feed(vec![e]), &ctx());

@@ -14,6 +14,9 @@ use crate::notify::content::{
 
 /// Characters of an item's text shown under its title.
 const SUMMARY_CHARS: usize = 280;
+/// Titles are stored whole (up to 2 MiB); a message shows at most this much
+/// of one, so a hostile feed's megabyte title cannot make a megabyte mail.
+const TITLE_CHARS: usize = 400;
 /// Stories listed per topic in one digest; the rest are counted.
 pub const DIGEST_MAX_STORIES: usize = 100;
 /// A source is "failing" in the health report after this many errors in a row.
@@ -35,12 +38,12 @@ fn item_view(r: &Row<'_>, at: usize) -> rusqlite::Result<ItemView> {
     let text: Option<String> = r.get(at + 6)?;
     Ok(ItemView {
         id: r.get(at)?,
-        title: r.get(at + 1)?,
+        title: shorten(&r.get::<_, String>(at + 1)?, TITLE_CHARS),
         url: url.filter(|u| is_web_url(u)),
         source: r.get(at + 3)?,
         published: r.get(at + 4)?,
         first_seen: r.get(at + 5)?,
-        summary: summary(text.as_deref().unwrap_or("")),
+        summary: shorten(text.as_deref().unwrap_or(""), SUMMARY_CHARS),
     })
 }
 
@@ -51,12 +54,14 @@ pub fn is_web_url(url: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
-fn summary(text: &str) -> String {
+/// The first `max` characters of `text`, ending on a word boundary when one
+/// is near, with "…" when cut.
+fn shorten(text: &str, max: usize) -> String {
     let text = text.trim();
-    if text.chars().count() <= SUMMARY_CHARS {
+    if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut: String = text.chars().take(SUMMARY_CHARS).collect();
+    let cut: String = text.chars().take(max).collect();
     // End on a word boundary when there is one nearby.
     let cut = match cut.rfind(char::is_whitespace) {
         Some(i) if i > cut.len() / 2 => &cut[..i],

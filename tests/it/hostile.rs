@@ -256,6 +256,65 @@ fn hostile_content_is_stored_and_shown_safely() {
     }
 }
 
+/// A 1 MB title (a broken or hostile feed) is stored whole, and what people
+/// see of it is bounded: `items` prints it cut on one line beside the
+/// feed's other items, and its alert mail stays small.
+#[test]
+fn a_megabyte_title_is_stored_whole_and_shown_cut() {
+    let server = TestServer::start();
+    let title = format!("{}END", "Peace talks resume ".repeat(55_000));
+    assert!(title.len() > 1_000_000);
+    let feed = |items: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>H</title>\
+             {items}<item><guid>small</guid><title>Small one</title><description>d</description></item>\
+             </channel></rss>"
+        )
+    };
+    server.fixed("/big", Response::ok(feed("")));
+    let mail = tempfile::tempdir().unwrap();
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"big\"\nurl = \"{}\"\n\n\
+             [[topic]]\nname = \"talks\"\nquery = '\"peace talks\"'\nalert = \"immediate\"\n\n\
+             [email]\nmaildir = \"{}\"\nfrom = \"nw@example.org\"\nto = \"me@example.org\"\n",
+            server.url("/big"),
+            mail.path().display()
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let big =
+        format!("<item><guid>big</guid><title>{title}</title><description>d</description></item>");
+    server.fixed("/big", Response::ok(feed(&big)));
+    env.run(&["poll", "--all"]).expect(0);
+
+    let stored = env
+        .text("SELECT title FROM items WHERE guid = 'big'")
+        .unwrap();
+    assert_eq!(stored.len(), title.len(), "stored whole");
+    assert_eq!(stored, title);
+    let out = env.run(&["items"]).expect(0).stdout;
+    assert!(out.contains("Small one"), "{out}");
+    assert!(out.contains("Peace talks resume"), "{out}");
+    assert!(
+        out.len() < 5_000,
+        "items printed {} bytes for two items",
+        out.len()
+    );
+    let sent: Vec<_> = std::fs::read_dir(mail.path().join("new"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 1, "one alert for the big item");
+    assert!(sent[0].contains("Peace talks resume"), "{}", sent[0]);
+    assert!(
+        sent[0].len() < 20_000,
+        "the alert is {} bytes",
+        sent[0].len()
+    );
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
