@@ -163,6 +163,10 @@ def main():
     ap.add_argument("--frac", type=float, default=0.1)
     ap.add_argument("--port", type=int, default=18391)
     args = ap.parse_args()
+    # Killed by a signal, still stop the daemon and nginx and remove the farm
+    # (SystemExit runs the `finally` blocks; a stray daemon skews later runs).
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
     if not os.path.exists(FARM):
         sys.exit(f"no feed farm at {FARM} (set NEWSWATCH_SHARED)")
     if "NEWSWATCH_BIN" not in os.environ:
