@@ -302,12 +302,11 @@ pub fn entry_key(entry: &Entry) -> u64 {
 /// The sorted entry keys of a successfully parsed record (see
 /// [`Detection::analyse_changed`]).
 fn entry_keys(rec: &FetchRecord) -> Vec<u64> {
-    let mut keys: Vec<u64> = rec
-        .entries
-        .iter()
-        .filter(|e| e.earlier.is_empty())
-        .map(entry_key)
-        .collect();
+    sorted_keys(rec.entries.iter().filter(|e| e.earlier.is_empty()))
+}
+
+fn sorted_keys<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<u64> {
+    let mut keys: Vec<u64> = entries.map(entry_key).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -424,17 +423,13 @@ impl Poller {
             return Vec::new();
         };
         match reader.unchanged(rec.source_id, &rec.entries) {
-            Ok(flags) => {
-                let mut keys: Vec<u64> = rec
-                    .entries
+            Ok(flags) => sorted_keys(
+                rec.entries
                     .iter()
                     .zip(flags)
                     .filter(|(_, unchanged)| *unchanged)
-                    .map(|(e, _)| entry_key(e))
-                    .collect();
-                keys.sort_unstable();
-                keys
-            }
+                    .map(|(e, _)| e),
+            ),
             Err(e) => {
                 tracing::debug!(error = %e, "could not look up stored items; analysing all");
                 Vec::new()

@@ -264,29 +264,22 @@ fn a_megabyte_title_is_stored_whole_and_shown_cut() {
     let server = TestServer::start();
     let title = format!("{}END", "Peace talks resume ".repeat(55_000));
     assert!(title.len() > 1_000_000);
-    let feed = |items: &str| {
-        format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>H</title>\
-             {items}<item><guid>small</guid><title>Small one</title><description>d</description></item>\
-             </channel></rss>"
-        )
-    };
-    server.fixed("/big", Response::ok(feed("")));
+    let small = ("small", "Small one", "d");
+    server.fixed("/big", Response::ok(rss(&[small])));
     let mail = tempfile::tempdir().unwrap();
     let env = Env::new(
         "",
         &format!(
             "[[source]]\nname = \"big\"\nurl = \"{}\"\n\n\
              [[topic]]\nname = \"talks\"\nquery = '\"peace talks\"'\nalert = \"immediate\"\n\n\
-             [email]\nmaildir = \"{}\"\nfrom = \"nw@example.org\"\nto = \"me@example.org\"\n",
+             [email]\nmaildir = \"{}\"\nfrom = \"nw@example.org\"\nto = \"me@example.org\"\n\
+             alert_max_age = \"3650d\"\n",
             server.url("/big"),
             mail.path().display()
         ),
     );
     env.run(&["poll", "--all"]).expect(0);
-    let big =
-        format!("<item><guid>big</guid><title>{title}</title><description>d</description></item>");
-    server.fixed("/big", Response::ok(feed(&big)));
+    server.fixed("/big", Response::ok(rss(&[("big", &title, "d"), small])));
     env.run(&["poll", "--all"]).expect(0);
 
     let stored = env
