@@ -147,6 +147,7 @@ fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
                         }
                     }
                 }
+                store.restart_wal_if_large();
             }
         }
         if next.is_none() {

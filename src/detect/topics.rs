@@ -10,9 +10,11 @@
 //!    `HashMap<stem, atoms>`; prefixes into one Aho-Corasick automaton; tags
 //!    into a `HashMap<tag, atom>`. An inverted index maps each atom to the
 //!    rules that use it positively.
-//! 2. `match_doc` tokenises and stems each document word once, looks it up in
-//!    the dictionary and the automaton and records which atoms occur where
-//!    (field and word position). Only words that hit some atom are recorded.
+//! 2. `match_doc` tokenises each document word, looks up the atoms it hits
+//!    (by stem in the dictionary, by prefix in the automaton; remembered per
+//!    thread, so a word seen before costs one hash lookup) and records which
+//!    atoms occur where (field and word position). Only words that hit some
+//!    atom are recorded.
 //! 3. Only the rules reachable from the atoms present are evaluated — `parse`
 //!    guarantees every rule needs at least one positive term, so a rule with
 //!    none of its terms present cannot match. Cost per item is about
@@ -29,7 +31,9 @@
 //! (2.0 if the term occurs in the title, else 1.0) × (its number of words:
 //! 1 for a term, n for an n-word phrase).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
@@ -142,7 +146,41 @@ pub struct TopicMatcher {
     prefix_atoms: Vec<AtomId>,
     /// Atom → rules that use it positively (outside NOT, outside exclude).
     atom_rules: Vec<Vec<u32>>,
+    /// Tells this matcher's entries in the per-thread `WORD_ATOMS` memo
+    /// apart from another matcher's (a reload compiles a new one).
+    id: u64,
 }
+
+/// Words remembered per thread before the memo is emptied.
+const WORD_MEMO_MAX: usize = 100_000;
+
+/// Per thread: for one matcher and one document language (slot), each
+/// folded word → every atom it hits (by stem and by prefix), most often
+/// none. News words follow Zipf's law, so one hash lookup answers most
+/// words, in place of the script test, the stem and the prefix search.
+struct WordMemo {
+    matcher: u64,
+    by_lang: [foldhash::HashMap<Box<str>, Box<[AtomId]>>; 4],
+}
+
+thread_local! {
+    static WORD_ATOMS: RefCell<WordMemo> = RefCell::new(WordMemo {
+        matcher: 0,
+        by_lang: Default::default(),
+    });
+}
+
+fn lang_slot(lang: StemLang) -> usize {
+    match lang {
+        StemLang::English => 0,
+        StemLang::Russian => 1,
+        StemLang::Ukrainian => 2,
+        StemLang::None => 3,
+    }
+}
+
+/// Ids for matchers; 0 is the empty memo's.
+static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Default)]
 struct Builder {
@@ -328,6 +366,7 @@ impl TopicMatcher {
             prefixes,
             prefix_atoms: b.prefix_atoms,
             atom_rules,
+            id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -448,39 +487,50 @@ impl TopicMatcher {
     }
 
     fn scan_field(&self, folded: &str, field: u8, lang: StemLang, occ: &mut Vec<Occ>) {
-        // Word spans by position, for prefix matches (found in one pass over
-        // the whole field rather than one search per word).
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        for (pos, (span, w)) in words(folded).enumerate() {
-            let pos = to_id(pos);
-            with_stem(w, StemLang::for_word(lang, w), |s| {
-                if let Some(atoms) = self.stems.get(s) {
-                    occ.extend(atoms.iter().map(|&atom| Occ { atom, field, pos }));
-                }
-            });
-            if self.prefixes.is_some() {
-                spans.push((span.start, span.end));
+        WORD_ATOMS.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.matcher != self.id {
+                memo.matcher = self.id;
+                memo.by_lang.iter_mut().for_each(|m| m.clear());
             }
-        }
-        let Some(ac) = &self.prefixes else { return };
-        let Ok(iter) = ac.try_find_overlapping_iter(folded) else {
-            return;
-        };
-        for m in iter {
-            // A prefix hit starts a word and ends inside it.
-            let Ok(pos) = spans.binary_search_by_key(&m.start(), |s| s.0) else {
-                continue;
-            };
-            if m.end() <= spans[pos].1
-                && let Some(&atom) = self.prefix_atoms.get(m.pattern().as_usize())
-            {
-                occ.push(Occ {
-                    atom,
-                    field,
-                    pos: to_id(pos),
-                });
+            let map = &mut memo.by_lang[lang_slot(lang)];
+            for (pos, (_, w)) in words(folded).enumerate() {
+                let pos = to_id(pos);
+                let atoms = match map.get(w) {
+                    Some(atoms) => atoms,
+                    None => {
+                        if map.len() >= WORD_MEMO_MAX {
+                            map.clear();
+                        }
+                        let atoms = self.word_atoms(w, lang);
+                        map.entry(w.into()).or_insert(atoms)
+                    }
+                };
+                occ.extend(atoms.iter().map(|&atom| Occ { atom, field, pos }));
             }
+        });
+    }
+
+    /// Every atom one folded word hits in a document of language `lang`: by
+    /// stem, and by prefix (a prefix that starts the word and ends inside it).
+    fn word_atoms(&self, word: &str, lang: StemLang) -> Box<[AtomId]> {
+        let mut atoms: Vec<AtomId> = Vec::new();
+        with_stem(word, StemLang::for_word(lang, word), |s| {
+            if let Some(hit) = self.stems.get(s) {
+                atoms.extend_from_slice(hit);
+            }
+        });
+        // The automaton cannot do anchored overlapping searches, so search
+        // the word and keep the matches that start it.
+        if let Some(ac) = &self.prefixes
+            && let Ok(iter) = ac.try_find_overlapping_iter(word)
+        {
+            atoms.extend(
+                iter.filter(|m| m.start() == 0)
+                    .filter_map(|m| self.prefix_atoms.get(m.pattern().as_usize())),
+            );
         }
+        atoms.into_boxed_slice()
     }
 
     fn prefix_hits(&self, word: &str, field: u8, pos: u32, occ: &mut Vec<Occ>) {
