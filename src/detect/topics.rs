@@ -405,8 +405,15 @@ impl TopicMatcher {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let mut present = vec![0u64; self.atom_rules.len().div_ceil(64)];
+        for o in &occ {
+            if let Some(word) = present.get_mut(o.atom as usize / 64) {
+                *word |= 1 << (o.atom % 64);
+            }
+        }
         let view = View {
             occ: &occ,
+            present: &present,
             leaves: &self.leaves,
         };
         let mut hits = Vec::new();
@@ -558,12 +565,18 @@ struct Occ {
 /// One document's occurrences, and the leaves to evaluate over them.
 struct View<'a> {
     occ: &'a [Occ],
+    /// Bit per atom: does it occur at all? Most leaves of a large rule have
+    /// no occurrence, and this answers them without a search.
+    present: &'a [u64],
     leaves: &'a [Leaf],
 }
 
 impl View<'_> {
     /// Occurrences of `atom` in `field`, sorted by position.
     fn occs(&self, atom: AtomId, field: u8) -> &[Occ] {
+        if !self.present(atom) {
+            return &[];
+        }
         let lo = self
             .occ
             .partition_point(|o| (o.atom, o.field) < (atom, field));
@@ -595,7 +608,21 @@ impl View<'_> {
         })
     }
 
+    fn present(&self, atom: AtomId) -> bool {
+        self.present
+            .get(atom as usize / 64)
+            .is_some_and(|w| w >> (atom % 64) & 1 == 1)
+    }
+
+    /// Could `leaf` occur at all: are all its words somewhere in the item?
+    fn may_occur(&self, leaf: &Leaf) -> bool {
+        leaf.atoms.iter().all(|&a| self.present(a))
+    }
+
     fn leaf_in(&self, leaf: &Leaf, fields: u8) -> bool {
+        if !self.may_occur(leaf) {
+            return false;
+        }
         FIELD_BITS
             .iter()
             .filter(|&&f| fields & leaf.fields & f != 0)
@@ -607,6 +634,9 @@ impl View<'_> {
     }
 
     fn near(&self, a: &Leaf, b: &Leaf, distance: u32) -> bool {
+        if !self.may_occur(a) || !self.may_occur(b) {
+            return false;
+        }
         FIELD_BITS
             .iter()
             .filter(|&&f| a.fields & b.fields & f != 0)

@@ -197,9 +197,10 @@ fn build_entry(
         .or_else(|| feed.language.as_deref().and_then(language_code))
         .or_else(|| ctx.source_language.and_then(language_code))
         .or_else(|| {
-            // guess_language reads ~400 chars; don't copy a whole article.
-            let head: String = cur.state.text.chars().take(400).collect();
-            let sample = format!("{} {head}", cur.state.title);
+            // guess_language reads ~200 chars; don't copy a whole article.
+            let text = &cur.state.text;
+            let head = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
+            let sample = format!("{} {}", cur.state.title, &text[..head]);
             guess_language(&sample).map(str::to_owned)
         });
     let author = raw
