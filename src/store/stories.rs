@@ -28,6 +28,24 @@ struct Recent {
     seen: i64,
 }
 
+/// A URL's story and first sighting, packed into 8 bytes: story ids and
+/// Unix seconds both fit in 32 bits (seconds until 2106; a URL of a story
+/// past id 2^32 is simply not indexed, and joins by fingerprint only).
+#[derive(Clone, Copy)]
+struct UrlSeen {
+    story: u32,
+    seen: u32,
+}
+
+impl UrlSeen {
+    fn new(story: i64, seen: i64) -> Option<UrlSeen> {
+        Some(UrlSeen {
+            story: u32::try_from(story).ok()?,
+            seen: u32::try_from(seen.max(0)).unwrap_or(u32::MAX),
+        })
+    }
+}
+
 /// Stories are compared through their founding item: a new item joins a
 /// story when it is close to the item that started it, not to any member,
 /// so a story cannot drift from one event to the next through a chain of
@@ -46,8 +64,10 @@ struct Recent {
 pub struct StoryIndex {
     loaded: bool,
     bands: Vec<HashMap<u64, VecDeque<Recent>>>,
-    /// Hash of the canonical URL → (story, unix seconds first seen).
-    by_url: HashMap<u64, (i64, i64)>,
+    /// Hash of the canonical URL → its story and when it was first seen.
+    /// One entry per recent item (400,000 after a 10,000-feed cold poll),
+    /// hence the 16-byte entries.
+    by_url: HashMap<u64, UrlSeen>,
     /// Story → when its newest item was seen (unix seconds): a story stays
     /// joinable while it is active.
     last_seen: HashMap<i64, i64>,
@@ -151,10 +171,10 @@ impl StoryIndex {
                 bucket.push_back(recent);
             }
         }
-        if let Some(u) = url.filter(|u| !u.is_empty()) {
-            self.by_url
-                .entry(url_key(u))
-                .or_insert((story_id, recent.seen));
+        if let Some(u) = url.filter(|u| !u.is_empty())
+            && let Some(entry) = UrlSeen::new(story_id, recent.seen)
+        {
+            self.by_url.entry(url_key(u)).or_insert(entry);
         }
         if self.by_url.len() + self.last_seen.len() > self.sweep_above {
             self.sweep(seen);
@@ -180,8 +200,8 @@ impl StoryIndex {
         let by_url = url
             .filter(|u| !u.is_empty())
             .and_then(|u| self.by_url.get(&url_key(u)))
-            .filter(|(_, seen)| in_window(*seen))
-            .map(|(story, _)| *story);
+            .filter(|e| in_window(i64::from(e.seen)))
+            .map(|e| i64::from(e.story));
         let source = source_id.to_string();
         let found = match by_url {
             Some(story) => Some(story),
@@ -239,7 +259,7 @@ impl StoryIndex {
     /// recent items costs one sweep per doubling, not one per item.
     fn sweep(&mut self, now: DateTime<Utc>) {
         let oldest = (now - Duration::hours(STORY_WINDOW_HOURS)).timestamp();
-        self.by_url.retain(|_, (_, seen)| *seen >= oldest);
+        self.by_url.retain(|_, e| i64::from(e.seen) >= oldest);
         self.last_seen.retain(|_, seen| *seen >= oldest);
         self.sweep_above = ((self.by_url.len() + self.last_seen.len()) * 2).max(SWEEP_MIN);
     }
