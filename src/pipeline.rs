@@ -893,4 +893,43 @@ query = "ceasefire"
         );
         assert_eq!(store.search("holds", 10).unwrap().len(), 1, "indexed");
     }
+
+    /// After a start the daemon remembers no document, so it asks the
+    /// database (read-only connection) which entries it already holds with
+    /// the same text: those are skipped, an edited and a new one analysed.
+    #[test]
+    fn after_a_start_unchanged_entries_are_found_in_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let text = CONFIG.replace("unused.db", &db.display().to_string());
+        let config = crate::config::load_str(&text, &dir.path().join("c.toml")).unwrap();
+        let detection = Detection::new(&config);
+        let mut store = Store::open(&db).unwrap();
+        let t0 = Utc::now();
+        store
+            .sync_config_sources(&source_specs(&config), t0)
+            .unwrap();
+        let src = store.source_by_name("wire").unwrap();
+        let first = rss(&[
+            ("a", "Ceasefire talks open in Geneva"),
+            ("b", "Truce holds"),
+        ]);
+        let mut rec = record(&src, &first, t0);
+        detection.analyse(&src.name, &mut rec);
+        store.apply_fetch(&rec).unwrap();
+
+        // A new process: nothing remembered.
+        let poller = Poller::new(&config).unwrap();
+        let second = rss(&[
+            ("c", "Ceasefire monitors arrive"),
+            ("a", "Ceasefire talks open in Geneva"),
+            ("b", "Truce holds, both sides say"),
+        ]);
+        let mut rec = record(&src, &second, t0 + chrono::Duration::minutes(15));
+        let unchanged = poller.unchanged_keys(&rec);
+        assert_eq!(unchanged, sorted_keys(rec.entries.get(1).into_iter()));
+        detection.analyse_changed(&src.name, &mut rec, &unchanged);
+        let analysed: Vec<bool> = rec.analyses.iter().map(Option::is_some).collect();
+        assert_eq!(analysed, [true, false, true], "new, unchanged, edited");
+    }
 }
