@@ -478,15 +478,14 @@ impl TopicMatcher {
         for (i, tag) in doc.tags.iter().enumerate() {
             let folded = fold(tag);
             let joined = words(&folded).map(|(_, w)| w).collect::<Vec<_>>().join(" ");
+            let mut atoms: Vec<AtomId> = self.tags.get(&joined).copied().into_iter().collect();
+            self.prefix_hits(&joined, &mut atoms);
             let pos = to_id(i);
-            if let Some(&atom) = self.tags.get(&joined) {
-                occ.push(Occ {
-                    atom,
-                    field: TAG,
-                    pos,
-                });
-            }
-            self.prefix_hits(&joined, TAG, pos, &mut occ);
+            occ.extend(atoms.into_iter().map(|atom| Occ {
+                atom,
+                field: TAG,
+                pos,
+            }));
         }
         occ.sort_unstable();
         occ.dedup();
@@ -527,31 +526,22 @@ impl TopicMatcher {
                 atoms.extend_from_slice(hit);
             }
         });
-        // The automaton cannot do anchored overlapping searches, so search
-        // the word and keep the matches that start it.
-        if let Some(ac) = &self.prefixes
-            && let Ok(iter) = ac.try_find_overlapping_iter(word)
-        {
-            atoms.extend(
-                iter.filter(|m| m.start() == 0)
-                    .filter_map(|m| self.prefix_atoms.get(m.pattern().as_usize())),
-            );
-        }
+        self.prefix_hits(word, &mut atoms);
         atoms.into_boxed_slice()
     }
 
-    fn prefix_hits(&self, word: &str, field: u8, pos: u32, occ: &mut Vec<Occ>) {
+    /// Append the prefix atoms that start `word` (and end inside it).
+    fn prefix_hits(&self, word: &str, atoms: &mut Vec<AtomId>) {
         let Some(ac) = &self.prefixes else { return };
         // The automaton cannot do anchored overlapping searches, so search
         // the word and keep the matches that start it.
         let Ok(iter) = ac.try_find_overlapping_iter(word) else {
             return;
         };
-        for m in iter.filter(|m| m.start() == 0) {
-            if let Some(&atom) = self.prefix_atoms.get(m.pattern().as_usize()) {
-                occ.push(Occ { atom, field, pos });
-            }
-        }
+        atoms.extend(
+            iter.filter(|m| m.start() == 0)
+                .filter_map(|m| self.prefix_atoms.get(m.pattern().as_usize())),
+        );
     }
 }
 
