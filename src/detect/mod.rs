@@ -140,6 +140,7 @@ impl Detector {
     /// `analyse` with the current title and text already folded
     /// (`text::fold`): the caller folds once and reuses the result for the
     /// search index.
+    #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
     pub fn analyse_folded(
         &self,
         entry: &Entry,

@@ -1246,6 +1246,7 @@ fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Quote> {
 
 /// Quotes in an item attributed to configured speakers: the title (its own
 /// sentence, plus the headline forms) and the text, deduplicated.
+#[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
 pub fn extract_quotes(title: &str, text: &str, speakers: &SpeakerSet) -> Vec<Quote> {
     if speakers.aliases.is_empty() {
         return Vec::new();

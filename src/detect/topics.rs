@@ -383,6 +383,7 @@ impl TopicMatcher {
 
     /// `match_doc` with the title and text already folded (`text::fold`),
     /// for callers that fold them once for several uses.
+    #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
     pub fn match_folded(
         &self,
         doc: &MatchDoc,

@@ -144,6 +144,7 @@ impl Store {
     /// alone and no fetch is ever partly stored. (Savepoints per fetch would
     /// be simpler, but FTS5 flushes its pending index at every savepoint,
     /// which is most of the cost a batch saves.)
+    #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
     pub fn apply_fetches(&mut self, recs: &[FetchRecord]) -> Result<Vec<Result<FetchSummary>>> {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
@@ -741,6 +742,7 @@ impl<'r> SearchWrites<'r> {
 
     /// Write everything, in the order it was added (an item replaced twice
     /// in one batch ends with its last text).
+    #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
     fn apply(&mut self, tx: &Connection) -> rusqlite::Result<()> {
         let mut delete = tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?;
         let mut insert =

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Count the instructions of a cold poll, per pipeline stage (callgrind).
+
+    bench/instructions.py [--feeds 100] [BIN ...]
+
+Wall and CPU time on a shared or virtual machine drift by tens of percent
+between runs; instruction counts barely move, so this is the figure to
+judge a CPU change by (A/B: give two binaries). It generates a farm with
+../shared/bench/feedfarm.py (seed "bars", as bench/cycles.py), serves it
+with nginx on 127.0.0.1, writes the same config as bench/cycles.py (shipped
+topics and speakers), and runs `newswatch poll` on an empty database under
+`valgrind --tool=callgrind` for each binary (default: the release build).
+Prints the total and the inclusive count of each stage. About 30 s per
+binary for 100 feeds. Needs valgrind (apt-get install valgrind) and nginx.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cycles  # noqa: E402  (farm, nginx and config helpers)
+
+# Stage → the function whose inclusive count stands for it.
+STAGES = [
+    ("parse (feed-rs)", "newswatch::parse::parse_document"),
+    ("normalise", "newswatch::normalize::normalize"),
+    ("detect", "newswatch::detect::Detector::analyse_folded"),
+    ("  topics", "newswatch::detect::topics::TopicMatcher::match_folded"),
+    ("  fingerprint", "newswatch::detect::stories::fingerprint_folded"),
+    ("  quotes", "newswatch::detect::statements::extract_quotes"),
+    ("write (SQLite)", "newswatch::store::ingest::<impl newswatch::store::Store>::apply_fetches"),
+    ("  search index", "newswatch::store::ingest::SearchWrites::apply"),
+]
+
+
+def measure(binary, work):
+    for f in os.listdir(work):
+        if f.startswith("nw.db"):
+            os.remove(os.path.join(work, f))
+    out = os.path.join(work, "callgrind.out")
+    run = subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+         binary, "--config", f"{work}/nw.toml", "poll"],
+        capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{binary} failed:\n{run.stderr[-2000:]}")
+    total = int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+    annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
+                              capture_output=True, text=True).stdout
+    stages = {}
+    for label, function in STAGES:
+        counts = [int(m.group(1).replace(",", "")) for m in
+                  re.finditer(r"^\s*([\d,]+) \([^)]*\)\s+\S*:" + re.escape(function) + r"(?: \[|$)",
+                              annotate, re.M)]
+        # The largest line is the function itself; the others are code
+        # inlined into it from other files.
+        stages[label] = max(counts, default=0)
+    items = cycles.query(f"{work}/nw.db", "SELECT count(*) FROM items")
+    return total, stages, items
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--feeds", type=int, default=100)
+    ap.add_argument("--port", type=int, default=18393)
+    ap.add_argument("bins", nargs="*")
+    args = ap.parse_args()
+    bins = args.bins or [cycles.BIN]
+    if not args.bins:
+        subprocess.run(["cargo", "build", "--release", "-q"], cwd=cycles.ROOT, check=True)
+    work = tempfile.mkdtemp(prefix="nwinstr.")
+    os.chmod(work, 0o755)
+    try:
+        cycles.sh(sys.executable, cycles.FARM, "gen", f"{work}/feeds", "--feeds", str(args.feeds), "--seed", "bars")
+        cycles.sh(cycles.SERVE, "start", f"{work}/feeds", str(args.port), f"{work}/srv")
+        cycles.write_config(work, args.port)
+        for binary in bins:
+            total, stages, items = measure(binary, work)
+            print(f"{binary}: {args.feeds} feeds, {items} items, {total / 1e9:.3f} G instructions "
+                  f"({total / max(items, 1) / 1e3:.0f} k per item)", flush=True)
+            for label, count in stages.items():
+                print(f"  {label:<18} {count / 1e9:6.3f} G  {100 * count / total:5.1f}%", flush=True)
+    finally:
+        subprocess.run([cycles.SERVE, "stop", f"{work}/srv"], capture_output=True)
+        subprocess.run(["rm", "-rf", work])
+
+
+if __name__ == "__main__":
+    main()
