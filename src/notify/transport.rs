@@ -246,7 +246,16 @@ impl lettre::message::header::Header for AutoSubmitted {
 }
 
 fn classify_smtp(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
-    let text = format!("{server}: {e}");
+    let mut text = format!("{server}: {e}");
+    if text.contains("UnknownIssuer") {
+        // The usual cause on a self-hosted relay is a private CA; say where
+        // the trust store comes from rather than leave the user guessing.
+        text.push_str(
+            " (the server's certificate is checked against the system's CA \
+             certificates; for a private CA, set SSL_CERT_FILE to a PEM file \
+             with it, or install it with update-ca-certificates)",
+        );
+    }
     if e.is_permanent() {
         SendError::Permanent(text)
     } else if e.is_transient() {

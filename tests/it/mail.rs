@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::smtp::{Received, SmtpServer};
+use crate::support::smtp::{Received, ServerTls, SmtpServer, TestCerts};
 use crate::support::{undated_rss as feed, wait_until};
 
 const TOPICS: &str = r#"
@@ -597,6 +597,107 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
         "{}",
         missing.stderr
     );
+}
+
+/// `[email]` sending to `url` from alerts@example.org to analyst@example.org.
+fn plain_email_section(url: &str) -> String {
+    format!(
+        "[email]\nsmtp_url = \"{url}\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\ntimeout = \"5s\"\n"
+    )
+}
+
+#[test]
+fn mail_goes_over_starttls_and_smtps_and_never_to_a_server_it_cannot_verify() {
+    // A private CA, trusted through SSL_CERT_FILE (how a user points
+    // newswatch at a mail relay with an in-house certificate).
+    let certs = TestCerts::new();
+    let ca = certs.ca.display().to_string();
+    let other_ca = certs.other_ca.display().to_string();
+    let trust_ca = [("SSL_CERT_FILE", ca.as_str())];
+    let trust_other = [("SSL_CERT_FILE", other_ca.as_str())];
+
+    // STARTTLS required, opportunistic STARTTLS, and TLS from the first
+    // byte: each message arrives, and arrives encrypted.
+    let starttls = SmtpServer::start_tls(ServerTls::StartTls, &certs);
+    let smtps = SmtpServer::start_tls(ServerTls::Wrapper, &certs);
+    let cases = [
+        (
+            format!("smtp+starttls://127.0.0.1:{}", starttls.port()),
+            &starttls,
+            1,
+        ),
+        (
+            format!("smtp://127.0.0.1:{}", starttls.port()),
+            &starttls,
+            2,
+        ),
+        (format!("smtps://127.0.0.1:{}", smtps.port()), &smtps, 1),
+    ];
+    for (url, server, expected) in &cases {
+        let env = Env::new("", &plain_email_section(url));
+        let out = env.run_with(&["test-email"], &trust_ca).expect(0);
+        assert!(out.stdout.contains("250"), "{url}: {}", out.stdout);
+        let msgs = server.wait_for(*expected, Duration::from_secs(10));
+        assert_eq!(msgs.len(), *expected, "{url}: {}", server.log());
+        let last = msgs.last().unwrap();
+        assert!(
+            last.tls.as_deref().is_some_and(|v| v.starts_with("TLSv1.")),
+            "{url}: message came over {:?}",
+            last.tls
+        );
+        assert!(last.subject().contains("test message"));
+    }
+
+    // A certificate the trust store does not vouch for: not sent, exit 1,
+    // and the error says it is the certificate. Nothing reaches the server.
+    for (url, server) in [
+        (
+            format!("smtp+starttls://127.0.0.1:{}", starttls.port()),
+            &starttls,
+        ),
+        (format!("smtps://127.0.0.1:{}", smtps.port()), &smtps),
+        (format!("smtp://127.0.0.1:{}", starttls.port()), &starttls),
+    ] {
+        let before = server.messages().len();
+        let env = Env::new("", &plain_email_section(&url));
+        let bad = env.run_with(&["test-email"], &trust_other).expect(1);
+        assert!(
+            bad.stderr.contains("not sent") && bad.stderr.contains("UnknownIssuer"),
+            "{url}: {}",
+            bad.stderr
+        );
+        assert!(bad.stderr.contains("SSL_CERT_FILE"), "{}", bad.stderr);
+        assert_eq!(server.messages().len(), before, "{url}");
+    }
+
+    // A trusted certificate for another name (it names 127.0.0.1 only).
+    let env = Env::new(
+        "",
+        &plain_email_section(&format!("smtps://localhost:{}", smtps.port())),
+    );
+    let wrong_name = env.run_with(&["test-email"], &trust_ca).expect(1);
+    assert!(
+        wrong_name.stderr.contains("not valid for name")
+            && !wrong_name.stderr.contains("SSL_CERT_FILE"),
+        "{}",
+        wrong_name.stderr
+    );
+    assert_eq!(smtps.messages().len(), 1);
+
+    // smtp+starttls:// to a server that offers no STARTTLS: refused rather
+    // than sent in the clear.
+    let plain = SmtpServer::start();
+    let env = Env::new(
+        "",
+        &plain_email_section(&format!("smtp+starttls://127.0.0.1:{}", plain.port())),
+    );
+    let downgrade = env.run_with(&["test-email"], &trust_ca).expect(1);
+    assert!(
+        downgrade.stderr.to_lowercase().contains("tls"),
+        "{}",
+        downgrade.stderr
+    );
+    assert!(plain.messages().is_empty());
 }
 
 #[test]

@@ -31,6 +31,16 @@ pub struct SmtpServer {
     dir: tempfile::TempDir,
     port: u16,
     auth: Option<(String, String)>,
+    tls: Option<(ServerTls, PathBuf, PathBuf)>,
+}
+
+/// How a TLS test server speaks TLS.
+#[derive(Clone, Copy, Debug)]
+pub enum ServerTls {
+    /// Offers STARTTLS and refuses MAIL before it.
+    StartTls,
+    /// TLS from the first byte (`smtps`).
+    Wrapper,
 }
 
 impl SmtpServer {
@@ -52,13 +62,32 @@ impl SmtpServer {
         SmtpServer::launch(0, Some((user.to_string(), password.to_string())))
     }
 
+    /// A server speaking TLS with the certificate of `certs` (for 127.0.0.1,
+    /// signed by `certs.ca`), without AUTH.
+    pub fn start_tls(mode: ServerTls, certs: &TestCerts) -> SmtpServer {
+        SmtpServer::launch_with(
+            0,
+            None,
+            Some((mode, certs.server_cert.clone(), certs.server_key.clone())),
+        )
+    }
+
     fn launch(port: u16, auth: Option<(String, String)>) -> SmtpServer {
+        SmtpServer::launch_with(port, auth, None)
+    }
+
+    fn launch_with(
+        port: u16,
+        auth: Option<(String, String)>,
+        tls: Option<(ServerTls, PathBuf, PathBuf)>,
+    ) -> SmtpServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut server = SmtpServer {
             child: None,
             dir,
             port,
             auth,
+            tls,
         };
         server.spawn(port);
         server
@@ -83,6 +112,16 @@ impl SmtpServer {
             .stderr(log);
         if let Some((user, password)) = &self.auth {
             cmd.arg("--auth").arg(format!("{user}:{password}"));
+        }
+        if let Some((mode, cert, key)) = &self.tls {
+            let mode = match mode {
+                ServerTls::StartTls => "starttls",
+                ServerTls::Wrapper => "wrapper",
+            };
+            cmd.args(["--tls", mode, "--cert"])
+                .arg(cert)
+                .arg("--key")
+                .arg(key);
         }
         let mut child = cmd.spawn().unwrap_or_else(|e| {
             panic!(
@@ -244,6 +283,8 @@ pub struct Received {
     pub raw: String,
     /// The AUTH login used for the session, if any.
     pub auth_user: Option<String>,
+    /// The TLS version the message came over ("TLSv1.3"), None if plain.
+    pub tls: Option<String>,
 }
 
 impl Received {
@@ -264,6 +305,7 @@ impl Received {
                 .unwrap_or_default(),
             raw: s("data").unwrap_or_default(),
             auth_user: s("auth_user"),
+            tls: s("tls"),
         }
     }
 
@@ -735,6 +777,94 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{}", srv.log());
         for m in &msgs {
             assert_eq!(m.auth_user.as_deref(), Some("alice"));
+        }
+    }
+}
+
+/// A private CA and a server certificate it signed for 127.0.0.1 (not
+/// for localhost: a name it does not cover), made with the `openssl` command in a temp folder; `other_ca`
+/// is a second CA that signed nothing (a trust store that must fail).
+pub struct TestCerts {
+    _dir: tempfile::TempDir,
+    pub ca: PathBuf,
+    pub other_ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+}
+
+impl TestCerts {
+    pub fn new() -> TestCerts {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = |name: &str| dir.path().join(name);
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run openssl ({e}); apt-get install openssl"));
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        for (name, cn) in [("ca", "newswatch test CA"), ("other-ca", "unrelated CA")] {
+            let subj = format!("/CN={cn}");
+            let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+            let mut args = vec!["req", "-x509", "-days", "2", "-subj", &subj];
+            args.extend(ec);
+            args.extend([
+                "-keyout",
+                &key,
+                "-out",
+                &pem,
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ]);
+            openssl(&args);
+        }
+        let mut csr = vec!["req", "-subj", "/CN=127.0.0.1", "-keyout", "server.key"];
+        csr.extend(ec);
+        csr.extend(["-out", "server.csr"]);
+        openssl(&csr);
+        fs::write(
+            p("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .expect("write server.ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ]);
+        TestCerts {
+            ca: p("ca.pem"),
+            other_ca: p("other-ca.pem"),
+            server_cert: p("server.pem"),
+            server_key: p("server.key"),
+            _dir: dir,
         }
     }
 }

@@ -4,11 +4,13 @@
 Driven by tests/it/support/smtp.rs. Needs Debian's python3-aiosmtpd.
 
     smtp_server.py --dir DIR [--port N] [--auth USER:PASSWORD]
+                   [--tls starttls|wrapper --cert PEM --key PEM]
 
 * prints the bound port as the first stdout line, then serves until killed;
 * stores each accepted message as DIR/msgs/NNNNNNNN.json (written to a temp
   file then renamed), numbering continuing after any files already there:
-  {"mail_from": str, "rcpt_tos": [str], "data": str, "auth_user": str|null}
+  {"mail_from": str, "rcpt_tos": [str], "data": str, "auth_user": str|null,
+   "tls": str|null}  ("tls": the TLS version the message came over, if any);
   ("data" is the raw message, decoded as UTF-8 with surrogateescape);
 * fault injection, checked on every transaction when the DATA is complete:
     DIR/slow    sleep that many seconds (float) before answering DATA; if the
@@ -18,6 +20,9 @@ Driven by tests/it/support/smtp.rs. Needs Debian's python3-aiosmtpd.
   a refused/rejected message is not stored;
 * with --auth, advertises and accepts AUTH PLAIN / LOGIN (no TLS needed) for
   that user:password only; without it, AUTH is not offered;
+* with --tls starttls, offers STARTTLS and refuses MAIL before it; with
+  --tls wrapper, speaks TLS from the first byte (smtps); either way with
+  the given certificate chain and key;
 * logs to stderr only.
 """
 
@@ -27,6 +32,7 @@ import json
 import logging
 import os
 import re
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -100,11 +106,13 @@ class Handler:
         auth = getattr(session, "auth_data", None)
         if isinstance(auth, LoginPassword):
             auth_user = auth.login.decode("utf-8", errors="replace")
+        ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
         record = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
             "data": data,
             "auth_user": auth_user,
+            "tls": ssl_object.version() if ssl_object is not None else None,
         }
         self.seq += 1
         name = "%08d.json" % self.seq
@@ -139,7 +147,14 @@ async def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--dir", required=True)
     ap.add_argument("--auth", default=None, help="user:password")
+    ap.add_argument("--tls", choices=["starttls", "wrapper"], default=None)
+    ap.add_argument("--cert", default=None, help="PEM certificate chain")
+    ap.add_argument("--key", default=None, help="PEM private key")
     args = ap.parse_args()
+    tls_context = None
+    if args.tls is not None:
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(args.cert, args.key)
 
     handler = Handler(args.dir)
     kwargs = {"hostname": "smtp.test", "ident": "newswatch-test-smtp"}
@@ -150,6 +165,9 @@ async def main():
             authenticator=make_authenticator(user, password),
         )
 
+    if args.tls == "starttls":
+        kwargs.update(tls_context=tls_context, require_starttls=True)
+
     loop = asyncio.get_running_loop()
     # asyncio sets SO_REUSEADDR on POSIX by default (reuse_address=None means
     # True there); pass it explicitly so a restart on a port with connections
@@ -159,12 +177,13 @@ async def main():
         host="127.0.0.1",
         port=args.port,
         reuse_address=True,
+        ssl=tls_context if args.tls == "wrapper" else None,
     )
     port = server.sockets[0].getsockname()[1]
     sys.stdout.write("%d\n" % port)
     sys.stdout.flush()
-    log.info("listening on 127.0.0.1:%d, dir %s, auth %s",
-             port, args.dir, "on" if args.auth is not None else "off")
+    log.info("listening on 127.0.0.1:%d, dir %s, auth %s, tls %s",
+             port, args.dir, "on" if args.auth is not None else "off", args.tls)
     async with server:
         await server.serve_forever()
 
