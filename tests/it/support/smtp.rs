@@ -418,6 +418,94 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
     }
 }
 
+/// A private CA and a server certificate it signed for 127.0.0.1 (not
+/// for localhost: a name it does not cover), made with the `openssl` command in a temp folder; `other_ca`
+/// is a second CA that signed nothing (a trust store that must fail).
+pub struct TestCerts {
+    _dir: tempfile::TempDir,
+    pub ca: PathBuf,
+    pub other_ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+}
+
+impl TestCerts {
+    pub fn new() -> TestCerts {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = |name: &str| dir.path().join(name);
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run openssl ({e}); apt-get install openssl"));
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        for (name, cn) in [("ca", "newswatch test CA"), ("other-ca", "unrelated CA")] {
+            let subj = format!("/CN={cn}");
+            let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+            let mut args = vec!["req", "-x509", "-days", "2", "-subj", &subj];
+            args.extend(ec);
+            args.extend([
+                "-keyout",
+                &key,
+                "-out",
+                &pem,
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ]);
+            openssl(&args);
+        }
+        let mut csr = vec!["req", "-subj", "/CN=127.0.0.1", "-keyout", "server.key"];
+        csr.extend(ec);
+        csr.extend(["-out", "server.csr"]);
+        openssl(&csr);
+        fs::write(
+            p("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .expect("write server.ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ]);
+        TestCerts {
+            ca: p("ca.pem"),
+            other_ca: p("other-ca.pem"),
+            server_cert: p("server.pem"),
+            server_key: p("server.key"),
+            _dir: dir,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
@@ -777,94 +865,6 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{}", srv.log());
         for m in &msgs {
             assert_eq!(m.auth_user.as_deref(), Some("alice"));
-        }
-    }
-}
-
-/// A private CA and a server certificate it signed for 127.0.0.1 (not
-/// for localhost: a name it does not cover), made with the `openssl` command in a temp folder; `other_ca`
-/// is a second CA that signed nothing (a trust store that must fail).
-pub struct TestCerts {
-    _dir: tempfile::TempDir,
-    pub ca: PathBuf,
-    pub other_ca: PathBuf,
-    pub server_cert: PathBuf,
-    pub server_key: PathBuf,
-}
-
-impl TestCerts {
-    pub fn new() -> TestCerts {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let p = |name: &str| dir.path().join(name);
-        let openssl = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run openssl ({e}); apt-get install openssl"));
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        let ec = [
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-        ];
-        for (name, cn) in [("ca", "newswatch test CA"), ("other-ca", "unrelated CA")] {
-            let subj = format!("/CN={cn}");
-            let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
-            let mut args = vec!["req", "-x509", "-days", "2", "-subj", &subj];
-            args.extend(ec);
-            args.extend([
-                "-keyout",
-                &key,
-                "-out",
-                &pem,
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ]);
-            openssl(&args);
-        }
-        let mut csr = vec!["req", "-subj", "/CN=127.0.0.1", "-keyout", "server.key"];
-        csr.extend(ec);
-        csr.extend(["-out", "server.csr"]);
-        openssl(&csr);
-        fs::write(
-            p("server.ext"),
-            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
-             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
-        )
-        .expect("write server.ext");
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "server.ext",
-            "-out",
-            "server.pem",
-        ]);
-        TestCerts {
-            ca: p("ca.pem"),
-            other_ca: p("other-ca.pem"),
-            server_cert: p("server.pem"),
-            server_key: p("server.key"),
-            _dir: dir,
         }
     }
 }
