@@ -6,12 +6,16 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::content::{AlertView, DigestView, RevisionView, TopicSection};
-use super::diffview::{diff_parts, field_ops};
+use super::diffview::{cap_parts, diff_parts, field_ops};
 use crate::detect::revisions::Significance;
 use crate::store::{OutboxRow, Result, Store, StoreError, Watermark, ts};
 
 /// Unchanged words kept on each side of a change in a shown diff.
 const DIFF_CONTEXT_WORDS: usize = 12;
+/// What a message shows of one field's diff at most: per deleted, inserted
+/// or kept run, and in all (the revision row keeps the whole diff).
+const DIFF_PART_CHARS: usize = 1_000;
+const DIFF_FIELD_CHARS: usize = 8_000;
 
 /// The alert an outbox row stands for.
 pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
@@ -53,8 +57,15 @@ pub fn revision_view(store: &Store, revision_id: i64) -> Result<RevisionView> {
 
 fn with_diffs(stored: crate::store::StoredRevision) -> RevisionView {
     let mut view = stored.view;
-    view.title_diff = diff_parts(&field_ops(&stored.diff_json, "title"), usize::MAX);
-    view.text_diff = diff_parts(&field_ops(&stored.diff_json, "text"), DIFF_CONTEXT_WORDS);
+    let shown = |field: &str, context_words: usize| {
+        cap_parts(
+            diff_parts(&field_ops(&stored.diff_json, field), context_words),
+            DIFF_PART_CHARS,
+            DIFF_FIELD_CHARS,
+        )
+    };
+    view.title_diff = shown("title", usize::MAX);
+    view.text_diff = shown("text", DIFF_CONTEXT_WORDS);
     view
 }
 

@@ -156,6 +156,47 @@ fn push(out: &mut Vec<DiffPart>, kind: &'static str, text: &str) {
     }
 }
 
+/// Bounds what a message shows of one field's diff: each part keeps at most
+/// `part_chars` characters (the rest becomes "… (+N characters)" inside that
+/// part, so the beginning of both the old and the new text stays visible),
+/// and once `total_chars` have been shown the remaining parts become one
+/// `gap` part. A 1 MB title rewritten would otherwise put 2 MB in a mail.
+pub fn cap_parts(parts: Vec<DiffPart>, part_chars: usize, total_chars: usize) -> Vec<DiffPart> {
+    let mut out = Vec::with_capacity(parts.len());
+    let mut shown = 0usize;
+    for mut part in parts {
+        if shown >= total_chars {
+            push(&mut out, "gap", GAP);
+            break;
+        }
+        let limit = part_chars.min(total_chars - shown);
+        if let Some((cut, _)) = part.text.char_indices().nth(limit) {
+            let rest = part.text[cut..].chars().count();
+            part.text.truncate(cut);
+            part.text
+                .push_str(&format!("… (+{} characters)", thousands(rest)));
+            shown += limit;
+        } else {
+            shown += part.text.chars().count();
+        }
+        out.push(part);
+    }
+    out
+}
+
+/// 1044403 → "1,044,403".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Byte ranges `(start, end)` of the words of `s`: runs of non-whitespace
 /// with at least one letter or digit (a lone dash or comma is not a word; it
 /// stays with the kept text beside it).
@@ -372,5 +413,28 @@ mod tests {
         let stored = serde_json::json!({ "title": ops, "text": [] }).to_string();
         assert_eq!(field_ops(&stored, "title"), ops);
         assert!(field_ops(&stored, "text").is_empty());
+    }
+
+    #[test]
+    fn cap_parts_keeps_the_start_of_each_side_and_bounds_the_total() {
+        let big_old = "Peace talks resume ".repeat(1000);
+        let big_new = "Talks collapse ".repeat(1000);
+        let parts = diff_parts(&[del(&big_old), ins(&big_new), eq(" in Istanbul")], 3);
+        let capped = cap_parts(parts, 40, 60);
+        assert_eq!(
+            show(&capped),
+            "[-Peace talks resume Peace talks resume Pe… (+18,960 characters)-]\
+             {+Talks collapse Talks… (+14,980 characters)+}<…>"
+        );
+        // Under both limits nothing changes.
+        let small = diff_parts(&[eq("a b "), del("c"), ins("d"), eq(" e")], 3);
+        assert_eq!(cap_parts(small.clone(), 40, 100), small);
+        // Multi-byte text is cut on a character boundary.
+        let cyr = diff_parts(&[ins(&"переговоры ".repeat(50))], 3);
+        let cut = cap_parts(cyr, 5, 100);
+        assert_eq!(cut[0].text, "перег… (+545 characters)");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_044_403), "1,044,403");
     }
 }

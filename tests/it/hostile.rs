@@ -306,6 +306,43 @@ fn a_megabyte_title_is_stored_whole_and_shown_cut() {
         "the alert is {} bytes",
         sent[0].len()
     );
+
+    // The megabyte title rewritten: the revision keeps the whole diff, the
+    // messages show the start of both versions and stay small.
+    let rewritten = format!("{}FIN", "Peace talks collapse ".repeat(50_000));
+    server.fixed(
+        "/big",
+        Response::ok(rss(&[("big", &rewritten, "d"), small])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let diff_len = env.count("SELECT length(diff) FROM revisions");
+    assert!(diff_len > 2_000_000, "revision diff is {diff_len} bytes");
+    let sent: Vec<_> = std::fs::read_dir(mail.path().join("new"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 2, "the big item's alert and its revision's");
+    let revision = sent
+        .iter()
+        .find(|m| m.contains("changed (major)"))
+        .expect("a revision alert");
+    assert!(
+        revision.len() < 20_000,
+        "the revision alert is {} bytes",
+        revision.len()
+    );
+    assert!(revision.contains("Peace talks resume Peace"), "{revision}");
+    assert!(
+        revision.contains("Peace talks collapse Peace"),
+        "{revision}"
+    );
+    let digest = env.run(&["digest"]).expect(0).stdout;
+    assert!(
+        digest.len() < 20_000,
+        "the digest is {} bytes",
+        digest.len()
+    );
+    assert!(digest.contains("characters)"), "{digest}");
 }
 
 fn html_escape(s: &str) -> String {
