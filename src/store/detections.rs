@@ -70,6 +70,9 @@ pub(super) struct Change<'a> {
     pub new_topics: &'a [TopicMatch],
     /// The new text equals an earlier version's (A→B→A).
     pub flap: bool,
+    /// Retention had emptied the old text: `old.text` is the new text, so
+    /// only the title is compared, and the revision says so.
+    pub old_text_pruned: bool,
 }
 
 /// Compare two versions and store the revision. Returns its significance.
@@ -102,6 +105,12 @@ pub(super) fn store_revision(
     if is_churning(tx, change.item, now)? {
         flags.push("churn");
     }
+    // Flap and churn hold a revision back from alerts and digests; a pruned
+    // old text only marks what the diff could not cover.
+    let reported = flags.is_empty();
+    if change.old_text_pruned {
+        flags.push("text_pruned");
+    }
     let diff = serde_json::json!({ "title": rev.title.ops, "text": rev.text.ops });
     tx.prepare_cached(
         "INSERT INTO revisions (item_id, from_version, to_version, seen_at, significance, reasons,
@@ -119,7 +128,7 @@ pub(super) fn store_revision(
         rev.changed_share,
         serde_json::to_string(&topics).unwrap_or_else(|_| "[]".into()),
         serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
-        flags.is_empty()
+        reported
     ])?;
     Ok(rev.significance)
 }

@@ -511,6 +511,7 @@ fn insert_item<'r>(ctx: &mut Ctx<'_, 'r>, incoming: &Incoming<'r>) -> rusqlite::
                 old_topics,
                 new_topics: topics,
                 flap: false,
+                old_text_pruned: false,
             };
             count_revision(ctx.summary, store_revision(tx, &change, ctx.now)?);
         }
@@ -542,6 +543,8 @@ struct StoredVersion {
     title: String,
     text: String,
     content_hash: String,
+    /// Retention emptied `text`: it cannot be compared with.
+    pruned: bool,
 }
 
 /// Store the entry's text states that the item has not had yet, each with its
@@ -558,7 +561,7 @@ fn apply_versions<'r>(
     let cur = &entry.current;
     let history: Vec<StoredVersion> = tx
         .prepare_cached(
-            "SELECT version, title, text, content_hash FROM item_versions
+            "SELECT version, title, text, content_hash, pruned_at IS NOT NULL FROM item_versions
              WHERE item_id = ?1 ORDER BY version",
         )?
         .query_map([stored.id], |r| {
@@ -567,6 +570,7 @@ fn apply_versions<'r>(
                 title: r.get(1)?,
                 text: r.get(2)?,
                 content_hash: r.get(3)?,
+                pruned: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -576,6 +580,10 @@ fn apply_versions<'r>(
     };
     let mut prev_title = last.title.clone();
     let mut prev_text = last.text.clone();
+    // After retention emptied the stored text, the first new state can only
+    // be compared by its title (diffing against "" would report the whole
+    // body as new).
+    let mut prev_pruned = last.pruned;
     let mut prev_topics = load_matches(tx, stored.id, last.version)?;
     let mut version = stored.version_count.max(last.version);
     let now = ctx.now_text.clone();
@@ -600,7 +608,7 @@ fn apply_versions<'r>(
         };
         // A body that collapses to a fraction of itself is a broken extraction
         // or a truncated feed, not an edit: keep the stored text.
-        if revisions::is_extraction_failure(&old, &new) {
+        if !last.pruned && revisions::is_extraction_failure(&old, &new) {
             tracing::debug!(item = stored.id, "text collapsed: not treated as an edit");
         } else {
             let earlier_hashes: Vec<String> =
@@ -620,7 +628,7 @@ fn apply_versions<'r>(
             to_version: version,
             old: VersionText {
                 title: &prev_title,
-                text: &prev_text,
+                text: if prev_pruned { &text.text } else { &prev_text },
             },
             new: VersionText {
                 title: &text.title,
@@ -629,10 +637,12 @@ fn apply_versions<'r>(
             old_topics: &prev_topics,
             new_topics: topics,
             flap,
+            old_text_pruned: prev_pruned,
         };
         count_revision(ctx.summary, store_revision(tx, &change, ctx.now)?);
         prev_title = text.title.clone();
         prev_text = text.text.clone();
+        prev_pruned = false;
         prev_topics = topics.to_vec();
         current_changed = std::ptr::eq(text, cur);
     }

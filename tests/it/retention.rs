@@ -160,3 +160,55 @@ fn the_daemon_prunes_at_start_when_retention_is_set() {
         .status();
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn an_item_back_after_its_text_was_pruned_is_compared_by_title_only() {
+    let env = env();
+    let t1 = "Kremlin on Istanbul talks in Geneva";
+    ingest(&env, "2026-01-01T10:00:00Z", &[("old", t1, QUOTE_V1)]);
+    env.run(&["prune", "--older-than", "30d"]).expect(0);
+
+    // Back with a new headline and a longer body: the body cannot be diffed
+    // against the pruned text, so the revision holds the title change only
+    // and is marked, instead of reporting the whole body as inserted.
+    let t2 = "Kremlin on Istanbul talks moved to Riyadh";
+    let now = chrono::Utc::now();
+    ingest(&env, &now.to_rfc3339(), &[("old", t2, QUOTE_V2)]);
+    let row = |to: i64| {
+        (
+            env.text(&format!(
+                "SELECT flags FROM revisions WHERE to_version = {to}"
+            )),
+            env.text(&format!(
+                "SELECT diff FROM revisions WHERE to_version = {to}"
+            )),
+        )
+    };
+    let (flags, diff) = row(2);
+    assert_eq!(flags.as_deref(), Some(r#"["text_pruned"]"#));
+    let diff: serde_json::Value = serde_json::from_str(&diff.unwrap()).unwrap();
+    let changed = |field: &str| {
+        diff[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|op| op.get("Insert").is_some() || op.get("Delete").is_some())
+    };
+    assert!(changed("title"), "{diff}");
+    assert!(!changed("text"), "{diff}");
+    // The new text is stored and searchable again.
+    assert_eq!(
+        env.text("SELECT text FROM item_versions WHERE version = 2")
+            .as_deref(),
+        Some(QUOTE_V2)
+    );
+    let found = env.run(&["--json", "search", "ceasefire"]).expect(0);
+    assert_eq!(found.json_lines().len(), 1, "{}", found.stdout);
+
+    // The next edit has a text to compare with again.
+    let later = (now + chrono::Duration::minutes(5)).to_rfc3339();
+    ingest(&env, &later, &[("old", t2, QUOTE_V1)]);
+    let (flags, diff) = row(3);
+    assert_eq!(flags.as_deref(), Some("[]"));
+    assert!(diff.unwrap().contains("Delete"));
+}
