@@ -114,6 +114,9 @@ impl Writer {
 }
 
 fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
+    // Set when fetches were written, cleared once the search index has
+    // nothing left to merge (see `Store::merge_search_index_step`).
+    let mut merge_owed = false;
     let mut next = rx.recv().ok();
     while let Some(job) = next.take() {
         match job {
@@ -135,6 +138,10 @@ fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
                 }
                 match store.apply_fetches(&recs) {
                     Ok(results) => {
+                        merge_owed |= results.iter().any(|r| {
+                            r.as_ref()
+                                .is_ok_and(|s| s.items_new > 0 || s.items_changed > 0)
+                        });
                         for (done, result) in dones.into_iter().zip(results) {
                             let _ = done.send(result);
                         }
@@ -151,9 +158,57 @@ fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
             }
         }
         if next.is_none() {
-            next = rx.recv().ok();
+            next = next_job_merging_while_idle(store, rx, &mut merge_owed);
         }
     }
+}
+
+/// How long the writer waits with nothing to do before merging the search
+/// index: the end of a cycle, not a pause between two fetches.
+const IDLE_BEFORE_MERGE: Duration = Duration::from_secs(1);
+/// Leaf pages per merge step: about 15 ms of work, so a fetch that arrives
+/// meanwhile waits no longer than that.
+const MERGE_STEP_PAGES: u32 = 200;
+
+/// The writer's next job. While merging is owed and no job comes for
+/// `IDLE_BEFORE_MERGE`, merge the search index a step at a time, looking
+/// for a job between steps. None when every sender is gone.
+fn next_job_merging_while_idle(
+    store: &mut Store,
+    rx: &std::sync::mpsc::Receiver<Job>,
+    merge_owed: &mut bool,
+) -> Option<Job> {
+    use std::sync::mpsc::RecvTimeoutError;
+    if !*merge_owed {
+        return rx.recv().ok();
+    }
+    match rx.recv_timeout(IDLE_BEFORE_MERGE) {
+        Ok(job) => return Some(job),
+        Err(RecvTimeoutError::Disconnected) => return None,
+        Err(RecvTimeoutError::Timeout) => {}
+    }
+    loop {
+        match store.merge_search_index_step(MERGE_STEP_PAGES) {
+            Ok(true) => {}
+            Ok(false) => {
+                *merge_owed = false;
+                break;
+            }
+            Err(e) => {
+                // The index stays usable unmerged; FTS5 merges at commits.
+                tracing::warn!(error = %e, "merging the search index failed");
+                *merge_owed = false;
+                break;
+            }
+        }
+        match rx.try_recv() {
+            Ok(job) => return Some(job),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
+    }
+    tracing::debug!("search index merged while idle");
+    rx.recv().ok()
 }
 
 impl Drop for Writer {

@@ -68,3 +68,87 @@ fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         next_b
     );
 }
+
+/// Whether the search index of `env`'s database still has segments to merge
+/// (FTS5 `'merge'` changes rows), asked of a copy so the check itself merges
+/// nothing.
+fn search_index_merge_owed(env: &Env, copy_name: &str) -> bool {
+    let copy = env.path(copy_name);
+    let _ = std::fs::remove_file(&copy);
+    env.db()
+        .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        .expect("VACUUM INTO");
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let before = conn.total_changes();
+    conn.execute(
+        "INSERT INTO items_fts (items_fts, rank) VALUES ('merge', 200)",
+        [],
+    )
+    .unwrap();
+    conn.total_changes() - before >= 2
+}
+
+/// Six sources answering 200 ms apart, so each fetch is its own commit and
+/// its own small segment of the search index.
+fn staggered_sources(server: &TestServer) -> String {
+    let mut config = String::new();
+    for s in 0..6u64 {
+        let path = format!("/s{s}");
+        let items: Vec<(String, String, String)> = (0..15)
+            .map(|i| {
+                (
+                    format!("s{s}-{i}"),
+                    format!("Headline {s} {i} about ceasefire talks word{s}x{i}"),
+                    format!("Body text {s} {i} with distinct words alpha{s}beta{i} gamma{i}"),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        let mut response = Response::ok(rss(&refs));
+        response.delay = Duration::from_millis(200 * s);
+        server.fixed(&path, response);
+        config.push_str(&format!(
+            "[[source]]\nname = \"s{s}\"\nurl = \"{}\"\n\n",
+            server.url(&path)
+        ));
+    }
+    config
+}
+
+#[test]
+fn the_daemon_merges_the_search_index_once_idle() {
+    let server = TestServer::start();
+    let sources = staggered_sources(&server);
+
+    // A one-shot poll leaves the segments for later commits to merge.
+    let polled = Env::new("", &sources);
+    polled.run(&["poll", "--all"]).expect(0);
+    assert!(
+        search_index_merge_owed(&polled, "polled-copy.db"),
+        "the fixture leaves merge work"
+    );
+
+    // The daemon merges them once nothing has come for a second.
+    let env = Env::new("", &sources);
+    let child = start(&env);
+    crate::support::wait_until("every source stored", Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM items") == Some(90)
+    });
+    crate::support::wait_until("the index merged", Duration::from_secs(20), || {
+        !search_index_merge_owed(&env, "daemon-copy.db")
+    });
+    // Search still finds what was written before and after the merge.
+    let found = env.run(&["--json", "search", "alpha3beta7"]).expect(0);
+    assert_eq!(found.json_lines().len(), 1, "{}", found.stdout);
+    assert_eq!(
+        env.run(&["--json", "search", "ceasefire", "--limit", "200"])
+            .expect(0)
+            .json_lines()
+            .len(),
+        90
+    );
+    drop(child);
+}
