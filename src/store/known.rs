@@ -24,6 +24,7 @@ impl KnownReader {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_err(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| sqlite_err(path, e))?;
+        super::stable_query_plans(&conn).map_err(|e| sqlite_err(path, e))?;
         // A small cache: these lookups touch a few index pages per document.
         conn.pragma_update(None, "cache_size", -1000)
             .map_err(|e| sqlite_err(path, e))?;

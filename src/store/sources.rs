@@ -71,20 +71,28 @@ impl Store {
         let e = |e| super::sqlite_err(&path, e);
         let tx = self.conn.transaction().map_err(e)?;
         let mut report = SyncReport::default();
+        // Cached statements: these run once per configured source (a
+        // thousand sources prepared two thousand statements at every start).
+        let exec = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
+            tx.prepare_cached(sql).and_then(|mut s| s.execute(params))
+        };
         for spec in specs {
             let existing: Option<(SourceId, String, bool, Option<String>)> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT id, config_url, enabled, disabled_reason FROM sources WHERE name = ?1",
-                    [&spec.name],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
-                .optional()
+                .and_then(|mut s| {
+                    s.query_row([&spec.name], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+                    .optional()
+                })
                 .map_err(e)?;
             let tags = serde_json::to_string(&spec.tags).unwrap_or_else(|_| "[]".into());
             let interval = spec.interval.map(|d| d.as_secs() as i64);
             match existing {
                 None => {
-                    tx.execute(
+                    exec(
                         "INSERT INTO sources (name, url, config_url, origin, kind, language, tags,
                              interval_s, enabled, disabled_reason, next_poll_at, created_at)
                          VALUES (?1, ?2, ?2, 'config', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -118,7 +126,7 @@ impl Store {
                     } else {
                         (false, reason.clone())
                     };
-                    tx.execute(
+                    exec(
                         "UPDATE sources SET origin = 'config', kind = ?2, language = ?3, tags = ?4,
                              interval_s = ?5, enabled = ?6, disabled_reason = ?7
                          WHERE id = ?1",
@@ -134,7 +142,7 @@ impl Store {
                     )
                     .map_err(e)?;
                     if url_changed {
-                        tx.execute(
+                        exec(
                             "UPDATE sources SET url = ?2, config_url = ?2, etag = NULL,
                                  last_modified = NULL, error_streak = 0, next_poll_at = ?3
                              WHERE id = ?1",
@@ -148,7 +156,8 @@ impl Store {
                 }
             }
         }
-        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        let names: std::collections::HashSet<&str> =
+            specs.iter().map(|s| s.name.as_str()).collect();
         let mut stmt = tx
             .prepare("SELECT name FROM sources WHERE origin = 'config' AND enabled = 1")
             .map_err(e)?;
@@ -160,7 +169,7 @@ impl Store {
         drop(stmt);
         for name in enabled_config {
             if !names.contains(&name.as_str()) {
-                tx.execute(
+                exec(
                     "UPDATE sources SET enabled = 0, disabled_reason = ?2 WHERE name = ?1",
                     params![name, REASON_NOT_IN_CONFIG],
                 )
