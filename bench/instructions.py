@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Count the instructions of a cold poll, per pipeline stage (callgrind).
 
-    bench/instructions.py [--feeds 100] [BIN ...]
+    bench/instructions.py [--feeds 100] [--tick] [BIN ...]
 
 Wall and CPU time on a shared or virtual machine drift by tens of percent
 between runs; instruction counts barely move, so this is the figure to
@@ -12,6 +12,12 @@ topics and speakers), and runs `newswatch poll` on an empty database under
 `valgrind --tool=callgrind` for each binary (default: the release build).
 Prints the total and the inclusive count of each stage. About 30 s per
 binary for 100 feeds. Needs valgrind (apt-get install valgrind) and nginx.
+
+With --tick it then runs `feedfarm.py tick --frac 0.1` and counts a
+second `poll --all` on the database the cold poll left (10% of the feeds
+changed, the rest answer 304): the work of a tick, with the search-index
+merging a cold poll leaves behind (a daemon does that once idle, so its
+ticks cost somewhat less). The farm is restored between binaries.
 """
 
 import argparse
@@ -26,6 +32,8 @@ import cycles  # noqa: E402  (farm, nginx and config helpers)
 
 # Stage → the function whose inclusive count stands for it.
 STAGES = [
+    ("start-up: config", "newswatch::config::load"),
+    ("start-up: sources", "newswatch::store::sources::<impl newswatch::store::Store>::sync_config_sources"),
     ("parse (feed-rs)", "newswatch::parse::parse_document"),
     ("normalise", "newswatch::normalize::normalize"),
     ("detect", "newswatch::detect::Detector::analyse_folded"),
@@ -33,18 +41,17 @@ STAGES = [
     ("  fingerprint", "newswatch::detect::stories::fingerprint_folded"),
     ("  quotes", "newswatch::detect::statements::extract_quotes"),
     ("write (SQLite)", "newswatch::store::ingest::<impl newswatch::store::Store>::apply_fetches"),
+    ("  known items", "newswatch::store::ingest::KnownItems::load"),
+    ("  revisions", "newswatch::detect::revisions::compare"),
+    ("  alert queries", "newswatch::store::outbox::queue_alerts"),
     ("  search index", "newswatch::store::ingest::SearchWrites::apply"),
 ]
 
 
-def measure(binary, work):
-    for f in os.listdir(work):
-        if f.startswith("nw.db"):
-            os.remove(os.path.join(work, f))
-    out = os.path.join(work, "callgrind.out")
+def callgrind(binary, work, args, out):
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-         binary, "--config", f"{work}/nw.toml", "poll"],
+         binary, "--config", f"{work}/nw.toml", *args],
         capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"{binary} failed:\n{run.stderr[-2000:]}")
@@ -59,14 +66,31 @@ def measure(binary, work):
         # The largest line is the function itself; the others are code
         # inlined into it from other files.
         stages[label] = max(counts, default=0)
-    items = cycles.query(f"{work}/nw.db", "SELECT count(*) FROM items")
-    return total, stages, items
+    return total, stages
+
+
+def measure(binary, work, tick):
+    """[(label, total, stages, items)] for the cold poll, and the tick."""
+    for f in os.listdir(work):
+        if f.startswith("nw.db"):
+            os.remove(os.path.join(work, f))
+    results = []
+    total, stages = callgrind(binary, work, ["poll"], os.path.join(work, "callgrind.out"))
+    results.append(("cold poll", total, stages, cycles.query(f"{work}/nw.db", "SELECT count(*) FROM items")))
+    if tick:
+        before = cycles.query(f"{work}/nw.db", "SELECT count(*) FROM items")
+        cycles.sh(sys.executable, cycles.FARM, "tick", f"{work}/feeds", "--frac", "0.1", "--seed", "tick0")
+        total, stages = callgrind(binary, work, ["poll", "--all"], os.path.join(work, "callgrind-tick.out"))
+        after = cycles.query(f"{work}/nw.db", "SELECT count(*) FROM items")
+        results.append(("tick poll", total, stages, after - before))
+    return results
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=100)
     ap.add_argument("--port", type=int, default=18393)
+    ap.add_argument("--tick", action="store_true", help="also count a poll after feedfarm.py tick")
     ap.add_argument("bins", nargs="*")
     args = ap.parse_args()
     bins = args.bins or [cycles.BIN]
@@ -75,15 +99,19 @@ def main():
     work = tempfile.mkdtemp(prefix="nwinstr.")
     os.chmod(work, 0o755)
     try:
-        cycles.sh(sys.executable, cycles.FARM, "gen", f"{work}/feeds", "--feeds", str(args.feeds), "--seed", "bars")
+        cycles.sh(sys.executable, cycles.FARM, "gen", f"{work}/pristine", "--feeds", str(args.feeds), "--seed", "bars")
+        cycles.sh("cp", "-a", f"{work}/pristine", f"{work}/feeds")
         cycles.sh(cycles.SERVE, "start", f"{work}/feeds", str(args.port), f"{work}/srv")
         cycles.write_config(work, args.port)
         for binary in bins:
-            total, stages, items = measure(binary, work)
-            print(f"{binary}: {args.feeds} feeds, {items} items, {total / 1e9:.3f} G instructions "
-                  f"({total / max(items, 1) / 1e3:.0f} k per item)", flush=True)
-            for label, count in stages.items():
-                print(f"  {label:<18} {count / 1e9:6.3f} G  {100 * count / total:5.1f}%", flush=True)
+            # The same farm for every binary (a tick rewrites feeds).
+            cycles.sh("sh", "-c", f"rm -rf {work}/feeds/* && cp -a {work}/pristine/. {work}/feeds/")
+            for label, total, stages, items in measure(binary, work, args.tick):
+                print(f"{binary}: {label}, {args.feeds} feeds, {items} items new, {total / 1e9:.3f} G instructions"
+                      + (f" ({total / items / 1e3:.0f} k per new item)" if items else ""), flush=True)
+                for stage, count in stages.items():
+                    if count:
+                        print(f"  {stage:<20} {count / 1e9:6.3f} G  {100 * count / total:5.1f}%", flush=True)
     finally:
         subprocess.run([cycles.SERVE, "stop", f"{work}/srv"], capture_output=True)
         subprocess.run(["rm", "-rf", work])

@@ -48,6 +48,7 @@ impl QueuedAlerts {
 ///
 /// A source's first successful fetch only sets the baseline: its backlog is
 /// not news and goes to digests, not to alerts.
+#[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
 pub(super) fn queue_alerts(
     tx: &Connection,
     rules: &AlertRules,
