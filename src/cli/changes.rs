@@ -8,6 +8,7 @@ use chrono::Utc;
 use super::inspect::known_topic;
 use super::output::{json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_since};
+use crate::notify::diffview::cut_chars;
 use crate::store::{ChangeFilter, ChangeRow};
 
 /// Words of unchanged text kept around each change in a long text.
@@ -68,7 +69,7 @@ fn print_change(r: &ChangeRow, style: DiffStyle) -> std::io::Result<()> {
         versions,
         safe(&r.source)
     );
-    outln!("  {}", safe(&r.title));
+    outln!("  {}", safe(&cut_chars(&r.title, RUN_CHARS)));
     if let Some(url) = &r.url {
         outln!("  {}", safe(url));
     }
@@ -131,7 +132,11 @@ pub fn print_diff(diff: &serde_json::Value, style: DiffStyle) -> std::io::Result
     Ok(())
 }
 
-/// Render diff ops; for long texts, unchanged runs are cut to a few words of context.
+/// Characters of one deleted, inserted or kept run shown on a terminal.
+const RUN_CHARS: usize = 1_000;
+
+/// Render diff ops; for long texts, unchanged runs are cut to a few words of
+/// context; any run is cut after `RUN_CHARS` characters.
 pub fn render_ops(ops: &[serde_json::Value], style: DiffStyle, elide: bool) -> String {
     let mut out = String::new();
     for (i, op) in ops.iter().enumerate() {
@@ -139,7 +144,9 @@ pub fn render_ops(ops: &[serde_json::Value], style: DiffStyle, elide: bool) -> S
             Some((k, v)) => (k.as_str(), v.as_str().unwrap_or("")),
             None => continue,
         };
-        let text = safe(text);
+        // A terminal gets the start of a huge run (a rewritten 1 MB title),
+        // not all of it; `--json` keeps the whole diff.
+        let text = safe(&cut_chars(text, RUN_CHARS));
         match (kind, style) {
             ("Equal", _) => {
                 let words: Vec<&str> = text.split(' ').collect();

@@ -4,6 +4,8 @@
 //! unchanged context around them, longer unchanged stretches as one `gap`.
 //! Pure functions, no I/O; bad stored JSON gives an empty diff, never a panic.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use crate::detect::revisions::DiffOp;
@@ -170,11 +172,8 @@ pub fn cap_parts(parts: Vec<DiffPart>, part_chars: usize, total_chars: usize) ->
             break;
         }
         let limit = part_chars.min(total_chars - shown);
-        if let Some((cut, _)) = part.text.char_indices().nth(limit) {
-            let rest = part.text[cut..].chars().count();
-            part.text.truncate(cut);
-            part.text
-                .push_str(&format!("… (+{} characters)", thousands(rest)));
+        if let Cow::Owned(cut) = cut_chars(&part.text, limit) {
+            part.text = cut;
             shown += limit;
         } else {
             shown += part.text.chars().count();
@@ -182,6 +181,22 @@ pub fn cap_parts(parts: Vec<DiffPart>, part_chars: usize, total_chars: usize) ->
         out.push(part);
     }
     out
+}
+
+/// `text` cut after `max_chars` characters, the rest replaced by
+/// "… (+N characters)"; borrowed when it is no longer than that.
+pub fn cut_chars(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            Cow::Owned(format!(
+                "{}… (+{} characters)",
+                &text[..cut],
+                thousands(rest)
+            ))
+        }
+        None => Cow::Borrowed(text),
+    }
 }
 
 /// 1044403 → "1,044,403".

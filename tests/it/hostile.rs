@@ -343,6 +343,20 @@ fn a_megabyte_title_is_stored_whole_and_shown_cut() {
         digest.len()
     );
     assert!(digest.contains("characters)"), "{digest}");
+    // `changes` on a terminal shows the start of each run; `--json` all of it.
+    let changes = env.run(&["changes"]).expect(0).stdout;
+    assert!(
+        changes.len() < 20_000,
+        "changes printed {} bytes",
+        changes.len()
+    );
+    assert!(changes.contains("characters)"), "{changes}");
+    let json = env.run(&["--json", "changes"]).expect(0).stdout;
+    assert!(
+        json.len() > 2_000_000,
+        "--json changes is {} bytes",
+        json.len()
+    );
 }
 
 fn html_escape(s: &str) -> String {
