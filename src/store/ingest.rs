@@ -159,6 +159,7 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             search.apply(&tx)?;
             tx.commit()?;
+            tracing::debug!(fetches = recs.len(), "fetches committed");
             Ok(summaries)
         })();
         match batch {
