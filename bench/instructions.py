@@ -38,7 +38,7 @@ STAGES = [
     ("normalise", "newswatch::normalize::normalize"),
     ("detect", "newswatch::detect::Detector::analyse_folded"),
     ("  topics", "newswatch::detect::topics::TopicMatcher::match_folded"),
-    ("  fingerprint", "newswatch::detect::stories::fingerprint_folded"),
+    ("  fingerprint", "newswatch::detect::stories::fingerprint_words"),
     ("  quotes", "newswatch::detect::statements::extract_quotes"),
     ("write (SQLite)", "newswatch::store::ingest::<impl newswatch::store::Store>::apply_fetches"),
     ("  known items", "newswatch::store::ingest::KnownItems::load"),

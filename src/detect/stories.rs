@@ -205,12 +205,12 @@ impl Terms {
     }
 }
 
-/// Content words of folded text (at most `limit` source words), stemmed.
-fn terms(folded: &str, limit: usize) -> Terms {
+/// Content words among folded words (`text::words`), stemmed.
+fn terms<'w>(folded_words: impl Iterator<Item = &'w str>) -> Terms {
     let mut out = Terms::default();
     TERM_MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        for (_, w) in words(folded).take(limit) {
+        for w in folded_words {
             if let Some(term) = memo.get(w) {
                 if let Some(term) = term {
                     out.push(term);
@@ -367,12 +367,26 @@ pub fn fingerprint(title: &str, text: &str) -> u64 {
 }
 
 /// `fingerprint` with the text already folded (`text::fold`).
-#[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
 pub fn fingerprint_folded(title: &str, text_folded: &str) -> u64 {
+    let text_words: Vec<&str> = words(text_folded)
+        .take(TEXT_WORDS)
+        .map(|(_, w)| w)
+        .collect();
+    fingerprint_words(title, &text_words)
+}
+
+/// `fingerprint` with the folded text already split into words
+/// (`text::words`), for callers that split it once for several uses; only
+/// the first 60 words are read.
+#[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
+pub fn fingerprint_words(title: &str, text_words: &[&str]) -> u64 {
     let title_folded = fold(strip_outlet(title.trim()));
     let (mut title, mut text) = (Vec::new(), Vec::new());
-    shingles(&terms(&title_folded, usize::MAX), &mut title);
-    shingles(&terms(text_folded, TEXT_WORDS), &mut text);
+    shingles(&terms(words(&title_folded).map(|(_, w)| w)), &mut title);
+    shingles(
+        &terms(text_words.iter().take(TEXT_WORDS).copied()),
+        &mut text,
+    );
     simhash(&[(&title, TITLE_WEIGHT), (&text, 1)])
 }
 

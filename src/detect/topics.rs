@@ -378,19 +378,22 @@ impl TopicMatcher {
 
     /// The topics `doc` hits, in rule order.
     pub fn match_doc(&self, doc: &MatchDoc) -> Vec<TopicHit> {
-        self.match_folded(doc, &fold(doc.title), &fold(doc.text))
+        let text_folded = fold(doc.text);
+        let text_words: Vec<&str> = words(&text_folded).map(|(_, w)| w).collect();
+        self.match_folded(doc, &fold(doc.title), &text_words)
     }
 
-    /// `match_doc` with the title and text already folded (`text::fold`),
-    /// for callers that fold them once for several uses.
+    /// `match_doc` with the title already folded (`text::fold`) and the
+    /// folded text already split into words (`text::words`), for callers
+    /// that fold and split them once for several uses.
     #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
     pub fn match_folded(
         &self,
         doc: &MatchDoc,
         title_folded: &str,
-        text_folded: &str,
+        text_words: &[&str],
     ) -> Vec<TopicHit> {
-        let occ = self.scan(doc, title_folded, text_folded);
+        let occ = self.scan(doc, title_folded, text_words);
         if occ.is_empty() {
             return Vec::new();
         }
@@ -462,7 +465,7 @@ impl TopicMatcher {
 
     /// Every occurrence of an atom in the document, sorted by atom, field,
     /// position.
-    fn scan(&self, doc: &MatchDoc, title_folded: &str, text_folded: &str) -> Vec<Occ> {
+    fn scan(&self, doc: &MatchDoc, title_folded: &str, text_words: &[&str]) -> Vec<Occ> {
         let lang = doc.language.or_else(|| {
             let sample = if doc.text.trim().is_empty() {
                 doc.title
@@ -473,9 +476,10 @@ impl TopicMatcher {
         });
         let lang = StemLang::from_code(lang);
         let mut occ = Vec::new();
-        self.scan_field(title_folded, TITLE, lang, &mut occ);
-        self.scan_field(text_folded, TEXT, lang, &mut occ);
-        self.scan_field(&fold(doc.source), SOURCE, lang, &mut occ);
+        self.scan_field(words(title_folded).map(|(_, w)| w), TITLE, lang, &mut occ);
+        self.scan_field(text_words.iter().copied(), TEXT, lang, &mut occ);
+        let source = fold(doc.source);
+        self.scan_field(words(&source).map(|(_, w)| w), SOURCE, lang, &mut occ);
         for (i, tag) in doc.tags.iter().enumerate() {
             let folded = fold(tag);
             let joined = words(&folded).map(|(_, w)| w).collect::<Vec<_>>().join(" ");
@@ -493,7 +497,14 @@ impl TopicMatcher {
         occ
     }
 
-    fn scan_field(&self, folded: &str, field: u8, lang: StemLang, occ: &mut Vec<Occ>) {
+    /// Occurrences of atoms among one field's folded words.
+    fn scan_field<'w>(
+        &self,
+        folded_words: impl Iterator<Item = &'w str>,
+        field: u8,
+        lang: StemLang,
+        occ: &mut Vec<Occ>,
+    ) {
         WORD_ATOMS.with(|memo| {
             let mut memo = memo.borrow_mut();
             if memo.matcher != self.id {
@@ -501,7 +512,7 @@ impl TopicMatcher {
                 memo.by_lang.iter_mut().for_each(|m| m.clear());
             }
             let map = &mut memo.by_lang[lang_slot(lang)];
-            for (pos, (_, w)) in words(folded).enumerate() {
+            for (pos, w) in folded_words.enumerate() {
                 let pos = to_id(pos);
                 let atoms = match map.get(w) {
                     Some(atoms) => atoms,
