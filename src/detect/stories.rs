@@ -208,6 +208,9 @@ impl Terms {
 /// Content words among folded words (`text::words`), stemmed.
 fn terms<'w>(folded_words: impl Iterator<Item = &'w str>) -> Terms {
     let mut out = Terms::default();
+    let (words_at_least, _) = folded_words.size_hint();
+    out.ends.reserve(words_at_least);
+    out.buf.reserve(words_at_least * 8);
     TERM_MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         for w in folded_words {
@@ -309,6 +312,7 @@ fn mix(mut z: u64) -> u64 {
 /// Shingles of a term list: every word and every run of `SHINGLE` words.
 fn shingles(terms: &Terms, out: &mut Vec<u64>) {
     let n = terms.len();
+    out.reserve(2 * n);
     out.extend((0..n).map(|i| hash_shingle([terms.get(i)])));
     if n >= SHINGLE {
         out.extend((0..=n - SHINGLE).map(|i| hash_shingle((i..i + SHINGLE).map(|k| terms.get(k)))));

@@ -8,6 +8,7 @@
 //! runs inside `catch_unwind` and every input is made UTF-8 first.
 
 mod charset;
+mod dates;
 mod repair;
 
 use std::borrow::Cow;
@@ -140,6 +141,7 @@ fn run_feed_rs(
             // that, and feed-rs would otherwise invent a hash or a UUID.
             .id_generator(|_links, _title, _uri| String::new())
             .sanitize_content(false)
+            .timestamp_parser(dates::parse_timestamp)
             .build()
             .parse(bytes)
     }));
