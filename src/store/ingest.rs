@@ -361,6 +361,17 @@ impl KnownItems {
         source_id: SourceId,
         entries: &[Entry],
     ) -> rusqlite::Result<KnownItems> {
+        // A source's first fetch (every source, on a cold start) knows no
+        // item: one probe instead of one per key of every entry.
+        let source_has_items = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM item_keys WHERE source_id = ?1)")?
+            .query_row([source_id], |r| r.get::<_, bool>(0))?;
+        if !source_has_items {
+            return Ok(KnownItems {
+                by_key: HashMap::new(),
+                items: HashMap::new(),
+            });
+        }
         let keys: Vec<&str> = entries
             .iter()
             .flat_map(|e| e.keys.iter().map(String::as_str))

@@ -68,30 +68,30 @@ const MAX_QUOTE_SCAN: usize = 4096;
 /// line breaks, entities decoded (full HTML5 table, numeric, and the common
 /// ones without a semicolon), then [`clean_text`].
 pub fn html_to_text(html: &str) -> String {
-    if !html.bytes().any(|b| b == b'<' || b == b'&') {
+    let bytes = html.as_bytes();
+    if memchr::memchr2(b'<', b'&', bytes).is_none() {
         return clean_text(html);
     }
-    let bytes = html.as_bytes();
     // No tag can end after the last '>': knowing it up front keeps a text
     // full of unclosed "<b" linear instead of scanning to the end per '<'.
     let last_gt = bytes.iter().rposition(|&b| b == b'>');
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
     let mut text_start = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'&' => {
-                out.push_str(&html[text_start..i]);
-                i = decode_entity_at(html, i, &mut out);
-                text_start = i;
-            }
-            b'<' => {
-                out.push_str(&html[text_start..i]);
-                i = handle_markup(html, i, &mut out, last_gt);
-                text_start = i;
-            }
-            _ => i += 1,
-        }
+    // Only '&' and '<' start anything: jump between them (memchr's SIMD
+    // search) rather than looking at every byte.
+    while let Some(offset) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'&', b'<', rest))
+    {
+        i += offset;
+        out.push_str(&html[text_start..i]);
+        i = if bytes[i] == b'&' {
+            decode_entity_at(html, i, &mut out)
+        } else {
+            handle_markup(html, i, &mut out, last_gt)
+        };
+        text_start = i;
     }
     out.push_str(&html[text_start..]);
     clean_text(&out)
