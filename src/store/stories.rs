@@ -64,9 +64,12 @@ impl Bucket {
         for (i, fp) in self.fingerprints.iter().enumerate() {
             close |= u64::from(hamming(*fp, fingerprint) <= max_distance) << i;
         }
-        (0..self.recent.len())
-            .filter(move |i| close >> i & 1 == 1)
-            .filter_map(|i| self.recent.get(i))
+        // Visit the set bits only (nearly every member is far).
+        std::iter::successors((close != 0).then_some(close), |rest| {
+            let rest = rest & (rest - 1);
+            (rest != 0).then_some(rest)
+        })
+        .filter_map(|bits| self.recent.get(bits.trailing_zeros() as usize))
     }
 }
 
