@@ -16,7 +16,7 @@ pub mod stories;
 pub mod topics;
 
 use crate::model::Entry;
-use crate::text::{fold, words};
+use crate::text::{fold, word_list};
 use statements::{Speaker, SpeakerSet};
 use topics::{MatchDoc, TopicMatcher, TopicRule};
 
@@ -100,7 +100,7 @@ impl Detector {
         src: &SourceContext<'_>,
     ) -> Vec<TopicMatch> {
         let text_folded = fold(text);
-        let text_words: Vec<&str> = words(&text_folded).map(|(_, w)| w).collect();
+        let text_words = word_list(&text_folded);
         self.match_topics_folded(title, text, (&fold(title), &text_words), language, src)
     }
 
@@ -160,9 +160,7 @@ impl Detector {
         };
         // One word split of the text serves the topic scan and the
         // fingerprint (splitting was a tenth of a cold poll's instructions).
-        // About one word per six bytes of English (Cyrillic takes more).
-        let mut text_words: Vec<&str> = Vec::with_capacity(text_folded.len() / 6 + 1);
-        text_words.extend(words(text_folded).map(|(_, w)| w));
+        let text_words = word_list(text_folded);
         let names = self.speakers.speakers();
         let quotes = quotes
             .into_iter()

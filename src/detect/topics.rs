@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use super::query::{Field, Query};
-use crate::text::{StemLang, fold, guess_language, stem, with_stem, words};
+use crate::text::{StemLang, fold, guess_language, stem, with_stem, word_list, words};
 
 /// One topic as configured: a parsed query and an optional exclusion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -379,8 +379,7 @@ impl TopicMatcher {
     /// The topics `doc` hits, in rule order.
     pub fn match_doc(&self, doc: &MatchDoc) -> Vec<TopicHit> {
         let text_folded = fold(doc.text);
-        let text_words: Vec<&str> = words(&text_folded).map(|(_, w)| w).collect();
-        self.match_folded(doc, &fold(doc.title), &text_words)
+        self.match_folded(doc, &fold(doc.title), &word_list(&text_folded))
     }
 
     /// `match_doc` with the title already folded (`text::fold`) and the

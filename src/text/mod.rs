@@ -15,7 +15,7 @@ mod stem;
 pub use clean::{clean_line, clean_text, fold};
 pub use html::{decode_entities, html_to_text, title_to_text};
 pub use lang::guess_language;
-pub use stem::{Span, StemLang, stem, with_stem, words};
+pub use stem::{Span, StemLang, stem, with_stem, word_list, words};
 
 /// FNV-1a 64-bit hash over `parts`, each followed by a 0x1F (unit separator)
 /// byte so that `["ab", "c"]` and `["a", "bc"]` differ. Returned as 16 lower-case

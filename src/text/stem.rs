@@ -140,6 +140,15 @@ pub fn words(text: &str) -> impl Iterator<Item = (Span, &str)> {
     })
 }
 
+/// The words of `text` (as [`words`]) in a list, for callers that read them
+/// more than once.
+pub fn word_list(text: &str) -> Vec<&str> {
+    // About one word per six bytes of English (Cyrillic takes more).
+    let mut list = Vec::with_capacity(text.len() / 6 + 1);
+    list.extend(words(text).map(|(_, w)| w));
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
