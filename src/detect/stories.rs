@@ -273,13 +273,14 @@ fn is_stopword(word: &str) -> bool {
 
 /// A title without a trailing outlet tag ("… - Reuters", "… | BBC News"):
 /// the tag is shared by every item of that outlet and by none of another's.
+/// An em dash is not such a separator: "… — Putin" names a speaker.
 fn strip_outlet(title: &str) -> &str {
-    for sep in [" - ", " | ", " — "] {
+    for sep in [" - ", " | "] {
         if let Some(i) = title.rfind(sep) {
             let tail = &title[i + sep.len()..];
             let n = words(tail).count();
             let capitalised = tail.chars().next().is_some_and(char::is_uppercase);
-            if (1..=3).contains(&n) && capitalised && i > 0 && sep != " — " {
+            if (1..=3).contains(&n) && capitalised && i > 0 {
                 return &title[..i];
             }
         }
@@ -465,6 +466,20 @@ pub fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outlet_tags_are_dropped_but_not_after_an_em_dash() {
+        assert_eq!(
+            strip_outlet("Talks resume in Istanbul - Reuters"),
+            "Talks resume in Istanbul"
+        );
+        assert_eq!(strip_outlet("Talks resume | BBC News"), "Talks resume");
+        assert_eq!(strip_outlet("Talks resume — Putin"), "Talks resume — Putin");
+        assert_eq!(
+            strip_outlet("Talks resume - officials say more rounds are planned"),
+            "Talks resume - officials say more rounds are planned"
+        );
+    }
 
     #[test]
     fn shingles_hash_as_whole_runs() {
