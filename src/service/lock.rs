@@ -80,6 +80,7 @@ impl InstanceLock {
                 }
                 _ => io(e),
             })?;
+        give_to_database_owner(&file, db);
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -114,6 +115,26 @@ impl InstanceLock {
             Err(TryLockError::WouldBlock) => Holder::Running(read_pid(&mut file)),
             Err(TryLockError::Error(_)) => Holder::Unknown,
         }
+    }
+}
+
+/// Root running the daemon on a database another user owns (an operator's
+/// `sudo newswatch run` beside the service's files) hands the lock file to
+/// the database's owner, as SQLite does with the `-wal` and `-shm` files it
+/// creates as root: a root-owned lock would keep the service from starting.
+/// Only root can change an owner, and only a file root created or was given
+/// is owned by uid 0, so anyone else's call changes nothing.
+fn give_to_database_owner(lock: &File, db: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(lock_meta), Ok(db_meta)) = (lock.metadata(), std::fs::metadata(db)) else {
+        return;
+    };
+    let owner = (db_meta.uid(), db_meta.gid());
+    if lock_meta.uid() == 0
+        && owner != (lock_meta.uid(), lock_meta.gid())
+        && let Err(e) = std::os::unix::fs::fchown(lock, Some(owner.0), Some(owner.1))
+    {
+        tracing::warn!(db = %db.display(), error = %e, "cannot give the lock file to the database's owner");
     }
 }
 

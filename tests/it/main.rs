@@ -14,6 +14,7 @@ mod fetch;
 mod hostile;
 mod mail;
 mod mutations;
+mod ownership;
 mod parse_corpus;
 mod replay;
 mod retention;
