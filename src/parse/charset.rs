@@ -227,8 +227,14 @@ pub(crate) fn header_charset(content_type: &str) -> Option<String> {
 }
 
 /// Byte range of the XML declaration (`<?xml … ?>`) at the start of `bytes`
-/// (after ASCII whitespace), if any.
-fn prolog_range(bytes: &[u8]) -> Option<(usize, usize)> {
+/// (after ASCII whitespace), if any, and whether `?>` closed it.
+///
+/// quick-xml reads a declaration up to the next `?>`, however far, and takes
+/// an `encoding` from whatever it passes on the way; switching to it after
+/// its 64-byte prefix panics (found by fuzzing: `<?xml … encoding="euc-kr"`
+/// left open, then a `?>` 28 KB later in an item). So a declaration still
+/// open at the next `<` ends there, and the caller closes it.
+fn prolog_range(bytes: &[u8]) -> Option<(usize, usize, bool)> {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = &bytes[start..];
     if !(rest.starts_with(b"<?xml")
@@ -238,15 +244,24 @@ fn prolog_range(bytes: &[u8]) -> Option<(usize, usize)> {
     {
         return None;
     }
-    // A declaration is short; do not scan a huge document for "?>".
-    let window = &rest[..rest.len().min(1024)];
-    let end = window.windows(2).position(|w| w == b"?>")?;
-    Some((start, start + end + 2))
+    let mut from = 5;
+    while let Some(i) = memchr::memchr2(b'?', b'<', &rest[from..]) {
+        let at = from + i;
+        if rest[at] == b'<' {
+            return Some((start, start + at, false));
+        }
+        if rest.get(at + 1) == Some(&b'>') {
+            return Some((start, start + at + 2, true));
+        }
+        from = at + 1;
+    }
+    // Open to the end: quick-xml reports that as an error, not a panic.
+    None
 }
 
 /// The value of `encoding="…"` in the XML declaration, with its byte range.
 fn prolog_encoding_span(bytes: &[u8]) -> Option<(String, usize, usize)> {
-    let (start, end) = prolog_range(bytes)?;
+    let (start, end, _) = prolog_range(bytes)?;
     let decl = &bytes[start..end];
     let key = decl
         .windows(8)
@@ -287,12 +302,13 @@ pub(crate) fn prepare_utf8(text: Cow<'_, str>) -> Cow<'_, str> {
         text.len() - t.len()
     };
     let body = &text[trimmed_len..];
-    // Every XML declaration whose encoding is not UTF-8, as byte ranges of
-    // the `encoding="label"` attribute relative to `body`. Normally only the
-    // leading one; but quick-xml also honours a stray declaration in the
-    // middle of a document and then panics switching decoders (found by
-    // fuzzing), so later ones are neutralised too.
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    // Edits to every XML declaration, as (from, to, replacement) byte
+    // ranges of `body`: an `encoding="label"` attribute that names anything
+    // but UTF-8 is dropped, and a declaration left open is closed with `?>`.
+    // Normally only the leading one; but quick-xml also honours a stray
+    // declaration in the middle of a document and then panics switching
+    // decoders (found by fuzzing), so later ones get the same edits.
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
     let mut from = 0;
     // memmem, not str::find: a feed has a '<' every few bytes, and the
     // standard two-way search stops at each (0.8% of a cold poll).
@@ -303,33 +319,41 @@ pub(crate) fn prepare_utf8(text: Cow<'_, str>) -> Cow<'_, str> {
     {
         let at = from + p;
         from = at + 5;
-        if let Some((label, a, b)) = prolog_encoding_span(&body.as_bytes()[at..])
+        let decl = &body.as_bytes()[at..];
+        let Some((_, end, closed)) = prolog_range(decl) else {
+            continue;
+        };
+        if let Some((label, a, b)) = prolog_encoding_span(decl)
             && !is_utf8_label(&label)
         {
-            cuts.push((at + a, at + b));
-            // A declaration nested inside another's attributes (found by
-            // fuzzing) must not yield the same cut twice.
-            from = from.max(at + b);
+            edits.push((at + a, at + b, ""));
         }
+        if !closed {
+            edits.push((at + end, at + end, "?>"));
+        }
+        // A declaration nested inside another's attributes (found by
+        // fuzzing) must not yield the same edit twice.
+        from = from.max(at + end);
     }
-    match (text, cuts.is_empty()) {
+    match (text, edits.is_empty()) {
         (Cow::Borrowed(s), true) => Cow::Borrowed(&s[trimmed_len..]),
         (Cow::Owned(mut s), true) => {
             s.drain(..trimmed_len);
             Cow::Owned(s)
         }
         (t, false) => {
-            // Drop the attributes; the cut points sit on ASCII bytes of the
-            // declarations, so all are char boundaries.
+            // The edit points sit on ASCII bytes of the declarations, so
+            // all are char boundaries.
             let t = &t[trimmed_len..];
-            let mut s = String::with_capacity(t.len());
+            let mut s = String::with_capacity(t.len() + 2 * edits.len());
             let mut at = 0;
-            for (a, b) in cuts {
-                // Overlapping cuts (only from malformed input) are skipped.
+            for (a, b, with) in edits {
+                // Overlapping edits (only from malformed input) are skipped.
                 if a < at || b > t.len() {
                     continue;
                 }
                 s.push_str(&t[at..a]);
+                s.push_str(with);
                 at = b;
             }
             s.push_str(&t[at..]);
@@ -446,6 +470,31 @@ mod tests {
         let bytes = b"<?xml version='1.0' encoding='utf-8'?><rss/>";
         let d = decode(bytes, Some("application/rss+xml; charset=utf-8")).expect("decodes");
         assert!(matches!(prepare_utf8(d.text), Cow::Borrowed(_)));
+    }
+
+    /// Found by cargo fuzz: a declaration left open (`encoding="euc-kr"`
+    /// then straight into the root element) made quick-xml read up to a `?>`
+    /// 28 KB later in an item, take euc-kr from it and panic switching
+    /// decoders past its 64-byte prefix.
+    #[test]
+    fn an_open_declaration_is_closed_at_the_next_tag() {
+        let text = "<?xml version=\"1.0\" encoding=\"euc-kr\"<rss version=\"2.0\"><channel><item><title>a?>b</title></item></channel></rss>";
+        let out = prepare_utf8(Cow::Borrowed(text));
+        assert_eq!(
+            out,
+            "<?xml version=\"1.0\" ?><rss version=\"2.0\"><channel><item><title>a?>b</title></item></channel></rss>"
+        );
+        // Its label still decides the decoding, as a closed one's would.
+        assert_eq!(prolog_encoding(text.as_bytes()).as_deref(), Some("euc-kr"));
+        // A UTF-8 one is only closed; one open to the end is left to
+        // quick-xml, which reports it.
+        let utf8 = "<?xml version=\"1.0\" encoding=\"utf-8\"\n<rss/>";
+        assert_eq!(
+            prepare_utf8(Cow::Borrowed(utf8)),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"\n?><rss/>"
+        );
+        let open = "<?xml version=\"1.0\" encoding=\"koi8-r\"";
+        assert_eq!(prepare_utf8(Cow::Borrowed(open)), open);
     }
 
     /// Found by tests/it/mutations.rs: a declaration spliced into another's

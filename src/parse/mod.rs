@@ -427,6 +427,28 @@ mod tests {
         );
     }
 
+    /// The input cargo fuzz found, in short: an XML declaration left open
+    /// (straight into the root element) naming a legacy charset, and a `?>`
+    /// in an item far past quick-xml's 64-byte prefix. feed-rs panicked
+    /// (caught, but the feed was lost); now the declaration is closed and
+    /// the feed parses, decoded with the charset it names.
+    #[test]
+    fn an_open_declaration_naming_a_legacy_charset_parses() {
+        let src = format!(
+            "<?xml version=\"1.0\" encoding=\"windows-1251\"<rss version=\"2.0\"><channel><title>{}</title>\
+             <item><title>Переговоры</title><description>yield?>loss</description></item></channel></rss>",
+            "x".repeat(300)
+        );
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&src);
+        let f = parse_document(&doc(&bytes)).expect("parses");
+        assert_eq!(f.entries[0].title.as_deref(), Some("Переговоры"));
+        let euc_kr = src
+            .replace("windows-1251", "euc-kr")
+            .replace("Переговоры", "talks");
+        let f = parse_document(&doc(euc_kr.as_bytes())).expect("parses");
+        assert_eq!(f.entries[0].title.as_deref(), Some("talks"));
+    }
+
     #[test]
     fn json_feed() {
         let src = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://x.org/1","title":"t","content_html":"<p>x</p>"},{"id":"2","content_text":"y"}]}"#;
