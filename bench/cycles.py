@@ -18,7 +18,8 @@ A cycle is one daemon process started with every source due; its wall time
 ends when every source has a new `fetches` row; for ticks the time the
 outbox was empty (alerts delivered) is shown too. CPU time (user+sys of the
 daemon) and peak RSS (VmHWM) are taken at the end (after the mail, for
-ticks). Also printed: items stored, items/s, database size, and the
+ticks); CPU per thread (the writer, the poll threads, the checkpointer) at
+the wall time, since the one writer thread bounds a cold cycle. Also printed: items stored, items/s, database size, and the
 steady-state CPU estimate: the tick cycle's CPU spread over a 15-minute
 poll interval (the tick's idle work included). Before it is stopped, the
 daemon is left until its CPU has been still for 1.5 s, as it would be
@@ -84,6 +85,30 @@ def proc_stats(pid):
     return cpu, hwm
 
 
+def thread_cpu(pid):
+    """CPU seconds so far per thread name: the writer ("newswatch-write"),
+    the poll threads ("tokio-rt-worker", summed), the checkpointer
+    ("newswatch-check") and the rest."""
+    by_name = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = head.split("(", 1)[1]
+        fields = tail.split()
+        by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return by_name
+
+
+def describe_threads(by_name):
+    short = {"newswatch-write": "writer", "tokio-rt-worker": "poll threads",
+             "newswatch-check": "checkpointer", "newswatch": "main"}
+    parts = [f"{short.get(n, n)} {t:.2f}" for n, t in sorted(by_name.items(), key=lambda kv: -kv[1]) if t >= 0.01]
+    return ", ".join(parts) or "all under 0.01"
+
+
 def query(db, sql):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
@@ -122,6 +147,7 @@ def cycle(work, feeds, name, wait_outbox):
     t0 = time.monotonic()
     proc = subprocess.Popen([BIN, "--config", f"{work}/nw.toml", "run"], stdout=subprocess.DEVNULL, stderr=log)
     cpu = rss = 0
+    threads = {}
     wall = None  # every source fetched and stored
     try:
         while True:
@@ -132,6 +158,7 @@ def cycle(work, feeds, name, wait_outbox):
                 if wall is None and query(db, "SELECT count(*) FROM fetches") - fetches_before >= feeds:
                     wall = time.monotonic() - t0
                     cpu, rss = proc_stats(proc.pid)
+                    threads = thread_cpu(proc.pid)
                 if wall is not None and (not wait_outbox or
                                          query(db, "SELECT count(*) FROM outbox WHERE status = 'pending'") == 0):
                     mailed = time.monotonic() - t0
@@ -154,6 +181,7 @@ def cycle(work, feeds, name, wait_outbox):
     print(f"{feeds:6d} feeds  {name:<9}  wall {wall:6.2f} s{mail_note}  cpu {cpu:6.2f} s  peak rss {rss:4d} MB  "
           f"items {items:7d} (+{new_items}, {new_items / wall:8.0f}/s)  mails {mails:4d}  db {size:4d} MB  "
           f"then idle work {idle_cpu:5.2f} s cpu", flush=True)
+    print(f"{'':6s}        {'':<9}  cpu by thread at the wall time (s): {describe_threads(threads)}", flush=True)
     return cpu + idle_cpu
 
 
