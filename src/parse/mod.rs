@@ -449,6 +449,25 @@ mod tests {
         assert_eq!(f.entries[0].title.as_deref(), Some("talks"));
     }
 
+    /// Found by cargo fuzz: feed-rs cut the text of an author or creator
+    /// by bytes next to an e-mail address and panicked on a non-ASCII
+    /// character there (a no-break space, a dash), losing the whole feed.
+    /// Fixed in the vendored copy (vendor/feed-rs/NEWSWATCH.md).
+    #[test]
+    fn a_non_ascii_character_beside_an_author_address_parses() {
+        let src = "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>t</title>\
+            <managingEditor>ivan@example.org\u{2014}Иван Петров</managingEditor>\
+            <item><title>one</title><dc:creator>Иван Петров\u{a0}ivan@example.org</dc:creator></item>\
+            <item><title>two</title><author>Олена&#160;olena@example.org</author></item>\
+            </channel></rss>";
+        let f = parse_document(&doc(src.as_bytes())).expect("parses");
+        let titles: Vec<_> = f.entries.iter().map(|e| e.title.as_deref()).collect();
+        assert_eq!(titles, [Some("one"), Some("two")]);
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","title":"three","content_text":"x","authors":[{"name":"Иван\u00a0ivan@example.org"}]}]}"#;
+        let f = parse_document(&doc(json.as_bytes())).expect("parses");
+        assert_eq!(f.entries[0].title.as_deref(), Some("three"));
+    }
+
     #[test]
     fn json_feed() {
         let src = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://x.org/1","title":"t","content_html":"<p>x</p>"},{"id":"2","content_text":"y"}]}"#;
