@@ -468,6 +468,32 @@ mod tests {
         assert_eq!(f.entries[0].title.as_deref(), Some("three"));
     }
 
+    /// Found reading the vendored feed-rs after the fuzzer's find: media
+    /// time codes (`itunes:duration`, `media:content` start/end) were parsed
+    /// with `\d` (any Unicode digit) and `unwrap`, so a duration too long
+    /// for u64 or written in Arabic-Indic digits panicked and lost the feed.
+    #[test]
+    fn odd_podcast_durations_do_not_lose_the_feed() {
+        for duration in [
+            "99999999999999999999999",
+            "99999999999999999:00:00",
+            "١٢:٣٤:٥٦",
+            "1:00:00.99999999999999999999999999999999999999999",
+            "18446744073709551615.999",
+        ] {
+            let src = format!(
+                "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \
+                 xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>\
+                 <item><title>episode</title><itunes:duration>{duration}</itunes:duration>\
+                 <media:content url=\"https://x.org/a.mp3\"><media:scene start=\"{duration}\"/></media:content>\
+                 </item></channel></rss>"
+            );
+            let f = parse_document(&doc(src.as_bytes()))
+                .unwrap_or_else(|e| panic!("{duration}: {e:?}"));
+            assert_eq!(f.entries[0].title.as_deref(), Some("episode"), "{duration}");
+        }
+    }
+
     #[test]
     fn json_feed() {
         let src = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://x.org/1","title":"t","content_html":"<p>x</p>"},{"id":"2","content_text":"y"}]}"#;

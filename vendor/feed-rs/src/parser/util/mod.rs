@@ -1,5 +1,4 @@
 use std::error::Error;
-use std::ops::Add;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -193,8 +192,12 @@ pub(crate) fn parse_npt(text: &str) -> Option<Duration> {
     static NPT_HHMMSS: OnceLock<Regex> = OnceLock::new();
     let npt_hhmmss = NPT_HHMMSS.get_or_init(|| {
         // Extract hours (h), minutes (m), seconds (s) and fractional seconds (f)
-        Regex::new(r"(?P<h>\d+):(?P<m>\d{2}):(?P<s>\d{2})(\.(?P<f>\d+))?").unwrap()
+        Regex::new(r"(?P<h>[0-9]+):(?P<m>[0-9]{2}):(?P<s>[0-9]{2})(\.(?P<f>[0-9]+))?").unwrap()
     });
+    // newswatch patch: ASCII digits only (`\d` also matches other scripts'
+    // digits, which `u64::from_str` refuses) and no `unwrap` or unchecked
+    // arithmetic: a duration too long for u64 or Duration panicked and lost
+    // the whole feed. An unusable time code is dropped instead.
     if let Some(captures) = npt_hhmmss.captures(text) {
         let h = captures.name("h");
         let m = captures.name("m");
@@ -202,15 +205,13 @@ pub(crate) fn parse_npt(text: &str) -> Option<Duration> {
 
         if let (Some(h), Some(m), Some(s)) = (h, m, s) {
             // Parse the hours, minutes and seconds
-            let mut seconds = s.as_str().parse::<u64>().unwrap();
-            seconds += m.as_str().parse::<u64>().unwrap() * 60;
-            seconds += h.as_str().parse::<u64>().unwrap() * 3600;
-            let mut duration = Duration::from_secs(seconds);
+            let seconds = s.as_str().parse::<u64>().ok()?;
+            let seconds = seconds.checked_add(m.as_str().parse::<u64>().ok()?.checked_mul(60)?)?;
+            let seconds = seconds.checked_add(h.as_str().parse::<u64>().ok()?.checked_mul(3600)?)?;
+            let duration = Duration::from_secs(seconds);
 
             // Add fractional seconds if present
-            duration = parse_npt_add_frac_sec(duration, captures);
-
-            return Some(duration);
+            return parse_npt_add_frac_sec(duration, captures);
         }
     }
 
@@ -218,18 +219,16 @@ pub(crate) fn parse_npt(text: &str) -> Option<Duration> {
     static NPT_SEC: OnceLock<Regex> = OnceLock::new();
     let npt_sec = NPT_SEC.get_or_init(|| {
         // Extract seconds (s) and fractional seconds (f)
-        Regex::new(r"(?P<s>\d+)(\.(?P<f>\d+))?").unwrap()
+        Regex::new(r"(?P<s>[0-9]+)(\.(?P<f>[0-9]+))?").unwrap()
     });
     if let Some(captures) = npt_sec.captures(text) {
         if let Some(s) = captures.name("s") {
             // Parse the seconds
-            let seconds = s.as_str().parse::<u64>().unwrap();
-            let mut duration = Duration::from_secs(seconds);
+            let seconds = s.as_str().parse::<u64>().ok()?;
+            let duration = Duration::from_secs(seconds);
 
             // Add fractional seconds if present
-            duration = parse_npt_add_frac_sec(duration, captures);
-
-            return Some(duration);
+            return parse_npt_add_frac_sec(duration, captures);
         }
     }
 
@@ -242,16 +241,16 @@ pub(crate) fn uuid_gen() -> String {
     Uuid::new_v4().to_string()
 }
 
-// Adds the fractional seconds if present
-fn parse_npt_add_frac_sec(duration: Duration, captures: Captures) -> Duration {
+// Adds the fractional seconds if present (None when the sum overflows)
+fn parse_npt_add_frac_sec(duration: Duration, captures: Captures) -> Option<Duration> {
     if let Some(frac) = captures.name("f") {
         let frac = frac.as_str();
         let denom = 10f32.powi(frac.len() as i32);
-        let num = frac.parse::<f32>().unwrap();
+        let num = frac.parse::<f32>().ok()?;
         let millis = (1000f32 * (num / denom)) as u64;
-        duration.add(Duration::from_millis(millis))
+        duration.checked_add(Duration::from_millis(millis))
     } else {
-        duration
+        Some(duration)
     }
 }
 
