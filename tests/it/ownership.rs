@@ -45,12 +45,7 @@ fn newswatch(bin: &Path, config: &Path, args: &[&str], as_service: bool) -> Run 
     if as_service {
         cmd.uid(SERVICE_UID).gid(SERVICE_GID);
     }
-    let out = cmd.output().expect("run newswatch");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(cmd.output().expect("run newswatch"))
 }
 
 /// Files in `dir` that the service user does not own.
