@@ -134,6 +134,7 @@ impl Outline {
             let value = attr
                 .decode_and_unescape_value_with(reader.decoder(), resolve_entity)
                 .unwrap_or_else(|_| String::from_utf8_lossy(&attr.value).into_owned().into());
+            let value = without_forbidden_controls(&value);
             let value = value.trim();
             if !value.is_empty() {
                 *slot = Some(value.to_string());
@@ -144,6 +145,19 @@ impl Outline {
 
     fn label(&self) -> Option<String> {
         self.title.clone().or_else(|| self.text.clone())
+    }
+}
+
+/// `value` without the control characters XML 1.0 forbids (all of C0 but
+/// tab, LF and CR). quick-xml lets them through; `write_opml` cannot write
+/// them, so keeping them would make an import differ from its own export
+/// (and a feed URL with a NUL in it is no URL).
+fn without_forbidden_controls(value: &str) -> Cow<'_, str> {
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    if value.contains(forbidden) {
+        Cow::Owned(value.chars().filter(|&c| !forbidden(c)).collect())
+    } else {
+        Cow::Borrowed(value)
     }
 }
 
@@ -279,6 +293,16 @@ mod tests {
         );
         assert!(xml.contains("<title>My feeds &amp; more</title>"));
         assert_eq!(parse_opml(&xml).unwrap(), feeds, "{xml}");
+    }
+
+    /// Found by the `opml` fuzz target: a NUL in an attribute was imported,
+    /// dropped on export, so the export imported as a different feed.
+    #[test]
+    fn control_characters_are_dropped_on_import_as_on_export() {
+        let file = "<opml><body><outline text=\"\u{1}News\" xmlUrl=\"https://a.example/\0rss\u{2} \"/></body></opml>";
+        let feeds = parse_opml(file).unwrap();
+        assert_eq!(feeds, [feed("News", "https://a.example/rss", None, None)]);
+        assert_eq!(parse_opml(&write_opml("t", &feeds)).unwrap(), feeds);
     }
 
     #[test]

@@ -13,7 +13,10 @@ use newswatch::pipeline::{Detection, parse_and_normalize};
 fn detection() -> &'static Detection {
     static DETECTION: OnceLock<Detection> = OnceLock::new();
     DETECTION.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/newswatch.example.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../config/newswatch.example.toml"
+        );
         let config = newswatch::config::load(std::path::Path::new(path))
             .expect("the shipped example config loads");
         Detection::new(&config)
