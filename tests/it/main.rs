@@ -16,6 +16,7 @@ mod mail;
 mod mutations;
 mod ownership;
 mod parse_corpus;
+mod real_systemd;
 mod replay;
 mod retention;
 mod service;
