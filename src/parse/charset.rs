@@ -261,12 +261,34 @@ fn prolog_range(bytes: &[u8]) -> Option<(usize, usize, bool)> {
 
 /// The value of `encoding="…"` in the XML declaration, with its byte range.
 fn prolog_encoding_span(bytes: &[u8]) -> Option<(String, usize, usize)> {
-    let (start, end, _) = prolog_range(bytes)?;
-    let decl = &bytes[start..end];
-    let key = decl
-        .windows(8)
-        .position(|w| w.eq_ignore_ascii_case(b"encoding"))?;
-    let mut i = key + 8;
+    encoding_attributes(bytes).next()
+}
+
+/// Every `encoding="…"` attribute in the XML declaration at the start of
+/// `bytes` (normally one; quick-xml honours a later one too, found by
+/// fuzzing), as (value, start, end) byte ranges of the whole attribute.
+fn encoding_attributes(bytes: &[u8]) -> impl Iterator<Item = (String, usize, usize)> + '_ {
+    let decl = prolog_range(bytes).map(|(start, end, _)| (start, &bytes[start..end]));
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let (start, decl) = decl?;
+        loop {
+            let key = from
+                + decl
+                    .get(from..)?
+                    .windows(8)
+                    .position(|w| w.eq_ignore_ascii_case(b"encoding"))?;
+            from = key + 8;
+            if let Some((value, end)) = attribute_value(decl, key + 8) {
+                from = end;
+                return Some((value, start + key, start + end));
+            }
+        }
+    })
+}
+
+/// The quoted value after `=` at `i` in `decl`, and where it ends.
+fn attribute_value(decl: &[u8], mut i: usize) -> Option<(String, usize)> {
     while decl.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
         i += 1;
     }
@@ -284,7 +306,7 @@ fn prolog_encoding_span(bytes: &[u8]) -> Option<(String, usize, usize)> {
     let vstart = i + 1;
     let vlen = decl.get(vstart..)?.iter().position(|&b| b == quote)?;
     let value = String::from_utf8_lossy(&decl[vstart..vstart + vlen]).into_owned();
-    Some((value, start + key, start + vstart + vlen + 1))
+    Some((value, vstart + vlen + 1))
 }
 
 pub(crate) fn prolog_encoding(bytes: &[u8]) -> Option<String> {
@@ -323,10 +345,10 @@ pub(crate) fn prepare_utf8(text: Cow<'_, str>) -> Cow<'_, str> {
         let Some((_, end, closed)) = prolog_range(decl) else {
             continue;
         };
-        if let Some((label, a, b)) = prolog_encoding_span(decl)
-            && !is_utf8_label(&label)
-        {
-            edits.push((at + a, at + b, ""));
+        for (label, a, b) in encoding_attributes(decl) {
+            if !is_utf8_label(&label) {
+                edits.push((at + a, at + b, ""));
+            }
         }
         if !closed {
             edits.push((at + end, at + end, "?>"));

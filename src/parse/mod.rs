@@ -449,6 +449,28 @@ mod tests {
         assert_eq!(f.entries[0].title.as_deref(), Some("talks"));
     }
 
+    /// Found by a 45-minute cargo fuzz run: a declaration with two
+    /// `encoding` attributes, only the first of which was dropped; quick-xml
+    /// took the second (euc-kr) in a declaration past its prefix and
+    /// panicked. Every legacy `encoding` of a declaration is dropped now.
+    #[test]
+    fn a_declaration_naming_two_encodings_parses() {
+        // The fuzzer's input, minimised: the panic needs the second
+        // declaration's second `encoding` right at the prefix's end.
+        let found = "<?xml  versio=n=\"4.0\"><?xml ve\u{1}\0ion=\"1.0\" encoding=\"\" encoding=\"euc-kr\"\n<rss s";
+        let result = parse_document(&doc(found.as_bytes()));
+        assert!(!matches!(result, Err(ParseError::Crashed(_))), "{result:?}");
+        let out = charset::prepare_utf8(std::borrow::Cow::Borrowed(found));
+        assert!(!out.contains("euc-kr"), "{out}");
+        // The same declaration before a feed: the feed is read.
+        let feed = found.replace(
+            "<rss s",
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>one</title></item></channel></rss>",
+        );
+        let f = parse_document(&doc(feed.as_bytes())).expect("parses");
+        assert_eq!(f.entries[0].title.as_deref(), Some("one"));
+    }
+
     /// Found by cargo fuzz: feed-rs cut the text of an author or creator
     /// by bytes next to an e-mail address and panicked on a non-ASCII
     /// character there (a no-break space, a dash), losing the whole feed.
