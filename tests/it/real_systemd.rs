@@ -5,9 +5,10 @@
 //! daemon starts inside all that hardening (DynamicUser, the syscall
 //! filter, MemoryDenyWriteExecute, ProtectSystem=strict, …), reports ready
 //! (`Type=notify`), polls a feed served on 127.0.0.1 (the container shares
-//! the network), mails an alert into its Maildir, reloads and stops
-//! cleanly. Needs root and `systemd-nspawn` (Debian: systemd-container);
-//! CI has both, elsewhere it prints SKIPPED.
+//! the network), mails an alert over SMTP with the password passed as a
+//! systemd credential (README's install steps), is restarted after a
+//! SIGKILL, reloads and stops cleanly. Needs root and `systemd-nspawn`
+//! (Debian: systemd-container); CI has both, elsewhere it prints SKIPPED.
 //!
 //! systemd is only ever booted inside the container: booted on the real
 //! root, its boot-time clean-up (`systemd-tmpfiles`) empties the host's /tmp.
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::http::{Response, TestServer};
 use crate::support::rss;
+use crate::support::smtp::SmtpServer;
 
 /// A read-only bind mount of `/`, unmounted when dropped.
 struct RootView(PathBuf);
@@ -239,6 +241,24 @@ fn wait_for(what: &str, container: &Container, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// A feed of `n` items: two unrelated, then `n - 2` on the topic.
+fn feed(n: usize) -> Response {
+    let mut items = vec![
+        ("a1", "Grain exports rise".to_string(), "Ports were busy."),
+        ("a2", "Weather in Kyiv".to_string(), "Sunny."),
+    ];
+    for k in 3..=n {
+        items.push((
+            ["a3", "a4", "a5", "a6"][k - 3],
+            format!("Ceasefire report number {k}"),
+            "Delegations met.",
+        ));
+    }
+    let items: Vec<(&str, &str, &str)> =
+        items.iter().map(|(g, t, d)| (*g, t.as_str(), *d)).collect();
+    Response::ok(rss(&items))
+}
+
 #[test]
 fn the_shipped_unit_runs_under_systemd() {
     let tmp = tempfile::tempdir().unwrap();
@@ -247,17 +267,18 @@ fn the_shipped_unit_runs_under_systemd() {
         return;
     }
     let server = TestServer::start();
-    server.fixed(
-        "/feed",
-        Response::ok(rss(&[
-            (
-                "a1",
-                "Ceasefire talks resume in Istanbul",
-                "Delegations met.",
-            ),
-            ("a2", "Grain exports rise", "Ports were busy."),
-        ])),
-    );
+    server.fixed("/feed", feed(2));
+    // The SMTP password reaches the sandbox as README says: LoadCredential=
+    // in a drop-in, read from /run/credentials/newswatch.service/.
+    let smtp = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
+    let password = tmp.path().join("smtp-password");
+    std::fs::write(&password, "s3cret-Pa55\n").unwrap();
+    let drop_in = tmp.path().join("credential.conf");
+    std::fs::write(
+        &drop_in,
+        "[Service]\nLoadCredential=smtp-password:/etc/newswatch/smtp-password\n",
+    )
+    .unwrap();
     let config = tmp.path().join("newswatch.toml");
     std::fs::write(
         &config,
@@ -268,9 +289,10 @@ min_interval = "1s"
 jitter = 0.0
 
 [email]
-maildir = "/var/lib/newswatch/Mail"
-from = "newswatch@test.invalid"
-to = ["analyst@test.invalid"]
+smtp_url = "smtp://alerts%40example.org@127.0.0.1:{}"
+password_file = "/run/credentials/newswatch.service/smtp-password"
+from = "newswatch <alerts@example.org>"
+to = ["analyst@example.org"]
 group_window = "0s"
 alert_max_age = "3650d"
 
@@ -284,6 +306,7 @@ name = "talks"
 query = 'ceasefire OR "peace talks"'
 alert = "immediate"
 "#,
+            smtp.port(),
             server.url("/feed")
         ),
     )
@@ -298,7 +321,12 @@ alert = "immediate"
         &[
             (&bin, "/usr/local/bin/newswatch"),
             (&unit, "/etc/systemd/system/newswatch.service"),
+            (
+                &drop_in,
+                "/etc/systemd/system/newswatch.service.d/credential.conf",
+            ),
             (&config, "/etc/newswatch/newswatch.toml"),
+            (&password, "/etc/newswatch/smtp-password"),
         ],
     );
 
@@ -334,7 +362,8 @@ alert = "immediate"
 
     // It polls the feed (over loopback, from inside the sandbox) and stores
     // the items in its state directory as its own user. The first poll of
-    // a source is its baseline; the next new item on the topic is mailed.
+    // a source is its baseline; the next new item on the topic is mailed,
+    // over SMTP with the password from the credential.
     let state = "/var/lib/private/newswatch";
     let newswatch = |args: &[&str]| {
         let mut all = vec![
@@ -348,33 +377,39 @@ alert = "immediate"
     wait_for("the first poll", &container, || {
         newswatch(&["items"]).contains("Grain exports rise")
     });
-    server.fixed(
-        "/feed",
-        Response::ok(rss(&[
-            (
-                "a1",
-                "Ceasefire talks resume in Istanbul",
-                "Delegations met.",
-            ),
-            ("a2", "Grain exports rise", "Ports were busy."),
-            (
-                "a3",
-                "Ceasefire holds overnight",
-                "No strikes were reported.",
-            ),
-        ])),
-    );
-    wait_for("the alert in the Maildir", &container, || {
-        container
-            .run(&["sh", "-c", &format!("cat {state}/Mail/new/* 2>/dev/null")])
-            .stdout
-            .windows(b"Ceasefire holds overnight".len())
-            .any(|w| w == b"Ceasefire holds overnight")
-    });
     let owner = container.ok(&["stat", "-c", "%U", &format!("{state}/newswatch.db")]);
     assert_eq!(owner.trim(), "newswatch");
-    let items = newswatch(&["items"]);
-    assert!(items.contains("Ceasefire holds overnight"), "{items}");
+    server.fixed("/feed", feed(3));
+    let mail = smtp.wait_for(1, Duration::from_secs(60));
+    assert_eq!(mail.len(), 1, "journal:\n{}", container.journal());
+    assert_eq!(mail[0].auth_user.as_deref(), Some("alerts@example.org"));
+    assert!(
+        mail[0].subject().contains("Ceasefire report number 3"),
+        "{}",
+        mail[0].subject()
+    );
+
+    // Killed outright, it is restarted (Restart=on-failure, after
+    // RestartSec=10s) on an intact database, and goes on alerting.
+    container.ok(&["kill", "-KILL", &pid]);
+    wait_for("the restart", &container, || {
+        container.prop("NRestarts") == "1" && container.prop("ActiveState") == "active"
+    });
+    assert_ne!(container.prop("MainPID"), pid);
+    let check = container.ok(&[
+        "sqlite3",
+        &format!("{state}/newswatch.db"),
+        "PRAGMA integrity_check",
+    ]);
+    assert_eq!(check.trim(), "ok");
+    server.fixed("/feed", feed(4));
+    let mail = smtp.wait_for(2, Duration::from_secs(60));
+    assert_eq!(mail.len(), 2, "journal:\n{}", container.journal());
+    assert!(
+        mail[1].subject().contains("Ceasefire report number 4"),
+        "{}",
+        mail[1].subject()
+    );
 
     // Reload (SIGHUP) keeps it running; stop ends it cleanly.
     container.ok(&["systemctl", "reload", "newswatch.service"]);
@@ -385,9 +420,11 @@ alert = "immediate"
     container.ok(&["systemctl", "stop", "newswatch.service"]);
     assert_eq!(container.prop("Result"), "success");
     assert_eq!(container.prop("ExecMainStatus"), "0");
-    assert_eq!(container.prop("NRestarts"), "0");
     let journal = container.journal();
     assert!(journal.contains("newswatch stopped"), "{journal}");
+    assert!(!journal.contains("s3cret"), "{journal}");
+    // Nothing was sent twice.
+    assert_eq!(smtp.messages().len(), 2);
 
     // Power the container off before the view of / is unmounted.
     drop(container);
