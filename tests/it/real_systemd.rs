@@ -50,6 +50,7 @@ struct Container {
     nspawn: Child,
     /// The container's init, as this machine numbers it.
     init: u32,
+    machine: String,
     log: PathBuf,
 }
 
@@ -99,6 +100,25 @@ impl Container {
             .unwrap_or_default()
     }
 
+    /// Powers the container off: nspawn turns SIGTERM into a clean
+    /// poweroff; SIGKILL if that takes over 20 s.
+    fn power_off(&mut self) {
+        if let Ok(None) = self.nspawn.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.nspawn.id().to_string()])
+                .status();
+            let t0 = Instant::now();
+            while t0.elapsed() < Duration::from_secs(20) {
+                if let Ok(Some(_)) = self.nspawn.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = self.nspawn.kill();
+            let _ = self.nspawn.wait();
+        }
+    }
+
     fn journal(&self) -> String {
         self.ok(&[
             "journalctl",
@@ -113,21 +133,9 @@ impl Container {
 
 impl Drop for Container {
     fn drop(&mut self) {
-        if let Ok(None) = self.nspawn.try_wait() {
-            // nspawn turns SIGTERM into a clean poweroff of the container.
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.nspawn.id().to_string()])
-                .status();
-            let t0 = Instant::now();
-            while t0.elapsed() < Duration::from_secs(20) {
-                if let Ok(Some(_)) = self.nspawn.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = self.nspawn.kill();
-            let _ = self.nspawn.wait();
-        }
+        self.power_off();
+        // nspawn leaves its (empty) mount-propagation folder behind.
+        let _ = std::fs::remove_dir_all(format!("/run/systemd/nspawn/propagate/{}", self.machine));
     }
 }
 
@@ -180,11 +188,12 @@ fn missing_prerequisite(dir: &Path) -> Option<&'static str> {
 
 fn boot(tmp: &Path, root: &RootView, binds: &[(&Path, &str)]) -> Container {
     let log = tmp.join("nspawn.log");
+    let machine = format!("newswatch-test-{}", std::process::id());
     let mut cmd = Command::new("systemd-nspawn");
     cmd.arg("--directory")
         .arg(&root.0)
         .args(["--volatile=overlay", "--register=no", "--keep-unit"])
-        .arg(format!("--machine=newswatch-test-{}", std::process::id()));
+        .arg(format!("--machine={machine}"));
     for (from, to) in binds {
         cmd.arg(format!("--bind-ro={}:{to}", from.display()));
     }
@@ -198,6 +207,7 @@ fn boot(tmp: &Path, root: &RootView, binds: &[(&Path, &str)]) -> Container {
     let mut container = Container {
         nspawn,
         init: 0,
+        machine,
         log,
     };
     let t0 = Instant::now();
