@@ -471,6 +471,38 @@ mod tests {
         assert_eq!(f.entries[0].title.as_deref(), Some("one"));
     }
 
+    /// The root of the three declaration panics above: feed-rs switched
+    /// quick-xml's decoder to a declared encoding, which panics past its
+    /// 64-byte prefix. The vendored copy no longer switches (newswatch hands
+    /// it UTF-8 only), so even the raw inputs, without `prepare_utf8`'s
+    /// edits, cannot crash it.
+    #[test]
+    fn feed_rs_ignores_declared_encodings() {
+        let inputs = [
+            "<?xml  versio=n=\"4.0\"><?xml ve\u{1}\0ion=\"1.0\" encoding=\"\" encoding=\"euc-kr\"\n<rss s".to_string(),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"euc-kr\"<rss version=\"2.0\"><channel><title>{}</title>\
+                 <item><title>t</title><description>yield?>loss</description></item></channel></rss>",
+                "x".repeat(300)
+            ),
+            format!(
+                "<rss version=\"2.0\"><channel><title>{}</title><?xml version=\"1.0\" encoding=\"utf-16\"?>\
+                 <item><title>Переговоры</title></item></channel></rss>",
+                "x".repeat(300)
+            ),
+        ];
+        for input in &inputs {
+            let result = run_feed_rs(input.as_bytes(), None);
+            assert!(result.is_ok(), "{result:?} for {input:?}");
+        }
+        // Read as UTF-8, whatever the declaration says.
+        let feed = run_feed_rs(inputs[2].as_bytes(), None).unwrap().unwrap();
+        assert_eq!(
+            feed.entries[0].title.as_ref().map(|t| t.content.as_str()),
+            Some("Переговоры")
+        );
+    }
+
     /// Found by cargo fuzz: feed-rs cut the text of an author or creator
     /// by bytes next to an e-mail address and panicked on a non-ASCII
     /// character there (a no-break space, a dash), losing the whole feed.

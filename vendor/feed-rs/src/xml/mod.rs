@@ -380,12 +380,14 @@ impl<R: BufRead> SourceState<R> {
             let (ns_resolution, event) = reader.read_resolved_event_into(&mut self.buf_event)?;
 
             match event {
-                // XML declaration for the encoding
-                Event::Decl(ref decl) => {
-                    if let Some(encoding) = decl.encoder() {
-                        reader.get_mut().set_encoding(encoding);
-                    }
-                }
+                // XML declaration for the encoding.
+                // newswatch patch: the declared encoding is not acted on.
+                // newswatch decodes every document to UTF-8 before it gets
+                // here, and quick-xml panics when set_encoding comes after its
+                // 64-byte prefix (a declaration left open, a second one in the
+                // middle of a document, two encoding attributes: all found by
+                // fuzzing). Upstream switched the decoder here.
+                Event::Decl(_) => {}
 
                 // Start of an element
                 Event::Start(ref e) => {
