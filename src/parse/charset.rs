@@ -259,11 +259,6 @@ fn prolog_range(bytes: &[u8]) -> Option<(usize, usize, bool)> {
     None
 }
 
-/// The value of `encoding="…"` in the XML declaration, with its byte range.
-fn prolog_encoding_span(bytes: &[u8]) -> Option<(String, usize, usize)> {
-    encoding_attributes(bytes).next()
-}
-
 /// Every `encoding="…"` attribute in the XML declaration at the start of
 /// `bytes` (normally one; quick-xml honours a later one too, found by
 /// fuzzing), as (value, start, end) byte ranges of the whole attribute.
@@ -309,8 +304,9 @@ fn attribute_value(decl: &[u8], mut i: usize) -> Option<(String, usize)> {
     Some((value, vstart + vlen + 1))
 }
 
+/// The value of the first `encoding="…"` in the XML declaration.
 pub(crate) fn prolog_encoding(bytes: &[u8]) -> Option<String> {
-    prolog_encoding_span(bytes).map(|(v, _, _)| v)
+    encoding_attributes(bytes).next().map(|(v, _, _)| v)
 }
 
 /// Makes decoded text safe to hand to feed-rs: drops a leading U+FEFF and
