@@ -17,19 +17,11 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::support::env::Run;
 use crate::support::http::{Response, TestServer};
-use crate::support::{Running, rss, signal};
+use crate::support::{Running, rss, running_as_root, signal};
 
 /// nobody/nogroup: a user that owns nothing else here.
 const SERVICE_UID: u32 = 65534;
 const SERVICE_GID: u32 = 65534;
-
-fn running_as_root(dir: &Path) -> bool {
-    let probe = dir.join("uid-probe");
-    std::fs::write(&probe, b"").unwrap();
-    let uid = std::fs::metadata(&probe).unwrap().uid();
-    std::fs::remove_file(&probe).unwrap();
-    uid == 0
-}
 
 /// Every folder above `path` lets other users through.
 fn reachable_by_others(path: &Path) -> bool {

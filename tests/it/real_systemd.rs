@@ -13,14 +13,13 @@
 //! systemd is only ever booted inside the container: booted on the real
 //! root, its boot-time clean-up (`systemd-tmpfiles`) empties the host's /tmp.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::http::{Response, TestServer};
-use crate::support::rss;
 use crate::support::smtp::SmtpServer;
+use crate::support::{rss, running_as_root};
 
 /// A read-only bind mount of `/`, unmounted when dropped.
 struct RootView(PathBuf);
@@ -166,10 +165,7 @@ fn child_of(parent: u32) -> Option<u32> {
 }
 
 fn missing_prerequisite(dir: &Path) -> Option<&'static str> {
-    let probe = dir.join("uid-probe");
-    std::fs::write(&probe, b"").unwrap();
-    let root = std::fs::metadata(&probe).unwrap().uid() == 0;
-    if !root {
+    if !running_as_root(dir) {
         return Some("needs root (mounts, systemd-nspawn)");
     }
     let found = |tool: &str| {
@@ -199,9 +195,9 @@ fn boot(tmp: &Path, root: &RootView, binds: &[(&Path, &str)]) -> Container {
     }
     // basic.target: the container's system without the host's services.
     cmd.args(["--boot", "--", "--unit=basic.target"])
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::inherit());
+        .stdin(Stdio::null());
+    let log_file = std::fs::File::create(&log).unwrap();
+    cmd.stderr(log_file.try_clone().unwrap()).stdout(log_file);
     let nspawn = cmd.spawn().expect("start systemd-nspawn");
     let nspawn_pid = nspawn.id();
     let mut container = Container {

@@ -21,6 +21,17 @@ pub fn corpus() -> PathBuf {
     dir
 }
 
+/// Whether the tests run as root: a file created in `dir` is owned by uid 0.
+/// (Tests that need root print SKIPPED otherwise; CI runs as root.)
+pub fn running_as_root(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = dir.join("uid-probe");
+    std::fs::write(&probe, b"").unwrap();
+    let uid = std::fs::metadata(&probe).unwrap().uid();
+    std::fs::remove_file(&probe).unwrap();
+    uid == 0
+}
+
 /// A small RSS 2.0 document from (guid, title, description) triples.
 pub fn rss(items: &[(&str, &str, &str)]) -> String {
     let mut s = String::from(
