@@ -275,14 +275,16 @@ fn the_shipped_unit_runs_under_systemd() {
     let server = TestServer::start();
     server.fixed("/feed", feed(2));
     // The SMTP password reaches the sandbox as README says: LoadCredential=
-    // in a drop-in, read from /run/credentials/newswatch.service/.
+    // in a drop-in, read from /run/credentials/newswatch.service/. The same
+    // drop-in shortens the watchdog from 2 min to 4 s, so a daemon that
+    // stopped pinging would be killed (and counted) during the test.
     let smtp = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
     let password = tmp.path().join("smtp-password");
     std::fs::write(&password, "s3cret-Pa55\n").unwrap();
     let drop_in = tmp.path().join("credential.conf");
     std::fs::write(
         &drop_in,
-        "[Service]\nLoadCredential=smtp-password:/etc/newswatch/smtp-password\n",
+        "[Service]\nLoadCredential=smtp-password:/etc/newswatch/smtp-password\nWatchdogSec=4s\n",
     )
     .unwrap();
     let config = tmp.path().join("newswatch.toml");
@@ -423,6 +425,14 @@ alert = "immediate"
         container.journal().contains("configuration reloaded")
     });
     assert_eq!(container.prop("ActiveState"), "active");
+    // The watchdog is fed: systemd's record of the last ping moves on.
+    assert_eq!(container.prop("WatchdogUSec"), "4s");
+    let pinged = || container.prop("WatchdogTimestampMonotonic");
+    let before = pinged();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_ne!(pinged(), before, "no watchdog ping in 2.5 s");
+    assert_eq!(container.prop("NRestarts"), "1");
+    assert!(!container.journal().contains("atchdog timeout"));
     container.ok(&["systemctl", "stop", "newswatch.service"]);
     assert_eq!(container.prop("Result"), "success");
     assert_eq!(container.prop("ExecMainStatus"), "0");
