@@ -7,7 +7,7 @@
 //! (`Type=notify`), polls a feed served on 127.0.0.1 (the container shares
 //! the network), mails an alert over SMTP with the password passed as a
 //! systemd credential (README's install steps), is restarted after a
-//! SIGKILL, reloads and stops cleanly. Needs root and `systemd-nspawn`
+//! SIGKILL, feeds a (shortened) watchdog, reloads and stops cleanly. Needs root and `systemd-nspawn`
 //! (Debian: systemd-container); CI has both, elsewhere it prints SKIPPED.
 //!
 //! systemd is only ever booted inside the container: booted on the real
