@@ -249,19 +249,18 @@ fn wait_for(what: &str, container: &Container, mut ok: impl FnMut() -> bool) {
 
 /// A feed of `n` items: two unrelated, then `n - 2` on the topic.
 fn feed(n: usize) -> Response {
+    let topical: Vec<(String, String)> = (3..=n)
+        .map(|k| (format!("a{k}"), format!("Ceasefire report number {k}")))
+        .collect();
     let mut items = vec![
-        ("a1", "Grain exports rise".to_string(), "Ports were busy."),
-        ("a2", "Weather in Kyiv".to_string(), "Sunny."),
+        ("a1", "Grain exports rise", "Ports were busy."),
+        ("a2", "Weather in Kyiv", "Sunny."),
     ];
-    for k in 3..=n {
-        items.push((
-            ["a3", "a4", "a5", "a6"][k - 3],
-            format!("Ceasefire report number {k}"),
-            "Delegations met.",
-        ));
-    }
-    let items: Vec<(&str, &str, &str)> =
-        items.iter().map(|(g, t, d)| (*g, t.as_str(), *d)).collect();
+    items.extend(
+        topical
+            .iter()
+            .map(|(guid, title)| (guid.as_str(), title.as_str(), "Delegations met.")),
+    );
     Response::ok(rss(&items))
 }
 
