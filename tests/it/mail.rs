@@ -718,7 +718,7 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
     let env = Env::new(
         "",
         &format!(
-            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n{TOPICS}\n{}give_up_after = \"1s\"\n",
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n{TOPICS}\n{}give_up_after = \"4s\"\n",
             http.url("/a"),
             email_section(&smtp.url())
         ),
@@ -732,7 +732,9 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
         env.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 1"),
         1
     );
-    std::thread::sleep(Duration::from_millis(1500));
+    // Well past give_up_after: a poll under a loaded CI can take over a
+    // second, and a 1 s give-up expired before the first attempt (flaked once).
+    std::thread::sleep(Duration::from_millis(4500));
     // Still down after give_up_after: given up, and listed as failed.
     env.run(&["outbox", "send"]).expect(1);
     let failed = env
