@@ -15,10 +15,7 @@ use crate::notify::{Delivery, Notifier};
 use crate::store::{NewDigest, OutboxFilter};
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?)
+    super::async_runtime(tokio::runtime::Builder::new_current_thread())
 }
 
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {

@@ -366,6 +366,24 @@ impl Ctx {
     }
 }
 
+/// The async runtime of the commands that fetch or send. tokio's I/O driver
+/// sets up signal handling with a socket pair and panics when it cannot
+/// make one (a system call filter that denies `socketpair`), so one is made
+/// first and a failure is an error that says why.
+pub fn async_runtime(
+    mut builder: tokio::runtime::Builder,
+) -> Result<tokio::runtime::Runtime, CliError> {
+    use anyhow::Context;
+    std::os::unix::net::UnixStream::pair().context(
+        "cannot create the socket pair that signal handling needs \
+         (does a SystemCallFilter= deny @network-io or socketpair?)",
+    )?;
+    Ok(builder
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?)
+}
+
 /// `config/../newswatch.db` → `newswatch.db`: the same file, said plainly in
 /// messages. Purely lexical; a path that climbs above its start is kept.
 fn tidy_path(p: &Path) -> PathBuf {

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -16,10 +15,7 @@ use crate::pipeline::{Detection, PollReport, Poller, Writer, ingest_file, source
 use crate::store::DueFilter;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?)
+    super::async_runtime(tokio::runtime::Builder::new_multi_thread())
 }
 
 pub fn run(ctx: &Ctx) -> CliResult {

@@ -318,6 +318,16 @@ alert = "immediate"
         ),
     )
     .unwrap();
+    // For the last check: a config without mail, run outside the service.
+    let bare = tmp.path().join("bare.toml");
+    std::fs::write(
+        &bare,
+        format!(
+            "[daemon]\ndatabase = \"/tmp/bare.db\"\n\n[[source]]\nname = \"wire\"\nurl = \"{}\"\n",
+            server.url("/feed")
+        ),
+    )
+    .unwrap();
     let unit = Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/newswatch.service");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_newswatch"));
 
@@ -334,6 +344,7 @@ alert = "immediate"
             ),
             (&config, "/etc/newswatch/newswatch.toml"),
             (&password, "/etc/newswatch/smtp-password"),
+            (&bare, "/etc/newswatch/bare.toml"),
         ],
     );
 
@@ -440,6 +451,35 @@ alert = "immediate"
     assert!(!journal.contains("s3cret"), "{journal}");
     // Nothing was sent twice.
     assert_eq!(smtp.messages().len(), 2);
+
+    // A unit whose system call filter leaves out what signal handling
+    // needs fails to start with a message, not a panic (tokio's own set-up
+    // panics).
+    let out = container.run(&[
+        "systemd-run",
+        "--wait",
+        "--unit=filtered",
+        "-p",
+        "SystemCallFilter=~socketpair",
+        "-p",
+        "SystemCallErrorNumber=EPERM",
+        "/usr/local/bin/newswatch",
+        "--config",
+        "/etc/newswatch/bare.toml",
+        "run",
+    ]);
+    let journal = String::from_utf8_lossy(
+        &container
+            .run(&["journalctl", "-u", "filtered.service", "--no-pager"])
+            .stdout,
+    )
+    .into_owned();
+    assert!(!out.status.success(), "{journal}");
+    assert!(
+        journal.contains("cannot create the socket pair that signal handling needs"),
+        "{journal}"
+    );
+    assert!(!journal.contains("panicked"), "{journal}");
 
     // Power the container off before the view of / is unmounted.
     drop(container);
