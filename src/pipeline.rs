@@ -375,6 +375,9 @@ pub struct SourceResult {
     pub status: FetchStatus,
     pub summary: FetchSummary,
     pub error: Option<String>,
+    /// False when the database refused the fetch (disk full, I/O error):
+    /// nothing of it was kept, not even when to poll next.
+    pub stored: bool,
 }
 
 /// Totals of one poll pass.
@@ -559,6 +562,7 @@ impl Poller {
                 status,
                 summary,
                 error,
+                stored: true,
             },
             Err(e) => {
                 tracing::error!(source = %src.name, error = %e, "could not store the fetch");
@@ -567,6 +571,7 @@ impl Poller {
                     status: FetchStatus::Error,
                     summary: FetchSummary::default(),
                     error: Some(format!("store: {e}")),
+                    stored: false,
                 }
             }
         };

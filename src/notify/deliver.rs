@@ -67,6 +67,25 @@ pub struct Notifier {
     /// After the server could not be reached, no attempt before this time.
     unreachable_until: Option<DateTime<Utc>>,
     unreachable_streak: u32,
+    /// Outcomes the database refused to record (disk full), by outbox row:
+    /// recorded again before every pass, and their rows are not sent again
+    /// meanwhile. A message the server had accepted used to go out again at
+    /// every pass for as long as the disk stayed full.
+    unrecorded: std::collections::HashMap<i64, Unrecorded>,
+}
+
+/// The outcome of an attempt, waiting to be recorded in the outbox.
+enum Unrecorded {
+    Sent {
+        at: DateTime<Utc>,
+        subject: String,
+        reply: String,
+    },
+    Failed {
+        error: String,
+        subject: Option<String>,
+        retry_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl Notifier {
@@ -87,6 +106,7 @@ impl Notifier {
             all_topics: config.topics.iter().map(|t| t.name.clone()).collect(),
             unreachable_until: None,
             unreachable_streak: 0,
+            unrecorded: Default::default(),
         }))
     }
 
@@ -113,6 +133,7 @@ impl Notifier {
     /// Send every due row (oldest first) unless the server was unreachable
     /// moments ago. Stops at the first connection-level failure.
     pub async fn deliver_due(&mut self, now: DateTime<Utc>) -> Delivery {
+        self.record_unrecorded();
         if self.unreachable_until.is_some_and(|t| now < t) {
             return Delivery::default();
         }
@@ -129,6 +150,9 @@ impl Notifier {
     pub async fn deliver_rows(&mut self, rows: Vec<OutboxRow>) -> Delivery {
         let mut report = Delivery::default();
         for row in rows {
+            if self.unrecorded.contains_key(&row.id) {
+                continue;
+            }
             let (outgoing, subject) = match self.prepare(&row) {
                 Ok(m) => m,
                 Err(e) => {
@@ -147,10 +171,21 @@ impl Notifier {
                         reply = %reply,
                         "mail sent"
                     );
-                    if let Err(e) = self.store.mark_sent(row.id, Utc::now(), &subject, &reply) {
-                        // Sent but not recorded: it will go again, with the same Message-ID.
-                        tracing::error!(outbox = row.id, error = %e, "mail sent but not recorded as sent");
+                    let at = Utc::now();
+                    if let Err(e) = self.store.mark_sent(row.id, at, &subject, &reply) {
+                        // Not sent again by this process (held in memory and
+                        // recorded once the database accepts it); only a stop
+                        // before then sends it again, with the same Message-ID.
+                        tracing::error!(outbox = row.id, error = %e, "mail sent but not recorded as sent yet");
                         report.errors.push(format!("outbox {}: {e}", row.id));
+                        self.unrecorded.insert(
+                            row.id,
+                            Unrecorded::Sent {
+                                at,
+                                subject: subject.clone(),
+                                reply: reply.clone(),
+                            },
+                        );
                     }
                     report.sent += 1;
                     report.replies.push((row.id, subject, reply));
@@ -170,8 +205,30 @@ impl Notifier {
         report
     }
 
+    /// Record the outcomes the database refused before; keep those it still
+    /// refuses.
+    fn record_unrecorded(&mut self) {
+        let store = &self.store;
+        self.unrecorded.retain(|id, outcome| {
+            let recorded = match outcome {
+                Unrecorded::Sent { at, subject, reply } => {
+                    store.mark_sent(*id, *at, subject, reply)
+                }
+                Unrecorded::Failed {
+                    error,
+                    subject,
+                    retry_at,
+                } => store.mark_attempt_failed(*id, error, subject.as_deref(), *retry_at),
+            };
+            if recorded.is_ok() {
+                tracing::info!(outbox = id, "outcome of an earlier attempt recorded");
+            }
+            recorded.is_err()
+        });
+    }
+
     fn record_failure(
-        &self,
+        &mut self,
         row: &OutboxRow,
         subject: Option<&str>,
         error: &SendError,
@@ -194,11 +251,22 @@ impl Notifier {
             }
         }
         report.errors.push(line);
-        if let Err(e) =
-            self.store
-                .mark_attempt_failed(row.id, &error.to_string(), subject, retry_at)
+        let error = error.to_string();
+        if let Err(e) = self
+            .store
+            .mark_attempt_failed(row.id, &error, subject, retry_at)
         {
-            tracing::error!(outbox = row.id, error = %e, "cannot record the failed attempt");
+            // Held until recorded, so the row is not tried again at every
+            // pass meanwhile.
+            tracing::error!(outbox = row.id, error = %e, "cannot record the failed attempt yet");
+            self.unrecorded.insert(
+                row.id,
+                Unrecorded::Failed {
+                    error,
+                    subject: subject.map(str::to_string),
+                    retry_at,
+                },
+            );
         }
     }
 
@@ -343,6 +411,9 @@ impl Notifier {
             (Some(t), Some(u)) => Some(t.max(u)),
             (t, _) => t,
         };
+        // A row held until its outcome is recorded still looks due; while
+        // the database refuses writes, look again only at the idle pace.
+        let outbox = outbox.filter(|_| self.unrecorded.is_empty());
         let digests = self
             .digests
             .iter()

@@ -10,7 +10,7 @@
 pub mod lock;
 mod systemd;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,6 +38,65 @@ const HEARTBEAT: Duration = Duration::from_secs(60);
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Items pruned per transaction: short enough not to hold up fetches.
 const PRUNE_BATCH: usize = 500;
+/// How long a source whose fetch the database refused (disk full, I/O
+/// error) waits before it is fetched again; the wait doubles with each
+/// refusal in a row, up to `UNSTORED_MAX_WAIT`.
+const UNSTORED_FIRST_WAIT: Duration = Duration::from_secs(10);
+const UNSTORED_MAX_WAIT: Duration = Duration::from_secs(10 * 60);
+
+/// Sources whose last fetch the database refused. Nothing of such a fetch
+/// was kept, not even the next poll time, so the plan still says "due":
+/// without this hold the daemon fetched them again at every look at the
+/// plan, five times a second, for as long as the disk stayed full.
+#[derive(Default)]
+struct Unstored {
+    /// Source → refusals in a row and when it may be fetched again.
+    held: HashMap<SourceId, (u32, Instant)>,
+}
+
+impl Unstored {
+    /// Note how a fetch of `source` ended; says so in the log when the
+    /// database starts or stops refusing fetches.
+    fn note(&mut self, source: SourceId, stored: bool) {
+        if stored {
+            if self.held.remove(&source).is_some() && self.held.is_empty() {
+                tracing::info!("the database accepts fetches again; polling as planned");
+            }
+            return;
+        }
+        let refusals = self.held.get(&source).map_or(0, |(n, _)| *n) + 1;
+        let wait = UNSTORED_FIRST_WAIT
+            .saturating_mul(1 << (refusals - 1).min(16))
+            .min(UNSTORED_MAX_WAIT);
+        if self.held.is_empty() {
+            tracing::error!(
+                "the database refuses to store fetches; each source so refused is \
+                 fetched again after {} s, then after twice as long, up to {} min, \
+                 until the database accepts it",
+                UNSTORED_FIRST_WAIT.as_secs(),
+                UNSTORED_MAX_WAIT.as_secs() / 60
+            );
+        }
+        self.held.insert(source, (refusals, Instant::now() + wait));
+    }
+
+    /// Whether `source` must not be fetched yet.
+    fn holds(&self, source: SourceId) -> bool {
+        self.held
+            .get(&source)
+            .is_some_and(|(_, until)| Instant::now() < *until)
+    }
+
+    /// Sources held now, and when the first of them may go again.
+    fn holding(&self) -> (HashSet<SourceId>, Option<Instant>) {
+        let now = Instant::now();
+        let held = self.held.iter().filter(|(_, (_, until))| now < *until);
+        (
+            held.clone().map(|(id, _)| *id).collect(),
+            held.map(|(_, (_, until))| *until).min(),
+        )
+    }
+}
 
 /// Where the daemon's configuration comes from, for reloads.
 pub struct RunOptions {
@@ -73,6 +132,7 @@ struct Daemon {
     started: DateTime<Utc>,
     run_id: i64,
     in_flight: HashSet<SourceId>,
+    unstored: Unstored,
     tasks: JoinSet<(SourceId, SourceResult)>,
 }
 
@@ -112,6 +172,7 @@ impl Daemon {
             started,
             run_id,
             in_flight: HashSet::new(),
+            unstored: Unstored::default(),
             tasks: JoinSet::new(),
         })
     }
@@ -127,12 +188,21 @@ impl Daemon {
         loop {
             if tokio::time::Instant::now() >= next_look {
                 self.dispatch_due().await?;
-                let next = self.writer.call(|s| s.next_due_at()).await?;
+                let (held, first_release) = self.unstored.holding();
+                let next = self
+                    .writer
+                    .call(move |s| s.next_due_at_except(&held))
+                    .await?;
                 // Only reached when the loop and the writer answer: a stuck
                 // scheduler stops pinging and systemd's watchdog restarts it.
                 self.supervisor.alive();
                 if last_heartbeat.elapsed() >= HEARTBEAT {
-                    self.heartbeat().await?;
+                    // A database that refuses writes for a while (disk full)
+                    // is no reason to stop: fetches are held back until it
+                    // accepts them again.
+                    if let Err(e) = self.heartbeat().await {
+                        tracing::warn!(error = %format!("{e:#}"), "cannot record the heartbeat");
+                    }
                     last_heartbeat = Instant::now();
                 }
                 if self.config.daemon.retention.is_some()
@@ -145,6 +215,10 @@ impl Daemon {
                     .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
                     .unwrap_or(MAX_IDLE)
                     .min(MAX_IDLE)
+                    .min(
+                        first_release
+                            .map_or(MAX_IDLE, |t| t.saturating_duration_since(Instant::now())),
+                    )
                     // In-flight sources are still "due"; don't spin on them.
                     .max(Duration::from_millis(200));
                 if let Some(max) = self.supervisor.max_sleep() {
@@ -161,8 +235,9 @@ impl Daemon {
                     Signal::Stop(name) => return Ok(name),
                 },
                 Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
-                    if let Ok((id, _)) = joined {
+                    if let Ok((id, result)) = joined {
                         self.in_flight.remove(&id);
+                        self.unstored.note(id, result.stored);
                     }
                 }
                 _ = tokio::time::sleep_until(next_look) => {}
@@ -177,7 +252,7 @@ impl Daemon {
             .call(|s| s.due_sources(Utc::now(), DueFilter::Due))
             .await?;
         for src in due {
-            if self.in_flight.insert(src.id) {
+            if !self.unstored.holds(src.id) && self.in_flight.insert(src.id) {
                 let (poller, writer) = (self.poller.clone(), self.writer.clone());
                 let wake_mail = self.wake_mail.clone();
                 self.tasks.spawn(async move {

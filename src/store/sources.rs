@@ -399,4 +399,31 @@ impl Store {
             .map_err(|e| self.err(e))?;
         Ok(s.as_deref().and_then(super::parse_ts))
     }
+
+    /// `next_due_at` among the sources not in `skip` (the daemon's sources
+    /// held back because the database refused their last fetch, whose plan
+    /// still says "due").
+    pub fn next_due_at_except(
+        &self,
+        skip: &std::collections::HashSet<SourceId>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        if skip.is_empty() {
+            return self.next_due_at();
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, next_poll_at FROM sources WHERE enabled = 1 ORDER BY next_poll_at",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let id: SourceId = row.get(0).map_err(|e| self.err(e))?;
+            if !skip.contains(&id) {
+                let at: String = row.get(1).map_err(|e| self.err(e))?;
+                return Ok(super::parse_ts(&at));
+            }
+        }
+        Ok(None)
+    }
 }

@@ -10,6 +10,7 @@ mod crash;
 mod daemon;
 mod detect;
 mod digest_schedule;
+mod disk_full;
 mod fetch;
 mod hostile;
 mod mail;
