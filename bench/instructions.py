@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--feeds", type=int, default=100)
     ap.add_argument("--port", type=int, default=18393)
     ap.add_argument("--tick", action="store_true", help="also count a poll after feedfarm.py tick")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work folder (callgrind.out* for callgrind_annotate) and say where")
     ap.add_argument("bins", nargs="*")
     args = ap.parse_args()
     bins = args.bins or [cycles.BIN]
@@ -114,7 +116,10 @@ def main():
                         print(f"  {stage:<20} {count / 1e9:6.3f} G  {100 * count / total:5.1f}%", flush=True)
     finally:
         subprocess.run([cycles.SERVE, "stop", f"{work}/srv"], capture_output=True)
-        subprocess.run(["rm", "-rf", work])
+        if args.keep:
+            print(f"kept {work} (callgrind_annotate {work}/callgrind.out)")
+        else:
+            subprocess.run(["rm", "-rf", work])
 
 
 if __name__ == "__main__":
