@@ -191,7 +191,7 @@ impl Daemon {
                 let (held, first_release) = self.unstored.holding();
                 let next = self
                     .writer
-                    .call(move |s| s.next_due_at_except(&held))
+                    .call(move |s| s.next_due_at(Utc::now(), &held))
                     .await?;
                 // Only reached when the loop and the writer answer: a stuck
                 // scheduler stops pinging and systemd's watchdog restarts it.

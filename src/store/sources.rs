@@ -289,7 +289,12 @@ impl Store {
         let (sql, arg) = match filter {
             DueFilter::Due => (
                 format!(
-                    "SELECT {COLS} FROM sources WHERE enabled = 1 AND next_poll_at <= ?1 ORDER BY next_poll_at"
+                    // A source fetched "after" now was planned by a clock
+                    // that has since been stepped back: its plan may be
+                    // hours or years ahead, so it is due now.
+                    "SELECT {COLS} FROM sources
+                     WHERE enabled = 1 AND (next_poll_at <= ?1 OR last_fetch_at > ?1)
+                     ORDER BY next_poll_at"
                 ),
                 ts(now),
             ),
@@ -387,36 +392,32 @@ impl Store {
         }
     }
 
-    /// When the next enabled source falls due (None when there is none).
-    pub fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let s: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT min(next_poll_at) FROM sources WHERE enabled = 1",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(s.as_deref().and_then(super::parse_ts))
-    }
-
-    /// `next_due_at` among the sources not in `skip` (the daemon's sources
-    /// held back because the database refused their last fetch, whose plan
-    /// still says "due").
-    pub fn next_due_at_except(
+    /// When the daemon should next look at the plan: the earliest planned
+    /// poll of an enabled source not in `skip` (those it holds back itself
+    /// because the database refused their last fetch, whose plan still says
+    /// "due"). A source fetched after `now` counts as due now, as in
+    /// `due_sources`: the clock has been stepped back.
+    pub fn next_due_at(
         &self,
+        now: DateTime<Utc>,
         skip: &std::collections::HashSet<SourceId>,
     ) -> Result<Option<DateTime<Utc>>> {
+        const DUE: &str = "CASE WHEN last_fetch_at > ?1 THEN ?1 ELSE next_poll_at END";
         if skip.is_empty() {
-            return self.next_due_at();
+            let at: Option<String> = self
+                .conn
+                .prepare_cached(&format!("SELECT min({DUE}) FROM sources WHERE enabled = 1"))
+                .and_then(|mut stmt| stmt.query_row([ts(now)], |r| r.get(0)))
+                .map_err(|e| self.err(e))?;
+            return Ok(at.as_deref().and_then(super::parse_ts));
         }
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, next_poll_at FROM sources WHERE enabled = 1 ORDER BY next_poll_at",
-            )
+            .prepare_cached(&format!(
+                "SELECT id, {DUE} AS due FROM sources WHERE enabled = 1 ORDER BY due"
+            ))
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([ts(now)]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let id: SourceId = row.get(0).map_err(|e| self.err(e))?;
             if !skip.contains(&id) {

@@ -152,3 +152,60 @@ fn the_daemon_merges_the_search_index_once_idle() {
     );
     drop(child);
 }
+
+/// A clock stepped back (a VM restored, an RTC corrected by NTP) leaves
+/// plans made by the fast clock: a source fetched "two days from now" is
+/// planned for two days and an hour from now. It is due now, for the daemon
+/// and for `poll`, and its plan is made again by the corrected clock.
+#[test]
+fn a_clock_stepped_back_does_not_postpone_polling() {
+    let server = TestServer::start();
+    server.fixed("/a", Response::ok(rss(&[("a1", "First", "Text")])));
+    let env = Env::new(
+        "jitter = 0.0",
+        &format!(
+            "[[source]]\nname = \"a\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url("/a")
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let step_back = |env: &Env| {
+        let db = rusqlite::Connection::open(&env.db).unwrap();
+        db.execute(
+            "UPDATE sources SET last_fetch_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+2 days'),
+                                next_poll_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+2 days', '+1 hour')",
+            [],
+        )
+        .unwrap();
+    };
+    step_back(&env);
+    server.fixed(
+        "/a",
+        Response::ok(rss(&[("a1", "First", "Text"), ("a2", "Second", "Text")])),
+    );
+    // `poll` (due sources only) polls it.
+    env.run(&["poll"]).expect(0);
+    assert_eq!(env.count("SELECT count(*) FROM items"), 2);
+    // And so does the daemon, at once, and plans it an hour from now.
+    step_back(&env);
+    server.fixed(
+        "/a",
+        Response::ok(rss(&[
+            ("a1", "First", "Text"),
+            ("a2", "Second", "Text"),
+            ("a3", "Third", "Text"),
+        ])),
+    );
+    let mut child = start(&env);
+    crate::support::wait_until("the third item", Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM items") == Some(3)
+    });
+    signal(&child, "-TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let hours_ahead = env
+        .text(
+            "SELECT CAST(round((julianday(next_poll_at) - julianday('now')) * 24) AS TEXT) FROM sources",
+        )
+        .unwrap();
+    assert_eq!(hours_ahead, "1.0");
+}
