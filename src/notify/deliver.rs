@@ -137,7 +137,7 @@ impl Notifier {
         if self.unreachable_until.is_some_and(|t| now < t) {
             return Delivery::default();
         }
-        match self.store.due_outbox(now, BATCH) {
+        match self.store.due_outbox(now, self.planning_horizon(), BATCH) {
             Ok(rows) => self.deliver_rows(rows).await,
             Err(e) => Delivery {
                 errors: vec![format!("cannot read the outbox: {e}")],
@@ -203,6 +203,17 @@ impl Notifier {
             }
         }
         report
+    }
+
+    /// The longest wait this notifier plans for an outbox row (the grouping
+    /// window, or the longest retry backoff with its jitter), and a minute
+    /// to spare. A row planned further ahead was planned by a clock that has
+    /// since been stepped back, and is due now.
+    fn planning_horizon(&self) -> std::time::Duration {
+        std::time::Duration::try_from_secs_f64(self.email.retry_max.as_secs_f64() * 1.1)
+            .unwrap_or(std::time::Duration::MAX)
+            .max(self.email.group_window)
+            .saturating_add(std::time::Duration::from_secs(60))
     }
 
     /// Record the outcomes the database refused before; keep those it still
@@ -406,7 +417,11 @@ impl Notifier {
     /// When the loop should look again: the next due row, the end of an
     /// unreachable pause, or the next digest slot, whichever comes first.
     pub fn next_wake(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let outbox = self.store.next_outbox_due().ok().flatten();
+        let outbox = self
+            .store
+            .next_outbox_due(now, self.planning_horizon())
+            .ok()
+            .flatten();
         let outbox = match (outbox, self.unreachable_until) {
             (Some(t), Some(u)) => Some(t.max(u)),
             (t, _) => t,

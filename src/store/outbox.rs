@@ -382,18 +382,28 @@ impl Store {
     }
 
     /// Rows whose time has come: pending, past the grouping window and the
-    /// retry backoff; oldest first.
-    pub fn due_outbox(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>> {
+    /// retry backoff; oldest first. A row planned more than `horizon` past
+    /// `now` (the longest wait the notifier plans) is due too: a clock since
+    /// stepped back planned it.
+    pub fn due_outbox(
+        &self,
+        now: DateTime<Utc>,
+        horizon: Duration,
+        limit: usize,
+    ) -> Result<Vec<OutboxRow>> {
         let sql = format!(
             "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN digests d ON d.id = o.digest_id
-             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
-             ORDER BY o.id LIMIT ?2"
+             WHERE o.status = 'pending' AND (o.next_attempt_at <= ?1 OR o.next_attempt_at > ?2)
+             ORDER BY o.id LIMIT ?3"
         );
         self.conn
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map(params![ts(now), limit as i64], outbox_row)?
-                    .collect()
+                s.query_map(
+                    params![ts(now), ts(later(now, horizon)), limit as i64],
+                    outbox_row,
+                )?
+                .collect()
             })
             .map_err(|e| self.err(e))
     }
@@ -411,13 +421,19 @@ impl Store {
             .ok_or_else(|| super::StoreError::NotFound(format!("no outbox row {id}")))
     }
 
-    /// When the next pending row becomes due, if any.
-    pub fn next_outbox_due(&self) -> Result<Option<DateTime<Utc>>> {
+    /// When the next pending row becomes due, if any (`horizon` as in
+    /// `due_outbox`).
+    pub fn next_outbox_due(
+        &self,
+        now: DateTime<Utc>,
+        horizon: Duration,
+    ) -> Result<Option<DateTime<Utc>>> {
         let next: Option<String> = self
             .conn
             .query_row(
-                "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
-                [],
+                "SELECT min(CASE WHEN next_attempt_at > ?2 THEN ?1 ELSE next_attempt_at END)
+                 FROM outbox WHERE status = 'pending'",
+                params![ts(now), ts(later(now, horizon))],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))?;
@@ -659,4 +675,12 @@ impl Store {
         tx.commit().map_err(e)?;
         Ok(outbox_id)
     }
+}
+
+/// `t + d`, or the latest time there is.
+fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::TimeDelta::from_std(d)
+        .ok()
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

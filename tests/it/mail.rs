@@ -766,3 +766,46 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
     assert_eq!(msgs.len(), 1);
     assert!(msgs[0].subject().contains("Istanbul"));
 }
+
+/// A clock stepped back leaves an alert planned by the fast clock (here a
+/// retry two days ahead, where `retry_max` allows two seconds): the daemon
+/// sends it now, not when the clock catches up.
+#[test]
+fn an_alert_planned_by_a_clock_since_stepped_back_goes_out_now() {
+    let smtp = SmtpServer::start();
+    smtp.refuse(true);
+    let http = TestServer::start();
+    http.fixed("/a", Response::ok(feed(&[FILLER])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n{TOPICS}\n{}",
+            http.url("/a"),
+            email_section(&smtp.url())
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    http.fixed("/a", Response::ok(feed(&[STORY_A, FILLER])));
+    // Refused (451): pending, to be retried.
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 1"),
+        1
+    );
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET next_attempt_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+2 days')",
+            [],
+        )
+        .unwrap();
+    smtp.refuse(false);
+    let _daemon = start_daemon(&env);
+    let mail = smtp.wait_for(1, Duration::from_secs(20));
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0].subject().contains("ceasefire talks"),
+        "{}",
+        mail[0].subject()
+    );
+}
