@@ -134,6 +134,16 @@ impl Notifier {
     /// moments ago. Stops at the first connection-level failure.
     pub async fn deliver_due(&mut self, now: DateTime<Utc>) -> Delivery {
         self.record_unrecorded();
+        // A pause that reaches past the longest one planned was planned by
+        // a clock since stepped back.
+        let horizon =
+            chrono::TimeDelta::from_std(self.planning_horizon()).unwrap_or(chrono::TimeDelta::MAX);
+        if self
+            .unreachable_until
+            .is_some_and(|t| now.checked_add_signed(horizon).is_some_and(|h| t > h))
+        {
+            self.unreachable_until = None;
+        }
         if self.unreachable_until.is_some_and(|t| now < t) {
             return Delivery::default();
         }
@@ -470,4 +480,40 @@ fn backoff(email: &EmailConfig, attempts: u32) -> chrono::Duration {
     let capped = base.min(email.retry_max.as_secs_f64());
     let jittered = capped * (0.9 + fastrand::f64() * 0.2);
     chrono::Duration::milliseconds((jittered * 1000.0) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pause after an unreachable server that reaches past the longest
+    /// one the notifier plans was set by a clock since stepped back: it is
+    /// dropped, not waited out.
+    #[test]
+    fn a_pause_planned_by_a_clock_since_stepped_back_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::load_str(
+            "[daemon]\ndatabase = \"t.db\"\n\n[email]\nsmtp_url = \"smtp://127.0.0.1:9\"\n\
+             from = \"a@example.org\"\nto = [\"b@example.org\"]\nretry_max = \"1h\"\n",
+            &dir.path().join("newswatch.toml"),
+        )
+        .unwrap();
+        let db = dir.path().join("t.db");
+        Store::open(&db).unwrap();
+        let mut notifier = Notifier::open(&config, &db).unwrap().unwrap();
+        let now = Utc::now();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // Within the longest planned pause (1 h + 10 % jitter): kept.
+        let planned = now + chrono::TimeDelta::minutes(65);
+        notifier.unreachable_until = Some(planned);
+        rt.block_on(notifier.deliver_due(now));
+        assert_eq!(notifier.unreachable_until, Some(planned));
+        // Two days ahead: dropped.
+        notifier.unreachable_until = Some(now + chrono::TimeDelta::days(2));
+        rt.block_on(notifier.deliver_due(now));
+        assert_eq!(notifier.unreachable_until, None);
+    }
 }
