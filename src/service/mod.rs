@@ -475,10 +475,17 @@ async fn notify_loop(
     wake: Arc<tokio::sync::Notify>,
 ) {
     tracing::info!(via = %notifier.mailer().describe(), "notifier started");
+    // Planning fails at every pass while the database refuses writes: one
+    // line when it starts failing (or fails otherwise), one when it clears.
+    let mut planning = RepeatedError::default();
     loop {
         let now = Utc::now();
-        if let Err(e) = notifier.plan_digests(now, started) {
-            tracing::error!(error = %e, "cannot plan digests");
+        match planning.note(notifier.plan_digests(now, started).map(drop)) {
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot plan digests (retried at every pass)")
+            }
+            Some(Ok(())) => tracing::info!("digests can be planned again"),
+            None => {}
         }
         notifier.deliver_due(now).await;
         let now = Utc::now();
@@ -491,6 +498,29 @@ async fn notify_loop(
             _ = stop.changed() => break,
             _ = wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// The outcome of a step retried at every pass, reduced to what is worth a
+/// log line: a new error (or another one), and its clearing.
+#[derive(Default)]
+struct RepeatedError {
+    last: Option<String>,
+}
+
+impl RepeatedError {
+    /// `Some(Err(message))` for an error unlike the last, `Some(Ok(()))` for
+    /// the first success after errors, else `None`.
+    fn note(&mut self, outcome: anyhow::Result<()>) -> Option<Result<(), String>> {
+        match outcome {
+            Err(e) => {
+                let message = format!("{e:#}");
+                let new = self.last.as_ref() != Some(&message);
+                self.last = Some(message.clone());
+                new.then_some(Err(message))
+            }
+            Ok(()) => self.last.take().map(|_| Ok(())),
         }
     }
 }
@@ -526,5 +556,29 @@ impl Signals {
             _ = self.int.recv() => Signal::Stop("SIGINT"),
             _ = self.hup.recv() => Signal::Reload,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_error_is_worth_a_line_when_it_starts_changes_and_clears() {
+        let mut errors = RepeatedError::default();
+        assert_eq!(errors.note(Ok(())), None);
+        let full = || Err(anyhow::anyhow!("database or disk is full"));
+        assert_eq!(
+            errors.note(full()),
+            Some(Err("database or disk is full".into()))
+        );
+        assert_eq!(errors.note(full()), None);
+        assert_eq!(errors.note(full()), None);
+        assert_eq!(
+            errors.note(Err(anyhow::anyhow!("disk I/O error"))),
+            Some(Err("disk I/O error".into()))
+        );
+        assert_eq!(errors.note(Ok(())), Some(Ok(())));
+        assert_eq!(errors.note(Ok(())), None);
     }
 }
