@@ -72,7 +72,7 @@ impl Drop for Checkpointer {
 /// Errors from the store, with the database path for context.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
+    #[error("database {path}: {source}{hint}", hint = sqlite_hint(source))]
     Sqlite {
         path: PathBuf,
         #[source]
@@ -291,6 +291,24 @@ pub(super) fn stable_query_plans(conn: &Connection) -> rusqlite::Result<()> {
     .map(|_| ())
 }
 
+/// What a person can do about the SQLite errors a running service meets.
+fn sqlite_hint(error: &rusqlite::Error) -> &'static str {
+    use rusqlite::ErrorCode::*;
+    match error.sqlite_error_code() {
+        Some(DiskFull) => {
+            " (the file system holding it is full; what cannot be stored now is fetched again once there is space)"
+        }
+        Some(DatabaseBusy | DatabaseLocked) => {
+            " (another process holds a write transaction on it: a `sqlite3` shell left in BEGIN?)"
+        }
+        Some(ReadOnly) => " (the file, its folder or the file system is read-only for this user)",
+        Some(DatabaseCorrupt | NotADatabase) => {
+            " (the file is damaged or not a newswatch database; `sqlite3 FILE .recover` can save what is left)"
+        }
+        _ => "",
+    }
+}
+
 fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.to_path_buf(),
@@ -313,6 +331,28 @@ pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_a_person_can_act_on_say_what_to_do() {
+        // As SQLite reports them: the code and its message.
+        let err = |code| {
+            let message = rusqlite::ffi::code_to_str(code).to_string();
+            sqlite_err(
+                Path::new("/var/lib/newswatch/newswatch.db"),
+                rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message)),
+            )
+            .to_string()
+        };
+        let full = err(rusqlite::ffi::SQLITE_FULL);
+        assert!(
+            full.starts_with("database /var/lib/newswatch/newswatch.db: database or disk is full (the file system holding it is full;"),
+            "{full}"
+        );
+        assert!(err(rusqlite::ffi::SQLITE_BUSY).contains("write transaction"));
+        assert!(err(rusqlite::ffi::SQLITE_READONLY).contains("read-only"));
+        assert!(err(rusqlite::ffi::SQLITE_CORRUPT).contains(".recover"));
+        assert!(err(rusqlite::ffi::SQLITE_CONSTRAINT).ends_with("constraint failed"));
+    }
 
     /// Frames in the WAL (those of transactions since it last started over).
     fn wal_frames(store: &Store) -> i64 {

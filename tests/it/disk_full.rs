@@ -160,7 +160,10 @@ alert = "immediate"
     let requests_while_full = server.requests("/feed").len() - requests_before;
     assert!(daemon.try_wait().unwrap().is_none(), "{}", daemon_log(&env));
     let log = daemon_log(&env);
-    assert!(log.contains("database or disk is full"), "{log}");
+    assert!(
+        log.contains("database or disk is full (the file system holding it is full;"),
+        "{log}"
+    );
     // Sent once: not again at every pass of the notifier (every 100 ms to
     // 2 s) while the disk is full.
     assert_eq!(smtp.messages().len(), 1, "{log}");
