@@ -375,20 +375,21 @@ impl Notifier {
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<String>> {
         let mut planned = Vec::new();
+        let mut failed = None;
         for cfg in self.digests.clone() {
-            let last_scheduled = self.store.last_scheduled_digest(&cfg.name)?;
+            let last_scheduled = self.store.last_scheduled_digest(&cfg.name, now)?;
             let last_any = self.store.last_digest(&cfg.name)?;
-            let last = last_scheduled.as_ref().map(|r| {
-                let end = last_any.as_ref().map_or(r.period_end, |a| a.period_end);
-                (r.slot, end)
-            });
+            // A period never starts after `now` (a run recorded by a clock
+            // since stepped back ends in the future).
+            let last_end = last_any.as_ref().map(|a| a.period_end.min(now));
+            let last = last_scheduled
+                .as_ref()
+                .map(|r| (r.slot, last_end.unwrap_or(r.period_end)));
             let Some(run) = due_run(&cfg.schedule, cfg.timezone, last, since, now) else {
                 continue;
             };
             // A manual run since the last scheduled one already covered its part.
-            let start = last_any
-                .as_ref()
-                .map_or(run.period_start, |a| a.period_end.max(run.period_start));
+            let start = last_end.map_or(run.period_start, |end| end.max(run.period_start));
             let after = match &last_any {
                 Some(a) => a.upto,
                 None => self.store.watermark_before(start)?,
@@ -416,12 +417,19 @@ impl Notifier {
                     tracing::info!(digest = %cfg.name, slot = %crate::store::ts(run.slot), entries, send, "digest planned");
                     planned.push(cfg.name.clone());
                 }
+                // Tried again at the next pass; the caller logs it once.
                 Err(e) => {
-                    tracing::error!(digest = %cfg.name, error = %e, "cannot record the digest run")
+                    failed = Some(anyhow::anyhow!(
+                        "digest {}: cannot record the run: {e}",
+                        cfg.name
+                    ))
                 }
             }
         }
-        Ok(planned)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(planned),
+        }
     }
 
     /// When the loop should look again: the next due row, the end of an

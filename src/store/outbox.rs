@@ -542,16 +542,23 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The newest scheduled run of digest `name`, if any (manual runs do not
-    /// move the schedule, but do move where the next period starts: see
-    /// `last_digest`).
-    pub fn last_scheduled_digest(&self, name: &str) -> Result<Option<DigestRun>> {
+    /// The newest scheduled run of digest `name` for a slot at or before
+    /// `now`, if any (manual runs do not move the schedule, but do move where
+    /// the next period starts: see `last_digest`). A run for a later slot was
+    /// recorded by a clock since stepped back, and must not hold the schedule
+    /// off until the clock catches up with it.
+    pub fn last_scheduled_digest(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DigestRun>> {
         self.one_digest(
             &format!(
                 "SELECT {DIGEST_COLUMNS} FROM digests
-                 WHERE name = ?1 AND manual = 0 ORDER BY slot DESC, id DESC LIMIT 1"
+                 WHERE name = ?1 AND manual = 0 AND slot <= ?2
+                 ORDER BY slot DESC, id DESC LIMIT 1"
             ),
-            params![name],
+            params![name, ts(now)],
         )
         .map(|r| r.map(|(_, run)| run))
     }

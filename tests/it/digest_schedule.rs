@@ -144,3 +144,41 @@ fn an_empty_scheduled_digest_is_recorded_but_not_sent() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(smtp.messages().is_empty());
 }
+
+/// The clock ran two days fast and was put right: the digest the fast clock
+/// recorded for Monday does not hold Saturday's and Sunday's off, and is not
+/// sent again when Monday really comes.
+#[test]
+fn a_clock_stepped_back_does_not_hold_the_schedule_off() {
+    let smtp = SmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _inside = rt.enter();
+    let mut n = notifier(dir.path(), &smtp, true);
+    let since = at("2026-10-23T09:00:00Z");
+    let mut tick = |now: &str| {
+        let now = at(now);
+        let planned = n.plan_digests(now, since).unwrap();
+        let sent = rt.block_on(n.deliver_due(now)).sent;
+        (planned.len(), sent)
+    };
+    // The fast clock says Monday 26 Oct, 08:00 Kyiv.
+    assert_eq!(tick("2026-10-26T06:00:30Z"), (1, 1));
+    // Put right: it is Friday evening, then Saturday 08:00 Kyiv (05:00Z).
+    assert_eq!(tick("2026-10-23T16:00:00Z"), (0, 0));
+    assert_eq!(tick("2026-10-24T05:00:30Z"), (1, 1));
+    assert_eq!(tick("2026-10-24T05:10:00Z"), (0, 0));
+    assert_eq!(tick("2026-10-25T06:00:30Z"), (1, 1));
+    // Monday's slot was sent by the fast clock: not again.
+    assert_eq!(tick("2026-10-26T06:00:30Z"), (0, 0));
+    assert_eq!(tick("2026-10-27T06:00:30Z"), (1, 1));
+    let msgs = smtp.wait_for(4, std::time::Duration::from_secs(10));
+    assert_eq!(msgs.len(), 4);
+    // No period runs backwards.
+    for (slot, start, end) in runs(dir.path()) {
+        assert!(start <= end, "{slot}: {start} > {end}");
+    }
+}
