@@ -42,6 +42,48 @@ send_empty = {send_empty}
         .expect("[email] is configured")
 }
 
+/// The notifier driven by hand: each tick plans the digests due at that
+/// time and sends what is due.
+struct Ticker {
+    rt: tokio::runtime::Runtime,
+    notifier: Option<Notifier>,
+    since: DateTime<Utc>,
+}
+
+impl Ticker {
+    /// Installed (the daemon started) at `since`.
+    fn new(dir: &std::path::Path, smtp: &SmtpServer, send_empty: bool, since: &str) -> Ticker {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let notifier = Some(notifier(dir, smtp, send_empty));
+        Ticker {
+            rt,
+            notifier,
+            since: at(since),
+        }
+    }
+
+    /// (digests planned, messages sent) at `now`.
+    fn tick(&mut self, now: &str) -> (usize, usize) {
+        let now = at(now);
+        let _inside = self.rt.enter();
+        let n = self.notifier.as_mut().unwrap();
+        let planned = n.plan_digests(now, self.since).unwrap();
+        let sent = self.rt.block_on(n.deliver_due(now)).sent;
+        (planned.len(), sent)
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        // lettre's connection pool is dropped inside a runtime.
+        let _inside = self.rt.enter();
+        self.notifier.take();
+    }
+}
+
 /// (slot, period_start, period_end) of every recorded run, oldest first.
 fn runs(dir: &std::path::Path) -> Vec<(String, String, String)> {
     let db = rusqlite::Connection::open(dir.join("test.db")).unwrap();
@@ -58,21 +100,9 @@ fn runs(dir: &std::path::Path) -> Vec<(String, String, String)> {
 fn daily_0800_kyiv_follows_dst_and_catches_up_once_after_downtime() {
     let smtp = SmtpServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    // lettre's connection pool lives (and is dropped) inside a runtime.
-    let _inside = rt.enter();
-    let mut n = notifier(dir.path(), &smtp, true);
     // Installed on Friday 23 Oct 2026 at 12:00 Kyiv (summer time, UTC+3).
-    let since = at("2026-10-23T09:00:00Z");
-    let mut tick = |now: &str| {
-        let now = at(now);
-        let planned = n.plan_digests(now, since).unwrap();
-        let sent = rt.block_on(n.deliver_due(now)).sent;
-        (planned.len(), sent)
-    };
+    let mut clock = Ticker::new(dir.path(), &smtp, true, "2026-10-23T09:00:00Z");
+    let mut tick = |now: &str| clock.tick(now);
     // Nothing before the first 08:00 after installation.
     assert_eq!(tick("2026-10-23T12:00:00Z"), (0, 0));
     assert_eq!(tick("2026-10-24T04:59:00Z"), (0, 0));
@@ -152,19 +182,8 @@ fn an_empty_scheduled_digest_is_recorded_but_not_sent() {
 fn a_clock_stepped_back_does_not_hold_the_schedule_off() {
     let smtp = SmtpServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let _inside = rt.enter();
-    let mut n = notifier(dir.path(), &smtp, true);
-    let since = at("2026-10-23T09:00:00Z");
-    let mut tick = |now: &str| {
-        let now = at(now);
-        let planned = n.plan_digests(now, since).unwrap();
-        let sent = rt.block_on(n.deliver_due(now)).sent;
-        (planned.len(), sent)
-    };
+    let mut clock = Ticker::new(dir.path(), &smtp, true, "2026-10-23T09:00:00Z");
+    let mut tick = |now: &str| clock.tick(now);
     // The fast clock says Monday 26 Oct, 08:00 Kyiv.
     assert_eq!(tick("2026-10-26T06:00:30Z"), (1, 1));
     // Put right: it is Friday evening, then Saturday 08:00 Kyiv (05:00Z).
