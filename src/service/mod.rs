@@ -201,7 +201,10 @@ impl Daemon {
                     // is no reason to stop: fetches are held back until it
                     // accepts them again.
                     if let Err(e) = self.heartbeat().await {
-                        tracing::warn!(error = %format!("{e:#}"), "cannot record the heartbeat");
+                        let e = format!("{e:#}");
+                        tracing::warn!(error = %e, "cannot record the heartbeat");
+                        // What `systemctl status` shows until the next heartbeat.
+                        self.supervisor.status(&format!("cannot write the database: {e}"));
                     }
                     last_heartbeat = Instant::now();
                 }
