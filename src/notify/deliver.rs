@@ -227,8 +227,8 @@ impl Notifier {
     }
 
     /// Record the outcomes the database refused before; keep those it still
-    /// refuses.
-    fn record_unrecorded(&mut self) {
+    /// refuses, and return how many of them are messages sent.
+    pub fn record_unrecorded(&mut self) -> usize {
         let store = &self.store;
         self.unrecorded.retain(|id, outcome| {
             let recorded = match outcome {
@@ -246,6 +246,10 @@ impl Notifier {
             }
             recorded.is_err()
         });
+        self.unrecorded
+            .values()
+            .filter(|o| matches!(o, Unrecorded::Sent { .. }))
+            .count()
     }
 
     fn record_failure(

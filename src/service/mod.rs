@@ -204,7 +204,8 @@ impl Daemon {
                         let e = format!("{e:#}");
                         tracing::warn!(error = %e, "cannot record the heartbeat");
                         // What `systemctl status` shows until the next heartbeat.
-                        self.supervisor.status(&format!("cannot write the database: {e}"));
+                        self.supervisor
+                            .status(&format!("cannot write the database: {e}"));
                     }
                     last_heartbeat = Instant::now();
                 }
@@ -502,6 +503,14 @@ async fn notify_loop(
             _ = wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
+    }
+    let unrecorded = notifier.record_unrecorded();
+    if unrecorded > 0 {
+        tracing::error!(
+            messages = unrecorded,
+            "stopping with messages sent but not recorded as sent (the database refused); \
+             the next run sends them again, with the same Message-IDs"
+        );
     }
 }
 
