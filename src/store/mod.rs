@@ -296,7 +296,7 @@ fn sqlite_hint(error: &rusqlite::Error) -> &'static str {
     use rusqlite::ErrorCode::*;
     match error.sqlite_error_code() {
         Some(DiskFull) => {
-            " (the file system holding it is full; what cannot be stored now is fetched again once there is space)"
+            " (the file system holding it is full; newswatch tries again, and goes on once there is space)"
         }
         Some(DatabaseBusy | DatabaseLocked) => {
             " (another process holds a write transaction on it: a `sqlite3` shell left in BEGIN?)"

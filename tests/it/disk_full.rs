@@ -13,7 +13,9 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::support::http::{Response, TestServer};
 use crate::support::smtp::SmtpServer;
-use crate::support::{daemon_log, env::Env, rss, running_as_root, start_daemon, wait_until};
+use crate::support::{
+    Running, daemon_log, env::Env, rss, running_as_root, signal, start_daemon, wait_until,
+};
 
 /// A tmpfs mounted for the test, unmounted when dropped.
 struct Tmpfs(PathBuf);
@@ -88,16 +90,27 @@ fn query(db: &Path, sql: &str) -> String {
         .unwrap_or_else(|e| format!("error: {e}"))
 }
 
-#[test]
-fn a_full_disk_loses_nothing_hammers_no_one_and_doubles_no_mail() {
+/// A running daemon whose database lives on a small tmpfs, one alert
+/// waiting in the outbox (the SMTP server answering 451) and a refused
+/// attempt made; None where the test cannot run (not root, no mount).
+struct Scene {
+    env: Env,
+    state: Tmpfs,
+    db: PathBuf,
+    server: TestServer,
+    smtp: SmtpServer,
+    daemon: Running,
+}
+
+fn scene() -> Option<Scene> {
     let env = Env::new("", "");
     if !running_as_root(env.path("").as_path()) {
         eprintln!("SKIPPED: mounting a tmpfs needs root; CI runs it");
-        return;
+        return None;
     }
     let Some(state) = Tmpfs::mount(&env.path("state"), "8m") else {
         eprintln!("SKIPPED: cannot mount a tmpfs here; CI runs it");
-        return;
+        return None;
     };
     let db = env.path("state/newswatch.db");
     let server = TestServer::start();
@@ -131,7 +144,7 @@ alert = "immediate"
         smtp.url(),
         server.url("/feed")
     ));
-    let mut daemon = start_daemon(&env, &[]);
+    let daemon = start_daemon(&env, &[]);
     wait_until("the baseline poll", Duration::from_secs(30), || {
         query(&db, "SELECT count(*) FROM items") == "2"
     });
@@ -143,6 +156,29 @@ alert = "immediate"
     wait_until("a refused attempt", Duration::from_secs(30), || {
         query(&db, "SELECT count(*) FROM outbox WHERE attempts >= 1") == "1"
     });
+    Some(Scene {
+        env,
+        state,
+        db,
+        server,
+        smtp,
+        daemon,
+    })
+}
+
+#[test]
+fn a_full_disk_loses_nothing_hammers_no_one_and_doubles_no_mail() {
+    let Some(Scene {
+        env,
+        state,
+        db,
+        server,
+        smtp,
+        mut daemon,
+    }) = scene()
+    else {
+        return;
+    };
 
     // The disk fills up. The next report cannot be stored, and the server
     // now accepts the waiting alert, which the daemon cannot record as sent.
@@ -197,4 +233,54 @@ alert = "immediate"
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(smtp.messages().len(), 2);
     assert!(daemon.try_wait().unwrap().is_none());
+}
+
+/// Stopped while a sent alert cannot be recorded: the stop says so, and the
+/// next run sends it again with the same Message-ID (the one duplicate
+/// README's delivery guarantees allow), then records it.
+#[test]
+fn a_stop_with_a_sent_alert_not_recorded_says_it_will_go_again() {
+    let Some(Scene {
+        env,
+        state,
+        db,
+        smtp,
+        daemon,
+        ..
+    }) = scene()
+    else {
+        return;
+    };
+    let filler = state.fill();
+    smtp.refuse(false);
+    let mail = smtp.wait_for(1, Duration::from_secs(30));
+    assert!(mail[0].subject().contains("Ceasefire report number 3"));
+    wait_until(
+        "the unrecorded send in the log",
+        Duration::from_secs(10),
+        || daemon_log(&env).contains("mail sent but not recorded as sent yet"),
+    );
+    signal(&daemon, "-TERM");
+    let mut daemon = daemon;
+    let status = daemon.wait().unwrap();
+    let log = daemon_log(&env);
+    assert!(
+        log.contains("stopping with messages sent but not recorded as sent"),
+        "{log}"
+    );
+    assert!(log.contains("messages=1"), "{log}");
+    assert_eq!(status.code(), Some(0), "{log}");
+
+    std::fs::remove_file(&filler).unwrap();
+    let _daemon = start_daemon(&env, &[]);
+    let mail = smtp.wait_for(2, Duration::from_secs(30));
+    assert_eq!(mail.len(), 2);
+    assert_eq!(mail[0].message_id(), mail[1].message_id());
+    wait_until(
+        "the alert recorded as sent",
+        Duration::from_secs(30),
+        || query(&db, "SELECT count(*) FROM outbox WHERE status = 'sent'") == "1",
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(smtp.messages().len(), 2);
 }
