@@ -684,10 +684,27 @@ impl Store {
     }
 }
 
-/// `t + d`, or the latest time there is.
+/// `t + d`, at most the end of the year 9999: stored times are compared as
+/// text, and a five-digit year would sort before every real one.
 fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    let last = DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(t);
     chrono::TimeDelta::from_std(d)
         .ok()
         .and_then(|d| t.checked_add_signed(d))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        .map_or(last, |later| later.min(last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_stays_within_four_digit_years() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(
+            ts(later(now, Duration::from_secs(60))),
+            "2027-01-15T08:01:00Z"
+        );
+        assert_eq!(ts(later(now, Duration::MAX)), "9999-12-31T23:59:59Z");
+    }
 }
