@@ -136,18 +136,17 @@ impl Notifier {
         self.record_unrecorded();
         // A pause that reaches past the longest one planned was planned by
         // a clock since stepped back.
-        let horizon =
-            chrono::TimeDelta::from_std(self.planning_horizon()).unwrap_or(chrono::TimeDelta::MAX);
+        let horizon = self.planning_horizon();
         if self
             .unreachable_until
-            .is_some_and(|t| now.checked_add_signed(horizon).is_some_and(|h| t > h))
+            .is_some_and(|t| t > crate::store::later(now, horizon))
         {
             self.unreachable_until = None;
         }
         if self.unreachable_until.is_some_and(|t| now < t) {
             return Delivery::default();
         }
-        match self.store.due_outbox(now, self.planning_horizon(), BATCH) {
+        match self.store.due_outbox(now, horizon, BATCH) {
             Ok(rows) => self.deliver_rows(rows).await,
             Err(e) => Delivery {
                 errors: vec![format!("cannot read the outbox: {e}")],

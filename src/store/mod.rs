@@ -27,7 +27,7 @@ use rusqlite::Connection;
 pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
 pub use known::KnownReader;
 pub use outbox::{
-    AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark,
+    AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark, later,
 };
 pub use queries::{
     ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,

@@ -686,7 +686,7 @@ impl Store {
 
 /// `t + d`, at most the end of the year 9999: stored times are compared as
 /// text, and a five-digit year would sort before every real one.
-fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+pub fn later(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
     let last = DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(t);
     chrono::TimeDelta::from_std(d)
         .ok()

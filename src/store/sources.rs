@@ -403,6 +403,7 @@ impl Store {
         skip: &std::collections::HashSet<SourceId>,
     ) -> Result<Option<DateTime<Utc>>> {
         const DUE: &str = "CASE WHEN last_fetch_at > ?1 THEN ?1 ELSE next_poll_at END";
+        // Nothing held (nearly always): one aggregate, no sort.
         if skip.is_empty() {
             let at: Option<String> = self
                 .conn
