@@ -375,9 +375,19 @@ pub struct SourceResult {
     pub status: FetchStatus,
     pub summary: FetchSummary,
     pub error: Option<String>,
-    /// False when the database refused the fetch (disk full, I/O error):
-    /// nothing of it was kept, not even when to poll next.
-    pub stored: bool,
+    /// Whether the database kept the fetch.
+    pub stored: Stored,
+}
+
+/// Whether the database kept a fetch. When it did not, nothing of the fetch
+/// was kept, not even when to poll next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    Yes,
+    /// The database refused it (disk full, I/O error).
+    Refused,
+    /// Another process holds the database's write lock.
+    Locked,
 }
 
 /// Totals of one poll pass.
@@ -562,18 +572,20 @@ impl Poller {
                 status,
                 summary,
                 error,
-                stored: true,
+                stored: Stored::Yes,
             },
-            Err(e) => {
-                tracing::error!(source = %src.name, error = %e, "could not store the fetch");
-                SourceResult {
-                    name: src.name,
-                    status: FetchStatus::Error,
-                    summary: FetchSummary::default(),
-                    error: Some(format!("store: {e}")),
-                    stored: false,
-                }
-            }
+            // `log_result` logs it, with the fetch's fields.
+            Err(e) => SourceResult {
+                name: src.name,
+                status: FetchStatus::Error,
+                summary: FetchSummary::default(),
+                stored: if e.is_locked() {
+                    Stored::Locked
+                } else {
+                    Stored::Refused
+                },
+                error: Some(format!("store: {e}")),
+            },
         };
         log_result(&result, &attempt);
         result

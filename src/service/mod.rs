@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use crate::config::Config;
 use crate::model::SourceId;
 use crate::notify::Notifier;
-use crate::pipeline::{Poller, SourceResult, Writer, source_specs};
+use crate::pipeline::{Poller, SourceResult, Stored, Writer, source_specs};
 use crate::store::{DueFilter, Store};
 use systemd::Supervisor;
 
@@ -43,6 +43,9 @@ const PRUNE_BATCH: usize = 500;
 /// refusal in a row, up to `UNSTORED_MAX_WAIT`.
 const UNSTORED_FIRST_WAIT: Duration = Duration::from_secs(10);
 const UNSTORED_MAX_WAIT: Duration = Duration::from_secs(10 * 60);
+/// How often, while another process holds the database's write lock, the
+/// daemon tries whether it can write again.
+const LOCK_PROBE_EVERY: Duration = Duration::from_secs(5);
 
 /// Sources whose last fetch the database refused. Nothing of such a fetch
 /// was kept, not even the next poll time, so the plan still says "due":
@@ -98,6 +101,16 @@ impl Unstored {
     }
 }
 
+/// Polling paused because another process holds the database's write lock
+/// (a `sqlite3` shell left in a transaction). Every fetch would be refused
+/// until it lets go, so none is made; the daemon tries a write every
+/// `LOCK_PROBE_EVERY` and polls every due source as soon as one gets
+/// through. Holding sources back one by one, as for a full disk, left them
+/// unpolled for minutes after the lock was gone.
+struct LockPause {
+    last_probe: Instant,
+}
+
 /// Where the daemon's configuration comes from, for reloads.
 pub struct RunOptions {
     /// The config file, read again on SIGHUP.
@@ -133,6 +146,7 @@ struct Daemon {
     run_id: i64,
     in_flight: HashSet<SourceId>,
     unstored: Unstored,
+    lock_pause: Option<LockPause>,
     tasks: JoinSet<(SourceId, SourceResult)>,
 }
 
@@ -173,6 +187,7 @@ impl Daemon {
             run_id,
             in_flight: HashSet::new(),
             unstored: Unstored::default(),
+            lock_pause: None,
             tasks: JoinSet::new(),
         })
     }
@@ -187,7 +202,10 @@ impl Daemon {
         let mut next_look = tokio::time::Instant::now();
         loop {
             if tokio::time::Instant::now() >= next_look {
-                self.dispatch_due().await?;
+                self.probe_lock().await;
+                if self.lock_pause.is_none() {
+                    self.dispatch_due().await?;
+                }
                 let (held, first_release) = self.unstored.holding();
                 let next = self
                     .writer
@@ -196,7 +214,7 @@ impl Daemon {
                 // Only reached when the loop and the writer answer: a stuck
                 // scheduler stops pinging and systemd's watchdog restarts it.
                 self.supervisor.alive();
-                if last_heartbeat.elapsed() >= HEARTBEAT {
+                if last_heartbeat.elapsed() >= HEARTBEAT && self.lock_pause.is_none() {
                     // A database that refuses writes for a while (disk full)
                     // is no reason to stop: fetches are held back until it
                     // accepts them again.
@@ -225,6 +243,9 @@ impl Daemon {
                     )
                     // In-flight sources are still "due"; don't spin on them.
                     .max(Duration::from_millis(200));
+                if self.lock_pause.is_some() {
+                    wait = wait.min(LOCK_PROBE_EVERY);
+                }
                 if let Some(max) = self.supervisor.max_sleep() {
                     wait = wait.min(max);
                 }
@@ -241,11 +262,53 @@ impl Daemon {
                 Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
                     if let Ok((id, result)) = joined {
                         self.in_flight.remove(&id);
-                        self.unstored.note(id, result.stored);
+                        self.note_stored(id, &result);
                     }
                 }
                 _ = tokio::time::sleep_until(next_look) => {}
             }
+        }
+    }
+
+    /// Note whether the database kept a fetch; a fetch refused for a lock
+    /// another process holds pauses polling (see `LockPause`).
+    fn note_stored(&mut self, source: SourceId, result: &SourceResult) {
+        match result.stored {
+            Stored::Yes => self.unstored.note(source, true),
+            Stored::Refused => self.unstored.note(source, false),
+            Stored::Locked => {
+                if self.lock_pause.is_none() {
+                    let error = result.error.clone().unwrap_or_default();
+                    tracing::error!(
+                        error = %error,
+                        "another process holds the database's write lock; polling paused \
+                         until it lets go (tried every {} s)",
+                        LOCK_PROBE_EVERY.as_secs()
+                    );
+                    self.supervisor.status(&format!("polling paused: {error}"));
+                    self.lock_pause = Some(LockPause {
+                        last_probe: Instant::now(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// While polling is paused for a lock, try a write now and then; resume
+    /// once one gets through.
+    async fn probe_lock(&mut self) {
+        let Some(pause) = &mut self.lock_pause else {
+            return;
+        };
+        if pause.last_probe.elapsed() < LOCK_PROBE_EVERY {
+            return;
+        }
+        pause.last_probe = Instant::now();
+        if self.writer.call(|s| s.try_write_lock()).await.is_ok() {
+            tracing::info!("the database's write lock is free again; polling resumes");
+            self.lock_pause = None;
+            self.supervisor
+                .status(&format!("watching {} sources", self.config.sources.len()));
         }
     }
 

@@ -14,7 +14,7 @@ use rusqlite::{Connection, params};
 use super::detections::{Change, load_matches, store_matches, store_revision, store_statements};
 use super::outbox::{AlertRules, QueuedAlerts, queue_alerts};
 use super::stories::StoryIndex;
-use super::{Result, Store, ts};
+use super::{Result, Store, StoreError, ts};
 use crate::detect::revisions::{self, Significance, VersionText};
 use crate::detect::{Analysis, TopicMatch};
 use crate::model::{Entry, EntryText, FetchStatus, ItemId, SourceId, Validators};
@@ -151,7 +151,7 @@ impl Store {
         let stories = &mut self.stories;
         let alerts = self.alerts.as_ref();
         let batch: rusqlite::Result<Vec<FetchSummary>> = (|| {
-            let tx = self.conn.transaction()?;
+            let tx = super::write_transaction(&mut self.conn)?;
             let mut search = SearchWrites::default();
             let summaries = recs
                 .iter()
@@ -162,6 +162,7 @@ impl Store {
             tracing::debug!(fetches = recs.len(), "fetches committed");
             Ok(summaries)
         })();
+        self.note_lock(batch.as_ref().map(drop));
         match batch {
             Ok(summaries) => Ok(summaries.into_iter().map(Ok).collect()),
             Err(err) => {
@@ -170,32 +171,49 @@ impl Store {
                 if recs.len() == 1 {
                     return Ok(vec![Err(e(err))]);
                 }
-                Ok(recs
-                    .iter()
-                    .map(|rec| {
-                        let tx = self.conn.transaction().map_err(e)?;
-                        let mut search = SearchWrites::default();
-                        let result = apply_one(
-                            &tx,
-                            &mut self.stories,
-                            self.alerts.as_ref(),
-                            rec,
-                            &mut search,
-                        )
-                        .and_then(|summary| search.apply(&tx).map(|()| summary));
-                        let summary = match result {
-                            Ok(s) => s,
-                            Err(err) => {
-                                self.stories.invalidate();
-                                return Err(e(err));
-                            }
-                        };
-                        tx.commit().map_err(e)?;
-                        Ok(summary)
-                    })
-                    .collect())
+                // One by one, a fetch that cannot be stored does not hold
+                // back the others. A lock held by another process holds back
+                // them all, though: waiting for it once per fetch kept the
+                // writer from everything else for minutes.
+                let mut lock_held = super::is_lock_error(&err).then(|| e(err).to_string());
+                let mut results = Vec::with_capacity(recs.len());
+                for rec in recs {
+                    if let Some(message) = &lock_held {
+                        results.push(Err(StoreError::Locked(message.clone())));
+                        continue;
+                    }
+                    let result = self.apply_alone(rec);
+                    if let Err(err) = &result
+                        && err.is_locked()
+                    {
+                        lock_held = Some(err.to_string());
+                    }
+                    results.push(result);
+                }
+                Ok(results)
             }
         }
+    }
+
+    /// Store one fetch in a transaction of its own.
+    fn apply_alone(&mut self, rec: &FetchRecord) -> Result<FetchSummary> {
+        let path = self.path.clone();
+        let e = |e| super::sqlite_err(&path, e);
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
+        let mut search = SearchWrites::default();
+        let result = apply_one(
+            &tx,
+            &mut self.stories,
+            self.alerts.as_ref(),
+            rec,
+            &mut search,
+        )
+        .and_then(|summary| search.apply(&tx).map(|()| summary))
+        .and_then(|summary| tx.commit().map(|()| summary));
+        if result.is_err() {
+            self.stories.invalidate();
+        }
+        result.map_err(e)
     }
 }
 

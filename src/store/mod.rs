@@ -42,6 +42,12 @@ pub use views::{StoredRevision, TopicStories, is_web_url};
 /// Readers (CLI) and the daemon's writer share the file; WAL keeps waits short.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a write waits for the lock once a write has found it held by
+/// another process for the whole `BUSY_TIMEOUT`, until a write gets through
+/// again: the fetches queued behind it then fail in turn within this time
+/// instead of `BUSY_TIMEOUT` each (see `Store::note_lock`).
+const LOCKED_OUT_WAIT: Duration = Duration::from_millis(250);
+
 /// How often the background checkpointer looks at the WAL.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// WAL size above which it checkpoints (SQLite's own default is ~4 MB).
@@ -84,6 +90,22 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Another process holds the write lock (said of the fetches that were
+    /// to share a transaction with one that met the lock).
+    #[error("{0}")]
+    Locked(String),
+}
+
+impl StoreError {
+    /// Whether the write failed because another process holds the lock:
+    /// it will go through once that process lets go.
+    pub fn is_locked(&self) -> bool {
+        match self {
+            StoreError::Sqlite { source, .. } => is_lock_error(source),
+            StoreError::Locked(_) => true,
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -100,6 +122,9 @@ pub struct Store {
     wal_restart_bytes: u64,
     /// WAL size at which `restart_wal_if_large` next tries a restart.
     wal_restart_at: u64,
+    /// A write found the database locked by another process and none has
+    /// got through since; writes wait `LOCKED_OUT_WAIT` for the lock.
+    locked_out: bool,
 }
 
 impl Store {
@@ -121,6 +146,7 @@ impl Store {
             alerts: None,
             wal_restart_bytes: WAL_RESTART_BYTES,
             wal_restart_at: WAL_RESTART_BYTES,
+            locked_out: false,
         };
         store.configure()?;
         schema::migrate(&mut store.conn).map_err(|e| match e {
@@ -265,6 +291,39 @@ impl Store {
         Ok(self.conn.total_changes() - before >= 2)
     }
 
+    /// Note how a write ended, for the lock wait of the next ones. Why: a
+    /// `sqlite3` shell left in a write transaction for minutes made every
+    /// queued write wait the whole busy timeout in turn; the scheduler's
+    /// own look at the plan queued behind them and systemd's watchdog went
+    /// unfed for minutes (a restart, and no use: the lock stays). Now only
+    /// the first write waits the full time, and the next ones briefly, until
+    /// one gets through.
+    fn note_lock(&mut self, outcome: std::result::Result<(), &rusqlite::Error>) {
+        let locked_out = match outcome {
+            Ok(()) => false,
+            Err(e) if is_lock_error(e) => true,
+            // Other failures say nothing about the lock.
+            Err(_) => return,
+        };
+        if locked_out != self.locked_out {
+            self.locked_out = locked_out;
+            let wait = if locked_out {
+                LOCKED_OUT_WAIT
+            } else {
+                BUSY_TIMEOUT
+            };
+            let _ = self.conn.busy_timeout(wait);
+        }
+    }
+
+    /// Take the write lock and let it go at once, waiting no longer than
+    /// writes now do: whether a write would get through.
+    pub fn try_write_lock(&mut self) -> Result<()> {
+        let taken = write_transaction(&mut self.conn).map(drop);
+        self.note_lock(taken.as_ref().map(|_| ()));
+        taken.map_err(|e| self.err(e))
+    }
+
     fn err(&self, e: rusqlite::Error) -> StoreError {
         sqlite_err(&self.path, e)
     }
@@ -289,6 +348,25 @@ pub(super) fn stable_query_plans(conn: &Connection) -> rusqlite::Result<()> {
         true,
     )
     .map(|_| ())
+}
+
+/// Begin a write transaction that takes the write lock at once. Why: a
+/// deferred transaction that reads first takes the lock at its first
+/// write, and if another connection committed in between (the daemon's
+/// writer, beside `prune` or the notifier) SQLite fails it at once with
+/// SQLITE_BUSY, without waiting; taking the lock at BEGIN waits for it
+/// (the busy timeout) and then cannot be refused for that reason.
+fn write_transaction(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
+/// Whether `error` means another connection holds the lock we need.
+fn is_lock_error(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        error.sqlite_error_code(),
+        Some(DatabaseBusy | DatabaseLocked)
+    )
 }
 
 /// What a person can do about the SQLite errors a running service meets.
@@ -352,6 +430,49 @@ mod tests {
         assert!(err(rusqlite::ffi::SQLITE_READONLY).contains("read-only"));
         assert!(err(rusqlite::ffi::SQLITE_CORRUPT).contains(".recover"));
         assert!(err(rusqlite::ffi::SQLITE_CONSTRAINT).ends_with("constraint failed"));
+    }
+
+    #[test]
+    fn a_write_transaction_waits_for_another_writer_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path).unwrap();
+        store.conn.execute_batch("CREATE TABLE t (n)").unwrap();
+        // Another process writes, and commits a moment later.
+        let other_writes = |path: PathBuf| {
+            let other = Connection::open(path).unwrap();
+            other
+                .execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1)")
+                .unwrap();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                other.execute_batch("COMMIT").unwrap();
+            })
+        };
+
+        // A deferred transaction that reads first is refused at its first
+        // write, without waiting: its snapshot is older than the commit.
+        let committed = other_writes(path.clone());
+        let tx = store.conn.transaction().unwrap();
+        let _: i64 = tx
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        let refused = tx.execute("INSERT INTO t VALUES (2)", []).unwrap_err();
+        assert!(is_lock_error(&refused), "{refused}");
+        drop(tx);
+        committed.join().unwrap();
+
+        // Ours takes the lock at BEGIN: it waits, then reads what the other
+        // committed and writes.
+        let committed = other_writes(path.clone());
+        let tx = write_transaction(&mut store.conn).unwrap();
+        let seen: i64 = tx
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        tx.execute("INSERT INTO t VALUES (2)", []).unwrap();
+        tx.commit().unwrap();
+        committed.join().unwrap();
+        assert_eq!(seen, 2);
     }
 
     /// Frames in the WAL (those of transactions since it last started over).

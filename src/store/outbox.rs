@@ -641,7 +641,7 @@ impl Store {
     pub fn record_digest(&mut self, d: &NewDigest<'_>) -> Result<Option<i64>> {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
         tx.execute(
             "INSERT INTO digests (name, slot, period_start, period_end, created_at, manual, entries, sent,
                  after_item, after_revision, after_shift, upto_item, upto_revision, upto_shift)

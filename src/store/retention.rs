@@ -53,7 +53,7 @@ impl Store {
     ) -> Result<PruneReport> {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
         let mut report = PruneReport::default();
         let cutoff = ts(cutoff);
         let items: Vec<(i64, String)> = tx

@@ -69,7 +69,7 @@ impl Store {
     ) -> Result<SyncReport> {
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
         let mut report = SyncReport::default();
         // Cached statements: these run once per configured source (a
         // thousand sources prepared two thousand statements at every start).
@@ -237,7 +237,7 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let path = self.path.clone();
         let e = |e| super::sqlite_err(&path, e);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
         tx.execute(
             "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE source_id = ?1)",
             [id],

@@ -15,6 +15,8 @@ use crate::support::{Running, daemon_log, rss, signal, start_daemon, wait_until}
 struct NotifySocket {
     path: std::path::PathBuf,
     messages: Arc<Mutex<Vec<String>>>,
+    /// When each WATCHDOG=1 arrived.
+    pings: Arc<Mutex<Vec<Instant>>>,
 }
 
 impl NotifySocket {
@@ -22,15 +24,34 @@ impl NotifySocket {
         let path = env.path("notify.sock");
         let socket = UnixDatagram::bind(&path).expect("bind notify socket");
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let sink = messages.clone();
+        let pings = Arc::new(Mutex::new(Vec::new()));
+        let (sink, ping_sink) = (messages.clone(), pings.clone());
         std::thread::spawn(move || {
             let mut buf = vec![0u8; 4096];
             while let Ok(n) = socket.recv(&mut buf) {
                 let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                if text.lines().any(|l| l == "WATCHDOG=1") {
+                    ping_sink.lock().unwrap().push(Instant::now());
+                }
                 sink.lock().unwrap().push(text);
             }
         });
-        NotifySocket { path, messages }
+        NotifySocket {
+            path,
+            messages,
+            pings,
+        }
+    }
+
+    /// The longest time without a watchdog ping, up to now.
+    fn longest_silence(&self) -> Duration {
+        let mut pings = self.pings.lock().unwrap().clone();
+        pings.push(Instant::now());
+        pings
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .max()
+            .unwrap_or_default()
     }
 
     /// Messages containing `line` as one of their lines.
@@ -292,4 +313,96 @@ fn one_daemon_per_database() {
     signal(&third, "-TERM");
     assert_eq!(third.wait().unwrap().code(), Some(0));
     assert_eq!(env.count("SELECT count(*) FROM runs"), 2);
+}
+
+/// A `sqlite3` shell left in a write transaction: the daemon cannot store
+/// anything until it lets go. It must neither be restarted by the watchdog
+/// (that helps nothing) nor keep fetching, and once the lock is gone it
+/// must poll at once, losing nothing.
+#[test]
+fn a_write_lock_held_by_another_process_pauses_polling_until_it_lets_go() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const FEEDS: usize = 12;
+    let server = TestServer::start();
+    let second_edition = Arc::new(AtomicBool::new(false));
+    let mut config = DAEMON.to_string();
+    for n in 0..FEEDS {
+        let edition = second_edition.clone();
+        server.route(&format!("/f{n}"), move |_| {
+            let mut items = vec![(format!("f{n}-1"), format!("Feed {n} first"))];
+            if edition.load(Ordering::SeqCst) {
+                items.push((format!("f{n}-2"), format!("Feed {n} second")));
+            }
+            let items: Vec<_> = items
+                .iter()
+                .map(|(id, title)| (id.as_str(), title.as_str(), "Text"))
+                .collect();
+            Response::ok(rss(&items))
+        });
+        config.push_str(&source(&format!("f{n}"), &server.url(&format!("/f{n}"))));
+    }
+    let env = Env::new("", "");
+    env.write_config(&config);
+    let notify = NotifySocket::bind(&env);
+    let watchdog = Duration::from_secs(40);
+    let mut child = start(&env, &notify, Some(watchdog));
+    wait_until("the first editions", Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM items") == Some(FEEDS as i64)
+    });
+
+    let lock = rusqlite::Connection::open(env.path("test.db")).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let locked_at = Instant::now();
+    let requests_before: usize = (0..FEEDS)
+        .map(|n| server.requests(&format!("/f{n}")).len())
+        .sum();
+    second_edition.store(true, Ordering::SeqCst);
+    wait_until("polling paused", Duration::from_secs(30), || {
+        daemon_log(&env).contains("polling paused")
+    });
+    assert!(
+        notify.all().contains("STATUS=polling paused"),
+        "systemctl status says so: {}",
+        notify.all()
+    );
+    // Every source is due each second; paused, they are not fetched.
+    let requests_paused: usize = (0..FEEDS)
+        .map(|n| server.requests(&format!("/f{n}")).len())
+        .sum();
+    std::thread::sleep(Duration::from_secs(30).saturating_sub(locked_at.elapsed()));
+    let requests_during: usize = (0..FEEDS)
+        .map(|n| server.requests(&format!("/f{n}")).len())
+        .sum();
+    assert!(
+        requests_during - requests_before <= 2 * FEEDS,
+        "{} fetches of {FEEDS} sources in 30 s of lock",
+        requests_during - requests_before
+    );
+    assert!(
+        requests_during - requests_paused <= FEEDS,
+        "fetches went on after the pause: {} → {requests_during}",
+        requests_paused
+    );
+    assert!(child.try_wait().unwrap().is_none(), "the daemon runs on");
+
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+    let released_at = Instant::now();
+    wait_until("the second editions", Duration::from_secs(30), || {
+        env.try_count("SELECT count(*) FROM items") == Some(2 * FEEDS as i64)
+    });
+    assert!(
+        released_at.elapsed() < Duration::from_secs(10),
+        "polling resumed {:?} after the lock was let go",
+        released_at.elapsed()
+    );
+    assert!(daemon_log(&env).contains("polling resumes"));
+    let silence = notify.longest_silence();
+    assert!(
+        silence < watchdog,
+        "no watchdog ping for {silence:?}: systemd would have restarted the daemon"
+    );
+    signal(&child, "-TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(env.text("PRAGMA integrity_check").as_deref(), Some("ok"));
 }
