@@ -536,7 +536,8 @@ impl Poller {
         let _global = self.global.clone().acquire_owned().await;
         let started = Utc::now();
         let t0 = Instant::now();
-        let outcome = self.fetcher.fetch(&src.url, &src.validators).await;
+        // A big body's lane is held until the fetch is stored.
+        let (outcome, _big_body) = self.fetcher.fetch(&src.url, &src.validators).await;
         let elapsed = t0.elapsed();
         drop(host_permit);
         let mut rec = record_from_outcome(
