@@ -16,17 +16,23 @@ pub fn json_line<T: Serialize>(value: &T) -> std::io::Result<()> {
 
 /// Replace characters that could control a terminal: C0/C1 controls (ESC
 /// included), DEL, and bidi overrides/isolates that reorder what follows.
+/// A line break, which stored texts keep between paragraphs, becomes ` ¶ `:
+/// what is printed here is one line (a diff, a table cell), and U+FFFD
+/// there read as damaged text.
 pub fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' => out.push(' '),
+            '\n' => out.push_str(" ¶ "),
+            c if c.is_control() => out.push('\u{FFFD}'),
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {
-                '\u{FFFD}'
+                out.push('\u{FFFD}')
             }
-            c => c,
-        })
-        .collect()
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `safe`, then cut to `max` characters with an ellipsis.
@@ -91,5 +97,13 @@ mod tests {
         assert!(!shown.contains('\r') && !shown.contains('\n') && !shown.contains('\u{7}'));
         assert!(!shown.contains('\u{202E}'));
         assert!(shown.starts_with("ok"));
+    }
+
+    #[test]
+    fn paragraph_breaks_show_as_pilcrows() {
+        assert_eq!(
+            safe("Points: 81\n# Comments: 47"),
+            "Points: 81 ¶ # Comments: 47"
+        );
     }
 }
