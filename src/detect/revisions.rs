@@ -2,9 +2,9 @@
 //! change matters (DESIGN.md, "detect" → *revisions*; issue 3, "Revisions").
 //!
 //! Owns the stage "an item came back with changed normalised text: what
-//! changed, and is it cosmetic, minor or major?", plus the three guards the
-//! writer applies before alerting on a revision (extraction failure, flapping,
-//! churn). Pure: values in, values out. No I/O, no SQL, no clock (callers pass
+//! changed, and is it cosmetic, minor or major?", plus the four guards the
+//! writer applies before storing or alerting on a revision (extraction
+//! failure, counters ticking across a feed, flapping, churn). Pure: values in, values out. No I/O, no SQL, no clock (callers pass
 //! `now`), no tokio; it depends only on `crate::text` and the `similar` crate.
 //! It must never panic, whatever the feed sent (a randomised test checks).
 //!
@@ -359,6 +359,31 @@ pub fn is_extraction_failure(old: &VersionText, new: &VersionText) -> bool {
     }
     let kept = new_keys.iter().filter(|k| take(&mut pool, k)).count();
     kept as f64 >= COLLAPSE_REMNANT_SHARE * new_keys.len() as f64
+}
+
+/// Guard, with [`counters_in_feed`]: `new` differs from `old` in the digits
+/// of its numbers and nothing else, title and text (a points or comments
+/// counter, "updated 5 minutes ago").
+pub fn numbers_only(old: &VersionText, new: &VersionText) -> bool {
+    let digitless = |s: &str| -> String { s.chars().filter(|c| !c.is_ascii_digit()).collect() };
+    (old.title != new.title || old.text != new.text)
+        && digitless(old.title) == digitless(new.title)
+        && digitless(old.text) == digitless(new.text)
+}
+
+/// Fewest items of one fetch changed in their numbers alone for the feed to
+/// be taken as one that carries counters.
+pub const COUNTER_MIN_ITEMS: usize = 3;
+
+/// Guard: whether `numbers_only_changes` of a fetch's `entries` changed in
+/// their numbers alone (see [`numbers_only`]) — at least
+/// [`COUNTER_MIN_ITEMS`] and a quarter of the feed — so that these are
+/// counters ticking, not edits. An aggregator's feed (Hacker News: "Points:
+/// 74 # Comments: 44" in every item) made a `numbers_changed` major revision
+/// of every item at every poll. Real number edits ("strikes kill 5" → "kill
+/// 22") come one story at a time.
+pub fn counters_in_feed(numbers_only_changes: usize, entries: usize) -> bool {
+    numbers_only_changes >= COUNTER_MIN_ITEMS.max(entries.div_ceil(4))
 }
 
 /// Guard: the new version's content hash equals that of a version before the
@@ -1796,6 +1821,40 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn counters_are_numbers_changing_in_many_items_at_once() {
+        let v = |title, text| VersionText { title, text };
+        let hn = v("Show HN: a ceasefire tracker", "Points: 74\n# Comments: 44");
+        assert!(numbers_only(
+            &hn,
+            &v("Show HN: a ceasefire tracker", "Points: 81\n# Comments: 47")
+        ));
+        assert!(numbers_only(
+            &hn,
+            &v(
+                "Show HN: a ceasefire tracker",
+                "Points: 1081\n# Comments: 7"
+            )
+        ));
+        // Unchanged, or a word changed with the numbers: not counters.
+        assert!(!numbers_only(&hn, &hn));
+        assert!(!numbers_only(
+            &hn,
+            &v("Show HN: a truce tracker", "Points: 81\n# Comments: 47")
+        ));
+        assert!(!numbers_only(
+            &v("Strikes kill 5 in Ukraine", ""),
+            &v("Strikes kill 22 people in Ukraine", "")
+        ));
+        // One story's figure updated is an edit; a third of the feed is not.
+        assert!(!counters_in_feed(1, 40));
+        assert!(!counters_in_feed(2, 4));
+        assert!(!counters_in_feed(9, 40));
+        assert!(counters_in_feed(10, 40));
+        assert!(counters_in_feed(3, 3));
+        assert!(counters_in_feed(30, 30));
     }
 
     #[test]

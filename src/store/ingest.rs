@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::detections::{Change, load_matches, store_matches, store_revision, store_statements};
 use super::outbox::{AlertRules, QueuedAlerts, queue_alerts};
@@ -321,6 +321,14 @@ impl<'a> Incoming<'a> {
 
 fn store_entries<'r>(ctx: &mut Ctx<'_, 'r>, rec: &'r FetchRecord) -> rusqlite::Result<()> {
     let mut known = KnownItems::load(ctx.tx, rec.source_id, &rec.entries)?;
+    let counters = counter_changes(ctx.tx, &known, &rec.entries)?;
+    if !counters.is_empty() {
+        tracing::debug!(
+            source = rec.source_id,
+            items = counters.len(),
+            "counters changed, not stored as versions"
+        );
+    }
     let mut touched: HashSet<ItemId> = HashSet::new();
     let mut unchanged: Vec<ItemId> = Vec::new();
     for (i, entry) in rec.entries.iter().enumerate() {
@@ -328,7 +336,7 @@ fn store_entries<'r>(ctx: &mut Ctx<'_, 'r>, rec: &'r FetchRecord) -> rusqlite::R
         match known.find(&entry.keys) {
             Some((stored, matched)) if touched.insert(stored.id) => {
                 add_keys(ctx.tx, rec.source_id, stored.id, &entry.keys, &matched)?;
-                if stored.holds(entry) {
+                if stored.holds(entry) || counters.contains(&i) {
                     unchanged.push(stored.id);
                     continue;
                 }
@@ -368,6 +376,49 @@ fn ids_json(ids: &[ItemId]) -> String {
 /// The stored items this document's keys point at, looked up with two queries
 /// per fetch rather than one per entry. (Per-entry lookups were re-prepared on
 /// every call: the bundled SQLite's STAT4 planner re-plans for each bound key.)
+/// Entries (by index) whose change since their stored version is counters
+/// ticking (see `revisions::counters_in_feed`): they are kept as they are,
+/// like unchanged ones. Storing them made a version of every item of an
+/// aggregator's feed at every poll, each a `numbers_changed` major revision.
+fn counter_changes(
+    tx: &Connection,
+    known: &KnownItems,
+    entries: &[Entry],
+) -> rusqlite::Result<HashSet<usize>> {
+    let mut numbers_only = HashSet::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let Some((stored, _)) = known.find(&entry.keys) else {
+            continue;
+        };
+        if stored.holds(entry) || !entry.earlier.is_empty() {
+            continue;
+        }
+        let last: Option<(String, String)> = tx
+            .prepare_cached(
+                "SELECT title, text FROM item_versions WHERE item_id = ?1
+                 ORDER BY version DESC LIMIT 1",
+            )?
+            .query_row([stored.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((title, text)) = last else { continue };
+        let old = VersionText {
+            title: &title,
+            text: &text,
+        };
+        let new = VersionText {
+            title: &entry.current.title,
+            text: &entry.current.text,
+        };
+        if revisions::numbers_only(&old, &new) {
+            numbers_only.insert(i);
+        }
+    }
+    if !revisions::counters_in_feed(numbers_only.len(), entries.len()) {
+        numbers_only.clear();
+    }
+    Ok(numbers_only)
+}
+
 pub(super) struct KnownItems {
     by_key: HashMap<String, ItemId>,
     items: HashMap<ItemId, (String, i64)>,

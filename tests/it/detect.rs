@@ -328,3 +328,101 @@ fn a_statements_source_makes_every_item_its_speakers_statement() {
         2
     );
 }
+
+/// An aggregator's feed carries counters in every item ("Points: 74 #
+/// Comments: 44", as Hacker News does): they tick at every poll, and each
+/// tick used to be a new version and a `numbers_changed` major revision of
+/// every item. A real edit among them, and one story's figure updated in a
+/// news feed, are still revisions.
+#[test]
+fn counters_ticking_in_every_item_are_not_revisions() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = TestServer::start();
+    let polls = Arc::new(AtomicUsize::new(0));
+    let hn_polls = polls.clone();
+    server.route("/hn", move |_| {
+        let n = hn_polls.fetch_add(1, Ordering::SeqCst) + 1;
+        let items: Vec<(String, String, String)> = (0..20)
+            .map(|i| {
+                let title = if i == 5 && n >= 3 {
+                    "Ceasefire talks collapse in Istanbul".to_string()
+                } else {
+                    format!("Ceasefire talks item {i} resume in Istanbul")
+                };
+                let text = format!(
+                    "<p>Article URL: https://site.example/{i}</p><p>Points: {}</p><p># Comments: {}</p>",
+                    10 + i + n * 7,
+                    i + n * 3
+                );
+                (format!("hn-{i}"), title, text)
+            })
+            .collect();
+        let items: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        Response::ok(rss(&items))
+    });
+    let news_polls = Arc::new(AtomicUsize::new(0));
+    let seen = news_polls.clone();
+    server.route("/news", move |_| {
+        let n = seen.fetch_add(1, Ordering::SeqCst) + 1;
+        let killed = if n >= 2 { 22 } else { 5 };
+        let mut items = vec![(
+            "news-0".to_string(),
+            "Strikes hit Kharkiv as ceasefire talks stall".to_string(),
+            format!("Russian strikes kill {killed} in Kharkiv, officials say."),
+        )];
+        items.extend((1..8).map(|i| {
+            (
+                format!("news-{i}"),
+                format!("Story {i} on the negotiations"),
+                format!("Delegations met for round {i} of the talks."),
+            )
+        }));
+        let items: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        Response::ok(rss(&items))
+    });
+    let env = env_with_topics(&[("hn", &server.url("/hn")), ("news", &server.url("/news"))]);
+    for _ in 0..4 {
+        env.run(&["poll", "--all"]).expect(0);
+    }
+    assert_eq!(polls.load(Ordering::SeqCst), 4);
+
+    let versions = |source: &str| {
+        env.count(&format!(
+            "SELECT count(*) FROM item_versions v JOIN items i ON i.id = v.item_id
+             JOIN sources s ON s.id = i.source_id WHERE s.name = '{source}'"
+        ))
+    };
+    // 20 items, and one version more for the retitled one.
+    assert_eq!(versions("hn"), 21);
+    let changes = env.run(&["--json", "changes"]).expect(0).json_lines();
+    let revisions: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c["kind"] == "revision")
+        .map(|c| {
+            (
+                c["title"].as_str().unwrap_or_default().to_string(),
+                c["significance"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(revisions.len(), 2, "{changes:#?}");
+    assert!(
+        revisions
+            .iter()
+            .any(|(t, _)| t == "Ceasefire talks collapse in Istanbul"),
+        "{revisions:?}"
+    );
+    assert!(
+        revisions
+            .iter()
+            .any(|(t, s)| t.starts_with("Strikes hit Kharkiv") && s == "major"),
+        "{revisions:?}"
+    );
+}
