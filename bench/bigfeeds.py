@@ -20,7 +20,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cycles  # noqa: E402  (paths and helpers)
@@ -80,11 +79,7 @@ def main():
     ap.add_argument("--port", type=int, default=18393)
     ap.add_argument("binaries", nargs="*")
     args = ap.parse_args()
-    binaries = args.binaries or [cycles.BIN]
-    if not args.binaries:
-        subprocess.run(["cargo", "build", "--release", "-q"], cwd=cycles.ROOT, check=True)
-    work = tempfile.mkdtemp(prefix="nwbig.")
-    os.chmod(work, 0o755)
+    binaries, work = cycles.binaries_and_work(args.binaries, "nwbig.")
     try:
         write_feeds(f"{work}/feeds", args.feeds, args.items, args.words)
         size = sum(os.path.getsize(f"{work}/feeds/{n}") for n in os.listdir(f"{work}/feeds"))

@@ -53,6 +53,16 @@ def sh(*args, **kw):
     return subprocess.run(args, check=True, text=True, capture_output=True, **kw).stdout
 
 
+def binaries_and_work(given, prefix):
+    """The binaries to measure (the release build, built now, when none are
+    given) and a fresh work folder nginx can read."""
+    if not given:
+        subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    work = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(work, 0o755)
+    return given or [BIN], work
+
+
 def write_config(work, port):
     urls = sh(sys.executable, FARM, "list", f"{work}/feeds", "--base", f"http://127.0.0.1:{port}").split()
     topics = ""

@@ -25,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cycles  # noqa: E402  (farm, nginx and config helpers)
@@ -95,11 +94,7 @@ def main():
                     help="keep the work folder (callgrind.out* for callgrind_annotate) and say where")
     ap.add_argument("bins", nargs="*")
     args = ap.parse_args()
-    bins = args.bins or [cycles.BIN]
-    if not args.bins:
-        subprocess.run(["cargo", "build", "--release", "-q"], cwd=cycles.ROOT, check=True)
-    work = tempfile.mkdtemp(prefix="nwinstr.")
-    os.chmod(work, 0o755)
+    bins, work = cycles.binaries_and_work(args.bins, "nwinstr.")
     try:
         cycles.sh(sys.executable, cycles.FARM, "gen", f"{work}/pristine", "--feeds", str(args.feeds), "--seed", "bars")
         cycles.sh("cp", "-a", f"{work}/pristine", f"{work}/feeds")
