@@ -78,11 +78,12 @@ impl Drop for Checkpointer {
 /// Errors from the store, with the database path for context.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}{hint}", hint = sqlite_hint(source))]
+    // SQLite's message is part of this one and not also its `source()`:
+    // printed with its causes (`{:#}`), it came out twice.
+    #[error("database {path}: {error}{hint}", hint = sqlite_hint(error))]
     Sqlite {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error("database {path}: {message}")]
     Invalid { path: PathBuf, message: String },
@@ -101,7 +102,7 @@ impl StoreError {
     /// it will go through once that process lets go.
     pub fn is_locked(&self) -> bool {
         match self {
-            StoreError::Sqlite { source, .. } => is_lock_error(source),
+            StoreError::Sqlite { error, .. } => is_lock_error(error),
             StoreError::Locked(_) => true,
             _ => false,
         }
@@ -387,10 +388,10 @@ fn sqlite_hint(error: &rusqlite::Error) -> &'static str {
     }
 }
 
-fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
+fn sqlite_err(path: &Path, error: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -430,6 +431,22 @@ mod tests {
         assert!(err(rusqlite::ffi::SQLITE_READONLY).contains("read-only"));
         assert!(err(rusqlite::ffi::SQLITE_CORRUPT).contains(".recover"));
         assert!(err(rusqlite::ffi::SQLITE_CONSTRAINT).ends_with("constraint failed"));
+        // Printed with its causes, as `main` prints errors: SQLite's message once.
+        let readonly = sqlite_err(
+            Path::new("/var/lib/newswatch/newswatch.db"),
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("attempt to write a readonly database".into()),
+            ),
+        );
+        let printed = format!("{:#}", anyhow::Error::from(readonly));
+        assert_eq!(
+            printed
+                .matches("attempt to write a readonly database")
+                .count(),
+            1,
+            "{printed}"
+        );
     }
 
     #[test]
