@@ -121,12 +121,18 @@ impl Fetcher {
         (outcome, lane)
     }
 
-    fn timed_out(&self, bytes: u64) -> FetchOutcome {
-        failed(
-            None,
-            format!("timed out after {}", fmt_dur(self.limits.timeout)),
-            bytes,
-        )
+    fn timed_out(&self) -> String {
+        format!("timed out after {}", fmt_dur(self.limits.timeout))
+    }
+
+    /// Wait for a big-body lane; the wait does not count against the timeout.
+    async fn take_lane(&self, deadline: &mut Instant, lane: &mut Option<BigBody>) {
+        let waiting = Instant::now();
+        // The semaphore is never closed.
+        if let Ok(permit) = self.big_bodies.clone().acquire_owned().await {
+            *lane = Some(BigBody { _lane: permit });
+        }
+        *deadline += waiting.elapsed();
     }
 
     async fn fetch_inner(
@@ -154,7 +160,7 @@ impl Fetcher {
             let resp = match timeout_at(*deadline, req.send()).await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => return failed(None, describe(&e, &self.limits), 0),
-                Err(_) => return self.timed_out(0),
+                Err(_) => return failed(None, self.timed_out(), 0),
             };
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
@@ -272,7 +278,7 @@ impl Fetcher {
         loop {
             let chunk = timeout_at(*deadline, resp.chunk())
                 .await
-                .map_err(|_| self.timed_out_reading(body.len()))?;
+                .map_err(|_| (self.timed_out(), body.len() as u64))?;
             match chunk {
                 Ok(Some(chunk)) => {
                     if lane.is_none() && (body.len() + chunk.len()) as u64 > BIG_BODY {
@@ -293,25 +299,6 @@ impl Fetcher {
                 Err(e) => return Err((describe(&e, &self.limits), body.len() as u64)),
             }
         }
-    }
-}
-
-impl Fetcher {
-    /// Wait for a big-body lane; the wait does not count against the timeout.
-    async fn take_lane(&self, deadline: &mut Instant, lane: &mut Option<BigBody>) {
-        let waiting = Instant::now();
-        // The semaphore is never closed.
-        if let Ok(permit) = self.big_bodies.clone().acquire_owned().await {
-            *lane = Some(BigBody { _lane: permit });
-        }
-        *deadline += waiting.elapsed();
-    }
-
-    fn timed_out_reading(&self, read: usize) -> (String, u64) {
-        (
-            format!("timed out after {}", fmt_dur(self.limits.timeout)),
-            read as u64,
-        )
     }
 }
 
