@@ -373,9 +373,6 @@ fn ids_json(ids: &[ItemId]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
-/// The stored items this document's keys point at, looked up with two queries
-/// per fetch rather than one per entry. (Per-entry lookups were re-prepared on
-/// every call: the bundled SQLite's STAT4 planner re-plans for each bound key.)
 /// Entries (by index) whose change since their stored version is counters
 /// ticking (see `revisions::counters_in_feed`): they are kept as they are,
 /// like unchanged ones. Storing them made a version of every item of an
@@ -419,6 +416,9 @@ fn counter_changes(
     Ok(numbers_only)
 }
 
+/// The stored items this document's keys point at, looked up with two queries
+/// per fetch rather than one per entry. (Per-entry lookups were re-prepared on
+/// every call: the bundled SQLite's STAT4 planner re-plans for each bound key.)
 pub(super) struct KnownItems {
     by_key: HashMap<String, ItemId>,
     items: HashMap<ItemId, (String, i64)>,
