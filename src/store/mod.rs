@@ -353,10 +353,11 @@ pub(super) fn stable_query_plans(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Begin a write transaction that takes the write lock at once. Why: a
 /// deferred transaction that reads first takes the lock at its first
-/// write, and if another connection committed in between (the daemon's
-/// writer, beside `prune` or the notifier) SQLite fails it at once with
-/// SQLITE_BUSY, without waiting; taking the lock at BEGIN waits for it
-/// (the busy timeout) and then cannot be refused for that reason.
+/// write, and if another connection holds it then or wrote since the read
+/// (the daemon's writer, beside `prune` or the notifier), SQLite fails it
+/// at once with SQLITE_BUSY: it cannot wait there without risking a
+/// deadlock or a stale snapshot. Taking the lock at BEGIN waits for it (the
+/// busy timeout) and cannot be refused for that reason.
 fn write_transaction(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
 }
@@ -468,7 +469,7 @@ mod tests {
         };
 
         // A deferred transaction that reads first is refused at its first
-        // write, without waiting: its snapshot is older than the commit.
+        // write while the other holds the lock, without waiting for it.
         let committed = other_writes(path.clone());
         let tx = store.conn.transaction().unwrap();
         let _: i64 = tx
