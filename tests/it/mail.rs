@@ -1,5 +1,5 @@
 //! Alerts and digests end to end: feeds served on loopback, the real binary,
-//! and a real SMTP server (aiosmtpd) on 127.0.0.1 receiving the mail.
+//! and a real SMTP server (`support::smtp`, in-process) on 127.0.0.1 receiving the mail.
 
 use std::process::Command;
 use std::time::{Duration, Instant};

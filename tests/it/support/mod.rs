@@ -4,6 +4,7 @@
 pub mod env;
 pub mod http;
 pub mod smtp;
+mod smtp_server;
 
 use std::path::PathBuf;
 

@@ -1,33 +1,23 @@
-//! A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd, driven by
-//! `smtp_server.py` next to this file) with fault injection: refuse (451),
-//! reject (550), answer DATA slowly, go away and come back on the same port.
+//! A real SMTP server on 127.0.0.1 (`smtp_server.rs`, in this process) with
+//! fault injection: refuse (451), reject (550), answer DATA slowly, go away
+//! and come back on the same port.
 //!
 //! Every accepted message is stored as a JSON file in the server's folder, so
 //! the test reads exactly what went over the wire, in arrival order. Refused,
 //! rejected, or abandoned (client hung up during a slow DATA) messages are not
 //! stored. Faults are checked when the DATA is complete (the reply to the
 //! final "."), so MAIL and RCPT always succeed.
-//!
-//! The interpreter is `/usr/bin/python3` (the pyenv `python3` on PATH lacks
-//! aiosmtpd), or `$NEWSWATCH_TEST_PYTHON`.
 
-use std::fs::{self, OpenOptions};
-use std::io::{BufRead, BufReader};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use mail_parser::{HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 
-const SCRIPT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/it/support/smtp_server.py"
-);
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+use super::smtp_server::{self, Listening, Settings, TlsMode};
 
 pub struct SmtpServer {
-    child: Option<Child>,
+    listening: Option<Listening>,
     dir: tempfile::TempDir,
     port: u16,
     auth: Option<(String, String)>,
@@ -83,7 +73,7 @@ impl SmtpServer {
     ) -> SmtpServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut server = SmtpServer {
-            child: None,
+            listening: None,
             dir,
             port,
             auth,
@@ -94,70 +84,21 @@ impl SmtpServer {
     }
 
     fn spawn(&mut self, port: u16) {
-        let python =
-            std::env::var("NEWSWATCH_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path())
-            .expect("open SMTP server log");
-        let mut cmd = Command::new(&python);
-        cmd.arg(SCRIPT)
-            .arg("--port")
-            .arg(port.to_string())
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log);
-        if let Some((user, password)) = &self.auth {
-            cmd.arg("--auth").arg(format!("{user}:{password}"));
-        }
-        if let Some((mode, cert, key)) = &self.tls {
-            let mode = match mode {
-                ServerTls::StartTls => "starttls",
-                ServerTls::Wrapper => "wrapper",
-            };
-            cmd.args(["--tls", mode, "--cert"])
-                .arg(cert)
-                .arg("--key")
-                .arg(key);
-        }
-        let mut child = cmd.spawn().unwrap_or_else(|e| {
-            panic!(
-                "cannot run {python} {SCRIPT}: {e} (is python3-aiosmtpd installed? \
-                 apt-get install python3-aiosmtpd; or set NEWSWATCH_TEST_PYTHON)"
-            )
-        });
-
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let res = BufReader::new(stdout).read_line(&mut line).map(|_| line);
-            let _ = tx.send(res);
-        });
-        let first = rx.recv_timeout(STARTUP_TIMEOUT);
-        let bound = match &first {
-            Ok(Ok(line)) => line.trim().parse::<u16>().ok(),
-            _ => None,
+        let settings = Settings {
+            dir: self.dir.path().to_path_buf(),
+            auth: self.auth.clone(),
+            tls: self.tls.as_ref().map(|(mode, cert, key)| {
+                let mode = match mode {
+                    ServerTls::StartTls => TlsMode::StartTls,
+                    ServerTls::Wrapper => TlsMode::Wrapper,
+                };
+                (mode, cert.clone(), key.clone())
+            }),
         };
-        match bound {
-            Some(p) if p != 0 && (port == 0 || p == port) => {
-                self.port = p;
-                self.child = Some(child);
-            }
-            _ => {
-                let _ = child.kill();
-                let status = child.wait();
-                panic!(
-                    "SMTP test server did not start on port {port} ({python} {SCRIPT}; \
-                     is python3-aiosmtpd installed? apt-get install python3-aiosmtpd)\n\
-                     first stdout line: {first:?}\nexit: {status:?}\n--- stderr\n{}",
-                    self.log()
-                );
-            }
-        }
+        let listening = smtp_server::listen(port, settings)
+            .unwrap_or_else(|e| panic!("SMTP test server cannot listen on 127.0.0.1:{port}: {e}"));
+        self.port = listening.port();
+        self.listening = Some(listening);
     }
 
     pub fn port(&self) -> u16 {
@@ -217,11 +158,12 @@ impl SmtpServer {
         self.flag("slow", secs.map(|s| s.to_string()));
     }
 
-    /// Kill the server and wait for it: the port refuses connections after.
+    /// Stop the server: the port refuses connections after, and every open
+    /// connection is closed.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(mut listening) = self.listening.take() {
+            listening.stop();
+            smtp_server::log(self.dir.path(), "stopped");
         }
     }
 
@@ -234,7 +176,25 @@ impl SmtpServer {
     }
 
     pub fn is_running(&self) -> bool {
-        self.child.is_some()
+        self.listening.is_some()
+    }
+
+    /// Connections open now: once 0 after a client was killed, nothing more
+    /// from it can be stored.
+    pub fn open_connections(&self) -> usize {
+        let log = self.log();
+        log.lines().filter(|l| l.starts_with("Peer: ")).count()
+            - log.lines().filter(|l| l.starts_with("Gone: ")).count()
+    }
+
+    /// The command verbs the server received, in order, over all its runs
+    /// (`AUTH` with its mechanism, never its argument): what reached it.
+    pub fn commands(&self) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter_map(|l| l.strip_prefix("command: "))
+            .map(str::to_string)
+            .collect()
     }
 
     /// Messages accepted so far, in arrival order.
@@ -418,9 +378,10 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
     }
 }
 
-/// A private CA and a server certificate it signed for 127.0.0.1 (not
-/// for localhost: a name it does not cover), made with the `openssl` command in a temp folder; `other_ca`
-/// is a second CA that signed nothing (a trust store that must fail).
+/// A private CA and a server certificate it signed for 127.0.0.1 (not for
+/// localhost: a name it does not cover), made with rcgen and written as PEM
+/// files in a temp folder; `other_ca` is a second CA that signed nothing (a
+/// trust store that must fail).
 pub struct TestCerts {
     _dir: tempfile::TempDir,
     pub ca: PathBuf,
@@ -431,71 +392,38 @@ pub struct TestCerts {
 
 impl TestCerts {
     pub fn new() -> TestCerts {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+            IsCa, KeyPair, KeyUsagePurpose,
+        };
         let dir = tempfile::tempdir().expect("temp dir");
         let p = |name: &str| dir.path().join(name);
-        let openssl = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run openssl ({e}); apt-get install openssl"));
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        let ca = |cn: &str| {
+            let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+            params.distinguished_name.push(DnType::CommonName, cn);
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            CertifiedIssuer::self_signed(params, KeyPair::generate().expect("CA key"))
+                .expect("self-signed CA")
         };
-        let ec = [
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-        ];
-        for (name, cn) in [("ca", "newswatch test CA"), ("other-ca", "unrelated CA")] {
-            let subj = format!("/CN={cn}");
-            let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
-            let mut args = vec!["req", "-x509", "-days", "2", "-subj", &subj];
-            args.extend(ec);
-            args.extend([
-                "-keyout",
-                &key,
-                "-out",
-                &pem,
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ]);
-            openssl(&args);
-        }
-        let mut csr = vec!["req", "-subj", "/CN=127.0.0.1", "-keyout", "server.key"];
-        csr.extend(ec);
-        csr.extend(["-out", "server.csr"]);
-        openssl(&csr);
-        fs::write(
-            p("server.ext"),
-            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
-             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
-        )
-        .expect("write server.ext");
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "server.ext",
-            "-out",
-            "server.pem",
-        ]);
+        let issuer = ca("newswatch test CA");
+        let other = ca("unrelated CA");
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string()]).expect("server params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let server_key = KeyPair::generate().expect("server key");
+        let server = params
+            .signed_by(&server_key, &issuer)
+            .expect("server certificate");
+        fs::write(p("ca.pem"), issuer.pem()).expect("write ca.pem");
+        fs::write(p("other-ca.pem"), other.pem()).expect("write other-ca.pem");
+        fs::write(p("server.pem"), server.pem()).expect("write server.pem");
+        fs::write(p("server.key"), server_key.serialize_pem()).expect("write server.key");
         TestCerts {
             ca: p("ca.pem"),
             other_ca: p("other-ca.pem"),
@@ -508,7 +436,7 @@ impl TestCerts {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
+    use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpStream;
 
     use super::*;
@@ -865,6 +793,42 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{}", srv.log());
         for m in &msgs {
             assert_eq!(m.auth_user.as_deref(), Some("alice"));
+        }
+    }
+
+    #[test]
+    fn smtp_starttls_server_refuses_mail_before_tls_and_logs_commands_without_secrets() {
+        let certs = TestCerts::new();
+        let srv = SmtpServer::start_tls(ServerTls::StartTls, &certs);
+        let mut c = Client::connect(srv.port());
+        let ehlo = c.ok("EHLO client.test", 250);
+        assert!(ehlo.contains("STARTTLS"), "{ehlo}");
+        let (code, text) = c.cmd("MAIL FROM:<a@b.test>");
+        assert_eq!(code, 530, "{text}");
+        c.ok("STARTTLS", 220);
+        drop(c);
+        wait_until_closed(&srv);
+        assert_eq!(srv.commands(), ["EHLO", "MAIL", "STARTTLS"]);
+
+        let srv = SmtpServer::start_with_auth("alice", "s3cret");
+        let mut c = Client::connect(srv.port());
+        c.ok("EHLO client.test", 250);
+        c.ok(&format!("AUTH PLAIN {}", b64(b"\0alice\0s3cret")), 235);
+        c.ok("QUIT", 221);
+        wait_until_closed(&srv);
+        assert_eq!(srv.commands(), ["EHLO", "AUTH PLAIN", "QUIT"]);
+        assert!(
+            !srv.log().contains(&b64(b"\0alice\0s3cret")),
+            "{}",
+            srv.log()
+        );
+    }
+
+    fn wait_until_closed(srv: &SmtpServer) {
+        let t0 = Instant::now();
+        while srv.open_connections() > 0 {
+            assert!(t0.elapsed() < Duration::from_secs(5), "{}", srv.log());
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
