@@ -171,6 +171,9 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
     let rt = runtime()?;
     let _inside = rt.enter();
     let notifier = notifier(ctx, "test-email")?;
+    if super::inspect::smtp_of(notifier.email()).is_some_and(|s| s.allow_plaintext_auth) {
+        eprintln!("warning: {}", super::inspect::PLAINTEXT_AUTH_WARNING);
+    }
     let recipients: Vec<Mailbox> = match to {
         Some(addr) => vec![addr.parse().map_err(|e| {
             CliError::usage(anyhow::anyhow!("--to {addr}: not a mail address ({e})"))

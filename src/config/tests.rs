@@ -766,6 +766,7 @@ schedule = "every 1h"
             port: 2465,
             username: Some("alerts@example.org".into()),
             password: Some(PasswordSource::File("/etc/nw/secrets/smtp-password".into())),
+            allow_plaintext_auth: false,
         }
     );
     assert_eq!(e.from.email.to_string(), "alerts@example.org");
@@ -918,6 +919,67 @@ fn smtp_url_schemes_ports_and_user() {
         "password_env = \"PW\"\n",
     );
     assert_eq!(smtp(&c).username.as_deref(), Some("jürgen"));
+}
+
+#[test]
+fn a_password_is_only_sent_over_tls_unless_allow_plaintext_auth() {
+    let load = |u: &str, extra: &str| {
+        load_text(&format!(
+            "[email]\nsmtp_url = \"{u}\"\n{extra}from = \"a@example.org\"\nto = \"b@example.org\"\n"
+        ))
+    };
+    let pw = "password_env = \"PW\"\n";
+    let required = |u: &str, extra: &str| {
+        let c = load(u, extra).unwrap_or_else(|e| panic!("{u}: {e}"));
+        let s = smtp(&c);
+        (s.tls_required(), s.allow_plaintext_auth)
+    };
+    // smtp:// without a user name: STARTTLS if offered; with one: required.
+    assert_eq!(required("smtp://u@h", pw), (true, false));
+    assert_eq!(required("smtp://h", ""), (false, false));
+    assert_eq!(required("smtp+starttls://h", ""), (true, false));
+    assert_eq!(required("smtps://u@h", pw), (true, false));
+    assert_eq!(
+        required("smtp://u@h", &format!("{pw}allow_plaintext_auth = false\n")),
+        (true, false)
+    );
+    // The opt-out, where it means something.
+    assert_eq!(
+        required("smtp://u@h", &format!("{pw}allow_plaintext_auth = true\n")),
+        (false, true)
+    );
+    let c = load("smtp://u@h", &format!("{pw}allow_plaintext_auth = true\n")).unwrap();
+    assert!(smtp(&c).describe_tls().contains("PLAIN TEXT"));
+    // Anywhere else it is an error, not a silent no-op.
+    for (u, extra, why) in [
+        ("smtps://u@h", pw, "smtps:// always encrypts"),
+        (
+            "smtp+starttls://u@h",
+            pw,
+            "smtp+starttls:// always encrypts",
+        ),
+        ("smtp://h", "", "no user name"),
+    ] {
+        let e = load(u, &format!("{extra}allow_plaintext_auth = true\n")).unwrap_err();
+        assert_eq!(
+            e.key.as_deref(),
+            Some("email.allow_plaintext_auth"),
+            "{u}: {e}"
+        );
+        assert!(e.message.contains(why), "{u}: {e}");
+    }
+    let e = load_text(
+        "[email]\nmaildir = \"m\"\nallow_plaintext_auth = true\nfrom = \"a@example.org\"\nto = \"b@example.org\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("email.allow_plaintext_auth"), "{e}");
+    assert!(e.message.contains("only used with smtp_url"), "{e}");
+    let e = load(
+        "smtp://u@h",
+        &format!("{pw}allow_plaintext_auth = \"yes\"\n"),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("allow_plaintext_auth"), "{e}");
 }
 
 #[test]

@@ -527,19 +527,27 @@ fn maildir_and_sendmail_transports_deliver_without_an_smtp_server() {
     assert!(args.contains("me@example.org"), "{args}");
 }
 
+/// The password goes over a server without STARTTLS only with the
+/// explicit opt-out, which `check-config` and `test-email` both shout about.
 #[test]
 fn test_email_authenticates_with_a_secret_it_never_prints() {
     let smtp = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
     let env = Env::new(
         "",
         &format!(
-            "[email]\nsmtp_url = \"smtp://alerts%40example.org@127.0.0.1:{}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\n",
+            "[email]\nsmtp_url = \"smtp://alerts%40example.org@127.0.0.1:{}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nallow_plaintext_auth = true\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\n",
             smtp.port()
         ),
     );
     let secret = [("NW_TEST_SMTP_PASSWORD", "s3cret-Pa55")];
     let out = env.run_with(&["test-email"], &secret).expect(0);
     assert!(out.stdout.contains("250"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("warning: allow_plaintext_auth = true")
+            && out.stderr.contains("UNENCRYPTED"),
+        "{}",
+        out.stderr
+    );
     let json = env
         .run_with(
             &["--json", "-vv", "test-email", "--to", "other@example.org"],
@@ -548,12 +556,26 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
         .expect(0);
     assert_eq!(json.json_lines()[0]["status"], "sent");
     let check = env.run_with(&["--json", "check-config"], &secret).expect(0);
-    for run in [&out, &json, &check] {
+    assert_eq!(check.json_lines()[0]["email"]["allow_plaintext_auth"], true);
+    let check_text = env.run_with(&["check-config"], &secret).expect(0);
+    assert!(
+        check_text
+            .stdout
+            .contains("WARNING: allow_plaintext_auth = true"),
+        "{}",
+        check_text.stdout
+    );
+    for run in [&out, &json, &check, &check_text] {
         assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"));
     }
     let msgs = smtp.wait_for(2, Duration::from_secs(10));
     assert_eq!(msgs.len(), 2);
     assert_eq!(msgs[0].auth_user.as_deref(), Some("alerts@example.org"));
+    assert!(
+        smtp.commands().iter().any(|c| c == "AUTH PLAIN plain"),
+        "{:?}",
+        smtp.commands()
+    );
     assert_eq!(msgs[1].rcpt_tos, ["other@example.org"]);
     assert!(msgs[0].subject().contains("test message"));
 
@@ -597,6 +619,95 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
         "{}",
         missing.stderr
     );
+}
+
+/// `[email]` logging in as alerts@example.org (password from
+/// `$NW_TEST_SMTP_PASSWORD`) at `url`, which names no user.
+fn auth_email_section(url: &str) -> String {
+    let url = url.replacen("://", "://alerts%40example.org@", 1);
+    format!(
+        "[email]\nsmtp_url = \"{url}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\ntimeout = \"5s\"\n"
+    )
+}
+
+/// With a password, `smtp://` means STARTTLS required: a server that does
+/// not offer STARTTLS (or a man in the middle that strips it) is told
+/// nothing — the test server records every command line it receives, and
+/// no AUTH is among them. Over STARTTLS or smtps the same login works.
+#[test]
+fn a_password_is_never_sent_without_tls() {
+    let certs = TestCerts::new();
+    let ca = certs.ca.display().to_string();
+    let vars = [
+        ("NW_TEST_SMTP_PASSWORD", "s3cret-Pa55"),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let plain = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
+    let env = Env::new("", &auth_email_section(&plain.url()));
+    let check = env.run_with(&["check-config"], &vars).expect(0);
+    assert!(
+        check
+            .stdout
+            .contains("tls: STARTTLS required (a password is sent"),
+        "{}",
+        check.stdout
+    );
+    assert!(!check.stdout.contains("WARNING"), "{}", check.stdout);
+    let refused = env.run_with(&["test-email"], &vars).expect(1);
+    assert!(
+        refused.stderr.contains("does not offer STARTTLS")
+            && refused
+                .stderr
+                .contains("newswatch does not send the password without TLS")
+            && refused.stderr.contains("use smtps://")
+            && refused.stderr.contains("allow_plaintext_auth = true"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("s3cret"), "{}", refused.stderr);
+    let commands = plain.commands();
+    assert!(
+        commands.iter().any(|c| c.starts_with("EHLO")),
+        "the server was reached: {commands:?}\n{}",
+        plain.log()
+    );
+    assert!(
+        !commands.iter().any(|c| c.starts_with("AUTH")),
+        "{commands:?}"
+    );
+    assert!(plain.messages().is_empty());
+
+    // The same login over STARTTLS (smtp:// upgrades) and over smtps://.
+    let starttls = SmtpServer::start_tls_with_auth(
+        ServerTls::StartTls,
+        &certs,
+        "alerts@example.org",
+        "s3cret-Pa55",
+    );
+    let smtps = SmtpServer::start_tls_with_auth(
+        ServerTls::Wrapper,
+        &certs,
+        "alerts@example.org",
+        "s3cret-Pa55",
+    );
+    for (url, server) in [
+        (starttls.url(), &starttls),
+        (format!("smtps://127.0.0.1:{}", smtps.port()), &smtps),
+    ] {
+        let env = Env::new("", &auth_email_section(&url));
+        let out = env.run_with(&["test-email"], &vars).expect(0);
+        assert!(out.stdout.contains("250"), "{url}: {}", out.stdout);
+        let msgs = server.wait_for(1, Duration::from_secs(10));
+        assert_eq!(msgs.len(), 1, "{url}: {}", server.log());
+        assert_eq!(msgs[0].auth_user.as_deref(), Some("alerts@example.org"));
+        assert!(msgs[0].tls.is_some(), "{url}");
+        let auth: Vec<String> = server
+            .commands()
+            .into_iter()
+            .filter(|c| c.starts_with("AUTH"))
+            .collect();
+        assert_eq!(auth, ["AUTH PLAIN tls"], "{url}");
+    }
 }
 
 /// `[email]` sending to `url` from alerts@example.org to analyst@example.org.

@@ -72,6 +72,22 @@ impl SmtpServer {
         )
     }
 
+    /// Like [`SmtpServer::start_tls`], also accepting AUTH PLAIN and LOGIN
+    /// for this user (before or after STARTTLS: the server itself does not
+    /// insist on TLS for AUTH, so a client that sends AUTH in clear is seen).
+    pub fn start_tls_with_auth(
+        mode: ServerTls,
+        certs: &TestCerts,
+        user: &str,
+        password: &str,
+    ) -> SmtpServer {
+        SmtpServer::launch_with(
+            0,
+            Some((user.to_string(), password.to_string())),
+            Some((mode, certs.server_cert.clone(), certs.server_key.clone())),
+        )
+    }
+
     fn launch(port: u16, auth: Option<(String, String)>) -> SmtpServer {
         SmtpServer::launch_with(port, auth, None)
     }
@@ -235,6 +251,18 @@ impl SmtpServer {
 
     pub fn is_running(&self) -> bool {
         self.child.is_some()
+    }
+
+    /// Every command line received so far, in order, as the server recorded
+    /// it: the verb (AUTH with its mechanism) and whether the connection was
+    /// encrypted then, e.g. `["EHLO plain", "STARTTLS plain", "EHLO tls",
+    /// "AUTH PLAIN tls", "MAIL tls", …]`. Never an argument or a secret.
+    pub fn commands(&self) -> Vec<String> {
+        fs::read_to_string(self.dir.path().join("commands.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Messages accepted so far, in arrival order.
@@ -866,5 +894,28 @@ mod tests {
         for m in &msgs {
             assert_eq!(m.auth_user.as_deref(), Some("alice"));
         }
+        // Every command line is recorded, verbs only: no secret, no body line.
+        assert_eq!(
+            srv.commands(),
+            [
+                "EHLO plain",
+                "AUTH PLAIN plain",
+                "AUTH PLAIN plain",
+                "MAIL plain",
+                "RCPT plain",
+                "DATA plain",
+                "QUIT plain",
+                "EHLO plain",
+                "AUTH LOGIN plain",
+                "MAIL plain",
+                "RCPT plain",
+                "DATA plain",
+                "QUIT plain",
+            ],
+            "{}",
+            srv.log()
+        );
+        let recorded = fs::read_to_string(srv.dir().join("commands.log")).unwrap();
+        assert!(!recorded.contains("s3cret") && !recorded.contains(&b64(b"\0alice\0s3cret")));
     }
 }

@@ -18,6 +18,11 @@ Driven by tests/it/support/smtp.rs. Needs Debian's python3-aiosmtpd.
     DIR/refuse  answer "451 4.3.0 try again later" (or the file's content);
     DIR/reject  answer "550 5.7.1 rejected" (or the file's content);
   a refused/rejected message is not stored;
+* appends every command line it receives to DIR/commands.log, one line each:
+  the verb (upper case), for AUTH also the mechanism, then " tls" if the
+  connection was encrypted when the line arrived, else " plain" -- never an
+  argument, so no secret is written (e.g. "EHLO plain", "AUTH PLAIN tls");
+  lines of a message body and AUTH LOGIN's answers are not commands;
 * with --auth, advertises and accepts AUTH PLAIN / LOGIN (no TLS needed) for
   that user:password only; without it, AUTH is not offered;
 * with --tls starttls, offers STARTTLS and refuses MAIL before it; with
@@ -128,6 +133,43 @@ class Handler:
         return "250 2.0.0 OK queued as %d" % self.seq
 
 
+class RecordingSMTP(SMTP):
+    """SMTP that writes each command line's verb to DIR/commands.log as it
+    arrives, before aiosmtpd looks at it (so a command it refuses, e.g. AUTH
+    before STARTTLS, is recorded too)."""
+
+    def __init__(self, handler, directory, **kwargs):
+        super().__init__(handler, **kwargs)
+        self._commands_log = os.path.join(directory, "commands.log")
+
+    def _client_connected_cb(self, reader, writer):
+        super()._client_connected_cb(reader, writer)
+        read_command = reader.readuntil
+
+        async def readuntil(*args, **kwargs):
+            line = await read_command(*args, **kwargs)
+            # The command loop reads with the default separator; DATA reads
+            # message lines with an explicit b"\r\n".
+            if not args and not kwargs:
+                self._record(line)
+            return line
+
+        reader.readuntil = readuntil
+
+    def _record(self, line):
+        words = line.decode("ascii", errors="replace").split()
+        if not words:
+            return
+        verb = words[0].upper()
+        if verb == "AUTH" and len(words) > 1:
+            verb += " " + words[1].upper()
+        # After STARTTLS, or on an smtps (wrapper) connection from the start.
+        wrapped = self.transport is not None and self.transport.get_extra_info("ssl_object")
+        state = "tls" if self._tls_protocol is not None or wrapped else "plain"
+        with open(self._commands_log, "a", encoding="utf-8") as f:
+            f.write("%s %s\n" % (verb, state))
+
+
 def make_authenticator(user, password):
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (
@@ -173,7 +215,7 @@ async def main():
     # True there); pass it explicitly so a restart on a port with connections
     # in TIME_WAIT binds fine.
     server = await loop.create_server(
-        lambda: SMTP(handler, **kwargs),
+        lambda: RecordingSMTP(handler, args.dir, **kwargs),
         host="127.0.0.1",
         port=args.port,
         reuse_address=True,
