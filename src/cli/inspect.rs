@@ -235,8 +235,8 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         }))?;
         return Ok(0);
     }
-    outln!("config OK: {}", files.join(", "));
-    outln!("database: {}", ctx.db.display());
+    outln!("config OK: {}", safe(&files.join(", ")));
+    outln!("database: {}", safe(&ctx.db.display().to_string()));
     let d = &c.daemon;
     outln!(
         "polling: {} in flight ({} per host), interval {} (adaptive {}..{}), timeout {}, max body {} bytes",
@@ -254,7 +254,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             "  {}{}  {}{}",
             safe(&s.name),
             if s.enabled { "" } else { " (disabled)" },
-            s.url,
+            safe(s.url.as_str()),
             s.interval
                 .map(|i| format!("  every {}", humantime::format_duration(i)))
                 .unwrap_or_default()
@@ -326,7 +326,7 @@ mail: via {}",
         if immediate.is_empty() {
             "none".to_string()
         } else {
-            immediate.join(", ")
+            safe(&immediate.join(", "))
         },
         humantime::format_duration(e.group_window)
     );
@@ -336,7 +336,7 @@ mail: via {}",
             .as_ref()
             .map_or("built-in".to_string(), |p| format!(
                 "{} (over the built-in ones)",
-                p.display()
+                safe(&p.display().to_string())
             ))
     );
     let now = chrono::Utc::now();

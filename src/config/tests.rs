@@ -346,6 +346,42 @@ fn bad_urls() {
     let e = err("[[source]]\nname = \"A\"\nurl = \"https://u:secret@a.example/\"\n");
     assert_err(&e, 3, "source[0].url", "contains a password");
     assert!(!e.to_string().contains("secret@"), "{e}");
+    let e = err("[[source]]\nname = \"A\"\nurl = \"https://t0ken@a.example/\"\n");
+    assert_err(&e, 3, "source[0].url", "contains a user name");
+    assert!(!e.to_string().contains("t0ken"), "{e}");
+}
+
+/// The one feed URL check (config, `sources add`, OPML, redirects).
+#[test]
+fn feed_url_check_and_how_messages_show_urls() {
+    use super::{FEED_URL_MAX_BYTES, feed_url, url_for_messages};
+    assert_eq!(
+        feed_url("  https://a.example/rss?x=1 ").unwrap().as_str(),
+        "https://a.example/rss?x=1"
+    );
+    for (url, why) in [
+        ("", "empty"),
+        ("/relative/feed", "invalid URL"),
+        ("https://a.example/x\ty", "control characters"),
+        ("https://a.example/\u{202e}lmth", "control characters"),
+        ("https://a.example/\u{9b}2J", "control characters"),
+        ("data:text/xml,<rss/>", "only http and https"),
+    ] {
+        let e = feed_url(url).unwrap_err();
+        assert!(e.contains(why), "{url:?}: {e}");
+        assert!(!e.chars().any(char::is_control), "{url:?}: {e:?}");
+    }
+    let long = format!("https://a.example/{}", "x".repeat(FEED_URL_MAX_BYTES));
+    assert!(feed_url(&long).unwrap_err().contains("the limit is 2048"));
+    // A URL that does not parse is quoted without its credentials.
+    let e = feed_url("https://bob:hunter2@a.example:99999/").unwrap_err();
+    assert!(e.contains("\"https://…@a.example:99999/\""), "{e}");
+    assert!(!e.contains("hunter2"), "{e}");
+    assert_eq!(
+        url_for_messages("http://u:p@h/a@b?c@d\r"),
+        "\"http://…@h/a@b?c@d\\r\""
+    );
+    assert_eq!(url_for_messages("no scheme@all"), "\"no scheme@all\"");
 }
 
 #[test]
