@@ -515,3 +515,79 @@ fn file_input_is_capped_at_max_body() {
         0
     );
 }
+
+/// Stray FTS5 syntax searches (by the words left, or finds nothing) instead
+/// of failing; and only a syntax error is retried as plain words. A damaged
+/// index used to be retried too: `ceasefire OR truce` failed on the damage,
+/// came back as `"ceasefire" "truce"` (both words, no such item), and
+/// printed "no hits" with exit 0.
+#[test]
+fn search_retries_only_syntax_errors_as_plain_words() {
+    let env = Env::with_sources("", &[("wire", "http://127.0.0.1:9/feed")]);
+    let feed = env.path("feed.xml");
+    std::fs::write(
+        &feed,
+        rss(&[
+            ("c", "Ceasefire talks resume", "Delegations meet again."),
+            ("t", "Weather", "Sunny: a truce among the clouds."),
+        ]),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "wire", &feed.display().to_string()])
+        .expect(0);
+    for query in [
+        "\"",
+        "(",
+        ")",
+        "AND",
+        "OR",
+        "NOT",
+        "*",
+        "NEAR(",
+        "NEAR(a b, x)",
+        "-",
+        ":",
+        "a:b",
+        "^",
+        "+",
+        "*reads",
+    ] {
+        let out = env.run(&["--json", "search", query]).expect(0);
+        assert!(out.json_lines().is_empty(), "{query}: {}", out.stdout);
+        assert!(out.stderr.is_empty(), "{query}: {}", out.stderr);
+    }
+    for query in [
+        "ceasefire \"",
+        "(ceasefire",
+        "ceasefire AND",
+        "ceasefire*)",
+        "title:ceasefire",
+    ] {
+        let hits = env.run(&["--json", "search", query]).expect(0).json_lines();
+        assert_eq!(hits.len(), 1, "{query}");
+        assert_eq!(hits[0]["title"], "Ceasefire talks resume", "{query}");
+    }
+    let both = env
+        .run(&["--json", "search", "ceasefire OR truce"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(both.len(), 2);
+
+    // Damage the index: the sizes FTS5 ranks the "truce" item by are gone.
+    let truce_id = env.count("SELECT id FROM items WHERE title = 'Weather'");
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute("DELETE FROM items_fts_docsize WHERE id = ?1", [truce_id])
+        .unwrap();
+    let out = env.run(&["search", "ceasefire OR truce"]).expect(1);
+    assert!(
+        out.stderr.contains("database disk image is malformed"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains("ID"),
+        "no (empty) result table: {}",
+        out.stdout
+    );
+}
