@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::smtp::{Received, ServerTls, SmtpServer, TestCerts};
-use crate::support::{undated_rss as feed, wait_until};
+use crate::support::{daemon_log, undated_rss as feed, wait_until};
 
 const TOPICS: &str = r#"
 [[topic]]
@@ -142,9 +142,14 @@ fn immediate_alerts_group_a_story_escape_hostile_titles_and_thread_revisions() {
     assert!(!html.contains("javascript:"), "{html}");
     assert!(!html.contains("onclick"), "{html}");
 
-    // Nothing goes twice: a poll with nothing new sends nothing.
+    // Nothing goes twice: a poll with nothing new sends nothing. `poll`
+    // sends what it queued before it exits, and the server stores a message
+    // before it accepts it: when the poll (seen in the fetch log) is over,
+    // anything sent would be there.
+    let fetches = env.count("SELECT count(*) FROM fetches");
     env.run(&["poll", "--all"]).expect(0);
-    std::thread::sleep(Duration::from_millis(300));
+    assert!(env.count("SELECT count(*) FROM fetches") > fetches);
+    assert_eq!(env.count("SELECT count(*) FROM outbox"), 2);
     assert_eq!(smtp.messages().len(), 2);
 
     // A major revision of the alerted story: its own alert, threaded under it.
@@ -304,7 +309,11 @@ fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
     // Let the server finish (refuse) a transaction the kill cut short: a
     // message whose DATA had fully arrived would otherwise be accepted after
     // the sender died, the one window where a resend cannot be avoided.
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        smtp.wait_idle(Duration::from_secs(10)),
+        "the server saw the connections close: {}",
+        smtp.log()
+    );
     assert!(smtp.messages().is_empty());
 
     // Now it accepts: everything pending goes out, once.
@@ -321,27 +330,52 @@ fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
         .status()
         .unwrap();
     daemon.wait().unwrap();
+    // The restarted daemon sends a new alert: the pass that sends it would
+    // have sent anything else it (wrongly) found pending with it.
     let mut daemon = start_daemon(&env);
-    std::thread::sleep(Duration::from_secs(3));
+    http.fixed(
+        "/a",
+        Response::ok(feed(&[
+            (
+                "n4",
+                "Observers arrive to monitor the ceasefire near Kherson",
+                "International monitors reached the Dnipro front line on Sunday.",
+            ),
+            FILLER,
+        ])),
+    );
+    let msgs = smtp.wait_for(4, Duration::from_secs(30));
+    assert!(
+        msgs.len() >= 4,
+        "the new alert arrives: {}",
+        daemon_log(&env)
+    );
+    wait_until("the new alert marked sent", Duration::from_secs(10), || {
+        env.try_count("SELECT count(*) FROM outbox WHERE status = 'sent'") == Some(4)
+    });
     daemon.kill().unwrap();
     daemon.wait().unwrap();
     let msgs = smtp.messages();
     assert_eq!(
         msgs.len(),
-        3,
+        4,
         "no duplicates after restarts: {:?}\n{}",
         msgs.iter()
             .map(|m| (m.subject(), m.message_id()))
             .collect::<Vec<_>>(),
-        std::fs::read_to_string(env.path("daemon.log")).unwrap_or_default()
+        daemon_log(&env)
     );
     let mut ids: Vec<String> = msgs.iter().filter_map(Received::message_id).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 3, "three distinct Message-IDs");
+    assert_eq!(ids.len(), 4, "four distinct Message-IDs");
     let subjects: Vec<String> = msgs.iter().map(Received::subject).collect();
-    for needle in ["Geneva", "Prisoner swap", "Black Sea"] {
-        assert!(subjects.iter().any(|s| s.contains(needle)), "{subjects:?}");
+    for needle in ["Geneva", "Prisoner swap", "Black Sea", "Kherson"] {
+        assert_eq!(
+            subjects.iter().filter(|s| s.contains(needle)).count(),
+            1,
+            "{needle}: {subjects:?}"
+        );
     }
 }
 
