@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use newswatch::cli::{Cli, dispatch};
+use newswatch::cli::{Cli, dispatch, error_text};
 
 /// mimalloc instead of glibc malloc: the poll path makes about 170 small
 /// allocations per item, and glibc's malloc/free took a tenth of the CPU of a
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {:#}", e.error);
+            eprintln!("error: {}", error_text(&e));
             ExitCode::from(e.code)
         }
     }

@@ -717,7 +717,7 @@ pub fn record_from_outcome(
         } => {
             rec.http_status = Some(status);
             rec.bytes = bytes.len() as u64;
-            rec.update.new_url = permanent_url;
+            rec.update.new_url = storable_url(permanent_url);
             let doc = Document {
                 bytes,
                 content_type,
@@ -749,7 +749,7 @@ pub fn record_from_outcome(
         } => {
             rec.http_status = Some(304);
             rec.outcome = FetchStatus::NotModified;
-            rec.update.new_url = permanent_url;
+            rec.update.new_url = storable_url(permanent_url);
             if validators.etag.is_some() || validators.last_modified.is_some() {
                 rec.update.validators = Some(merge_validators(&src.validators, validators));
             }
@@ -841,13 +841,14 @@ pub fn ingest_file(
     src: &DueSource,
     path: &Path,
     at: DateTime<Utc>,
+    max_body: u64,
 ) -> Result<IngestResult, StoreError> {
     let t0 = Instant::now();
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let url = format!("file://{}", abs.display());
     let mut rec = FetchRecord::new(src.id, at, url);
-    match std::fs::read(path) {
-        Err(e) => rec.error = Some(format!("cannot read {}: {e}", path.display())),
+    match read_file_capped(path, max_body) {
+        Err(e) => rec.error = Some(e),
         Ok(bytes) => {
             rec.bytes = bytes.len() as u64;
             let doc = Document {
@@ -872,10 +873,107 @@ pub fn ingest_file(
     Ok(IngestResult { summary, error })
 }
 
+/// Where a permanent redirect moved a source, if that URL passes the check
+/// every source URL passes (`config::feed_url`): a server cannot make us
+/// keep, and show in `sources list`, a URL with `user:password@` in it.
+/// One it fails is still followed this time, just not remembered.
+fn storable_url(permanent_url: Option<String>) -> Option<String> {
+    permanent_url.filter(|u| crate::config::feed_url(u).is_ok())
+}
+
+/// A whole file named on the command line (`ingest`, `match`,
+/// `import-opml`), at most `max` bytes (`[daemon] max_body`, the cap a
+/// fetched feed has): a larger one is refused before it is read, by its
+/// size when it has one, and the read itself stops one byte past the cap,
+/// since a FIFO or `/dev/zero` has no size.
+pub fn read_file_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let known = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len());
+    let too_big = |size: Option<u64>| match size {
+        Some(n) => {
+            let (size, cap) = match (fmt_size(n), fmt_size(max)) {
+                (a, b) if a == b => (format!("{n} bytes"), format!("{max} bytes")),
+                pair => pair,
+            };
+            format!(
+                "{shown} is {size}, larger than max_body ({cap}); raise [daemon] max_body to read it"
+            )
+        }
+        None => format!(
+            "{shown} holds more than max_body ({}); raise [daemon] max_body to read it",
+            fmt_size(max)
+        ),
+    };
+    if let Some(n) = known.filter(|&n| n > max) {
+        return Err(too_big(Some(n)));
+    }
+    let mut bytes = Vec::with_capacity(known.unwrap_or(64 * 1024).min(max) as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(known.filter(|&n| n > max)));
+    }
+    Ok(bytes)
+}
+
+/// Bytes in decimal units as `max_body` is usually written: "10 MB",
+/// "12.5 MB", "512 kB", "900 bytes".
+fn fmt_size(n: u64) -> String {
+    let unit = |value: f64, name: &str| {
+        let s = format!("{value:.1}");
+        format!("{} {name}", s.strip_suffix(".0").unwrap_or(&s))
+    };
+    if n >= 1_000_000 {
+        unit(n as f64 / 1e6, "MB")
+    } else if n >= 1_000 {
+        unit(n as f64 / 1e3, "kB")
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::ItemFilter;
+
+    #[test]
+    fn files_over_max_body_are_refused_before_or_while_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.xml");
+        std::fs::write(&big, vec![b'x'; 12_500_000]).unwrap();
+        let e = read_file_capped(&big, 10_000_000).unwrap_err();
+        assert!(
+            e.ends_with("big.xml is 12.5 MB, larger than max_body (10 MB); raise [daemon] max_body to read it"),
+            "{e}"
+        );
+        let e = read_file_capped(&big, 12_499_999).unwrap_err();
+        assert!(
+            e.contains("is 12500000 bytes, larger than max_body (12499999 bytes)"),
+            "{e}"
+        );
+        assert_eq!(
+            read_file_capped(&big, 12_500_000).unwrap().len(),
+            12_500_000
+        );
+        // No size to look at: the read stops just past the cap.
+        let e = read_file_capped(Path::new("/dev/zero"), 1_000_000).unwrap_err();
+        assert_eq!(
+            e,
+            "/dev/zero holds more than max_body (1 MB); raise [daemon] max_body to read it"
+        );
+        let e = read_file_capped(&dir.path().join("absent"), 10).unwrap_err();
+        assert!(e.starts_with("cannot read ") && e.contains("absent"), "{e}");
+        assert_eq!(fmt_size(512), "512 bytes");
+        assert_eq!(fmt_size(524_288), "524.3 kB");
+    }
 
     const CONFIG: &str = r#"
 [daemon]

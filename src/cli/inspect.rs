@@ -217,6 +217,8 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             })).collect::<Vec<_>>(),
             "email": c.email.as_ref().map(|e| serde_json::json!({
                 "transport": e.transport.describe(),
+                "tls": smtp_of(e).map(crate::config::SmtpConfig::describe_tls),
+                "allow_plaintext_auth": smtp_of(e).is_some_and(|s| s.allow_plaintext_auth),
                 "from": e.from.to_string(),
                 "to": e.to.iter().map(ToString::to_string).collect::<Vec<_>>(),
                 "group_window": humantime::format_duration(e.group_window).to_string(),
@@ -233,8 +235,8 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         }))?;
         return Ok(0);
     }
-    outln!("config OK: {}", files.join(", "));
-    outln!("database: {}", ctx.db.display());
+    outln!("config OK: {}", safe(&files.join(", ")));
+    outln!("database: {}", safe(&ctx.db.display().to_string()));
     let d = &c.daemon;
     outln!(
         "polling: {} in flight ({} per host), interval {} (adaptive {}..{}), timeout {}, max body {} bytes",
@@ -252,7 +254,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             "  {}{}  {}{}",
             safe(&s.name),
             if s.enabled { "" } else { " (disabled)" },
-            s.url,
+            safe(s.url.as_str()),
             s.interval
                 .map(|i| format!("  every {}", humantime::format_duration(i)))
                 .unwrap_or_default()
@@ -274,6 +276,19 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
     Ok(0)
 }
 
+/// What `check-config` and `test-email` say while `allow_plaintext_auth` is on.
+pub const PLAINTEXT_AUTH_WARNING: &str = "allow_plaintext_auth = true in [email]: \
+    the SMTP password is sent UNENCRYPTED to a server (or anyone in between) \
+    that does not offer STARTTLS";
+
+/// The SMTP settings, if mail goes out over SMTP.
+pub fn smtp_of(e: &crate::config::EmailConfig) -> Option<&crate::config::SmtpConfig> {
+    match &e.transport {
+        crate::config::MailTransport::Smtp(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// The `[email]` and `[[digest]]` part of `check-config`.
 fn print_mail_config(c: &crate::config::Config) -> CliResult {
     let Some(e) = &c.email else {
@@ -289,6 +304,12 @@ mail: none ([email] not configured; no alerts or digests are sent)"
 mail: via {}",
         safe(&e.transport.describe())
     );
+    if let Some(smtp) = smtp_of(e) {
+        outln!("  tls: {}", smtp.describe_tls());
+        if smtp.allow_plaintext_auth {
+            outln!("  WARNING: {PLAINTEXT_AUTH_WARNING}");
+        }
+    }
     outln!(
         "  from {} to {}",
         safe(&e.from.to_string()),
@@ -305,7 +326,7 @@ mail: via {}",
         if immediate.is_empty() {
             "none".to_string()
         } else {
-            immediate.join(", ")
+            safe(&immediate.join(", "))
         },
         humantime::format_duration(e.group_window)
     );
@@ -315,7 +336,7 @@ mail: via {}",
             .as_ref()
             .map_or("built-in".to_string(), |p| format!(
                 "{} (over the built-in ones)",
-                p.display()
+                safe(&p.display().to_string())
             ))
     );
     let now = chrono::Utc::now();

@@ -6,7 +6,7 @@ use anyhow::Context;
 use chrono::Utc;
 use lettre::message::Mailbox;
 
-use super::output::{json_line, safe, short_time, table};
+use super::output::{json_line, safe, safe_lines, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::notify::content::AlertView;
 use crate::notify::deliver::{FIRST_DIGEST_PERIOD, digest_spec};
@@ -94,7 +94,10 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     if let Some(path) = args.html {
         std::fs::write(path, &rendered.html)
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("wrote the HTML digest to {}", path.display());
+        eprintln!(
+            "wrote the HTML digest to {}",
+            safe(&path.display().to_string())
+        );
     }
     if args.preview || (!args.send && args.html.is_none()) {
         if ctx.json {
@@ -107,8 +110,8 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
                 "text": rendered.text,
             }))?;
         } else {
-            outln!("Subject: {}\n", rendered.subject);
-            outln!("{}", rendered.text);
+            outln!("Subject: {}\n", safe(&rendered.subject));
+            outln!("{}", safe_lines(&rendered.text));
         }
     }
     if !args.send {
@@ -171,6 +174,9 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
     let rt = runtime()?;
     let _inside = rt.enter();
     let notifier = notifier(ctx, "test-email")?;
+    if super::inspect::smtp_of(notifier.email()).is_some_and(|s| s.allow_plaintext_auth) {
+        eprintln!("warning: {}", super::inspect::PLAINTEXT_AUTH_WARNING);
+    }
     let recipients: Vec<Mailbox> = match to {
         Some(addr) => vec![addr.parse().map_err(|e| {
             CliError::usage(anyhow::anyhow!("--to {addr}: not a mail address ({e})"))
@@ -205,8 +211,8 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
             } else {
                 outln!(
                     "sent a test message to {} via {}\n  Message-ID: {}\n  server: {}",
-                    to_text.join(", "),
-                    notifier.mailer().describe(),
+                    safe(&to_text.join(", ")),
+                    safe(notifier.mailer().describe()),
                     outgoing.message_id,
                     safe(&reply)
                 );
@@ -216,8 +222,8 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
         Err(e) => {
             eprintln!(
                 "error: test message to {} via {} not sent: {}",
-                to_text.join(", "),
-                notifier.mailer().describe(),
+                safe(&to_text.join(", ")),
+                safe(notifier.mailer().describe()),
                 safe(&e.to_string())
             );
             Ok(1)

@@ -48,9 +48,8 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
     let no_tags: Vec<String> = Vec::new();
     if !files.is_empty() {
         for file in files {
-            let bytes = std::fs::read(file).map_err(|e| {
-                CliError::usage(anyhow::anyhow!("cannot read {}: {e}", file.display()))
-            })?;
+            let bytes = crate::pipeline::read_file_capped(file, ctx.config.daemon.max_body)
+                .map_err(|e| CliError::usage(anyhow::anyhow!(e)))?;
             let doc = Document {
                 bytes,
                 content_type: None,
@@ -107,9 +106,9 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
         }
     }
     if ctx.json {
-        eprintln!("topic {topic}: {shown} of {scanned} items match");
+        eprintln!("topic {}: {shown} of {scanned} items match", safe(topic));
     } else {
-        outln!("topic {topic}: {shown} of {scanned} items match");
+        outln!("topic {}: {shown} of {scanned} items match", safe(topic));
     }
     Ok(0)
 }

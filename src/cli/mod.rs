@@ -247,6 +247,13 @@ impl<E: Into<anyhow::Error>> From<E> for CliError {
 
 pub type CliResult = Result<u8, CliError>;
 
+/// An error as `main` prints it: with its causes (`{:#}`), terminal-safe
+/// (a message may quote a hostile feed title, URL or file name), line
+/// breaks kept.
+pub fn error_text(e: &CliError) -> String {
+    output::safe_lines(&format!("{:#}", e.error))
+}
+
 /// Run the parsed command; returns the exit code.
 pub fn dispatch(cli: Cli) -> CliResult {
     let ctx = Ctx::new(&cli)?;

@@ -35,6 +35,13 @@ pub fn safe(s: &str) -> String {
     out
 }
 
+/// `safe` for text of several lines (a digest preview, an error with its
+/// causes): line breaks are kept, everything else is neutralised as `safe`
+/// does (a carriage return too: it would let a line overwrite another).
+pub fn safe_lines(s: &str) -> String {
+    s.split('\n').map(safe).collect::<Vec<_>>().join("\n")
+}
+
 /// `safe`, then cut to `max` characters with an ellipsis.
 pub fn cut(s: &str, max: usize) -> String {
     let s = safe(s);
@@ -97,6 +104,14 @@ mod tests {
         assert!(!shown.contains('\r') && !shown.contains('\n') && !shown.contains('\u{7}'));
         assert!(!shown.contains('\u{202E}'));
         assert!(shown.starts_with("ok"));
+    }
+
+    #[test]
+    fn safe_lines_keeps_line_breaks_only() {
+        assert_eq!(
+            safe_lines("one\r\ntwo\u{1b}[2J\n\tthree"),
+            "one\u{FFFD}\ntwo\u{FFFD}[2J\n three"
+        );
     }
 
     #[test]

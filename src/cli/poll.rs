@@ -131,7 +131,14 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
         let at = fixed_at
             .or_else(|| time_from_file_name(file))
             .unwrap_or_else(Utc::now);
-        let result = ingest_file(&mut store, &detection, &src, file, at)?;
+        let result = ingest_file(
+            &mut store,
+            &detection,
+            &src,
+            file,
+            at,
+            ctx.config.daemon.max_body,
+        )?;
         let s = &result.summary;
         if ctx.json {
             json_line(&serde_json::json!({

@@ -3,8 +3,9 @@
 use anyhow::Context;
 use chrono::Utc;
 
-use super::output::{cut, json_line, short_time, table};
+use super::output::{cut, json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, SourcesAction};
+use crate::config::{NAME_MAX_CHARS, TAG_MAX_CHARS, check_label, check_language, url_for_messages};
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::source_specs;
 use crate::store::{SourceSpec, Store, StoreError};
@@ -28,30 +29,32 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             let spec = spec(&name, &url, tags, interval, language)?;
             store.add_source(&spec, Utc::now()).map_err(user_error)?;
             outln!(
-                "added source '{name}' ({url}); it is polled at the next `poll` or by the daemon"
+                "added source '{}' ({}); it is polled at the next `poll` or by the daemon",
+                safe(&spec.name),
+                safe(&spec.url)
             );
             Ok(0)
         }
         SourcesAction::Remove { name } => {
             let items = store.remove_source(&name).map_err(user_error)?;
-            outln!("removed source '{name}' and its {items} items");
+            outln!("removed source '{}' and its {items} items", safe(&name));
             Ok(0)
         }
         SourcesAction::Enable { name } => {
             store
                 .set_source_enabled(&name, true, Utc::now())
                 .map_err(user_error)?;
-            outln!("enabled source '{name}'");
+            outln!("enabled source '{}'", safe(&name));
             Ok(0)
         }
         SourcesAction::Disable { name } => {
             store
                 .set_source_enabled(&name, false, Utc::now())
                 .map_err(user_error)?;
-            outln!("disabled source '{name}'");
+            outln!("disabled source '{}'", safe(&name));
             Ok(0)
         }
-        SourcesAction::ImportOpml { file } => import(&mut store, &file),
+        SourcesAction::ImportOpml { file } => import(&mut store, &file, ctx.config.daemon.max_body),
         SourcesAction::ExportOpml { file } => {
             let feeds: Vec<OpmlFeed> = store
                 .sources()?
@@ -65,8 +68,9 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
                 .collect();
             let text = write_opml("newswatch sources", &feeds);
             match file {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, text).with_context(|| {
+                    format!("cannot write {}", safe(&path.display().to_string()))
+                })?,
                 None => {
                     use std::io::Write as _;
                     std::io::stdout().write_all(text.as_bytes())?
@@ -85,6 +89,9 @@ fn user_error(e: StoreError) -> CliError {
     }
 }
 
+/// A source from the command line or an OPML file, checked as the config
+/// file's `[[source]]` is: the one feed URL check, a name and tags that are
+/// labels, a language tag.
 fn spec(
     name: &str,
     url: &str,
@@ -92,20 +99,18 @@ fn spec(
     interval: Option<std::time::Duration>,
     language: Option<String>,
 ) -> Result<SourceSpec, CliError> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| CliError::usage(anyhow::anyhow!("URL {url}: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(CliError::usage(anyhow::anyhow!(
-            "URL {url}: only http and https feeds can be polled"
-        )));
+    let usage = |m: String| CliError::usage(anyhow::anyhow!(m));
+    let parsed = crate::config::feed_url(url).map_err(usage)?;
+    let name = name.trim();
+    check_label("source name", name, NAME_MAX_CHARS).map_err(usage)?;
+    for tag in &tags {
+        check_label("tag", tag, TAG_MAX_CHARS).map_err(|m| usage(format!("--tag: {m}")))?;
     }
-    if name.trim().is_empty() || name.chars().any(char::is_control) {
-        return Err(CliError::usage(anyhow::anyhow!(
-            "source name must be non-empty text without control characters"
-        )));
+    if let Some(l) = &language {
+        check_language(l).map_err(|m| usage(format!("--language: {m}")))?;
     }
     Ok(SourceSpec {
-        name: name.trim().to_string(),
+        name: name.to_string(),
         url: parsed.to_string(),
         kind: "news".into(),
         language,
@@ -115,14 +120,25 @@ fn spec(
     })
 }
 
-fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let feeds = parse_opml(&text)
-        .map_err(|e| CliError::usage(anyhow::anyhow!("{}: {e}", file.display())))?;
+fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResult {
+    let bytes = crate::pipeline::read_file_capped(file, max_bytes).map_err(anyhow::Error::msg)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let feeds = parse_opml(&text).map_err(|e| {
+        CliError::usage(anyhow::anyhow!(
+            "{}: {e}",
+            safe(&file.display().to_string())
+        ))
+    })?;
     let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.name).collect();
     let (mut added, mut skipped) = (0, 0);
     for feed in feeds {
+        // What the skip messages call this feed: its title, else its URL
+        // as messages show URLs (never with a user:password@ part).
+        let label = if feed.title.trim().is_empty() || feed.title == feed.url {
+            url_for_messages(&feed.url)
+        } else {
+            format!("{:?}", safe(&feed.title))
+        };
         let mut name = feed.title.trim().to_string();
         if name.is_empty() {
             name = feed.url.clone();
@@ -135,20 +151,20 @@ fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
             Ok(spec) => match store.add_source(&spec, Utc::now()) {
                 Ok(()) => added += 1,
                 Err(StoreError::Conflict(msg)) => {
-                    eprintln!("skipped: {msg}");
+                    eprintln!("skipped {label}: {}", safe(&msg));
                     skipped += 1;
                 }
                 Err(e) => return Err(e.into()),
             },
             Err(e) => {
-                eprintln!("skipped {}: {}", feed.url, e.error);
+                eprintln!("skipped {label}: {}", safe(&format!("{:#}", e.error)));
                 skipped += 1;
             }
         }
     }
     outln!(
         "imported {added} sources from {} ({skipped} skipped)",
-        file.display()
+        safe(&file.display().to_string())
     );
     Ok(0)
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::output::{cut, json_line, short_time, table};
+use super::output::{cut, json_line, safe, short_time, table};
 use super::{CliResult, Ctx};
 use crate::service::lock::{Holder, InstanceLock};
 use crate::store::{OutboxBacklog, RunRow, SentDigest, SourceRow, StatusReport, parse_ts};
@@ -167,7 +167,7 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
                 short_time(&run.started_at),
                 short_time(t),
                 since_text(&run.started_at, t),
-                run.stop_reason.as_deref().unwrap_or("?")
+                safe(run.stop_reason.as_deref().unwrap_or("?"))
             ),
             None => outln!(
                 "daemon     not running; last run started {} and ended without a clean stop (last heartbeat {})",
@@ -184,7 +184,7 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
     let m = &s.summary;
     outln!(
         "database   {} ({:.1} MiB)",
-        m.database,
+        safe(&m.database),
         m.database_bytes as f64 / 1048576.0
     );
     outln!(

@@ -97,12 +97,20 @@ pub struct SmtpConfig {
     /// Percent-decoded from the URL's user part ("alerts%40example.org" -> "alerts@example.org").
     pub username: Option<String>,
     pub password: Option<PasswordSource>,
+    /// Key `allow_plaintext_auth`, default false; only allowed (and only
+    /// meaningful) with `smtp://` and a user name: send the password even
+    /// when the server offers no STARTTLS.
+    pub allow_plaintext_auth: bool,
 }
 
-/// How the SMTP connection is protected.
+/// How the SMTP connection is protected, as the URL's scheme says. What
+/// is used is [`SmtpConfig::tls_required`]: with a password, `smtp://`
+/// requires STARTTLS too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SmtpSecurity {
-    /// `smtp://`: STARTTLS if the server offers it, plain text otherwise.
+    /// `smtp://`: STARTTLS if the server offers it, plain text otherwise
+    /// (without a user name; with one, STARTTLS is required unless
+    /// `allow_plaintext_auth` says otherwise).
     Opportunistic,
     /// `smtp+starttls://`: STARTTLS required.
     StartTls,
@@ -132,6 +140,37 @@ impl MailTransport {
                 format!("sendmail command {}", command.display())
             }
             MailTransport::Maildir { path } => format!("maildir {}", path.display()),
+        }
+    }
+}
+
+impl SmtpConfig {
+    /// Whether the connection must be encrypted before anything is sent:
+    /// always with `smtps://` and `smtp+starttls://`, and with `smtp://`
+    /// when there is a password to send (a server, or a man in the middle,
+    /// that offers no STARTTLS must not receive it), unless
+    /// `allow_plaintext_auth` is set.
+    pub fn tls_required(&self) -> bool {
+        match self.security {
+            SmtpSecurity::Opportunistic => self.username.is_some() && !self.allow_plaintext_auth,
+            SmtpSecurity::StartTls | SmtpSecurity::Tls => true,
+        }
+    }
+
+    /// How the connection is protected, for `check-config`.
+    pub fn describe_tls(&self) -> &'static str {
+        match self.security {
+            SmtpSecurity::Tls => "TLS from the first byte",
+            SmtpSecurity::StartTls => "STARTTLS required",
+            SmtpSecurity::Opportunistic if self.tls_required() => {
+                "STARTTLS required (a password is sent; set allow_plaintext_auth = true to allow a server without STARTTLS)"
+            }
+            SmtpSecurity::Opportunistic if self.allow_plaintext_auth => {
+                "STARTTLS if offered, else PLAIN TEXT: allow_plaintext_auth = true sends the password unencrypted to a server without STARTTLS"
+            }
+            SmtpSecurity::Opportunistic => {
+                "STARTTLS if offered, else plain text (no password is sent)"
+            }
         }
     }
 }

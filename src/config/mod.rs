@@ -36,7 +36,8 @@ pub use raw::{
     DAEMON_KEYS, DIGEST_KEYS, EMAIL_KEYS, INCLUDED_FILE_KEYS, SOURCE_KEYS, SPEAKER_KEYS,
     TOP_LEVEL_KEYS, TOPIC_KEYS,
 };
-pub use values::{parse_duration, parse_size};
+pub use values::{FEED_URL_MAX_BYTES, feed_url, parse_duration, parse_size, url_for_messages};
+pub(crate) use values::{check_label, check_language};
 
 use raw::{RawDaemon, RawIncluded, RawMain};
 use validate::Ctx;

@@ -346,6 +346,42 @@ fn bad_urls() {
     let e = err("[[source]]\nname = \"A\"\nurl = \"https://u:secret@a.example/\"\n");
     assert_err(&e, 3, "source[0].url", "contains a password");
     assert!(!e.to_string().contains("secret@"), "{e}");
+    let e = err("[[source]]\nname = \"A\"\nurl = \"https://t0ken@a.example/\"\n");
+    assert_err(&e, 3, "source[0].url", "contains a user name");
+    assert!(!e.to_string().contains("t0ken"), "{e}");
+}
+
+/// The one feed URL check (config, `sources add`, OPML, redirects).
+#[test]
+fn feed_url_check_and_how_messages_show_urls() {
+    use super::{FEED_URL_MAX_BYTES, feed_url, url_for_messages};
+    assert_eq!(
+        feed_url("  https://a.example/rss?x=1 ").unwrap().as_str(),
+        "https://a.example/rss?x=1"
+    );
+    for (url, why) in [
+        ("", "empty"),
+        ("/relative/feed", "invalid URL"),
+        ("https://a.example/x\ty", "control characters"),
+        ("https://a.example/\u{202e}lmth", "control characters"),
+        ("https://a.example/\u{9b}2J", "control characters"),
+        ("data:text/xml,<rss/>", "only http and https"),
+    ] {
+        let e = feed_url(url).unwrap_err();
+        assert!(e.contains(why), "{url:?}: {e}");
+        assert!(!e.chars().any(char::is_control), "{url:?}: {e:?}");
+    }
+    let long = format!("https://a.example/{}", "x".repeat(FEED_URL_MAX_BYTES));
+    assert!(feed_url(&long).unwrap_err().contains("the limit is 2048"));
+    // A URL that does not parse is quoted without its credentials.
+    let e = feed_url("https://bob:hunter2@a.example:99999/").unwrap_err();
+    assert!(e.contains("\"https://…@a.example:99999/\""), "{e}");
+    assert!(!e.contains("hunter2"), "{e}");
+    assert_eq!(
+        url_for_messages("http://u:p@h/a@b?c@d\r"),
+        "\"http://…@h/a@b?c@d\\r\""
+    );
+    assert_eq!(url_for_messages("no scheme@all"), "\"no scheme@all\"");
 }
 
 #[test]
@@ -766,6 +802,7 @@ schedule = "every 1h"
             port: 2465,
             username: Some("alerts@example.org".into()),
             password: Some(PasswordSource::File("/etc/nw/secrets/smtp-password".into())),
+            allow_plaintext_auth: false,
         }
     );
     assert_eq!(e.from.email.to_string(), "alerts@example.org");
@@ -918,6 +955,67 @@ fn smtp_url_schemes_ports_and_user() {
         "password_env = \"PW\"\n",
     );
     assert_eq!(smtp(&c).username.as_deref(), Some("jürgen"));
+}
+
+#[test]
+fn a_password_is_only_sent_over_tls_unless_allow_plaintext_auth() {
+    let load = |u: &str, extra: &str| {
+        load_text(&format!(
+            "[email]\nsmtp_url = \"{u}\"\n{extra}from = \"a@example.org\"\nto = \"b@example.org\"\n"
+        ))
+    };
+    let pw = "password_env = \"PW\"\n";
+    let required = |u: &str, extra: &str| {
+        let c = load(u, extra).unwrap_or_else(|e| panic!("{u}: {e}"));
+        let s = smtp(&c);
+        (s.tls_required(), s.allow_plaintext_auth)
+    };
+    // smtp:// without a user name: STARTTLS if offered; with one: required.
+    assert_eq!(required("smtp://u@h", pw), (true, false));
+    assert_eq!(required("smtp://h", ""), (false, false));
+    assert_eq!(required("smtp+starttls://h", ""), (true, false));
+    assert_eq!(required("smtps://u@h", pw), (true, false));
+    assert_eq!(
+        required("smtp://u@h", &format!("{pw}allow_plaintext_auth = false\n")),
+        (true, false)
+    );
+    // The opt-out, where it means something.
+    assert_eq!(
+        required("smtp://u@h", &format!("{pw}allow_plaintext_auth = true\n")),
+        (false, true)
+    );
+    let c = load("smtp://u@h", &format!("{pw}allow_plaintext_auth = true\n")).unwrap();
+    assert!(smtp(&c).describe_tls().contains("PLAIN TEXT"));
+    // Anywhere else it is an error, not a silent no-op.
+    for (u, extra, why) in [
+        ("smtps://u@h", pw, "smtps:// always encrypts"),
+        (
+            "smtp+starttls://u@h",
+            pw,
+            "smtp+starttls:// always encrypts",
+        ),
+        ("smtp://h", "", "no user name"),
+    ] {
+        let e = load(u, &format!("{extra}allow_plaintext_auth = true\n")).unwrap_err();
+        assert_eq!(
+            e.key.as_deref(),
+            Some("email.allow_plaintext_auth"),
+            "{u}: {e}"
+        );
+        assert!(e.message.contains(why), "{u}: {e}");
+    }
+    let e = load_text(
+        "[email]\nmaildir = \"m\"\nallow_plaintext_auth = true\nfrom = \"a@example.org\"\nto = \"b@example.org\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("email.allow_plaintext_auth"), "{e}");
+    assert!(e.message.contains("only used with smtp_url"), "{e}");
+    let e = load(
+        "smtp://u@h",
+        &format!("{pw}allow_plaintext_auth = \"yes\"\n"),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("allow_plaintext_auth"), "{e}");
 }
 
 #[test]

@@ -11,7 +11,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use toml::Spanned;
-use url::Url;
 
 use super::error::{ConfigError, Place, suggest};
 use super::raw::{RawDaemon, RawSource, RawSpeaker, RawTopic, SpStr};
@@ -421,27 +420,6 @@ fn source(
         speaker,
         enabled: raw.enabled.unwrap_or(true),
     })
-}
-
-fn feed_url(s: &str) -> Result<Url, String> {
-    let url = Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "unsupported URL scheme {:?} in {s:?}: only http and https feeds can be polled",
-            url.scheme()
-        ));
-    }
-    if url.password().is_some() {
-        // DESIGN.md: secrets never sit in the main file in clear.
-        return Err(format!(
-            "URL of host {:?} contains a password; secrets must not be written in the config file",
-            url.host_str().unwrap_or("")
-        ));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("URL {s:?} has no host"));
-    }
-    Ok(url)
 }
 
 fn speaker_ref(name: &str, kind: SourceKind, speakers: &[SpeakerConfig]) -> Result<String, String> {

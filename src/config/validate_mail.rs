@@ -137,8 +137,17 @@ fn transport(
         }
     };
     let password = password_source(cx, raw, config_dir)?;
+    if key != "smtp_url"
+        && let Some(allow) = &raw.allow_plaintext_auth
+    {
+        return Err(cx.err(
+            allow.span(),
+            "email.allow_plaintext_auth",
+            "allow_plaintext_auth is only used with smtp_url",
+        ));
+    }
     match (key, password) {
-        ("smtp_url", password) => smtp(cx, v, password),
+        ("smtp_url", password) => smtp(cx, v, password, raw.allow_plaintext_auth.as_ref()),
         (_, Some((pw_key, pw_value, _))) => Err(cx.err(
             pw_value.span(),
             &format!("email.{pw_key}"),
@@ -191,11 +200,14 @@ fn password_source<'a>(
     }
 }
 
-/// `smtp_url` with its password source: a user name and a password come together.
+/// `smtp_url` with its password source: a user name and a password come
+/// together; `allow_plaintext_auth = true` only where a password could
+/// otherwise go out unencrypted (`smtp://` with a user name).
 fn smtp(
     cx: &Ctx,
     v: &SpStr,
     password: Option<(&str, &SpStr, PasswordSource)>,
+    allow_plaintext_auth: Option<&Spanned<bool>>,
 ) -> Result<MailTransport, ConfigError> {
     let url = parse_smtp_url(v.get_ref()).map_err(|m| cx.err(v.span(), "email.smtp_url", m))?;
     let password = match (password, &url.username) {
@@ -218,12 +230,33 @@ fn smtp(
         }
         (p, _) => p.map(|(_, _, p)| p),
     };
+    let allow = allow_plaintext_auth.is_some_and(|a| *a.get_ref());
+    if let Some(a) = allow_plaintext_auth.filter(|a| *a.get_ref()) {
+        let why = if url.security != SmtpSecurity::Opportunistic {
+            Some(format!(
+                "{}:// always encrypts the connection",
+                url.security.scheme()
+            ))
+        } else if url.username.is_none() {
+            Some("smtp_url has no user name, so no password is sent".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(cx.err(
+                a.span(),
+                "email.allow_plaintext_auth",
+                format!("allow_plaintext_auth = true has no effect here ({why}); remove it"),
+            ));
+        }
+    }
     Ok(MailTransport::Smtp(SmtpConfig {
         security: url.security,
         host: url.host,
         port: url.port,
         username: url.username,
         password,
+        allow_plaintext_auth: allow,
     }))
 }
 

@@ -1,5 +1,6 @@
 //! Parsers for the scalar values a config file writes as strings: durations,
-//! sizes, language tags, names.
+//! sizes, language tags, names, and feed URLs (the one check every source
+//! URL passes, from the config file, `sources add` or an OPML import).
 //!
 //! Pure functions from `&str` to a value or a human-readable reason; they know
 //! nothing of files, lines or keys (the caller adds those) and must never panic.
@@ -116,6 +117,95 @@ pub(crate) fn check_label(what: &str, s: &str, max_chars: usize) -> Result<(), S
         ));
     }
     Ok(())
+}
+
+/// Longest feed URL accepted, in bytes. Real feed URLs are well under
+/// 300; browsers and servers commonly stop at 2,000–8,000.
+pub const FEED_URL_MAX_BYTES: usize = 2048;
+
+/// The one check for a feed URL, however a source comes in: a `[[source]]`
+/// url, `sources add`, an OPML import, a permanent redirect. Accepts only
+/// an absolute http or https URL with a host, at most
+/// [`FEED_URL_MAX_BYTES`], without control characters (the URL parser would
+/// silently drop a tab or line break) and without credentials
+/// (`user:password@`): a feed URL is shown in `sources list`, logs and OPML
+/// exports, and the config file is no place for secrets. Messages never
+/// repeat the URL's user part, nor a control character.
+pub fn feed_url(s: &str) -> Result<url::Url, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("the URL is empty".into());
+    }
+    if s.len() > FEED_URL_MAX_BYTES {
+        return Err(format!(
+            "the URL is {} bytes long; the limit is {FEED_URL_MAX_BYTES}",
+            s.len()
+        ));
+    }
+    let shown = url_for_messages(s);
+    if s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err(format!("URL {shown} contains control characters"));
+    }
+    let url = url::Url::parse(s).map_err(|e| format!("invalid URL {shown}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "unsupported URL scheme {:?} in {shown}: only http and https feeds can be polled",
+            url.scheme()
+        ));
+    }
+    let host = url.host_str().unwrap_or("");
+    let credential = if url.password().is_some() {
+        Some("a password")
+    } else if !url.username().is_empty() {
+        Some("a user name")
+    } else {
+        None
+    };
+    if let Some(what) = credential {
+        // DESIGN.md: secrets never sit in the main file in clear.
+        return Err(format!(
+            "the URL of host {host:?} contains {what} (user:password@); a feed URL must \
+             not carry credentials: it is shown in `sources list`, logs and OPML exports, \
+             and a config file is no place for secrets"
+        ));
+    }
+    if host.is_empty() {
+        return Err(format!("URL {shown} has no host"));
+    }
+    Ok(url)
+}
+
+/// A URL as messages show it: quoted, control characters escaped, and any
+/// `user:password@` before the host replaced by `…@`.
+pub fn url_for_messages(s: &str) -> String {
+    let redacted = match s.find("://") {
+        Some(i) => {
+            let rest = &s[i + 3..];
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{}://…{}", &s[..i], &rest[at..]),
+                None => s.to_string(),
+            }
+        }
+        None => s.to_string(),
+    };
+    let mut shown = String::with_capacity(redacted.len() + 2);
+    shown.push('"');
+    for c in redacted.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.push('"');
+    shown
+}
+
+/// Bidi embeddings, overrides, isolates and marks: invisible, and they
+/// reorder what a terminal shows after them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 /// `smtp_url` taken apart (the password's source is configured separately).

@@ -68,14 +68,25 @@ pub struct Mailer {
     domain: String,
     /// Where the messages go, for logs and `test-email` (never a password).
     describe: String,
+    /// What a server without STARTTLS is told it lacks, when TLS is required.
+    no_starttls: Option<&'static str>,
 }
 
 impl Mailer {
     /// Build the transport from `[email]`. Reads the SMTP password now (from
     /// its file or environment variable) and never logs it.
     pub fn new(cfg: &EmailConfig) -> Result<Mailer, SetupError> {
+        let mut no_starttls = None;
         let kind = match &cfg.transport {
             MailTransport::Smtp(smtp) => {
+                no_starttls = starttls_refusal(smtp);
+                if smtp.allow_plaintext_auth {
+                    tracing::warn!(
+                        server = %cfg.transport.describe(),
+                        "[email] allow_plaintext_auth = true: the SMTP password is sent \
+                         UNENCRYPTED to a server that does not offer STARTTLS"
+                    );
+                }
                 Kind::Smtp(smtp_transport(smtp, cfg.timeout)?, OnceLock::new())
             }
             MailTransport::Sendmail { command } => Kind::Sendmail(
@@ -92,6 +103,7 @@ impl Mailer {
             timeout: cfg.timeout,
             domain,
             describe,
+            no_starttls,
         })
     }
 
@@ -138,7 +150,7 @@ impl Mailer {
                         response.message().collect::<Vec<_>>().join(" ")
                     ))
                 }
-                Err(e) => Err(classify_smtp(&self.describe, &e)),
+                Err(e) => Err(classify_smtp(&self.describe, self.no_starttls, &e)),
             },
             Kind::Sendmail(t, command) => match t.send(message).await {
                 Ok(()) => Ok(format!("accepted by {}", command.display())),
@@ -166,10 +178,12 @@ fn smtp_transport(
         TlsParameters::new(smtp.host.clone())
             .map_err(|e| SetupError(format!("TLS setup for {}: {e}", smtp.host)))
     };
+    // With a password, `smtp://` requires STARTTLS too (`tls_required`):
+    // lettre then refuses a server that does not offer it before AUTH.
     let tls = match smtp.security {
-        SmtpSecurity::Opportunistic => Tls::Opportunistic(tls_params()?),
-        SmtpSecurity::StartTls => Tls::Required(tls_params()?),
         SmtpSecurity::Tls => Tls::Wrapper(tls_params()?),
+        _ if smtp.tls_required() => Tls::Required(tls_params()?),
+        _ => Tls::Opportunistic(tls_params()?),
     };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
         .port(smtp.port)
@@ -245,7 +259,40 @@ impl lettre::message::header::Header for AutoSubmitted {
     }
 }
 
-fn classify_smtp(server: &str, e: &lettre::transport::smtp::Error) -> SendError {
+/// What to say when STARTTLS is required and the server does not offer it
+/// (None when STARTTLS is not required).
+fn starttls_refusal(smtp: &SmtpConfig) -> Option<&'static str> {
+    match smtp.security {
+        SmtpSecurity::Tls => None,
+        SmtpSecurity::StartTls => Some(
+            "the server does not offer STARTTLS, which smtp+starttls:// requires; \
+             nothing was sent (use smtps:// if the server speaks TLS from the first byte)",
+        ),
+        SmtpSecurity::Opportunistic if smtp.tls_required() => Some(
+            "the server does not offer STARTTLS; newswatch does not send the password \
+             without TLS, so nothing was sent; use smtps:// (or smtp+starttls://) with a \
+             server that speaks TLS, or set allow_plaintext_auth = true in [email] to \
+             send the password unencrypted anyway",
+        ),
+        SmtpSecurity::Opportunistic => None,
+    }
+}
+
+/// lettre's words when `Tls::Required` meets a server without STARTTLS
+/// (lettre 0.11, `AsyncSmtpConnection::starttls`).
+const LETTRE_NO_STARTTLS: &str = "STARTTLS is not supported";
+
+fn classify_smtp(
+    server: &str,
+    no_starttls: Option<&str>,
+    e: &lettre::transport::smtp::Error,
+) -> SendError {
+    if let Some(why) = no_starttls
+        && e.is_client()
+        && e.to_string().contains(LETTRE_NO_STARTTLS)
+    {
+        return SendError::Unreachable(format!("{server}: {why}"));
+    }
     let mut text = format!("{server}: {e}");
     if text.contains("UnknownIssuer") {
         // The usual cause on a self-hosted relay is a private CA; say where

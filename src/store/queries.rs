@@ -162,15 +162,24 @@ impl Store {
 
     /// Full-text search (FTS5 syntax: phrases, prefix*, AND/OR/NOT, NEAR), best first.
     /// The query is folded like the index (case, ё/е, diacritics); a query that is
-    /// not valid FTS5 syntax is retried as a plain list of words.
+    /// not valid FTS5 syntax is retried as a plain list of words (none left, as
+    /// of a lone `"` or `AND`: no hits). Any other failure (a locked, damaged
+    /// or unreadable database) is an error: retried as other words, it could
+    /// come back as fewer or no hits, and look like an answer.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let folded = fold_fts_query(query);
         if folded.trim().is_empty() {
             return Err(StoreError::NotFound("empty search query".into()));
         }
         match self.search_raw(&folded, limit) {
-            Ok(hits) => Ok(hits),
-            Err(_) => self.search_raw(&quote_words(&folded), limit),
+            Err(e) if is_query_syntax_error(&e) => {
+                let words = quote_words(&folded);
+                if words.is_empty() {
+                    return Ok(Vec::new());
+                }
+                self.search_raw(&words, limit)
+            }
+            result => result,
         }
     }
 
@@ -366,6 +375,32 @@ fn fold_fts_query(query: &str) -> String {
         .join(" ")
 }
 
+/// Whether a failed MATCH failed on the query text itself: FTS5 parses
+/// the query when the statement first steps, and reports what it cannot
+/// parse as SQLITE_ERROR with one of these messages (sqlite3.c, fts5_expr.c
+/// and `fts5SpecialMatch`). A busy, locked, damaged or unreadable database
+/// has codes of its own (SQLITE_BUSY, SQLITE_CORRUPT, SQLITE_IOERR, …).
+fn is_query_syntax_error(e: &StoreError) -> bool {
+    const FTS5_QUERY_ERRORS: &[&str] = &[
+        "fts5: ",
+        "fts5 expression tree is too large",
+        "unterminated string",
+        "expected integer, got",
+        "no such column: ",
+        "unknown special query",
+    ];
+    match e {
+        StoreError::Sqlite {
+            error: rusqlite::Error::SqliteFailure(f, Some(message)),
+            ..
+        } => {
+            f.extended_code == rusqlite::ffi::SQLITE_ERROR
+                && FTS5_QUERY_ERRORS.iter().any(|p| message.starts_with(p))
+        }
+        _ => false,
+    }
+}
+
 /// Quote every word so any text is a valid FTS5 query (all words must occur).
 fn quote_words(query: &str) -> String {
     query
@@ -401,6 +436,53 @@ mod tests {
     #[test]
     fn quoting_makes_any_text_a_query() {
         assert_eq!(quote_words("a\"b (c*"), "\"a\"\"b\" \"c\"*");
+    }
+
+    #[test]
+    fn only_errors_about_the_query_text_are_syntax_errors() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE VIRTUAL TABLE f USING fts5(a)")
+            .unwrap();
+        let error_of = |q: &str| {
+            let e = conn
+                .query_row("SELECT count(*) FROM f WHERE f MATCH ?1", [q], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .unwrap_err();
+            StoreError::Sqlite {
+                path: "t.db".into(),
+                error: e,
+            }
+        };
+        for q in [
+            "\"",
+            "(",
+            "AND",
+            "*",
+            "NEAR(a b, x)",
+            "b:c",
+            "a -",
+            "x AND (y",
+        ] {
+            assert!(is_query_syntax_error(&error_of(q)), "{q}: {}", error_of(q));
+        }
+        let busy = StoreError::Sqlite {
+            path: "t.db".into(),
+            error: rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some("database is locked".into()),
+            ),
+        };
+        let corrupt = StoreError::Sqlite {
+            path: "t.db".into(),
+            error: rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT_VTAB),
+                Some("database disk image is malformed".into()),
+            ),
+        };
+        for e in [busy, corrupt, StoreError::NotFound("x".into())] {
+            assert!(!is_query_syntax_error(&e), "{e}");
+        }
     }
 }
 

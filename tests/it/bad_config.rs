@@ -183,6 +183,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "email",
+        "allow_plaintext_auth",
+        "[email]\nsmtp_url = \"smtps://u@mail.example\"\npassword_env = \"PW\"\nallow_plaintext_auth = true\nfrom = \"a@example.org\"\nto = \"b@example.org\"",
+        "no effect here (smtps:// always encrypts",
+    ),
+    (
+        "email",
         "sendmail",
         "[email]\nsendmail = \"\"\nfrom = \"a@example.org\"\nto = \"b@example.org\"",
         "sendmail",

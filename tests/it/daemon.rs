@@ -57,8 +57,15 @@ fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
     let next_b = env
         .text("SELECT next_poll_at FROM sources WHERE name = 'b'")
         .unwrap();
+    // Two polls of the 1-second source after the restart: the scheduler
+    // has looked at its plan since, and would have polled b were it due.
+    let a_before = server.requests("/a").len();
     let mut child = start(&env);
-    std::thread::sleep(Duration::from_secs(2));
+    crate::support::wait_until(
+        "two polls of a after the restart",
+        Duration::from_secs(20),
+        || server.requests("/a").len() >= a_before + 2,
+    );
     signal(&child, "-INT");
     assert_eq!(child.wait().unwrap().code(), Some(0));
     assert_eq!(server.requests("/b").len(), 1);

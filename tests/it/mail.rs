@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::smtp::{Received, ServerTls, SmtpServer, TestCerts};
-use crate::support::{undated_rss as feed, wait_until};
+use crate::support::{daemon_log, undated_rss as feed, wait_until};
 
 const TOPICS: &str = r#"
 [[topic]]
@@ -142,9 +142,14 @@ fn immediate_alerts_group_a_story_escape_hostile_titles_and_thread_revisions() {
     assert!(!html.contains("javascript:"), "{html}");
     assert!(!html.contains("onclick"), "{html}");
 
-    // Nothing goes twice: a poll with nothing new sends nothing.
+    // Nothing goes twice: a poll with nothing new sends nothing. `poll`
+    // sends what it queued before it exits, and the server stores a message
+    // before it accepts it: when the poll (seen in the fetch log) is over,
+    // anything sent would be there.
+    let fetches = env.count("SELECT count(*) FROM fetches");
     env.run(&["poll", "--all"]).expect(0);
-    std::thread::sleep(Duration::from_millis(300));
+    assert!(env.count("SELECT count(*) FROM fetches") > fetches);
+    assert_eq!(env.count("SELECT count(*) FROM outbox"), 2);
     assert_eq!(smtp.messages().len(), 2);
 
     // A major revision of the alerted story: its own alert, threaded under it.
@@ -304,7 +309,11 @@ fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
     // Let the server finish (refuse) a transaction the kill cut short: a
     // message whose DATA had fully arrived would otherwise be accepted after
     // the sender died, the one window where a resend cannot be avoided.
-    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        smtp.wait_idle(Duration::from_secs(10)),
+        "the server saw the connections close: {}",
+        smtp.log()
+    );
     assert!(smtp.messages().is_empty());
 
     // Now it accepts: everything pending goes out, once.
@@ -321,27 +330,52 @@ fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
         .status()
         .unwrap();
     daemon.wait().unwrap();
+    // The restarted daemon sends a new alert: the pass that sends it would
+    // have sent anything else it (wrongly) found pending with it.
     let mut daemon = start_daemon(&env);
-    std::thread::sleep(Duration::from_secs(3));
+    http.fixed(
+        "/a",
+        Response::ok(feed(&[
+            (
+                "n4",
+                "Observers arrive to monitor the ceasefire near Kherson",
+                "International monitors reached the Dnipro front line on Sunday.",
+            ),
+            FILLER,
+        ])),
+    );
+    let msgs = smtp.wait_for(4, Duration::from_secs(30));
+    assert!(
+        msgs.len() >= 4,
+        "the new alert arrives: {}",
+        daemon_log(&env)
+    );
+    wait_until("the new alert marked sent", Duration::from_secs(10), || {
+        env.try_count("SELECT count(*) FROM outbox WHERE status = 'sent'") == Some(4)
+    });
     daemon.kill().unwrap();
     daemon.wait().unwrap();
     let msgs = smtp.messages();
     assert_eq!(
         msgs.len(),
-        3,
+        4,
         "no duplicates after restarts: {:?}\n{}",
         msgs.iter()
             .map(|m| (m.subject(), m.message_id()))
             .collect::<Vec<_>>(),
-        std::fs::read_to_string(env.path("daemon.log")).unwrap_or_default()
+        daemon_log(&env)
     );
     let mut ids: Vec<String> = msgs.iter().filter_map(Received::message_id).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 3, "three distinct Message-IDs");
+    assert_eq!(ids.len(), 4, "four distinct Message-IDs");
     let subjects: Vec<String> = msgs.iter().map(Received::subject).collect();
-    for needle in ["Geneva", "Prisoner swap", "Black Sea"] {
-        assert!(subjects.iter().any(|s| s.contains(needle)), "{subjects:?}");
+    for needle in ["Geneva", "Prisoner swap", "Black Sea", "Kherson"] {
+        assert_eq!(
+            subjects.iter().filter(|s| s.contains(needle)).count(),
+            1,
+            "{needle}: {subjects:?}"
+        );
     }
 }
 
@@ -527,19 +561,27 @@ fn maildir_and_sendmail_transports_deliver_without_an_smtp_server() {
     assert!(args.contains("me@example.org"), "{args}");
 }
 
+/// The password goes over a server without STARTTLS only with the
+/// explicit opt-out, which `check-config` and `test-email` both shout about.
 #[test]
 fn test_email_authenticates_with_a_secret_it_never_prints() {
     let smtp = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
     let env = Env::new(
         "",
         &format!(
-            "[email]\nsmtp_url = \"smtp://alerts%40example.org@127.0.0.1:{}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\n",
+            "[email]\nsmtp_url = \"smtp://alerts%40example.org@127.0.0.1:{}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nallow_plaintext_auth = true\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\n",
             smtp.port()
         ),
     );
     let secret = [("NW_TEST_SMTP_PASSWORD", "s3cret-Pa55")];
     let out = env.run_with(&["test-email"], &secret).expect(0);
     assert!(out.stdout.contains("250"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("warning: allow_plaintext_auth = true")
+            && out.stderr.contains("UNENCRYPTED"),
+        "{}",
+        out.stderr
+    );
     let json = env
         .run_with(
             &["--json", "-vv", "test-email", "--to", "other@example.org"],
@@ -548,12 +590,26 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
         .expect(0);
     assert_eq!(json.json_lines()[0]["status"], "sent");
     let check = env.run_with(&["--json", "check-config"], &secret).expect(0);
-    for run in [&out, &json, &check] {
+    assert_eq!(check.json_lines()[0]["email"]["allow_plaintext_auth"], true);
+    let check_text = env.run_with(&["check-config"], &secret).expect(0);
+    assert!(
+        check_text
+            .stdout
+            .contains("WARNING: allow_plaintext_auth = true"),
+        "{}",
+        check_text.stdout
+    );
+    for run in [&out, &json, &check, &check_text] {
         assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"));
     }
     let msgs = smtp.wait_for(2, Duration::from_secs(10));
     assert_eq!(msgs.len(), 2);
     assert_eq!(msgs[0].auth_user.as_deref(), Some("alerts@example.org"));
+    assert!(
+        smtp.commands().iter().any(|c| c == "AUTH PLAIN plain"),
+        "{:?}",
+        smtp.commands()
+    );
     assert_eq!(msgs[1].rcpt_tos, ["other@example.org"]);
     assert!(msgs[0].subject().contains("test message"));
 
@@ -597,6 +653,95 @@ fn test_email_authenticates_with_a_secret_it_never_prints() {
         "{}",
         missing.stderr
     );
+}
+
+/// `[email]` logging in as alerts@example.org (password from
+/// `$NW_TEST_SMTP_PASSWORD`) at `url`, which names no user.
+fn auth_email_section(url: &str) -> String {
+    let url = url.replacen("://", "://alerts%40example.org@", 1);
+    format!(
+        "[email]\nsmtp_url = \"{url}\"\npassword_env = \"NW_TEST_SMTP_PASSWORD\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"analyst@example.org\"]\ntimeout = \"5s\"\n"
+    )
+}
+
+/// With a password, `smtp://` means STARTTLS required: a server that does
+/// not offer STARTTLS (or a man in the middle that strips it) is told
+/// nothing — the test server records every command line it receives, and
+/// no AUTH is among them. Over STARTTLS or smtps the same login works.
+#[test]
+fn a_password_is_never_sent_without_tls() {
+    let certs = TestCerts::new();
+    let ca = certs.ca.display().to_string();
+    let vars = [
+        ("NW_TEST_SMTP_PASSWORD", "s3cret-Pa55"),
+        ("SSL_CERT_FILE", ca.as_str()),
+    ];
+    let plain = SmtpServer::start_with_auth("alerts@example.org", "s3cret-Pa55");
+    let env = Env::new("", &auth_email_section(&plain.url()));
+    let check = env.run_with(&["check-config"], &vars).expect(0);
+    assert!(
+        check
+            .stdout
+            .contains("tls: STARTTLS required (a password is sent"),
+        "{}",
+        check.stdout
+    );
+    assert!(!check.stdout.contains("WARNING"), "{}", check.stdout);
+    let refused = env.run_with(&["test-email"], &vars).expect(1);
+    assert!(
+        refused.stderr.contains("does not offer STARTTLS")
+            && refused
+                .stderr
+                .contains("newswatch does not send the password without TLS")
+            && refused.stderr.contains("use smtps://")
+            && refused.stderr.contains("allow_plaintext_auth = true"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("s3cret"), "{}", refused.stderr);
+    let commands = plain.commands();
+    assert!(
+        commands.iter().any(|c| c.starts_with("EHLO")),
+        "the server was reached: {commands:?}\n{}",
+        plain.log()
+    );
+    assert!(
+        !commands.iter().any(|c| c.starts_with("AUTH")),
+        "{commands:?}"
+    );
+    assert!(plain.messages().is_empty());
+
+    // The same login over STARTTLS (smtp:// upgrades) and over smtps://.
+    let starttls = SmtpServer::start_tls_with_auth(
+        ServerTls::StartTls,
+        &certs,
+        "alerts@example.org",
+        "s3cret-Pa55",
+    );
+    let smtps = SmtpServer::start_tls_with_auth(
+        ServerTls::Wrapper,
+        &certs,
+        "alerts@example.org",
+        "s3cret-Pa55",
+    );
+    for (url, server) in [
+        (starttls.url(), &starttls),
+        (format!("smtps://127.0.0.1:{}", smtps.port()), &smtps),
+    ] {
+        let env = Env::new("", &auth_email_section(&url));
+        let out = env.run_with(&["test-email"], &vars).expect(0);
+        assert!(out.stdout.contains("250"), "{url}: {}", out.stdout);
+        let msgs = server.wait_for(1, Duration::from_secs(10));
+        assert_eq!(msgs.len(), 1, "{url}: {}", server.log());
+        assert_eq!(msgs[0].auth_user.as_deref(), Some("alerts@example.org"));
+        assert!(msgs[0].tls.is_some(), "{url}");
+        let auth: Vec<String> = server
+            .commands()
+            .into_iter()
+            .filter(|c| c.starts_with("AUTH"))
+            .collect();
+        assert_eq!(auth, ["AUTH PLAIN tls"], "{url}");
+    }
 }
 
 /// `[email]` sending to `url` from alerts@example.org to analyst@example.org.

@@ -298,6 +298,7 @@ jitter = 0.0
 [email]
 smtp_url = "smtp://alerts%40example.org@127.0.0.1:{}"
 password_file = "/run/credentials/newswatch.service/smtp-password"
+allow_plaintext_auth = true
 from = "newswatch <alerts@example.org>"
 to = ["analyst@example.org"]
 group_window = "0s"

@@ -223,14 +223,14 @@ fn systemd_sees_readiness_watchdog_reloads_and_a_clean_stop() {
     });
     let a_after = server.requests("/a").len();
     let b_after = server.requests("/b").len();
-    std::thread::sleep(Duration::from_secs(3));
+    // b is polled every second: three more polls of it are three looks at
+    // the plan, each of which would have polled a had it still been there.
+    wait_until("b polled three more times", Duration::from_secs(15), || {
+        server.requests("/b").len() >= b_after + 3
+    });
     assert!(
         server.requests("/a").len() <= a_after + 1,
         "a removed source is no longer polled (one fetch may have been in flight)"
-    );
-    assert!(
-        server.requests("/b").len() >= b_after + 2,
-        "b is polled every second"
     );
     let st = &env.run(&["status", "--json"]).expect(0).json_lines()[0];
     assert_eq!(
@@ -369,7 +369,18 @@ fn a_write_lock_held_by_another_process_pauses_polling_until_it_lets_go() {
     let requests_paused: usize = (0..FEEDS)
         .map(|n| server.requests(&format!("/f{n}")).len())
         .sum();
-    std::thread::sleep(Duration::from_secs(30).saturating_sub(locked_at.elapsed()));
+    // 30 s of lock, and the scheduler looking at its plan all along: each
+    // watchdog ping comes from a look that would have fetched the due
+    // sources had polling not been paused.
+    let pings_paused = notify.count("WATCHDOG=1");
+    wait_until(
+        "30 s of lock with the scheduler alive",
+        Duration::from_secs(60),
+        || {
+            locked_at.elapsed() >= Duration::from_secs(30)
+                && notify.count("WATCHDOG=1") >= pings_paused + 2
+        },
+    );
     let requests_during: usize = (0..FEEDS)
         .map(|n| server.requests(&format!("/f{n}")).len())
         .sum();

@@ -62,6 +62,22 @@ impl SmtpServer {
         )
     }
 
+    /// Like [`SmtpServer::start_tls`], also accepting AUTH PLAIN and LOGIN
+    /// for this user (before or after STARTTLS: the server itself does not
+    /// insist on TLS for AUTH, so a client that sends AUTH in clear is seen).
+    pub fn start_tls_with_auth(
+        mode: ServerTls,
+        certs: &TestCerts,
+        user: &str,
+        password: &str,
+    ) -> SmtpServer {
+        SmtpServer::launch_with(
+            0,
+            Some((user.to_string(), password.to_string())),
+            Some((mode, certs.server_cert.clone(), certs.server_key.clone())),
+        )
+    }
+
     fn launch(port: u16, auth: Option<(String, String)>) -> SmtpServer {
         SmtpServer::launch_with(port, auth, None)
     }
@@ -187,12 +203,28 @@ impl SmtpServer {
             - log.lines().filter(|l| l.starts_with("Gone: ")).count()
     }
 
-    /// The command verbs the server received, in order, over all its runs
-    /// (`AUTH` with its mechanism, never its argument): what reached it.
+    /// Wait until every connection the server accepted has closed: from
+    /// then on no message from those connections can still be stored. False
+    /// if that takes over `timeout`.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.open_connections() > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+
+    /// Every command line received so far, in order, as the server recorded
+    /// it: the verb (AUTH with its mechanism) and whether the connection was
+    /// encrypted then, e.g. `["EHLO plain", "STARTTLS plain", "EHLO tls",
+    /// "AUTH PLAIN tls", "MAIL tls", …]`. Never an argument or a secret.
     pub fn commands(&self) -> Vec<String> {
-        self.log()
+        fs::read_to_string(self.dir.path().join("commands.log"))
+            .unwrap_or_default()
             .lines()
-            .filter_map(|l| l.strip_prefix("command: "))
             .map(str::to_string)
             .collect()
     }
@@ -744,8 +776,9 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(1));
         drop(c);
         srv.slow(None);
-        // Past the server's 1 s sleep: the abandoned message was not stored.
-        std::thread::sleep(Duration::from_millis(1200).saturating_sub(started.elapsed()));
+        // The server saw the client go, which cancels the DATA it was
+        // sleeping on: the abandoned message is never stored.
+        assert!(srv.wait_idle(Duration::from_secs(5)), "{}", srv.log());
         assert!(srv.messages().is_empty(), "{}", srv.log());
 
         let mut c = Client::connect(srv.port());
@@ -794,6 +827,29 @@ mod tests {
         for m in &msgs {
             assert_eq!(m.auth_user.as_deref(), Some("alice"));
         }
+        // Every command line is recorded, verbs only: no secret, no body line.
+        assert_eq!(
+            srv.commands(),
+            [
+                "EHLO plain",
+                "AUTH PLAIN plain",
+                "AUTH PLAIN plain",
+                "MAIL plain",
+                "RCPT plain",
+                "DATA plain",
+                "QUIT plain",
+                "EHLO plain",
+                "AUTH LOGIN plain",
+                "MAIL plain",
+                "RCPT plain",
+                "DATA plain",
+                "QUIT plain",
+            ],
+            "{}",
+            srv.log()
+        );
+        let recorded = fs::read_to_string(srv.dir().join("commands.log")).unwrap();
+        assert!(!recorded.contains("s3cret") && !recorded.contains(&b64(b"\0alice\0s3cret")));
     }
 
     #[test]
@@ -807,28 +863,26 @@ mod tests {
         assert_eq!(code, 530, "{text}");
         c.ok("STARTTLS", 220);
         drop(c);
-        wait_until_closed(&srv);
-        assert_eq!(srv.commands(), ["EHLO", "MAIL", "STARTTLS"]);
+        assert!(srv.wait_idle(Duration::from_secs(5)), "{}", srv.log());
+        assert_eq!(
+            srv.commands(),
+            ["EHLO plain", "MAIL plain", "STARTTLS plain"]
+        );
 
         let srv = SmtpServer::start_with_auth("alice", "s3cret");
         let mut c = Client::connect(srv.port());
         c.ok("EHLO client.test", 250);
         c.ok(&format!("AUTH PLAIN {}", b64(b"\0alice\0s3cret")), 235);
         c.ok("QUIT", 221);
-        wait_until_closed(&srv);
-        assert_eq!(srv.commands(), ["EHLO", "AUTH PLAIN", "QUIT"]);
+        assert!(srv.wait_idle(Duration::from_secs(5)), "{}", srv.log());
+        assert_eq!(
+            srv.commands(),
+            ["EHLO plain", "AUTH PLAIN plain", "QUIT plain"]
+        );
         assert!(
             !srv.log().contains(&b64(b"\0alice\0s3cret")),
             "{}",
             srv.log()
         );
-    }
-
-    fn wait_until_closed(srv: &SmtpServer) {
-        let t0 = Instant::now();
-        while srv.open_connections() > 0 {
-            assert!(t0.elapsed() < Duration::from_secs(5), "{}", srv.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 }

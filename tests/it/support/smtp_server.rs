@@ -13,9 +13,9 @@
 //! `reject` (550), each optionally holding the reply text.
 //!
 //! `server.log` gets one line per connection (`Peer: …`, and `Gone: …` when
-//! it ends), per command verb
-//! (`command: AUTH PLAIN`, never its argument) and per decision, so tests
-//! can assert on what reached the server.
+//! it ends) and per decision; `commands.log` one line per command received
+//! (`AUTH PLAIN tls`: the verb, never its argument, and whether the
+//! connection was encrypted then), so tests can assert on what reached it.
 
 use std::fs;
 use std::io::Write;
@@ -296,6 +296,19 @@ impl Session {
         &self.shared.settings.dir
     }
 
+    /// Append the command to `commands.log` ("AUTH PLAIN tls"), before it
+    /// is acted on, so a refused command is recorded too.
+    fn record(&self, shown: &str) {
+        let state = if self.tls.is_some() { "tls" } else { "plain" };
+        if let Ok(mut f) = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir().join("commands.log"))
+        {
+            let _ = writeln!(f, "{shown} {state}");
+        }
+    }
+
     fn starttls_pending(&self) -> bool {
         self.tls.is_none() && matches!(self.shared.settings.tls, Some((TlsMode::StartTls, _, _)))
     }
@@ -327,7 +340,7 @@ impl Session {
             } else {
                 verb.clone()
             };
-            log(self.dir(), &format!("command: {shown}"));
+            self.record(&shown);
             if self.starttls_pending()
                 && !matches!(
                     verb.as_str(),
