@@ -30,6 +30,9 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             outln!(
                 "added source '{name}' ({url}); it is polled at the next `poll` or by the daemon"
             );
+            if let Some(note) = intranet_note(&spec) {
+                eprintln!("{note}");
+            }
             Ok(0)
         }
         SourcesAction::Remove { name } => {
@@ -115,6 +118,18 @@ fn spec(
     })
 }
 
+/// For a source whose URL names an internal host: it is an intranet feed,
+/// allowed to connect to non-public addresses (through its redirects too).
+fn intranet_note(spec: &SourceSpec) -> Option<String> {
+    let url = url::Url::parse(&spec.url).ok()?;
+    crate::fetch::names_internal_host(&url).then(|| {
+        format!(
+            "note: '{}' ({}) names a non-public host: it is polled as an intranet feed, which may connect to private network addresses",
+            spec.name, spec.url
+        )
+    })
+}
+
 fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -133,7 +148,14 @@ fn import(store: &mut Store, file: &std::path::Path) -> CliResult {
         let tags = feed.category.into_iter().collect();
         match spec(&name, &feed.url, tags, None, None) {
             Ok(spec) => match store.add_source(&spec, Utc::now()) {
-                Ok(()) => added += 1,
+                Ok(()) => {
+                    added += 1;
+                    // An OPML file often comes from elsewhere: say which
+                    // of its feeds may reach internal addresses.
+                    if let Some(note) = intranet_note(&spec) {
+                        eprintln!("{note}");
+                    }
+                }
                 Err(StoreError::Conflict(msg)) => {
                     eprintln!("skipped: {msg}");
                     skipped += 1;
