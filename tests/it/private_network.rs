@@ -1,0 +1,271 @@
+//! The private-network policy end to end, with the real binary and real
+//! name resolution.
+//!
+//! These tests run in a network namespace that has only a loopback device:
+//! each test re-executes this test binary under `unshare -rnm` (user,
+//! network and mount namespaces, no privilege needed), which brings `lo`
+//! up, adds 198.51.100.7 to it (an address the policy counts as public)
+//! and bind-mounts a hosts file naming `feed.test` (198.51.100.7) and
+//! `rebind.test` / `intranet.test` (127.0.0.1). No packet can leave the
+//! namespace, so a redirect to 169.254.169.254 sends nothing anywhere even
+//! if the policy failed; and a server on 127.0.0.1 counts every connection,
+//! so "refused" means "never connected", not "failed to connect".
+//!
+//! If `unshare` cannot make the namespace here, the tests fail and say so.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::rss;
+
+/// Set in the re-executed test binary, inside the namespace.
+const INSIDE: &str = "NEWSWATCH_TEST_LOOPBACK_ONLY_NETNS";
+/// The "public" feed host: 198.51.100.0/24 is for documentation, on no
+/// network at all, and the policy does not refuse it.
+const PUBLIC_IP: &str = "198.51.100.7";
+const HOSTS: &str =
+    "127.0.0.1 localhost\n198.51.100.7 feed.test\n127.0.0.1 rebind.test intranet.test\n";
+const HINT: &str = "set [daemon] allow_private_networks = true, or allow_private_network = true on the source, if this is intended";
+
+/// Whether this process is the re-executed one, inside the namespace.
+/// Outside, run test `name` again inside one and fail with its output if
+/// it fails (or if no test of that name ran there).
+fn in_loopback_only_namespace(name: &str) -> bool {
+    if std::env::var_os(INSIDE).is_some() {
+        return true;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, HOSTS).unwrap();
+    let script = format!(
+        "set -e; PATH=\"$PATH:/usr/sbin:/sbin\"; ip link set lo up; \
+         ip addr add {PUBLIC_IP}/32 dev lo; mount --bind \"$NEWSWATCH_TEST_HOSTS\" /etc/hosts; \
+         exec \"$@\""
+    );
+    let out = Command::new("unshare")
+        .args(["-rnm", "--", "sh", "-c", &script, "sh"])
+        .arg(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(INSIDE, "1")
+        .env("NEWSWATCH_TEST_HOSTS", &hosts)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run unshare (util-linux) for a loopback-only network namespace: {e}")
+        });
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{name} inside `unshare -rnm` (a loopback-only network namespace; this needs \
+         user namespaces, `ip` and `mount`) failed: {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    false
+}
+
+fn feed(guid: &str, title: &str) -> String {
+    rss(&[(guid, title, "Text.")])
+}
+
+/// `sources list --json`, one object per source name.
+fn sources(env: &Env) -> std::collections::HashMap<String, serde_json::Value> {
+    env.run(&["--json", "sources", "list"])
+        .expect(0)
+        .json_lines()
+        .into_iter()
+        .map(|s| (s["name"].as_str().unwrap().to_string(), s))
+        .collect()
+}
+
+fn check_hosts_file() {
+    assert_eq!(
+        std::fs::read_to_string(Path::new("/etc/hosts")).unwrap(),
+        HOSTS,
+        "the namespace's /etc/hosts"
+    );
+}
+
+/// A public source is never let through to an internal address: not by a
+/// redirect to a literal address (loopback, the metadata service, an
+/// IPv4-mapped IPv6 form), not by a redirect to a name that resolves to
+/// one, not by its own name resolving to one. Each is a clear error in
+/// `sources list`, the source stays enabled, nothing from the internal
+/// server is stored and the stored URL does not move.
+#[test]
+fn public_sources_never_reach_internal_addresses() {
+    if !in_loopback_only_namespace("private_network::public_sources_never_reach_internal_addresses")
+    {
+        return;
+    }
+    check_hosts_file();
+    let secret = TestServer::start();
+    secret.fixed("/secret", Response::ok(feed("s1", "Internal secret")));
+    let public = TestServer::start_on(PUBLIC_IP);
+    let (p, s) = (public.addr.port(), secret.addr.port());
+    let moved = |to: String| Response::status(301).header("Location", &to);
+    public.fixed(
+        "/to-loopback",
+        moved(format!("http://127.0.0.1:{s}/secret")),
+    );
+    public.fixed(
+        "/to-metadata",
+        moved("http://169.254.169.254/latest/meta-data/".into()),
+    );
+    public.fixed("/to-name", moved(format!("http://rebind.test:{s}/secret")));
+    public.fixed(
+        "/to-mapped",
+        Response::status(302).header("Location", &format!("http://[::ffff:127.0.0.1]:{s}/secret")),
+    );
+    public.fixed("/ok", Response::ok(feed("p1", "Public news")));
+    let sources_list = [
+        ("loopback", format!("http://feed.test:{p}/to-loopback")),
+        ("metadata", format!("http://feed.test:{p}/to-metadata")),
+        ("rebind", format!("http://feed.test:{p}/to-name")),
+        ("mapped", format!("http://{PUBLIC_IP}:{p}/to-mapped")),
+        ("own-name", format!("http://rebind.test:{s}/secret")),
+        ("public", format!("http://feed.test:{p}/ok")),
+    ];
+    let env = Env::with_sources(
+        "",
+        &sources_list
+            .iter()
+            .map(|(n, u)| (*n, u.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let poll = env.run(&["poll", "--all"]).expect(1);
+
+    let expected = [
+        (
+            "loopback",
+            format!(
+                "refused to connect to 127.0.0.1 (loopback): redirect from http://feed.test:{p}/to-loopback; {HINT}"
+            ),
+        ),
+        (
+            "metadata",
+            format!(
+                "refused to connect to 169.254.169.254 (cloud metadata service): redirect from http://feed.test:{p}/to-metadata; {HINT}"
+            ),
+        ),
+        (
+            "rebind",
+            format!(
+                "refused to connect to rebind.test at 127.0.0.1 (loopback): redirect from http://feed.test:{p}/to-name; {HINT}"
+            ),
+        ),
+        (
+            "mapped",
+            format!(
+                "refused to connect to ::ffff:127.0.0.1 (loopback): redirect from http://{PUBLIC_IP}:{p}/to-mapped; {HINT}"
+            ),
+        ),
+        (
+            "own-name",
+            format!("refused to connect to rebind.test at 127.0.0.1 (loopback); {HINT}"),
+        ),
+    ];
+    let listed = sources(&env);
+    for ((name, error), (_, url)) in expected.iter().zip(&sources_list) {
+        let row = &listed[*name];
+        assert_eq!(row["last_error"], error.as_str(), "{name}: {row}");
+        assert_eq!(row["last_status"], "error", "{name}: {row}");
+        assert_eq!(row["enabled"], true, "{name} stays enabled: {row}");
+        assert_eq!(
+            row["error_streak"], 1,
+            "{name} retries like any failure: {row}"
+        );
+        assert_eq!(row["url"], url.as_str(), "{name}: the stored URL moved");
+        assert_eq!(row["items"], 0, "{name}: {row}");
+        // The fetch log (and the poll's own output) say it too.
+        assert!(
+            poll.stderr.contains(error.as_str()),
+            "{name}: {}",
+            poll.stderr
+        );
+    }
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM fetches WHERE error LIKE 'refused to connect to %{HINT}'"
+        )),
+        expected.len() as i64
+    );
+    assert_eq!(listed["public"]["last_status"], "ok");
+    assert_eq!(listed["public"]["items"], 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM items WHERE title = 'Internal secret'"),
+        0
+    );
+    assert_eq!(
+        secret.connections(),
+        0,
+        "the internal server was connected to"
+    );
+    assert_eq!(public.requests("/to-loopback").len(), 1);
+}
+
+/// What the operator allows is followed: with `[daemon]
+/// allow_private_networks = true` the same redirect to 127.0.0.1 is
+/// followed (and, being permanent, moves the source); without it, a source
+/// configured at a loopback address (an intranet feed) works, and so does
+/// one reached by a name with `allow_private_network = true`.
+#[test]
+fn allowed_sources_reach_internal_addresses() {
+    if !in_loopback_only_namespace("private_network::allowed_sources_reach_internal_addresses") {
+        return;
+    }
+    check_hosts_file();
+    let internal = TestServer::start();
+    internal.fixed("/secret", Response::ok(feed("s1", "Internal news")));
+    let public = TestServer::start_on(PUBLIC_IP);
+    let (p, s) = (public.addr.port(), internal.addr.port());
+    public.fixed(
+        "/to-loopback",
+        Response::status(301).header("Location", &format!("http://127.0.0.1:{s}/secret")),
+    );
+    let redirected = format!("http://feed.test:{p}/to-loopback");
+    let env = Env::with_sources(
+        "allow_private_networks = true",
+        &[("loopback", &redirected)],
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let listed = sources(&env);
+    assert_eq!(
+        listed["loopback"]["last_status"], "ok",
+        "{}",
+        listed["loopback"]
+    );
+    assert_eq!(listed["loopback"]["items"], 1);
+    assert_eq!(
+        listed["loopback"]["url"],
+        format!("http://127.0.0.1:{s}/secret").as_str()
+    );
+    assert_eq!(internal.requests("/secret").len(), 1);
+
+    let literal = format!("http://127.0.0.1:{s}/secret");
+    let named = format!("http://intranet.test:{s}/secret");
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"literal\"\nurl = \"{literal}\"\n\n\
+             [[source]]\nname = \"named\"\nurl = \"{named}\"\nallow_private_network = true\n\n\
+             [[source]]\nname = \"unflagged\"\nurl = \"http://rebind.test:{s}/secret\"\n"
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(1);
+    let listed = sources(&env);
+    for name in ["literal", "named"] {
+        assert_eq!(
+            listed[name]["last_status"], "ok",
+            "{name}: {}",
+            listed[name]
+        );
+        assert_eq!(listed[name]["items"], 1, "{name}");
+    }
+    // The flag is per source: the same host by another name is refused.
+    assert_eq!(listed["unflagged"]["last_status"], "error");
+    assert_eq!(internal.requests("/secret").len(), 3);
+}
