@@ -269,3 +269,96 @@ fn allowed_sources_reach_internal_addresses() {
     assert_eq!(listed["unflagged"]["last_status"], "error");
     assert_eq!(internal.requests("/secret").len(), 3);
 }
+
+/// The shipped unit's IP filter (systemd/newswatch.service): everything but
+/// link-local. systemd grants what any IPAddressAllow= prefix matches
+/// before it looks at IPAddressDeny=, so with `IPAddressDeny=any` the
+/// allow lists must be exactly "any" without 169.254.0.0/16 and fe80::/10:
+/// no overlap, nothing link-local, and the sizes add up.
+#[test]
+fn the_unit_allows_every_address_but_link_local() {
+    use std::net::IpAddr;
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/systemd/newswatch.service"
+    ))
+    .unwrap();
+    let values = |key: &str| -> Vec<String> {
+        unit.lines()
+            .filter_map(|l| l.strip_prefix(key))
+            .flat_map(|v| v.split_whitespace().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(values("IPAddressDeny="), ["any"]);
+    // (network as u128, prefix length, address bits)
+    let allowed: Vec<(u128, u32, u32)> = values("IPAddressAllow=")
+        .iter()
+        .map(|p| {
+            let (addr, len) = p.split_once('/').expect("a prefix length");
+            let (addr, len): (IpAddr, u32) = (addr.parse().unwrap(), len.parse().unwrap());
+            match addr {
+                IpAddr::V4(a) => (u32::from(a) as u128, len, 32),
+                IpAddr::V6(a) => (u128::from(a), len, 128),
+            }
+        })
+        .collect();
+    let covers = |&(net, len, bits): &(u128, u32, u32), addr: u128, addr_bits: u32| {
+        addr_bits == bits && (len == 0 || (net ^ addr) >> (bits - len) == 0)
+    };
+    let allows = |addr: &str| {
+        let (a, bits) = match addr.parse::<IpAddr>().unwrap() {
+            IpAddr::V4(a) => (u32::from(a) as u128, 32),
+            IpAddr::V6(a) => (u128::from(a), 128),
+        };
+        allowed.iter().any(|p| covers(p, a, bits))
+    };
+    for addr in [
+        "169.254.0.0",
+        "169.254.169.254",
+        "169.254.255.255",
+        "fe80::1",
+        "febf:ffff::1",
+    ] {
+        assert!(!allows(addr), "{addr} is allowed");
+    }
+    for addr in [
+        "0.0.0.0",
+        "127.0.0.1",
+        "10.0.0.1",
+        "169.253.255.255",
+        "169.255.0.0",
+        "192.168.1.1",
+        "255.255.255.255",
+        "::1",
+        "fd00::1",
+        "fe7f:ffff::1",
+        "fec0::1",
+        "ff02::1",
+        "2001:db8::1",
+    ] {
+        assert!(allows(addr), "{addr} is not allowed");
+    }
+    for (i, a) in allowed.iter().enumerate() {
+        for b in &allowed[i + 1..] {
+            let shorter = if a.1 <= b.1 { a } else { b };
+            let other = if a.1 <= b.1 { b } else { a };
+            assert!(
+                !covers(shorter, other.0, other.2),
+                "{a:?} and {b:?} overlap"
+            );
+        }
+    }
+    let size = |bits: u32| -> u128 {
+        allowed
+            .iter()
+            .filter(|p| p.2 == bits)
+            .map(|&(_, len, bits)| 1u128 << (bits - len))
+            .sum()
+    };
+    assert_eq!(size(32), (1u128 << 32) - (1 << 16), "IPv4 minus a /16");
+    assert_eq!(
+        size(128),
+        u128::MAX - (1u128 << 118) + 1,
+        "IPv6 minus a /10"
+    );
+}
