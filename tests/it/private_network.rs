@@ -362,3 +362,86 @@ fn the_unit_allows_every_address_but_link_local() {
         "IPv6 minus a /10"
     );
 }
+
+/// Sources from the config, `sources add` and an OPML import get the same
+/// rule: a URL naming an internal host is an intranet feed, said on adding
+/// (an OPML file often comes from elsewhere) and by `check-config`, and is
+/// polled; a name needs the operator's flag. (Outside the namespace: only
+/// loopback sources are polled here.)
+#[test]
+fn every_way_in_gets_the_same_policy() {
+    let server = TestServer::start();
+    server.fixed("/added", Response::ok(feed("a1", "Added")));
+    server.fixed("/imported", Response::ok(feed("i1", "Imported")));
+    let env = Env::new(
+        "",
+        "[[source]]\nname = \"wire\"\nurl = \"https://feed.example/rss\"\n\n\
+         [[source]]\nname = \"lan\"\nurl = \"http://10.0.0.5/rss\"\n\n\
+         [[source]]\nname = \"wiki\"\nurl = \"http://wiki.corp.example/feed\"\nallow_private_network = true\n",
+    );
+    let checked = env.run(&["--json", "check-config"]).expect(0).json_lines();
+    let flags: Vec<(String, bool)> = checked[0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["private_network"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("wire".to_string(), false),
+            ("lan".to_string(), true),
+            ("wiki".to_string(), true)
+        ]
+    );
+    let text = env.run(&["check-config"]).expect(0).stdout;
+    let marked: Vec<&str> = text
+        .lines()
+        .filter(|l| l.ends_with("(may reach private networks)"))
+        .collect();
+    assert_eq!(marked.len(), 2, "{text}");
+    assert!(
+        !text.contains("wire  https://feed.example/rss  (may"),
+        "{text}"
+    );
+
+    let added = server.url("/added");
+    let out = env.run(&["sources", "add", "local", &added]).expect(0);
+    assert!(
+        out.stderr
+            .contains(&format!("note: 'local' ({added}) names a non-public host")),
+        "{}",
+        out.stderr
+    );
+    let opml = env.path("feeds.opml");
+    let imported = format!("http://localhost:{}/imported", server.addr.port());
+    std::fs::write(
+        &opml,
+        format!(
+            "<?xml version=\"1.0\"?><opml version=\"2.0\"><head/><body>\
+             <outline text=\"intranet\" type=\"rss\" xmlUrl=\"{imported}\"/>\
+             <outline text=\"outside\" type=\"rss\" xmlUrl=\"https://news.example/rss\"/>\
+             </body></opml>"
+        ),
+    )
+    .unwrap();
+    let out = env
+        .run(&["sources", "import-opml", &opml.display().to_string()])
+        .expect(0);
+    assert!(
+        out.stderr.contains("note: 'intranet'") && !out.stderr.contains("'outside'"),
+        "{}",
+        out.stderr
+    );
+    for name in ["local", "intranet"] {
+        env.run(&["poll", "--source", name]).expect(0);
+    }
+    let listed = sources(&env);
+    assert_eq!(listed["local"]["items"], 1, "{}", listed["local"]);
+    assert_eq!(listed["intranet"]["items"], 1, "{}", listed["intranet"]);
+}
