@@ -17,7 +17,7 @@
 mod netpolicy;
 mod resolver;
 
-pub use netpolicy::{NonPublic, Reach, classify, names_internal_host, reach_of};
+pub use netpolicy::{Reach, names_internal_host, reach_of};
 
 use std::sync::Arc;
 use std::time::Duration;
