@@ -18,7 +18,7 @@ use crate::config::{Config, SourceKind};
 use crate::detect::statements::Speaker;
 use crate::detect::topics::TopicRule;
 use crate::detect::{Detector, SourceContext};
-use crate::fetch::{FetchLimits, FetchOutcome, Fetcher};
+use crate::fetch::{FetchLimits, FetchOutcome, Fetcher, Reach, reach_of};
 use crate::model::{Document, Entry, FetchStatus, SourceId, Validators};
 use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
@@ -237,6 +237,40 @@ pub fn source_specs(config: &Config) -> Vec<SourceSpec> {
         .collect()
 }
 
+/// Which sources may connect to non-public addresses: all of them with
+/// `[daemon] allow_private_networks`, those configured with
+/// `allow_private_network`, and intranet feeds (a configured URL naming an
+/// internal host: `sources add` and OPML imports alike).
+#[derive(Clone, Debug, Default)]
+pub struct NetworkPolicy {
+    allow_all: bool,
+    allowed: std::collections::HashSet<String>,
+}
+
+impl NetworkPolicy {
+    pub fn new(config: &Config) -> NetworkPolicy {
+        NetworkPolicy {
+            allow_all: config.daemon.allow_private_networks,
+            allowed: config
+                .sources
+                .iter()
+                .filter(|s| s.allow_private_network)
+                .map(|s| s.name.clone())
+                .collect(),
+        }
+    }
+
+    /// The reach of one source, through all its redirects. Decided by its
+    /// configured URL, not by the URL a redirect moved it to.
+    pub fn reach(&self, src: &DueSource) -> Reach {
+        reach_of(
+            self.allow_all,
+            self.allowed.contains(&src.name),
+            &src.config_url,
+        )
+    }
+}
+
 pub fn poll_policy(config: &Config) -> PollPolicy {
     let d = &config.daemon;
     PollPolicy {
@@ -423,6 +457,7 @@ impl PollReport {
 pub struct Poller {
     fetcher: Fetcher,
     policy: PollPolicy,
+    network: Arc<NetworkPolicy>,
     detection: Arc<Detection>,
     global: Arc<Semaphore>,
     per_host: usize,
@@ -442,6 +477,7 @@ impl Poller {
         Ok(Poller {
             fetcher: Fetcher::new(fetch_limits(config))?,
             policy: poll_policy(config),
+            network: Arc::new(NetworkPolicy::new(config)),
             detection: Arc::new(Detection::new(config)),
             global: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
             per_host: config.daemon.per_host.max(1),
@@ -537,7 +573,8 @@ impl Poller {
         let started = Utc::now();
         let t0 = Instant::now();
         // A big body's lane is held until the fetch is stored.
-        let (outcome, _big_body) = self.fetcher.fetch(&src.url, &src.validators).await;
+        let reach = self.network.reach(&src);
+        let (outcome, _big_body) = self.fetcher.fetch(&src.url, &src.validators, reach).await;
         let elapsed = t0.elapsed();
         drop(host_permit);
         let mut rec = record_from_outcome(
@@ -717,7 +754,6 @@ pub fn record_from_outcome(
         } => {
             rec.http_status = Some(status);
             rec.bytes = bytes.len() as u64;
-            rec.update.new_url = storable_url(permanent_url);
             let doc = Document {
                 bytes,
                 content_type,
@@ -731,6 +767,10 @@ pub fn record_from_outcome(
                     rec.outcome = FetchStatus::Ok;
                     rec.entries = entries;
                     rec.error = note;
+                    // A permanent redirect moves the source only now: its
+                    // target served a feed. (An error page or a login form
+                    // there must not replace a working URL.)
+                    rec.update.new_url = storable_url(permanent_url);
                     rec.update.validators = Some(validators);
                     rec.update.error_streak = Some(0);
                     rec.update.interval = Some(base);
@@ -743,13 +783,11 @@ pub fn record_from_outcome(
             }
         }
         FetchOutcome::NotModified {
-            permanent_url,
             validators,
             max_age,
         } => {
             rec.http_status = Some(304);
             rec.outcome = FetchStatus::NotModified;
-            rec.update.new_url = storable_url(permanent_url);
             if validators.etag.is_some() || validators.last_modified.is_some() {
                 rec.update.validators = Some(merge_validators(&src.validators, validators));
             }

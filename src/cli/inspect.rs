@@ -191,6 +191,14 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
 
 pub fn check_config(ctx: &Ctx) -> CliResult {
     let c = &ctx.config;
+    // Whether a source may connect to non-public addresses (the fetcher's rule).
+    let private = |s: &crate::config::SourceConfig| {
+        crate::fetch::reach_of(
+            c.daemon.allow_private_networks,
+            s.allow_private_network,
+            s.url.as_str(),
+        ) == crate::fetch::Reach::Any
+    };
     // A broken template override is a config error, found now rather than at the first alert.
     if let Some(e) = &c.email {
         crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
@@ -205,6 +213,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
                 "name": s.name, "url": s.url.as_str(), "enabled": s.enabled,
                 "kind": s.kind.as_str(), "tags": s.tags,
                 "interval": s.interval.map(|d| humantime::format_duration(d).to_string()),
+                "private_network": private(s),
             })).collect::<Vec<_>>(),
             "topics": c.topics.iter().map(|t| serde_json::json!({
                 "name": t.name, "query": t.query, "exclude": t.exclude,
@@ -251,13 +260,18 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
     outln!("\n{} sources:", c.sources.len());
     for s in &c.sources {
         outln!(
-            "  {}{}  {}{}",
+            "  {}{}  {}{}{}",
             safe(&s.name),
             if s.enabled { "" } else { " (disabled)" },
             safe(s.url.as_str()),
             s.interval
                 .map(|i| format!("  every {}", humantime::format_duration(i)))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if private(s) {
+                "  (may reach private networks)"
+            } else {
+                ""
+            }
         );
     }
     outln!("\n{} topics:", c.topics.len());

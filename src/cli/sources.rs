@@ -33,6 +33,9 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
                 safe(&spec.name),
                 safe(&spec.url)
             );
+            if let Some(note) = intranet_note(&spec) {
+                eprintln!("{note}");
+            }
             Ok(0)
         }
         SourcesAction::Remove { name } => {
@@ -120,6 +123,19 @@ fn spec(
     })
 }
 
+/// For a source whose URL names an internal host: it is an intranet feed,
+/// allowed to connect to non-public addresses (through its redirects too).
+fn intranet_note(spec: &SourceSpec) -> Option<String> {
+    let url = url::Url::parse(&spec.url).ok()?;
+    crate::fetch::names_internal_host(&url).then(|| {
+        format!(
+            "note: '{}' ({}) names a non-public host: it is polled as an intranet feed, which may connect to private network addresses",
+            safe(&spec.name),
+            safe(&spec.url)
+        )
+    })
+}
+
 fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResult {
     let bytes = crate::pipeline::read_file_capped(file, max_bytes).map_err(anyhow::Error::msg)?;
     let text = String::from_utf8_lossy(&bytes);
@@ -149,7 +165,14 @@ fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResul
         let tags = feed.category.into_iter().collect();
         match spec(&name, &feed.url, tags, None, None) {
             Ok(spec) => match store.add_source(&spec, Utc::now()) {
-                Ok(()) => added += 1,
+                Ok(()) => {
+                    added += 1;
+                    // An OPML file often comes from elsewhere: say which
+                    // of its feeds may reach internal addresses.
+                    if let Some(note) = intranet_note(&spec) {
+                        eprintln!("{note}");
+                    }
+                }
                 Err(StoreError::Conflict(msg)) => {
                     eprintln!("skipped {label}: {}", safe(&msg));
                     skipped += 1;

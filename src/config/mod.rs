@@ -149,6 +149,10 @@ pub struct DaemonConfig {
     pub log_format: LogFormat,
     /// Item text of items not seen for this long is removed (None: kept forever).
     pub retention: Option<Duration>,
+    /// Every source may connect to non-public addresses (loopback, private
+    /// ranges, link-local, the cloud metadata service…). Off: only sources
+    /// whose URL names such a host, or that set `allow_private_network`.
+    pub allow_private_networks: bool,
 }
 
 /// `[daemon] log_format`: how log records are written.
@@ -192,6 +196,9 @@ pub struct SourceConfig {
     /// For `kind = "statements"`: the `[[speaker]]` whose statements this source carries.
     pub speaker: Option<String>,
     pub enabled: bool,
+    /// This source may connect to non-public addresses: an intranet feed
+    /// reached by a name (one whose URL is such an address needs no flag).
+    pub allow_private_network: bool,
 }
 
 /// What a source carries.

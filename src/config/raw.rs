@@ -35,10 +35,19 @@ pub const DAEMON_KEYS: &[&str] = &[
     "log_format",
     "retention",
     "include",
+    "allow_private_networks",
 ];
 /// Keys accepted in each `[[source]]`.
 pub const SOURCE_KEYS: &[&str] = &[
-    "name", "url", "interval", "tags", "kind", "language", "speaker", "enabled",
+    "name",
+    "url",
+    "interval",
+    "tags",
+    "kind",
+    "language",
+    "speaker",
+    "enabled",
+    "allow_private_network",
 ];
 /// Keys accepted in each `[[topic]]`.
 pub const TOPIC_KEYS: &[&str] = &["name", "query", "exclude", "alert"];
@@ -128,6 +137,7 @@ pub struct RawDaemon {
     pub log_format: Option<SpStr>,
     pub retention: Option<SpStr>,
     pub include: Option<Vec<SpStr>>,
+    pub allow_private_networks: Option<bool>,
 }
 
 /// `[[source]]`.
@@ -142,6 +152,7 @@ pub struct RawSource {
     pub language: Option<SpStr>,
     pub speaker: Option<SpStr>,
     pub enabled: Option<bool>,
+    pub allow_private_network: Option<bool>,
 }
 
 /// `[[topic]]`.

@@ -65,6 +65,7 @@ fn empty_file_gives_every_default() {
         )
     );
     assert_eq!(d.log, None);
+    assert!(!d.allow_private_networks);
     assert!(c.sources.is_empty() && c.topics.is_empty() && c.speakers.is_empty());
     assert!(c.email.is_none() && c.digests.is_empty());
     assert_eq!(c.files, vec![PathBuf::from(FAKE)]);
@@ -82,6 +83,7 @@ fn source_and_topic_defaults() {
         (None, SourceKind::News, true)
     );
     assert!(s.tags.is_empty() && s.language.is_none() && s.speaker.is_none());
+    assert!(!s.allow_private_network);
     assert!(c.source("a").is_none(), "lookup is exact");
     let t = &c.topics[0];
     assert_eq!(
@@ -175,6 +177,20 @@ to = "b@example.org"
         (sp.name.as_str(), sp.aliases.len(), sp.line),
         ("Dmitry Peskov", 2, 18)
     );
+}
+
+#[test]
+fn private_network_keys_are_read_and_typed() {
+    let c = load_text(&format!(
+        "[daemon]\nallow_private_networks = true\n\n{SOURCE}allow_private_network = true\n"
+    ))
+    .unwrap();
+    assert!(c.daemon.allow_private_networks);
+    assert!(c.source("A").unwrap().allow_private_network);
+    let e = err("[daemon]\nallow_private_networks = \"yes\"\n");
+    assert_err(&e, 2, "daemon.allow_private_networks", "boolean");
+    let e = err(&format!("{SOURCE}allow_private_networks = true\n"));
+    assert!(e.to_string().contains("allow_private_network"), "{e}");
 }
 
 #[test]

@@ -111,6 +111,7 @@ pub(crate) fn daemon(
         user_agent: user_agent(cx, &raw.user_agent)?,
         log: log_filter(cx, &raw.log)?,
         retention: retention(cx, &raw.retention)?,
+        allow_private_networks: raw.allow_private_networks.unwrap_or(false),
         log_format: match &raw.log_format {
             None => LogFormat::Auto,
             Some(v) => match word(v.get_ref(), &["auto", "text", "journald"])
@@ -419,6 +420,7 @@ fn source(
         language,
         speaker,
         enabled: raw.enabled.unwrap_or(true),
+        allow_private_network: raw.allow_private_network.unwrap_or(false),
     })
 }
 

@@ -3,8 +3,21 @@
 //! Conditional GET with the stored validators; gzip/brotli/deflate/zstd
 //! decoded by reqwest; connect and total timeouts; the body cap counted while
 //! streaming the *decoded* bytes (so a gzip bomb stops at the cap); redirects
-//! followed by hand so a permanent one (301/308) can update the stored URL.
+//! followed by hand so a permanent one (301/308) can update the stored URL
+//! and each hop is checked: never from https to http, and never to a
+//! non-public address unless the source's [`Reach`] allows it (`netpolicy`
+//! decides, `resolver` applies it to resolved addresses at connect time).
 //! It never touches the database and never parses: it returns a `FetchOutcome`.
+//!
+//! Proxies from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`)
+//! are not used: through a proxy the proxy resolves and connects, so the
+//! private-network check would see neither the address nor the connection,
+//! and the proxy's own internal name would be refused by the check.
+
+mod netpolicy;
+mod resolver;
+
+pub use netpolicy::{Reach, names_internal_host, reach_of};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +56,6 @@ pub enum FetchOutcome {
     },
     /// 304: the stored copy is current.
     NotModified {
-        permanent_url: Option<String>,
         validators: Validators,
         max_age: Option<Duration>,
     },
@@ -77,32 +89,50 @@ pub struct BigBody {
 
 #[derive(Clone)]
 pub struct Fetcher {
-    client: Client,
+    /// For sources of `Reach::Public`: its resolver drops non-public addresses.
+    public: Client,
+    /// For sources of `Reach::Any`. Two clients, so one connection pool per
+    /// policy: a connection made for an intranet source is never reused
+    /// by a public one.
+    any: Client,
     limits: FetchLimits,
     big_bodies: Arc<Semaphore>,
 }
 
 impl Fetcher {
     pub fn new(limits: FetchLimits) -> Result<Fetcher, String> {
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            // No total timeout here: `fetch` keeps its own deadline, which
-            // a wait for a big-body lane moves back.
-            .connect_timeout(limits.connect_timeout)
-            .user_agent(limits.user_agent.clone())
-            .pool_max_idle_per_host(limits.per_host.max(1))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))?;
+        Fetcher::with_lookup(limits, resolver::Lookup::System)
+    }
+
+    fn with_lookup(limits: FetchLimits, lookup: resolver::Lookup) -> Result<Fetcher, String> {
+        let client = |reach| {
+            Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(Arc::new(resolver::CheckedResolver::new(
+                    reach,
+                    lookup.clone(),
+                )))
+                .no_proxy()
+                // No total timeout here: `fetch` keeps its own deadline, which
+                // a wait for a big-body lane moves back.
+                .connect_timeout(limits.connect_timeout)
+                .user_agent(limits.user_agent.clone())
+                .pool_max_idle_per_host(limits.per_host.max(1))
+                .pool_idle_timeout(Duration::from_secs(60))
+                .tcp_nodelay(true)
+                .build()
+                .map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))
+        };
         Ok(Fetcher {
-            client,
+            public: client(Reach::Public)?,
+            any: client(Reach::Any)?,
             limits,
             big_bodies: Arc::new(Semaphore::new(BIG_BODY_LANES)),
         })
     }
 
-    /// Fetch `url`, sending `validators` for a conditional GET. A body over
+    /// Fetch `url`, sending `validators` for a conditional GET, connecting
+    /// only to addresses `reach` allows (on every hop). A body over
     /// `BIG_BODY` comes with its lane, to be held until it is stored.
     ///
     /// The whole attempt (connect, headers, body, redirects) must end within
@@ -112,11 +142,12 @@ impl Fetcher {
         &self,
         url: &str,
         validators: &Validators,
+        reach: Reach,
     ) -> (FetchOutcome, Option<BigBody>) {
         let mut deadline = Instant::now() + self.limits.timeout;
         let mut lane = None;
         let outcome = self
-            .fetch_inner(url, validators, &mut deadline, &mut lane)
+            .fetch_inner(url, validators, reach, &mut deadline, &mut lane)
             .await;
         (outcome, lane)
     }
@@ -139,6 +170,7 @@ impl Fetcher {
         &self,
         url: &str,
         validators: &Validators,
+        reach: Reach,
         deadline: &mut Instant,
         lane: &mut Option<BigBody>,
     ) -> FetchOutcome {
@@ -146,11 +178,22 @@ impl Fetcher {
             Ok(u) => u,
             Err(e) => return failed(None, format!("bad URL {url}: {e}"), 0),
         };
+        let client = match reach {
+            Reach::Public => &self.public,
+            Reach::Any => &self.any,
+        };
         let mut permanent: Option<String> = None;
         let mut all_permanent = true;
         let mut hops = 0u32;
+        // The redirect that led to `current`, for the refusal message.
+        let mut via: Option<(StatusCode, reqwest::Url)> = None;
         loop {
-            let mut req = self.client.get(current.clone());
+            // reqwest resolves no IP literal, so the resolver never sees
+            // one: literal hosts (and `localhost`) are checked here.
+            if let Err(blocked) = netpolicy::check_url_host(&current, reach) {
+                return refused(&blocked, via.as_ref());
+            }
+            let mut req = client.get(current.clone());
             if let Some(etag) = &validators.etag {
                 req = req.header(header::IF_NONE_MATCH, etag);
             }
@@ -159,7 +202,12 @@ impl Fetcher {
             }
             let resp = match timeout_at(*deadline, req.send()).await {
                 Ok(Ok(r)) => r,
-                Ok(Err(e)) => return failed(None, describe(&e, &self.limits), 0),
+                Ok(Err(e)) => {
+                    return match find_blocked(&e) {
+                        Some(blocked) => refused(blocked, via.as_ref()),
+                        None => failed(None, describe(&e, &self.limits), 0),
+                    };
+                }
                 Err(_) => return failed(None, self.timed_out(), 0),
             };
             let status = resp.status();
@@ -187,6 +235,9 @@ impl Fetcher {
                         0,
                     );
                 }
+                if let Err(error) = netpolicy::check_redirect(&current, &next) {
+                    return failed(Some(status.as_u16()), error, 0);
+                }
                 let is_permanent = matches!(
                     status,
                     StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
@@ -196,14 +247,15 @@ impl Fetcher {
                 if all_permanent {
                     permanent = Some(next.to_string());
                 }
-                current = next;
+                via = Some((status, std::mem::replace(&mut current, next)));
                 continue;
             }
             let max_age = cache_max_age(resp.headers());
             let validators = validators_of(resp.headers());
             if status == StatusCode::NOT_MODIFIED {
+                // No `permanent_url`: a redirect moves the source only once
+                // the new URL has served a document that parsed.
                 return FetchOutcome::NotModified {
-                    permanent_url: permanent,
                     validators,
                     max_age,
                 };
@@ -300,6 +352,29 @@ impl Fetcher {
             }
         }
     }
+}
+
+/// The failure for a connection the private-network policy refused, saying
+/// which redirect led there and how to allow it. The source is not
+/// disabled: it is retried like any failed fetch.
+fn refused(blocked: &netpolicy::Blocked, via: Option<&(StatusCode, reqwest::Url)>) -> FetchOutcome {
+    let error = match via {
+        Some((_, from)) => format!("{blocked}: redirect from {from}; {}", netpolicy::HINT),
+        None => format!("{blocked}; {}", netpolicy::HINT),
+    };
+    failed(via.map(|(status, _)| status.as_u16()), error, 0)
+}
+
+/// The resolver's refusal, wherever reqwest and hyper wrapped it.
+fn find_blocked(e: &reqwest::Error) -> Option<&netpolicy::Blocked> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(blocked) = err.downcast_ref::<netpolicy::Blocked>() {
+            return Some(blocked);
+        }
+        cur = err.source();
+    }
+    None
 }
 
 fn failed(status: Option<u16>, error: String, bytes: u64) -> FetchOutcome {
@@ -463,21 +538,23 @@ mod tests {
         let none = Validators::default();
         let big = format!("{base}/2048");
         // Both lanes taken by bodies not yet stored.
-        let (first, first_lane) = fetcher.fetch(&big, &none).await;
-        let (second, second_lane) = fetcher.fetch(&big, &none).await;
+        let (first, first_lane) = fetcher.fetch(&big, &none, Reach::Any).await;
+        let (second, second_lane) = fetcher.fetch(&big, &none, Reach::Any).await;
         assert_eq!(body_len(&first), 2048 * 1024);
         assert_eq!(body_len(&second), 2048 * 1024);
         assert!(first_lane.is_some() && second_lane.is_some());
 
         // A small body needs no lane.
-        let (small, small_lane) = fetcher.fetch(&format!("{base}/100"), &none).await;
+        let (small, small_lane) = fetcher
+            .fetch(&format!("{base}/100"), &none, Reach::Any)
+            .await;
         assert_eq!(body_len(&small), 100 * 1024);
         assert!(small_lane.is_none());
 
         // A third big one waits, past its 1 s timeout, until a lane is free.
         let third = tokio::spawn({
             let (fetcher, none) = (fetcher.clone(), none.clone());
-            async move { fetcher.fetch(&big, &none).await }
+            async move { fetcher.fetch(&big, &none, Reach::Any).await }
         });
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert!(
@@ -492,6 +569,105 @@ mod tests {
         assert_eq!(body_len(&third), 2048 * 1024, "not timed out: {third:?}");
         assert!(third_lane.is_some());
         drop(second_lane);
+    }
+
+    /// A loopback listener that counts the connections it accepts and
+    /// answers each with a small feed.
+    async fn counting_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut request = vec![0u8; 4096];
+                    let _ = conn.read(&mut request).await;
+                    let body = "<rss version=\"2.0\"><channel><title>t</title></channel></rss>";
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = conn.write_all(head.as_bytes()).await;
+                    let _ = conn.write_all(body.as_bytes()).await;
+                });
+            }
+        });
+        (port, count)
+    }
+
+    fn error_of(outcome: &FetchOutcome) -> &str {
+        match outcome {
+            FetchOutcome::Failed { error, .. } => error,
+            other => panic!("not a failure: {other:?}"),
+        }
+    }
+
+    /// A public source whose name resolves to an internal address is
+    /// refused at the resolver, before any connection: the listener behind
+    /// that address is never contacted. The same name is fetched by a
+    /// source allowed to reach private networks, which shows the refusal
+    /// is the policy's and not a broken name or server.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_public_source_never_connects_to_what_its_name_resolves_to_internally() {
+        use std::sync::atomic::Ordering;
+        let (port, connections) = counting_server().await;
+        let hosts = [
+            ("internal.test", "127.0.0.1"),
+            ("mapped.test", "::ffff:127.0.0.1"),
+        ];
+        let table = resolver::Lookup::Table(Arc::new(
+            hosts
+                .iter()
+                .map(|(name, ip)| (name.to_string(), vec![ip.parse().unwrap()]))
+                .collect(),
+        ));
+        let fetcher = Fetcher::with_lookup(limits(Duration::from_secs(5)), table).unwrap();
+        let none = Validators::default();
+
+        let url = format!("http://internal.test:{port}/feed");
+        let (outcome, _) = fetcher.fetch(&url, &none, Reach::Public).await;
+        assert_eq!(
+            error_of(&outcome),
+            format!(
+                "refused to connect to internal.test at 127.0.0.1 (loopback); {}",
+                netpolicy::HINT
+            )
+        );
+        let (outcome, _) = fetcher
+            .fetch(
+                &format!("http://mapped.test:{port}/feed"),
+                &none,
+                Reach::Public,
+            )
+            .await;
+        assert!(
+            error_of(&outcome)
+                .starts_with("refused to connect to mapped.test at ::ffff:127.0.0.1 (loopback); "),
+            "{outcome:?}"
+        );
+        // A literal address is never resolved: checked before the request.
+        let (outcome, _) = fetcher
+            .fetch(
+                &format!("http://127.0.0.1:{port}/feed"),
+                &none,
+                Reach::Public,
+            )
+            .await;
+        assert!(
+            error_of(&outcome).starts_with("refused to connect to 127.0.0.1 (loopback); "),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            0,
+            "a connection was made"
+        );
+
+        let (outcome, _) = fetcher.fetch(&url, &none, Reach::Any).await;
+        assert!(body_len(&outcome) > 0);
+        assert_eq!(connections.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -39,7 +39,11 @@ pub struct SyncReport {
 pub struct DueSource {
     pub id: SourceId,
     pub name: String,
+    /// The current URL (a permanent redirect may have moved it).
     pub url: String,
+    /// The URL as configured or added: what decides whether the source is
+    /// an intranet feed, never the URL a redirect moved it to.
+    pub config_url: String,
     pub validators: Validators,
     pub interval: Option<Duration>,
     /// The regular interval planned last time (adaptive), if any.
@@ -285,7 +289,7 @@ impl Store {
 
     /// Sources to fetch now, soonest-due first.
     pub fn due_sources(&self, now: DateTime<Utc>, filter: DueFilter<'_>) -> Result<Vec<DueSource>> {
-        const COLS: &str = "id, name, url, etag, last_modified, interval_s, error_streak, language, kind, enabled, poll_interval_s";
+        const COLS: &str = "id, name, url, etag, last_modified, interval_s, error_streak, language, kind, enabled, poll_interval_s, config_url";
         let (sql, arg) = match filter {
             DueFilter::Due => (
                 format!(
@@ -317,6 +321,7 @@ impl Store {
                         id: r.get(0)?,
                         name: r.get(1)?,
                         url: r.get(2)?,
+                        config_url: r.get(11)?,
                         validators: Validators {
                             etag: r.get(3)?,
                             last_modified: r.get(4)?,
@@ -368,7 +373,7 @@ impl Store {
                 let mut stmt = self
                     .conn
                     .prepare(
-                        "SELECT name, url, language, kind, error_streak FROM sources WHERE id = ?1",
+                        "SELECT name, url, language, kind, error_streak, config_url FROM sources WHERE id = ?1",
                     )
                     .map_err(|e| self.err(e))?;
                 stmt.query_map([id], |r| {
@@ -376,6 +381,7 @@ impl Store {
                         id,
                         name: r.get(0)?,
                         url: r.get(1)?,
+                        config_url: r.get(5)?,
                         validators: Validators::default(),
                         interval: None,
                         last_interval: None,

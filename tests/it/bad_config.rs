@@ -78,6 +78,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "retention = \"1h\"",
         "minimum of 1day",
     ),
+    (
+        "daemon",
+        "allow_private_networks",
+        "allow_private_networks = \"yes\"",
+        "allow_private_networks",
+    ),
     ("daemon", "include", "include = \"topics\"", "include"),
     (
         "source",
@@ -126,6 +132,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "enabled",
         "[[source]]\nname = \"a\"\nurl = \"https://a.example/\"\nenabled = \"yes\"",
         "enabled",
+    ),
+    (
+        "source",
+        "allow_private_network",
+        "[[source]]\nname = \"a\"\nurl = \"https://a.example/\"\nallow_private_network = 1",
+        "allow_private_network",
     ),
     (
         "topic",

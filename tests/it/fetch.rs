@@ -207,6 +207,59 @@ fn permanent_redirect_updates_the_url_and_temporary_does_not() {
     assert_eq!(server.requests("/old").len(), 1);
 }
 
+/// A 301 moves the source only once its target served a feed that parsed:
+/// not when the target is an HTML page (an error page or a login form must
+/// not replace a working URL), nor on a 304 there.
+#[test]
+fn permanent_redirect_moves_the_source_only_once_its_target_parsed() {
+    let server = TestServer::start();
+    let html = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Password</form></body></html>";
+    server.fixed("/a", Response::status(301).header("Location", "/login"));
+    server.fixed(
+        "/login",
+        Response::ok(html).header("Content-Type", "text/html; charset=utf-8"),
+    );
+    server.fixed("/b", Response::ok(three_items()).header("ETag", "\"v1\""));
+    let env = Env::with_sources("", &[("a", &server.url("/a")), ("b", &server.url("/b"))]);
+    let url_of = |name: &str| env.text(&format!("SELECT url FROM sources WHERE name = '{name}'"));
+    env.run(&["poll", "--all"]).expect(1);
+    assert_eq!(url_of("a"), Some(server.url("/a")), "moved to an HTML page");
+    assert_eq!(
+        env.text("SELECT last_status FROM sources WHERE name = 'a'")
+            .as_deref(),
+        Some("error")
+    );
+
+    // b moves to a URL that answers 304 to b's validators: not yet proof.
+    server.fixed("/b", Response::status(301).header("Location", "/b2"));
+    server.route("/b2", move |req| {
+        if req.header("if-none-match") == Some("\"v1\"") {
+            Response::status(304)
+        } else {
+            Response::ok(three_items())
+        }
+    });
+    env.run(&["poll", "--all"]).expect(1);
+    assert_eq!(server.requests("/b2").len(), 1);
+    assert_eq!(
+        env.text("SELECT last_status FROM sources WHERE name = 'b'")
+            .as_deref(),
+        Some("not_modified")
+    );
+    assert_eq!(url_of("b"), Some(server.url("/b")), "moved on a 304");
+
+    // The page becomes a feed: now the move is stored.
+    server.fixed("/login", Response::ok(three_items()));
+    env.run(&["poll", "--source", "a"]).expect(0);
+    assert_eq!(url_of("a"), Some(server.url("/login")));
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM items JOIN sources s ON s.id = source_id WHERE s.name = 'a'"
+        ),
+        3
+    );
+}
+
 #[test]
 fn redirect_loop_is_an_error_not_a_hang() {
     let server = TestServer::start();

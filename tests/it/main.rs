@@ -17,6 +17,7 @@ mod mail;
 mod mutations;
 mod ownership;
 mod parse_corpus;
+mod private_network;
 mod real_systemd;
 mod replay;
 mod retention;

@@ -67,23 +67,47 @@ pub struct TestServer {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
     peak: Arc<AtomicUsize>,
+    accepted: Arc<AtomicUsize>,
 }
 
 impl TestServer {
     pub fn start() -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        TestServer::start_on("127.0.0.1")
+    }
+
+    /// A server on another local address (one the test added to the
+    /// loopback device of its own network namespace).
+    pub fn start_on(ip: &str) -> TestServer {
+        let listener = TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("bind {ip}: {e}"));
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
         let active = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
-        let (st, ac, pk) = (state.clone(), active.clone(), peak.clone());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (st, ac, pk, acc) = (
+            state.clone(),
+            active.clone(),
+            peak.clone(),
+            accepted.clone(),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                acc.fetch_add(1, Ordering::SeqCst);
                 let (st, ac, pk) = (st.clone(), ac.clone(), pk.clone());
                 std::thread::spawn(move || serve(stream, st, ac, pk));
             }
         });
-        TestServer { addr, state, peak }
+        TestServer {
+            addr,
+            state,
+            peak,
+            accepted,
+        }
+    }
+
+    /// Connections accepted so far, whether or not a request followed.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {
