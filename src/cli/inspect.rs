@@ -17,7 +17,7 @@ pub fn items(
     if let Some(t) = &topic {
         known_topic(ctx, t)?;
     }
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let rows = store.items(&ItemFilter {
         source,
         topic,
@@ -91,7 +91,7 @@ fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
 }
 
 pub fn search(ctx: &Ctx, query: &str, limit: usize) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let hits = store.search(query, limit).map_err(|e| match e {
         StoreError::NotFound(_) => CliError::usage(e),
         e => e.into(),
@@ -110,7 +110,7 @@ pub fn search(ctx: &Ctx, query: &str, limit: usize) -> CliResult {
 }
 
 pub fn show(ctx: &Ctx, item: &str) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let (row, versions) = store.item_with_versions(item).map_err(|e| match e {
         StoreError::NotFound(_) => CliError::usage(e),
         e => e.into(),

@@ -179,43 +179,46 @@ pub fn sibling(db: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Another user's database (or folder, when there is no database yet).
+/// Another user's database (or link to it, or folder when there is no
+/// database yet).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
     pub uid: u32,
-    /// The user's name, when the system knows it.
-    pub name: Option<String>,
-    /// What that user owns: the database, the link to it, or its folder.
-    pub what: PathBuf,
+    pub gid: u32,
+    /// What that user owns, for messages: "it", "the link at that path",
+    /// "its folder /var/lib/newswatch (there is no database yet)".
+    pub what: String,
 }
 
 /// Who, other than root, owns the database at `db` (or the link at that
 /// name, or the folder it would be created in when it does not exist yet).
 /// `None`: all of them are root's.
 pub fn foreign_owner(db: &Path) -> Option<Owner> {
-    let owner = |uid: u32, what: &Path| {
-        (uid != 0).then(|| Owner {
-            uid,
-            name: user_name(uid),
-            what: what.to_path_buf(),
+    let owner = |meta: &Metadata, what: String| {
+        (meta.uid() != 0).then(|| Owner {
+            uid: meta.uid(),
+            gid: meta.gid(),
+            what,
         })
     };
     if let Ok(link) = std::fs::symlink_metadata(db)
         && link.file_type().is_symlink()
-        && let Some(o) = owner(link.uid(), db)
+        && let Some(o) = owner(&link, "the link at that path".into())
     {
         return Some(o);
     }
     match std::fs::metadata(db) {
-        Ok(meta) => owner(meta.uid(), db),
+        Ok(meta) => owner(&meta, "it".into()),
         Err(_) => {
             let dir = match db.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
-            std::fs::metadata(dir)
-                .ok()
-                .and_then(|meta| owner(meta.uid(), dir))
+            let meta = std::fs::metadata(dir).ok()?;
+            owner(
+                &meta,
+                format!("its folder {} (there is no database yet)", dir.display()),
+            )
         }
     }
 }
