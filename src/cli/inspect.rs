@@ -189,6 +189,17 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
     Ok(0)
 }
 
+/// The `[email] password_file`, if the password comes from one.
+fn password_file(c: &crate::config::Config) -> Option<&std::path::Path> {
+    match &c.email.as_ref()?.transport {
+        crate::config::MailTransport::Smtp(smtp) => match smtp.password.as_ref()? {
+            crate::config::PasswordSource::File(path) => Some(path),
+            crate::config::PasswordSource::Env(_) => None,
+        },
+        _ => None,
+    }
+}
+
 pub fn check_config(ctx: &Ctx) -> CliResult {
     let c = &ctx.config;
     // A broken template override is a config error, found now rather than at the first alert.
@@ -196,9 +207,14 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
     }
     let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
+    let warnings: Vec<String> = password_file(c)
+        .and_then(crate::notify::transport::password_file_warning)
+        .into_iter()
+        .collect();
     if ctx.json {
         json_line(&serde_json::json!({
             "ok": true,
+            "warnings": warnings,
             "files": files,
             "database": ctx.db.display().to_string(),
             "sources": c.sources.iter().map(|s| serde_json::json!({
@@ -232,6 +248,9 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             })).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
     outln!("config OK: {}", files.join(", "));
     outln!("database: {}", ctx.db.display());
