@@ -365,12 +365,13 @@ impl Ctx {
         Ok(Store::open(&self.db)?)
     }
 
-    /// The store for a command that only reads: opened read-only when the
-    /// database exists with this newswatch's schema; otherwise as
+    /// The store for a command that only reads, when the database exists
+    /// with this newswatch's schema (as root on another user's database,
+    /// the file is opened read-only); otherwise as
     /// `open_store` (which creates or migrates it), except as root on
     /// another user's database, which is refused.
     pub fn open_reader(&self) -> Result<Store, CliError> {
-        if let Some(store) = Store::open_reader(&self.db)? {
+        if let Some(store) = Store::open_reader(&self.db, self.read_only())? {
             return Ok(store);
         }
         if let Some(owner) = root::foreign_owner(&self.db) {

@@ -186,7 +186,7 @@ pub struct Owner {
     pub uid: u32,
     pub gid: u32,
     /// What that user owns, for messages: "it", "the link at that path",
-    /// "its folder /var/lib/newswatch (there is no database yet)".
+    /// "its folder /var/lib/newswatch" (when there is no database yet).
     pub what: String,
 }
 
@@ -215,10 +215,7 @@ pub fn foreign_owner(db: &Path) -> Option<Owner> {
                 _ => Path::new("."),
             };
             let meta = std::fs::metadata(dir).ok()?;
-            owner(
-                &meta,
-                format!("its folder {} (there is no database yet)", dir.display()),
-            )
+            owner(&meta, format!("its folder {}", dir.display()))
         }
     }
 }

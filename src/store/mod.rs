@@ -170,13 +170,18 @@ impl Store {
     /// created (`Ok(None)` when there is no database yet) or migrated
     /// (`Ok(None)` when its schema is older than this newswatch's: only
     /// `open` may migrate), and every statement that would write is refused
-    /// (`query_only`). SQLite still makes `-wal` and `-shm` while the
-    /// connection is open if no other connection has them, with the
-    /// database file's mode and owner, and removes them when the last
-    /// connection closes. As root, those files must be plain ones
+    /// (`query_only`).
+    ///
+    /// With `read_only` (root on a database another user owns) the file is
+    /// opened read-only, so nothing at all is written to the database or
+    /// its WAL (a read-write connection that is the last to close copies
+    /// the WAL into the database and removes `-wal` and `-shm`). SQLite
+    /// still needs `-wal` and `-shm` to read a WAL database: when they are
+    /// missing it creates them, with the database file's mode and owner,
+    /// and leaves them. As root those files must be plain ones
     /// (`files::check_sqlite_files`): SQLite hands them to the database's
     /// owner.
-    pub fn open_reader(path: &Path) -> Result<Option<Store>> {
+    pub fn open_reader(path: &Path, read_only: bool) -> Result<Option<Store>> {
         let invalid = |message| StoreError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -190,8 +195,12 @@ impl Store {
         if files::running_as_root() {
             files::check_sqlite_files(path).map_err(invalid)?;
         }
-        let conn =
-            Connection::open_with_flags(path, OPEN_FLAGS).map_err(|e| sqlite_err(path, e))?;
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OPEN_FLAGS
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_err(path, e))?;
         let current = schema::is_current(&conn).map_err(|e| migrate_err(path, e))?;
         if !current {
             return Ok(None);
