@@ -116,12 +116,21 @@ fn no_database_is_created_through_a_link_to_nothing() {
 #[test]
 fn a_lock_file_that_is_a_second_name_of_another_file_is_refused() {
     let env = Env::new("", "");
+    // `run` stops at once when refused (else it would run on).
+    let run_refused = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newswatch"));
+        cmd.arg("--config")
+            .arg(&env.config)
+            .arg("run")
+            .env_remove("RUST_LOG");
+        Run::within(cmd, Duration::from_secs(20)).expect(1)
+    };
     env.run(&["status"]).expect(0);
     let other = env.path("precious");
     std::fs::write(&other, "keep me\n").unwrap();
     let lock = sibling(&env.db, ".lock");
     std::fs::hard_link(&other, &lock).unwrap();
-    let run = env.run(&["run"]).expect(1);
+    let run = run_refused();
     assert!(
         run.stderr.contains(&format!(
             "refusing to use the lock file {}: it has 2 hard links",
@@ -135,7 +144,7 @@ fn a_lock_file_that_is_a_second_name_of_another_file_is_refused() {
     // A link is refused the same way.
     std::fs::remove_file(&lock).unwrap();
     std::os::unix::fs::symlink(&other, &lock).unwrap();
-    let run = env.run(&["run"]).expect(1);
+    let run = run_refused();
     assert!(
         run.stderr
             .contains("it is a symbolic link (newswatch follows no link there)"),

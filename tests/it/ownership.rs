@@ -140,7 +140,8 @@ impl Service {
         if as_service {
             cmd.uid(SERVICE_UID).gid(SERVICE_GID);
         }
-        Run::from(cmd.output().expect("run newswatch"))
+        // Bounded: a refused `run` that ran on would hang the test.
+        Run::within(cmd, Duration::from_secs(60))
     }
 
     /// Start `newswatch run`, wait until it has recorded run number `nth`.
@@ -437,16 +438,12 @@ fn a_link_planted_at_the_lock_file_is_never_followed_by_root() {
     )
     .unwrap();
     let root_run = |what: &str| {
-        let run = Run::from(
-            Command::new(&s.bin)
-                .arg("--config")
-                .arg(&config)
-                .arg("run")
-                .env_remove("RUST_LOG")
-                .output()
-                .unwrap(),
-        )
-        .expect(1);
+        let mut cmd = Command::new(&s.bin);
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("run")
+            .env_remove("RUST_LOG");
+        let run = Run::within(cmd, Duration::from_secs(20)).expect(1);
         assert!(
             run.stderr.contains(&format!(
                 "refusing to use the lock file {}: {what}",
