@@ -367,9 +367,8 @@ impl Ctx {
 
     /// The store for a command that only reads, when the database exists
     /// with this newswatch's schema (as root on another user's database,
-    /// the file is opened read-only); otherwise as
-    /// `open_store` (which creates or migrates it), except as root on
-    /// another user's database, which is refused.
+    /// the file is opened read-only). Otherwise `open_store`, which creates
+    /// or migrates it; refused as root on another user's database.
     pub fn open_reader(&self) -> Result<Store, CliError> {
         if let Some(store) = Store::open_reader(&self.db, self.read_only())? {
             return Ok(store);
