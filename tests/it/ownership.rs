@@ -509,3 +509,38 @@ fn a_link_planted_at_the_database_path_is_never_followed_by_root() {
     s.newswatch(&["status"], false).expect(1);
     assert!(!target.exists(), "root created the link's target");
 }
+
+#[test]
+#[ignore = "needs root (runs newswatch as uid 65534) and sudo; CI runs it: cargo test --test it -- --ignored"]
+fn a_hard_link_planted_at_the_wal_or_shm_is_refused_to_root() {
+    // SQLite, run as root, hands the -wal and -shm it opens to the
+    // database's owner, new or not, and resets the -shm: a hard link
+    // planted there (where fs.protected_hardlinks is off) would give that
+    // user the file it names.
+    let s = service(true);
+    let shadow = s.tmp.path().join("shadow");
+    let precious = plant_precious(&shadow);
+    for suffix in ["-shm", "-wal"] {
+        let path = s.state.join(format!("newswatch.db{suffix}"));
+        let aside = s.state.join("aside");
+        std::fs::rename(&path, &aside).unwrap();
+        std::fs::hard_link(&shadow, &path).unwrap();
+        let run = s.newswatch(&["status"], false).expect(1);
+        assert!(
+            run.stderr.contains(&format!(
+                "{} is not what SQLite leaves there: it has 2 hard links",
+                path.display()
+            )),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            file_state(&shadow),
+            precious,
+            "{suffix}: the other name's file changed"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::rename(&aside, &path).unwrap();
+    }
+    s.newswatch(&["status"], false).expect(0);
+}
