@@ -146,10 +146,14 @@ impl Store {
                 message: format!("folder {} does not exist", dir.display()),
             });
         }
-        files::prepare_database(path).map_err(|message| StoreError::Invalid {
+        let invalid = |message| StoreError::Invalid {
             path: path.to_path_buf(),
             message,
-        })?;
+        };
+        files::prepare_database(path).map_err(invalid)?;
+        if files::running_as_root() {
+            files::check_sqlite_files(path).map_err(invalid)?;
+        }
         let conn =
             Connection::open_with_flags(path, OPEN_FLAGS).map_err(|e| sqlite_err(path, e))?;
         let mut store = Store {
