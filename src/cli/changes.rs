@@ -32,7 +32,7 @@ pub fn changes(
     if let Some(t) = &topic {
         known_topic(ctx, t)?;
     }
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let rows = store.changes(&ChangeFilter {
         since,
         min: min.map(str::to_string),

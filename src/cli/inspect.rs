@@ -17,7 +17,7 @@ pub fn items(
     if let Some(t) = &topic {
         known_topic(ctx, t)?;
     }
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let rows = store.items(&ItemFilter {
         source,
         topic,
@@ -91,7 +91,7 @@ fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
 }
 
 pub fn search(ctx: &Ctx, query: &str, limit: usize) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let hits = store.search(query, limit).map_err(|e| match e {
         StoreError::NotFound(_) => CliError::usage(e),
         e => e.into(),
@@ -110,7 +110,7 @@ pub fn search(ctx: &Ctx, query: &str, limit: usize) -> CliResult {
 }
 
 pub fn show(ctx: &Ctx, item: &str) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let (row, versions) = store.item_with_versions(item).map_err(|e| match e {
         StoreError::NotFound(_) => CliError::usage(e),
         e => e.into(),
@@ -189,6 +189,17 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
     Ok(0)
 }
 
+/// The `[email] password_file`, if the password comes from one.
+fn password_file(c: &crate::config::Config) -> Option<&std::path::Path> {
+    match &c.email.as_ref()?.transport {
+        crate::config::MailTransport::Smtp(smtp) => match smtp.password.as_ref()? {
+            crate::config::PasswordSource::File(path) => Some(path),
+            crate::config::PasswordSource::Env(_) => None,
+        },
+        _ => None,
+    }
+}
+
 pub fn check_config(ctx: &Ctx) -> CliResult {
     let c = &ctx.config;
     // Whether a source may connect to non-public addresses (the fetcher's rule).
@@ -204,9 +215,14 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
     }
     let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
+    let warnings: Vec<String> = password_file(c)
+        .and_then(crate::notify::transport::password_file_warning)
+        .into_iter()
+        .collect();
     if ctx.json {
         json_line(&serde_json::json!({
             "ok": true,
+            "warnings": warnings,
             "files": files,
             "database": ctx.db.display().to_string(),
             "sources": c.sources.iter().map(|s| serde_json::json!({
@@ -243,6 +259,9 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             })).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
+    }
+    for w in &warnings {
+        eprintln!("warning: {}", safe(w));
     }
     outln!("config OK: {}", safe(&files.join(", ")));
     outln!("database: {}", safe(&ctx.db.display().to_string()));

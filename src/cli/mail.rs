@@ -11,6 +11,7 @@ use super::{CliError, CliResult, Ctx, parse_since};
 use crate::notify::content::AlertView;
 use crate::notify::deliver::{FIRST_DIGEST_PERIOD, digest_spec};
 use crate::notify::render::Templates;
+use crate::notify::transport::{Mailer, Outgoing};
 use crate::notify::{Delivery, Notifier};
 use crate::store::{NewDigest, OutboxFilter};
 
@@ -19,6 +20,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {
+    ctx.may_write()?;
     Notifier::open(&ctx.config, &ctx.db)?.ok_or_else(|| {
         CliError::usage(anyhow::anyhow!(
             "{what} needs an [email] section in {}",
@@ -60,7 +62,7 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
         None => ctx.config.digests.first(),
     };
     let name = cfg.map_or("all-topics", |c| c.name.as_str());
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let last = store.last_digest(name)?;
     let (start, after) = match (args.since, &last) {
         (Some(s), _) => {
@@ -173,15 +175,24 @@ fn report_delivery(ctx: &Ctx, report: &Delivery, what: &str) -> CliResult {
 pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
     let rt = runtime()?;
     let _inside = rt.enter();
-    let notifier = notifier(ctx, "test-email")?;
-    if super::inspect::smtp_of(notifier.email()).is_some_and(|s| s.allow_plaintext_auth) {
+    // The transport and templates alone: the database is not needed (and
+    // root may test mail beside a database another user owns).
+    let email = ctx.config.email.as_ref().ok_or_else(|| {
+        CliError::usage(anyhow::anyhow!(
+            "test-email needs an [email] section in {}",
+            ctx.config.path.display()
+        ))
+    })?;
+    let templates = Templates::load(email.templates.as_deref())?;
+    let mailer = Mailer::new(email)?;
+    if super::inspect::smtp_of(email).is_some_and(|s| s.allow_plaintext_auth) {
         eprintln!("warning: {}", super::inspect::PLAINTEXT_AUTH_WARNING);
     }
     let recipients: Vec<Mailbox> = match to {
         Some(addr) => vec![addr.parse().map_err(|e| {
             CliError::usage(anyhow::anyhow!("--to {addr}: not a mail address ({e})"))
         })?],
-        None => notifier.email().to.clone(),
+        None => email.to.clone(),
     };
     let now = Utc::now();
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -191,28 +202,34 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
         host,
         sent_at: crate::store::ts(now),
     };
-    let rendered = notifier
-        .templates()
-        .render_alert(&view, &notifier.email().subject_prefix)?;
+    let rendered = templates.render_alert(&view, &email.subject_prefix)?;
     let key = format!(
         "newswatch.test-{}-{:06x}",
         now.format("%Y%m%dT%H%M%S"),
         fastrand::u32(..0xff_ffff)
     );
-    let (outgoing, subject) = notifier.outgoing(rendered, recipients.clone(), &key, None);
+    let subject = rendered.subject.clone();
+    let outgoing = Outgoing {
+        to: recipients.clone(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        message_id: mailer.message_id(&key),
+        in_reply_to: None,
+    };
     let to_text: Vec<String> = recipients.iter().map(ToString::to_string).collect();
-    match rt.block_on(notifier.mailer().send(&outgoing)) {
+    match rt.block_on(mailer.send(&outgoing)) {
         Ok(reply) => {
             if ctx.json {
                 json_line(&serde_json::json!({
-                    "status": "sent", "to": to_text, "via": notifier.mailer().describe(),
+                    "status": "sent", "to": to_text, "via": mailer.describe(),
                     "subject": subject, "message_id": outgoing.message_id, "reply": reply,
                 }))?;
             } else {
                 outln!(
                     "sent a test message to {} via {}\n  Message-ID: {}\n  server: {}",
                     safe(&to_text.join(", ")),
-                    safe(notifier.mailer().describe()),
+                    safe(mailer.describe()),
                     outgoing.message_id,
                     safe(&reply)
                 );
@@ -223,7 +240,7 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
             eprintln!(
                 "error: test message to {} via {} not sent: {}",
                 safe(&to_text.join(", ")),
-                safe(notifier.mailer().describe()),
+                safe(mailer.describe()),
                 safe(&e.to_string())
             );
             Ok(1)
@@ -255,7 +272,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
                     )));
                 }
             };
-            let store = ctx.open_store()?;
+            let store = ctx.open_reader()?;
             let rows = store.outbox(filter, limit)?;
             if ctx.json {
                 for row in &rows {

@@ -79,7 +79,7 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
         }
     } else {
         let since = parse_since(since.unwrap_or("7d"), Utc::now())?;
-        let store = ctx.open_store()?;
+        let store = ctx.open_reader()?;
         for it in store.item_texts(since, MATCH_SCAN_MAX)? {
             scanned += 1;
             let tags = ctx

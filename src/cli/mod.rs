@@ -19,6 +19,7 @@ mod matching;
 mod output;
 mod poll;
 mod prune;
+mod root;
 mod sources;
 mod status;
 
@@ -271,6 +272,9 @@ pub fn dispatch(cli: Cli) -> CliResult {
         default_filter,
         ctx.config.daemon.log_format,
     );
+    if root::writes(&cli.command) {
+        ctx.may_write()?;
+    }
     match cli.command {
         Command::Run => poll::run(&ctx),
         Command::Poll { all, source } => poll::poll(&ctx, all, source.as_deref()),
@@ -361,8 +365,47 @@ impl Ctx {
         })
     }
 
+    /// The store for a command that writes (creating and migrating the
+    /// database as needed). As root, refused on another user's database.
     pub fn open_store(&self) -> Result<Store, CliError> {
+        self.may_write()?;
         Ok(Store::open(&self.db)?)
+    }
+
+    /// The store for a command that only reads, when the database exists
+    /// with this newswatch's schema (as root on another user's database,
+    /// the file is opened read-only). Otherwise `open_store`, which creates
+    /// or migrates it; refused as root on another user's database.
+    pub fn open_reader(&self) -> Result<Store, CliError> {
+        if let Some(store) = Store::open_reader(&self.db, self.read_only())? {
+            return Ok(store);
+        }
+        if let Some(owner) = root::foreign_owner(&self.db) {
+            return Err(CliError::usage(anyhow::anyhow!(root::read_refusal(
+                &self.db,
+                &owner,
+                &self.config_path
+            ))));
+        }
+        self.open_store()
+    }
+
+    /// Whether this command may write to the database: not as root on a
+    /// database another user owns (`root`).
+    pub fn may_write(&self) -> Result<(), CliError> {
+        match root::foreign_owner(&self.db) {
+            None => Ok(()),
+            Some(owner) => Err(CliError::usage(anyhow::anyhow!(root::write_refusal(
+                &self.db,
+                &owner,
+                &self.config_path
+            )))),
+        }
+    }
+
+    /// Root on a database another user owns: only reads are allowed.
+    pub fn read_only(&self) -> bool {
+        root::foreign_owner(&self.db).is_some()
     }
 
     /// The store for commands that poll: it queues alerts when mail is configured.

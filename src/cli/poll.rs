@@ -19,6 +19,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 pub fn run(ctx: &Ctx) -> CliResult {
+    // Before the lock is taken: root does not run on another user's database.
+    ctx.may_write()?;
     // Before the database is opened (and perhaps migrated): one daemon per database.
     let _lock = crate::service::lock::InstanceLock::acquire(&ctx.db)?;
     let store = ctx.open_polling_store()?;

@@ -11,8 +11,18 @@ use crate::pipeline::source_specs;
 use crate::store::{SourceSpec, Store, StoreError};
 
 pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
-    let mut store = ctx.open_store()?;
-    store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+    let mut store = match action {
+        // Root on another user's database only reads it: the sources as
+        // the daemon last synced them from the config.
+        SourcesAction::List | SourcesAction::ExportOpml { .. } if ctx.read_only() => {
+            ctx.open_reader()?
+        }
+        _ => {
+            let mut store = ctx.open_store()?;
+            store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+            store
+        }
+    };
     match action {
         SourcesAction::List => list(ctx, &store),
         SourcesAction::Add {

@@ -53,7 +53,7 @@ struct SourceStatus {
 }
 
 pub fn status(ctx: &Ctx) -> CliResult {
-    let store = ctx.open_store()?;
+    let store = ctx.open_reader()?;
     let now = Utc::now();
     let summary = store.status(now)?;
     let run = store.last_run()?;

@@ -3,7 +3,10 @@
 //! "Configuration" and "notifier").
 //!
 //! Plain data, filled in by `validate.rs`. Secrets are never held here: a
-//! password is only a [`PasswordSource`], read when mail is sent.
+//! password is only a [`PasswordSource`], read when the mail transport is
+//! set up: when the daemon starts and at each reload, and once by a one-shot
+//! command that sends (`test-email`, `outbox send`, `digest --send`, `poll`
+//! with mail to deliver).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -195,7 +198,8 @@ impl SmtpSecurity {
     }
 }
 
-/// Where the SMTP password is read from when mail is sent (never at config load).
+/// Where the SMTP password is read from when the mail transport is set up
+/// (never at config load).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PasswordSource {
     /// Key `password_file`, resolved like `database`; trailing newline ignored when read.

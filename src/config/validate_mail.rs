@@ -5,8 +5,8 @@
 //! Owns the rules for delivery (exactly one transport, SMTP URL schemes,
 //! where the password comes from), addresses, retry timings and digest
 //! schedules, and the cross-checks that mail needs an `[email]` table. Must
-//! never read files: the password file is only named here, and read when mail
-//! is sent.
+//! never read files: the password file is only named here, and read when the
+//! mail transport is set up (`notify::transport::Mailer::new`).
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use crate::detect::revisions::Significance;
 use crate::notify::schedule::Schedule;
 
 /// `[email]` with defaults filled in; relative paths resolved against `config_dir`.
-/// Nothing is read: the password file is opened only when mail is sent.
+/// Nothing is read: the password file is opened when the mail transport is set up.
 pub(crate) fn email(
     cx: &Ctx,
     spanned: &Spanned<RawEmail>,

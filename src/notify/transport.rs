@@ -208,13 +208,36 @@ fn smtp_transport(
 
 fn read_password(source: &PasswordSource) -> Result<String, SetupError> {
     match source {
-        PasswordSource::File(path) => std::fs::read_to_string(path)
-            .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
-            .map_err(|e| SetupError(format!("password_file {}: {e}", path.display()))),
+        PasswordSource::File(path) => {
+            if let Some(warning) = password_file_warning(path) {
+                tracing::warn!(file = %path.display(), "{warning}");
+            }
+            std::fs::read_to_string(path)
+                .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
+                .map_err(|e| SetupError(format!("password_file {}: {e}", path.display())))
+        }
         PasswordSource::Env(var) => {
             std::env::var(var).map_err(|_| SetupError(format!("password_env: ${var} is not set")))
         }
     }
+}
+
+/// What to say of a password file its group or every user can read (the
+/// file itself, a link followed), for the log when it is read and for
+/// `check-config`. A systemd credential (`LoadCredential=`) is 0400.
+pub fn password_file_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+    let who = match (mode & 0o040 != 0, mode & 0o004 != 0) {
+        (_, true) => "every user",
+        (true, false) => "its group",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "password_file {} can be read by {who} (mode {mode:04o}); make it private: chmod 600 {}",
+        path.display(),
+        path.display()
+    ))
 }
 
 fn build_message(from: &Mailbox, msg: &Outgoing) -> Result<Message, SendError> {

@@ -7,6 +7,7 @@
 //! precision (`2026-05-04T19:46:55Z`), which sorts correctly as text.
 
 mod detections;
+pub mod files;
 mod ingest;
 mod known;
 mod outbox;
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
 pub use known::KnownReader;
@@ -47,6 +48,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// again: the fetches queued behind it then fail in turn within this time
 /// instead of `BUSY_TIMEOUT` each (see `Store::note_lock`).
 const LOCKED_OUT_WAIT: Duration = Duration::from_millis(250);
+
+/// How the database is opened: never created by SQLite (`files` creates it
+/// first, private and without following a link), and a path is a path (no
+/// `file:` URIs).
+const OPEN_FLAGS: OpenFlags =
+    OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
 
 /// How often the background checkpointer looks at the WAL.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
@@ -139,7 +146,16 @@ impl Store {
                 message: format!("folder {} does not exist", dir.display()),
             });
         }
-        let conn = Connection::open(path).map_err(|e| sqlite_err(path, e))?;
+        let invalid = |message| StoreError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        files::prepare_database(path).map_err(invalid)?;
+        if files::running_as_root() {
+            files::check_sqlite_files(path).map_err(invalid)?;
+        }
+        let conn =
+            Connection::open_with_flags(path, OPEN_FLAGS).map_err(|e| sqlite_err(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -150,20 +166,73 @@ impl Store {
             locked_out: false,
         };
         store.configure()?;
-        schema::migrate(&mut store.conn).map_err(|e| match e {
-            schema::MigrateError::Sqlite(e) => sqlite_err(path, e),
-            schema::MigrateError::TooNew { found, known } => StoreError::Invalid {
-                path: path.to_path_buf(),
-                message: format!(
-                    "schema version {found} is newer than this newswatch understands ({known}); upgrade newswatch"
-                ),
-            },
-            schema::MigrateError::NotOurs => StoreError::Invalid {
-                path: path.to_path_buf(),
-                message: "not a newswatch database (application_id differs)".into(),
-            },
-        })?;
+        schema::migrate(&mut store.conn).map_err(|e| migrate_err(path, e))?;
         Ok(store)
+    }
+
+    /// Open the database at `path` for commands that only read: nothing is
+    /// created (`Ok(None)` when there is no database yet) or migrated
+    /// (`Ok(None)` when its schema is older than this newswatch's: only
+    /// `open` may migrate), and every statement that would write is refused
+    /// (`query_only`).
+    ///
+    /// With `read_only` (root on a database another user owns) the file is
+    /// opened read-only, so nothing at all is written to the database or
+    /// its WAL (a read-write connection that is the last to close copies
+    /// the WAL into the database and removes `-wal` and `-shm`). SQLite
+    /// still needs `-wal` and `-shm` to read a WAL database: when they are
+    /// missing it creates them, with the database file's mode and owner,
+    /// and leaves them. As root those files must be plain ones
+    /// (`files::check_sqlite_files`): SQLite hands them to the database's
+    /// owner.
+    pub fn open_reader(path: &Path, read_only: bool) -> Result<Option<Store>> {
+        let invalid = |message| StoreError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        files::check_database_path(path).map_err(invalid)?;
+        match std::fs::metadata(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(invalid(format!("cannot look at the database file: {e}"))),
+        }
+        if files::running_as_root() {
+            files::check_sqlite_files(path).map_err(invalid)?;
+        }
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OPEN_FLAGS
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_err(path, e))?;
+        let current = schema::is_current(&conn).map_err(|e| migrate_err(path, e))?;
+        if !current {
+            return Ok(None);
+        }
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            stories: stories::StoryIndex::default(),
+            alerts: None,
+            wal_restart_bytes: WAL_RESTART_BYTES,
+            wal_restart_at: WAL_RESTART_BYTES,
+            locked_out: false,
+        };
+        store
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| sqlite_err(path, e))?;
+        store.conn.set_prepared_statement_cache_capacity(64);
+        stable_query_plans(&store.conn).map_err(|e| sqlite_err(path, e))?;
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA query_only = ON;
+                 PRAGMA temp_store = MEMORY;
+                 PRAGMA cache_size = -2000;",
+            )
+            .map_err(|e| sqlite_err(path, e))?;
+        Ok(Some(store))
     }
 
     fn configure(&mut self) -> Result<()> {
@@ -196,7 +265,7 @@ impl Store {
     /// its own connection, so the single writer spends its time on inserts.
     /// The checkpointer stops when the returned handle is dropped.
     pub fn spawn_checkpointer(&self) -> Result<Checkpointer> {
-        let conn = Connection::open(&self.path).map_err(|e| self.err(e))?;
+        let conn = Connection::open_with_flags(&self.path, OPEN_FLAGS).map_err(|e| self.err(e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.err(e))?;
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 0)
@@ -386,6 +455,22 @@ fn sqlite_hint(error: &rusqlite::Error) -> &'static str {
             " (the file is damaged or not a newswatch database; `sqlite3 FILE .recover` can save what is left)"
         }
         _ => "",
+    }
+}
+
+fn migrate_err(path: &Path, e: schema::MigrateError) -> StoreError {
+    match e {
+        schema::MigrateError::Sqlite(e) => sqlite_err(path, e),
+        schema::MigrateError::TooNew { found, known } => StoreError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "schema version {found} is newer than this newswatch understands ({known}); upgrade newswatch"
+            ),
+        },
+        schema::MigrateError::NotOurs => StoreError::Invalid {
+            path: path.to_path_buf(),
+            message: "not a newswatch database (application_id differs)".into(),
+        },
     }
 }
 

@@ -31,7 +31,9 @@ impl From<rusqlite::Error> for MigrateError {
     }
 }
 
-pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+/// The schema version of a newswatch database (0: a new, empty file), or
+/// why it cannot be used.
+fn check(conn: &Connection) -> Result<i64, MigrateError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
@@ -47,6 +49,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
             known,
         });
     }
+    Ok(version)
+}
+
+/// Whether the database has this newswatch's schema, with nothing to
+/// migrate (false: older, or a new empty file).
+pub fn is_current(conn: &Connection) -> Result<bool, MigrateError> {
+    Ok(check(conn)? == MIGRATIONS.len() as i64)
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let version = check(conn)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = super::write_transaction(conn)?;
         tx.execute_batch(sql)?;

@@ -12,6 +12,7 @@ mod detect;
 mod digest_schedule;
 mod disk_full;
 mod fetch;
+mod files;
 mod hostile;
 mod mail;
 mod mutations;

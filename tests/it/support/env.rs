@@ -28,6 +28,32 @@ impl Run {
         }
     }
 
+    /// Run `cmd` and wait for it to exit, at most `limit`: a command that
+    /// should stop at once (a refused `run`) fails the test instead of
+    /// hanging it when it does not.
+    pub fn within(mut cmd: Command, limit: std::time::Duration) -> Run {
+        use std::process::Stdio;
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start newswatch");
+        let t0 = std::time::Instant::now();
+        while child.try_wait().expect("wait for newswatch").is_none() {
+            if t0.elapsed() > limit {
+                let _ = child.kill();
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "{cmd:?} did not exit within {limit:?}\n--- stderr\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Run::from(child.wait_with_output().unwrap())
+    }
+
     /// Assert the exit code, showing the output when it differs.
     pub fn expect(self, code: i32) -> Run {
         assert_eq!(

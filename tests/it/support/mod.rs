@@ -23,7 +23,8 @@ pub fn corpus() -> PathBuf {
 }
 
 /// Whether the tests run as root: a file created in `dir` is owned by uid 0.
-/// (Tests that need root print SKIPPED otherwise; CI runs as root.)
+/// (Tests that need root fail otherwise and are `#[ignore]`d; CI runs them
+/// as root with `cargo test --test it -- --ignored`.)
 pub fn running_as_root(dir: &std::path::Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let probe = dir.join("uid-probe");
