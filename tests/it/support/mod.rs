@@ -179,11 +179,11 @@ pub fn undated_rss<S: AsRef<str>>(items: &[(S, S, S)]) -> String {
     s
 }
 
-/// Send `sig` (e.g. "-TERM") to a child process with kill(1).
+/// Send `sig` (e.g. "-TERM", as kill(1) spells it) to a child process.
 pub fn signal(child: &std::process::Child, sig: &str) {
-    let status = std::process::Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success(), "kill {sig} {}", child.id());
+    let name = format!("SIG{}", sig.trim_start_matches('-'));
+    let signal: nix::sys::signal::Signal = name.parse().expect("a signal name");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
+    nix::sys::signal::kill(pid, signal)
+        .unwrap_or_else(|e| panic!("kill {sig} {}: {e}", child.id()));
 }
