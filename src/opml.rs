@@ -248,8 +248,6 @@ fn escape(s: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    const OPML_DIR: &str = "suites/rome/rome-opml/src/test/resources";
-
     fn feed(title: &str, url: &str, html: Option<&str>, cat: Option<&str>) -> OpmlFeed {
         OpmlFeed {
             title: title.into(),
@@ -322,14 +320,17 @@ mod tests {
         assert!(write_opml("t", &[]).contains("<body>\n  </body>"));
     }
 
+    /// Subscription lists as readers export them (tests/fixtures/opml): OPML
+    /// 1.0 labelled by `text=`, 2.0 by `title=`, feeds in nested folders,
+    /// empty folders; and a 1.0 list of `type="link"` outlines, no feed.
     #[test]
-    fn corpus_files_parse() {
+    fn subscription_files_parse() {
         for (name, count) in [
-            ("opml_1.0.xml", 11),
-            ("opml_2.0.xml", 11),
-            ("opml_1.0_links.xml", 0),
+            ("subscriptions-1.0.xml", 11),
+            ("subscriptions-2.0.xml", 11),
+            ("links-only-1.0.xml", 0),
         ] {
-            let path = crate::testutil::corpus().join(OPML_DIR).join(name);
+            let path = crate::testutil::fixture("opml").join(name);
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let feeds = parse_opml(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -338,15 +339,17 @@ mod tests {
                 assert_eq!(
                     feeds[0],
                     feed(
-                        "Bloglines | News",
-                        "http://www.bloglines.com/rss/about/news",
-                        Some("http://www.bloglines.com"),
+                        "Harbour Gazette | News",
+                        "http://gazette.example/rss/news",
+                        Some("http://gazette.example"),
                         Some("Subscriptions")
-                    )
+                    ),
+                    "{name}"
                 );
-                let slashdot = feeds.iter().find(|f| f.title == "Slashdot").unwrap();
-                assert_eq!(slashdot.category.as_deref(), Some("nerdy"));
-                assert_eq!(slashdot.url, "http://rss.slashdot.org/slashdot/eqWf");
+                // The innermost folder, not the `category=` attribute.
+                let tidepool = feeds.iter().find(|f| f.title == "Tidepool").unwrap();
+                assert_eq!(tidepool.category.as_deref(), Some("science"), "{name}");
+                assert_eq!(tidepool.url, "http://rss.tidepool.example/tidepool/x7Qz");
             }
         }
     }

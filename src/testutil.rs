@@ -1,19 +1,30 @@
-//! Helpers shared by unit tests: where the shared corpus is.
+//! Helpers shared by unit tests: where the shared corpus and the project's
+//! own fixtures are.
 
 use std::path::PathBuf;
 
-/// `$NEWSWATCH_CORPUS`, else `../shared/corpus` beside the checkout. A missing
-/// corpus fails the test that needs it; it is never skipped.
+/// The shared corpus found by `build.rs` (`$NEWSWATCH_CORPUS`, else
+/// `../shared/corpus` beside the checkout). Tests that read it carry
+/// `#[cfg_attr(not(corpus), ignore = "needs the shared corpus: …")]`; run
+/// anyway without it (`--ignored`), or with a corpus that is not where the
+/// build saw it, they fail here, never skip.
 pub fn corpus() -> PathBuf {
-    let dir = std::env::var("NEWSWATCH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"))
-        });
+    let Some(dir) = option_env!("NEWSWATCH_TEST_CORPUS") else {
+        panic!(
+            "this test needs the shared corpus: set NEWSWATCH_CORPUS to the corpus folder \
+             (see docs/development/testing.md)"
+        );
+    };
+    let dir = PathBuf::from(dir);
     assert!(
-        dir.is_dir(),
+        dir.join("SOURCES.md").is_file(),
         "corpus not found at {} (set NEWSWATCH_CORPUS to the corpus folder)",
         dir.display()
     );
     dir
+}
+
+/// A file under `tests/fixtures/` (written for the project; see its README).
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(rel)
 }

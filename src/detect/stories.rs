@@ -666,6 +666,10 @@ mod tests {
     /// own story): pairs within 3 days of each other, distinct titles, that
     /// would merge at the chosen distance.
     #[test]
+    #[cfg_attr(
+        not(corpus),
+        ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+    )]
     fn tass_false_merge_rate() {
         let path = crate::testutil::corpus().join("datasets/tass__english-headlines-2025.json");
         let data =

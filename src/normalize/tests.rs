@@ -1,5 +1,5 @@
-//! Unit tests for normalize: small inline feeds and the real corpus files
-//! whose quirks forced the rules.
+//! Unit tests for normalize: small inline feeds, and fixture files
+//! (tests/fixtures) reproducing the real feeds whose quirks forced the rules.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -17,12 +17,8 @@ fn ctx() -> NormalizeContext<'static> {
     }
 }
 
-fn corpus() -> PathBuf {
-    crate::testutil::corpus()
-}
-
 fn load(rel: &str) -> Vec<Entry> {
-    let path = corpus().join(rel);
+    let path = crate::testutil::fixture(rel);
     let bytes =
         std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let feed = parse_document(&Document {
@@ -234,19 +230,18 @@ fn language_fallbacks() {
     );
 }
 
+/// A scraper that appends a new item per headline edit (same link, new
+/// guid, new date) and keeps the old ones (the AP mirror of the corpus):
+/// one entry per story, carrying the earlier headlines.
 #[test]
-fn corpus_apnews_versions() {
-    let dir = corpus().join("history/apnews");
+fn reissued_guids_fold_into_versions() {
+    let dir = crate::testutil::fixture("history/reissued-guids");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     files.sort();
-    assert!(
-        !files.is_empty(),
-        "no AP history files in {}",
-        dir.display()
-    );
+    assert_eq!(files.len(), 3, "snapshots in {}", dir.display());
     let mut folded = 0;
     for path in &files {
         let bytes = std::fs::read(path).expect("readable");
@@ -255,7 +250,7 @@ fn corpus_apnews_versions() {
             content_type: None,
             url: None,
         })
-        .expect("AP parses");
+        .expect("snapshot parses");
         let out = normalize(&feed, &ctx());
         // Every link appears in at most one Entry.
         let mut urls = HashSet::new();
@@ -290,15 +285,33 @@ fn corpus_apnews_versions() {
             assert!(e.earlier.iter().all(|x| x.published <= newest));
         }
     }
-    assert!(
-        folded > 0,
-        "no AP file produced an entry with earlier versions"
+    // Two stories edited in the second snapshot, the same two again in the
+    // third.
+    assert_eq!(folded, 4, "entries with earlier versions");
+    let last = load("history/reissued-guids/20260505T190105Z.xml");
+    assert_eq!(last.len(), 5, "five stories in nine items");
+    let strikes = last
+        .iter()
+        .find(|e| e.current.title.contains("strikes kill"))
+        .expect("the strikes story");
+    assert!(strikes.current.title.contains("kill 22"), "{strikes:?}");
+    let earlier: Vec<&str> = strikes.earlier.iter().map(|v| v.title.as_str()).collect();
+    assert_eq!(
+        earlier,
+        [
+            "Governor says strikes kill 5 in Ukraine before brief truce takes hold",
+            "Governor says strikes kill 5 in Ukraine before announced ceasefire"
+        ]
     );
+    // The description is an <img> and the title: the text is the title.
+    assert_eq!(strikes.current.text, strikes.current.title);
 }
 
+/// No guid, every item linking the site's home page, 1970-01-01 dates,
+/// no-break spaces after short words (a generated Russian feed).
 #[test]
-fn corpus_meduza_shared_link() {
-    let out = load("feeds/meduza__generated-no-guid-shared-link-epoch-dates.xml");
+fn shared_link_without_guid_gives_title_keys() {
+    let out = load("feeds/no-guid-shared-link-epoch-dates.xml");
     assert!(out.len() > 3);
     for e in &out {
         assert_eq!(e.keys.len(), 1, "{:?}", e.keys);
@@ -315,10 +328,11 @@ fn corpus_meduza_shared_link() {
     );
 }
 
+/// Every item printed twice, same guid and content: one entry each.
 #[test]
-fn corpus_novaya_duplicates_collapse() {
-    let rel = "history/novaya-gazeta-europe/20250721T084538Z.xml";
-    let path = corpus().join(rel);
+fn exact_duplicate_items_collapse() {
+    let rel = "feeds/duplicate-items.xml";
+    let path = crate::testutil::fixture(rel);
     let bytes = std::fs::read(&path).expect("readable");
     let feed = parse_document(&Document {
         bytes,
@@ -331,18 +345,16 @@ fn corpus_novaya_duplicates_collapse() {
         .iter()
         .filter_map(|e| e.guid.as_deref())
         .collect();
-    assert!(
-        feed.entries.len() > guids.len(),
-        "{rel} no longer has duplicates"
-    );
+    assert!(feed.entries.len() > guids.len(), "{rel} has no duplicates");
     let out = normalize(&feed, &ctx());
     assert_eq!(out.len(), guids.len());
     assert!(out.iter().all(|e| e.keys[0].starts_with("g:")));
 }
 
+/// Full-text bodies sprinkled with U+200B, U+200C, U+2060 and U+FEFF.
 #[test]
-fn corpus_reuters_zero_width() {
-    let out = load("feeds/reuters__scraped-fulltext-zero-width-chars-2026-04.xml");
+fn zero_width_characters_are_removed() {
+    let out = load("feeds/zero-width-chars.xml");
     assert!(!out.is_empty());
     for e in &out {
         for bad in ['\u{200B}', '\u{200C}', '\u{2060}', '\u{FEFF}'] {
@@ -357,21 +369,25 @@ fn corpus_reuters_zero_width() {
     }
 }
 
+/// No guid, date-only publication times (00:00 UTC), some items without a
+/// description: the link is the identity.
 #[test]
-fn corpus_bbc_midnight_dates() {
-    let out = load("feeds/bbc-russian__generated-no-guid-midnight-dates.xml");
-    assert!(!out.is_empty());
+fn midnight_dates_without_guid_keep_link_identity() {
+    let out = load("feeds/no-guid-midnight-dates.xml");
+    assert_eq!(out.len(), 5);
     for e in &out {
-        let p = e.current.published.expect("BBC dates are plausible");
+        let p = e.current.published.expect("midnight dates are plausible");
         assert_eq!((p.hour(), p.minute()), (0, 0));
         assert_eq!(e.guid, None);
         assert!(
-            e.keys[0].starts_with("u:https://www.bbc.com/russian/"),
+            e.keys[0].starts_with("u:https://news.example/russian/articles/"),
             "{:?}",
             e.keys
         );
         assert_eq!(e.language.as_deref(), Some("ru"));
     }
+    // Items without a description are kept, with no text.
+    assert_eq!(out.iter().filter(|e| e.current.text.is_empty()).count(), 2);
 }
 
 /// Throughput smoke test for the parse + normalize path (the benchmark

@@ -143,6 +143,10 @@ mod tests {
     /// Every distinct date element text in the shared corpus (RSS pubDate,
     /// Atom updated/published, Dublin Core date), through both parsers.
     #[test]
+    #[cfg_attr(
+        not(corpus),
+        ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+    )]
     fn every_corpus_date_parses_as_feed_rs_parses_it() {
         let root = crate::testutil::corpus();
         let element =

@@ -333,10 +333,45 @@ mod tests {
         for s in samples {
             assert_eq!(fold(s), fold_whole(s), "{s:?}");
         }
-        // Every line of the shared corpus feeds and datasets (English,
-        // Russian, Ukrainian, markup and entities).
-        // Every line of the shared corpus feeds, and of two snapshots of each
-        // feed history (English, Russian, Ukrainian, markup and entities).
+        // Every line of the project's fixture feeds and histories (English,
+        // Russian, Chinese, markup, entities, invisible characters).
+        let mut files = Vec::new();
+        let mut dirs = vec![crate::testutil::fixture("")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(fold_matches_whole_string_fold(&files) > 500);
+    }
+
+    /// Folds every line of `files` both ways; returns how many lines.
+    fn fold_matches_whole_string_fold(files: &[std::path::PathBuf]) -> usize {
+        let mut checked = 0;
+        for file in files {
+            let bytes = std::fs::read(file).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for line in text.lines() {
+                assert_eq!(fold(line), fold_whole(line), "{}: {line:?}", file.display());
+                checked += 1;
+            }
+        }
+        checked
+    }
+
+    /// Every line of the shared corpus feeds, and of two snapshots of each
+    /// feed history (English, Russian, Ukrainian, markup and entities).
+    #[test]
+    #[cfg_attr(
+        not(corpus),
+        ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+    )]
+    fn run_by_run_fold_equals_whole_string_fold_on_the_corpus() {
         let corpus = crate::testutil::corpus();
         let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(corpus.join("feeds"))
             .unwrap()
@@ -350,15 +385,7 @@ mod tests {
             snapshots.sort();
             files.extend(snapshots.into_iter().take(2));
         }
-        let mut checked = 0;
-        for file in files {
-            let bytes = std::fs::read(&file).unwrap();
-            let text = String::from_utf8_lossy(&bytes);
-            for line in text.lines() {
-                assert_eq!(fold(line), fold_whole(line), "{}: {line:?}", file.display());
-                checked += 1;
-            }
-        }
+        let checked = fold_matches_whole_string_fold(&files);
         assert!(checked > 10_000, "only {checked} lines");
     }
 }

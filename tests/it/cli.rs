@@ -3,7 +3,7 @@
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::{corpus, rss};
+use crate::support::{fixture, rss};
 
 #[test]
 fn bad_config_exits_2_naming_file_line_and_key() {
@@ -145,9 +145,9 @@ fn search_folds_cyrillic_case_yo_and_diacritics() {
 }
 
 #[test]
-fn cyrillic_1251_corpus_feed_is_searchable_in_upper_case() {
+fn cyrillic_1251_feed_is_searchable_in_upper_case() {
     let env = Env::with_sources("", &[("cp1251", "http://127.0.0.1:9/none")]);
-    let f = corpus().join("suites/node-feedparser/test/feeds/iconv.xml");
+    let f = fixture("charset/windows-1251.xml");
     env.run(&["ingest", "--source", "cp1251", &f.display().to_string()])
         .expect(0);
     let title = env

@@ -2,11 +2,11 @@
 //! shifts and stories, as a user sees them through `items`, `changes`, `show`,
 //! `match` and the database.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::{corpus, rss};
+use crate::support::{corpus, fixture, rss};
 
 fn shipped_topics() -> String {
     std::fs::read_to_string(concat!(
@@ -25,14 +25,15 @@ fn env_with_topics(sources: &[(&str, &str)]) -> Env {
     Env::new("", &rest)
 }
 
-fn history(feed: &str) -> Vec<String> {
-    let dir = corpus().join("history").join(feed);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
+/// The snapshots of a history folder, in name (= time) order.
+fn history(dir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "xml"))
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "no snapshots in {}", dir.display());
     files.iter().map(|p| p.display().to_string()).collect()
 }
 
@@ -42,10 +43,100 @@ fn ingest_all(env: &Env, source: &str, files: &[String]) {
     env.run(&args).expect(0);
 }
 
+/// A history whose scraper re-issues the guid at each headline edit (the AP
+/// mirror's way): topic matches, and each edit classified.
 #[test]
+fn reissued_guid_history_gives_topic_matches_and_classified_revisions() {
+    let env = env_with_topics(&[("wire", "http://127.0.0.1:9/unused")]);
+    ingest_all(&env, "wire", &history(&fixture("history/reissued-guids")));
+
+    // Topic matches: the truce stories are in, the school tax story is not.
+    let items = env
+        .run(&[
+            "--json",
+            "items",
+            "--topic",
+            "peace-talks",
+            "--limit",
+            "1000",
+        ])
+        .expect(0)
+        .json_lines();
+    let mut titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            "Governor says strikes kill 22 in Ukraine before announced ceasefire",
+            "Moscow and Kyiv accuse each other of violating US-brokered 3-day truce",
+        ]
+    );
+
+    // "strikes kill 5" → "strikes kill 22": a major revision, numbers changed.
+    let major = env
+        .run(&["--json", "changes", "--min", "major", "--limit", "1000"])
+        .expect(0)
+        .json_lines();
+    let kill = major
+        .iter()
+        .find(|c| c["kind"] == "revision" && c["title"].as_str().unwrap().contains("kill 22"))
+        .expect("the 5 → 22 revision is listed as major");
+    assert!(
+        kill["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().starts_with("numbers_changed")),
+        "{kill}"
+    );
+
+    // "U.S.-brokered three-day" → "US-brokered 3-day": cosmetic, hidden from --min minor.
+    let all = env
+        .run(&["--json", "changes", "--limit", "5000"])
+        .expect(0)
+        .json_lines();
+    let cosmetic: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|c| c["significance"] == "cosmetic")
+        .collect();
+    assert_eq!(cosmetic.len(), 1, "{all:#?}");
+    assert_eq!(
+        cosmetic[0]["reasons"],
+        serde_json::json!(["spelling_variant: U.S./US", "numerals_spelled: three/3"])
+    );
+    let minor = env
+        .run(&["--json", "changes", "--min", "minor", "--limit", "5000"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(minor.len(), all.len() - 1);
+    assert!(minor.iter().all(|c| c["significance"] != "cosmetic"));
+
+    // `show` prints the diff between versions.
+    let id = kill["item_id"].as_i64().unwrap().to_string();
+    let show = env.run(&["show", &id]).expect(0);
+    assert!(show.stdout.contains("[-5-]"), "{}", show.stdout);
+    assert!(show.stdout.contains("major"), "{}", show.stdout);
+}
+
+/// Polls that add and drop items but edit none: no change to report.
+#[test]
+fn unchanged_history_reports_no_changes() {
+    let env = env_with_topics(&[("wire", "http://127.0.0.1:9/unused")]);
+    ingest_all(&env, "wire", &history(&fixture("history/unchanged")));
+    assert_eq!(env.count("SELECT count(*) FROM items"), 8);
+    assert_eq!(env.count("SELECT count(*) FROM revisions"), 0);
+    let out = env.run(&["changes"]).expect(0);
+    assert!(out.stdout.contains("no changes"), "{}", out.stdout);
+}
+
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
 fn ap_history_gives_topic_matches_and_classified_revisions() {
     let env = env_with_topics(&[("ap", "http://127.0.0.1:9/unused")]);
-    ingest_all(&env, "ap", &history("apnews"));
+    ingest_all(&env, "ap", &history(&corpus().join("history/apnews")));
 
     // Topic matches: the truce stories are in, the Missouri tax story is not.
     let items = env
@@ -136,9 +227,17 @@ fn ap_history_gives_topic_matches_and_classified_revisions() {
 }
 
 #[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
 fn reuters_history_reports_no_changes() {
     let env = env_with_topics(&[("reuters", "http://127.0.0.1:9/unused")]);
-    ingest_all(&env, "reuters", &history("reuters-direct"));
+    ingest_all(
+        &env,
+        "reuters",
+        &history(&corpus().join("history/reuters-direct")),
+    );
     assert_eq!(env.count("SELECT count(*) FROM revisions"), 0);
     let out = env.run(&["changes"]).expect(0);
     assert!(out.stdout.contains("no changes"), "{}", out.stdout);

@@ -1,7 +1,6 @@
 //! Alerts and digests end to end: feeds served on loopback, the real binary,
 //! and a real SMTP server (`support::smtp`, in-process) on 127.0.0.1 receiving the mail.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::env::Env;
@@ -325,10 +324,7 @@ fn alerts_queued_while_smtp_is_down_arrive_exactly_once_after_restarts() {
         env.try_count("SELECT count(*) FROM outbox WHERE status = 'sent'") == Some(3)
     });
     // Stop with SIGTERM, start again: nothing is sent twice.
-    Command::new("kill")
-        .args(["-TERM", &daemon.id().to_string()])
-        .status()
-        .unwrap();
+    crate::support::signal(&daemon, "-TERM");
     daemon.wait().unwrap();
     // The restarted daemon sends a new alert: the pass that sends it would
     // have sent anything else it (wrongly) found pending with it.

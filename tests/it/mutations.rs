@@ -1,5 +1,6 @@
-//! A bounded, deterministic fuzz pass on stable Rust: corpus feed files,
-//! mutated with a seeded generator (bytes flipped, inserted, deleted,
+//! A bounded, deterministic fuzz pass on stable Rust: the project's fixture
+//! feeds, and corpus feed files when the corpus is there, mutated with a
+//! seeded generator (bytes flipped, inserted, deleted,
 //! duplicated, cut; markup-aware splices), through the same parse →
 //! normalise → detect path as `fuzz/fuzz_targets/parse_detect.rs`. No input
 //! may panic. `cargo fuzz` (fuzz/run) explores far more; this keeps CI
@@ -11,7 +12,7 @@ use newswatch::detect::SourceContext;
 use newswatch::model::Document;
 use newswatch::pipeline::{Detection, parse_and_normalize};
 
-use crate::support::{Rng, corpus};
+use crate::support::{Rng, corpus, fixture};
 
 /// Corpus files mutated, spread evenly over the sorted list.
 const FILES: usize = 40;
@@ -85,13 +86,28 @@ fn feed_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
+fn mutated_fixture_feeds_never_panic() {
+    let mut files = Vec::new();
+    for dir in ["feeds", "history", "charset"] {
+        feed_files(&fixture(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() >= 20, "{} fixture feed files", files.len());
+    // A mutation breaks more of a small file: about a seventh of these
+    // mutants stay readable.
+    let parsed = mutate_and_parse(&files);
+    assert!(
+        parsed > files.len() * MUTANTS / 10,
+        "only {parsed} mutants parsed"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
 fn mutated_corpus_feeds_never_panic() {
-    let config = newswatch::config::load(Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/config/newswatch.example.toml"
-    )))
-    .expect("example config");
-    let detection = Detection::new(&config);
     let mut files = Vec::new();
     feed_files(&corpus().join("suites"), &mut files);
     files.sort();
@@ -101,6 +117,22 @@ fn mutated_corpus_feeds_never_panic() {
         files.len()
     );
     let step = files.len() / FILES;
+    let picked: Vec<PathBuf> = files.into_iter().step_by(step).take(FILES).collect();
+    let parsed = mutate_and_parse(&picked);
+    // About a quarter of the mutants stay readable (loose repair), so the
+    // pass exercises the whole path, not just the parser's error exits.
+    assert!(parsed > FILES * MUTANTS / 5, "only {parsed} mutants parsed");
+}
+
+/// `MUTANTS` mutants of each file through parse → normalise → detect; fails
+/// on the first panic, saving its input. Returns how many mutants parsed.
+fn mutate_and_parse(files: &[PathBuf]) -> usize {
+    let config = newswatch::config::load(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/newswatch.example.toml"
+    )))
+    .expect("example config");
+    let detection = Detection::new(&config);
     let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap();
     let ctx = SourceContext {
         name: "fuzz",
@@ -108,7 +140,7 @@ fn mutated_corpus_feeds_never_panic() {
         statement_speaker: None,
     };
     let mut parsed = 0;
-    for (n, file) in files.iter().step_by(step).take(FILES).enumerate() {
+    for (n, file) in files.iter().enumerate() {
         let original = std::fs::read(file).unwrap();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ n as u64);
         for m in 0..MUTANTS {
@@ -141,7 +173,5 @@ fn mutated_corpus_feeds_never_panic() {
             }
         }
     }
-    // About a quarter of the mutants stay readable (loose repair), so the
-    // pass exercises the whole path, not just the parser's error exits.
-    assert!(parsed > FILES * MUTANTS / 5, "only {parsed} mutants parsed");
+    parsed
 }

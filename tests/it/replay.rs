@@ -1,14 +1,16 @@
-//! Replaying real feed histories from the corpus with `ingest`: identities stay
-//! stable, unchanged polls write no versions, edited headlines become versions.
+//! Replaying feed histories with `ingest`: identities stay stable, unchanged
+//! polls write no versions, edited headlines become versions. The project's
+//! fixture histories (`tests/fixtures/history`) always; the real histories of
+//! the corpus when it is there.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::support::corpus;
 use crate::support::env::Env;
+use crate::support::{corpus, fixture};
 
-fn snapshots(feed: &str) -> Vec<PathBuf> {
-    let dir = corpus().join("history").join(feed);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// The snapshots of a history folder, in name (= time) order.
+fn snapshots(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "xml"))
@@ -17,19 +19,87 @@ fn snapshots(feed: &str) -> Vec<PathBuf> {
     files
 }
 
-fn replay(feed: &str) -> Env {
-    let env = Env::with_sources("", &[(feed, "http://127.0.0.1:9/unused")]);
-    let files = snapshots(feed);
-    let mut args = vec!["ingest", "--source", feed];
+/// A fresh database with `source`, and every snapshot of `dir` ingested.
+fn replay(source: &str, dir: &Path) -> Env {
+    let env = Env::with_sources("", &[(source, "http://127.0.0.1:9/unused")]);
+    let files = snapshots(dir);
+    assert!(!files.is_empty(), "no snapshots in {}", dir.display());
+    let mut args = vec!["ingest", "--source", source];
     let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     args.extend(paths.iter().map(String::as_str));
     env.run(&args).expect(0);
     env
 }
 
+/// Polls that add and drop items but edit none (guid = link): one version
+/// per item, one fetch per snapshot, fetch times from the file names.
 #[test]
+fn unchanged_history_creates_no_versions() {
+    let env = replay("wire", &fixture("history/unchanged"));
+    assert_eq!(env.count("SELECT count(*) FROM items"), 8);
+    assert_eq!(env.count("SELECT count(*) FROM item_versions"), 8);
+    assert_eq!(
+        env.count("SELECT count(*) FROM fetches WHERE outcome = 'ok'"),
+        3
+    );
+    assert_eq!(
+        env.text("SELECT min(started_at) FROM fetches").as_deref(),
+        Some("2026-07-05T12:11:59Z")
+    );
+}
+
+/// The scraper re-issues the guid at every headline edit and keeps the old
+/// item (same link): the versions of one story are versions of one item.
+#[test]
+fn reissued_guids_turn_headline_edits_into_versions() {
+    let env = replay("wire", &fixture("history/reissued-guids"));
+    assert_eq!(env.count("SELECT count(*) FROM items"), 5);
+    let titles = |like: &str| -> Vec<(i64, String)> {
+        let db = env.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT item_id, title FROM item_versions WHERE title LIKE ?1 ORDER BY version",
+            )
+            .unwrap();
+        stmt.query_map([like], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let strikes = titles("Governor says strikes kill%");
+    let words: Vec<&str> = strikes.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "Governor says strikes kill 5 in Ukraine before brief truce takes hold",
+            "Governor says strikes kill 5 in Ukraine before announced ceasefire",
+            "Governor says strikes kill 22 in Ukraine before announced ceasefire",
+        ]
+    );
+    assert!(
+        strikes.iter().all(|(id, _)| *id == strikes[0].0),
+        "{strikes:?}"
+    );
+    let truce = titles("Moscow%truce");
+    assert_eq!(truce.len(), 3, "{truce:?}");
+    assert!(truce.iter().all(|(id, _)| *id == truce[0].0), "{truce:?}");
+    assert_eq!(
+        env.count("SELECT count(*) FROM items WHERE version_count > 1"),
+        2
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM (SELECT url FROM items WHERE url IS NOT NULL GROUP BY url HAVING count(*) > 1)"),
+        0
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
 fn reuters_replay_creates_no_versions() {
-    let env = replay("reuters-direct");
+    let env = replay("reuters-direct", &corpus().join("history/reuters-direct"));
     let items = env.count("SELECT count(*) FROM items");
     assert!(items > 100, "{items} items");
     assert_eq!(
@@ -50,8 +120,12 @@ fn reuters_replay_creates_no_versions() {
 }
 
 #[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
 fn apnews_replay_turns_headline_edits_into_versions() {
-    let env = replay("apnews");
+    let env = replay("apnews", &corpus().join("history/apnews"));
     // One story, one item: AP re-issued the guid for every headline edit.
     let ids: Vec<i64> = {
         let db = env.db();
@@ -98,18 +172,17 @@ fn apnews_replay_turns_headline_edits_into_versions() {
 
 #[test]
 fn replaying_the_same_snapshot_twice_changes_nothing() {
-    let env = Env::with_sources("", &[("nge", "http://127.0.0.1:9/unused")]);
-    let file = snapshots("novaya-gazeta-europe").remove(0);
-    let f = file.display().to_string();
-    env.run(&["ingest", "--source", "nge", &f]).expect(0);
+    let env = Env::with_sources("", &[("gazette", "http://127.0.0.1:9/unused")]);
+    let f = fixture("feeds/duplicate-items.xml").display().to_string();
+    env.run(&["ingest", "--source", "gazette", &f]).expect(0);
     let items = env.count("SELECT count(*) FROM items");
     let versions = env.count("SELECT count(*) FROM item_versions");
-    assert!(items > 0);
+    assert_eq!(items, 4, "every item is printed twice in the file");
     let out = env
         .run(&[
             "ingest",
             "--source",
-            "nge",
+            "gazette",
             "--at",
             "2030-01-01T00:00:00Z",
             &f,
@@ -121,9 +194,9 @@ fn replaying_the_same_snapshot_twice_changes_nothing() {
 }
 
 #[test]
-fn meduza_shared_link_items_stay_distinct_and_get_first_seen_dates() {
-    let env = Env::with_sources("", &[("meduza", "http://127.0.0.1:9/unused")]);
-    let f = corpus().join("feeds/meduza__generated-no-guid-shared-link-epoch-dates.xml");
+fn shared_link_items_stay_distinct_and_get_first_seen_dates() {
+    let env = Env::with_sources("", &[("weekly", "http://127.0.0.1:9/unused")]);
+    let f = fixture("feeds/no-guid-shared-link-epoch-dates.xml");
     let entries = std::fs::read_to_string(&f)
         .unwrap()
         .matches("<item>")
@@ -131,7 +204,7 @@ fn meduza_shared_link_items_stay_distinct_and_get_first_seen_dates() {
     env.run(&[
         "ingest",
         "--source",
-        "meduza",
+        "weekly",
         "--at",
         "2026-01-05T00:00:00Z",
         &f.display().to_string(),
@@ -159,11 +232,11 @@ fn meduza_shared_link_items_stay_distinct_and_get_first_seen_dates() {
 
 #[test]
 fn zero_width_characters_are_removed_from_stored_text() {
-    let env = Env::with_sources("", &[("reuters", "http://127.0.0.1:9/unused")]);
-    let f = corpus().join("feeds/reuters__scraped-fulltext-zero-width-chars-2026-04.xml");
-    env.run(&["ingest", "--source", "reuters", &f.display().to_string()])
+    let env = Env::with_sources("", &[("wire", "http://127.0.0.1:9/unused")]);
+    let f = fixture("feeds/zero-width-chars.xml");
+    env.run(&["ingest", "--source", "wire", &f.display().to_string()])
         .expect(0);
-    assert!(env.count("SELECT count(*) FROM items") > 0);
+    assert_eq!(env.count("SELECT count(*) FROM items"), 3);
     assert_eq!(
         env.count("SELECT count(*) FROM item_versions WHERE instr(text, char(8203)) > 0 OR instr(text, char(8288)) > 0"),
         0

@@ -155,9 +155,7 @@ fn the_daemon_prunes_at_start_when_retention_is_set() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    crate::support::signal(&child, "-TERM");
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 

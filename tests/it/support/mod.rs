@@ -8,18 +8,30 @@ mod smtp_server;
 
 use std::path::PathBuf;
 
-/// The shared corpus (`../shared/corpus`, or `$NEWSWATCH_CORPUS`). Missing
-/// corpus is a test failure, never a skip.
+/// The shared corpus found by `build.rs` (`$NEWSWATCH_CORPUS`, else
+/// `../shared/corpus` beside the checkout). Tests that read it carry
+/// `#[cfg_attr(not(corpus), ignore = "needs the shared corpus: …")]`; run
+/// anyway without it (`--ignored`), or with a corpus that is not where the
+/// build saw it, they fail here, never skip.
 pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("NEWSWATCH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")));
+    let Some(dir) = option_env!("NEWSWATCH_TEST_CORPUS") else {
+        panic!(
+            "this test needs the shared corpus: set NEWSWATCH_CORPUS to the corpus folder \
+             (see docs/development/testing.md)"
+        );
+    };
+    let dir = PathBuf::from(dir);
     assert!(
-        dir.join("SOURCES.md").exists(),
-        "corpus not found at {} (set NEWSWATCH_CORPUS)",
+        dir.join("SOURCES.md").is_file(),
+        "corpus not found at {} (set NEWSWATCH_CORPUS to the corpus folder)",
         dir.display()
     );
     dir
+}
+
+/// A file under `tests/fixtures/` (written for the project; see its README).
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(rel)
 }
 
 /// Whether the tests run as root: a file created in `dir` is owned by uid 0.
@@ -168,11 +180,11 @@ pub fn undated_rss<S: AsRef<str>>(items: &[(S, S, S)]) -> String {
     s
 }
 
-/// Send `sig` (e.g. "-TERM") to a child process with kill(1).
+/// Send `sig` (e.g. "-TERM", as kill(1) spells it) to a child process.
 pub fn signal(child: &std::process::Child, sig: &str) {
-    let status = std::process::Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success(), "kill {sig} {}", child.id());
+    let name = format!("SIG{}", sig.trim_start_matches('-'));
+    let signal: nix::sys::signal::Signal = name.parse().expect("a signal name");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
+    nix::sys::signal::kill(pid, signal)
+        .unwrap_or_else(|e| panic!("kill {sig} {}: {e}", child.id()));
 }
