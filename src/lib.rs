@@ -5,6 +5,7 @@
 //! wiring one fetch through the stages and `cli` the command-line surface.
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod detect;
 pub mod fetch;
 pub mod logging;

@@ -13,6 +13,8 @@ macro_rules! outln {
 }
 
 mod changes;
+mod demo;
+mod generate;
 mod inspect;
 mod mail;
 mod matching;
@@ -174,6 +176,21 @@ pub enum Command {
         #[arg(long, value_name = "DUR")]
         older_than: Option<String>,
     },
+    /// See it work offline in about 15 s: invented feeds, the real daemon, mail into a Maildir
+    Demo {
+        /// Folder for the demo's config, database, mail and log (made if missing; an earlier demo there is replaced)
+        #[arg(long, value_name = "DIR", default_value = "newswatch-demo")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete for
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -257,6 +274,13 @@ pub fn error_text(e: &CliError) -> String {
 
 /// Run the parsed command; returns the exit code.
 pub fn dispatch(cli: Cli) -> CliResult {
+    // Commands that need no configuration.
+    match &cli.command {
+        Command::Demo { dir } => return demo::demo(&cli, dir),
+        Command::Completions { shell } => return generate::completions(*shell),
+        Command::Man => return generate::man(),
+        _ => {}
+    }
     let ctx = Ctx::new(&cli)?;
     let default_filter = match (&cli.command, cli.verbose) {
         (_, 2..) => "debug",
@@ -336,6 +360,9 @@ pub fn dispatch(cli: Cli) -> CliResult {
         Command::Status => status::status(&ctx),
         Command::CheckConfig => inspect::check_config(&ctx),
         Command::Prune { older_than } => prune::prune(&ctx, older_than.as_deref()),
+        Command::Demo { .. } | Command::Completions { .. } | Command::Man => {
+            unreachable!("dispatched before the configuration is loaded")
+        }
     }
 }
 

@@ -32,6 +32,8 @@ pub fn writes(command: &Command) -> bool {
         | Command::TestEmail { .. }
         | Command::Status
         | Command::CheckConfig => false,
+        // Their own files only (`dispatch` runs them before the configuration).
+        Command::Demo { .. } | Command::Completions { .. } | Command::Man => false,
     }
 }
 

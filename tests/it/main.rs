@@ -5,9 +5,11 @@ mod support;
 
 mod bad_config;
 mod cli;
+mod completions;
 mod config_files;
 mod crash;
 mod daemon;
+mod demo;
 mod detect;
 mod digest_schedule;
 mod disk_full;
