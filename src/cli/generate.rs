@@ -21,7 +21,7 @@ reports across outlets into a story, and mails immediate alerts and scheduled di
 
 `newswatch run` is the daemon (see docs/guide/service.md for the systemd service); the other \
 commands poll once, inspect what was stored, or manage sources and mail. `newswatch demo` shows \
-the whole job offline in about 15 seconds.";
+the whole job offline in about 20 seconds.";
 
 pub fn completions(shell: clap_complete::Shell) -> CliResult {
     let mut out = Vec::new();

@@ -176,7 +176,7 @@ pub enum Command {
         #[arg(long, value_name = "DUR")]
         older_than: Option<String>,
     },
-    /// See it work offline in about 15 s: invented feeds, the real daemon, mail into a Maildir
+    /// See it work offline in about 20 s: invented feeds, the real daemon, mail into a Maildir
     Demo {
         /// Folder for the demo's config, database, mail and log (made if missing; an earlier demo there is replaced)
         #[arg(long, value_name = "DIR", default_value = "newswatch-demo")]

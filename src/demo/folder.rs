@@ -29,7 +29,7 @@ const REPLACED_FILES: &[&str] = &[
 ];
 
 /// How long an immediate story alert waits for more outlets in the demo.
-pub const GROUP_WINDOW_SECS: u64 = 4;
+pub const GROUP_WINDOW_SECS: u64 = 5;
 
 /// What was in the folder before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! `newswatch demo`: the main job, offline, in about fifteen seconds. Serves
+//! `newswatch demo`: the main job, offline, in about twenty seconds. Serves
 //! four invented feeds on 127.0.0.1 (`server`, content in `script`), writes
 //! a configuration for them into a folder of its own (`folder`), and runs
 //! the real daemon on it — `newswatch run` as a child process, so the
@@ -83,7 +83,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
     say.plain(&format!(
         "newswatch demo: four invented outlets served on http://{}/, the daemon \
          (`newswatch run`) polling them every second, alerts and a digest mailed \
-         into a Maildir. About 15 seconds.",
+         into a Maildir. About 20 seconds.",
         server.addr()
     ))?;
     say.plain(&match prepared {

@@ -17,7 +17,7 @@ fn newswatch() -> Command {
 }
 
 /// The demo on `dir`; it must end well within a minute and a half even on
-/// a slow machine (it takes about 15 s).
+/// a slow machine (it takes about 20 s).
 fn demo(dir: &Path) -> Run {
     let mut cmd = newswatch();
     cmd.args(["demo", "--dir"]).arg(dir);
