@@ -39,12 +39,12 @@ use crate::notify::content::{
 /// The built-in templates: (name, source). A file of the same name in the
 /// override folder replaces one.
 const BUILTIN: &[(&str, &str)] = &[
-    ("alert.txt", include_str!("../../templates/alert.txt")),
-    ("alert.html", include_str!("../../templates/alert.html")),
-    ("digest.txt", include_str!("../../templates/digest.txt")),
-    ("digest.html", include_str!("../../templates/digest.html")),
-    ("_macros.txt", include_str!("../../templates/_macros.txt")),
-    ("_macros.html", include_str!("../../templates/_macros.html")),
+    ("alert.txt", include_str!("../../../templates/alert.txt")),
+    ("alert.html", include_str!("../../../templates/alert.html")),
+    ("digest.txt", include_str!("../../../templates/digest.txt")),
+    ("digest.html", include_str!("../../../templates/digest.html")),
+    ("_macros.txt", include_str!("../../../templates/_macros.txt")),
+    ("_macros.html", include_str!("../../../templates/_macros.html")),
 ];
 
 /// Longest subject, in characters (RFC 5322 recommends lines under 78; a
