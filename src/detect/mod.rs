@@ -9,6 +9,7 @@
 //! - `statements`: quotes attributed to configured speakers; shifts.
 //! - `stories`: near-duplicate items across sources share a story.
 
+mod lexicon;
 pub mod query;
 pub mod revisions;
 pub mod statements;

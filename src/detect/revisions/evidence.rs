@@ -7,25 +7,11 @@ use std::sync::LazyLock;
 
 use super::verdict::FieldVerdict;
 use super::words::{Field, Tok, counts, take};
+use crate::detect::lexicon::WordSet;
+use crate::detect::lexicon::negation::NEGATORS;
+use crate::detect::lexicon::speech::SPEECH_AND_BLAME_VERBS;
+use crate::detect::lexicon::stopwords::NOT_ACTORS;
 use crate::text::{StemLang, stem};
-
-/// Negators; a count that differs between versions flips the meaning.
-const NEGATORS: &str = "not no never nor cannot none nobody nothing neither не ни нет никогда без ні \
-     немає нема ніколи";
-
-/// Verbs that attribute speech or blame (folded). The words before them are
-/// who says what.
-const SPEECH_VERBS: &str = "say says said tell tells told accuse accuses accused claim claims claimed deny \
-     denies denied warn warns warned insist insists insisted blame blames blamed \
-     заявил заявила заявили заявляет заявляют сказал сказала сказали сообщил сообщила \
-     сообщили обвинил обвинила обвинили обвиняет обвиняют утверждает утверждают \
-     отрицает заявив заявляє заявляють сказав повідомив повідомила повідомили \
-     звинуватив звинуватила звинуватили звинувачує звинувачують стверджує заперечує";
-
-/// Skipped when collecting who speaks: articles and auxiliaries ("Operator
-/// of hantavirus-hit ship will say…", AP 20260513T182509Z).
-const NOT_ACTORS: &str = "the a an will would has have had is are was were also reportedly did does do \
-     could may might must should can также уже теж вже";
 
 impl FieldVerdict {
     pub(super) fn check_numbers(&mut self, old: &Field, new: &Field) {
@@ -243,14 +229,12 @@ fn levenshtein(a: &[char], b: &[char], cap: usize) -> usize {
     prev[b.len()]
 }
 
-/// `word` is one of the space-separated words of `list`.
-/// The words of a word-list constant above, as a set: splitting the list
-/// again for every token made `actors` 7% of a tick's instructions
-/// (`bench/instructions.py`).
-type WordSet = LazyLock<foldhash::HashSet<&'static str>>;
-static NEGATOR_SET: WordSet = LazyLock::new(|| NEGATORS.split_ascii_whitespace().collect());
-static SPEECH_VERB_SET: WordSet = LazyLock::new(|| SPEECH_VERBS.split_ascii_whitespace().collect());
-static NOT_ACTOR_SET: WordSet = LazyLock::new(|| NOT_ACTORS.split_ascii_whitespace().collect());
+/// The word lists (`lexicon`) as sets, built once: going through a list again
+/// for every token made `actors` 7% of a tick's instructions (`bench/instructions.py`).
+static NEGATOR_SET: WordSet = LazyLock::new(|| NEGATORS.iter().copied().collect());
+static SPEECH_VERB_SET: WordSet =
+    LazyLock::new(|| SPEECH_AND_BLAME_VERBS.iter().copied().collect());
+static NOT_ACTOR_SET: WordSet = LazyLock::new(|| NOT_ACTORS.iter().copied().collect());
 
 fn in_list(set: &WordSet, word: &str) -> bool {
     set.contains(word)

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use super::quotes::quote_spans;
+use crate::detect::lexicon::cyrillic::{euphonic_base, level_spelling};
+use crate::detect::lexicon::numbers::numeral;
 use crate::text::{Span, clean_text, fold, words};
 
 /// One analysed word of a field.
@@ -140,25 +142,6 @@ pub(super) fn is_numeric(w: &str) -> bool {
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b' '))
 }
 
-/// Spelled numerals that mean the same as digits (apostrophes already
-/// dropped): one to ten, as the AP "three-day" → "3-day" edit, with Russian
-/// and Ukrainian nominative and common genitive forms.
-fn numeral(w: &str) -> Option<&'static str> {
-    Some(match w {
-        "one" | "один" | "одна" | "одно" | "одне" => "1",
-        "two" | "два" | "две" | "дві" | "двух" | "двох" => "2",
-        "three" | "три" | "трех" | "трьох" => "3",
-        "four" | "четыре" | "четырех" | "чотири" | "чотирьох" => "4",
-        "five" | "пять" | "пяти" => "5",
-        "six" | "шесть" | "шість" | "шести" => "6",
-        "seven" | "семь" | "сім" | "семи" => "7",
-        "eight" | "восемь" | "вісім" | "восьми" => "8",
-        "nine" | "девять" | "девяти" => "9",
-        "ten" | "десять" | "десяти" => "10",
-        _ => return None,
-    })
-}
-
 /// The comparison key of a folded word (module docs, "Analysis").
 fn key_of(folded: &str, ukrainian: bool) -> String {
     if is_numeric(folded) {
@@ -178,29 +161,13 @@ fn key_of(folded: &str, ukrainian: bool) -> String {
     if let Some(digits) = numeral(&w) {
         return digits.to_string();
     }
-    let w = if ukrainian {
-        // Ukrainian euphony (милозвучність): the same preposition/conjunction
-        // spelled by the neighbouring sounds, e.g. texty.org.ua "у Росії" →
-        // "в Росії", "з Херсонщини" → "із Херсонщини".
-        match w.as_str() {
-            "в" => "у".to_string(),
-            "й" => "і".to_string(),
-            "із" | "зі" | "зо" => "з".to_string(),
-            _ => w,
-        }
-    } else {
-        w
+    // Ukrainian euphony (in Ukrainian text only) and Cyrillic spelling
+    // variants: у/в, з/із, грати/ґрати, проект/проєкт (`lexicon::cyrillic`).
+    let w = match euphonic_base(&w) {
+        Some(base) if ukrainian => base,
+        _ => w.as_str(),
     };
-    // Cyrillic spelling variants (2019 Ukrainian orthography, Russian vs
-    // Ukrainian spellings of names): грати/ґрати, проект/проєкт.
-    w.chars()
-        .map(|c| match c {
-            'ґ' => 'г',
-            'є' => 'е',
-            'ї' | 'і' => 'и',
-            c => c,
-        })
-        .collect()
+    w.chars().map(level_spelling).collect()
 }
 
 /// "10,000" / "10 000" / "10.000" → "10000"; "1,5" / "1.5" → "1.5".

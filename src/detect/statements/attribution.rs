@@ -9,165 +9,10 @@ use super::sentences::sentences;
 use super::speakers::{Mention, SpeakerSet};
 use super::tokens::{Token, is_cyrillic, tokens};
 use super::{Quote, SHORT_QUOTE_WORDS};
+use crate::detect::lexicon::speech::{
+    QUOTE_INTRO_WORDS, QUOTE_VERBS_CYRILLIC, QUOTE_VERBS_EN, SPEAKER_PRONOUNS,
+};
 use crate::text::{fold, words};
-
-// ---------------------------------------------------------------------------
-// Speech verbs and other small word lists (loose keys: Ukrainian і→и etc.).
-
-/// English speech verbs. "called" is left out: "so-called" splits into two
-/// words and "X called it 'Y'" is nearly always a label.
-const EN_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "stated",
-    "states",
-    "noted",
-    "notes",
-    "stressed",
-    "stresses",
-    "emphasized",
-    "emphasised",
-    "emphasizes",
-    "emphasises",
-    "underlined",
-    "underscored",
-    "declared",
-    "announced",
-    "warned",
-    "warns",
-    "insisted",
-    "insists",
-    "claimed",
-    "claims",
-    "wrote",
-    "writes",
-    "explained",
-    "asserted",
-    "remarked",
-    "replied",
-    "answered",
-    "responded",
-    "argued",
-    "commented",
-    "reiterated",
-    "continued",
-    "saying",
-    "adding",
-    "telling",
-    "posted",
-    "urged",
-    "acknowledged",
-    "admitted",
-    "promised",
-    "vowed",
-    "pledged",
-    "asked",
-    // Not speech of a speaker, but speech: a sentence with one of these is
-    // someone else's report ("a Washington Post article pointed out that…").
-    "pointed",
-    "reported",
-    "cited",
-    "quoted",
-];
-
-/// Russian and Ukrainian speech verbs, as loose keys (й→и, і→и, ь dropped).
-const CYR_VERBS: &[&str] = &[
-    // Russian
-    "заявил",
-    "заявила",
-    "заявили",
-    "заявляет",
-    "сказал",
-    "сказала",
-    "сказали",
-    "говорит",
-    "отметил",
-    "отметила",
-    "отмечает",
-    "подчеркнул",
-    "подчеркнула",
-    "подчеркивает",
-    "сообщил",
-    "сообщила",
-    "сообщает",
-    "добавил",
-    "добавила",
-    "пояснил",
-    "пояснила",
-    "уточнил",
-    "уточнила",
-    "указал",
-    "указала",
-    "констатировал",
-    "заверил",
-    "заверила",
-    "написал",
-    "написала",
-    "пишет",
-    "ответил",
-    "ответила",
-    "признал",
-    "признала",
-    "предупредил",
-    "напомнил",
-    "напомнила",
-    "заметил",
-    "рассказал",
-    "рассказала",
-    "призвал",
-    "объяснил",
-    "считает",
-    // Ukrainian (loose keys)
-    "заявив",
-    "заявляе",
-    "сказав",
-    "каже",
-    "наголосив",
-    "наголосила",
-    "наголошуе",
-    "зазначив",
-    "зазначила",
-    "зазначае",
-    "повидомив",
-    "повидомила",
-    "повидомляе",
-    "додав",
-    "додала",
-    "пидкреслив",
-    "пидкреслила",
-    "пояснив",
-    "уточнив",
-    "написав",
-    "пише",
-    "видпов",
-    "видповив",
-    "нагадав",
-    "попередив",
-    "розповив",
-    "розповила",
-    "закликав",
-    "вважае",
-];
-
-const PRONOUNS: &[&str] = &[
-    "he", "she", "they", "он", "она", "они", "вин", "вона", "вони",
-];
-
-/// Words that may sit between a speech verb and a quote it introduces.
-const INTRO_WORDS: &[&str] = &[
-    "that",
-    "reporters",
-    "journalists",
-    "что",
-    "що",
-    "журналистам",
-    "журналістам",
-];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum VerbKind {
@@ -186,7 +31,7 @@ fn verb_kind(toks: &[Token], i: usize) -> Option<VerbKind> {
         }
         _ => {}
     }
-    if EN_VERBS.contains(&k) || CYR_VERBS.contains(&k) {
+    if QUOTE_VERBS_EN.contains(&k) || QUOTE_VERBS_CYRILLIC.contains(&k) {
         Some(VerbKind::Plain)
     } else {
         None
@@ -364,7 +209,10 @@ impl<'a> Analysed<'a> {
                 return words(gap).count() <= 3;
             }
             let ws: Vec<String> = words(gap).map(|(_, w)| fold(w)).collect();
-            return ws.len() <= 3 && ws.last().is_some_and(|w| INTRO_WORDS.contains(&w.as_str()));
+            return ws.len() <= 3
+                && ws
+                    .last()
+                    .is_some_and(|w| QUOTE_INTRO_WORDS.contains(&w.as_str()));
         }
         false
     }
@@ -396,7 +244,7 @@ impl<'a> Analysed<'a> {
             let lo = v.saturating_sub(2).max(range.start);
             let hi = (v + 2).min(range.end.saturating_sub(1));
             for p in lo..=hi {
-                if p != v && PRONOUNS.contains(&self.toks[p].key.as_str()) {
+                if p != v && SPEAKER_PRONOUNS.contains(&self.toks[p].key.as_str()) {
                     return Some((p.min(v), p.max(v)));
                 }
             }

@@ -4,50 +4,12 @@
 use super::Quote;
 use super::attribution::clean_quote;
 use super::quotes::find_quotes;
-use super::speakers::{SpeakerSet, TITLES};
+use super::speakers::SpeakerSet;
 use super::tokens::{is_cyrillic, tokens};
+use crate::detect::lexicon::names::TITLES;
+use crate::detect::lexicon::speech::{HEADLINE_LEADING_VERBS, HEADLINE_VERBS};
+use crate::detect::lexicon::stopwords::HEADLINE_TAIL_WORDS;
 use crate::text::{Span, fold, words};
-
-/// Verbs of a `Zelensky says …` / `…, says Lavrov` headline.
-const HEADLINE_VERBS: &[&str] = &[
-    "says",
-    "said",
-    "tells",
-    "warns",
-    "insists",
-    "claims",
-    "заявил",
-    "заявила",
-    "заявив",
-];
-
-/// Verbs that may open a headline statement: `Zelensky says …`.
-const LEADING_VERBS: &[&str] = &["says", "said", "claims", "заявил", "заявила", "заявив"];
-
-/// Words that show a headline tail is not the speaker's tag: "— Kazakh
-/// leader at meeting with Putin" names Putin without quoting him.
-const TAIL_FUNCTION_WORDS: &[&str] = &[
-    "with",
-    "at",
-    "to",
-    "in",
-    "on",
-    "after",
-    "for",
-    "by",
-    "about",
-    "from",
-    "and",
-    "of",
-    "с",
-    "на",
-    "после",
-    "о",
-    "и",
-    "з",
-    "пiсля",
-    "про",
-];
 
 /// The statement part of a headline: the quote inside if the part is one
 /// quotation, else the part itself; `None` if under three words.
@@ -77,7 +39,7 @@ fn ends_with_speaker(s: &str, speakers: &SpeakerSet, max_words: usize) -> Option
     }
     if toks
         .iter()
-        .any(|t| TAIL_FUNCTION_WORDS.contains(&t.key.as_str()))
+        .any(|t| HEADLINE_TAIL_WORDS.contains(&t.key.as_str()))
     {
         return None;
     }
@@ -158,7 +120,7 @@ pub(super) fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Q
         }
         // "Trump warns Colombian president…", "Erdogan tells Putin…": an
         // object follows, not the statement.
-        if !LEADING_VERBS.contains(&f.as_str()) {
+        if !HEADLINE_LEADING_VERBS.contains(&f.as_str()) {
             return None;
         }
         let sp = ends_with_speaker(&title[..span.start], speakers, 6)?;

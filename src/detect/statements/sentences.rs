@@ -1,15 +1,8 @@
 //! Sentences: where a text splits, quotes and abbreviations considered.
 
 use super::quotes::QSpan;
+use crate::detect::lexicon::names::ABBREVIATIONS;
 use crate::text::fold;
-
-/// Words before a full stop that do not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "st", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "vs", "etc", "inc", "jr", "sr", "prof",
-    "gov", "sen", "rep", "maj", "capt", "adm", "corp", "co", "ltd", "mt", "ft", "г", "гг", "им",
-    "ул", "тыс", "млн", "млрд", "руб", "долл", "пер", "см", "т", "д", "тис", "грн",
-];
 
 /// Sentence byte ranges of `text`: split after . ! ? … when the next word
 /// starts with a capital letter, an opening quote or a dash, never inside a

@@ -4,6 +4,8 @@ use std::collections::HashSet;
 
 use super::Speaker;
 use super::tokens::{Token, is_cyrillic, loose_key, stem_key, tokens};
+use crate::detect::lexicon::cyrillic::CASE_ENDINGS;
+use crate::detect::lexicon::names::TITLES;
 use crate::text::{Span, words};
 
 /// One alias word, precomputed for matching.
@@ -34,12 +36,6 @@ pub struct SpeakerSet {
     speakers: Vec<Speaker>,
     pub(super) aliases: Vec<Alias>,
 }
-
-/// Case endings a Cyrillic name may carry (loose keys: й→и, ь dropped).
-const CASE_ENDINGS: &[&str] = &[
-    "а", "у", "ом", "ым", "им", "ем", "е", "ои", "ою", "ого", "ому", "ыи", "ии", "и", "ы", "ю",
-    "я", "ов", "ых", "их", "ове", "еве", "ови",
-];
 
 impl SpeakerSet {
     pub fn new(speakers: Vec<Speaker>) -> SpeakerSet {
@@ -168,44 +164,6 @@ impl SpeakerSet {
             && !TITLES.contains(&prev.key.as_str())
     }
 }
-
-/// Capitalised words that may stand before a surname: "President Putin".
-pub(super) const TITLES: &[&str] = &[
-    "president",
-    "prime",
-    "minister",
-    "pm",
-    "spokesman",
-    "spokesperson",
-    "envoy",
-    "secretary",
-    "chancellor",
-    "leader",
-    "senator",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "gen",
-    "foreign",
-    "kremlin",
-    "russian",
-    "ukrainian",
-    "us",
-    "u.s",
-    "turkish",
-    "american",
-    "special",
-    "aide",
-    "chief",
-    "head",
-    "adviser",
-    "advisor",
-    "press",
-    "former",
-    "ex",
-    "envoys",
-];
 
 /// Does text word `t` match alias word `a`? `Some(true)` for the same form
 /// (nominative), `Some(false)` for an inflected one, `None` for no match.

@@ -1,6 +1,7 @@
 //! Words of analysed text with their keys: a loose key that levels
 //! Ukrainian/Russian spellings and Latin transliterations, and its stem.
 
+use crate::detect::lexicon::cyrillic::loose_letter;
 use crate::text::{Span, StemLang, fold, stem, words};
 
 pub(super) fn is_cyrillic(s: &str) -> bool {
@@ -12,17 +13,7 @@ pub(super) fn is_cyrillic(s: &str) -> bool {
 pub(super) fn loose_key(w: &str) -> (String, bool) {
     let f = fold(w);
     if is_cyrillic(&f) {
-        let k = f
-            .chars()
-            .filter(|c| !matches!(c, 'ь' | 'ъ' | '\''))
-            .map(|c| match c {
-                'і' | 'ї' | 'й' => 'и',
-                'є' => 'е',
-                'ґ' => 'г',
-                c => c,
-            })
-            .collect();
-        return (k, false);
+        return (f.chars().filter_map(loose_letter).collect(), false);
     }
     let (base, possessive) = match f.strip_suffix("'s").or_else(|| f.strip_suffix('\'')) {
         Some(b) if !b.is_empty() => (b.to_string(), true),

@@ -5,140 +5,9 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
+use crate::detect::lexicon::numbers::english_numeral;
+use crate::detect::lexicon::stopwords::FINGERPRINT_STOPWORDS;
 use crate::text::{StemLang, stem, words};
-
-/// Function words dropped before shingling (small en/ru/uk lists): "the",
-/// "в", "у" carry no event and would make unrelated headlines share shingles.
-const STOPWORDS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "of",
-    "to",
-    "in",
-    "on",
-    "for",
-    "and",
-    "or",
-    "with",
-    "by",
-    "at",
-    "from",
-    "as",
-    "is",
-    "are",
-    "be",
-    "was",
-    "were",
-    "been",
-    "has",
-    "have",
-    "had",
-    "will",
-    "would",
-    "it",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "he",
-    "his",
-    "she",
-    "her",
-    "they",
-    "their",
-    "we",
-    "our",
-    "i",
-    "you",
-    "after",
-    "over",
-    "into",
-    "about",
-    "but",
-    "not",
-    "than",
-    "so",
-    "says",
-    "said",
-    "say",
-    "amid",
-    "while",
-    "what",
-    "who",
-    "how",
-    "why",
-    "new",
-    "в",
-    "во",
-    "на",
-    "и",
-    "с",
-    "со",
-    "по",
-    "о",
-    "об",
-    "из",
-    "за",
-    "к",
-    "ко",
-    "для",
-    "что",
-    "как",
-    "от",
-    "до",
-    "а",
-    "у",
-    "не",
-    "это",
-    "его",
-    "ее",
-    "их",
-    "же",
-    "ли",
-    "бы",
-    "то",
-    "но",
-    "или",
-    "при",
-    "после",
-    "заявил",
-    "заявила",
-    "і",
-    "й",
-    "та",
-    "з",
-    "із",
-    "зі",
-    "до",
-    "про",
-    "що",
-    "як",
-    "це",
-    "його",
-    "її",
-    "або",
-    "після",
-    "заявив",
-    "від",
-];
-
-/// Small number words, so "three-day truce" and "3-day truce" meet (AP
-/// headline history, `history/apnews/`: "U.S.-brokered three-day truce" →
-/// "US-brokered 3-day truce").
-const NUMBER_WORDS: &[(&str, &str)] = &[
-    ("one", "1"),
-    ("two", "2"),
-    ("three", "3"),
-    ("four", "4"),
-    ("five", "5"),
-    ("six", "6"),
-    ("seven", "7"),
-    ("eight", "8"),
-    ("nine", "9"),
-    ("ten", "10"),
-];
 
 /// Folded, stemmed content words of a text, kept one after another in one
 /// buffer (no allocation per word: this runs for every item).
@@ -218,16 +87,19 @@ fn term_of(word: &str) -> Option<Box<str>> {
     if w.is_empty() || is_stopword(w) {
         return None;
     }
-    Some(match NUMBER_WORDS.iter().find(|(n, _)| *n == w) {
-        Some((_, digits)) => (*digits).into(),
+    // English numerals only: fingerprints are stored, and Russian and
+    // Ukrainian numerals as digits would move the fingerprint of every item
+    // that has one away from those stored before.
+    Some(match english_numeral(w) {
+        Some(digits) => digits.into(),
         None => stem(w, StemLang::for_word(StemLang::None, w)).into(),
     })
 }
 
-/// `STOPWORDS` as a set: looked up for every word of every item.
+/// `FINGERPRINT_STOPWORDS` as a set: looked up for every word of every item.
 fn is_stopword(word: &str) -> bool {
     static SET: OnceLock<foldhash::HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+    SET.get_or_init(|| FINGERPRINT_STOPWORDS.iter().copied().collect())
         .contains(word)
 }
 
