@@ -20,7 +20,7 @@
 //!
 //! - `stopwords`: function words dropped or skipped (stories, statements,
 //!   revisions, headline tails).
-//! - `negation`: negators (revisions, statements).
+//! - `negation`: negators (revisions and statements, one list).
 //! - `speech`: speech verbs, pronouns and the words that introduce a quote.
 //! - `numbers`: spelled numerals one to ten.
 //! - `names`: titles before a surname, abbreviations before a full stop.

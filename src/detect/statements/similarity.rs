@@ -2,11 +2,17 @@
 //! speaker said before.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use super::tokens::{loose_key, stem_key};
-use crate::detect::lexicon::negation::STATEMENT_NEGATORS;
+use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::stopwords::SIMILARITY_STOPWORDS;
 use crate::text::{fold, words};
+
+/// The negators (`lexicon`) as loose keys, the form statement words are
+/// compared in.
+static NEGATOR_KEYS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| NEGATORS.iter().map(|w| loose_key(w).0).collect());
 
 /// Content-word stems of a statement and whether it contains a negation.
 fn statement_terms(s: &str) -> (Vec<String>, bool) {
@@ -14,7 +20,7 @@ fn statement_terms(s: &str) -> (Vec<String>, bool) {
     let mut negated = false;
     for (_, w) in words(s) {
         let (key, _) = loose_key(w);
-        if STATEMENT_NEGATORS.contains(&key.as_str()) || key.ends_with("n't") {
+        if NEGATOR_KEYS.contains(&key) || key.ends_with("n't") {
             negated = true;
             continue;
         }

@@ -438,6 +438,25 @@ fn shifts() {
     assert!(s.closest < earlier.len());
 }
 
+/// Every negator of the lexicon reverses a statement, the ones revisions
+/// count included ("nobody", "без", "ніколи").
+#[test]
+fn negators_shared_with_revisions_reverse_a_statement() {
+    for (earlier, new) in [
+        (
+            "Everybody in Europe wants peace talks",
+            "Nobody in Europe wants peace talks",
+        ),
+        (
+            "Переговоры пройдут с предварительными условиями",
+            "Переговоры пройдут без предварительных условий",
+        ),
+    ] {
+        let s = find_shift(new, &[earlier]);
+        assert!(s.is_some(), "{new} after {earlier}: {s:?}");
+    }
+}
+
 #[test]
 fn random_input_never_panics() {
     let set = speakers();

@@ -78,6 +78,65 @@ fn numbers_are_normalised_before_comparing() {
     assert_eq!(cmp("пять раз", "5 раз").significance, Cosmetic);
 }
 
+/// Revisions and statements keep apart verb lists (`lexicon::speech`): a
+/// verb that reports or goes on ("continued") does not make the words before
+/// it a speaker, so rewording them is no `speaker_changed`.
+#[test]
+fn only_speech_and_blame_verbs_mark_a_speaker() {
+    let title = |t| VersionText { title: t, text: "" };
+    let r = compare(
+        &title("Fighting continued in Pokrovsk on Monday"),
+        &title("Shelling continued in Pokrovsk on Monday"),
+        &[],
+    );
+    assert_eq!(r.significance, Minor, "{:?}", r.reasons);
+    assert_eq!(r.reasons, ["words_changed: 2"]);
+    let r = compare(
+        &title("Russia blamed Ukraine for the attack in Pokrovsk"),
+        &title("Moscow blamed Ukraine for the attack in Pokrovsk"),
+        &[],
+    );
+    assert!(
+        r.reasons
+            .iter()
+            .any(|x| x == "speaker_changed: Russia → Moscow"),
+        "{:?}",
+        r.reasons
+    );
+}
+
+/// Revision keys level Ukrainian spellings but keep й and the soft sign
+/// (`lexicon::cyrillic`): "бой" → "бои" is battle → battles, not a spelling
+/// variant as it would be in the statements' loose keys.
+#[test]
+fn short_i_and_soft_sign_are_not_spelling_variants() {
+    let title = |t| VersionText { title: t, text: "" };
+    for (a, b) in [
+        ("Бой за Покровск", "Бои за Покровск"),
+        ("Цены на уголь растут", "Цены на угол растут"),
+    ] {
+        let r = compare(&title(a), &title(b), &[]);
+        assert_eq!(r.significance, Minor, "{a} → {b}: {:?}", r.reasons);
+    }
+    // The spelling variants themselves stay cosmetic.
+    let r = compare(&title("Спільний проект"), &title("Спільний проєкт"), &[]);
+    assert_eq!(r.significance, Cosmetic, "{:?}", r.reasons);
+}
+
+/// Negators the statements list brought to the shared list count too:
+/// "Ніякого перемир'я" (no truce) → "Перемир'я" reverses the headline.
+#[test]
+fn every_shared_negator_flips_a_revision() {
+    let title = |t| VersionText { title: t, text: "" };
+    let r = compare(
+        &title("Ніякого перемир'я на Великдень"),
+        &title("Перемир'я на Великдень"),
+        &[],
+    );
+    assert_eq!(r.significance, Major, "{:?}", r.reasons);
+    assert_eq!(r.reasons, ["negation_flipped"]);
+}
+
 #[test]
 fn topic_terms_accept_query_forms() {
     let a = VersionText {
