@@ -91,7 +91,9 @@
 //! This file holds the entry points and the verdict types; `diff` the display
 //! diff, `words` the analysed words and their keys, `quotes` the quoted spans,
 //! `evidence` the numbers, negation, speaker and name rules, `verdict` the
-//! per-field verdict and the rules above, `guards` the four guards.
+//! per-field verdict and the rules above, `guards` the four guards. The
+//! word lists (negators, speech verbs, numerals, spelling folds) are in
+//! `detect::lexicon`.
 //!
 //! [`text::words`]: crate::text::words
 //! [`text::fold`]: crate::text::fold

@@ -32,7 +32,8 @@
 //! matching, `quotes` the quote marks, `sentences` the sentence split,
 //! `attribution` the pairing of quotes with speakers in body text,
 //! `headlines` the headline forms, `similarity` statement similarity and
-//! shifts.
+//! shifts. The word lists (speech verbs, titles, stopwords, negators, case
+//! endings) are in `detect::lexicon`.
 
 mod attribution;
 mod headlines;

@@ -48,7 +48,8 @@
 //!
 //! This file holds the fingerprint entry points and `assign`; `terms` the
 //! words that go into a fingerprint (stopwords, numerals, outlet tags),
-//! `simhash` the shingles, their hash and the sketch.
+//! `simhash` the shingles, their hash and the sketch. The stopwords and
+//! numerals are in `detect::lexicon`.
 
 mod simhash;
 mod terms;
