@@ -8,7 +8,9 @@
 //! - `revisions`: word diff between versions and its significance.
 //! - `statements`: quotes attributed to configured speakers; shifts.
 //! - `stories`: near-duplicate items across sources share a story.
+//! - `lexicon`: the word lists of the stages above, each once.
 
+mod lexicon;
 pub mod query;
 pub mod revisions;
 pub mod statements;

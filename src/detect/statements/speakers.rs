@@ -1,0 +1,204 @@
+//! Speakers compiled for matching, and their mentions in text.
+
+use std::collections::HashSet;
+
+use super::Speaker;
+use super::tokens::{Token, is_cyrillic, loose_key, stem_key, tokens};
+use crate::detect::lexicon::cyrillic::CASE_ENDINGS;
+use crate::detect::lexicon::names::TITLES;
+use crate::text::{Span, words};
+
+/// One alias word, precomputed for matching.
+#[derive(Clone, Debug)]
+struct AliasWord {
+    key: String,
+    stem: String,
+    cyrillic: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Alias {
+    words: Vec<AliasWord>,
+    speaker: usize,
+}
+
+/// Speakers compiled for matching: every name and alias (and the last word
+/// of a multi-word one: "Dmitry Peskov" → "Peskov") as a sequence of folded
+/// words. A text word matches an alias word when the folded forms are equal,
+/// when their stems are (≥ 4 letters: Зеленский/Зеленского), or — Cyrillic
+/// only — when the word is the alias plus a case ending (Песков/Пескову/
+/// Песковым, Путин/Путина). Ukrainian and Russian spellings meet through a
+/// loose key (і/ї→и, є→е, й→и, ь dropped: Зеленський = Зеленский, Пєсков =
+/// Песков); Latin transliterations ending -yy/-iy/-ii meet at -y (Zelenskyy,
+/// Zelenskiy, Zelensky). A mention must start with a capital letter.
+#[derive(Clone, Debug, Default)]
+pub struct SpeakerSet {
+    speakers: Vec<Speaker>,
+    pub(super) aliases: Vec<Alias>,
+}
+
+impl SpeakerSet {
+    pub fn new(speakers: Vec<Speaker>) -> SpeakerSet {
+        let mut aliases = Vec::new();
+        let mut seen: HashSet<(usize, Vec<String>)> = HashSet::new();
+        for (i, sp) in speakers.iter().enumerate() {
+            for name in std::iter::once(&sp.name).chain(sp.aliases.iter()) {
+                let ws: Vec<AliasWord> = words(name).map(|(_, w)| alias_word(w)).collect();
+                if ws.is_empty() {
+                    continue;
+                }
+                let mut forms = vec![ws.clone()];
+                if ws.len() > 1 {
+                    let last = ws[ws.len() - 1].clone();
+                    if last.key.chars().count() >= 4 {
+                        forms.push(vec![last]);
+                    }
+                }
+                for form in forms {
+                    let keys = form.iter().map(|w| w.key.clone()).collect();
+                    if seen.insert((i, keys)) {
+                        aliases.push(Alias {
+                            words: form,
+                            speaker: i,
+                        });
+                    }
+                }
+            }
+        }
+        // Longest aliases first, so "Dmitry Peskov" wins over "Peskov".
+        aliases.sort_by_key(|a| std::cmp::Reverse(a.words.len()));
+        SpeakerSet { speakers, aliases }
+    }
+
+    pub fn speakers(&self) -> &[Speaker] {
+        &self.speakers
+    }
+
+    /// Every mention of a speaker in `text`: (speaker index, byte span in
+    /// `text`), in text order, non-overlapping.
+    pub fn find(&self, text: &str) -> Vec<(usize, Span)> {
+        let toks = tokens(text);
+        self.mentions(&toks, &vec![false; toks.len()])
+            .into_iter()
+            .map(|m| {
+                (
+                    m.speaker,
+                    Span {
+                        start: toks[m.first].span.start,
+                        end: toks[m.last].span.end,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Mentions over pre-tokenised text, skipping tokens marked `skip`
+    /// (inside quote marks: a name quoted is not a speaker speaking).
+    pub(super) fn mentions(&self, toks: &[Token], skip: &[bool]) -> Vec<Mention> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            if skip[i] || !toks[i].capital {
+                i += 1;
+                continue;
+            }
+            let mut found = None;
+            for alias in &self.aliases {
+                let n = alias.words.len();
+                if i + n > toks.len() || (i..i + n).any(|j| skip[j]) {
+                    continue;
+                }
+                let mut exact = true;
+                let all =
+                    alias
+                        .words
+                        .iter()
+                        .zip(&toks[i..i + n])
+                        .all(|(a, t)| match word_match(t, a) {
+                            Some(e) => {
+                                exact &= e;
+                                true
+                            }
+                            None => false,
+                        });
+                if all {
+                    found = Some((alias.speaker, n, exact));
+                    break;
+                }
+            }
+            // "Eric Trump" is not Donald Trump: a bare Latin surname right
+            // after another capitalised name (not a title, not "Russia's")
+            // names someone else.
+            if let Some((_, 1, _)) = found
+                && i > 0
+                && self.other_first_name(toks, i)
+            {
+                found = None;
+            }
+            match found {
+                Some((speaker, n, exact)) => {
+                    out.push(Mention {
+                        speaker,
+                        first: i,
+                        last: i + n - 1,
+                        exact,
+                        possessive: toks[i + n - 1].possessive,
+                    });
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+}
+
+impl SpeakerSet {
+    fn other_first_name(&self, toks: &[Token], i: usize) -> bool {
+        let (prev, cur) = (&toks[i - 1], &toks[i]);
+        // Sentence-initial words ("Yesterday Trump said") are capitalised anyway.
+        !is_cyrillic(&cur.key)
+            && prev.capital
+            && !prev.possessive
+            && !prev.sentence_start
+            && !TITLES.contains(&prev.key.as_str())
+    }
+}
+
+/// Does text word `t` match alias word `a`? `Some(true)` for the same form
+/// (nominative), `Some(false)` for an inflected one, `None` for no match.
+fn word_match(t: &Token, a: &AliasWord) -> Option<bool> {
+    if t.key == a.key {
+        return Some(true);
+    }
+    if a.stem.chars().count() >= 4 && t.stem == a.stem {
+        return Some(!a.cyrillic);
+    }
+    if a.cyrillic
+        && a.key.chars().count() >= 4
+        && let Some(rest) = t.key.strip_prefix(a.key.as_str())
+        && CASE_ENDINGS.contains(&rest)
+    {
+        return Some(false);
+    }
+    None
+}
+
+fn alias_word(w: &str) -> AliasWord {
+    let (key, _) = loose_key(w);
+    AliasWord {
+        stem: stem_key(&key),
+        cyrillic: is_cyrillic(&key),
+        key,
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Mention {
+    pub(super) speaker: usize,
+    pub(super) first: usize,
+    pub(super) last: usize,
+    /// Nominative (uninflected) form: may be the subject of a verb.
+    pub(super) exact: bool,
+    pub(super) possessive: bool,
+}
