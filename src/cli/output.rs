@@ -83,6 +83,15 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// `n` with the noun that agrees with it: "1 source", "3 sources", "0 sources".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// "2026-05-04T19:46:55Z" → "2026-05-04 19:46" for tables.
 pub fn short_time(t: &str) -> String {
     if t.len() >= 16 {

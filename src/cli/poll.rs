@@ -8,7 +8,7 @@ use std::time::Instant;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{json_line, safe};
+use super::output::{counted, json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_time, time_from_file_name};
 use crate::model::FetchStatus;
 use crate::pipeline::{Detection, PollReport, Poller, Writer, ingest_file, source_specs};
@@ -97,14 +97,17 @@ fn print_poll_summary(r: &PollReport, secs: f64, json: bool) -> std::io::Result<
     for name in &r.gone {
         eprintln!("warning: {}: gone (410), source disabled", safe(name));
     }
+    if let Some(verdict) = network_verdict(r) {
+        eprintln!("{verdict}");
+    }
     let line = format!(
-        "polled {} sources in {secs:.2}s: {} ok, {} not modified, {} failed, {} gone; {} new items, {} changed",
-        r.sources,
+        "polled {} in {secs:.2}s: {} ok, {} not modified, {} failed, {} gone; {}, {} changed",
+        counted(r.sources, "source", "sources"),
         r.ok,
         r.not_modified,
         r.failed.len(),
         r.gone.len(),
-        r.items_new,
+        counted(r.items_new as usize, "new item", "new items"),
         r.items_changed
     );
     if json {
@@ -113,6 +116,35 @@ fn print_poll_summary(r: &PollReport, secs: f64, json: bool) -> std::io::Result<
         outln!("{line}");
     }
     Ok(())
+}
+
+/// When no source could be fetched and (nearly) all of them failed to
+/// resolve their host or to connect, the network is the likely cause, not
+/// the sources: one line that says so and what to try, instead of leaving
+/// the reader to work it out from a screenful of lookup errors.
+fn network_verdict(r: &PollReport) -> Option<String> {
+    let network = r
+        .failed
+        .iter()
+        .filter(|(_, e)| crate::fetch::is_network_error(e))
+        .count();
+    let reached = r.ok + r.not_modified + r.gone.len();
+    // One source alone failing says more about its URL than the network.
+    if reached > 0 || network < 2 || network * 4 < r.sources * 3 {
+        return None;
+    }
+    let how_many = if network == r.sources && network == 2 {
+        "both sources".to_string()
+    } else if network == r.sources {
+        format!("all {network} sources")
+    } else {
+        format!("{network} of {} sources", r.sources)
+    };
+    Some(format!(
+        "error: the network seems to be down: {how_many} failed to look up or connect to \
+         their host. Check this machine's network connection and DNS (or a firewall); \
+         `newswatch demo` shows newswatch at work offline, on generated feeds."
+    ))
 }
 
 pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> CliResult {

@@ -13,6 +13,7 @@ mod digest_schedule;
 mod disk_full;
 mod fetch;
 mod files;
+mod first_use;
 mod hostile;
 mod mail;
 mod mutations;
