@@ -1,7 +1,5 @@
 //! `items`, `search`, `show`, `status`, `check-config`: read-only views.
 
-use chrono::Utc;
-
 use super::output::{cut, json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::store::{ItemFilter, ItemRow, StoreError};
@@ -13,7 +11,7 @@ pub fn items(
     since: Option<&str>,
     limit: usize,
 ) -> CliResult {
-    let since = since.map(|s| parse_since(s, Utc::now())).transpose()?;
+    let since = since.map(|s| parse_since(s, ctx.now())).transpose()?;
     if let Some(t) = &topic {
         known_topic(ctx, t)?;
     }
@@ -255,7 +253,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
                 "timezone": d.timezone.name(),
                 "topics": d.topics,
                 "to": d.to.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "next": crate::store::ts(d.schedule.next_slot_after(d.timezone, chrono::Utc::now())),
+                "next": crate::store::ts(d.schedule.next_slot_after(d.timezone, ctx.now())),
             })).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
@@ -305,7 +303,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
     for s in &c.speakers {
         outln!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
     }
-    print_mail_config(c)?;
+    print_mail_config(c, ctx.now())?;
     Ok(0)
 }
 
@@ -323,7 +321,7 @@ pub fn smtp_of(e: &crate::config::EmailConfig) -> Option<&crate::config::SmtpCon
 }
 
 /// The `[email]` and `[[digest]]` part of `check-config`.
-fn print_mail_config(c: &crate::config::Config) -> CliResult {
+fn print_mail_config(c: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) -> CliResult {
     let Some(e) = &c.email else {
         outln!(
             "
@@ -372,7 +370,6 @@ mail: via {}",
                 safe(&p.display().to_string())
             ))
     );
-    let now = chrono::Utc::now();
     for d in &c.digests {
         let next = d
             .schedule

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::Utc;
 use lettre::message::Mailbox;
 
 use super::output::{json_line, safe, safe_lines, short_time, table};
@@ -39,7 +38,7 @@ pub struct DigestArgs<'a> {
 }
 
 pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
-    let now = Utc::now();
+    let mut now = ctx.now();
     let cfg = match args.name {
         Some(name) => Some(
             ctx.config
@@ -64,6 +63,26 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     let name = cfg.map_or("all-topics", |c| c.name.as_str());
     let store = ctx.open_reader()?;
     let last = store.last_digest(name)?;
+    // A manual digest is recorded under the second it was asked for: a
+    // second `--send` within that second is the same request again.
+    if args.send
+        && let Some(run) = last
+            .as_ref()
+            .filter(|r| r.manual && same_second(r.slot, now))
+    {
+        if store.watermark()? == run.upto {
+            outln!(
+                "digest '{}' was sent at {} UTC and nothing has come in since: not sent again",
+                safe(name),
+                run.slot.format("%H:%M:%S")
+            );
+            return Ok(0);
+        }
+        // Something came in since: a digest of its own, in the next second.
+        let next = run.slot + chrono::Duration::seconds(1);
+        runtime()?.block_on(ctx.clock.sleep_until(next));
+        now = ctx.now().max(next);
+    }
     let (start, after) = match (args.since, &last) {
         (Some(s), _) => {
             let start = parse_since(s, now)?;
@@ -148,6 +167,11 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     )
 }
 
+/// Whether two times fall in the same second (as the database stores times).
+fn same_second(a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>) -> bool {
+    a.timestamp() == b.timestamp()
+}
+
 /// Print what a delivery did; exit 1 when something did not go out.
 fn report_delivery(ctx: &Ctx, report: &Delivery, what: &str) -> CliResult {
     for (id, subject, reply) in &report.replies {
@@ -194,7 +218,7 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
         })?],
         None => email.to.clone(),
     };
-    let now = Utc::now();
+    let now = ctx.now();
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "this host".into());
@@ -321,7 +345,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             let rt = runtime()?;
             let _inside = rt.enter();
             let mut notifier = notifier(ctx, "outbox send")?;
-            let now = Utc::now();
+            let now = ctx.now();
             notifier.store().expedite_outbox(now)?;
             let report = rt.block_on(notifier.deliver_due(now));
             if report.sent == 0 && report.errors.is_empty() {
@@ -331,7 +355,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
         }
         OutboxCommand::Retry => {
             let store = ctx.open_store()?;
-            let n = store.retry_failed_outbox(Utc::now())?;
+            let n = store.retry_failed_outbox(ctx.now())?;
             outln!("{n} message(s) queued again");
             Ok(0)
         }
@@ -349,7 +373,7 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
     let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db)? else {
         return Ok(());
     };
-    let now = Utc::now();
+    let now = ctx.now();
     notifier.store().expedite_outbox(now)?;
     let report = rt.block_on(notifier.deliver_due(now));
     if report.sent > 0 {
@@ -365,4 +389,107 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    const CONFIG: &str = r#"[daemon]
+database = "t.db"
+
+[[source]]
+name = "wire"
+url = "https://news.example/feed"
+
+[[topic]]
+name = "talks"
+query = "ceasefire"
+
+[email]
+maildir = "mail"
+from = "newswatch <nw@example.org>"
+to = ["analyst@example.org"]
+
+[[digest]]
+name = "morning"
+schedule = "daily 08:00"
+"#;
+
+    fn send(name: Option<&str>) -> DigestArgs<'_> {
+        DigestArgs {
+            name,
+            preview: false,
+            html: None,
+            since: None,
+            send: true,
+        }
+    }
+
+    fn delivered(dir: &Path) -> usize {
+        std::fs::read_dir(dir.join("mail/new")).map_or(0, |d| d.count())
+    }
+
+    fn slots(ctx: &Ctx) -> Vec<String> {
+        let db = rusqlite::Connection::open(&ctx.db).unwrap();
+        let mut stmt = db.prepare("SELECT slot FROM digests ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// `digest --send` twice in one second: the second has nothing to add
+    /// and says so (it used to fail on the database's UNIQUE constraint);
+    /// when an item came in between, it goes out in the next second.
+    #[test]
+    fn a_second_digest_send_in_the_same_second_is_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newswatch.toml");
+        std::fs::write(&path, CONFIG).unwrap();
+        let start = crate::store::parse_ts("2026-12-06T09:00:00Z").unwrap();
+        let clock = ManualClock::new(start + chrono::Duration::milliseconds(100));
+        let ctx = Ctx::for_test(&path, clock.shared());
+        ctx.open_store().unwrap();
+
+        assert_eq!(digest(&ctx, &send(None)).unwrap(), 0);
+        clock.set(start + chrono::Duration::milliseconds(900));
+        assert_eq!(digest(&ctx, &send(Some("morning"))).unwrap(), 0);
+        assert_eq!(delivered(dir.path()), 1, "sent once");
+        assert_eq!(slots(&ctx), ["2026-12-06T09:00:00Z"]);
+
+        // An item arrives within the same second: the next `--send` waits
+        // for the second to pass, then sends it.
+        let feed = dir.path().join("feed.xml");
+        std::fs::write(
+            &feed,
+            "<rss version=\"2.0\"><channel><title>w</title><item><guid>a</guid>\
+             <title>Ceasefire talks resume</title><description>ceasefire</description>\
+             </item></channel></rss>",
+        )
+        .unwrap();
+        let mut store = ctx.open_store().unwrap();
+        store
+            .sync_config_sources(&crate::pipeline::source_specs(&ctx.config), start)
+            .unwrap();
+        let src = store.source_by_name("wire").unwrap();
+        let detection = crate::pipeline::Detection::new(&ctx.config);
+        crate::pipeline::ingest_file(&mut store, &detection, &src, &feed, start, 1 << 20).unwrap();
+        drop(store);
+        let stepper = {
+            let clock = clock.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                clock.set(start + chrono::Duration::milliseconds(1200));
+            })
+        };
+        assert_eq!(digest(&ctx, &send(None)).unwrap(), 0);
+        stepper.join().unwrap();
+        assert_eq!(delivered(dir.path()), 2);
+        assert_eq!(
+            slots(&ctx),
+            ["2026-12-06T09:00:00Z", "2026-12-06T09:00:01Z"]
+        );
+    }
 }

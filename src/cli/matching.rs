@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
-
 use super::inspect::known_topic;
 use super::output::{cut, json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_since};
@@ -55,7 +53,7 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
                 content_type: None,
                 url: None,
             };
-            let entries = parse_and_normalize(&doc, None, Utc::now())
+            let entries = parse_and_normalize(&doc, None, ctx.now())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
                 .entries;
             let name = file.display().to_string();
@@ -78,7 +76,7 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
             }
         }
     } else {
-        let since = parse_since(since.unwrap_or("7d"), Utc::now())?;
+        let since = parse_since(since.unwrap_or("7d"), ctx.now())?;
         let store = ctx.open_reader()?;
         for it in store.item_texts(since, MATCH_SCAN_MAX)? {
             scanned += 1;

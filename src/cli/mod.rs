@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::{self, Config};
 use crate::store::Store;
 
@@ -223,6 +224,7 @@ pub enum OutboxAction {
 }
 
 /// An error with the exit code it maps to.
+#[derive(Debug)]
 pub struct CliError {
     pub code: u8,
     pub error: anyhow::Error,
@@ -339,13 +341,16 @@ pub fn dispatch(cli: Cli) -> CliResult {
     }
 }
 
-/// What every command needs: the validated config and where the database is.
+/// What every command needs: the validated config, where the database is,
+/// and the clock.
 pub struct Ctx {
     pub config: Config,
     /// The config file, for the daemon's reloads.
     pub config_path: PathBuf,
     pub db: PathBuf,
     pub json: bool,
+    /// The system clock (a manual one in tests).
+    pub clock: SharedClock,
 }
 
 impl Ctx {
@@ -362,7 +367,28 @@ impl Ctx {
             config_path: path,
             db,
             json: cli.json,
+            clock: SystemClock::shared(),
         })
+    }
+
+    /// The context of a command run on the config at `path`, with `clock`:
+    /// for tests that step time.
+    #[cfg(test)]
+    pub fn for_test(path: &Path, clock: SharedClock) -> Ctx {
+        let config = config::load(path).expect("a valid test config");
+        let db = config.daemon.database.clone();
+        Ctx {
+            config,
+            config_path: path.to_path_buf(),
+            db,
+            json: false,
+            clock,
+        }
+    }
+
+    /// The current time, by this command's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The store for a command that writes (creating and migrating the

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{counted, json_line, safe};
@@ -38,13 +37,13 @@ pub fn run(ctx: &Ctx) -> CliResult {
 
 pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
     let mut store = ctx.open_polling_store()?;
-    store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+    store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
     let filter = match (all, source) {
         (_, Some(name)) => DueFilter::Named(name),
         (true, None) => DueFilter::All,
         (false, None) => DueFilter::Due,
     };
-    let due = store.due_sources(Utc::now(), filter).map_err(|e| match e {
+    let due = store.due_sources(ctx.now(), filter).map_err(|e| match e {
         crate::store::StoreError::NotFound(_) | crate::store::StoreError::Conflict(_) => {
             CliError::usage(e)
         }
@@ -157,14 +156,14 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
         })?),
     };
     let mut store = ctx.open_store()?;
-    store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+    store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
     let src = store.source_by_name(source).map_err(CliError::usage)?;
     let detection = Detection::new(&ctx.config);
     let mut failures = 0;
     for file in files {
         let at = fixed_at
             .or_else(|| time_from_file_name(file))
-            .unwrap_or_else(Utc::now);
+            .unwrap_or_else(|| ctx.now());
         let result = ingest_file(
             &mut store,
             &detection,

@@ -1,8 +1,6 @@
 //! `prune`: apply retention now (the daemon does it daily when
 //! `[daemon] retention` is set). See `store::retention` for what goes.
 
-use chrono::Utc;
-
 use super::output::json_line;
 use super::{CliError, CliResult, Ctx};
 
@@ -25,7 +23,7 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
         )));
     }
     let mut store = ctx.open_store()?;
-    let now = Utc::now();
+    let now = ctx.now();
     let cutoff = now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
     let mut total = crate::store::PruneReport::default();
     loop {

@@ -1,7 +1,6 @@
 //! `sources`: list with health, add/remove/enable/disable, OPML import/export.
 
 use anyhow::Context;
-use chrono::Utc;
 
 use super::output::{cut, json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, SourcesAction};
@@ -19,7 +18,7 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
         }
         _ => {
             let mut store = ctx.open_store()?;
-            store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+            store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
             store
         }
     };
@@ -37,7 +36,7 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
                 .transpose()
                 .map_err(|e| CliError::usage(anyhow::anyhow!("--interval: {e}")))?;
             let spec = spec(&name, &url, tags, interval, language)?;
-            store.add_source(&spec, Utc::now()).map_err(user_error)?;
+            store.add_source(&spec, ctx.now()).map_err(user_error)?;
             outln!(
                 "added source '{}' ({}); it is polled at the next `poll` or by the daemon",
                 safe(&spec.name),
@@ -55,19 +54,21 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
         }
         SourcesAction::Enable { name } => {
             store
-                .set_source_enabled(&name, true, Utc::now())
+                .set_source_enabled(&name, true, ctx.now())
                 .map_err(user_error)?;
             outln!("enabled source '{}'", safe(&name));
             Ok(0)
         }
         SourcesAction::Disable { name } => {
             store
-                .set_source_enabled(&name, false, Utc::now())
+                .set_source_enabled(&name, false, ctx.now())
                 .map_err(user_error)?;
             outln!("disabled source '{}'", safe(&name));
             Ok(0)
         }
-        SourcesAction::ImportOpml { file } => import(&mut store, &file, ctx.config.daemon.max_body),
+        SourcesAction::ImportOpml { file } => {
+            import(&mut store, &file, ctx.config.daemon.max_body, ctx.now())
+        }
         SourcesAction::ExportOpml { file } => {
             let feeds: Vec<OpmlFeed> = store
                 .sources()?
@@ -146,7 +147,12 @@ fn intranet_note(spec: &SourceSpec) -> Option<String> {
     })
 }
 
-fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResult {
+fn import(
+    store: &mut Store,
+    file: &std::path::Path,
+    max_bytes: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CliResult {
     let bytes = crate::pipeline::read_file_capped(file, max_bytes).map_err(anyhow::Error::msg)?;
     let text = String::from_utf8_lossy(&bytes);
     let feeds = parse_opml(&text).map_err(|e| {
@@ -174,7 +180,7 @@ fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResul
         }
         let tags = feed.category.into_iter().collect();
         match spec(&name, &feed.url, tags, None, None) {
-            Ok(spec) => match store.add_source(&spec, Utc::now()) {
+            Ok(spec) => match store.add_source(&spec, now) {
                 Ok(()) => {
                     added += 1;
                     // An OPML file often comes from elsewhere: say which

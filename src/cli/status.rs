@@ -54,7 +54,7 @@ struct SourceStatus {
 
 pub fn status(ctx: &Ctx) -> CliResult {
     let store = ctx.open_reader()?;
-    let now = Utc::now();
+    let now = ctx.now();
     let summary = store.status(now)?;
     let run = store.last_run()?;
     let daemon = daemon_status(InstanceLock::holder(&ctx.db), run, now);
