@@ -2,12 +2,12 @@
 
 use anyhow::Context;
 
-use super::output::{cut, json_line, safe, short_time, table};
+use super::output::{ago, cut, json_line, safe, table, until};
 use super::{CliError, CliResult, Ctx, SourcesAction};
 use crate::config::{NAME_MAX_CHARS, TAG_MAX_CHARS, check_label, check_language, url_for_messages};
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::source_specs;
-use crate::store::{SourceSpec, Store, StoreError};
+use crate::store::{SourceSpec, SourceState, Store, StoreError};
 
 pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
     let mut store = match action {
@@ -209,9 +209,11 @@ fn import(
 }
 
 fn list(ctx: &Ctx, store: &Store) -> CliResult {
+    let now = ctx.now();
     let rows = store.sources()?;
     if ctx.json {
         for s in &rows {
+            let health = s.health(now);
             json_line(&serde_json::json!({
                 "name": s.name,
                 "url": s.url,
@@ -220,6 +222,8 @@ fn list(ctx: &Ctx, store: &Store) -> CliResult {
                 "origin": s.origin,
                 "kind": s.kind,
                 "tags": s.tags,
+                "state": health.state.as_str(),
+                "state_detail": health.detail,
                 "last_status": s.last_status,
                 "last_http_status": s.last_http_status,
                 "last_error": s.last_error,
@@ -236,28 +240,22 @@ fn list(ctx: &Ctx, store: &Store) -> CliResult {
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|s| {
-            let state = if !s.enabled {
-                format!("disabled: {}", s.disabled_reason.as_deref().unwrap_or("-"))
-            } else if s.error_streak > 0 {
-                format!(
-                    "failing x{}: {}",
-                    s.error_streak,
-                    s.last_error.as_deref().unwrap_or("-")
-                )
-            } else {
-                s.last_status
-                    .clone()
-                    .unwrap_or_else(|| "never fetched".into())
+            // The state as `status` says it, with its detail.
+            let health = s.health(now);
+            let state = match (health.state, &health.detail) {
+                (SourceState::Never, _) => "never fetched".to_string(),
+                (state, Some(detail)) => format!("{}: {detail}", state.as_str()),
+                (state, None) => state.as_str().to_string(),
             };
             vec![
                 cut(&s.name, 30),
                 s.items.to_string(),
                 s.last_fetch_at
                     .as_deref()
-                    .map(short_time)
+                    .map(|t| ago(t, now))
                     .unwrap_or_else(|| "-".into()),
                 if s.enabled {
-                    short_time(&s.next_poll_at)
+                    until(&s.next_poll_at, now)
                 } else {
                     "-".into()
                 },

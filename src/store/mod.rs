@@ -8,6 +8,7 @@
 
 mod detections;
 pub mod files;
+mod health;
 mod ingest;
 mod known;
 mod outbox;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use health::{Health, SourceState};
 pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
 pub use known::KnownReader;
 pub use outbox::{

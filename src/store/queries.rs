@@ -73,6 +73,34 @@ pub struct SourceRow {
     pub last_new_item_at: Option<String>,
     pub next_poll_at: String,
     pub items: i64,
+    /// The poll interval planned last (else configured, else the default).
+    pub interval_s: i64,
+    pub created_at: String,
+}
+
+impl SourceRow {
+    /// The source's state at `now`, as `status`, `sources` and digests judge it.
+    pub fn health(&self, now: DateTime<Utc>) -> super::Health {
+        super::health::judge(
+            &super::health::HealthFacts {
+                enabled: self.enabled,
+                disabled_reason: self.disabled_reason.as_deref(),
+                last_status: self.last_status.as_deref(),
+                error_streak: self.error_streak,
+                last_error: self.last_error.as_deref(),
+                last_ok_at: self.last_ok_at.as_deref(),
+                last_new_item_at: self.last_new_item_at.as_deref(),
+                interval_s: self.interval_s,
+                created_at: &self.created_at,
+            },
+            now,
+        )
+    }
+
+    /// Whether the config no longer names this source (kept for its items).
+    pub fn is_retired(&self) -> bool {
+        super::health::is_retired(self.disabled_reason.as_deref())
+    }
 }
 
 /// One row of `fetches`, newest first.
@@ -251,12 +279,13 @@ impl Store {
                 "SELECT s.name, s.url, s.enabled, s.disabled_reason, s.origin, s.kind, s.tags,
                         s.last_status, s.last_http_status, s.last_error, s.error_streak,
                         s.last_fetch_at, s.last_ok_at, s.last_new_item_at, s.next_poll_at,
-                        (SELECT count(*) FROM items i WHERE i.source_id = s.id)
+                        (SELECT count(*) FROM items i WHERE i.source_id = s.id),
+                        coalesce(s.poll_interval_s, s.interval_s, ?1), s.created_at
                  FROM sources s ORDER BY s.name",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([super::health::DEFAULT_INTERVAL_S], |r| {
                 let tags: String = r.get(6)?;
                 Ok(SourceRow {
                     name: r.get(0)?,
@@ -275,6 +304,8 @@ impl Store {
                     last_new_item_at: r.get(13)?,
                     next_poll_at: r.get(14)?,
                     items: r.get(15)?,
+                    interval_s: r.get(16)?,
+                    created_at: r.get(17)?,
                 })
             })
             .map_err(|e| self.err(e))?

@@ -102,3 +102,156 @@ fn failures_beside_a_source_that_answers_are_not_blamed_on_the_network() {
         out.stdout
     );
 }
+
+/// `status` and `sources` agree on every source's state, and `status`
+/// counts each source once: a failed `ingest` makes a source failing in
+/// both (it used to be "error" in one and "ok" in the other).
+#[test]
+fn status_and_sources_agree_after_a_failed_ingest() {
+    let server = TestServer::start();
+    server.fixed("/feed", Response::ok(rss(&[("a", "Talks resume", "text")])));
+    let env = Env::with_sources(
+        "",
+        &[
+            ("Good", &server.url("/feed")),
+            ("Archive", "https://archive.invalid/rss"),
+        ],
+    );
+    env.run(&["poll", "--source", "Good"]).expect(0);
+    let broken = env.path("broken.xml");
+    std::fs::write(&broken, "this is not a feed").unwrap();
+    env.run(&["ingest", "--source", "Archive", broken.to_str().unwrap()])
+        .expect(1);
+
+    let status = env.run(&["status"]).expect(0);
+    assert!(
+        status.stdout.contains(
+            "sources    2 enabled: 1 ok, 1 failing, 0 silent, 0 never fetched; 0 disabled"
+        ),
+        "{}",
+        status.stdout
+    );
+    let row = |out: &str, name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name}: {out}"))
+            .to_string()
+    };
+    assert!(
+        row(&status.stdout, "Archive").contains(" failing "),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        row(&status.stdout, "Good").contains(" ok "),
+        "{}",
+        status.stdout
+    );
+    let sources = env.run(&["sources"]).expect(0);
+    assert!(
+        row(&sources.stdout, "Archive").contains("failing: "),
+        "{}",
+        sources.stdout
+    );
+    assert!(
+        row(&sources.stdout, "Good").contains("  ok  "),
+        "{}",
+        sources.stdout
+    );
+
+    // The JSON of both says the same, and the counts add up.
+    let status = &env.run(&["--json", "status"]).expect(0).json_lines()[0];
+    let states: Vec<(String, String)> = status["source_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().into(),
+                s["state"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let mut listed: Vec<(String, String)> = env
+        .run(&["--json", "sources"])
+        .expect(0)
+        .json_lines()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().into(),
+                s["state"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    listed.sort();
+    let mut states_sorted = states.clone();
+    states_sorted.sort();
+    assert_eq!(states_sorted, listed);
+    let counted: i64 = [
+        "sources_ok",
+        "sources_failing",
+        "sources_silent",
+        "sources_never_fetched",
+        "sources_disabled",
+    ]
+    .iter()
+    .map(|k| status[k].as_i64().unwrap())
+    .sum();
+    assert_eq!(counted, status["sources"].as_i64().unwrap(), "{status}");
+}
+
+/// A source whose newest item is months old: `status` and `sources` say
+/// since when, in days, the same way, and the source is silent, not also ok.
+#[test]
+fn a_silent_source_says_since_when_in_days_everywhere() {
+    use chrono::Datelike;
+    let env = Env::with_sources("", &[("Kyiv Independent", "https://kyiv.invalid/rss")]);
+    let now = chrono::Utc::now();
+    let then = now - chrono::Duration::days(206) - chrono::Duration::hours(6);
+    let feed = env.path("archive.xml");
+    std::fs::write(&feed, rss(&[("a", "Talks resume", "text")])).unwrap();
+    env.run(&[
+        "ingest",
+        "--source",
+        "Kyiv Independent",
+        "--at",
+        &then.to_rfc3339(),
+        feed.to_str().unwrap(),
+    ])
+    .expect(0);
+    let day = if then.year() == now.year() {
+        then.format("%-d %b").to_string()
+    } else {
+        then.format("%-d %b %Y").to_string()
+    };
+    let since = format!("no new item since {day} (206 days)");
+
+    let status = env.run(&["status"]).expect(0);
+    assert!(
+        status.stdout.contains(
+            "sources    1 enabled: 0 ok, 0 failing, 1 silent, 0 never fetched; 0 disabled"
+        ),
+        "{}",
+        status.stdout
+    );
+    let row = status
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Kyiv Independent"))
+        .unwrap()
+        .to_string();
+    assert!(row.contains(" silent "), "{row}");
+    assert!(row.contains(" 206 days ago "), "{row}");
+    assert!(row.ends_with(&since), "{row}");
+    let sources = env.run(&["sources"]).expect(0);
+    let row = sources
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Kyiv Independent"))
+        .unwrap()
+        .to_string();
+    assert!(row.contains(&format!("silent: {since}")), "{row}");
+    assert!(row.contains(" 206 days ago "), "{row}");
+    assert!(!row.contains("months"), "{row}");
+}
