@@ -27,9 +27,7 @@ pub fn changes(
             "--min {m}: expected cosmetic, minor or major"
         )));
     }
-    if let Some(t) = &topic {
-        known_topic(ctx, t)?;
-    }
+    let topic = topic.map(|t| known_topic(ctx, &t)).transpose()?;
     let store = ctx.open_reader()?;
     let rows = store.changes(&ChangeFilter {
         since,

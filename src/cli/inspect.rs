@@ -12,10 +12,12 @@ pub fn items(
     limit: usize,
 ) -> CliResult {
     let since = since.map(|s| parse_since(s, ctx.now())).transpose()?;
-    if let Some(t) = &topic {
-        known_topic(ctx, t)?;
-    }
+    let topic = topic.map(|t| known_topic(ctx, &t)).transpose()?;
     let store = ctx.open_reader()?;
+    let source = source
+        .map(|s| store.source_name(&s))
+        .transpose()
+        .map_err(CliError::usage)?;
     let rows = store.items(&ItemFilter {
         source,
         topic,
@@ -26,20 +28,25 @@ pub fn items(
     Ok(0)
 }
 
-/// A `--topic` must name a configured topic (a typo would list nothing).
-pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<(), CliError> {
-    if ctx.config.topics.iter().any(|t| t.name == topic) {
-        return Ok(());
-    }
-    let names: Vec<&str> = ctx.config.topics.iter().map(|t| t.name.as_str()).collect();
-    Err(CliError::usage(anyhow::anyhow!(
-        "no topic named '{topic}' in the config (topics: {})",
-        if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        }
-    )))
+/// A `--topic` must name a configured topic (a typo would list nothing);
+/// any case will do. Returns the topic's name as configured.
+pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<String, CliError> {
+    let names: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
+    find_name(&names, topic).ok_or_else(|| {
+        CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
+            "topic", topic, &names
+        )))
+    })
+}
+
+/// The name in `names` that is `name`, exactly or else in another case.
+pub fn find_name(names: &[String], name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    names
+        .iter()
+        .find(|n| *n == name)
+        .or_else(|| names.iter().find(|n| n.to_lowercase() == lower))
+        .cloned()
 }
 
 fn item_json(r: &ItemRow) -> serde_json::Value {

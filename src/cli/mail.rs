@@ -40,24 +40,17 @@ pub struct DigestArgs<'a> {
 pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     let mut now = ctx.now();
     let cfg = match args.name {
-        Some(name) => Some(
-            ctx.config
-                .digests
-                .iter()
-                .find(|d| d.name == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        ctx.config.digests.iter().map(|d| d.name.as_str()).collect();
-                    CliError::usage(anyhow::anyhow!(
-                        "no [[digest]] named '{name}' (configured: {})",
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ))
-                })?,
-        ),
+        Some(name) => {
+            let names: Vec<String> = ctx.config.digests.iter().map(|d| d.name.clone()).collect();
+            let found = super::inspect::find_name(&names, name).ok_or_else(|| {
+                CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
+                    "[[digest]]",
+                    name,
+                    &names
+                )))
+            })?;
+            ctx.config.digests.iter().find(|d| d.name == found)
+        }
         None => ctx.config.digests.first(),
     };
     let name = cfg.map_or("all-topics", |c| c.name.as_str());

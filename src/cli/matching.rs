@@ -15,7 +15,8 @@ use crate::pipeline::{Detection, parse_and_normalize};
 const MATCH_SCAN_MAX: usize = 200_000;
 
 pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) -> CliResult {
-    known_topic(ctx, topic)?;
+    let topic = known_topic(ctx, topic)?;
+    let topic = topic.as_str();
     let detection = Detection::new(&ctx.config);
     let detector = detection.detector();
     let mut shown = 0usize;

@@ -157,7 +157,10 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
     };
     let mut store = ctx.open_store()?;
     store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
-    let src = store.source_by_name(source).map_err(CliError::usage)?;
+    let src = store.source_by_name(source).map_err(|e| match e {
+        crate::store::StoreError::NotFound(_) => CliError::usage(e),
+        e => e.into(),
+    })?;
     let detection = Detection::new(&ctx.config);
     let mut failures = 0;
     for file in files {

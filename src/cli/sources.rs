@@ -48,11 +48,13 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             Ok(0)
         }
         SourcesAction::Remove { name } => {
+            let name = store.source_name(&name).map_err(user_error)?;
             let items = store.remove_source(&name).map_err(user_error)?;
             outln!("removed source '{}' and its {items} items", safe(&name));
             Ok(0)
         }
         SourcesAction::Enable { name } => {
+            let name = store.source_name(&name).map_err(user_error)?;
             store
                 .set_source_enabled(&name, true, ctx.now())
                 .map_err(user_error)?;
@@ -60,6 +62,7 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             Ok(0)
         }
         SourcesAction::Disable { name } => {
+            let name = store.source_name(&name).map_err(user_error)?;
             store
                 .set_source_enabled(&name, false, ctx.now())
                 .map_err(user_error)?;

@@ -38,7 +38,9 @@ pub use queries::{
 };
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
-pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport};
+pub use sources::{
+    DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport, unknown_name,
+};
 pub use views::{StoredRevision, TopicStories, is_web_url};
 
 /// How long a connection waits for a lock held by another process before failing.

@@ -186,16 +186,18 @@ impl Store {
     }
 
     /// Add a source from the command line (kept across config reloads).
+    /// Its name must differ from every other source's, also in case.
     pub fn add_source(&mut self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<()> {
         let exists: bool = self
             .conn
             .query_row(
-                "SELECT count(*) FROM sources WHERE name = ?1 OR url = ?2 OR config_url = ?2",
-                params![spec.name, spec.url],
+                "SELECT count(*) FROM sources WHERE url = ?1 OR config_url = ?1",
+                params![spec.url],
                 |r| r.get::<_, i64>(0),
             )
             .map_err(|e| self.err(e))?
-            > 0;
+            > 0
+            || self.source_name(&spec.name).is_ok();
         if exists {
             return Err(StoreError::Conflict(format!(
                 "a source named '{}' or with URL {} already exists",
@@ -276,15 +278,35 @@ impl Store {
     }
 
     fn source_id_origin(&self, name: &str) -> Result<(SourceId, String)> {
+        let name = self.source_name(name)?;
         self.conn
             .query_row(
                 "SELECT id, origin FROM sources WHERE name = ?1",
-                [name],
+                [&name],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(|e| self.err(e))?
             .ok_or_else(|| StoreError::NotFound(format!("no source named '{name}'")))
+    }
+
+    /// The stored name of the source called `name`, whatever its case
+    /// (names are unique regardless of case, as in the config). Not found:
+    /// an error that lists the names there are.
+    pub fn source_name(&self, name: &str) -> Result<String> {
+        let names: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT name FROM sources ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))?;
+        if let Some(exact) = names.iter().find(|n| *n == name) {
+            return Ok(exact.clone());
+        }
+        let lower = name.to_lowercase();
+        if let Some(found) = names.iter().find(|n| n.to_lowercase() == lower) {
+            return Ok(found.clone());
+        }
+        Err(StoreError::NotFound(unknown_name("source", name, &names)))
     }
 
     /// Sources to fetch now, soonest-due first.
@@ -310,7 +332,7 @@ impl Store {
             ),
             DueFilter::Named(name) => (
                 format!("SELECT {COLS} FROM sources WHERE name = ?1"),
-                name.to_string(),
+                self.source_name(name)?,
             ),
         };
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -345,9 +367,10 @@ impl Store {
         if let DueFilter::Named(name) = filter {
             match rows.first() {
                 None => return Err(StoreError::NotFound(format!("no source named '{name}'"))),
-                Some((_, false)) => {
+                Some((s, false)) => {
                     return Err(StoreError::Conflict(format!(
-                        "source '{name}' is disabled; `newswatch sources enable {name}` first"
+                        "source '{}' is disabled; `newswatch sources enable '{}'` first",
+                        s.name, s.name
                     )));
                 }
                 _ => {}
@@ -365,7 +388,8 @@ impl Store {
     }
 
     fn due_sources_any(&self, name: &str) -> Result<Vec<DueSource>> {
-        match self.due_sources(Utc::now(), DueFilter::Named(name)) {
+        // A named source is returned due or not: the time does not matter.
+        match self.due_sources(DateTime::UNIX_EPOCH, DueFilter::Named(name)) {
             Ok(v) => Ok(v),
             Err(StoreError::Conflict(_)) => {
                 // Disabled: fetch it without the enabled check.
@@ -434,4 +458,23 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// "no source named 'nosuch'; known: A, B": what a name that names nothing
+/// says, with the names there are (the first few of a long list).
+pub fn unknown_name(kind: &str, name: &str, known: &[String]) -> String {
+    const SHOWN: usize = 12;
+    if known.is_empty() {
+        return format!("no {kind} named '{name}'; there are none");
+    }
+    let mut list = known
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if known.len() > SHOWN {
+        list.push_str(&format!(" and {} more", known.len() - SHOWN));
+    }
+    format!("no {kind} named '{name}'; known: {list}")
 }

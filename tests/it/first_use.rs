@@ -255,3 +255,113 @@ fn a_silent_source_says_since_when_in_days_everywhere() {
     assert!(row.contains(" 206 days ago "), "{row}");
     assert!(!row.contains("months"), "{row}");
 }
+
+/// A name that names nothing is an error that lists the names there are
+/// (it used to print an empty table and exit 0); any case names the thing.
+#[test]
+fn unknown_names_are_errors_and_names_ignore_case() {
+    let env = Env::new(
+        "",
+        r#"[[source]]
+name = "Kyiv Independent"
+url = "https://kyiv.invalid/rss"
+
+[[source]]
+name = "Meduza"
+url = "https://meduza.invalid/rss"
+
+[[topic]]
+name = "peace-talks"
+query = "talks"
+
+[email]
+maildir = "mail"
+from = "nw@example.org"
+to = ["analyst@example.org"]
+
+[[digest]]
+name = "morning"
+schedule = "daily 08:00"
+"#,
+    );
+    let feed = env.path("feed.xml");
+    std::fs::write(&feed, rss(&[("a", "Peace talks resume", "text")])).unwrap();
+    let feed = feed.to_str().unwrap();
+    env.run(&["ingest", "--source", "kyiv INDEPENDENT", feed])
+        .expect(0);
+
+    let known_sources = "no source named 'nosuch'; known: Kyiv Independent, Meduza";
+    for args in [
+        &["items", "--source", "nosuch"][..],
+        &["poll", "--source", "nosuch"],
+        &["ingest", "--source", "nosuch", feed],
+        &["sources", "enable", "nosuch"],
+        &["sources", "disable", "nosuch"],
+        &["sources", "remove", "nosuch"],
+    ] {
+        let out = env.run(args).expect(2);
+        assert!(
+            out.stderr.contains(known_sources),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+    }
+    for args in [
+        &["items", "--topic", "nosuch"][..],
+        &["changes", "--topic", "nosuch"],
+        &["match", "--topic", "nosuch"],
+    ] {
+        let out = env.run(args).expect(2);
+        assert!(
+            out.stderr
+                .contains("no topic named 'nosuch'; known: peace-talks"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let out = env.run(&["digest", "--name", "nosuch"]).expect(2);
+    assert!(
+        out.stderr
+            .contains("no [[digest]] named 'nosuch'; known: morning"),
+        "{}",
+        out.stderr
+    );
+
+    // Any case finds the one of that name.
+    let items = env
+        .run(&[
+            "--json",
+            "items",
+            "--source",
+            "KYIV independent",
+            "--topic",
+            "Peace-Talks",
+        ])
+        .expect(0)
+        .json_lines();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["source"], "Kyiv Independent");
+    let out = env
+        .run(&["match", "--topic", "PEACE-TALKS", feed])
+        .expect(0);
+    assert!(
+        out.stdout.contains("topic peace-talks: 1 of 1"),
+        "{}",
+        out.stdout
+    );
+    env.run(&["digest", "--name", "Morning"]).expect(0);
+    let out = env.run(&["sources", "disable", "meduza"]).expect(0);
+    assert_eq!(out.stdout.trim(), "disabled source 'Meduza'");
+    let out = env.run(&["poll", "--source", "MEDUZA"]).expect(2);
+    assert!(
+        out.stderr.contains("source 'Meduza' is disabled"),
+        "{}",
+        out.stderr
+    );
+    // And a source added under another case of a taken name is refused.
+    let out = env
+        .run(&["sources", "add", "meduza", "https://other.invalid/rss"])
+        .expect(2);
+    assert!(out.stderr.contains("already exists"), "{}", out.stderr);
+}
