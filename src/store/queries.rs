@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter, types::Value};
 
 use super::{Result, Store, StoreError, ts};
 use crate::model::ItemId;
-use crate::text::fold;
+use crate::text::{search_query, search_words_query};
 
 /// Filters for `items`.
 #[derive(Clone, Debug, Default)]
@@ -189,24 +189,25 @@ impl Store {
     }
 
     /// Full-text search (FTS5 syntax: phrases, prefix*, AND/OR/NOT, NEAR), best first.
-    /// The query is folded like the index (case, ё/е, diacritics); a query that is
-    /// not valid FTS5 syntax is retried as a plain list of words (none left, as
-    /// of a lone `"` or `AND`: no hits). Any other failure (a locked, damaged
-    /// or unreadable database) is an error: retried as other words, it could
-    /// come back as fewer or no hits, and look like an answer.
+    /// Words and phrases are folded and stemmed as the index is
+    /// (`text::search_query`), so any inflection finds the others; a
+    /// prefix matches words as written. A query that is not valid FTS5
+    /// syntax is retried as its words alone (none: no hits). Any other
+    /// failure (a locked, damaged or unreadable database) is an error:
+    /// retried as other words, it could come back as fewer or no hits, and
+    /// look like an answer.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        let folded = fold_fts_query(query);
-        if folded.trim().is_empty() {
+        if query.trim().is_empty() {
             return Err(StoreError::NotFound("empty search query".into()));
         }
-        match self.search_raw(&folded, limit) {
-            Err(e) if is_query_syntax_error(&e) => {
-                let words = quote_words(&folded);
-                if words.is_empty() {
-                    return Ok(Vec::new());
-                }
-                self.search_raw(&words, limit)
-            }
+        let Some(fts_query) = search_query(query) else {
+            return Ok(Vec::new());
+        };
+        match self.search_raw(&fts_query, limit) {
+            Err(e) if is_query_syntax_error(&e) => match search_words_query(query) {
+                Some(words) => self.search_raw(&words, limit),
+                None => Ok(Vec::new()),
+            },
             result => result,
         }
     }
@@ -392,20 +393,6 @@ impl Store {
     }
 }
 
-/// Fold query words the way the index was folded, keeping FTS5 operators
-/// (which are case-sensitive: `AND`, `OR`, `NOT`, `NEAR`) as they are.
-fn fold_fts_query(query: &str) -> String {
-    query
-        .split(' ')
-        .map(|w| match w {
-            "AND" | "OR" | "NOT" => w.to_string(),
-            _ if w.starts_with("NEAR(") => format!("NEAR({}", fold(&w[5..])),
-            _ => fold(w),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Whether a failed MATCH failed on the query text itself: FTS5 parses
 /// the query when the statement first steps, and reports what it cannot
 /// parse as SQLITE_ERROR with one of these messages (sqlite3.c, fts5_expr.c
@@ -432,42 +419,9 @@ fn is_query_syntax_error(e: &StoreError) -> bool {
     }
 }
 
-/// Quote every word so any text is a valid FTS5 query (all words must occur).
-fn quote_words(query: &str) -> String {
-    query
-        .split_whitespace()
-        .filter(|w| !matches!(*w, "AND" | "OR" | "NOT"))
-        .map(|w| {
-            let bare = w.trim_matches(|c: char| c == '"' || c == '(' || c == ')');
-            let star = bare.ends_with('*');
-            let bare = bare.trim_end_matches('*').replace('"', "\"\"");
-            if star {
-                format!("\"{bare}\"*")
-            } else {
-                format!("\"{bare}\"")
-            }
-        })
-        .filter(|w| w != "\"\"" && w != "\"\"*")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operators_survive_folding() {
-        assert_eq!(
-            fold_fts_query("Переговоры AND Ёлка"),
-            format!("{} AND {}", fold("Переговоры"), fold("Ёлка"))
-        );
-    }
-
-    #[test]
-    fn quoting_makes_any_text_a_query() {
-        assert_eq!(quote_words("a\"b (c*"), "\"a\"\"b\" \"c\"*");
-    }
 
     #[test]
     fn only_errors_about_the_query_text_are_syntax_errors() {

@@ -365,3 +365,135 @@ schedule = "daily 08:00"
         .expect(2);
     assert!(out.stderr.contains("already exists"), "{}", out.stderr);
 }
+
+/// An RSS feed in `lang` of (guid, title, text).
+fn feed_in(lang: &str, items: &[(&str, &str, &str)]) -> String {
+    rss(items).replace(
+        "<description>test</description>",
+        &format!("<description>test</description><language>{lang}</language>"),
+    )
+}
+
+/// `search` folds and stems words as topics do, in English, Russian and
+/// Ukrainian; phrases are stemmed too; a prefix matches words as written.
+#[test]
+fn search_finds_other_forms_of_a_word() {
+    let env = Env::with_sources(
+        "",
+        &[
+            ("en", "https://en.invalid/rss"),
+            ("ru", "https://ru.invalid/rss"),
+            ("uk", "https://uk.invalid/rss"),
+        ],
+    );
+    let ingest = |source: &str, text: String| {
+        let file = env.path(&format!("{source}.xml"));
+        std::fs::write(&file, text).unwrap();
+        env.run(&["ingest", "--source", source, file.to_str().unwrap()])
+            .expect(0);
+    };
+    ingest(
+        "en",
+        feed_in(
+            "en",
+            &[
+                ("e1", "Envoys keep negotiating in Geneva", "Talks go on."),
+                ("e2", "A peace talk in Riyadh", "Both sides attend."),
+            ],
+        ),
+    );
+    ingest(
+        "ru",
+        feed_in(
+            "ru",
+            &[("r1", "Визит Путина в Пекин", "Кремль подтвердил визит.")],
+        ),
+    );
+    ingest(
+        "uk",
+        feed_in(
+            "uk",
+            &[(
+                "u1",
+                "Делегації на перемовинах у Стамбулі",
+                "Сторони домовились.",
+            )],
+        ),
+    );
+    let titles = |query: &[&str]| -> Vec<String> {
+        let mut args = vec!["--json", "search"];
+        args.extend_from_slice(query);
+        let mut t: Vec<String> = env
+            .run(&args)
+            .expect(0)
+            .json_lines()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_string())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles(&["Путин"]), ["Визит Путина в Пекин"]);
+    assert_eq!(titles(&["путину"]), ["Визит Путина в Пекин"]);
+    assert_eq!(
+        titles(&["перемовини"]),
+        ["Делегації на перемовинах у Стамбулі"]
+    );
+    assert_eq!(
+        titles(&["negotiations"]),
+        ["Envoys keep negotiating in Geneva"]
+    );
+    // A phrase of other forms of its words.
+    assert_eq!(titles(&["\"peace talks\""]), ["A peace talk in Riyadh"]);
+    // The phrase does not run from the last word of a title into its stems.
+    assert!(titles(&["\"riyadh a\""]).is_empty());
+    // A prefix matches the words as written: `negotiat*` finds
+    // "negotiating", `negotiati*` too, though its stem is "negoti".
+    assert_eq!(
+        titles(&["negotiati*"]),
+        ["Envoys keep negotiating in Geneva"]
+    );
+    assert_eq!(
+        titles(&["title:визиты", "AND", "Кремля"]),
+        ["Визит Путина в Пекин"]
+    );
+    assert_eq!(
+        titles(&["(путина", "OR", "negotiation)", "NOT", "geneva"]),
+        ["Визит Путина в Пекин"]
+    );
+}
+
+/// A database from before search stemmed is re-indexed when it is opened:
+/// its items are found by other forms of their words at once.
+#[test]
+fn an_older_database_is_reindexed_for_stemmed_search() {
+    let env = Env::with_sources("", &[("ru", "https://ru.invalid/rss")]);
+    let file = env.path("ru.xml");
+    std::fs::write(
+        &file,
+        feed_in(
+            "ru",
+            &[("r1", "Визит Путина в Пекин", "Кремль подтвердил визит.")],
+        ),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "ru", file.to_str().unwrap()])
+        .expect(0);
+    // As newswatch before: schema 5, an index of folded words only.
+    {
+        let db = rusqlite::Connection::open(&env.db).unwrap();
+        db.execute_batch(
+            "DELETE FROM items_fts;
+             INSERT INTO items_fts (rowid, title, text)
+                 SELECT id, 'визит путина в пекин', 'кремль подтвердил визит.' FROM items;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let hits = env
+        .run(&["--json", "search", "Путин"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(hits.len(), 1, "not re-indexed");
+    assert_eq!(env.count("PRAGMA user_version"), 6);
+}
