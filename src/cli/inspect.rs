@@ -220,9 +220,11 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
     }
     let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
-    let warnings: Vec<String> = password_file(c)
-        .and_then(crate::notify::transport::password_file_warning)
-        .into_iter()
+    let warnings: Vec<String> = c
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .chain(password_file(c).and_then(crate::notify::transport::password_file_warning))
         .collect();
     if ctx.json {
         json_line(&serde_json::json!({

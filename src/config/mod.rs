@@ -108,6 +108,10 @@ pub struct Config {
     pub digests: Vec<DigestConfig>,
     /// The main file and every included file actually read.
     pub files: Vec<PathBuf>,
+    /// What is valid but most likely not what was meant (a lower-case `or`
+    /// in a query), located like errors: `check-config` prints them and
+    /// the daemon logs them.
+    pub warnings: Vec<ConfigError>,
 }
 
 impl Config {
@@ -296,7 +300,8 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     };
 
     let mut files = vec![path.to_path_buf()];
-    let mut topics = validate::topics(&cx, &raw.topic)?;
+    let mut warnings = Vec::new();
+    let mut topics = validate::topics(&cx, &raw.topic, &mut warnings)?;
     let mut speakers = validate::speakers(&cx, &raw.speaker)?;
     let patterns: Vec<(&str, &raw::SpStr)> = raw
         .include
@@ -316,7 +321,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let inc: RawIncluded =
             toml::from_str(&text).map_err(|e| ConfigError::from_toml(&file, &text, &e, true))?;
         let icx = Ctx::new(&file, &text);
-        topics.extend(validate::topics(&icx, &inc.topic)?);
+        topics.extend(validate::topics(&icx, &inc.topic, &mut warnings)?);
         speakers.extend(validate::speakers(&icx, &inc.speaker)?);
         files.push(file);
     }
@@ -344,6 +349,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         email,
         digests,
         files,
+        warnings,
     })
 }
 

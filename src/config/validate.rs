@@ -464,10 +464,52 @@ pub(super) fn named_key(table: &str, i: usize, name: &str) -> String {
     }
 }
 
-/// `[[topic]]` tables of one file (main or included).
+/// `and`, `or`, `not` written as words in a query (outside phrases), with
+/// their 1-based character column: the rule language takes them as words to
+/// find, where the writer most likely meant the upper-case operator.
+pub(crate) fn lowercase_operators(query: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    let mut in_phrase = false;
+    let mut start: Option<(usize, usize)> = None; // (byte, column)
+    let mut check = |from: usize, to: usize, column: usize| {
+        let word = &query[from..to];
+        if ["and", "or", "not"]
+            .iter()
+            .any(|op| word.eq_ignore_ascii_case(op))
+            && word.chars().any(|c| c.is_lowercase())
+        {
+            found.push((column, word));
+        }
+    };
+    for (column, (i, c)) in query.char_indices().enumerate() {
+        let boundary = c.is_whitespace() || matches!(c, '(' | ')' | '"');
+        if boundary {
+            if let Some((from, col)) = start.take()
+                && !in_phrase
+            {
+                check(from, i, col);
+            }
+            if c == '"' {
+                in_phrase = !in_phrase;
+            }
+        } else if start.is_none() {
+            start = Some((i, column + 1));
+        }
+    }
+    if let Some((from, col)) = start
+        && !in_phrase
+    {
+        check(from, query.len(), col);
+    }
+    found
+}
+
+/// `[[topic]]` tables of one file (main or included). Queries that read
+/// oddly but are valid (a lower-case `or`) add to `warnings`.
 pub(crate) fn topics(
     cx: &Ctx,
     raws: &[Spanned<RawTopic>],
+    warnings: &mut Vec<ConfigError>,
 ) -> Result<Vec<TopicConfig>, ConfigError> {
     let mut out = Vec::with_capacity(raws.len());
     for (i, spanned) in raws.iter().enumerate() {
@@ -512,6 +554,29 @@ pub(crate) fn topics(
             Some(v) => Some(parse(v, "exclude")?),
             None => None,
         };
+        for (field, v) in std::iter::once(("query", &raw.query))
+            .chain(raw.exclude.as_ref().map(|v| ("exclude", v)))
+        {
+            for (column, word) in lowercase_operators(v.get_ref()) {
+                let offset: usize = v
+                    .get_ref()
+                    .chars()
+                    .take(column - 1)
+                    .map(char::len_utf8)
+                    .sum();
+                let start = (v.span().start + 1 + offset).min(v.span().end.saturating_sub(1));
+                warnings.push(cx.err(
+                    start..start + 1,
+                    &format!("{key}.{field}"),
+                    format!(
+                        "\"{word}\" is taken as a word to find, not as an operator \
+                         (operators are upper case): write {} if that is what you mean, \
+                         or put it in quotes to find the word",
+                        word.to_uppercase()
+                    ),
+                ));
+            }
+        }
         let alert = match &raw.alert {
             None => AlertMode::Digest,
             Some(v) => word(v.get_ref(), &["digest", "immediate"])

@@ -171,6 +171,9 @@ impl Daemon {
             watchdog_s = supervisor.watchdog().map(|d| d.as_secs_f64()),
             "newswatch started"
         );
+        for w in &config.warnings {
+            tracing::warn!("{w}");
+        }
         let writer = Arc::new(Writer::spawn(store));
         let wake_mail = Arc::new(tokio::sync::Notify::new());
         let mail = MailTask::start(notifier, started, wake_mail.clone());

@@ -497,3 +497,50 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
     assert_eq!(hits.len(), 1, "not re-indexed");
     assert_eq!(env.count("PRAGMA user_version"), 6);
 }
+
+/// `or` in lower case is a word to find: `check-config` says so, with the
+/// topic, file, line and column, and suggests upper case.
+#[test]
+fn check_config_warns_about_lower_case_operators() {
+    let env = Env::new(
+        "",
+        r#"[[topic]]
+name = "peace-talks"
+query = '(ceasefire or truce) AND "war and peace"'
+exclude = "football not"
+"#,
+    );
+    let out = env.run(&["check-config"]).expect(0);
+    let file = env.config.display().to_string();
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", out.stderr);
+    assert!(
+        lines[0].starts_with(&format!(
+            "warning: {file}:7:21: topic \"peace-talks\".query: \"or\" is taken as a word to find"
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("write OR if that is what you mean"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "warning: {file}:8:21: topic \"peace-talks\".exclude: \"not\""
+        )),
+        "{}",
+        lines[1]
+    );
+    // In a phrase, or upper case, it is what was written.
+    env.write_config(
+        "[daemon]\ndatabase = \"test.db\"\n[[topic]]\nname = \"t\"\nquery = '\"war and peace\" OR truce'\n",
+    );
+    let out = env.run(&["check-config"]).expect(0);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+}
