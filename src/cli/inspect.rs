@@ -220,10 +220,12 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
     }
     let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
+    let database = database_place(&ctx.db).map_err(|e| CliError::usage(anyhow::anyhow!(e)))?;
     let warnings: Vec<String> = c
         .warnings
         .iter()
         .map(ToString::to_string)
+        .chain(database)
         .chain(password_file(c).and_then(crate::notify::transport::password_file_warning))
         .collect();
     if ctx.json {
@@ -314,6 +316,52 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
     }
     print_mail_config(c, ctx.now())?;
     Ok(0)
+}
+
+/// Whether the database can live where the config puts it, as this user:
+/// `Err` when it cannot be there at all (the path is a folder), a warning
+/// when its folder is missing or not writable by this user (newswatch makes
+/// the database, its `-wal` and `-shm` and the lock there; the service's
+/// user may be another than the one checking, and systemd's
+/// `StateDirectory=` makes the folder when the service starts).
+fn database_place(db: &std::path::Path) -> Result<Option<String>, String> {
+    use rustix::fs::{Access, access};
+    let shown = db.display();
+    if db.is_dir() {
+        return Err(format!(
+            "the database {shown} is a folder; [daemon] database (or --db) names the file"
+        ));
+    }
+    let folder = match db.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let who = || crate::store::files::describe_user(rustix::process::getuid().as_raw());
+    if !folder.is_dir() {
+        return Ok(Some(format!(
+            "the database folder {} does not exist: create it, writable by the user \
+             newswatch runs as (under systemd, StateDirectory= creates it when the \
+             service starts)",
+            folder.display()
+        )));
+    }
+    if access(folder, Access::WRITE_OK | Access::EXEC_OK).is_err() {
+        return Ok(Some(format!(
+            "the database folder {} is not writable by {}: newswatch creates the \
+             database, its -wal and -shm files and its lock there; run newswatch as \
+             the user the folder belongs to",
+            folder.display(),
+            who()
+        )));
+    }
+    if db.exists() && access(db, Access::WRITE_OK).is_err() {
+        return Ok(Some(format!(
+            "the database {shown} is not writable by {}: commands that poll or send \
+             will fail; run newswatch as the user it belongs to",
+            who()
+        )));
+    }
+    Ok(None)
 }
 
 /// What `check-config` and `test-email` say while `allow_plaintext_auth` is on.

@@ -20,6 +20,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {
     ctx.may_write()?;
+    ctx.require_database()?;
     Notifier::open(&ctx.config, &ctx.db)?.ok_or_else(|| {
         CliError::usage(anyhow::anyhow!(
             "{what} needs an [email] section in {}",
@@ -347,6 +348,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             report_delivery(ctx, &report, "message")
         }
         OutboxCommand::Retry => {
+            ctx.require_database()?;
             let store = ctx.open_store()?;
             let n = store.retry_failed_outbox(ctx.now())?;
             outln!("{n} message(s) queued again");

@@ -400,9 +400,12 @@ impl Ctx {
 
     /// The store for a command that only reads, when the database exists
     /// with this newswatch's schema (as root on another user's database,
-    /// the file is opened read-only). Otherwise `open_store`, which creates
-    /// or migrates it; refused as root on another user's database.
+    /// the file is opened read-only). A database with an older schema is
+    /// migrated (`open_store`; refused as root on another user's database).
+    /// A command that reads never creates one: a mistyped `--db` is an
+    /// error, not a new empty database.
     pub fn open_reader(&self) -> Result<Store, CliError> {
+        self.require_database()?;
         if let Some(store) = Store::open_reader(&self.db, self.read_only())? {
             return Ok(store);
         }
@@ -414,6 +417,23 @@ impl Ctx {
             ))));
         }
         self.open_store()
+    }
+
+    /// For commands that only make sense on a database that is there
+    /// (reading it, pruning it, sending its outbox): an error when there
+    /// is none, so a mistyped `--db` does not make a new empty one.
+    pub fn require_database(&self) -> Result<(), CliError> {
+        match std::fs::symlink_metadata(&self.db) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(CliError::usage(anyhow::anyhow!(
+                    "no database at {}; check --db / [daemon] database in {} \
+                     (`newswatch poll` or `newswatch run` creates it)",
+                    self.db.display(),
+                    self.config_path.display()
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Whether this command may write to the database: not as root on a

@@ -22,6 +22,7 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
             "--older-than must be at least 1d"
         )));
     }
+    ctx.require_database()?;
     let mut store = ctx.open_store()?;
     let now = ctx.now();
     let cutoff = now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);

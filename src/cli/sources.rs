@@ -16,6 +16,14 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
         SourcesAction::List | SourcesAction::ExportOpml { .. } if ctx.read_only() => {
             ctx.open_reader()?
         }
+        // Listing creates no database (a mistyped --db); an existing one
+        // gets the config's sources first.
+        SourcesAction::List | SourcesAction::ExportOpml { .. } => {
+            ctx.require_database()?;
+            let mut store = ctx.open_store()?;
+            store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
+            store
+        }
         _ => {
             let mut store = ctx.open_store()?;
             store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;

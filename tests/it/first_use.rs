@@ -544,3 +544,97 @@ exclude = "football not"
     let out = env.run(&["check-config"]).expect(0);
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 }
+
+/// A command that reads, pointed at a database that is not there (a typo
+/// in `--db`), says so and creates nothing.
+#[test]
+fn read_commands_never_create_a_database() {
+    let env = Env::new(
+        "",
+        "[[topic]]\nname = \"t\"\nquery = \"x\"\n\n[email]\nmaildir = \"mail\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n",
+    );
+    let typo = env.path("newswach.db");
+    let db = typo.to_str().unwrap();
+    for args in [
+        &["items"][..],
+        &["search", "talks"],
+        &["status"],
+        &["changes"],
+        &["show", "1"],
+        &["sources"],
+        &["sources", "export-opml"],
+        &["match", "--topic", "t"],
+        &["digest"],
+        &["outbox"],
+        &["outbox", "send"],
+        &["outbox", "retry"],
+        &["prune", "--older-than", "30d"],
+    ] {
+        let mut all = vec!["--db", db];
+        all.extend_from_slice(args);
+        let out = env.run(&all).expect(2);
+        assert!(
+            out.stderr.contains(&format!(
+                "no database at {db}; check --db / [daemon] database in "
+            )),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(!typo.exists(), "{args:?} created {db}");
+    }
+    // The configured one, likewise, until something polls into it.
+    env.run(&["status"]).expect(2);
+    assert!(!env.db.exists());
+}
+
+/// `check-config` looks at where the database goes: a folder that is not
+/// there or not writable is a warning, a database path that is a folder an
+/// error.
+#[test]
+fn check_config_checks_the_database_folder() {
+    let env = Env::new("", "");
+    env.write_config("[daemon]\ndatabase = \"state/news.db\"\n");
+    let out = env.run(&["check-config"]).expect(0);
+    let folder = env.path("state");
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: the database folder {} does not exist",
+            folder.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    std::fs::create_dir(&folder).unwrap();
+    let out = env.run(&["check-config"]).expect(0);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+
+    // Not writable for the user checking (root may write anywhere: as
+    // root, the check runs as nobody).
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    mode(env.dir.path(), 0o755);
+    mode(&env.config, 0o644);
+    mode(&folder, 0o555);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newswatch"));
+    cmd.arg("--config").arg(&env.config).arg("check-config");
+    if crate::support::running_as_root(env.dir.path()) {
+        cmd.uid(65534).gid(65534);
+    }
+    let out = crate::support::env::Run::from(cmd.output().unwrap()).expect(0);
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: the database folder {} is not writable by ",
+            folder.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    mode(&folder, 0o755);
+
+    std::fs::create_dir(folder.join("news.db")).unwrap();
+    let out = env.run(&["check-config"]).expect(2);
+    assert!(out.stderr.contains("is a folder"), "{}", out.stderr);
+}

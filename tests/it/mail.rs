@@ -844,6 +844,7 @@ fn mail_goes_over_starttls_and_smtps_and_never_to_a_server_it_cannot_verify() {
 #[test]
 fn digest_without_email_previews_but_cannot_send() {
     let env = Env::new("", "[[topic]]\nname = \"talks\"\nquery = \"ceasefire\"\n");
+    env.run(&["poll"]).expect(0);
     let out = env.run(&["digest"]).expect(0);
     assert!(out.stdout.contains("nothing new"), "{}", out.stdout);
     let send = env.run(&["digest", "--send"]).expect(2);

@@ -129,6 +129,7 @@ fn retention_setting_is_checked() {
     assert!(e.stderr.contains("minimum of 1day"), "{}", e.stderr);
     let env = Env::new("retention = \"90d\"", "");
     env.run(&["check-config"]).expect(0);
+    env.run(&["poll"]).expect(0);
     let out = env.run(&["--json", "prune"]).expect(0).json_lines();
     assert_eq!(out[0]["items"], 0);
 }
