@@ -169,10 +169,13 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
         _ => outln!("daemon     never run on this database"),
     }
     let m = &s.summary;
+    let mib = |b: u64| b as f64 / 1048576.0;
     outln!(
-        "database   {} ({:.1} MiB)",
+        "database   {}, {:.1} MiB ({:.1} MiB of it in {}-wal)",
         safe(&m.database),
-        m.database_bytes as f64 / 1048576.0
+        mib(m.database_bytes + m.database_wal_bytes),
+        mib(m.database_wal_bytes),
+        safe(&m.database)
     );
     outln!(
         "sources    {} enabled: {} ok, {} failing, {} silent, {} never fetched; {} disabled",

@@ -123,6 +123,9 @@ pub struct FetchRow {
 pub struct StatusReport {
     pub database: String,
     pub database_bytes: u64,
+    /// The write-ahead log beside it (`-wal`): part of what the database
+    /// takes on disk until a checkpoint copies it back.
+    pub database_wal_bytes: u64,
     pub sources: i64,
     pub sources_enabled: i64,
     pub sources_ok: i64,
@@ -364,6 +367,9 @@ impl Store {
         Ok(StatusReport {
             database: self.path.display().to_string(),
             database_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            database_wal_bytes: std::fs::metadata(self.wal_path())
+                .map(|m| m.len())
+                .unwrap_or(0),
             sources: q("SELECT count(*) FROM sources WHERE ?1 IS NOT NULL")?,
             sources_enabled: q(
                 "SELECT count(*) FROM sources WHERE enabled = 1 AND ?1 IS NOT NULL",

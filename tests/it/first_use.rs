@@ -638,3 +638,53 @@ fn check_config_checks_the_database_folder() {
     let out = env.run(&["check-config"]).expect(2);
     assert!(out.stderr.contains("is a folder"), "{}", out.stderr);
 }
+
+/// Every file newswatch leaves beside a database in a checkout (the
+/// database, its WAL and shared memory, the daemon's lock) is one git
+/// ignores; `status` counts the WAL in the database's size.
+#[test]
+fn files_beside_the_database_are_ignored_by_git_and_counted_by_status() {
+    let server = TestServer::start();
+    server.fixed("/feed", Response::ok(rss(&[("a", "Talks resume", "text")])));
+    let env = Env::with_sources("", &[("wire", &server.url("/feed"))]);
+    let mut daemon = crate::support::start_daemon(&env, &[]);
+    crate::support::wait_until("a first poll", std::time::Duration::from_secs(30), || {
+        env.try_count("SELECT count(*) FROM items") == Some(1)
+    });
+    // While the daemon runs: the WAL holds what is not yet checkpointed.
+    let wal = std::fs::metadata(env.path("test.db-wal")).map_or(0, |m| m.len());
+    let db = std::fs::metadata(&env.db).unwrap().len();
+    let status = &env.run(&["--json", "status"]).expect(0).json_lines()[0];
+    assert_eq!(status["database_bytes"].as_u64(), Some(db));
+    let wal_now = status["database_wal_bytes"].as_u64().unwrap();
+    assert!(wal_now >= wal && wal_now > 0, "{status}");
+    let text = env.run(&["status"]).expect(0).stdout;
+    let line = text.lines().find(|l| l.starts_with("database ")).unwrap();
+    assert!(line.ends_with("-wal)"), "{line}");
+    assert!(
+        line.contains(&format!("{}-wal", env.db.display())),
+        "{line}"
+    );
+
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("test.db"))
+        .collect();
+    crate::support::signal(&daemon, "-TERM");
+    assert_eq!(daemon.wait().unwrap().code(), Some(0));
+    assert!(names.iter().any(|n| n.ends_with(".lock")), "{names:?}");
+    let ignore =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.gitignore")).unwrap();
+    let patterns: Vec<glob::Pattern> = ignore
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.contains('/'))
+        .map(|l| glob::Pattern::new(l.trim()).unwrap())
+        .collect();
+    for name in &names {
+        assert!(
+            patterns.iter().any(|p| p.matches(name)),
+            "{name} is not ignored by .gitignore:\n{ignore}"
+        );
+    }
+}
