@@ -664,6 +664,18 @@ pub struct ItemText {
 }
 
 impl Store {
+    /// Items published before `since`: how many, and the oldest one's
+    /// publication time (what `--since` must reach back to for them all).
+    pub fn items_before(&self, since: DateTime<Utc>) -> Result<(i64, Option<String>)> {
+        self.conn
+            .query_row(
+                "SELECT count(*), min(published_at) FROM items WHERE published_at < ?1",
+                [ts(since)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Items published since `since` with their current text, newest first.
     pub fn item_texts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<ItemText>> {
         let sql = format!(

@@ -688,3 +688,54 @@ fn files_beside_the_database_are_ignored_by_git_and_counted_by_status() {
         );
     }
 }
+
+/// `match` on an archive (items published months ago) says how many items
+/// lie outside its default window of 7 days, and which `--since` takes them
+/// in; that `--since` does.
+#[test]
+fn match_says_what_lies_outside_its_window() {
+    let env = Env::new(
+        "",
+        "[[source]]\nname = \"archive\"\nurl = \"https://a.invalid/rss\"\n\n\
+         [[topic]]\nname = \"talks\"\nquery = \"talks\"\n",
+    );
+    let feed = env.path("archive.xml");
+    // Published on 4 May 2026 (see `rss`).
+    std::fs::write(
+        &feed,
+        rss(&[
+            ("a", "Peace talks resume", "text"),
+            ("b", "Talks stall", "text"),
+            ("c", "Weather", "text"),
+        ]),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "archive", feed.to_str().unwrap()])
+        .expect(0);
+    let out = env.run(&["match", "--topic", "talks"]).expect(0);
+    let line = out.stdout.trim();
+    assert!(
+        line.starts_with(
+            "topic talks: 0 of 0 items published in the last 7d match; \
+             3 older items (back to 2026-05-04 10:00) are outside that window: add --since "
+        ),
+        "{line}"
+    );
+    let since = line
+        .rsplit("--since ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let out = env
+        .run(&["match", "--topic", "talks", "--since", since])
+        .expect(0);
+    assert!(
+        out.stdout.trim_end().ends_with(&format!(
+            "topic talks: 2 of 3 items published in the last {since} match"
+        )),
+        "{}",
+        out.stdout
+    );
+}
