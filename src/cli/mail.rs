@@ -21,7 +21,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {
     ctx.may_write()?;
     ctx.require_database()?;
-    Notifier::open(&ctx.config, &ctx.db)?.ok_or_else(|| {
+    Notifier::open(&ctx.config, &ctx.db, ctx.clock.clone())?.ok_or_else(|| {
         CliError::usage(anyhow::anyhow!(
             "{what} needs an [email] section in {}",
             ctx.config.path.display()
@@ -365,7 +365,7 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
     }
     let rt = runtime()?;
     let _inside = rt.enter();
-    let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db)? else {
+    let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db, ctx.clock.clone())? else {
         return Ok(());
     };
     let now = ctx.now();

@@ -25,6 +25,7 @@ pub fn run(ctx: &Ctx) -> CliResult {
     let store = ctx.open_polling_store()?;
     let options = crate::service::RunOptions {
         config_path: ctx.config_path.clone(),
+        clock: ctx.clock.clone(),
     };
     let rt = runtime()?;
     let outcome = rt.block_on(crate::service::run(ctx.config.clone(), store, options));
@@ -50,7 +51,9 @@ pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
         e => e.into(),
     })?;
     let total = due.len();
-    let poller = Poller::new(&ctx.config).map_err(anyhow::Error::msg)?;
+    let poller = Poller::new(&ctx.config)
+        .map_err(anyhow::Error::msg)?
+        .with_clock(ctx.clock.clone());
     let writer = Arc::new(Writer::spawn(store));
     let bar = (std::io::stderr().is_terminal() && !ctx.json && total > 1).then(|| {
         let bar = ProgressBar::new(total as u64);

@@ -39,7 +39,7 @@ pub use queries::{
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
 pub use sources::{
-    DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport, unknown_name,
+    DueFilter, DueSource, NextDue, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport, unknown_name,
 };
 pub use views::{StoredRevision, TopicStories, is_web_url};
 

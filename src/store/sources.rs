@@ -53,6 +53,13 @@ pub struct DueSource {
     pub kind: String,
 }
 
+/// The source polled next, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextDue {
+    pub at: DateTime<Utc>,
+    pub name: String,
+}
+
 /// Which sources `due_sources` returns.
 pub enum DueFilter<'a> {
     /// Enabled sources whose `next_poll_at` has passed.
@@ -431,21 +438,31 @@ impl Store {
         &self,
         now: DateTime<Utc>,
         skip: &std::collections::HashSet<SourceId>,
-    ) -> Result<Option<DateTime<Utc>>> {
+    ) -> Result<Option<NextDue>> {
         const DUE: &str = "CASE WHEN last_fetch_at > ?1 THEN ?1 ELSE next_poll_at END";
-        // Nothing held (nearly always): one aggregate, no sort.
+        let next = |at: String, name: String| super::parse_ts(&at).map(|at| NextDue { at, name });
+        // Nothing held (nearly always): one aggregate, no sort. (SQLite
+        // gives a bare column beside min() from the row holding the minimum.)
         if skip.is_empty() {
-            let at: Option<String> = self
+            let row: Option<(Option<String>, Option<String>)> = self
                 .conn
-                .prepare_cached(&format!("SELECT min({DUE}) FROM sources WHERE enabled = 1"))
-                .and_then(|mut stmt| stmt.query_row([ts(now)], |r| r.get(0)))
+                .prepare_cached(&format!(
+                    "SELECT min({DUE}), name FROM sources WHERE enabled = 1"
+                ))
+                .and_then(|mut stmt| {
+                    stmt.query_row([ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
                 .map_err(|e| self.err(e))?;
-            return Ok(at.as_deref().and_then(super::parse_ts));
+            return Ok(match row {
+                Some((Some(at), Some(name))) => next(at, name),
+                _ => None,
+            });
         }
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT id, {DUE} AS due FROM sources WHERE enabled = 1 ORDER BY due"
+                "SELECT id, {DUE} AS due, name FROM sources WHERE enabled = 1 ORDER BY due"
             ))
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([ts(now)]).map_err(|e| self.err(e))?;
@@ -453,7 +470,8 @@ impl Store {
             let id: SourceId = row.get(0).map_err(|e| self.err(e))?;
             if !skip.contains(&id) {
                 let at: String = row.get(1).map_err(|e| self.err(e))?;
-                return Ok(super::parse_ts(&at));
+                let name: String = row.get(2).map_err(|e| self.err(e))?;
+                return Ok(next(at, name));
             }
         }
         Ok(None)

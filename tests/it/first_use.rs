@@ -739,3 +739,70 @@ fn match_says_what_lies_outside_its_window() {
         out.stdout
     );
 }
+
+/// `run` in the foreground: its log lines carry the time (a terminal, a
+/// file, a pipe; even with a `JOURNAL_STREAM` inherited from a desktop
+/// session that names another stream), and once the first polls are done
+/// it says which source is polled next and when. Written to the journal's
+/// own stream, the lines have no time: the journal stamps them.
+#[test]
+fn the_foreground_daemon_logs_times_and_says_when_it_polls_next() {
+    use std::os::unix::fs::MetadataExt;
+    let server = TestServer::start();
+    server.fixed("/feed", Response::ok(rss(&[("a", "Talks resume", "text")])));
+    let env = Env::new(
+        "jitter = 0.0\nlog_format = \"text\"",
+        &format!(
+            "[[source]]\nname = \"Kyiv Independent\"\nurl = \"{}\"\ninterval = \"10m\"\n",
+            server.url("/feed")
+        ),
+    );
+    let log = env.path("daemon.log");
+    // The daemon's log until it says when it polls next; with `journal`,
+    // `JOURNAL_STREAM` names the log file itself (as systemd names the
+    // journal's stream), else another stream.
+    let run = |journal: bool| {
+        let _ = std::fs::remove_file(&log);
+        std::fs::write(&log, "").unwrap();
+        let meta = std::fs::metadata(&log).unwrap();
+        let stream = if journal {
+            format!("{}:{}", meta.dev(), meta.ino())
+        } else {
+            "1:1".to_string()
+        };
+        let stream = std::ffi::OsString::from(stream);
+        let mut daemon = crate::support::start_daemon(&env, &[("JOURNAL_STREAM", &stream)]);
+        crate::support::wait_until(
+            "the next poll said",
+            std::time::Duration::from_secs(20),
+            || crate::support::daemon_log(&env).contains("next poll: "),
+        );
+        crate::support::signal(&daemon, "-TERM");
+        assert_eq!(daemon.wait().unwrap().code(), Some(0));
+        crate::support::daemon_log(&env)
+    };
+    let starts_with_time = |line: &str| {
+        chrono::DateTime::parse_from_rfc3339(line.split_whitespace().next().unwrap_or("")).is_ok()
+    };
+
+    let text = run(false);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert!(starts_with_time(line), "no time at the start of: {line}");
+    }
+    // Polled just now, every 10 minutes: next in 9m 5xs, or 10m.
+    let next = lines
+        .iter()
+        .find_map(|l| l.split("next poll: ").nth(1))
+        .unwrap();
+    assert!(
+        next.starts_with("Kyiv Independent in 9m ") || next == "Kyiv Independent in 10m",
+        "{next}"
+    );
+
+    let text = run(true);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(!starts_with_time(line), "a time in a journal line: {line}");
+    }
+}

@@ -860,7 +860,7 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
     let env = Env::new(
         "",
         &format!(
-            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n{TOPICS}\n{}give_up_after = \"4s\"\n",
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n{TOPICS}\n{}give_up_after = \"1h\"\n",
             http.url("/a"),
             email_section(&smtp.url())
         ),
@@ -874,11 +874,42 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
         env.count("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 1"),
         1
     );
-    // Well past give_up_after: a poll under a loaded CI can take over a
-    // second, and a 1 s give-up expired before the first attempt (flaked once).
-    std::thread::sleep(Duration::from_millis(4500));
-    // Still down after give_up_after: given up, and listed as failed.
-    env.run(&["outbox", "send"]).expect(1);
+    // The notifier on a clock stepped on (not waited for): half an hour
+    // later, within give_up_after, it tries again and will go on trying;
+    // two hours later, still down, it gives up.
+    let created = env.text("SELECT created_at FROM outbox").unwrap();
+    let created = chrono::DateTime::parse_from_rfc3339(&created)
+        .unwrap()
+        .to_utc();
+    let (sooner, later) = (
+        created + chrono::Duration::minutes(30),
+        created + chrono::Duration::hours(2),
+    );
+    let clock = newswatch::clock::ManualClock::new(sooner);
+    let config = newswatch::config::load(&env.config).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    {
+        let _inside = rt.enter();
+        let mut notifier = newswatch::notify::Notifier::open(&config, &env.db, clock.shared())
+            .unwrap()
+            .unwrap();
+        let report = rt.block_on(notifier.deliver_due(sooner));
+        assert_eq!((report.deferred, report.failed), (1, 0), "{report:?}");
+        assert_eq!(
+            env.text("SELECT status FROM outbox").as_deref(),
+            Some("pending")
+        );
+        clock.set(later);
+        let report = rt.block_on(notifier.deliver_due(later));
+        assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+        assert_eq!(
+            env.text("SELECT status FROM outbox").as_deref(),
+            Some("failed")
+        );
+    }
     let failed = env
         .run(&["--json", "outbox", "list", "--status", "failed"])
         .expect(0)

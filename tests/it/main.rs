@@ -24,3 +24,4 @@ mod real_systemd;
 mod replay;
 mod retention;
 mod service;
+mod stepped_clock;
