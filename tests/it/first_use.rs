@@ -806,3 +806,80 @@ fn the_foreground_daemon_logs_times_and_says_when_it_polls_next() {
         assert!(!starts_with_time(line), "a time in a journal line: {line}");
     }
 }
+
+/// A configuration with several mistakes: `check-config` reports every one
+/// of them in one run, in file order, each with file:line:column and the
+/// source named by its name; toml's type words are said plainly.
+#[test]
+fn config_errors_are_all_reported_and_named() {
+    let env = Env::new(
+        "timeout = \"0s\"",
+        r#"[[source]]
+name = "Kyiv Independent"
+url = "https://kyiv.invalid/rss"
+interval = "soon"
+
+[[source]]
+name = "Meduza"
+url = "ftp://meduza.invalid/"
+
+[[topic]]
+name = "talks"
+query = "(ceasefire"
+"#,
+    );
+    let out = env.run(&["check-config"]).expect(2);
+    let file = env.config.display().to_string();
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    let keys: Vec<String> = errors
+        .iter()
+        .map(|l| {
+            let rest = l
+                .strip_prefix(&format!("error: {file}:"))
+                .unwrap_or_else(|| panic!("{l}"));
+            // line:column: key: message
+            let mut parts = rest.splitn(4, ": ");
+            let place = parts.next().unwrap();
+            assert_eq!(place.split(':').count(), 2, "line and column in {l}");
+            parts.next().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "daemon.timeout",
+            "source \"Kyiv Independent\".interval",
+            "source \"Meduza\".url",
+            "topic \"talks\".query",
+        ],
+        "{}",
+        out.stderr
+    );
+
+    // What the TOML reader finds: the type in plain words, the source by name.
+    env.write_config(
+        "[daemon]\nconcurrency = 1.5\n\n[[source]]\nname = \"Kyiv Independent\"\nurl = \"https://kyiv.invalid/rss\"\n",
+    );
+    let out = env.run(&["check-config"]).expect(2);
+    assert!(
+        out.stderr.contains("expected a whole number"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("i64"), "{}", out.stderr);
+    env.write_config(
+        "[[source]]\nname = \"Kyiv Independent\"\nurl = \"https://kyiv.invalid/rss\"\ninterval = 10\n",
+    );
+    let out = env.run(&["check-config"]).expect(2);
+    assert!(
+        out.stderr.contains(&format!(
+            "{file}:4:12: source \"Kyiv Independent\".interval: "
+        )),
+        "{}",
+        out.stderr
+    );
+}
