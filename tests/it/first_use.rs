@@ -883,3 +883,28 @@ query = "(ceasefire"
         out.stderr
     );
 }
+
+/// The test message says what it is, down to its footer (it used to sign
+/// off as an alert).
+#[test]
+fn the_test_message_does_not_call_itself_an_alert() {
+    let env = Env::new(
+        "",
+        "[email]\nmaildir = \"mail\"\nfrom = \"nw@example.org\"\nto = [\"analyst@example.org\"]\n",
+    );
+    env.run(&["test-email"]).expect(0);
+    let sent: Vec<std::path::PathBuf> = std::fs::read_dir(env.path("mail/new"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(sent.len(), 1);
+    let raw = std::fs::read(&sent[0]).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let text = message.body_text(0).unwrap();
+    let html = message.body_html(0).unwrap();
+    assert!(text.contains("This is a test message"), "{text}");
+    for part in [&text, &html] {
+        assert!(part.contains("newswatch test message"), "{part}");
+        assert!(!part.contains("newswatch alert"), "{part}");
+    }
+}
