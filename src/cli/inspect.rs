@@ -1,6 +1,6 @@
 //! `items`, `search`, `show`, `status`, `check-config`: read-only views.
 
-use super::output::{cut, json_line, safe, short_time, table};
+use super::output::{counted, cut, json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::store::{ItemFilter, ItemRow, StoreError};
 
@@ -154,10 +154,10 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
     );
     outln!("  url {}", safe(row.url.as_deref().unwrap_or("-")));
     outln!(
-        "  first seen {}   last seen {}   {} version(s)",
+        "  first seen {}   last seen {}   {}",
         row.first_seen,
         row.last_seen,
-        versions.len()
+        counted(versions.len(), "version", "versions")
     );
     for v in &versions {
         outln!();
@@ -285,7 +285,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         humantime::format_duration(d.timeout),
         d.max_body
     );
-    outln!("\n{} sources:", c.sources.len());
+    outln!("\n{}:", counted(c.sources.len(), "source", "sources"));
     for s in &c.sources {
         outln!(
             "  {}{}  {}{}{}",
@@ -302,7 +302,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             }
         );
     }
-    outln!("\n{} topics:", c.topics.len());
+    outln!("\n{}:", counted(c.topics.len(), "topic", "topics"));
     for t in &c.topics {
         outln!("  {} (alert: {})", safe(&t.name), t.alert.as_str());
         outln!("    query:   {}", safe(&t.parsed.to_string()));
@@ -310,7 +310,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             outln!("    exclude: {}", safe(&ex.to_string()));
         }
     }
-    outln!("\n{} speakers:", c.speakers.len());
+    outln!("\n{}:", counted(c.speakers.len(), "speaker", "speakers"));
     for s in &c.speakers {
         outln!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use lettre::message::Mailbox;
 
-use super::output::{json_line, safe, safe_lines, short_time, table};
+use super::output::{counted, json_line, safe, safe_lines, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::notify::content::AlertView;
 use crate::notify::deliver::{FIRST_DIGEST_PERIOD, digest_spec};
@@ -157,7 +157,7 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     report_delivery(
         ctx,
         &report,
-        &format!("digest '{name}' ({entries} entries)"),
+        &format!("digest '{name}' ({})", counted(entries, "entry", "entries")),
     )
 }
 
@@ -182,8 +182,18 @@ fn report_delivery(ctx: &Ctx, report: &Delivery, what: &str) -> CliResult {
     }
     if report.deferred + report.failed > 0 {
         eprintln!(
-            "{} message(s) not sent; they stay in the outbox and `newswatch run` retries them",
-            report.deferred + report.failed
+            "{} not sent; {} in the outbox and `newswatch run` retries {}",
+            counted(report.deferred + report.failed, "message", "messages"),
+            if report.deferred + report.failed == 1 {
+                "it stays"
+            } else {
+                "they stay"
+            },
+            if report.deferred + report.failed == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
         return Ok(1);
     }
@@ -351,7 +361,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             ctx.require_database()?;
             let store = ctx.open_store()?;
             let n = store.retry_failed_outbox(ctx.now())?;
-            outln!("{n} message(s) queued again");
+            outln!("{} queued again", counted(n, "message", "messages"));
             Ok(0)
         }
     }
@@ -372,15 +382,21 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
     notifier.store().expedite_outbox(now)?;
     let report = rt.block_on(notifier.deliver_due(now));
     if report.sent > 0 {
-        eprintln!("sent {} message(s)", report.sent);
+        eprintln!("sent {}", counted(report.sent, "message", "messages"));
     }
     for e in &report.errors {
         eprintln!("warning: {}", safe(e));
     }
     if report.deferred > 0 {
         eprintln!(
-            "warning: {} message(s) not sent yet; they stay in the outbox and are retried",
-            report.deferred
+            "warning: {} not sent yet; {} in the outbox and {} retried",
+            counted(report.deferred, "message", "messages"),
+            if report.deferred == 1 {
+                "it stays"
+            } else {
+                "they stay"
+            },
+            if report.deferred == 1 { "is" } else { "are" }
         );
     }
     Ok(())

@@ -83,14 +83,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-/// `n` with the noun that agrees with it: "1 source", "3 sources", "0 sources".
-pub fn counted(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+pub use crate::text::counted;
 
 /// A stored time as how long ago it was: "4m 10s ago", "206 days ago".
 pub fn ago(t: &str, now: chrono::DateTime<chrono::Utc>) -> String {

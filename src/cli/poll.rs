@@ -191,9 +191,9 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
             }))?;
         } else if result.error.is_none() {
             outln!(
-                "{}: {} items, {} new, {} changed",
+                "{}: {}, {} new, {} changed",
                 safe(&file.display().to_string()),
-                s.items_seen,
+                counted(s.items_seen as usize, "item", "items"),
                 s.items_new,
                 s.items_changed
             );

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 
-use super::output::{ago, cut, json_line, safe, table, until};
+use super::output::{ago, counted, cut, json_line, safe, table, until};
 use super::{CliError, CliResult, Ctx, SourcesAction};
 use crate::config::{NAME_MAX_CHARS, TAG_MAX_CHARS, check_label, check_language, url_for_messages};
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
@@ -58,7 +58,11 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
         SourcesAction::Remove { name } => {
             let name = store.source_name(&name).map_err(user_error)?;
             let items = store.remove_source(&name).map_err(user_error)?;
-            outln!("removed source '{}' and its {items} items", safe(&name));
+            outln!(
+                "removed source '{}' and its {}",
+                safe(&name),
+                counted(items as usize, "item", "items")
+            );
             Ok(0)
         }
         SourcesAction::Enable { name } => {
@@ -173,7 +177,7 @@ fn import(
         ))
     })?;
     let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.name).collect();
-    let (mut added, mut skipped) = (0, 0);
+    let (mut added, mut skipped) = (0usize, 0usize);
     for feed in feeds {
         // What the skip messages call this feed: its title, else its URL
         // as messages show URLs (never with a user:password@ part).
@@ -213,7 +217,8 @@ fn import(
         }
     }
     outln!(
-        "imported {added} sources from {} ({skipped} skipped)",
+        "imported {} from {} ({skipped} skipped)",
+        counted(added, "source", "sources"),
         safe(&file.display().to_string())
     );
     Ok(0)

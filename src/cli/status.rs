@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::output::{ago, cut, json_line, safe, short_time, table, until};
+use super::output::{ago, counted, cut, json_line, safe, short_time, table, until};
 use super::{CliResult, Ctx};
 use crate::service::lock::{Holder, InstanceLock};
 use crate::store::{
@@ -186,7 +186,11 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
         m.sources_never_fetched,
         m.sources_disabled
     );
-    outln!("items      {} ({} versions)", m.items, m.item_versions);
+    outln!(
+        "items      {} ({})",
+        m.items,
+        counted(m.item_versions as usize, "version", "versions")
+    );
     outln!(
         "fetches    {} in the last 24h, {} failed; last {}",
         m.fetches_24h,
@@ -220,13 +224,13 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
     );
     match &s.last_digest {
         Some(dg) => outln!(
-            "digest     last \"{}\" {} ({} entries, covering {} – {})",
+            "digest     last \"{}\" {} ({}, covering {} – {})",
             cut(&dg.name, 40),
             dg.sent_at
                 .as_deref()
                 .map(|t| format!("sent {}", short_time(t)))
                 .unwrap_or_else(|| "not yet delivered".into()),
-            dg.entries,
+            counted(dg.entries as usize, "entry", "entries"),
             short_time(&dg.period_start),
             short_time(&dg.period_end)
         ),

@@ -26,6 +26,7 @@ use crate::model::SourceId;
 use crate::notify::Notifier;
 use crate::pipeline::{Poller, SourceResult, Stored, Writer, source_specs};
 use crate::store::{DueFilter, Store};
+use crate::text::counted;
 use systemd::Supervisor;
 
 /// Longest sleep between looks at the plan (sources added by `sources add`
@@ -207,7 +208,7 @@ impl Daemon {
         let writer = Arc::new(Writer::spawn(store));
         let wake_mail = Arc::new(tokio::sync::Notify::new());
         let mail = MailTask::start(notifier, started, wake_mail.clone(), clock.clone());
-        supervisor.ready(&format!("watching {} sources", config.sources.len()));
+        supervisor.ready(&format!("watching {}", sources_text(config.sources.len())));
         Ok(Daemon {
             config,
             options,
@@ -356,8 +357,10 @@ impl Daemon {
         if self.writer.call(|s| s.try_write_lock()).await.is_ok() {
             tracing::info!("the database's write lock is free again; polling resumes");
             self.lock_pause = None;
-            self.supervisor
-                .status(&format!("watching {} sources", self.config.sources.len()));
+            self.supervisor.status(&format!(
+                "watching {}",
+                sources_text(self.config.sources.len())
+            ));
         }
     }
 
@@ -397,8 +400,11 @@ impl Daemon {
             })
             .await?;
         self.supervisor.status(&format!(
-            "watching {} sources: {} ok, {} failing; {} items",
-            status.sources_enabled, status.sources_ok, status.sources_failing, status.items
+            "watching {}: {} ok, {} failing; {}",
+            sources_text(status.sources_enabled.max(0) as usize),
+            status.sources_ok,
+            status.sources_failing,
+            counted(status.items.max(0) as usize, "item", "items")
         ));
         Ok(())
     }
@@ -454,8 +460,8 @@ impl Daemon {
                     "configuration NOT reloaded; still running on the previous one"
                 );
                 self.supervisor.ready(&format!(
-                    "reload refused (see log); watching {} sources",
-                    self.config.sources.len()
+                    "reload refused (see log); watching {}",
+                    sources_text(self.config.sources.len())
                 ));
             }
         }
@@ -502,11 +508,11 @@ impl Daemon {
         mail.stop().await;
         self.mail = MailTask::start(notifier, self.started, self.wake_mail.clone(), clock);
         let summary = format!(
-            "{} sources ({} added, {} removed), {} topics, mail {}",
-            config.sources.len(),
+            "{} ({} added, {} removed), {}, mail {}",
+            sources_text(config.sources.len()),
             report.added.len(),
             report.retired.len(),
-            config.topics.len(),
+            counted(config.topics.len(), "topic", "topics"),
             if config.email.is_some() { "on" } else { "off" }
         );
         self.config = config;
@@ -705,6 +711,11 @@ impl Signals {
             }
         }
     }
+}
+
+/// "1 source", "3 sources".
+fn sources_text(n: usize) -> String {
+    counted(n, "source", "sources")
 }
 
 /// "next poll: Kyiv Independent in 4m 10s": what the daemon does next, said

@@ -908,3 +908,46 @@ fn the_test_message_does_not_call_itself_an_alert() {
         assert!(!part.contains("newswatch alert"), "{part}");
     }
 }
+
+/// Counts agree with their nouns: "1 item", "1 version", "1 source",
+/// "1 topic", never "1 items" or "message(s)".
+#[test]
+fn counts_agree_with_their_nouns() {
+    let env = Env::new(
+        "",
+        "[[source]]\nname = \"wire\"\nurl = \"https://wire.invalid/rss\"\n\n\
+         [[topic]]\nname = \"talks\"\nquery = \"talks\"\n\n\
+         [[speaker]]\nname = \"Peskov\"\naliases = [\"Песков\"]\n",
+    );
+    let feed = env.path("feed.xml");
+    std::fs::write(&feed, rss(&[("a", "Peace talks resume", "text")])).unwrap();
+    let file = feed.to_str().unwrap();
+    let then = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
+    let ingest = env
+        .run(&["ingest", "--source", "wire", "--at", &then, file])
+        .expect(0);
+    assert_eq!(
+        ingest.stdout.trim(),
+        format!("{file}: 1 item, 1 new, 0 changed")
+    );
+    let check = env.run(&["check-config"]).expect(0).stdout;
+    for line in ["\n1 source:\n", "\n1 topic:\n", "\n1 speaker:\n"] {
+        assert!(check.contains(line), "{line:?} not in {check}");
+    }
+    let status = env.run(&["status"]).expect(0).stdout;
+    assert!(status.contains("items      1 (1 version)\n"), "{status}");
+    let show = env.run(&["show", "1"]).expect(0).stdout;
+    assert!(show.contains("   1 version\n"), "{show}");
+    let prune = env.run(&["prune", "--older-than", "1d"]).expect(0).stdout;
+    assert!(
+        prune.starts_with("pruned the text of 1 item (1 version, "),
+        "{prune}"
+    );
+    for out in [&ingest.stdout, &check, &status, &show, &prune] {
+        assert!(!out.contains("(s)"), "{out}");
+        assert!(
+            !out.contains(" 1 items") && !out.contains(" 1 versions"),
+            "{out}"
+        );
+    }
+}

@@ -81,7 +81,7 @@ fn immediate_alerts_group_a_story_escape_hostile_titles_and_thread_revisions() {
     http.fixed("/a", Response::ok(feed(&[STORY_A, HOSTILE, FILLER])));
     http.fixed("/b", Response::ok(feed(&[STORY_B])));
     let out = env.run(&["poll", "--all"]).expect(0);
-    assert!(out.stderr.contains("sent 2 message(s)"), "{}", out.stderr);
+    assert!(out.stderr.contains("sent 2 messages"), "{}", out.stderr);
     let msgs = smtp.wait_for(2, Duration::from_secs(10));
     assert_eq!(msgs.len(), 2, "one story alert and one hostile alert");
     // Both went over one connection.
@@ -930,7 +930,7 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
     // …until the user asks.
     let out = env.run(&["outbox", "retry"]).expect(0);
     assert!(
-        out.stdout.contains("1 message(s) queued again"),
+        out.stdout.contains("1 message queued again"),
         "{}",
         out.stdout
     );

@@ -68,8 +68,7 @@ fn prune_removes_old_text_but_keeps_titles_revisions_and_statements() {
 
     let out = env.run(&["prune", "--older-than", "30d"]).expect(0);
     assert!(
-        out.stdout
-            .contains("pruned the text of 1 items (2 versions"),
+        out.stdout.contains("pruned the text of 1 item (2 versions"),
         "{}",
         out.stdout
     );
