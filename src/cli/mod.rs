@@ -93,8 +93,8 @@ pub enum Command {
         /// Only items published within this long (e.g. 1d, 6h)
         #[arg(long, value_name = "DUR")]
         since: Option<String>,
-        /// At most this many items
-        #[arg(long, default_value_t = 50)]
+        /// At most this many items, newest first
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
     /// Full-text search over titles and texts (SQLite FTS5 syntax)
@@ -102,7 +102,8 @@ pub enum Command {
         /// Words, "phrases", prefix*, AND / OR / NOT
         #[arg(required = true)]
         query: Vec<String>,
-        #[arg(long, default_value_t = 20)]
+        /// At most this many results, best first
+        #[arg(long, value_name = "N", default_value_t = 20)]
         limit: usize,
     },
     /// Revisions and statement shifts, newest first, with word diffs
@@ -116,7 +117,8 @@ pub enum Command {
         /// Only changes that matter to this topic
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// At most this many changes, newest first
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
     /// Which stored items (or entries of feed files) a topic would hit, and which terms hit
@@ -183,7 +185,9 @@ pub enum SourcesAction {
     List,
     /// Add a source (kept in the database, beside the config's sources)
     Add {
+        /// Its name (unique, whatever the case)
         name: String,
+        /// The feed's URL (http or https)
         url: String,
         /// Tag (repeatable)
         #[arg(long = "tag")]
@@ -196,15 +200,30 @@ pub enum SourcesAction {
         language: Option<String>,
     },
     /// Remove a source added with `sources add`, with its items
-    Remove { name: String },
+    Remove {
+        /// The source's name (any case)
+        name: String,
+    },
     /// Enable a source (also after 410 Gone)
-    Enable { name: String },
+    Enable {
+        /// The source's name (any case)
+        name: String,
+    },
     /// Disable a source (its items stay)
-    Disable { name: String },
+    Disable {
+        /// The source's name (any case)
+        name: String,
+    },
     /// Add every feed of an OPML file
-    ImportOpml { file: PathBuf },
+    ImportOpml {
+        /// The OPML file
+        file: PathBuf,
+    },
     /// Print all sources as OPML (or write to FILE)
-    ExportOpml { file: Option<PathBuf> },
+    ExportOpml {
+        /// Write here instead of to stdout
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -214,7 +233,8 @@ pub enum OutboxAction {
         /// pending, sent, failed or all
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// At most this many messages, newest first
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
     /// Send everything pending now, skipping grouping windows and retry waits
@@ -521,4 +541,32 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 /// The time in a file name such as `20260504T194655Z.xml`, if it is one.
 pub fn time_from_file_name(path: &Path) -> Option<DateTime<Utc>> {
     parse_time(path.file_stem()?.to_str()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `newswatch CMD --help` explains every option and argument of every
+    /// command: none is listed bare.
+    #[test]
+    fn every_option_and_argument_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, bare: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    bare.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    bare.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), bare);
+            }
+        }
+        let mut bare = Vec::new();
+        walk(&Cli::command(), "newswatch", &mut bare);
+        assert!(bare.is_empty(), "without help: {bare:#?}");
+    }
 }

@@ -951,3 +951,23 @@ fn counts_agree_with_their_nouns() {
         );
     }
 }
+
+/// `--help` explains `--limit` (and every other option; the unit test
+/// `cli::tests::every_option_and_argument_has_help` walks them all).
+#[test]
+fn limit_options_have_help() {
+    let env = Env::new("", "");
+    for (args, words) in [
+        (&["search", "--help"][..], "At most this many results"),
+        (&["changes", "--help"], "At most this many changes"),
+        (&["outbox", "list", "--help"], "At most this many messages"),
+    ] {
+        let out = env.run(args).expect(0);
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("--limit"))
+            .unwrap_or_else(|| panic!("{args:?}: {}", out.stdout));
+        assert!(line.contains(words), "{args:?}: {line}");
+    }
+}
