@@ -121,9 +121,11 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         e => e.into(),
     })?;
     let revisions = store.item_revisions(row.id)?;
+    let matches = store.item_matches(row.id)?;
     if ctx.json {
         let mut v = item_json(&row);
         v["version_list"] = serde_json::to_value(&versions)?;
+        v["matches"] = serde_json::to_value(&matches)?;
         v["revisions"] = serde_json::Value::Array(
             revisions
                 .iter()
@@ -182,6 +184,14 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
             }
         }
         outln!("{}", safe(&v.title));
+        for m in matches.iter().filter(|m| m.version == v.version) {
+            outln!(
+                "  matches {} (score {:.2}): {}",
+                safe(&m.topic),
+                m.score,
+                safe(&m.terms.join(", "))
+            );
+        }
         if let Some(t) = &v.pruned_at {
             outln!("  [text removed by retention on {}]", short_time(t));
         }

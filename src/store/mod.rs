@@ -33,8 +33,8 @@ pub use outbox::{
     AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark, later,
 };
 pub use queries::{
-    ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
-    SourceRow, StatusReport,
+    ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, MatchRow,
+    SearchHit, SourceRow, StatusReport,
 };
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};

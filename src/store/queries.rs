@@ -103,6 +103,15 @@ impl SourceRow {
     }
 }
 
+/// A topic one version of an item matched, with the terms that hit.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MatchRow {
+    pub version: i64,
+    pub topic: String,
+    pub terms: Vec<String>,
+    pub score: f64,
+}
+
 /// One row of `fetches`, newest first.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FetchRow {
@@ -273,6 +282,32 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
         Ok((row, versions))
+    }
+
+    /// The topics each version of an item matched, with their terms, by
+    /// version then topic.
+    pub fn item_matches(&self, item: ItemId) -> Result<Vec<MatchRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT version, topic, terms, score FROM matches
+                 WHERE item_id = ?1 ORDER BY version, topic",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([item], |r| {
+                let terms: String = r.get(2)?;
+                Ok(MatchRow {
+                    version: r.get(0)?,
+                    topic: r.get(1)?,
+                    terms: json_list(&terms),
+                    score: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
     }
 
     /// All sources with their health, by name.

@@ -971,3 +971,49 @@ fn limit_options_have_help() {
         assert!(line.contains(words), "{args:?}: {line}");
     }
 }
+
+/// `show` lists the topics an item matched, with the terms that hit.
+#[test]
+fn show_lists_the_topics_and_terms_that_matched() {
+    let env = Env::new(
+        "",
+        "[[source]]\nname = \"wire\"\nurl = \"https://wire.invalid/rss\"\n\n\
+         [[topic]]\nname = \"peace-talks\"\nquery = '(\"peace talks\" OR ceasefire) AND (Russia OR Ukraine)'\n\n\
+         [[topic]]\nname = \"sport\"\nquery = \"football\"\n",
+    );
+    let feed = env.path("feed.xml");
+    std::fs::write(
+        &feed,
+        rss(&[(
+            "a",
+            "Peace talks: Russia and Ukraine agree on a ceasefire",
+            "text",
+        )]),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "wire", feed.to_str().unwrap()])
+        .expect(0);
+    let out = env.run(&["show", "1"]).expect(0).stdout;
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("matches "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.trim_start().starts_with("matches peace-talks (score "),
+        "{line}"
+    );
+    for term in ["\"peace talks\"", "ceasefire", "russia", "ukraine"] {
+        assert!(line.contains(term), "{term} not in {line}");
+    }
+    assert!(!out.contains("sport"), "{out}");
+    let json = &env.run(&["--json", "show", "1"]).expect(0).json_lines()[0];
+    assert_eq!(json["matches"][0]["topic"], "peace-talks");
+    assert!(
+        json["matches"][0]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "ceasefire"),
+        "{json}"
+    );
+}
