@@ -4,6 +4,7 @@
 //! config → scheduler → fetch → parse → normalize → store, with `pipeline`
 //! wiring one fetch through the stages and `cli` the command-line surface.
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod detect;

@@ -2,7 +2,9 @@
 //! Under systemd (stderr is the journal stream named by `JOURNAL_STREAM`):
 //! the journal's native protocol, so every field (`SOURCE`, `URL`, `STATUS`,
 //! `DURATION_MS`, ...) is a journal field and levels map to syslog
-//! priorities. Elsewhere: plain lines on stderr without colours. The filter
+//! priorities (or, with `log_format = "text"`, lines without times: the
+//! journal stamps them). Elsewhere (a file, a pipe): lines with times,
+//! without colours. The filter
 //! comes from `RUST_LOG`, else `[daemon] log`, else a default per command;
 //! a config reload can change it (`apply_config_filter`).
 
@@ -40,7 +42,11 @@ pub fn init(config_filter: Option<&str>, config_decides: bool, default: &str, fo
         LogFormat::Auto if !stderr_is_journal() => None,
         LogFormat::Auto | LogFormat::Journald => tracing_journald::layer().ok(),
     };
-    let terminal = std::io::stderr().is_terminal() && std::env::var_os("JOURNAL_STREAM").is_none();
+    // Whether stderr is the journal is decided by the stream itself, not by
+    // `JOURNAL_STREAM` alone: a terminal opened from a desktop session
+    // started by systemd inherits that variable, naming another stream.
+    let to_journal = stderr_is_journal();
+    let terminal = std::io::stderr().is_terminal();
     let installed = match journal {
         Some(journal) => registry
             .with(
@@ -54,11 +60,11 @@ pub fn init(config_filter: Option<&str>, config_decides: bool, default: &str, fo
                 .with_writer(std::io::stderr)
                 .with_ansi(terminal)
                 .with_target(false);
-            // journald and most log collectors stamp lines themselves.
-            if terminal {
-                registry.with(text).try_init()
-            } else {
+            // The journal stamps lines itself.
+            if to_journal {
                 registry.with(text.without_time()).try_init()
+            } else {
+                registry.with(text).try_init()
             }
         }
     };

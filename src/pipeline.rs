@@ -470,9 +470,17 @@ pub struct Poller {
     /// poll after a start): a read-only connection, opened on first use.
     database: std::path::PathBuf,
     known: Arc<Mutex<Option<KnownReader>>>,
+    /// When a fetch starts (what its next poll is planned from).
+    clock: crate::clock::SharedClock,
 }
 
 impl Poller {
+    /// This poller, planning by `clock` (the system clock by default).
+    pub fn with_clock(mut self, clock: crate::clock::SharedClock) -> Poller {
+        self.clock = clock;
+        self
+    }
+
     pub fn new(config: &Config) -> Result<Poller, String> {
         Ok(Poller {
             fetcher: Fetcher::new(fetch_limits(config))?,
@@ -485,6 +493,7 @@ impl Poller {
             last_documents: Arc::new(Mutex::new(HashMap::new())),
             database: config.daemon.database.clone(),
             known: Arc::new(Mutex::new(None)),
+            clock: crate::clock::SystemClock::shared(),
         })
     }
 
@@ -570,7 +579,7 @@ impl Poller {
         // The global slot is held until the fetch is stored, so at most
         // `concurrency` parsed documents wait for the writer (bounded memory).
         let _global = self.global.clone().acquire_owned().await;
-        let started = Utc::now();
+        let started = self.clock.now();
         let t0 = Instant::now();
         // A big body's lane is held until the fetch is stored.
         let reach = self.network.reach(&src);

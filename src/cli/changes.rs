@@ -3,8 +3,6 @@
 
 use std::io::IsTerminal;
 
-use chrono::Utc;
-
 use super::inspect::known_topic;
 use super::output::{json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_since};
@@ -21,7 +19,7 @@ pub fn changes(
     topic: Option<String>,
     limit: usize,
 ) -> CliResult {
-    let since = since.map(|s| parse_since(s, Utc::now())).transpose()?;
+    let since = since.map(|s| parse_since(s, ctx.now())).transpose()?;
     if let Some(m) = min
         && !matches!(m, "cosmetic" | "minor" | "major")
     {
@@ -29,9 +27,7 @@ pub fn changes(
             "--min {m}: expected cosmetic, minor or major"
         )));
     }
-    if let Some(t) = &topic {
-        known_topic(ctx, t)?;
-    }
+    let topic = topic.map(|t| known_topic(ctx, &t)).transpose()?;
     let store = ctx.open_reader()?;
     let rows = store.changes(&ChangeFilter {
         since,

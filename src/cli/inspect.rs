@@ -1,8 +1,6 @@
 //! `items`, `search`, `show`, `status`, `check-config`: read-only views.
 
-use chrono::Utc;
-
-use super::output::{cut, json_line, safe, short_time, table};
+use super::output::{counted, cut, json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::store::{ItemFilter, ItemRow, StoreError};
 
@@ -13,11 +11,13 @@ pub fn items(
     since: Option<&str>,
     limit: usize,
 ) -> CliResult {
-    let since = since.map(|s| parse_since(s, Utc::now())).transpose()?;
-    if let Some(t) = &topic {
-        known_topic(ctx, t)?;
-    }
+    let since = since.map(|s| parse_since(s, ctx.now())).transpose()?;
+    let topic = topic.map(|t| known_topic(ctx, &t)).transpose()?;
     let store = ctx.open_reader()?;
+    let source = source
+        .map(|s| store.source_name(&s))
+        .transpose()
+        .map_err(CliError::usage)?;
     let rows = store.items(&ItemFilter {
         source,
         topic,
@@ -28,20 +28,25 @@ pub fn items(
     Ok(0)
 }
 
-/// A `--topic` must name a configured topic (a typo would list nothing).
-pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<(), CliError> {
-    if ctx.config.topics.iter().any(|t| t.name == topic) {
-        return Ok(());
-    }
-    let names: Vec<&str> = ctx.config.topics.iter().map(|t| t.name.as_str()).collect();
-    Err(CliError::usage(anyhow::anyhow!(
-        "no topic named '{topic}' in the config (topics: {})",
-        if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        }
-    )))
+/// A `--topic` must name a configured topic (a typo would list nothing);
+/// any case will do. Returns the topic's name as configured.
+pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<String, CliError> {
+    let names: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
+    find_name(&names, topic).ok_or_else(|| {
+        CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
+            "topic", topic, &names
+        )))
+    })
+}
+
+/// The name in `names` that is `name`, exactly or else in another case.
+pub fn find_name(names: &[String], name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    names
+        .iter()
+        .find(|n| *n == name)
+        .or_else(|| names.iter().find(|n| n.to_lowercase() == lower))
+        .cloned()
 }
 
 fn item_json(r: &ItemRow) -> serde_json::Value {
@@ -116,9 +121,11 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         e => e.into(),
     })?;
     let revisions = store.item_revisions(row.id)?;
+    let matches = store.item_matches(row.id)?;
     if ctx.json {
         let mut v = item_json(&row);
         v["version_list"] = serde_json::to_value(&versions)?;
+        v["matches"] = serde_json::to_value(&matches)?;
         v["revisions"] = serde_json::Value::Array(
             revisions
                 .iter()
@@ -149,10 +156,10 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
     );
     outln!("  url {}", safe(row.url.as_deref().unwrap_or("-")));
     outln!(
-        "  first seen {}   last seen {}   {} version(s)",
+        "  first seen {}   last seen {}   {}",
         row.first_seen,
         row.last_seen,
-        versions.len()
+        counted(versions.len(), "version", "versions")
     );
     for v in &versions {
         outln!();
@@ -177,6 +184,14 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
             }
         }
         outln!("{}", safe(&v.title));
+        for m in matches.iter().filter(|m| m.version == v.version) {
+            outln!(
+                "  matches {} (score {:.2}): {}",
+                safe(&m.topic),
+                m.score,
+                safe(&m.terms.join(", "))
+            );
+        }
         if let Some(t) = &v.pruned_at {
             outln!("  [text removed by retention on {}]", short_time(t));
         }
@@ -215,9 +230,13 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         crate::notify::render::Templates::load(e.templates.as_deref()).map_err(CliError::usage)?;
     }
     let files: Vec<String> = c.files.iter().map(|f| f.display().to_string()).collect();
-    let warnings: Vec<String> = password_file(c)
-        .and_then(crate::notify::transport::password_file_warning)
-        .into_iter()
+    let database = database_place(&ctx.db).map_err(|e| CliError::usage(anyhow::anyhow!(e)))?;
+    let warnings: Vec<String> = c
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .chain(database)
+        .chain(password_file(c).and_then(crate::notify::transport::password_file_warning))
         .collect();
     if ctx.json {
         json_line(&serde_json::json!({
@@ -255,7 +274,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
                 "timezone": d.timezone.name(),
                 "topics": d.topics,
                 "to": d.to.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "next": crate::store::ts(d.schedule.next_slot_after(d.timezone, chrono::Utc::now())),
+                "next": crate::store::ts(d.schedule.next_slot_after(d.timezone, ctx.now())),
             })).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
@@ -276,7 +295,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
         humantime::format_duration(d.timeout),
         d.max_body
     );
-    outln!("\n{} sources:", c.sources.len());
+    outln!("\n{}:", counted(c.sources.len(), "source", "sources"));
     for s in &c.sources {
         outln!(
             "  {}{}  {}{}{}",
@@ -293,7 +312,7 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             }
         );
     }
-    outln!("\n{} topics:", c.topics.len());
+    outln!("\n{}:", counted(c.topics.len(), "topic", "topics"));
     for t in &c.topics {
         outln!("  {} (alert: {})", safe(&t.name), t.alert.as_str());
         outln!("    query:   {}", safe(&t.parsed.to_string()));
@@ -301,12 +320,58 @@ pub fn check_config(ctx: &Ctx) -> CliResult {
             outln!("    exclude: {}", safe(&ex.to_string()));
         }
     }
-    outln!("\n{} speakers:", c.speakers.len());
+    outln!("\n{}:", counted(c.speakers.len(), "speaker", "speakers"));
     for s in &c.speakers {
         outln!("  {} ({})", safe(&s.name), safe(&s.aliases.join(", ")));
     }
-    print_mail_config(c)?;
+    print_mail_config(c, ctx.now())?;
     Ok(0)
+}
+
+/// Whether the database can live where the config puts it, as this user:
+/// `Err` when it cannot be there at all (the path is a folder), a warning
+/// when its folder is missing or not writable by this user (newswatch makes
+/// the database, its `-wal` and `-shm` and the lock there; the service's
+/// user may be another than the one checking, and systemd's
+/// `StateDirectory=` makes the folder when the service starts).
+fn database_place(db: &std::path::Path) -> Result<Option<String>, String> {
+    use rustix::fs::{Access, access};
+    let shown = db.display();
+    if db.is_dir() {
+        return Err(format!(
+            "the database {shown} is a folder; [daemon] database (or --db) names the file"
+        ));
+    }
+    let folder = match db.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let who = || crate::store::files::describe_user(rustix::process::getuid().as_raw());
+    if !folder.is_dir() {
+        return Ok(Some(format!(
+            "the database folder {} does not exist: create it, writable by the user \
+             newswatch runs as (under systemd, StateDirectory= creates it when the \
+             service starts)",
+            folder.display()
+        )));
+    }
+    if access(folder, Access::WRITE_OK | Access::EXEC_OK).is_err() {
+        return Ok(Some(format!(
+            "the database folder {} is not writable by {}: newswatch creates the \
+             database, its -wal and -shm files and its lock there; run newswatch as \
+             the user the folder belongs to",
+            folder.display(),
+            who()
+        )));
+    }
+    if db.exists() && access(db, Access::WRITE_OK).is_err() {
+        return Ok(Some(format!(
+            "the database {shown} is not writable by {}: commands that poll or send \
+             will fail; run newswatch as the user it belongs to",
+            who()
+        )));
+    }
+    Ok(None)
 }
 
 /// What `check-config` and `test-email` say while `allow_plaintext_auth` is on.
@@ -323,7 +388,7 @@ pub fn smtp_of(e: &crate::config::EmailConfig) -> Option<&crate::config::SmtpCon
 }
 
 /// The `[email]` and `[[digest]]` part of `check-config`.
-fn print_mail_config(c: &crate::config::Config) -> CliResult {
+fn print_mail_config(c: &crate::config::Config, now: chrono::DateTime<chrono::Utc>) -> CliResult {
     let Some(e) = &c.email else {
         outln!(
             "
@@ -372,7 +437,6 @@ mail: via {}",
                 safe(&p.display().to_string())
             ))
     );
-    let now = chrono::Utc::now();
     for d in &c.digests {
         let next = d
             .schedule

@@ -3,10 +3,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::Utc;
 use lettre::message::Mailbox;
 
-use super::output::{json_line, safe, safe_lines, short_time, table};
+use super::output::{counted, json_line, safe, safe_lines, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::notify::content::AlertView;
 use crate::notify::deliver::{FIRST_DIGEST_PERIOD, digest_spec};
@@ -21,7 +20,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {
     ctx.may_write()?;
-    Notifier::open(&ctx.config, &ctx.db)?.ok_or_else(|| {
+    ctx.require_database()?;
+    Notifier::open(&ctx.config, &ctx.db, ctx.clock.clone())?.ok_or_else(|| {
         CliError::usage(anyhow::anyhow!(
             "{what} needs an [email] section in {}",
             ctx.config.path.display()
@@ -39,31 +39,44 @@ pub struct DigestArgs<'a> {
 }
 
 pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
-    let now = Utc::now();
+    let mut now = ctx.now();
     let cfg = match args.name {
-        Some(name) => Some(
-            ctx.config
-                .digests
-                .iter()
-                .find(|d| d.name == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        ctx.config.digests.iter().map(|d| d.name.as_str()).collect();
-                    CliError::usage(anyhow::anyhow!(
-                        "no [[digest]] named '{name}' (configured: {})",
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ))
-                })?,
-        ),
+        Some(name) => {
+            let names: Vec<String> = ctx.config.digests.iter().map(|d| d.name.clone()).collect();
+            let found = super::inspect::find_name(&names, name).ok_or_else(|| {
+                CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
+                    "[[digest]]",
+                    name,
+                    &names
+                )))
+            })?;
+            ctx.config.digests.iter().find(|d| d.name == found)
+        }
         None => ctx.config.digests.first(),
     };
     let name = cfg.map_or("all-topics", |c| c.name.as_str());
     let store = ctx.open_reader()?;
     let last = store.last_digest(name)?;
+    // A manual digest is recorded under the second it was asked for: a
+    // second `--send` within that second is the same request again.
+    if args.send
+        && let Some(run) = last
+            .as_ref()
+            .filter(|r| r.manual && same_second(r.slot, now))
+    {
+        if store.watermark()? == run.upto {
+            outln!(
+                "digest '{}' was sent at {} UTC and nothing has come in since: not sent again",
+                safe(name),
+                run.slot.format("%H:%M:%S")
+            );
+            return Ok(0);
+        }
+        // Something came in since: a digest of its own, in the next second.
+        let next = run.slot + chrono::Duration::seconds(1);
+        runtime()?.block_on(ctx.clock.sleep_until(next));
+        now = ctx.now().max(next);
+    }
     let (start, after) = match (args.since, &last) {
         (Some(s), _) => {
             let start = parse_since(s, now)?;
@@ -144,8 +157,13 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     report_delivery(
         ctx,
         &report,
-        &format!("digest '{name}' ({entries} entries)"),
+        &format!("digest '{name}' ({})", counted(entries, "entry", "entries")),
     )
+}
+
+/// Whether two times fall in the same second (as the database stores times).
+fn same_second(a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>) -> bool {
+    a.timestamp() == b.timestamp()
 }
 
 /// Print what a delivery did; exit 1 when something did not go out.
@@ -164,8 +182,18 @@ fn report_delivery(ctx: &Ctx, report: &Delivery, what: &str) -> CliResult {
     }
     if report.deferred + report.failed > 0 {
         eprintln!(
-            "{} message(s) not sent; they stay in the outbox and `newswatch run` retries them",
-            report.deferred + report.failed
+            "{} not sent; {} in the outbox and `newswatch run` retries {}",
+            counted(report.deferred + report.failed, "message", "messages"),
+            if report.deferred + report.failed == 1 {
+                "it stays"
+            } else {
+                "they stay"
+            },
+            if report.deferred + report.failed == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
         return Ok(1);
     }
@@ -194,7 +222,7 @@ pub fn test_email(ctx: &Ctx, to: Option<&str>) -> CliResult {
         })?],
         None => email.to.clone(),
     };
-    let now = Utc::now();
+    let now = ctx.now();
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "this host".into());
@@ -321,7 +349,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             let rt = runtime()?;
             let _inside = rt.enter();
             let mut notifier = notifier(ctx, "outbox send")?;
-            let now = Utc::now();
+            let now = ctx.now();
             notifier.store().expedite_outbox(now)?;
             let report = rt.block_on(notifier.deliver_due(now));
             if report.sent == 0 && report.errors.is_empty() {
@@ -330,9 +358,10 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             report_delivery(ctx, &report, "message")
         }
         OutboxCommand::Retry => {
+            ctx.require_database()?;
             let store = ctx.open_store()?;
-            let n = store.retry_failed_outbox(Utc::now())?;
-            outln!("{n} message(s) queued again");
+            let n = store.retry_failed_outbox(ctx.now())?;
+            outln!("{} queued again", counted(n, "message", "messages"));
             Ok(0)
         }
     }
@@ -346,23 +375,132 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
     }
     let rt = runtime()?;
     let _inside = rt.enter();
-    let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db)? else {
+    let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db, ctx.clock.clone())? else {
         return Ok(());
     };
-    let now = Utc::now();
+    let now = ctx.now();
     notifier.store().expedite_outbox(now)?;
     let report = rt.block_on(notifier.deliver_due(now));
     if report.sent > 0 {
-        eprintln!("sent {} message(s)", report.sent);
+        eprintln!("sent {}", counted(report.sent, "message", "messages"));
     }
     for e in &report.errors {
         eprintln!("warning: {}", safe(e));
     }
     if report.deferred > 0 {
         eprintln!(
-            "warning: {} message(s) not sent yet; they stay in the outbox and are retried",
-            report.deferred
+            "warning: {} not sent yet; {} in the outbox and {} retried",
+            counted(report.deferred, "message", "messages"),
+            if report.deferred == 1 {
+                "it stays"
+            } else {
+                "they stay"
+            },
+            if report.deferred == 1 { "is" } else { "are" }
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    const CONFIG: &str = r#"[daemon]
+database = "t.db"
+
+[[source]]
+name = "wire"
+url = "https://news.example/feed"
+
+[[topic]]
+name = "talks"
+query = "ceasefire"
+
+[email]
+maildir = "mail"
+from = "newswatch <nw@example.org>"
+to = ["analyst@example.org"]
+
+[[digest]]
+name = "morning"
+schedule = "daily 08:00"
+"#;
+
+    fn send(name: Option<&str>) -> DigestArgs<'_> {
+        DigestArgs {
+            name,
+            preview: false,
+            html: None,
+            since: None,
+            send: true,
+        }
+    }
+
+    fn delivered(dir: &Path) -> usize {
+        std::fs::read_dir(dir.join("mail/new")).map_or(0, |d| d.count())
+    }
+
+    fn slots(ctx: &Ctx) -> Vec<String> {
+        let db = rusqlite::Connection::open(&ctx.db).unwrap();
+        let mut stmt = db.prepare("SELECT slot FROM digests ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// `digest --send` twice in one second: the second has nothing to add
+    /// and says so (it used to fail on the database's UNIQUE constraint);
+    /// when an item came in between, it goes out in the next second.
+    #[test]
+    fn a_second_digest_send_in_the_same_second_is_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newswatch.toml");
+        std::fs::write(&path, CONFIG).unwrap();
+        let start = crate::store::parse_ts("2026-12-06T09:00:00Z").unwrap();
+        let clock = ManualClock::new(start + chrono::Duration::milliseconds(100));
+        let ctx = Ctx::for_test(&path, clock.shared());
+        ctx.open_store().unwrap();
+
+        assert_eq!(digest(&ctx, &send(None)).unwrap(), 0);
+        clock.set(start + chrono::Duration::milliseconds(900));
+        assert_eq!(digest(&ctx, &send(Some("morning"))).unwrap(), 0);
+        assert_eq!(delivered(dir.path()), 1, "sent once");
+        assert_eq!(slots(&ctx), ["2026-12-06T09:00:00Z"]);
+
+        // An item arrives within the same second: the next `--send` waits
+        // for the second to pass, then sends it.
+        let feed = dir.path().join("feed.xml");
+        std::fs::write(
+            &feed,
+            "<rss version=\"2.0\"><channel><title>w</title><item><guid>a</guid>\
+             <title>Ceasefire talks resume</title><description>ceasefire</description>\
+             </item></channel></rss>",
+        )
+        .unwrap();
+        let mut store = ctx.open_store().unwrap();
+        store
+            .sync_config_sources(&crate::pipeline::source_specs(&ctx.config), start)
+            .unwrap();
+        let src = store.source_by_name("wire").unwrap();
+        let detection = crate::pipeline::Detection::new(&ctx.config);
+        crate::pipeline::ingest_file(&mut store, &detection, &src, &feed, start, 1 << 20).unwrap();
+        drop(store);
+        let stepper = {
+            let clock = clock.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                clock.set(start + chrono::Duration::milliseconds(1200));
+            })
+        };
+        assert_eq!(digest(&ctx, &send(None)).unwrap(), 0);
+        stepper.join().unwrap();
+        assert_eq!(delivered(dir.path()), 2);
+        assert_eq!(
+            slots(&ctx),
+            ["2026-12-06T09:00:00Z", "2026-12-06T09:00:01Z"]
+        );
+    }
 }

@@ -4,10 +4,8 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
-
 use super::inspect::known_topic;
-use super::output::{cut, json_line, safe};
+use super::output::{counted, cut, json_line, safe, short_time};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::detect::{SourceContext, TopicMatch};
 use crate::model::Document;
@@ -17,11 +15,14 @@ use crate::pipeline::{Detection, parse_and_normalize};
 const MATCH_SCAN_MAX: usize = 200_000;
 
 pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) -> CliResult {
-    known_topic(ctx, topic)?;
+    let topic = known_topic(ctx, topic)?;
+    let topic = topic.as_str();
     let detection = Detection::new(&ctx.config);
     let detector = detection.detector();
     let mut shown = 0usize;
     let mut scanned = 0usize;
+    // Stored items left out by the window: (window, (count, oldest)).
+    let mut outside = None;
     let mut report = |source: &str,
                       id: Option<i64>,
                       title: &str,
@@ -55,7 +56,7 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
                 content_type: None,
                 url: None,
             };
-            let entries = parse_and_normalize(&doc, None, Utc::now())
+            let entries = parse_and_normalize(&doc, None, ctx.now())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
                 .entries;
             let name = file.display().to_string();
@@ -78,8 +79,10 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
             }
         }
     } else {
-        let since = parse_since(since.unwrap_or("7d"), Utc::now())?;
+        let window = since.unwrap_or(DEFAULT_WINDOW);
+        let since = parse_since(window, ctx.now())?;
         let store = ctx.open_reader()?;
+        outside = Some((window, store.items_before(since)?));
         for it in store.item_texts(since, MATCH_SCAN_MAX)? {
             scanned += 1;
             let tags = ctx
@@ -105,10 +108,36 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
             }
         }
     }
+    let window = match &outside {
+        Some((window, _)) => format!(" published in the last {window}"),
+        None => String::new(),
+    };
+    let mut summary = format!(
+        "topic {}: {shown} of {}{window} {}",
+        safe(topic),
+        counted(scanned, "item", "items"),
+        if shown == 1 { "matches" } else { "match" }
+    );
+    if let Some((_, (older, Some(oldest)))) = &outside
+        && *older > 0
+    {
+        // Enough days back to reach the oldest item, with one to spare.
+        let days = crate::store::parse_ts(oldest).map_or(0, |t| (ctx.now() - t).num_days() + 1);
+        summary.push_str(&format!(
+            "; {} (back to {}) {} outside that window: add --since {days}d to include {}",
+            counted(*older as usize, "older item", "older items"),
+            short_time(oldest),
+            if *older == 1 { "is" } else { "are" },
+            if *older == 1 { "it" } else { "them" },
+        ));
+    }
     if ctx.json {
-        eprintln!("topic {}: {shown} of {scanned} items match", safe(topic));
+        eprintln!("{summary}");
     } else {
-        outln!("topic {}: {shown} of {scanned} items match", safe(topic));
+        outln!("{summary}");
     }
     Ok(0)
 }
+
+/// How far back `match` looks among stored items without `--since`.
+const DEFAULT_WINDOW: &str = "7d";

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::{self, Config};
 use crate::store::Store;
 
@@ -94,8 +95,8 @@ pub enum Command {
         /// Only items published within this long (e.g. 1d, 6h)
         #[arg(long, value_name = "DUR")]
         since: Option<String>,
-        /// At most this many items
-        #[arg(long, default_value_t = 50)]
+        /// At most this many items, newest first
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
     /// Full-text search over titles and texts (SQLite FTS5 syntax)
@@ -103,7 +104,8 @@ pub enum Command {
         /// Words, "phrases", prefix*, AND / OR / NOT
         #[arg(required = true)]
         query: Vec<String>,
-        #[arg(long, default_value_t = 20)]
+        /// At most this many results, best first
+        #[arg(long, value_name = "N", default_value_t = 20)]
         limit: usize,
     },
     /// Revisions and statement shifts, newest first, with word diffs
@@ -117,7 +119,8 @@ pub enum Command {
         /// Only changes that matter to this topic
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// At most this many changes, newest first
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
     /// Which stored items (or entries of feed files) a topic would hit, and which terms hit
@@ -199,7 +202,9 @@ pub enum SourcesAction {
     List,
     /// Add a source (kept in the database, beside the config's sources)
     Add {
+        /// Its name (unique, whatever the case)
         name: String,
+        /// The feed's URL (http or https)
         url: String,
         /// Tag (repeatable)
         #[arg(long = "tag")]
@@ -212,15 +217,30 @@ pub enum SourcesAction {
         language: Option<String>,
     },
     /// Remove a source added with `sources add`, with its items
-    Remove { name: String },
+    Remove {
+        /// The source's name (any case)
+        name: String,
+    },
     /// Enable a source (also after 410 Gone)
-    Enable { name: String },
+    Enable {
+        /// The source's name (any case)
+        name: String,
+    },
     /// Disable a source (its items stay)
-    Disable { name: String },
+    Disable {
+        /// The source's name (any case)
+        name: String,
+    },
     /// Add every feed of an OPML file
-    ImportOpml { file: PathBuf },
+    ImportOpml {
+        /// The OPML file
+        file: PathBuf,
+    },
     /// Print all sources as OPML (or write to FILE)
-    ExportOpml { file: Option<PathBuf> },
+    ExportOpml {
+        /// Write here instead of to stdout
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -230,7 +250,8 @@ pub enum OutboxAction {
         /// pending, sent, failed or all
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// At most this many messages, newest first
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
     /// Send everything pending now, skipping grouping windows and retry waits
@@ -240,6 +261,7 @@ pub enum OutboxAction {
 }
 
 /// An error with the exit code it maps to.
+#[derive(Debug)]
 pub struct CliError {
     pub code: u8,
     pub error: anyhow::Error,
@@ -366,13 +388,16 @@ pub fn dispatch(cli: Cli) -> CliResult {
     }
 }
 
-/// What every command needs: the validated config and where the database is.
+/// What every command needs: the validated config, where the database is,
+/// and the clock.
 pub struct Ctx {
     pub config: Config,
     /// The config file, for the daemon's reloads.
     pub config_path: PathBuf,
     pub db: PathBuf,
     pub json: bool,
+    /// The system clock (a manual one in tests).
+    pub clock: SharedClock,
 }
 
 impl Ctx {
@@ -389,7 +414,28 @@ impl Ctx {
             config_path: path,
             db,
             json: cli.json,
+            clock: SystemClock::shared(),
         })
+    }
+
+    /// The context of a command run on the config at `path`, with `clock`:
+    /// for tests that step time.
+    #[cfg(test)]
+    pub fn for_test(path: &Path, clock: SharedClock) -> Ctx {
+        let config = config::load(path).expect("a valid test config");
+        let db = config.daemon.database.clone();
+        Ctx {
+            config,
+            config_path: path.to_path_buf(),
+            db,
+            json: false,
+            clock,
+        }
+    }
+
+    /// The current time, by this command's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The store for a command that writes (creating and migrating the
@@ -401,9 +447,12 @@ impl Ctx {
 
     /// The store for a command that only reads, when the database exists
     /// with this newswatch's schema (as root on another user's database,
-    /// the file is opened read-only). Otherwise `open_store`, which creates
-    /// or migrates it; refused as root on another user's database.
+    /// the file is opened read-only). A database with an older schema is
+    /// migrated (`open_store`; refused as root on another user's database).
+    /// A command that reads never creates one: a mistyped `--db` is an
+    /// error, not a new empty database.
     pub fn open_reader(&self) -> Result<Store, CliError> {
+        self.require_database()?;
         if let Some(store) = Store::open_reader(&self.db, self.read_only())? {
             return Ok(store);
         }
@@ -415,6 +464,23 @@ impl Ctx {
             ))));
         }
         self.open_store()
+    }
+
+    /// For commands that only make sense on a database that is there
+    /// (reading it, pruning it, sending its outbox): an error when there
+    /// is none, so a mistyped `--db` does not make a new empty one.
+    pub fn require_database(&self) -> Result<(), CliError> {
+        match std::fs::symlink_metadata(&self.db) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(CliError::usage(anyhow::anyhow!(
+                    "no database at {}; check --db / [daemon] database in {} \
+                     (`newswatch poll` or `newswatch run` creates it)",
+                    self.db.display(),
+                    self.config_path.display()
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Whether this command may write to the database: not as root on a
@@ -502,4 +568,32 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 /// The time in a file name such as `20260504T194655Z.xml`, if it is one.
 pub fn time_from_file_name(path: &Path) -> Option<DateTime<Utc>> {
     parse_time(path.file_stem()?.to_str()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `newswatch CMD --help` explains every option and argument of every
+    /// command: none is listed bare.
+    #[test]
+    fn every_option_and_argument_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, bare: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    bare.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    bare.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), bare);
+            }
+        }
+        let mut bare = Vec::new();
+        walk(&Cli::command(), "newswatch", &mut bare);
+        assert!(bare.is_empty(), "without help: {bare:#?}");
+    }
 }

@@ -83,6 +83,27 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+pub use crate::text::counted;
+
+/// A stored time as how long ago it was: "4m 10s ago", "206 days ago".
+pub fn ago(t: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    match crate::store::parse_ts(t) {
+        Some(t) if t <= now => format!("{} ago", crate::clock::span_between(t, now)),
+        // Recorded by a clock since put back.
+        Some(_) => "just now".into(),
+        None => t.to_string(),
+    }
+}
+
+/// A stored time still to come: "in 4m 10s", or "due" once it has passed.
+pub fn until(t: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    match crate::store::parse_ts(t) {
+        Some(t) if t > now => format!("in {}", crate::clock::span_between(now, t)),
+        Some(_) => "due".into(),
+        None => t.to_string(),
+    }
+}
+
 /// "2026-05-04T19:46:55Z" → "2026-05-04 19:46" for tables.
 pub fn short_time(t: &str) -> String {
     if t.len() >= 16 {

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{json_line, safe};
+use super::output::{counted, json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_time, time_from_file_name};
 use crate::model::FetchStatus;
 use crate::pipeline::{Detection, PollReport, Poller, Writer, ingest_file, source_specs};
@@ -26,6 +25,7 @@ pub fn run(ctx: &Ctx) -> CliResult {
     let store = ctx.open_polling_store()?;
     let options = crate::service::RunOptions {
         config_path: ctx.config_path.clone(),
+        clock: ctx.clock.clone(),
     };
     let rt = runtime()?;
     let outcome = rt.block_on(crate::service::run(ctx.config.clone(), store, options));
@@ -38,20 +38,22 @@ pub fn run(ctx: &Ctx) -> CliResult {
 
 pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
     let mut store = ctx.open_polling_store()?;
-    store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+    store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
     let filter = match (all, source) {
         (_, Some(name)) => DueFilter::Named(name),
         (true, None) => DueFilter::All,
         (false, None) => DueFilter::Due,
     };
-    let due = store.due_sources(Utc::now(), filter).map_err(|e| match e {
+    let due = store.due_sources(ctx.now(), filter).map_err(|e| match e {
         crate::store::StoreError::NotFound(_) | crate::store::StoreError::Conflict(_) => {
             CliError::usage(e)
         }
         e => e.into(),
     })?;
     let total = due.len();
-    let poller = Poller::new(&ctx.config).map_err(anyhow::Error::msg)?;
+    let poller = Poller::new(&ctx.config)
+        .map_err(anyhow::Error::msg)?
+        .with_clock(ctx.clock.clone());
     let writer = Arc::new(Writer::spawn(store));
     let bar = (std::io::stderr().is_terminal() && !ctx.json && total > 1).then(|| {
         let bar = ProgressBar::new(total as u64);
@@ -97,14 +99,17 @@ fn print_poll_summary(r: &PollReport, secs: f64, json: bool) -> std::io::Result<
     for name in &r.gone {
         eprintln!("warning: {}: gone (410), source disabled", safe(name));
     }
+    if let Some(verdict) = network_verdict(r) {
+        eprintln!("{verdict}");
+    }
     let line = format!(
-        "polled {} sources in {secs:.2}s: {} ok, {} not modified, {} failed, {} gone; {} new items, {} changed",
-        r.sources,
+        "polled {} in {secs:.2}s: {} ok, {} not modified, {} failed, {} gone; {}, {} changed",
+        counted(r.sources, "source", "sources"),
         r.ok,
         r.not_modified,
         r.failed.len(),
         r.gone.len(),
-        r.items_new,
+        counted(r.items_new as usize, "new item", "new items"),
         r.items_changed
     );
     if json {
@@ -113,6 +118,35 @@ fn print_poll_summary(r: &PollReport, secs: f64, json: bool) -> std::io::Result<
         outln!("{line}");
     }
     Ok(())
+}
+
+/// When no source could be fetched and (nearly) all of them failed to
+/// resolve their host or to connect, the network is the likely cause, not
+/// the sources: one line that says so and what to try, instead of leaving
+/// the reader to work it out from a screenful of lookup errors.
+fn network_verdict(r: &PollReport) -> Option<String> {
+    let network = r
+        .failed
+        .iter()
+        .filter(|(_, e)| crate::fetch::is_network_error(e))
+        .count();
+    let reached = r.ok + r.not_modified + r.gone.len();
+    // One source alone failing says more about its URL than the network.
+    if reached > 0 || network < 2 || network * 4 < r.sources * 3 {
+        return None;
+    }
+    let how_many = if network == r.sources && network == 2 {
+        "both sources".to_string()
+    } else if network == r.sources {
+        format!("all {network} sources")
+    } else {
+        format!("{network} of {} sources", r.sources)
+    };
+    Some(format!(
+        "error: the network seems to be down: {how_many} failed to look up or connect to \
+         their host. Check this machine's network connection and DNS (or a firewall); \
+         `newswatch demo` shows newswatch at work offline, on generated feeds."
+    ))
 }
 
 pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> CliResult {
@@ -125,14 +159,17 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
         })?),
     };
     let mut store = ctx.open_store()?;
-    store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
-    let src = store.source_by_name(source).map_err(CliError::usage)?;
+    store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
+    let src = store.source_by_name(source).map_err(|e| match e {
+        crate::store::StoreError::NotFound(_) => CliError::usage(e),
+        e => e.into(),
+    })?;
     let detection = Detection::new(&ctx.config);
     let mut failures = 0;
     for file in files {
         let at = fixed_at
             .or_else(|| time_from_file_name(file))
-            .unwrap_or_else(Utc::now);
+            .unwrap_or_else(|| ctx.now());
         let result = ingest_file(
             &mut store,
             &detection,
@@ -154,9 +191,9 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
             }))?;
         } else if result.error.is_none() {
             outln!(
-                "{}: {} items, {} new, {} changed",
+                "{}: {}, {} new, {} changed",
                 safe(&file.display().to_string()),
-                s.items_seen,
+                counted(s.items_seen as usize, "item", "items"),
                 s.items_new,
                 s.items_changed
             );

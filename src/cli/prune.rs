@@ -1,9 +1,7 @@
 //! `prune`: apply retention now (the daemon does it daily when
 //! `[daemon] retention` is set). See `store::retention` for what goes.
 
-use chrono::Utc;
-
-use super::output::json_line;
+use super::output::{counted, json_line};
 use super::{CliError, CliResult, Ctx};
 
 /// Items per transaction, as in the daemon.
@@ -24,8 +22,9 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
             "--older-than must be at least 1d"
         )));
     }
+    ctx.require_database()?;
     let mut store = ctx.open_store()?;
-    let now = Utc::now();
+    let now = ctx.now();
     let cutoff = now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
     let mut total = crate::store::PruneReport::default();
     loop {
@@ -39,12 +38,12 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
         json_line(&total)?;
     } else {
         outln!(
-            "pruned the text of {} items ({} versions, {:.1} MiB) not seen since {}, and {} fetch log rows",
-            total.items,
-            total.versions,
+            "pruned the text of {} ({}, {:.1} MiB) not seen since {}, and {}",
+            counted(total.items as usize, "item", "items"),
+            counted(total.versions as usize, "version", "versions"),
             total.text_bytes as f64 / 1048576.0,
             crate::store::ts(cutoff),
-            total.fetches
+            counted(total.fetches as usize, "fetch log row", "fetch log rows")
         );
     }
     Ok(0)

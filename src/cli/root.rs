@@ -57,15 +57,14 @@ pub fn write_refusal(db: &Path, owner: &Owner, config: &Path) -> String {
     )
 }
 
-/// Why root cannot read `db` without writing to it (no database yet, or
-/// one this newswatch must migrate first), and what to run instead.
+/// Why root cannot read `db` without writing to it (a database this
+/// newswatch must migrate first), and what to run instead.
 pub fn read_refusal(db: &Path, owner: &Owner, config: &Path) -> String {
     let state_dir = files::dynamic_state_directory(db);
     refusal(
         &format!(
-            "{}: there is no database there yet, or its schema is older than this \
-             newswatch's, and as root newswatch does not create or migrate it (the \
-             service migrates it when it starts)",
+            "{}: its schema is older than this newswatch's, and as root newswatch \
+             does not migrate it (the service migrates it when it starts)",
             db.display()
         ),
         owner,

@@ -1,14 +1,13 @@
 //! `sources`: list with health, add/remove/enable/disable, OPML import/export.
 
 use anyhow::Context;
-use chrono::Utc;
 
-use super::output::{cut, json_line, safe, short_time, table};
+use super::output::{ago, counted, cut, json_line, safe, table, until};
 use super::{CliError, CliResult, Ctx, SourcesAction};
 use crate::config::{NAME_MAX_CHARS, TAG_MAX_CHARS, check_label, check_language, url_for_messages};
 use crate::opml::{OpmlFeed, parse_opml, write_opml};
 use crate::pipeline::source_specs;
-use crate::store::{SourceSpec, Store, StoreError};
+use crate::store::{SourceSpec, SourceState, Store, StoreError};
 
 pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
     let mut store = match action {
@@ -17,9 +16,17 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
         SourcesAction::List | SourcesAction::ExportOpml { .. } if ctx.read_only() => {
             ctx.open_reader()?
         }
+        // Listing creates no database (a mistyped --db); an existing one
+        // gets the config's sources first.
+        SourcesAction::List | SourcesAction::ExportOpml { .. } => {
+            ctx.require_database()?;
+            let mut store = ctx.open_store()?;
+            store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
+            store
+        }
         _ => {
             let mut store = ctx.open_store()?;
-            store.sync_config_sources(&source_specs(&ctx.config), Utc::now())?;
+            store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
             store
         }
     };
@@ -37,7 +44,7 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
                 .transpose()
                 .map_err(|e| CliError::usage(anyhow::anyhow!("--interval: {e}")))?;
             let spec = spec(&name, &url, tags, interval, language)?;
-            store.add_source(&spec, Utc::now()).map_err(user_error)?;
+            store.add_source(&spec, ctx.now()).map_err(user_error)?;
             outln!(
                 "added source '{}' ({}); it is polled at the next `poll` or by the daemon",
                 safe(&spec.name),
@@ -49,25 +56,34 @@ pub fn sources(ctx: &Ctx, action: SourcesAction) -> CliResult {
             Ok(0)
         }
         SourcesAction::Remove { name } => {
+            let name = store.source_name(&name).map_err(user_error)?;
             let items = store.remove_source(&name).map_err(user_error)?;
-            outln!("removed source '{}' and its {items} items", safe(&name));
+            outln!(
+                "removed source '{}' and its {}",
+                safe(&name),
+                counted(items as usize, "item", "items")
+            );
             Ok(0)
         }
         SourcesAction::Enable { name } => {
+            let name = store.source_name(&name).map_err(user_error)?;
             store
-                .set_source_enabled(&name, true, Utc::now())
+                .set_source_enabled(&name, true, ctx.now())
                 .map_err(user_error)?;
             outln!("enabled source '{}'", safe(&name));
             Ok(0)
         }
         SourcesAction::Disable { name } => {
+            let name = store.source_name(&name).map_err(user_error)?;
             store
-                .set_source_enabled(&name, false, Utc::now())
+                .set_source_enabled(&name, false, ctx.now())
                 .map_err(user_error)?;
             outln!("disabled source '{}'", safe(&name));
             Ok(0)
         }
-        SourcesAction::ImportOpml { file } => import(&mut store, &file, ctx.config.daemon.max_body),
+        SourcesAction::ImportOpml { file } => {
+            import(&mut store, &file, ctx.config.daemon.max_body, ctx.now())
+        }
         SourcesAction::ExportOpml { file } => {
             let feeds: Vec<OpmlFeed> = store
                 .sources()?
@@ -146,7 +162,12 @@ fn intranet_note(spec: &SourceSpec) -> Option<String> {
     })
 }
 
-fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResult {
+fn import(
+    store: &mut Store,
+    file: &std::path::Path,
+    max_bytes: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> CliResult {
     let bytes = crate::pipeline::read_file_capped(file, max_bytes).map_err(anyhow::Error::msg)?;
     let text = String::from_utf8_lossy(&bytes);
     let feeds = parse_opml(&text).map_err(|e| {
@@ -156,7 +177,7 @@ fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResul
         ))
     })?;
     let existing: Vec<String> = store.sources()?.into_iter().map(|s| s.name).collect();
-    let (mut added, mut skipped) = (0, 0);
+    let (mut added, mut skipped) = (0usize, 0usize);
     for feed in feeds {
         // What the skip messages call this feed: its title, else its URL
         // as messages show URLs (never with a user:password@ part).
@@ -174,7 +195,7 @@ fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResul
         }
         let tags = feed.category.into_iter().collect();
         match spec(&name, &feed.url, tags, None, None) {
-            Ok(spec) => match store.add_source(&spec, Utc::now()) {
+            Ok(spec) => match store.add_source(&spec, now) {
                 Ok(()) => {
                     added += 1;
                     // An OPML file often comes from elsewhere: say which
@@ -196,16 +217,19 @@ fn import(store: &mut Store, file: &std::path::Path, max_bytes: u64) -> CliResul
         }
     }
     outln!(
-        "imported {added} sources from {} ({skipped} skipped)",
+        "imported {} from {} ({skipped} skipped)",
+        counted(added, "source", "sources"),
         safe(&file.display().to_string())
     );
     Ok(0)
 }
 
 fn list(ctx: &Ctx, store: &Store) -> CliResult {
+    let now = ctx.now();
     let rows = store.sources()?;
     if ctx.json {
         for s in &rows {
+            let health = s.health(now);
             json_line(&serde_json::json!({
                 "name": s.name,
                 "url": s.url,
@@ -214,6 +238,8 @@ fn list(ctx: &Ctx, store: &Store) -> CliResult {
                 "origin": s.origin,
                 "kind": s.kind,
                 "tags": s.tags,
+                "state": health.state.as_str(),
+                "state_detail": health.detail,
                 "last_status": s.last_status,
                 "last_http_status": s.last_http_status,
                 "last_error": s.last_error,
@@ -230,28 +256,22 @@ fn list(ctx: &Ctx, store: &Store) -> CliResult {
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|s| {
-            let state = if !s.enabled {
-                format!("disabled: {}", s.disabled_reason.as_deref().unwrap_or("-"))
-            } else if s.error_streak > 0 {
-                format!(
-                    "failing x{}: {}",
-                    s.error_streak,
-                    s.last_error.as_deref().unwrap_or("-")
-                )
-            } else {
-                s.last_status
-                    .clone()
-                    .unwrap_or_else(|| "never fetched".into())
+            // The state as `status` says it, with its detail.
+            let health = s.health(now);
+            let state = match (health.state, &health.detail) {
+                (SourceState::Never, _) => "never fetched".to_string(),
+                (state, Some(detail)) => format!("{}: {detail}", state.as_str()),
+                (state, None) => state.as_str().to_string(),
             };
             vec![
                 cut(&s.name, 30),
                 s.items.to_string(),
                 s.last_fetch_at
                     .as_deref()
-                    .map(short_time)
+                    .map(|t| ago(t, now))
                     .unwrap_or_else(|| "-".into()),
                 if s.enabled {
-                    short_time(&s.next_poll_at)
+                    until(&s.next_poll_at, now)
                 } else {
                     "-".into()
                 },

@@ -3,15 +3,15 @@
 //! which sources are fine, failing, silent or disabled, when each was last
 //! fetched and will next be polled, what mail is waiting, the last digest.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::output::{cut, json_line, safe, short_time, table};
+use super::output::{ago, counted, cut, json_line, safe, short_time, table, until};
 use super::{CliResult, Ctx};
 use crate::service::lock::{Holder, InstanceLock};
-use crate::store::{OutboxBacklog, RunRow, SentDigest, SourceRow, StatusReport, parse_ts};
+use crate::store::{
+    OutboxBacklog, RunRow, SentDigest, SourceRow, SourceState, StatusReport, parse_ts,
+};
 
 /// A run whose heartbeat is older than this is not taken for alive when the
 /// lock cannot be consulted (the daemon beats every minute).
@@ -44,7 +44,7 @@ struct DaemonStatus {
 struct SourceStatus {
     name: String,
     /// `ok`, `failing`, `silent`, `disabled`, `never` (not fetched yet).
-    state: &'static str,
+    state: SourceState,
     detail: Option<String>,
     last_fetch_at: Option<String>,
     last_status: Option<String>,
@@ -54,24 +54,28 @@ struct SourceStatus {
 
 pub fn status(ctx: &Ctx) -> CliResult {
     let store = ctx.open_reader()?;
-    let now = Utc::now();
-    let summary = store.status(now)?;
+    let now = ctx.now();
+    let mut summary = store.status(now)?;
     let run = store.last_run()?;
     let daemon = daemon_status(InstanceLock::holder(&ctx.db), run, now);
-    let health: HashMap<String, (&'static str, String)> = store
-        .source_health(now)?
-        .into_iter()
-        .map(|h| (h.name, (h.state, h.detail)))
-        .collect();
     let mut source_list: Vec<SourceStatus> = store
         .sources()?
         .into_iter()
-        .filter(|s| s.disabled_reason.as_deref() != Some(crate::store::REASON_NOT_IN_CONFIG))
-        .map(|s| source_status(s, &health))
+        .filter(|s| !s.is_retired())
+        .map(|s| source_status(s, now))
         .collect();
-    source_list.sort_by_key(|s| (state_rank(s.state), s.name.to_lowercase()));
+    source_list.sort_by_key(|s| (s.state, s.name.to_lowercase()));
+    // The counts are those of the list: one state per source, so they add
+    // up to the sources shown.
+    let count = |state| source_list.iter().filter(|s| s.state == state).count() as i64;
+    summary.sources_ok = count(SourceState::Ok);
+    summary.sources_failing = count(SourceState::Failing);
+    summary.sources_never_fetched = count(SourceState::Never);
+    summary.sources_disabled = count(SourceState::Disabled);
+    summary.sources = source_list.len() as i64;
+    summary.sources_enabled = summary.sources - summary.sources_disabled;
     let status = Status {
-        sources_silent: source_list.iter().filter(|s| s.state == "silent").count(),
+        sources_silent: count(SourceState::Silent) as usize,
         summary,
         daemon,
         outbox: store.outbox_backlog()?,
@@ -113,33 +117,16 @@ fn run_is_open(run: &Option<RunRow>) -> bool {
     run.as_ref().is_some_and(|r| r.stopped_at.is_none())
 }
 
-fn source_status(s: SourceRow, health: &HashMap<String, (&'static str, String)>) -> SourceStatus {
-    let (state, detail) = match health.get(&s.name) {
-        Some((state, detail)) => (*state, Some(detail.clone())),
-        None if !s.enabled => ("disabled", s.disabled_reason.clone()),
-        None if s.last_fetch_at.is_none() => ("never", None),
-        None if s.error_streak > 0 => ("failing", s.last_error.clone()),
-        None => ("ok", None),
-    };
+fn source_status(s: SourceRow, now: DateTime<Utc>) -> SourceStatus {
+    let health = s.health(now);
     SourceStatus {
         name: s.name,
-        state,
-        detail,
+        state: health.state,
+        detail: health.detail,
         last_fetch_at: s.last_fetch_at,
         last_status: s.last_status,
         error_streak: s.error_streak,
         next_poll_at: s.enabled.then_some(s.next_poll_at),
-    }
-}
-
-/// Problems first.
-fn state_rank(state: &str) -> u8 {
-    match state {
-        "failing" => 0,
-        "silent" => 1,
-        "disabled" => 2,
-        "never" => 3,
-        _ => 4,
     }
 }
 
@@ -182,10 +169,13 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
         _ => outln!("daemon     never run on this database"),
     }
     let m = &s.summary;
+    let mib = |b: u64| b as f64 / 1048576.0;
     outln!(
-        "database   {} ({:.1} MiB)",
+        "database   {}, {:.1} MiB ({:.1} MiB of it in {}-wal)",
         safe(&m.database),
-        m.database_bytes as f64 / 1048576.0
+        mib(m.database_bytes + m.database_wal_bytes),
+        mib(m.database_wal_bytes),
+        safe(&m.database)
     );
     outln!(
         "sources    {} enabled: {} ok, {} failing, {} silent, {} never fetched; {} disabled",
@@ -196,7 +186,11 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
         m.sources_never_fetched,
         m.sources_disabled
     );
-    outln!("items      {} ({} versions)", m.items, m.item_versions);
+    outln!(
+        "items      {} ({})",
+        m.items,
+        counted(m.item_versions as usize, "version", "versions")
+    );
     outln!(
         "fetches    {} in the last 24h, {} failed; last {}",
         m.fetches_24h,
@@ -230,13 +224,13 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
     );
     match &s.last_digest {
         Some(dg) => outln!(
-            "digest     last \"{}\" {} ({} entries, covering {} – {})",
+            "digest     last \"{}\" {} ({}, covering {} – {})",
             cut(&dg.name, 40),
             dg.sent_at
                 .as_deref()
                 .map(|t| format!("sent {}", short_time(t)))
                 .unwrap_or_else(|| "not yet delivered".into()),
-            dg.entries,
+            counted(dg.entries as usize, "entry", "entries"),
             short_time(&dg.period_start),
             short_time(&dg.period_end)
         ),
@@ -250,7 +244,7 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
             .map(|r| {
                 vec![
                     cut(&r.name, 30),
-                    r.state.to_string(),
+                    r.state.as_str().to_string(),
                     r.last_fetch_at
                         .as_deref()
                         .map(|t| ago(t, now))
@@ -272,30 +266,12 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
 }
 
 fn human_secs(s: i64) -> String {
-    let s = s.max(0) as u64;
-    // Whole minutes above an hour, whole seconds below: enough to read.
-    let rounded = if s >= 3600 { s - s % 60 } else { s };
-    humantime::format_duration(std::time::Duration::from_secs(rounded)).to_string()
+    crate::clock::span(std::time::Duration::from_secs(s.max(0) as u64))
 }
 
 fn since_text(from: &str, to: &str) -> String {
     match (parse_ts(from), parse_ts(to)) {
         (Some(a), Some(b)) => human_secs((b - a).num_seconds()),
         _ => "?".into(),
-    }
-}
-
-fn ago(t: &str, now: DateTime<Utc>) -> String {
-    match parse_ts(t) {
-        Some(t) => format!("{} ago", human_secs((now - t).num_seconds())),
-        None => t.to_string(),
-    }
-}
-
-fn until(t: &str, now: DateTime<Utc>) -> String {
-    match parse_ts(t) {
-        Some(t) if t > now => format!("in {}", human_secs((t - now).num_seconds())),
-        Some(_) => "due".into(),
-        None => t.to_string(),
     }
 }

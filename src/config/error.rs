@@ -46,6 +46,10 @@ pub struct ConfigError {
     pub key: Option<String>,
     /// What is wrong (and, where cheap, how to fix it).
     pub message: String,
+    /// The other errors found in the same reading of the configuration,
+    /// in file order: one run reports them all. Shown after this one, each
+    /// on a line of its own.
+    pub also: Box<[ConfigError]>,
 }
 
 impl ConfigError {
@@ -57,6 +61,7 @@ impl ConfigError {
             column: None,
             key: None,
             message: message.into(),
+            also: Box::default(),
         }
     }
 
@@ -75,6 +80,7 @@ impl ConfigError {
             column: Some(column),
             key: Some(key.into()),
             message: message.into(),
+            also: Box::default(),
         }
     }
 
@@ -86,7 +92,7 @@ impl ConfigError {
         err: &toml::de::Error,
         included: bool,
     ) -> Self {
-        let mut message = err.message().trim().to_string();
+        let message = err.message().trim().to_string();
         let mut key = None;
         let (mut line, mut column) = (None, None);
         if let Some(span) = err.span() {
@@ -105,6 +111,8 @@ impl ConfigError {
         if message.starts_with("unknown field") && unknown.is_some() && table == unknown {
             key = unknown;
         }
+        let key = key.map(|k| by_name(text, &k));
+        let mut message = in_plain_words(&message);
         message.push_str(&hint_for(&message, key.as_deref(), included));
         ConfigError {
             file: file.to_path_buf(),
@@ -112,10 +120,35 @@ impl ConfigError {
             column,
             key,
             message,
+            also: Box::default(),
         }
     }
 
+    /// Several errors as one: the first, with the others in `also`.
+    pub(crate) fn all(mut errors: Vec<ConfigError>) -> Option<ConfigError> {
+        if errors.is_empty() {
+            return None;
+        }
+        let mut first = errors.remove(0);
+        first.also = errors.into_boxed_slice();
+        Some(first)
+    }
+
+    /// How many errors this is (itself and `also`).
+    pub fn count(&self) -> usize {
+        1 + self.also.len()
+    }
+
     fn render(&self) -> String {
+        let mut out = self.render_one();
+        for other in &self.also {
+            out.push_str("\nerror: ");
+            out.push_str(&other.render_one());
+        }
+        out
+    }
+
+    fn render_one(&self) -> String {
         let mut out = self.file.display().to_string();
         if let Some(line) = self.line {
             out.push_str(&format!(":{line}"));
@@ -196,6 +229,55 @@ fn key_path_at(text: &str, offset: usize) -> Option<String> {
         line_start = line_end;
     }
     table
+}
+
+/// `source[2].interval` → `source "Kyiv Independent".interval`: a table of
+/// an array named by its `name` when the file has one for it (the text
+/// is valid TOML even when a value has the wrong type).
+fn by_name(text: &str, key: &str) -> String {
+    let Some((head, rest)) = key.split_once(']') else {
+        return key.to_string();
+    };
+    let Some((table, index)) = head.split_once('[') else {
+        return key.to_string();
+    };
+    let Ok(index) = index.parse::<usize>() else {
+        return key.to_string();
+    };
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return key.to_string();
+    };
+    let name = doc
+        .get(table)
+        .and_then(|t| t.as_array())
+        .and_then(|a| a.get(index))
+        .and_then(|t| t.get("name"))
+        .and_then(|n| n.as_str());
+    match name {
+        Some(name) => {
+            let named = super::validate::named_key(table, index, name);
+            format!("{named}{rest}")
+        }
+        None => key.to_string(),
+    }
+}
+
+/// toml's words for Rust types, in a reader's: "expected i64" → "expected
+/// a whole number".
+fn in_plain_words(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
 }
 
 /// Count one more `[[name]]` and return its 0-based index.

@@ -108,6 +108,10 @@ pub struct Config {
     pub digests: Vec<DigestConfig>,
     /// The main file and every included file actually read.
     pub files: Vec<PathBuf>,
+    /// What is valid but most likely not what was meant (a lower-case `or`
+    /// in a query), located like errors: `check-config` prints them and
+    /// the daemon logs them.
+    pub warnings: Vec<ConfigError>,
 }
 
 impl Config {
@@ -283,21 +287,29 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Check config `text` as if read from `path` (used for messages and for
 /// resolving relative paths); included files are still read from disk.
+///
+/// Every error found is reported, in file order (the first, with the others
+/// in [`ConfigError::also`]): checking goes on past an error. Only a file
+/// that is not TOML of the expected shape (a syntax error, an unknown key,
+/// a value of the wrong type) stops the reading of that file at its first
+/// such error, as the TOML reader does.
 pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let raw: RawMain =
         toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e, false))?;
     let cx = Ctx::new(path, text);
+    let mut found: Vec<ConfigError> = Vec::new();
     let no_daemon = RawDaemon::default();
     let raw_daemon = raw.daemon.as_ref().map_or(&no_daemon, |d| d.get_ref());
-    let daemon = validate::daemon(&cx, raw_daemon, &config_dir(path))?;
-    let email = match &raw.email {
-        Some(e) => Some(validate_mail::email(&cx, e, &config_dir(path))?),
-        None => None,
-    };
+    let daemon = validate::daemon(&cx, raw_daemon, &config_dir(path));
+    let email = raw
+        .email
+        .as_ref()
+        .and_then(|e| validate_mail::email(&cx, e, &config_dir(path)));
 
     let mut files = vec![path.to_path_buf()];
-    let mut topics = validate::topics(&cx, &raw.topic)?;
-    let mut speakers = validate::speakers(&cx, &raw.speaker)?;
+    let mut warnings = Vec::new();
+    let mut topics = validate::topics(&cx, &raw.topic, &mut warnings);
+    let mut speakers = validate::speakers(&cx, &raw.speaker);
     let patterns: Vec<(&str, &raw::SpStr)> = raw
         .include
         .iter()
@@ -311,30 +323,63 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 .map(|p| ("daemon.include", p)),
         )
         .collect();
-    for file in include::expand(&cx, &patterns)? {
-        let text = include::read(&file, path)?;
-        let inc: RawIncluded =
-            toml::from_str(&text).map_err(|e| ConfigError::from_toml(&file, &text, &e, true))?;
+    for file in cx.keep(include::expand(&cx, &patterns), Vec::new()) {
+        let text = match include::read(&file, path) {
+            Ok(text) => text,
+            Err(e) => {
+                found.push(e);
+                continue;
+            }
+        };
+        let inc: RawIncluded = match toml::from_str(&text) {
+            Ok(inc) => inc,
+            Err(e) => {
+                found.push(ConfigError::from_toml(&file, &text, &e, true));
+                continue;
+            }
+        };
         let icx = Ctx::new(&file, &text);
-        topics.extend(validate::topics(&icx, &inc.topic)?);
-        speakers.extend(validate::speakers(&icx, &inc.speaker)?);
+        topics.extend(validate::topics(&icx, &inc.topic, &mut warnings));
+        speakers.extend(validate::speakers(&icx, &inc.speaker));
+        found.extend(icx.take_found());
         files.push(file);
     }
-    validate::no_duplicates(
+    found.extend(validate::no_duplicates(
         "topic",
         topics
             .iter()
             .map(|t| (t.name.as_str(), t.file.as_path(), t.line)),
-    )?;
-    validate::no_duplicates(
+    ));
+    found.extend(validate::no_duplicates(
         "speaker",
         speakers
             .iter()
             .map(|s| (s.name.as_str(), s.file.as_path(), s.line)),
-    )?;
-    let sources = validate::sources(&cx, &raw.source, &speakers)?;
-    let digests = validate_mail::digests(&cx, &raw.digest, email.as_ref(), &topics)?;
-    validate_mail::immediate_topics_need_email(&topics, email.as_ref(), path)?;
+    ));
+    let sources = validate::sources(&cx, &raw.source, &speakers);
+    let email_written = raw.email.is_some();
+    let digests = validate_mail::digests(&cx, &raw.digest, email.as_ref(), email_written, &topics);
+    found.extend(validate_mail::immediate_topics_need_email(
+        &topics,
+        email_written,
+        path,
+    ));
+    found.extend(cx.take_found());
+    // In file order: the main file, then the included ones, each top down.
+    let order = |e: &ConfigError| {
+        (
+            files
+                .iter()
+                .position(|f| *f == e.file)
+                .unwrap_or(usize::MAX),
+            e.line.unwrap_or(0),
+            e.column.unwrap_or(0),
+        )
+    };
+    found.sort_by_key(order);
+    if let Some(error) = ConfigError::all(found) {
+        return Err(error);
+    }
     Ok(Config {
         path: path.to_path_buf(),
         daemon,
@@ -344,6 +389,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         email,
         digests,
         files,
+        warnings,
     })
 }
 

@@ -17,13 +17,18 @@ use super::raw::{RawDaemon, RawSource, RawSpeaker, RawTopic, SpStr};
 use super::values::{check_label, check_language, parse_duration, parse_size};
 use super::*;
 
-/// One file's text and path, so spans can become `file:line:col`.
+/// One file's text and path, so spans can become `file:line:col`, and the
+/// errors found in it so far.
 pub(crate) struct Ctx<'a> {
     pub file: &'a Path,
     pub text: &'a str,
     /// Byte offset of each line's start: line numbers by binary search
     /// (a config with 10,000 sources asks for 10,000 of them).
     line_starts: Vec<usize>,
+    /// Errors found in this file: checking goes on after an error (with a
+    /// stand-in value, or without the table that has it), so that one run
+    /// reports every error, not only the first.
+    found: std::cell::RefCell<Vec<ConfigError>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -35,7 +40,33 @@ impl<'a> Ctx<'a> {
             file,
             text,
             line_starts,
+            found: Default::default(),
         }
+    }
+
+    /// Note an error found, to be reported with the others.
+    pub fn note(&self, e: ConfigError) {
+        self.found.borrow_mut().push(e);
+    }
+
+    /// The value, or (noting the error) None.
+    pub fn ok<T>(&self, r: Result<T, ConfigError>) -> Option<T> {
+        r.map_err(|e| self.note(e)).ok()
+    }
+
+    /// The value, or (noting the error) `stand_in`, to go on checking.
+    pub fn keep<T>(&self, r: Result<T, ConfigError>, stand_in: T) -> T {
+        self.ok(r).unwrap_or(stand_in)
+    }
+
+    /// How many errors were found in this file so far.
+    pub fn found_count(&self) -> usize {
+        self.found.borrow().len()
+    }
+
+    /// The errors found in this file so far.
+    pub fn take_found(&self) -> Vec<ConfigError> {
+        std::mem::take(&mut self.found.borrow_mut())
     }
 
     pub fn err(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
@@ -49,80 +80,95 @@ impl<'a> Ctx<'a> {
 }
 
 /// `[daemon]` with defaults filled in; relative `database` resolved against `config_dir`.
-pub(crate) fn daemon(
-    cx: &Ctx,
-    raw: &RawDaemon,
-    config_dir: &Path,
-) -> Result<DaemonConfig, ConfigError> {
+pub(crate) fn daemon(cx: &Ctx, raw: &RawDaemon, config_dir: &Path) -> DaemonConfig {
     let database = match &raw.database {
-        None => config_dir.join(DEFAULT_DATABASE),
         Some(db) if db.get_ref().trim().is_empty() => {
-            return Err(cx.err(db.span(), "daemon.database", "must not be empty"));
+            cx.note(cx.err(db.span(), "daemon.database", "must not be empty"));
+            config_dir.join(DEFAULT_DATABASE)
         }
         Some(db) => config_dir.join(db.get_ref()),
+        None => config_dir.join(DEFAULT_DATABASE),
     };
-    let interval = |key, raw, default| Dur::read(cx, key, raw, default, LONGEST_INTERVAL);
-    let default_interval = interval("default_interval", &raw.default_interval, DEFAULT_INTERVAL)?;
-    let min_interval = interval("min_interval", &raw.min_interval, DEFAULT_MIN_INTERVAL)?;
-    let max_interval = interval("max_interval", &raw.max_interval, DEFAULT_MAX_INTERVAL)?;
-    let max_backoff = interval("max_backoff", &raw.max_backoff, DEFAULT_MAX_BACKOFF)?;
-    let timeout = |key, raw, default| Dur::read(cx, key, raw, default, LONGEST_TIMEOUT);
-    let total_timeout = timeout("timeout", &raw.timeout, DEFAULT_TIMEOUT)?;
+    let interval = |key, raw, default| cx.ok(Dur::read(cx, key, raw, default, LONGEST_INTERVAL));
+    let default_interval = interval("default_interval", &raw.default_interval, DEFAULT_INTERVAL);
+    let min_interval = interval("min_interval", &raw.min_interval, DEFAULT_MIN_INTERVAL);
+    let max_interval = interval("max_interval", &raw.max_interval, DEFAULT_MAX_INTERVAL);
+    let max_backoff = interval("max_backoff", &raw.max_backoff, DEFAULT_MAX_BACKOFF);
+    let timeout = |key, raw, default| cx.ok(Dur::read(cx, key, raw, default, LONGEST_TIMEOUT));
+    let total_timeout = timeout("timeout", &raw.timeout, DEFAULT_TIMEOUT);
     let connect_timeout = timeout(
         "connect_timeout",
         &raw.connect_timeout,
         DEFAULT_CONNECT_TIMEOUT,
-    )?;
-    min_interval.not_longer_than(&default_interval, cx)?;
-    default_interval.not_longer_than(&max_interval, cx)?;
-    connect_timeout.not_longer_than(&total_timeout, cx)?;
+    );
+    // Compared only when both sides are valid (no error about a stand-in).
+    let order = |a: &Option<Dur>, b: &Option<Dur>| {
+        if let (Some(a), Some(b)) = (a, b) {
+            cx.ok(a.not_longer_than(b, cx));
+        }
+    };
+    order(&min_interval, &default_interval);
+    order(&default_interval, &max_interval);
+    order(&connect_timeout, &total_timeout);
+    let value = |d: Option<Dur>, default| d.map_or(default, |d| d.value);
 
-    Ok(DaemonConfig {
+    DaemonConfig {
         database,
-        concurrency: int(
-            cx,
-            &raw.concurrency,
-            "daemon.concurrency",
+        concurrency: cx.keep(
+            int(
+                cx,
+                &raw.concurrency,
+                "daemon.concurrency",
+                DEFAULT_CONCURRENCY,
+                bounds(CONCURRENCY_BOUNDS),
+            ),
             DEFAULT_CONCURRENCY,
-            bounds(CONCURRENCY_BOUNDS),
-        )?,
-        per_host: int(
-            cx,
-            &raw.per_host,
-            "daemon.per_host",
+        ),
+        per_host: cx.keep(
+            int(
+                cx,
+                &raw.per_host,
+                "daemon.per_host",
+                DEFAULT_PER_HOST,
+                bounds(PER_HOST_BOUNDS),
+            ),
             DEFAULT_PER_HOST,
-            bounds(PER_HOST_BOUNDS),
-        )?,
-        default_interval: default_interval.value,
-        min_interval: min_interval.value,
-        max_interval: max_interval.value,
-        max_backoff: max_backoff.value,
-        jitter: jitter(cx, &raw.jitter)?,
-        timeout: total_timeout.value,
-        connect_timeout: connect_timeout.value,
-        max_body: max_body(cx, &raw.max_body)?,
-        max_redirects: int(
-            cx,
-            &raw.max_redirects,
-            "daemon.max_redirects",
+        ),
+        default_interval: value(default_interval, DEFAULT_INTERVAL),
+        min_interval: value(min_interval, DEFAULT_MIN_INTERVAL),
+        max_interval: value(max_interval, DEFAULT_MAX_INTERVAL),
+        max_backoff: value(max_backoff, DEFAULT_MAX_BACKOFF),
+        jitter: cx.keep(jitter(cx, &raw.jitter), DEFAULT_JITTER),
+        timeout: value(total_timeout, DEFAULT_TIMEOUT),
+        connect_timeout: value(connect_timeout, DEFAULT_CONNECT_TIMEOUT),
+        max_body: cx.keep(max_body(cx, &raw.max_body), DEFAULT_MAX_BODY),
+        max_redirects: cx.keep(
+            int(
+                cx,
+                &raw.max_redirects,
+                "daemon.max_redirects",
+                DEFAULT_MAX_REDIRECTS,
+                bounds(MAX_REDIRECTS_BOUNDS),
+            ),
             DEFAULT_MAX_REDIRECTS,
-            bounds(MAX_REDIRECTS_BOUNDS),
-        )?,
-        user_agent: user_agent(cx, &raw.user_agent)?,
-        log: log_filter(cx, &raw.log)?,
-        retention: retention(cx, &raw.retention)?,
+        ),
+        user_agent: cx.keep(user_agent(cx, &raw.user_agent), default_user_agent()),
+        log: cx.keep(log_filter(cx, &raw.log), None),
+        retention: cx.keep(retention(cx, &raw.retention), None),
         allow_private_networks: raw.allow_private_networks.unwrap_or(false),
         log_format: match &raw.log_format {
             None => LogFormat::Auto,
-            Some(v) => match word(v.get_ref(), &["auto", "text", "journald"])
-                .map_err(|m| cx.err(v.span(), "daemon.log_format", m))?
-            {
-                "text" => LogFormat::Text,
-                "journald" => LogFormat::Journald,
-                _ => LogFormat::Auto,
+            Some(v) => match word(v.get_ref(), &["auto", "text", "journald"]) {
+                Ok("text") => LogFormat::Text,
+                Ok("journald") => LogFormat::Journald,
+                Ok(_) => LogFormat::Auto,
+                Err(m) => {
+                    cx.note(cx.err(v.span(), "daemon.log_format", m));
+                    LogFormat::Auto
+                }
             },
         },
-    })
+    }
 }
 
 /// A `[daemon]` duration as read: key, raw value (for its span), value with default applied.
@@ -316,12 +362,13 @@ fn log_filter(cx: &Ctx, v: &Option<SpStr>) -> Result<Option<String>, ConfigError
     Ok(Some(s.clone()))
 }
 
-/// All `[[source]]` tables of the main file; `speakers` are every known speaker.
+/// All `[[source]]` tables of the main file; `speakers` are every known
+/// speaker. A source with an error is noted and left out.
 pub(crate) fn sources(
     cx: &Ctx,
     raws: &[Spanned<RawSource>],
     speakers: &[SpeakerConfig],
-) -> Result<Vec<SourceConfig>, ConfigError> {
+) -> Vec<SourceConfig> {
     let mut out: Vec<SourceConfig> = Vec::with_capacity(raws.len());
     let mut lines: Vec<(usize, usize)> = Vec::with_capacity(raws.len()); // (name line, url line)
     // Names (lower case) and URLs seen so far → index in `out`: a hash
@@ -331,10 +378,12 @@ pub(crate) fn sources(
     let mut by_url: HashMap<String, usize> = HashMap::with_capacity(raws.len());
     for (i, raw) in raws.iter().enumerate() {
         let raw = raw.get_ref();
-        let key = format!("source[{i}]");
-        let source = source(cx, &key, raw, speakers)?;
+        let key = named_key("source", i, raw.name.get_ref());
+        let Some(source) = source(cx, &key, raw, speakers) else {
+            continue;
+        };
         if let Some(&j) = by_name.get(&source.name.to_lowercase()) {
-            return Err(cx.err(
+            cx.note(cx.err(
                 raw.name.span(),
                 &format!("{key}.name"),
                 format!(
@@ -342,9 +391,10 @@ pub(crate) fn sources(
                     source.name, lines[j].0
                 ),
             ));
+            continue;
         }
         if let Some(&j) = by_url.get(source.url.as_str()) {
-            return Err(cx.err(
+            cx.note(cx.err(
                 raw.url.span(),
                 &format!("{key}.url"),
                 format!(
@@ -352,45 +402,53 @@ pub(crate) fn sources(
                     source.url, out[j].name, lines[j].1
                 ),
             ));
+            continue;
         }
         lines.push((cx.line(&raw.name.span()), cx.line(&raw.url.span())));
         by_name.insert(source.name.to_lowercase(), out.len());
         by_url.insert(source.url.to_string(), out.len());
         out.push(source);
     }
-    Ok(out)
+    out
 }
 
+/// One `[[source]]`; None when it has errors (each noted).
 fn source(
     cx: &Ctx,
     key: &str,
     raw: &RawSource,
     speakers: &[SpeakerConfig],
-) -> Result<SourceConfig, ConfigError> {
+) -> Option<SourceConfig> {
     let at = |v: &SpStr, field: &str, m: String| cx.err(v.span(), &format!("{key}.{field}"), m);
-    check_label("source name", raw.name.get_ref(), NAME_MAX_CHARS)
-        .map_err(|m| at(&raw.name, "name", m))?;
-    let url = feed_url(raw.url.get_ref()).map_err(|m| at(&raw.url, "url", m))?;
+    let before = cx.found_count();
+    cx.ok(
+        check_label("source name", raw.name.get_ref(), NAME_MAX_CHARS)
+            .map_err(|m| at(&raw.name, "name", m)),
+    );
+    let url = cx.ok(feed_url(raw.url.get_ref()).map_err(|m| at(&raw.url, "url", m)));
     let interval = match &raw.interval {
         None => None,
-        Some(v) => Some(duration(
+        Some(v) => cx.ok(duration(
             cx,
             Some(v),
             &format!("{key}.interval"),
             DEFAULT_INTERVAL,
             LONGEST_INTERVAL,
-        )?),
+        )),
     };
     let mut tags = Vec::new();
     for tag in raw.tags.iter().flatten() {
-        check_label("tag", tag.get_ref(), TAG_MAX_CHARS).map_err(|m| at(tag, "tags", m))?;
-        if !tags.contains(tag.get_ref()) {
+        if cx
+            .ok(check_label("tag", tag.get_ref(), TAG_MAX_CHARS).map_err(|m| at(tag, "tags", m)))
+            .is_some()
+            && !tags.contains(tag.get_ref())
+        {
             tags.push(tag.get_ref().clone());
         }
     }
     let kind = match &raw.kind {
-        None => SourceKind::News,
-        Some(v) => word(v.get_ref(), &["news", "statements"])
+        None => Some(SourceKind::News),
+        Some(v) => cx.ok(word(v.get_ref(), &["news", "statements"])
             .map(|w| {
                 if w == "news" {
                     SourceKind::News
@@ -398,25 +456,31 @@ fn source(
                     SourceKind::Statements
                 }
             })
-            .map_err(|m| at(v, "kind", m))?,
+            .map_err(|m| at(v, "kind", m))),
     };
     let language = match &raw.language {
         None => None,
-        Some(v) => {
-            check_language(v.get_ref()).map_err(|m| at(v, "language", m))?;
-            Some(v.get_ref().clone())
+        Some(v) => cx
+            .ok(check_language(v.get_ref()).map_err(|m| at(v, "language", m)))
+            .map(|()| v.get_ref().clone()),
+    };
+    // Checked against a kind that was read: "only with statements" about a
+    // misspelt kind would be an error about a stand-in.
+    let speaker = match (&raw.speaker, kind) {
+        (Some(v), Some(kind)) => {
+            cx.ok(speaker_ref(v.get_ref(), kind, speakers).map_err(|m| at(v, "speaker", m)))
         }
+        _ => None,
     };
-    let speaker = match &raw.speaker {
-        None => None,
-        Some(v) => Some(speaker_ref(v.get_ref(), kind, speakers).map_err(|m| at(v, "speaker", m))?),
-    };
-    Ok(SourceConfig {
+    if cx.found_count() > before {
+        return None;
+    }
+    Some(SourceConfig {
         name: raw.name.get_ref().clone(),
-        url,
+        url: url?,
         interval,
         tags,
-        kind,
+        kind: kind?,
         language,
         speaker,
         enabled: raw.enabled.unwrap_or(true),
@@ -456,7 +520,7 @@ pub(super) fn word<'a>(s: &str, allowed: &[&'a str]) -> Result<&'a str, String> 
 }
 
 /// Key prefix for a named table: `topic "peace-talks"` when the name is usable, else `topic[3]`.
-pub(super) fn named_key(table: &str, i: usize, name: &str) -> String {
+pub(crate) fn named_key(table: &str, i: usize, name: &str) -> String {
     if check_label("", name, NAME_MAX_CHARS).is_ok() && !name.contains('"') {
         format!("{table} \"{name}\"")
     } else {
@@ -464,31 +528,64 @@ pub(super) fn named_key(table: &str, i: usize, name: &str) -> String {
     }
 }
 
-/// `[[topic]]` tables of one file (main or included).
+/// `and`, `or`, `not` written as words in a query (outside phrases), with
+/// their 1-based character column: the rule language takes them as words to
+/// find, where the writer most likely meant the upper-case operator.
+pub(crate) fn lowercase_operators(query: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    let mut in_phrase = false;
+    let mut start: Option<(usize, usize)> = None; // (byte, column)
+    let mut check = |from: usize, to: usize, column: usize| {
+        let word = &query[from..to];
+        if ["and", "or", "not"]
+            .iter()
+            .any(|op| word.eq_ignore_ascii_case(op))
+            && word.chars().any(|c| c.is_lowercase())
+        {
+            found.push((column, word));
+        }
+    };
+    for (column, (i, c)) in query.char_indices().enumerate() {
+        let boundary = c.is_whitespace() || matches!(c, '(' | ')' | '"');
+        if boundary {
+            if let Some((from, col)) = start.take()
+                && !in_phrase
+            {
+                check(from, i, col);
+            }
+            if c == '"' {
+                in_phrase = !in_phrase;
+            }
+        } else if start.is_none() {
+            start = Some((i, column + 1));
+        }
+    }
+    if let Some((from, col)) = start
+        && !in_phrase
+    {
+        check(from, query.len(), col);
+    }
+    found
+}
+
+/// `[[topic]]` tables of one file (main or included). Queries that read
+/// oddly but are valid (a lower-case `or`) add to `warnings`. A topic with
+/// an error is noted and kept with a stand-in query, so that references to
+/// it (a digest's `topics`) are not reported as errors too.
 pub(crate) fn topics(
     cx: &Ctx,
     raws: &[Spanned<RawTopic>],
-) -> Result<Vec<TopicConfig>, ConfigError> {
+    warnings: &mut Vec<ConfigError>,
+) -> Vec<TopicConfig> {
     let mut out = Vec::with_capacity(raws.len());
     for (i, spanned) in raws.iter().enumerate() {
         let raw = spanned.get_ref();
         let key = named_key("topic", i, raw.name.get_ref());
         let at = |v: &SpStr, field: &str, m: String| cx.err(v.span(), &format!("{key}.{field}"), m);
-        check_label("topic name", raw.name.get_ref(), NAME_MAX_CHARS)
-            .map_err(|m| at(&raw.name, "name", m))?;
-        if raw.query.get_ref().trim().is_empty() {
-            return Err(at(&raw.query, "query", "must not be empty".into()));
-        }
-        let exclude = match &raw.exclude {
-            Some(v) if v.get_ref().trim().is_empty() => {
-                return Err(at(
-                    v,
-                    "exclude",
-                    "must not be empty; leave it out instead".into(),
-                ));
-            }
-            v => v.as_ref().map(|v| v.get_ref().clone()),
-        };
+        cx.ok(
+            check_label("topic name", raw.name.get_ref(), NAME_MAX_CHARS)
+                .map_err(|m| at(&raw.name, "name", m)),
+        );
         let parse = |v: &SpStr, field: &str| {
             crate::detect::query::parse(v.get_ref()).map_err(|e| {
                 // Point at the offending character inside the quoted value
@@ -507,23 +604,67 @@ pub(crate) fn topics(
                 )
             })
         };
-        let parsed = parse(&raw.query, "query")?;
-        let parsed_exclude = match &raw.exclude {
-            Some(v) => Some(parse(v, "exclude")?),
-            None => None,
+        let parsed = if raw.query.get_ref().trim().is_empty() {
+            cx.note(at(&raw.query, "query", "must not be empty".into()));
+            None
+        } else {
+            cx.ok(parse(&raw.query, "query"))
         };
+        let (exclude, parsed_exclude) = match &raw.exclude {
+            None => (None, None),
+            Some(v) if v.get_ref().trim().is_empty() => {
+                cx.note(at(
+                    v,
+                    "exclude",
+                    "must not be empty; leave it out instead".into(),
+                ));
+                (None, None)
+            }
+            Some(v) => (Some(v.get_ref().clone()), cx.ok(parse(v, "exclude"))),
+        };
+        for (field, v) in std::iter::once(("query", &raw.query))
+            .chain(raw.exclude.as_ref().map(|v| ("exclude", v)))
+        {
+            for (column, word) in lowercase_operators(v.get_ref()) {
+                let offset: usize = v
+                    .get_ref()
+                    .chars()
+                    .take(column - 1)
+                    .map(char::len_utf8)
+                    .sum();
+                let start = (v.span().start + 1 + offset).min(v.span().end.saturating_sub(1));
+                warnings.push(cx.err(
+                    start..start + 1,
+                    &format!("{key}.{field}"),
+                    format!(
+                        "\"{word}\" is taken as a word to find, not as an operator \
+                         (operators are upper case): write {} if that is what you mean, \
+                         or put it in quotes to find the word",
+                        word.to_uppercase()
+                    ),
+                ));
+            }
+        }
         let alert = match &raw.alert {
             None => AlertMode::Digest,
-            Some(v) => word(v.get_ref(), &["digest", "immediate"])
-                .map(|w| {
-                    if w == "digest" {
-                        AlertMode::Digest
-                    } else {
-                        AlertMode::Immediate
-                    }
-                })
-                .map_err(|m| at(v, "alert", m))?,
+            Some(v) => cx.keep(
+                word(v.get_ref(), &["digest", "immediate"])
+                    .map(|w| {
+                        if w == "digest" {
+                            AlertMode::Digest
+                        } else {
+                            AlertMode::Immediate
+                        }
+                    })
+                    .map_err(|m| at(v, "alert", m)),
+                AlertMode::Digest,
+            ),
         };
+        // A stand-in for a query that did not parse: the configuration is
+        // refused anyway, and the topic's name stays known.
+        let parsed = parsed
+            .or_else(|| crate::detect::query::parse("unparsed").ok())
+            .expect("a one-word query parses");
         out.push(TopicConfig {
             name: raw.name.get_ref().clone(),
             query: raw.query.get_ref().clone(),
@@ -535,25 +676,29 @@ pub(crate) fn topics(
             line: cx.line(&spanned.span()),
         });
     }
-    Ok(out)
+    out
 }
 
-/// `[[speaker]]` tables of one file (main or included).
-pub(crate) fn speakers(
-    cx: &Ctx,
-    raws: &[Spanned<RawSpeaker>],
-) -> Result<Vec<SpeakerConfig>, ConfigError> {
+/// `[[speaker]]` tables of one file (main or included); errors are noted
+/// (a bad alias is left out, the speaker kept for references to it).
+pub(crate) fn speakers(cx: &Ctx, raws: &[Spanned<RawSpeaker>]) -> Vec<SpeakerConfig> {
     let mut out = Vec::with_capacity(raws.len());
     for (i, spanned) in raws.iter().enumerate() {
         let raw = spanned.get_ref();
         let key = named_key("speaker", i, raw.name.get_ref());
-        check_label("speaker name", raw.name.get_ref(), NAME_MAX_CHARS)
-            .map_err(|m| cx.err(raw.name.span(), &format!("{key}.name"), m))?;
+        cx.ok(
+            check_label("speaker name", raw.name.get_ref(), NAME_MAX_CHARS)
+                .map_err(|m| cx.err(raw.name.span(), &format!("{key}.name"), m)),
+        );
         let mut aliases = Vec::with_capacity(raw.aliases.len());
         for alias in &raw.aliases {
-            check_label("alias", alias.get_ref(), NAME_MAX_CHARS)
-                .map_err(|m| cx.err(alias.span(), &format!("{key}.aliases"), m))?;
-            aliases.push(alias.get_ref().clone());
+            if cx
+                .ok(check_label("alias", alias.get_ref(), NAME_MAX_CHARS)
+                    .map_err(|m| cx.err(alias.span(), &format!("{key}.aliases"), m)))
+                .is_some()
+            {
+                aliases.push(alias.get_ref().clone());
+            }
         }
         out.push(SpeakerConfig {
             name: raw.name.get_ref().clone(),
@@ -562,20 +707,21 @@ pub(crate) fn speakers(
             line: cx.line(&spanned.span()),
         });
     }
-    Ok(out)
+    out
 }
 
-/// Reject a second topic or speaker with the same name (case-insensitive),
+/// Every second topic or speaker with the same name (case-insensitive),
 /// naming both places; the two may be in different files.
 pub(crate) fn no_duplicates<'a>(
     table: &str,
     entries: impl Iterator<Item = (&'a str, &'a Path, usize)>,
-) -> Result<(), ConfigError> {
+) -> Vec<ConfigError> {
     let mut seen: Vec<(String, &Path, usize)> = Vec::new();
+    let mut found = Vec::new();
     for (name, file, line) in entries {
         let lc = name.to_lowercase();
         if let Some((_, first_file, first_line)) = seen.iter().find(|(n, _, _)| *n == lc) {
-            return Err(ConfigError {
+            found.push(ConfigError {
                 file: file.to_path_buf(),
                 line: Some(line),
                 column: None,
@@ -587,9 +733,11 @@ pub(crate) fn no_duplicates<'a>(
                         line: *first_line
                     }
                 ),
+                also: Box::default(),
             });
+            continue;
         }
         seen.push((lc, file, line));
     }
-    Ok(())
+    found
 }

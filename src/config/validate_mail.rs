@@ -25,25 +25,30 @@ use crate::notify::schedule::Schedule;
 
 /// `[email]` with defaults filled in; relative paths resolved against `config_dir`.
 /// Nothing is read: the password file is opened when the mail transport is set up.
+/// `[email]`; None when it has errors (each noted).
 pub(crate) fn email(
     cx: &Ctx,
     spanned: &Spanned<RawEmail>,
     config_dir: &Path,
-) -> Result<EmailConfig, ConfigError> {
+) -> Option<EmailConfig> {
     let raw = spanned.get_ref();
+    let before = cx.found_count();
     let at = |v: &SpStr, field: &str, m: String| cx.err(v.span(), &format!("email.{field}"), m);
     let dur = |key: &str, v: &Option<SpStr>, default, longest| {
-        duration(cx, v.as_ref(), &format!("email.{key}"), default, longest)
+        cx.keep(
+            duration(cx, v.as_ref(), &format!("email.{key}"), default, longest),
+            default,
+        )
     };
-    let transport = transport(cx, spanned, config_dir)?;
-    let from = mailbox(raw.from.get_ref()).map_err(|m| at(&raw.from, "from", m))?;
-    let to = mailboxes(cx, &raw.to, "email.to", "")?;
+    let transport = cx.ok(transport(cx, spanned, config_dir));
+    let from = cx.ok(mailbox(raw.from.get_ref()).map_err(|m| at(&raw.from, "from", m)));
+    let to = cx.ok(mailboxes(cx, &raw.to, "email.to", ""));
     let timeout = dur(
         "timeout",
         &raw.timeout,
         DEFAULT_MAIL_TIMEOUT,
         LONGEST_TIMEOUT,
-    )?;
+    );
     let group_window = match &raw.group_window {
         Some(v) if is_zero_duration(v.get_ref()) => Duration::ZERO,
         v => dur(
@@ -51,36 +56,42 @@ pub(crate) fn email(
             v,
             DEFAULT_GROUP_WINDOW,
             LONGEST_GROUP_WINDOW,
-        )?,
+        ),
     };
     let alert_max_age = dur(
         "alert_max_age",
         &raw.alert_max_age,
         DEFAULT_ALERT_MAX_AGE,
         LONGEST_ALERT_MAX_AGE,
-    )?;
-    let (retry_min, retry_max) = retry_delays(cx, raw)?;
+    );
+    let (retry_min, retry_max) = cx.keep(
+        retry_delays(cx, raw),
+        (DEFAULT_RETRY_MIN, DEFAULT_RETRY_MAX),
+    );
     let give_up_after = dur(
         "give_up_after",
         &raw.give_up_after,
         DEFAULT_GIVE_UP_AFTER,
         LONGEST_GIVE_UP_AFTER,
-    )?;
+    );
     let templates = match &raw.templates {
-        Some(v) => Some(config_path(cx, v, "email.templates", config_dir)?),
+        Some(v) => cx.ok(config_path(cx, v, "email.templates", config_dir)),
         None => None,
     };
     let subject_prefix = match &raw.subject_prefix {
         None => DEFAULT_SUBJECT_PREFIX.to_string(),
         Some(v) => {
-            subject_prefix(v.get_ref()).map_err(|m| at(v, "subject_prefix", m))?;
+            cx.ok(subject_prefix(v.get_ref()).map_err(|m| at(v, "subject_prefix", m)));
             v.get_ref().clone()
         }
     };
-    Ok(EmailConfig {
-        transport,
-        from,
-        to,
+    if cx.found_count() > before {
+        return None;
+    }
+    Some(EmailConfig {
+        transport: transport?,
+        from: from?,
+        to: to?,
         timeout,
         group_window,
         alert_max_age,
@@ -363,61 +374,76 @@ fn mailboxes(
     Ok(out)
 }
 
-/// All `[[digest]]` tables (main file only); `topics` are every configured topic.
+/// All `[[digest]]` tables (main file only); `topics` are every configured
+/// topic. `email_written`: the file has an `[email]` section (`email` is
+/// None also when that section has errors, which are noted already). A
+/// digest with an error is noted and left out.
 pub(crate) fn digests(
     cx: &Ctx,
     raws: &[Spanned<RawDigest>],
     email: Option<&EmailConfig>,
+    email_written: bool,
     topics: &[TopicConfig],
-) -> Result<Vec<DigestConfig>, ConfigError> {
+) -> Vec<DigestConfig> {
     let mut out: Vec<DigestConfig> = Vec::with_capacity(raws.len());
+    let mut lines: Vec<(String, usize)> = Vec::new();
     for (i, spanned) in raws.iter().enumerate() {
         let raw = spanned.get_ref();
         let key = named_key("digest", i, raw.name.get_ref());
         let at = |v: &SpStr, field: &str, m: String| cx.err(v.span(), &format!("{key}.{field}"), m);
-        let Some(email) = email else {
-            return Err(cx.err(
+        let before = cx.found_count();
+        if !email_written {
+            cx.note(cx.err(
                 spanned.span(),
                 &key,
                 "a [[digest]] needs an [email] section to send it: add an [email] section \
                  to this file (see config/newswatch.example.toml)",
             ));
-        };
-        check_label("digest name", raw.name.get_ref(), NAME_MAX_CHARS)
-            .map_err(|m| at(&raw.name, "name", m))?;
+        }
+        cx.ok(
+            check_label("digest name", raw.name.get_ref(), NAME_MAX_CHARS)
+                .map_err(|m| at(&raw.name, "name", m)),
+        );
         let name_lc = raw.name.get_ref().to_lowercase();
-        if let Some(first) = out.iter().find(|d| d.name.to_lowercase() == name_lc) {
-            return Err(at(
+        if let Some((_, line)) = lines.iter().find(|(n, _)| *n == name_lc) {
+            cx.note(at(
                 &raw.name,
                 "name",
                 format!(
-                    "duplicate digest name {:?}; first defined at line {}",
+                    "duplicate digest name {:?}; first defined at line {line}",
                     raw.name.get_ref(),
-                    first.line
                 ),
             ));
+        } else {
+            lines.push((name_lc, cx.line(&spanned.span())));
         }
-        let schedule = Schedule::parse(raw.schedule.get_ref())
-            .map_err(|m| at(&raw.schedule, "schedule", m))?;
+        let schedule = cx
+            .ok(Schedule::parse(raw.schedule.get_ref())
+                .map_err(|m| at(&raw.schedule, "schedule", m)));
         let timezone = match &raw.timezone {
             None => chrono_tz::UTC,
-            Some(v) => time_zone(v.get_ref()).map_err(|m| at(v, "timezone", m))?,
+            Some(v) => cx.keep(
+                time_zone(v.get_ref()).map_err(|m| at(v, "timezone", m)),
+                chrono_tz::UTC,
+            ),
         };
         let mut names: Vec<String> = Vec::new();
         for t in raw.topics.iter().flatten() {
-            let name = topic_ref(t.get_ref(), topics).map_err(|m| at(t, "topics", m))?;
-            if !names.contains(&name) {
+            if let Some(name) =
+                cx.ok(topic_ref(t.get_ref(), topics).map_err(|m| at(t, "topics", m)))
+                && !names.contains(&name)
+            {
                 names.push(name);
             }
         }
         let to = match &raw.to {
-            None => email.to.clone(),
-            Some(v) => mailboxes(
+            None => email.map(|e| e.to.clone()),
+            Some(v) => cx.ok(mailboxes(
                 cx,
                 v,
                 &format!("{key}.to"),
                 "; leave `to` out to use [email] to",
-            )?,
+            )),
         };
         let min_significance = match &raw.min_significance {
             None => Significance::Minor,
@@ -425,8 +451,17 @@ pub(crate) fn digests(
                 Ok("cosmetic") => Significance::Cosmetic,
                 Ok("major") => Significance::Major,
                 Ok(_) => Significance::Minor,
-                Err(m) => return Err(at(v, "min_significance", m)),
+                Err(m) => {
+                    cx.note(at(v, "min_significance", m));
+                    Significance::Minor
+                }
             },
+        };
+        if cx.found_count() > before {
+            continue;
+        }
+        let (Some(schedule), Some(to)) = (schedule, to) else {
+            continue;
         };
         out.push(DigestConfig {
             name: raw.name.get_ref().clone(),
@@ -439,7 +474,7 @@ pub(crate) fn digests(
             line: cx.line(&spanned.span()),
         });
     }
-    Ok(out)
+    out
 }
 
 /// An IANA time zone name, with a hint for near misses ("europe/kyiv", "Kyiv").
@@ -491,33 +526,39 @@ fn topic_ref(name: &str, topics: &[TopicConfig]) -> Result<String, String> {
     ))
 }
 
-/// Topics with `alert = "immediate"` are mailed, so they need `[email]`.
+/// Topics with `alert = "immediate"` are mailed, so they need `[email]`:
+/// an error for each that has none to go by (`email_written`: the main
+/// file has an `[email]` section, valid or not).
 pub(crate) fn immediate_topics_need_email(
     topics: &[TopicConfig],
-    email: Option<&EmailConfig>,
+    email_written: bool,
     main: &Path,
-) -> Result<(), ConfigError> {
-    if email.is_some() {
-        return Ok(());
+) -> Vec<ConfigError> {
+    if email_written {
+        return Vec::new();
     }
-    let Some(t) = topics.iter().find(|t| t.alert == AlertMode::Immediate) else {
-        return Ok(());
-    };
-    // The index `named_key` falls back to counts the topics of the same file.
-    let index = topics
+    topics
         .iter()
-        .filter(|o| o.file == t.file)
-        .position(|o| std::ptr::eq(o, t))
-        .unwrap_or(0);
-    Err(ConfigError {
-        file: t.file.clone(),
-        line: Some(t.line),
-        column: None,
-        key: Some(format!("{}.alert", named_key("topic", index, &t.name))),
-        message: format!(
-            "alert = \"immediate\" mails each match, but there is no [email] section: \
-                 add an [email] section to {} or use alert = \"digest\"",
-            main.display()
-        ),
-    })
+        .filter(|t| t.alert == AlertMode::Immediate)
+        .map(|t| {
+            // The index `named_key` falls back to counts the topics of the same file.
+            let index = topics
+                .iter()
+                .filter(|o| o.file == t.file)
+                .position(|o| std::ptr::eq(o, t))
+                .unwrap_or(0);
+            ConfigError {
+                file: t.file.clone(),
+                line: Some(t.line),
+                column: None,
+                key: Some(format!("{}.alert", named_key("topic", index, &t.name))),
+                message: format!(
+                    "alert = \"immediate\" mails each match, but there is no [email] section: \
+                     add an [email] section to {} or use alert = \"digest\"",
+                    main.display()
+                ),
+                also: Box::default(),
+            }
+        })
+        .collect()
 }

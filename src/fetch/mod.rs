@@ -386,22 +386,89 @@ fn failed(status: Option<u16>, error: String, bytes: u64) -> FetchOutcome {
     }
 }
 
-/// A readable one-line reason from a reqwest error and its causes.
+/// How the message of a failure to look a host name up starts.
+pub const CANNOT_RESOLVE: &str = "cannot resolve ";
+/// How the message of a failure to connect starts.
+pub const CANNOT_CONNECT: &str = "cannot connect";
+
+/// Whether a fetch error (as the fetcher words it) says the host could not
+/// be looked up or connected to: what every source meets when the network
+/// is down, as opposed to what a server answered.
+pub fn is_network_error(error: &str) -> bool {
+    error.starts_with(CANNOT_RESOLVE) || error.starts_with(CANNOT_CONNECT)
+}
+
+/// A readable one-line reason from a reqwest error and its causes. Name
+/// lookups and connections that fail say so in a few words with the host
+/// ("cannot resolve news.example: Temporary failure in name resolution",
+/// "cannot connect to 127.0.0.1:9: Connection refused"), not with the
+/// layers of wrappers around the system's message.
 fn describe(e: &reqwest::Error, limits: &FetchLimits) -> String {
+    let host = e.url().and_then(|u| {
+        let host = u.host_str()?;
+        Some(match u.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        })
+    });
+    let host_only = e.url().and_then(|u| u.host_str()).unwrap_or("the host");
     if e.is_timeout() {
         // The only timeout left to reqwest is the connect one.
         return format!(
-            "cannot connect: timed out after {}",
+            "{CANNOT_CONNECT} to {}: timed out after {}",
+            host.as_deref().unwrap_or("the host"),
             fmt_dur(limits.connect_timeout)
         );
     }
     let chain = error_chain(e);
     if e.is_connect() {
-        format!("cannot connect: {chain}")
+        let innermost = innermost_message(e);
+        if chain_has(e, "dns error") {
+            let why = innermost
+                .trim_start_matches("failed to lookup address information: ")
+                .to_string();
+            return format!("{CANNOT_RESOLVE}{host_only}: {why}");
+        }
+        match host {
+            Some(host) => format!(
+                "{CANNOT_CONNECT} to {host}: {}",
+                without_os_code(&innermost)
+            ),
+            None => format!("{CANNOT_CONNECT}: {chain}"),
+        }
     } else if e.is_decode() || e.is_body() {
         format!("error reading the body: {chain}")
     } else {
         chain
+    }
+}
+
+/// Whether any error in the chain says exactly `message`.
+fn chain_has(e: &dyn std::error::Error, message: &str) -> bool {
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        if err.to_string() == message {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The message of the innermost cause: the system's own words.
+fn innermost_message(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// "Connection refused (os error 111)" → "Connection refused".
+fn without_os_code(message: &str) -> &str {
+    match message.rfind(" (os error ") {
+        Some(i) if message.ends_with(')') => &message[..i],
+        _ => message,
     }
 }
 

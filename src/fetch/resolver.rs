@@ -51,11 +51,28 @@ impl Lookup {
     }
 }
 
+/// Names under `invalid.` never resolve (RFC 6761, 6.4): they are answered
+/// here, as that RFC asks of resolver libraries, instead of being sent to a
+/// DNS server that can only say the same after a round trip (or never, when
+/// the network is down).
+fn never_resolves(host: &str) -> Option<std::io::Error> {
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    (name == "invalid" || name.ends_with(".invalid")).then(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "names under .invalid never resolve (RFC 6761)",
+        )
+    })
+}
+
 impl Resolve for CheckedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let (reach, lookup) = (self.reach, self.lookup.clone());
         let host = name.as_str().to_string();
         Box::pin(async move {
+            if let Some(refusal) = never_resolves(&host) {
+                return Err(refusal.into());
+            }
             let addrs = lookup.addrs(&host).await?;
             let kept = keep_reachable(&host, addrs, reach)?;
             Ok(Box::new(kept.into_iter()) as Addrs)
@@ -75,6 +92,25 @@ mod tests {
                 .map(|(name, ip)| (name.to_string(), vec![ip.parse().unwrap()]))
                 .collect(),
         ))
+    }
+
+    /// A `.invalid` name is answered without a lookup: the table below
+    /// would resolve it, and the system resolver would ask a DNS server.
+    #[tokio::test]
+    async fn invalid_names_fail_without_a_lookup() {
+        let lookup = table(&[("feed.invalid", "93.184.215.14")]);
+        let resolver = CheckedResolver::new(Reach::Any, lookup);
+        for name in ["feed.invalid", "FEED.Invalid."] {
+            let err = match resolver.resolve(name.parse().unwrap()).await {
+                Ok(addrs) => panic!("{name} resolved to {:?}", addrs.collect::<Vec<_>>()),
+                Err(e) => e,
+            };
+            assert_eq!(
+                err.to_string(),
+                "names under .invalid never resolve (RFC 6761)"
+            );
+        }
+        assert!(never_resolves("invalid.example").is_none());
     }
 
     /// The resolver itself refuses: nothing is handed to the connector, so

@@ -13,6 +13,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 
+use crate::clock::SharedClock;
+
 use super::compose::{DigestSpec, alert_view, digest_view};
 use super::content::Rendered;
 use super::render::Templates;
@@ -67,6 +69,8 @@ pub struct Notifier {
     /// After the server could not be reached, no attempt before this time.
     unreachable_until: Option<DateTime<Utc>>,
     unreachable_streak: u32,
+    /// What "now" is for sending, retrying and giving up.
+    clock: SharedClock,
     /// Outcomes the database refused to record (disk full), by outbox row:
     /// recorded again before every pass, and their rows are not sent again
     /// meanwhile. A message the server had accepted used to go out again at
@@ -89,8 +93,13 @@ enum Unrecorded {
 }
 
 impl Notifier {
-    /// Open the notifier for `config`; None when there is no `[email]`.
-    pub fn open(config: &Config, database: &Path) -> anyhow::Result<Option<Notifier>> {
+    /// Open the notifier for `config`, telling time by `clock`; None when
+    /// there is no `[email]`.
+    pub fn open(
+        config: &Config,
+        database: &Path,
+        clock: SharedClock,
+    ) -> anyhow::Result<Option<Notifier>> {
         let Some(email) = config.email.clone() else {
             return Ok(None);
         };
@@ -106,6 +115,7 @@ impl Notifier {
             all_topics: config.topics.iter().map(|t| t.name.clone()).collect(),
             unreachable_until: None,
             unreachable_streak: 0,
+            clock,
             unrecorded: Default::default(),
         }))
     }
@@ -180,7 +190,7 @@ impl Notifier {
                         reply = %reply,
                         "mail sent"
                     );
-                    let at = Utc::now();
+                    let at = self.clock.now();
                     if let Err(e) = self.store.mark_sent(row.id, at, &subject, &reply) {
                         // Not sent again by this process (held in memory and
                         // recorded once the database accepts it); only a stop
@@ -205,7 +215,7 @@ impl Notifier {
                     if unreachable {
                         let pause = backoff(&self.email, self.unreachable_streak);
                         self.unreachable_streak = self.unreachable_streak.saturating_add(1);
-                        self.unreachable_until = Some(Utc::now() + pause);
+                        self.unreachable_until = Some(self.clock.now() + pause);
                         break;
                     }
                 }
@@ -258,7 +268,7 @@ impl Notifier {
         error: &SendError,
         report: &mut Delivery,
     ) {
-        let now = Utc::now();
+        let now = self.clock.now();
         let created = crate::store::parse_ts(&row.created_at).unwrap_or(now);
         let give_up = chrono::Duration::from_std(self.email.give_up_after).unwrap_or_default();
         let retry_at = (now - created < give_up)
@@ -306,7 +316,7 @@ impl Notifier {
             let cfg = self.digests.iter().find(|d| d.name == name);
             let spec = self.digest_spec(&name, cfg, &run);
             let (view, _) =
-                digest_view(&self.store, &spec, Utc::now()).map_err(|e| e.to_string())?;
+                digest_view(&self.store, &spec, self.clock.now()).map_err(|e| e.to_string())?;
             let rendered = self
                 .templates
                 .render_digest(&view, &self.email.subject_prefix)
@@ -511,8 +521,11 @@ mod tests {
         .unwrap();
         let db = dir.path().join("t.db");
         Store::open(&db).unwrap();
-        let mut notifier = Notifier::open(&config, &db).unwrap().unwrap();
-        let now = Utc::now();
+        let now = crate::store::parse_ts("2026-12-06T12:00:00Z").unwrap();
+        let clock = crate::clock::ManualClock::new(now);
+        let mut notifier = Notifier::open(&config, &db, clock.shared())
+            .unwrap()
+            .unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

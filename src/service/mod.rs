@@ -13,18 +13,20 @@ mod systemd;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinSet;
 
+use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::model::SourceId;
 use crate::notify::Notifier;
 use crate::pipeline::{Poller, SourceResult, Stored, Writer, source_specs};
 use crate::store::{DueFilter, Store};
+use crate::text::counted;
 use systemd::Supervisor;
 
 /// Longest sleep between looks at the plan (sources added by `sources add`
@@ -54,13 +56,13 @@ const LOCK_PROBE_EVERY: Duration = Duration::from_secs(5);
 #[derive(Default)]
 struct Unstored {
     /// Source → refusals in a row and when it may be fetched again.
-    held: HashMap<SourceId, (u32, Instant)>,
+    held: HashMap<SourceId, (u32, DateTime<Utc>)>,
 }
 
 impl Unstored {
     /// Note how a fetch of `source` ended; says so in the log when the
     /// database starts or stops refusing fetches.
-    fn note(&mut self, source: SourceId, stored: bool) {
+    fn note(&mut self, source: SourceId, stored: bool, now: DateTime<Utc>) {
         if stored {
             if self.held.remove(&source).is_some() && self.held.is_empty() {
                 tracing::info!("the database accepts fetches again; polling as planned");
@@ -80,19 +82,19 @@ impl Unstored {
                 UNSTORED_MAX_WAIT.as_secs() / 60
             );
         }
-        self.held.insert(source, (refusals, Instant::now() + wait));
+        self.held
+            .insert(source, (refusals, crate::store::later(now, wait)));
     }
 
     /// Whether `source` must not be fetched yet.
-    fn holds(&self, source: SourceId) -> bool {
+    fn holds(&self, source: SourceId, now: DateTime<Utc>) -> bool {
         self.held
             .get(&source)
-            .is_some_and(|(_, until)| Instant::now() < *until)
+            .is_some_and(|(_, until)| now < *until)
     }
 
-    /// Sources held now, and when the first of them may go again.
-    fn holding(&self) -> (HashSet<SourceId>, Option<Instant>) {
-        let now = Instant::now();
+    /// Sources held at `now`, and when the first of them may go again.
+    fn holding(&self, now: DateTime<Utc>) -> (HashSet<SourceId>, Option<DateTime<Utc>>) {
         let held = self.held.iter().filter(|(_, (_, until))| now < *until);
         (
             held.clone().map(|(id, _)| *id).collect(),
@@ -108,19 +110,41 @@ impl Unstored {
 /// through. Holding sources back one by one, as for a full disk, left them
 /// unpolled for minutes after the lock was gone.
 struct LockPause {
-    last_probe: Instant,
+    last_probe: DateTime<Utc>,
 }
 
-/// Where the daemon's configuration comes from, for reloads.
+/// Where the daemon's configuration comes from, for reloads, and its clock.
 pub struct RunOptions {
     /// The config file, read again on SIGHUP.
     pub config_path: PathBuf,
+    /// What "now" is for the schedule, the notifier and retention (the
+    /// system clock; tests step a manual one).
+    pub clock: SharedClock,
 }
 
 /// Run until SIGTERM or SIGINT. `store` is open and migrated and `config`
 /// valid: readiness is reported once sources are synced and tasks started.
 pub async fn run(config: Config, store: Store, options: RunOptions) -> anyhow::Result<()> {
-    let mut signals = Signals::new()?;
+    serve_until(config, store, options, Signals::new()?).await
+}
+
+/// Run until `stop` completes, without listening for signals: the daemon
+/// driven by a test (with a manual clock in `options`).
+pub async fn run_until(
+    config: Config,
+    store: Store,
+    options: RunOptions,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_until(config, store, options, Signals::Until(Box::pin(stop))).await
+}
+
+async fn serve_until(
+    config: Config,
+    store: Store,
+    options: RunOptions,
+    mut signals: Signals,
+) -> anyhow::Result<()> {
     let mut daemon = Daemon::start(config, store, options)?;
     let outcome = daemon.serve(&mut signals).await;
     let reason = match &outcome {
@@ -136,6 +160,7 @@ struct Daemon {
     config: Config,
     options: RunOptions,
     supervisor: Supervisor,
+    clock: SharedClock,
     writer: Arc<Writer>,
     poller: Poller,
     mail: MailTask,
@@ -148,20 +173,26 @@ struct Daemon {
     unstored: Unstored,
     lock_pause: Option<LockPause>,
     tasks: JoinSet<(SourceId, SourceResult)>,
+    /// Say when the next poll is due once nothing is in flight and none is
+    /// due (after the start and after a reload).
+    announce_next: bool,
 }
 
 impl Daemon {
     fn start(config: Config, mut store: Store, options: RunOptions) -> anyhow::Result<Daemon> {
         let supervisor = Supervisor::from_env();
-        let started = Utc::now();
+        let clock = options.clock.clone();
+        let started = clock.now();
         let report = store.sync_config_sources(&source_specs(&config), started)?;
         let run_id = store.start_run(
             started,
             std::process::id(),
             &options.config_path.display().to_string(),
         )?;
-        let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
-        let notifier = Notifier::open(&config, store.path())?;
+        let poller = Poller::new(&config)
+            .map_err(anyhow::Error::msg)?
+            .with_clock(clock.clone());
+        let notifier = Notifier::open(&config, store.path(), clock.clone())?;
         tracing::info!(
             database = %store.path().display(),
             config = %options.config_path.display(),
@@ -171,14 +202,18 @@ impl Daemon {
             watchdog_s = supervisor.watchdog().map(|d| d.as_secs_f64()),
             "newswatch started"
         );
+        for w in &config.warnings {
+            tracing::warn!("{w}");
+        }
         let writer = Arc::new(Writer::spawn(store));
         let wake_mail = Arc::new(tokio::sync::Notify::new());
-        let mail = MailTask::start(notifier, started, wake_mail.clone());
-        supervisor.ready(&format!("watching {} sources", config.sources.len()));
+        let mail = MailTask::start(notifier, started, wake_mail.clone(), clock.clone());
+        supervisor.ready(&format!("watching {}", sources_text(config.sources.len())));
         Ok(Daemon {
             config,
             options,
             supervisor,
+            clock,
             writer,
             poller,
             mail,
@@ -189,32 +224,42 @@ impl Daemon {
             unstored: Unstored::default(),
             lock_pause: None,
             tasks: JoinSet::new(),
+            announce_next: true,
         })
     }
 
     /// Dispatch due sources until a stop signal; returns what stopped it.
     async fn serve(&mut self, signals: &mut Signals) -> anyhow::Result<&'static str> {
-        let mut last_heartbeat = Instant::now();
-        let mut last_prune: Option<Instant> = None;
+        let mut last_heartbeat = self.clock.now();
+        let mut last_prune: Option<DateTime<Utc>> = None;
         // When to look at the plan again. A finished fetch does not call for
         // a look (its source's next poll is planned ahead): looking after
         // every one made a 10,000-source cycle quadratic.
-        let mut next_look = tokio::time::Instant::now();
+        let mut next_look = self.clock.now();
         loop {
-            if tokio::time::Instant::now() >= next_look {
+            let now = self.clock.now();
+            if now >= next_look {
                 self.probe_lock().await;
                 if self.lock_pause.is_none() {
                     self.dispatch_due().await?;
                 }
-                let (held, first_release) = self.unstored.holding();
-                let next = self
-                    .writer
-                    .call(move |s| s.next_due_at(Utc::now(), &held))
-                    .await?;
+                let now = self.clock.now();
+                let (held, first_release) = self.unstored.holding(now);
+                let next = self.writer.call(move |s| s.next_due_at(now, &held)).await?;
                 // Only reached when the loop and the writer answer: a stuck
                 // scheduler stops pinging and systemd's watchdog restarts it.
                 self.supervisor.alive();
-                if last_heartbeat.elapsed() >= HEARTBEAT && self.lock_pause.is_none() {
+                // Once the first wave is done: what comes next, and when.
+                if self.announce_next
+                    && self.tasks.is_empty()
+                    && next.as_ref().is_none_or(|n| n.at > now)
+                {
+                    self.announce_next = false;
+                    announce_next_poll(next.as_ref(), now);
+                }
+                if crate::clock::is_due(Some(last_heartbeat), HEARTBEAT, now)
+                    && self.lock_pause.is_none()
+                {
                     // A database that refuses writes for a while (disk full)
                     // is no reason to stop: fetches are held back until it
                     // accepts them again.
@@ -225,22 +270,21 @@ impl Daemon {
                         self.supervisor
                             .status(&format!("cannot write the database: {e}"));
                     }
-                    last_heartbeat = Instant::now();
+                    last_heartbeat = now;
                 }
                 if self.config.daemon.retention.is_some()
-                    && last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY)
+                    && crate::clock::is_due(last_prune, PRUNE_EVERY, now)
                 {
-                    last_prune = Some(Instant::now());
+                    last_prune = Some(now);
                     self.prune().await;
                 }
+                let until = |t: DateTime<Utc>| (t - now).to_std().unwrap_or(Duration::ZERO);
                 let mut wait = next
-                    .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+                    .as_ref()
+                    .map(|n| until(n.at))
                     .unwrap_or(MAX_IDLE)
                     .min(MAX_IDLE)
-                    .min(
-                        first_release
-                            .map_or(MAX_IDLE, |t| t.saturating_duration_since(Instant::now())),
-                    )
+                    .min(first_release.map_or(MAX_IDLE, until))
                     // In-flight sources are still "due"; don't spin on them.
                     .max(Duration::from_millis(200));
                 if self.lock_pause.is_some() {
@@ -249,13 +293,14 @@ impl Daemon {
                 if let Some(max) = self.supervisor.max_sleep() {
                     wait = wait.min(max);
                 }
-                next_look = tokio::time::Instant::now() + wait;
+                next_look = crate::store::later(now, wait);
             }
             tokio::select! {
                 signal = signals.next() => match signal {
                     Signal::Reload => {
                         self.reload().await;
-                        next_look = tokio::time::Instant::now();
+                        self.announce_next = true;
+                        next_look = self.clock.now();
                     }
                     Signal::Stop(name) => return Ok(name),
                 },
@@ -263,9 +308,14 @@ impl Daemon {
                     if let Ok((id, result)) = joined {
                         self.in_flight.remove(&id);
                         self.note_stored(id, &result);
+                        if self.tasks.is_empty() && self.announce_next {
+                            // The first wave is done: look at the plan now,
+                            // to say when the next poll is.
+                            next_look = next_look.min(self.clock.now());
+                        }
                     }
                 }
-                _ = tokio::time::sleep_until(next_look) => {}
+                _ = self.clock.sleep_until(next_look) => {}
             }
         }
     }
@@ -273,9 +323,10 @@ impl Daemon {
     /// Note whether the database kept a fetch; a fetch refused for a lock
     /// another process holds pauses polling (see `LockPause`).
     fn note_stored(&mut self, source: SourceId, result: &SourceResult) {
+        let now = self.clock.now();
         match result.stored {
-            Stored::Yes => self.unstored.note(source, true),
-            Stored::Refused => self.unstored.note(source, false),
+            Stored::Yes => self.unstored.note(source, true, now),
+            Stored::Refused => self.unstored.note(source, false, now),
             Stored::Locked => {
                 if self.lock_pause.is_none() {
                     let error = result.error.clone().unwrap_or_default();
@@ -286,9 +337,7 @@ impl Daemon {
                         LOCK_PROBE_EVERY.as_secs()
                     );
                     self.supervisor.status(&format!("polling paused: {error}"));
-                    self.lock_pause = Some(LockPause {
-                        last_probe: Instant::now(),
-                    });
+                    self.lock_pause = Some(LockPause { last_probe: now });
                 }
             }
         }
@@ -300,26 +349,30 @@ impl Daemon {
         let Some(pause) = &mut self.lock_pause else {
             return;
         };
-        if pause.last_probe.elapsed() < LOCK_PROBE_EVERY {
+        let now = self.clock.now();
+        if !crate::clock::is_due(Some(pause.last_probe), LOCK_PROBE_EVERY, now) {
             return;
         }
-        pause.last_probe = Instant::now();
+        pause.last_probe = now;
         if self.writer.call(|s| s.try_write_lock()).await.is_ok() {
             tracing::info!("the database's write lock is free again; polling resumes");
             self.lock_pause = None;
-            self.supervisor
-                .status(&format!("watching {} sources", self.config.sources.len()));
+            self.supervisor.status(&format!(
+                "watching {}",
+                sources_text(self.config.sources.len())
+            ));
         }
     }
 
     /// Start a fetch for every due source not already in flight.
     async fn dispatch_due(&mut self) -> anyhow::Result<()> {
+        let now = self.clock.now();
         let due = self
             .writer
-            .call(|s| s.due_sources(Utc::now(), DueFilter::Due))
+            .call(move |s| s.due_sources(now, DueFilter::Due))
             .await?;
         for src in due {
-            if !self.unstored.holds(src.id) && self.in_flight.insert(src.id) {
+            if !self.unstored.holds(src.id, now) && self.in_flight.insert(src.id) {
                 let (poller, writer) = (self.poller.clone(), self.writer.clone());
                 let wake_mail = self.wake_mail.clone();
                 self.tasks.spawn(async move {
@@ -338,17 +391,20 @@ impl Daemon {
     /// Record that the run is alive and refresh systemd's status line.
     async fn heartbeat(&self) -> anyhow::Result<()> {
         let run_id = self.run_id;
+        let now = self.clock.now();
         let status = self
             .writer
             .call(move |s| {
-                let now = Utc::now();
                 s.heartbeat_run(run_id, now)?;
                 s.status(now)
             })
             .await?;
         self.supervisor.status(&format!(
-            "watching {} sources: {} ok, {} failing; {} items",
-            status.sources_enabled, status.sources_ok, status.sources_failing, status.items
+            "watching {}: {} ok, {} failing; {}",
+            sources_text(status.sources_enabled.max(0) as usize),
+            status.sources_ok,
+            status.sources_failing,
+            counted(status.items.max(0) as usize, "item", "items")
         ));
         Ok(())
     }
@@ -360,10 +416,10 @@ impl Daemon {
         };
         let mut total = crate::store::PruneReport::default();
         loop {
+            let now = self.clock.now();
             let batch = self
                 .writer
                 .call(move |s| {
-                    let now = Utc::now();
                     let cutoff = now - chrono::Duration::from_std(keep).unwrap_or_default();
                     s.prune_batch(cutoff, now, PRUNE_BATCH)
                 })
@@ -404,8 +460,8 @@ impl Daemon {
                     "configuration NOT reloaded; still running on the previous one"
                 );
                 self.supervisor.ready(&format!(
-                    "reload refused (see log); watching {} sources",
-                    self.config.sources.len()
+                    "reload refused (see log); watching {}",
+                    sources_text(self.config.sources.len())
                 ));
             }
         }
@@ -416,9 +472,11 @@ impl Daemon {
         let config = crate::config::load(&path)?;
         // Build every new part before touching the running ones, so a
         // failure leaves the daemon exactly as it was.
-        let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
+        let poller = Poller::new(&config)
+            .map_err(anyhow::Error::msg)?
+            .with_clock(self.clock.clone());
         let database = self.writer.call(|s| s.path().to_path_buf()).await;
-        let notifier = Notifier::open(&config, &database)?;
+        let notifier = Notifier::open(&config, &database, self.clock.clone())?;
         if config.daemon.database != self.config.daemon.database {
             tracing::warn!(
                 database = %database.display(),
@@ -428,10 +486,10 @@ impl Daemon {
         let specs = source_specs(&config);
         let rules = crate::notify::alert_rules(&config);
         let run_id = self.run_id;
+        let now = self.clock.now();
         let report = self
             .writer
             .call(move |s| {
-                let now = Utc::now();
                 let report = s.sync_config_sources(&specs, now)?;
                 s.set_alert_rules(rules);
                 s.note_run_reload(run_id, now)?;
@@ -440,17 +498,21 @@ impl Daemon {
             .await
             .context("cannot apply the sources of the new configuration")?;
         crate::logging::apply_config_filter(config.daemon.log.as_deref());
+        for w in &config.warnings {
+            tracing::warn!("{w}");
+        }
         self.poller = poller;
-        let idle = MailTask::start(None, self.started, self.wake_mail.clone());
+        let clock = self.clock.clone();
+        let idle = MailTask::start(None, self.started, self.wake_mail.clone(), clock.clone());
         let mail = std::mem::replace(&mut self.mail, idle);
         mail.stop().await;
-        self.mail = MailTask::start(notifier, self.started, self.wake_mail.clone());
+        self.mail = MailTask::start(notifier, self.started, self.wake_mail.clone(), clock);
         let summary = format!(
-            "{} sources ({} added, {} removed), {} topics, mail {}",
-            config.sources.len(),
+            "{} ({} added, {} removed), {}, mail {}",
+            sources_text(config.sources.len()),
             report.added.len(),
             report.retired.len(),
-            config.topics.len(),
+            counted(config.topics.len(), "topic", "topics"),
             if config.email.is_some() { "on" } else { "off" }
         );
         self.config = config;
@@ -461,6 +523,7 @@ impl Daemon {
     async fn shut_down(self, reason: &str) {
         let Daemon {
             supervisor,
+            clock,
             writer,
             mail,
             run_id,
@@ -485,8 +548,9 @@ impl Daemon {
         }
         mail.stop().await;
         let reason_owned = reason.to_string();
+        let now = clock.now();
         if let Err(e) = writer
-            .call(move |s| s.stop_run(run_id, Utc::now(), &reason_owned))
+            .call(move |s| s.stop_run(run_id, now, &reason_owned))
             .await
         {
             tracing::warn!(error = %e, "cannot record the stop");
@@ -509,9 +573,10 @@ impl MailTask {
         notifier: Option<Notifier>,
         started: DateTime<Utc>,
         wake: Arc<tokio::sync::Notify>,
+        clock: SharedClock,
     ) -> MailTask {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let task = notifier.map(|n| tokio::spawn(notify_loop(n, started, stopped, wake)));
+        let task = notifier.map(|n| tokio::spawn(notify_loop(n, started, stopped, wake, clock)));
         MailTask { stop, task }
     }
 
@@ -540,13 +605,14 @@ async fn notify_loop(
     started: DateTime<Utc>,
     mut stop: tokio::sync::watch::Receiver<bool>,
     wake: Arc<tokio::sync::Notify>,
+    clock: SharedClock,
 ) {
     tracing::info!(via = %notifier.mailer().describe(), "notifier started");
     // Planning fails at every pass while the database refuses writes: one
     // line when it starts failing (or fails otherwise), one when it clears.
     let mut planning = RepeatedError::default();
     loop {
-        let now = Utc::now();
+        let now = clock.now();
         match planning.note(notifier.plan_digests(now, started).map(drop)) {
             Some(Err(e)) => {
                 tracing::error!(error = %e, "cannot plan digests (retried at every pass)")
@@ -555,16 +621,19 @@ async fn notify_loop(
             None => {}
         }
         notifier.deliver_due(now).await;
-        let now = Utc::now();
-        let wait = notifier
+        // The next pass, as a time counted from this pass's `now`: time that
+        // went by while sending (or a clock stepped meanwhile) shortens the
+        // wait rather than moving the next pass later.
+        let soonest = crate::store::later(now, Duration::from_millis(100));
+        let latest = crate::store::later(now, NOTIFY_IDLE);
+        let wake_at = notifier
             .next_wake(now)
-            .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO))
-            .unwrap_or(NOTIFY_IDLE)
-            .clamp(Duration::from_millis(100), NOTIFY_IDLE);
+            .unwrap_or(latest)
+            .clamp(soonest, latest);
         tokio::select! {
             _ = stop.changed() => break,
             _ = wake.notified() => {}
-            _ = tokio::time::sleep(wait) => {}
+            _ = clock.sleep_until(wake_at) => {}
         }
     }
     let unrecorded = notifier.record_unrecorded();
@@ -606,11 +675,15 @@ enum Signal {
     Stop(&'static str),
 }
 
-/// SIGTERM, SIGINT and SIGHUP as one stream.
-struct Signals {
-    term: tokio::signal::unix::Signal,
-    int: tokio::signal::unix::Signal,
-    hup: tokio::signal::unix::Signal,
+/// SIGTERM, SIGINT and SIGHUP as one stream; or, for a daemon driven by a
+/// test, a future that asks it to stop.
+enum Signals {
+    Unix {
+        term: tokio::signal::unix::Signal,
+        int: tokio::signal::unix::Signal,
+        hup: tokio::signal::unix::Signal,
+    },
+    Until(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
 }
 
 impl Signals {
@@ -618,7 +691,7 @@ impl Signals {
         let listen = |kind: SignalKind, name: &str| {
             signal(kind).with_context(|| format!("cannot listen for {name}"))
         };
-        Ok(Signals {
+        Ok(Signals::Unix {
             term: listen(SignalKind::terminate(), "SIGTERM")?,
             int: listen(SignalKind::interrupt(), "SIGINT")?,
             hup: listen(SignalKind::hangup(), "SIGHUP")?,
@@ -626,11 +699,36 @@ impl Signals {
     }
 
     async fn next(&mut self) -> Signal {
-        tokio::select! {
-            _ = self.term.recv() => Signal::Stop("SIGTERM"),
-            _ = self.int.recv() => Signal::Stop("SIGINT"),
-            _ = self.hup.recv() => Signal::Reload,
+        match self {
+            Signals::Unix { term, int, hup } => tokio::select! {
+                _ = term.recv() => Signal::Stop("SIGTERM"),
+                _ = int.recv() => Signal::Stop("SIGINT"),
+                _ = hup.recv() => Signal::Reload,
+            },
+            Signals::Until(stop) => {
+                stop.as_mut().await;
+                Signal::Stop("stop requested")
+            }
         }
+    }
+}
+
+/// "1 source", "3 sources".
+fn sources_text(n: usize) -> String {
+    counted(n, "source", "sources")
+}
+
+/// "next poll: Kyiv Independent in 4m 10s": what the daemon does next, said
+/// after the start's first wave of fetches and after a reload (a terminal
+/// otherwise shows nothing until then).
+fn announce_next_poll(next: Option<&crate::store::NextDue>, now: DateTime<Utc>) {
+    match next {
+        Some(n) => tracing::info!(
+            "next poll: {} in {}",
+            n.name,
+            crate::clock::span_between(now, n.at)
+        ),
+        None => tracing::info!("next poll: none (no source is enabled)"),
     }
 }
 

@@ -18,7 +18,7 @@ use super::{Result, Store, StoreError, ts};
 use crate::detect::revisions::{self, Significance, VersionText};
 use crate::detect::{Analysis, TopicMatch};
 use crate::model::{Entry, EntryText, FetchStatus, ItemId, SourceId, Validators};
-use crate::text::fold;
+use crate::text::{fold, search_document};
 
 /// Everything one fetch attempt (or one ingested file) produced.
 #[derive(Clone, Debug)]
@@ -823,11 +823,13 @@ impl<'r> SearchWrites<'r> {
                 (Cow::Owned(fold(&cur.title)), Cow::Owned(fold(&cur.text)))
             }
         };
+        // Indexed with their stems (`text::search_document`).
+        let language = incoming.entry.language.as_deref();
         self.writes.push(SearchWrite {
             item,
             replace,
-            title,
-            text,
+            title: Cow::Owned(search_document(&title, language)),
+            text: Cow::Owned(search_document(&text, language)),
         });
     }
 

@@ -8,6 +8,7 @@
 
 mod detections;
 pub mod files;
+mod health;
 mod ingest;
 mod known;
 mod outbox;
@@ -25,18 +26,21 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use health::{Health, SourceState};
 pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
 pub use known::KnownReader;
 pub use outbox::{
     AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark, later,
 };
 pub use queries::{
-    ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
-    SourceRow, StatusReport,
+    ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, MatchRow,
+    SearchHit, SourceRow, StatusReport,
 };
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
-pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport};
+pub use sources::{
+    DueFilter, DueSource, NextDue, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport, unknown_name,
+};
 pub use views::{StoredRevision, TopicStories, is_web_url};
 
 /// How long a connection waits for a lock held by another process before failing.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Result, Store, parse_ts, ts};
+use super::{Result, Store, StoreError, parse_ts, ts};
 
 /// What makes an alert, from the config. Without rules no rows are queued.
 #[derive(Clone, Debug, Default)]
@@ -663,7 +663,16 @@ impl Store {
                 d.upto.shift
             ],
         )
-        .map_err(e)?;
+        .map_err(|err| match err.sqlite_error_code() {
+            // Another process recorded this digest for the same slot first.
+            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(format!(
+                "digest '{}' was recorded for {} by another newswatch just now; \
+                 run the command again to send what came in since",
+                d.name,
+                ts(d.slot)
+            )),
+            _ => e(err),
+        })?;
         let digest_id = tx.last_insert_rowid();
         let mut outbox_id = None;
         if d.send {

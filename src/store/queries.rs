@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, params_from_iter, types::Value};
 
 use super::{Result, Store, StoreError, ts};
 use crate::model::ItemId;
-use crate::text::fold;
+use crate::text::{search_query, search_words_query};
 
 /// Filters for `items`.
 #[derive(Clone, Debug, Default)]
@@ -73,6 +73,43 @@ pub struct SourceRow {
     pub last_new_item_at: Option<String>,
     pub next_poll_at: String,
     pub items: i64,
+    /// The poll interval planned last (else configured, else the default).
+    pub interval_s: i64,
+    pub created_at: String,
+}
+
+impl SourceRow {
+    /// The source's state at `now`, as `status`, `sources` and digests judge it.
+    pub fn health(&self, now: DateTime<Utc>) -> super::Health {
+        super::health::judge(
+            &super::health::HealthFacts {
+                enabled: self.enabled,
+                disabled_reason: self.disabled_reason.as_deref(),
+                last_status: self.last_status.as_deref(),
+                error_streak: self.error_streak,
+                last_error: self.last_error.as_deref(),
+                last_ok_at: self.last_ok_at.as_deref(),
+                last_new_item_at: self.last_new_item_at.as_deref(),
+                interval_s: self.interval_s,
+                created_at: &self.created_at,
+            },
+            now,
+        )
+    }
+
+    /// Whether the config no longer names this source (kept for its items).
+    pub fn is_retired(&self) -> bool {
+        super::health::is_retired(self.disabled_reason.as_deref())
+    }
+}
+
+/// A topic one version of an item matched, with the terms that hit.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MatchRow {
+    pub version: i64,
+    pub topic: String,
+    pub terms: Vec<String>,
+    pub score: f64,
 }
 
 /// One row of `fetches`, newest first.
@@ -95,6 +132,9 @@ pub struct FetchRow {
 pub struct StatusReport {
     pub database: String,
     pub database_bytes: u64,
+    /// The write-ahead log beside it (`-wal`): part of what the database
+    /// takes on disk until a checkpoint copies it back.
+    pub database_wal_bytes: u64,
     pub sources: i64,
     pub sources_enabled: i64,
     pub sources_ok: i64,
@@ -161,24 +201,25 @@ impl Store {
     }
 
     /// Full-text search (FTS5 syntax: phrases, prefix*, AND/OR/NOT, NEAR), best first.
-    /// The query is folded like the index (case, ё/е, diacritics); a query that is
-    /// not valid FTS5 syntax is retried as a plain list of words (none left, as
-    /// of a lone `"` or `AND`: no hits). Any other failure (a locked, damaged
-    /// or unreadable database) is an error: retried as other words, it could
-    /// come back as fewer or no hits, and look like an answer.
+    /// Words and phrases are folded and stemmed as the index is
+    /// (`text::search_query`), so any inflection finds the others; a
+    /// prefix matches words as written. A query that is not valid FTS5
+    /// syntax is retried as its words alone (none: no hits). Any other
+    /// failure (a locked, damaged or unreadable database) is an error:
+    /// retried as other words, it could come back as fewer or no hits, and
+    /// look like an answer.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        let folded = fold_fts_query(query);
-        if folded.trim().is_empty() {
+        if query.trim().is_empty() {
             return Err(StoreError::NotFound("empty search query".into()));
         }
-        match self.search_raw(&folded, limit) {
-            Err(e) if is_query_syntax_error(&e) => {
-                let words = quote_words(&folded);
-                if words.is_empty() {
-                    return Ok(Vec::new());
-                }
-                self.search_raw(&words, limit)
-            }
+        let Some(fts_query) = search_query(query) else {
+            return Ok(Vec::new());
+        };
+        match self.search_raw(&fts_query, limit) {
+            Err(e) if is_query_syntax_error(&e) => match search_words_query(query) {
+                Some(words) => self.search_raw(&words, limit),
+                None => Ok(Vec::new()),
+            },
             result => result,
         }
     }
@@ -243,6 +284,32 @@ impl Store {
         Ok((row, versions))
     }
 
+    /// The topics each version of an item matched, with their terms, by
+    /// version then topic.
+    pub fn item_matches(&self, item: ItemId) -> Result<Vec<MatchRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT version, topic, terms, score FROM matches
+                 WHERE item_id = ?1 ORDER BY version, topic",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([item], |r| {
+                let terms: String = r.get(2)?;
+                Ok(MatchRow {
+                    version: r.get(0)?,
+                    topic: r.get(1)?,
+                    terms: json_list(&terms),
+                    score: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     /// All sources with their health, by name.
     pub fn sources(&self) -> Result<Vec<SourceRow>> {
         let mut stmt = self
@@ -251,12 +318,13 @@ impl Store {
                 "SELECT s.name, s.url, s.enabled, s.disabled_reason, s.origin, s.kind, s.tags,
                         s.last_status, s.last_http_status, s.last_error, s.error_streak,
                         s.last_fetch_at, s.last_ok_at, s.last_new_item_at, s.next_poll_at,
-                        (SELECT count(*) FROM items i WHERE i.source_id = s.id)
+                        (SELECT count(*) FROM items i WHERE i.source_id = s.id),
+                        coalesce(s.poll_interval_s, s.interval_s, ?1), s.created_at
                  FROM sources s ORDER BY s.name",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([super::health::DEFAULT_INTERVAL_S], |r| {
                 let tags: String = r.get(6)?;
                 Ok(SourceRow {
                     name: r.get(0)?,
@@ -275,6 +343,8 @@ impl Store {
                     last_new_item_at: r.get(13)?,
                     next_poll_at: r.get(14)?,
                     items: r.get(15)?,
+                    interval_s: r.get(16)?,
+                    created_at: r.get(17)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -332,6 +402,9 @@ impl Store {
         Ok(StatusReport {
             database: self.path.display().to_string(),
             database_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            database_wal_bytes: std::fs::metadata(self.wal_path())
+                .map(|m| m.len())
+                .unwrap_or(0),
             sources: q("SELECT count(*) FROM sources WHERE ?1 IS NOT NULL")?,
             sources_enabled: q(
                 "SELECT count(*) FROM sources WHERE enabled = 1 AND ?1 IS NOT NULL",
@@ -361,20 +434,6 @@ impl Store {
     }
 }
 
-/// Fold query words the way the index was folded, keeping FTS5 operators
-/// (which are case-sensitive: `AND`, `OR`, `NOT`, `NEAR`) as they are.
-fn fold_fts_query(query: &str) -> String {
-    query
-        .split(' ')
-        .map(|w| match w {
-            "AND" | "OR" | "NOT" => w.to_string(),
-            _ if w.starts_with("NEAR(") => format!("NEAR({}", fold(&w[5..])),
-            _ => fold(w),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Whether a failed MATCH failed on the query text itself: FTS5 parses
 /// the query when the statement first steps, and reports what it cannot
 /// parse as SQLITE_ERROR with one of these messages (sqlite3.c, fts5_expr.c
@@ -401,42 +460,9 @@ fn is_query_syntax_error(e: &StoreError) -> bool {
     }
 }
 
-/// Quote every word so any text is a valid FTS5 query (all words must occur).
-fn quote_words(query: &str) -> String {
-    query
-        .split_whitespace()
-        .filter(|w| !matches!(*w, "AND" | "OR" | "NOT"))
-        .map(|w| {
-            let bare = w.trim_matches(|c: char| c == '"' || c == '(' || c == ')');
-            let star = bare.ends_with('*');
-            let bare = bare.trim_end_matches('*').replace('"', "\"\"");
-            if star {
-                format!("\"{bare}\"*")
-            } else {
-                format!("\"{bare}\"")
-            }
-        })
-        .filter(|w| w != "\"\"" && w != "\"\"*")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operators_survive_folding() {
-        assert_eq!(
-            fold_fts_query("Переговоры AND Ёлка"),
-            format!("{} AND {}", fold("Переговоры"), fold("Ёлка"))
-        );
-    }
-
-    #[test]
-    fn quoting_makes_any_text_a_query() {
-        assert_eq!(quote_words("a\"b (c*"), "\"a\"\"b\" \"c\"*");
-    }
 
     #[test]
     fn only_errors_about_the_query_text_are_syntax_errors() {
@@ -673,6 +699,18 @@ pub struct ItemText {
 }
 
 impl Store {
+    /// Items published before `since`: how many, and the oldest one's
+    /// publication time (what `--since` must reach back to for them all).
+    pub fn items_before(&self, since: DateTime<Utc>) -> Result<(i64, Option<String>)> {
+        self.conn
+            .query_row(
+                "SELECT count(*), min(published_at) FROM items WHERE published_at < ?1",
+                [ts(since)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Items published since `since` with their current text, newest first.
     pub fn item_texts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<ItemText>> {
         let sql = format!(

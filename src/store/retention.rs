@@ -13,7 +13,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{Result, Store, ts};
-use crate::text::fold;
+use crate::text::{fold, search_document};
 
 /// What one batch (or a whole run) pruned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -56,9 +56,9 @@ impl Store {
         let tx = super::write_transaction(&mut self.conn).map_err(e)?;
         let mut report = PruneReport::default();
         let cutoff = ts(cutoff);
-        let items: Vec<(i64, String)> = tx
+        let items: Vec<(i64, String, Option<String>)> = tx
             .prepare_cached(
-                "SELECT i.id, i.title FROM items i
+                "SELECT i.id, i.title, i.language FROM items i
                  WHERE i.last_seen < ?1
                    AND EXISTS (SELECT 1 FROM item_versions v
                                WHERE v.item_id = i.id AND v.pruned_at IS NULL)
@@ -66,12 +66,12 @@ impl Store {
             )
             .and_then(|mut s| {
                 s.query_map(params![cutoff, batch as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?
                 .collect()
             })
             .map_err(e)?;
-        for (id, title) in &items {
+        for (id, title, language) in &items {
             let (versions, bytes): (i64, i64) = tx
                 .prepare_cached(
                     "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0)
@@ -90,7 +90,12 @@ impl Store {
                 .and_then(|mut s| s.execute([id]))
                 .map_err(e)?;
             tx.prepare_cached("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, '')")
-                .and_then(|mut s| s.execute(params![id, fold(title)]))
+                .and_then(|mut s| {
+                    s.execute(params![
+                        id,
+                        search_document(&fold(title), language.as_deref())
+                    ])
+                })
                 .map_err(e)?;
             report.items += 1;
             report.versions += versions as u64;

@@ -10,14 +10,53 @@ use rusqlite::Connection;
 /// "nwch" in ASCII: identifies a newswatch database to `file(1)` and to us.
 const APPLICATION_ID: i64 = 0x6e77_6368;
 
+/// A migration: its SQL, then (for what SQL alone cannot do) a step in Rust
+/// run in the same transaction.
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
+
 /// Migrations in order; index + 1 is the `user_version` after applying it.
-const MIGRATIONS: &[&str] = &[
-    include_str!("sql/001_initial.sql"),
-    include_str!("sql/002_detections.sql"),
-    include_str!("sql/003_outbox.sql"),
-    include_str!("sql/004_runs.sql"),
-    include_str!("sql/005_retention.sql"),
+const MIGRATIONS: &[Migration] = &[
+    sql(include_str!("sql/001_initial.sql")),
+    sql(include_str!("sql/002_detections.sql")),
+    sql(include_str!("sql/003_outbox.sql")),
+    sql(include_str!("sql/004_runs.sql")),
+    sql(include_str!("sql/005_retention.sql")),
+    Migration {
+        sql: include_str!("sql/006_search_stems.sql"),
+        then: Some(reindex_search),
+    },
 ];
+
+/// Fill the search index from every item's current version, as the
+/// writer indexes a new one (`text::search_document`).
+fn reindex_search(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    use crate::text::{fold, search_document};
+    let mut read = tx.prepare(
+        "SELECT i.id, v.title, v.text, i.language FROM items i
+         JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count",
+    )?;
+    let mut insert =
+        tx.prepare("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, title, text, language): (i64, String, String, Option<String>) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let language = language.as_deref();
+        insert.execute(rusqlite::params![
+            id,
+            search_document(&fold(&title), language),
+            search_document(&fold(&text), language)
+        ])?;
+    }
+    Ok(())
+}
 
 pub enum MigrateError {
     Sqlite(rusqlite::Error),
@@ -60,9 +99,12 @@ pub fn is_current(conn: &Connection) -> Result<bool, MigrateError> {
 
 pub fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
     let version = check(conn)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = super::write_transaction(conn)?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(migration.sql)?;
+        if let Some(step) = migration.then {
+            step(&tx)?;
+        }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         // A migration that leaves dangling references is a bug; refuse to commit it.

@@ -53,6 +53,13 @@ pub struct DueSource {
     pub kind: String,
 }
 
+/// The source polled next, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextDue {
+    pub at: DateTime<Utc>,
+    pub name: String,
+}
+
 /// Which sources `due_sources` returns.
 pub enum DueFilter<'a> {
     /// Enabled sources whose `next_poll_at` has passed.
@@ -186,16 +193,18 @@ impl Store {
     }
 
     /// Add a source from the command line (kept across config reloads).
+    /// Its name must differ from every other source's, also in case.
     pub fn add_source(&mut self, spec: &SourceSpec, now: DateTime<Utc>) -> Result<()> {
         let exists: bool = self
             .conn
             .query_row(
-                "SELECT count(*) FROM sources WHERE name = ?1 OR url = ?2 OR config_url = ?2",
-                params![spec.name, spec.url],
+                "SELECT count(*) FROM sources WHERE url = ?1 OR config_url = ?1",
+                params![spec.url],
                 |r| r.get::<_, i64>(0),
             )
             .map_err(|e| self.err(e))?
-            > 0;
+            > 0
+            || self.source_name(&spec.name).is_ok();
         if exists {
             return Err(StoreError::Conflict(format!(
                 "a source named '{}' or with URL {} already exists",
@@ -276,15 +285,35 @@ impl Store {
     }
 
     fn source_id_origin(&self, name: &str) -> Result<(SourceId, String)> {
+        let name = self.source_name(name)?;
         self.conn
             .query_row(
                 "SELECT id, origin FROM sources WHERE name = ?1",
-                [name],
+                [&name],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(|e| self.err(e))?
             .ok_or_else(|| StoreError::NotFound(format!("no source named '{name}'")))
+    }
+
+    /// The stored name of the source called `name`, whatever its case
+    /// (names are unique regardless of case, as in the config). Not found:
+    /// an error that lists the names there are.
+    pub fn source_name(&self, name: &str) -> Result<String> {
+        let names: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT name FROM sources ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))?;
+        if let Some(exact) = names.iter().find(|n| *n == name) {
+            return Ok(exact.clone());
+        }
+        let lower = name.to_lowercase();
+        if let Some(found) = names.iter().find(|n| n.to_lowercase() == lower) {
+            return Ok(found.clone());
+        }
+        Err(StoreError::NotFound(unknown_name("source", name, &names)))
     }
 
     /// Sources to fetch now, soonest-due first.
@@ -310,7 +339,7 @@ impl Store {
             ),
             DueFilter::Named(name) => (
                 format!("SELECT {COLS} FROM sources WHERE name = ?1"),
-                name.to_string(),
+                self.source_name(name)?,
             ),
         };
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
@@ -345,9 +374,10 @@ impl Store {
         if let DueFilter::Named(name) = filter {
             match rows.first() {
                 None => return Err(StoreError::NotFound(format!("no source named '{name}'"))),
-                Some((_, false)) => {
+                Some((s, false)) => {
                     return Err(StoreError::Conflict(format!(
-                        "source '{name}' is disabled; `newswatch sources enable {name}` first"
+                        "source '{}' is disabled; `newswatch sources enable '{}'` first",
+                        s.name, s.name
                     )));
                 }
                 _ => {}
@@ -365,7 +395,8 @@ impl Store {
     }
 
     fn due_sources_any(&self, name: &str) -> Result<Vec<DueSource>> {
-        match self.due_sources(Utc::now(), DueFilter::Named(name)) {
+        // A named source is returned due or not: the time does not matter.
+        match self.due_sources(DateTime::UNIX_EPOCH, DueFilter::Named(name)) {
             Ok(v) => Ok(v),
             Err(StoreError::Conflict(_)) => {
                 // Disabled: fetch it without the enabled check.
@@ -407,21 +438,31 @@ impl Store {
         &self,
         now: DateTime<Utc>,
         skip: &std::collections::HashSet<SourceId>,
-    ) -> Result<Option<DateTime<Utc>>> {
+    ) -> Result<Option<NextDue>> {
         const DUE: &str = "CASE WHEN last_fetch_at > ?1 THEN ?1 ELSE next_poll_at END";
-        // Nothing held (nearly always): one aggregate, no sort.
+        let next = |at: String, name: String| super::parse_ts(&at).map(|at| NextDue { at, name });
+        // Nothing held (nearly always): one aggregate, no sort. (SQLite
+        // gives a bare column beside min() from the row holding the minimum.)
         if skip.is_empty() {
-            let at: Option<String> = self
+            let row: Option<(Option<String>, Option<String>)> = self
                 .conn
-                .prepare_cached(&format!("SELECT min({DUE}) FROM sources WHERE enabled = 1"))
-                .and_then(|mut stmt| stmt.query_row([ts(now)], |r| r.get(0)))
+                .prepare_cached(&format!(
+                    "SELECT min({DUE}), name FROM sources WHERE enabled = 1"
+                ))
+                .and_then(|mut stmt| {
+                    stmt.query_row([ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
                 .map_err(|e| self.err(e))?;
-            return Ok(at.as_deref().and_then(super::parse_ts));
+            return Ok(match row {
+                Some((Some(at), Some(name))) => next(at, name),
+                _ => None,
+            });
         }
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT id, {DUE} AS due FROM sources WHERE enabled = 1 ORDER BY due"
+                "SELECT id, {DUE} AS due, name FROM sources WHERE enabled = 1 ORDER BY due"
             ))
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([ts(now)]).map_err(|e| self.err(e))?;
@@ -429,9 +470,29 @@ impl Store {
             let id: SourceId = row.get(0).map_err(|e| self.err(e))?;
             if !skip.contains(&id) {
                 let at: String = row.get(1).map_err(|e| self.err(e))?;
-                return Ok(super::parse_ts(&at));
+                let name: String = row.get(2).map_err(|e| self.err(e))?;
+                return Ok(next(at, name));
             }
         }
         Ok(None)
     }
+}
+
+/// "no source named 'nosuch'; known: A, B": what a name that names nothing
+/// says, with the names there are (the first few of a long list).
+pub fn unknown_name(kind: &str, name: &str, known: &[String]) -> String {
+    const SHOWN: usize = 12;
+    if known.is_empty() {
+        return format!("no {kind} named '{name}'; there are none");
+    }
+    let mut list = known
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if known.len() > SHOWN {
+        list.push_str(&format!(" and {} more", known.len() - SHOWN));
+    }
+    format!("no {kind} named '{name}'; known: {list}")
 }

@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Result, Store, StoreError, Watermark, parse_ts};
+use super::health::SourceState;
+use super::{Result, Store, StoreError, Watermark};
 use crate::detect::revisions::Significance;
 use crate::notify::content::{
     ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
@@ -21,10 +22,6 @@ const TITLE_CHARS: usize = 400;
 pub const DIGEST_MAX_STORIES: usize = 100;
 /// A source is "failing" in the health report after this many errors in a row.
 const FAILING_STREAK: i64 = 2;
-/// A source is "silent" when it has had no new item for this many of its
-/// poll intervals, and at least `SILENT_MIN_HOURS`.
-const SILENT_INTERVALS: i64 = 12;
-const SILENT_MIN_HOURS: i64 = 48;
 
 /// Item columns as `item_view` reads them, for a query over `items i`,
 /// `sources s` and the current version `v`.
@@ -369,51 +366,34 @@ struct HealthRow {
 }
 
 impl HealthRow {
+    /// The digest's report: sources in trouble. One failed poll is a blip
+    /// there (a mail is no place for it); `status` shows it.
     fn judge(self, now: DateTime<Utc>) -> Option<SourceHealthView> {
-        let view = |state, detail: String, since: Option<String>| SourceHealthView {
+        let facts = super::health::HealthFacts {
+            enabled: self.enabled,
+            disabled_reason: self.disabled_reason.as_deref(),
+            last_status: self.last_status.as_deref(),
+            error_streak: self.error_streak,
+            last_error: self.last_error.as_deref(),
+            last_ok_at: self.last_ok_at.as_deref(),
+            last_new_item_at: self.last_new_item_at.as_deref(),
+            interval_s: self.interval_s,
+            created_at: &self.created_at,
+        };
+        let health = super::health::judge(&facts, now);
+        let listed = match health.state {
+            SourceState::Disabled => !super::health::is_retired(facts.disabled_reason),
+            SourceState::Failing => self.error_streak >= FAILING_STREAK,
+            SourceState::Silent => true,
+            SourceState::Ok | SourceState::Never => false,
+        };
+        listed.then(|| SourceHealthView {
             name: self.name.clone(),
             url: self.url.clone(),
-            state,
-            detail,
-            since,
-        };
-        if !self.enabled {
-            let reason = self.disabled_reason.clone().unwrap_or_default();
-            // Sources the user removed from the config are not news.
-            if reason == super::sources::REASON_NOT_IN_CONFIG {
-                return None;
-            }
-            return Some(view("disabled", reason, None));
-        }
-        if self.error_streak >= FAILING_STREAK {
-            let detail = format!(
-                "{} failed polls in a row: {}",
-                self.error_streak,
-                self.last_error.as_deref().unwrap_or("error")
-            );
-            return Some(view("failing", detail, self.last_ok_at.clone()));
-        }
-        // Never polled yet: nothing to judge.
-        self.last_status.as_ref()?;
-        let quiet_since = self
-            .last_new_item_at
-            .as_deref()
-            .or(Some(self.created_at.as_str()))
-            .and_then(parse_ts)?;
-        let limit = chrono::Duration::seconds(
-            (self.interval_s * SILENT_INTERVALS).max(SILENT_MIN_HOURS * 3600),
-        );
-        let quiet = now - quiet_since;
-        if quiet > limit {
-            let detail = format!(
-                "no new item for {}",
-                humantime::format_duration(std::time::Duration::from_secs(
-                    (quiet.num_hours().max(0) as u64) * 3600
-                ))
-            );
-            return Some(view("silent", detail, self.last_new_item_at.clone()));
-        }
-        None
+            state: health.state.as_str(),
+            detail: health.detail.unwrap_or_default(),
+            since: health.since,
+        })
     }
 }
 
@@ -488,7 +468,7 @@ mod tests {
     }
 
     fn judge(r: HealthRow) -> Option<(&'static str, String)> {
-        r.judge(parse_ts("2026-11-27T06:00:00Z").unwrap())
+        r.judge(crate::store::parse_ts("2026-11-27T06:00:00Z").unwrap())
             .map(|v| (v.state, v.detail))
     }
 
@@ -520,7 +500,7 @@ mod tests {
         r.last_new_item_at = Some("2026-11-25T05:00:00Z".into());
         let (state, detail) = judge(r).unwrap();
         assert_eq!(state, "silent");
-        assert!(detail.contains("2days 1h"), "{detail}");
+        assert_eq!(detail, "no new item since 25 Nov (2 days 1h)");
         // A source polled every 6 h may be quiet for 3 days.
         let mut r = row();
         r.interval_s = 6 * 3600;

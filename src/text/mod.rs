@@ -10,12 +10,23 @@
 mod clean;
 mod html;
 mod lang;
+mod search;
 mod stem;
 
 pub use clean::{clean_line, clean_text, fold};
 pub use html::{decode_entities, html_to_text, title_to_text};
 pub use lang::guess_language;
+pub use search::{STEMS_MARK, query_stems, search_document, search_query, search_words_query};
 pub use stem::{Span, StemLang, stem, with_stem, word_list, words};
+
+/// `n` with the noun that agrees with it: "1 source", "3 sources", "0 sources".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
 
 /// FNV-1a 64-bit hash over `parts`, each followed by a 0x1F (unit separator)
 /// byte so that `["ab", "c"]` and `["a", "bc"]` differ. Returned as 16 lower-case

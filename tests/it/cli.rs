@@ -365,7 +365,7 @@ fn source_urls_with_credentials_are_refused_however_they_come_in() {
         .run(&["sources", "import-opml", &opml.display().to_string()])
         .expect(0);
     assert!(
-        out.stdout.contains("imported 1 sources") && out.stdout.contains("(2 skipped)"),
+        out.stdout.contains("imported 1 source from") && out.stdout.contains("(2 skipped)"),
         "{}",
         out.stdout
     );

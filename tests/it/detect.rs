@@ -387,7 +387,11 @@ fn check_config_shows_parsed_topics_and_match_tests_a_rule() {
         out.stdout
     );
     assert!(!out.stdout.contains("Football"), "{}", out.stdout);
-    assert!(out.stdout.contains("1 of 2 items match"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 of 2 items matches"),
+        "{}",
+        out.stdout
+    );
     env.run(&[
         "match",
         "--topic",

@@ -1,8 +1,10 @@
 //! Digest schedules with a controllable clock: the notifier is driven through
-//! the library with explicit times, against a real SQLite file and a real
-//! SMTP server, across the Kyiv DST change and a multi-day outage.
+//! the library on a manual clock (`newswatch::clock::ManualClock`) stepped by
+//! the test, against a real SQLite file and a real SMTP server, across the
+//! Kyiv DST change and a multi-day outage.
 
 use chrono::{DateTime, Utc};
+use newswatch::clock::{Clock, ManualClock};
 use newswatch::notify::Notifier;
 
 use crate::support::smtp::SmtpServer;
@@ -11,7 +13,12 @@ fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn notifier(dir: &std::path::Path, smtp: &SmtpServer, send_empty: bool) -> Notifier {
+fn notifier(
+    dir: &std::path::Path,
+    smtp: &SmtpServer,
+    send_empty: bool,
+    clock: &ManualClock,
+) -> Notifier {
     let path = dir.join("newswatch.toml");
     let text = format!(
         r#"[daemon]
@@ -37,15 +44,16 @@ send_empty = {send_empty}
     );
     std::fs::write(&path, &text).unwrap();
     let config = newswatch::config::load(&path).expect("config");
-    Notifier::open(&config, &dir.join("test.db"))
+    Notifier::open(&config, &dir.join("test.db"), clock.shared())
         .expect("notifier")
         .expect("[email] is configured")
 }
 
-/// The notifier driven by hand: each tick plans the digests due at that
-/// time and sends what is due.
+/// The notifier driven by hand: each tick sets the clock, plans the digests
+/// due at that time and sends what is due.
 struct Ticker {
     rt: tokio::runtime::Runtime,
+    clock: ManualClock,
     notifier: Option<Notifier>,
     since: DateTime<Utc>,
 }
@@ -57,9 +65,11 @@ impl Ticker {
             .enable_all()
             .build()
             .unwrap();
-        let notifier = Some(notifier(dir, smtp, send_empty));
+        let clock = ManualClock::new(at(since));
+        let notifier = Some(notifier(dir, smtp, send_empty, &clock));
         Ticker {
             rt,
+            clock,
             notifier,
             since: at(since),
         }
@@ -67,7 +77,8 @@ impl Ticker {
 
     /// (digests planned, messages sent) at `now`.
     fn tick(&mut self, now: &str) -> (usize, usize) {
-        let now = at(now);
+        self.clock.set(at(now));
+        let now = self.clock.now();
         let _inside = self.rt.enter();
         let n = self.notifier.as_mut().unwrap();
         let planned = n.plan_digests(now, self.since).unwrap();
@@ -156,9 +167,10 @@ fn an_empty_scheduled_digest_is_recorded_but_not_sent() {
         .build()
         .unwrap();
     let _inside = rt.enter();
-    let mut n = notifier(dir.path(), &smtp, false);
     let since = at("2026-11-26T00:00:00Z");
     let now = at("2026-11-26T06:00:10Z");
+    let clock = ManualClock::new(now);
+    let mut n = notifier(dir.path(), &smtp, false, &clock);
     assert_eq!(n.plan_digests(now, since).unwrap().len(), 1);
     assert_eq!(rt.block_on(n.deliver_due(now)).sent, 0);
     assert_eq!(runs(dir.path()).len(), 1, "the run is recorded");

@@ -358,8 +358,9 @@ alert = "immediate"
     container.ok(&["systemctl", "start", "newswatch.service"]);
     assert_eq!(container.prop("ActiveState"), "active");
     assert_eq!(container.prop("SubState"), "running");
+    let status = container.prop("StatusText");
     assert!(
-        container.prop("StatusText").contains("watching 1 sources"),
+        status.starts_with("watching 1 source") && !status.contains("1 sources"),
         "{:?}",
         container.unit("StatusText")
     );

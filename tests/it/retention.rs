@@ -68,8 +68,7 @@ fn prune_removes_old_text_but_keeps_titles_revisions_and_statements() {
 
     let out = env.run(&["prune", "--older-than", "30d"]).expect(0);
     assert!(
-        out.stdout
-            .contains("pruned the text of 1 items (2 versions"),
+        out.stdout.contains("pruned the text of 1 item (2 versions"),
         "{}",
         out.stdout
     );
@@ -129,6 +128,7 @@ fn retention_setting_is_checked() {
     assert!(e.stderr.contains("minimum of 1day"), "{}", e.stderr);
     let env = Env::new("retention = \"90d\"", "");
     env.run(&["check-config"]).expect(0);
+    env.run(&["poll"]).expect(0);
     let out = env.run(&["--json", "prune"]).expect(0).json_lines();
     assert_eq!(out[0]["items"], 0);
 }

@@ -186,7 +186,7 @@ fn systemd_sees_readiness_watchdog_reloads_and_a_clean_stop() {
         .unwrap()
         .to_string();
     assert!(
-        refused.contains("source[1].url"),
+        refused.contains("source \"c\".url"),
         "the reason names the key: {refused}"
     );
     assert!(

@@ -54,14 +54,28 @@ fn builtin_templates_render_every_kind() {
     assert!(story.subject.ends_with("(5 sources)"), "{}", story.subject);
     for part in [&story.text, &story.html] {
         assert!(
-            part.contains("and 5 more item(s) from 3 more source(s)"),
+            part.contains("and 5 more items from 3 more sources"),
             "{part}"
         );
     }
+    big.more_sources = 1;
+    big.more_items = 1;
+    let alert = AlertView::Story {
+        topics: vec!["peace-talks".into()],
+        story: big.clone(),
+    };
+    let story = t.render_alert(&alert, "[newswatch]").unwrap();
+    for part in [&story.text, &story.html] {
+        assert!(
+            part.contains("and 1 more item from 1 more source."),
+            "{part}"
+        );
+    }
+    big.more_sources = 3;
     let mut digest = sample_digest();
     digest.topics[0].stories[0] = big;
     let d = t.render_digest(&digest, "[newswatch]").unwrap();
-    assert!(d.text.contains("… and 3 more source(s)"), "{}", d.text);
+    assert!(d.text.contains("… and 3 more sources"), "{}", d.text);
     assert!(d.text.contains("== peace-talks =="), "{}", d.text);
     assert!(
         d.text.contains("-- \nnewswatch — digest morning"),
