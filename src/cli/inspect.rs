@@ -3,7 +3,7 @@
 use chrono::Utc;
 
 use super::output::{cut, json_line, safe, short_time, table};
-use super::{CliError, CliResult, Ctx, parse_since};
+use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::store::{ItemFilter, ItemRow, StoreError};
 
 pub fn items(
@@ -26,22 +26,6 @@ pub fn items(
     })?;
     print_items(ctx, &rows)?;
     Ok(0)
-}
-
-/// A `--topic` must name a configured topic (a typo would list nothing).
-pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<(), CliError> {
-    if ctx.config.topics.iter().any(|t| t.name == topic) {
-        return Ok(());
-    }
-    let names: Vec<&str> = ctx.config.topics.iter().map(|t| t.name.as_str()).collect();
-    Err(CliError::usage(anyhow::anyhow!(
-        "no topic named '{topic}' in the config (topics: {})",
-        if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        }
-    )))
 }
 
 fn item_json(r: &ItemRow) -> serde_json::Value {

@@ -21,7 +21,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {
     ctx.may_write()?;
-    Notifier::open(&ctx.config, &ctx.db)?.ok_or_else(|| {
+    Notifier::open(ctx.config.mail_settings(), &ctx.db)?.ok_or_else(|| {
         CliError::usage(anyhow::anyhow!(
             "{what} needs an [email] section in {}",
             ctx.config.path.display()
@@ -346,7 +346,7 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
     }
     let rt = runtime()?;
     let _inside = rt.enter();
-    let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db)? else {
+    let Some(mut notifier) = Notifier::open(ctx.config.mail_settings(), &ctx.db)? else {
         return Ok(());
     };
     let now = Utc::now();

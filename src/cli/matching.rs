@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 
-use super::inspect::known_topic;
 use super::output::{cut, json_line, safe};
-use super::{CliError, CliResult, Ctx, parse_since};
+use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::detect::{SourceContext, TopicMatch};
 use crate::model::Document;
 use crate::pipeline::{Detection, parse_and_normalize};

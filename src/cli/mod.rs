@@ -411,7 +411,7 @@ impl Ctx {
     /// The store for commands that poll: it queues alerts when mail is configured.
     pub fn open_polling_store(&self) -> Result<Store, CliError> {
         let mut store = self.open_store()?;
-        store.set_alert_rules(crate::notify::alert_rules(&self.config));
+        store.set_alert_rules(self.config.alert_rules());
         Ok(store)
     }
 }
@@ -453,6 +453,22 @@ fn tidy_path(p: &Path) -> PathBuf {
     } else {
         out.iter().collect()
     }
+}
+
+/// A `--topic` must name a configured topic (a typo would list nothing).
+pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<(), CliError> {
+    if ctx.config.topics.iter().any(|t| t.name == topic) {
+        return Ok(());
+    }
+    let names: Vec<&str> = ctx.config.topics.iter().map(|t| t.name.as_str()).collect();
+    Err(CliError::usage(anyhow::anyhow!(
+        "no topic named '{topic}' in the config (topics: {})",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )))
 }
 
 /// Parse a user-given duration for `--since` and friends (usage error if bad).

@@ -20,21 +20,8 @@ use crate::text::{fold, word_list};
 use statements::{Speaker, SpeakerSet};
 use topics::{MatchDoc, TopicMatcher, TopicRule};
 
-/// A topic an item version matched, with the terms that hit.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicMatch {
-    pub topic: String,
-    pub terms: Vec<String>,
-    pub score: f64,
-}
-
-/// A quote attributed to a configured speaker (by name).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FoundQuote {
-    pub speaker: String,
-    pub text: String,
-    pub context: String,
-}
+// What detection finds is shared vocabulary (`model`).
+pub use crate::model::{FoundQuote, TopicMatch};
 
 /// Everything detection finds in one entry without looking at history.
 /// Computed on a worker thread; the writer adds what needs history

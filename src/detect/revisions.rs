@@ -90,8 +90,6 @@
 //! [`text::fold`]: crate::text::fold
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fmt;
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
@@ -156,70 +154,15 @@ const TOKEN_DIFF_BUDGET: usize = 200_000;
 /// Reasons list at most this many words (topic terms) to stay one line.
 const MAX_LISTED: usize = 5;
 
-/// How much a revision matters. Ordered: `Cosmetic < Minor < Major`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Significance {
-    Cosmetic,
-    Minor,
-    Major,
-}
-
-impl Significance {
-    /// The stored and printed name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Significance::Cosmetic => "cosmetic",
-            Significance::Minor => "minor",
-            Significance::Major => "major",
-        }
-    }
-}
-
-impl fmt::Display for Significance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A significance name that is not `cosmetic`, `minor` or `major`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown significance {0:?} (expected cosmetic, minor or major)")]
-pub struct UnknownSignificance(pub String);
-
-impl FromStr for Significance {
-    type Err = UnknownSignificance;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "cosmetic" => Ok(Significance::Cosmetic),
-            "minor" => Ok(Significance::Minor),
-            "major" => Ok(Significance::Major),
-            _ => Err(UnknownSignificance(s.to_string())),
-        }
-    }
-}
+// The classes and the diff are the shared vocabulary (`model`): the
+// store keeps them and messages show them.
+pub use crate::model::{DiffOp, FieldDiff, Significance, UnknownSignificance};
 
 /// One version of an item, as compared.
 #[derive(Clone, Copy, Debug)]
 pub struct VersionText<'a> {
     pub title: &'a str,
     pub text: &'a str,
-}
-
-/// One run of a word diff. Whitespace and punctuation are attached, so
-/// `Equal`+`Delete` runs concatenate to the old text and `Equal`+`Insert` runs
-/// to the new one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub enum DiffOp {
-    Equal(String),
-    Delete(String),
-    Insert(String),
-}
-
-/// The word diff of one field (title or text).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct FieldDiff {
-    pub ops: Vec<DiffOp>,
 }
 
 /// The comparison of two versions.
@@ -1950,18 +1893,6 @@ mod tests {
             "{:?}",
             r.reasons
         );
-    }
-
-    #[test]
-    fn significance_names_round_trip() {
-        for s in [Cosmetic, Minor, Major] {
-            assert_eq!(s.as_str().parse::<Significance>(), Ok(s));
-            assert_eq!(s.to_string(), s.as_str());
-        }
-        assert_eq!(" Major ".parse::<Significance>(), Ok(Major));
-        let err = "huge".parse::<Significance>().unwrap_err();
-        assert!(err.to_string().contains("huge"));
-        assert!(Cosmetic < Minor && Minor < Major);
     }
 
     #[test]

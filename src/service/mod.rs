@@ -161,7 +161,7 @@ impl Daemon {
             &options.config_path.display().to_string(),
         )?;
         let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
-        let notifier = Notifier::open(&config, store.path())?;
+        let notifier = Notifier::open(config.mail_settings(), store.path())?;
         tracing::info!(
             database = %store.path().display(),
             config = %options.config_path.display(),
@@ -418,7 +418,7 @@ impl Daemon {
         // failure leaves the daemon exactly as it was.
         let poller = Poller::new(&config).map_err(anyhow::Error::msg)?;
         let database = self.writer.call(|s| s.path().to_path_buf()).await;
-        let notifier = Notifier::open(&config, &database)?;
+        let notifier = Notifier::open(config.mail_settings(), &database)?;
         if config.daemon.database != self.config.daemon.database {
             tracing::warn!(
                 database = %database.display(),
@@ -426,7 +426,7 @@ impl Daemon {
             );
         }
         let specs = source_specs(&config);
-        let rules = crate::notify::alert_rules(&config);
+        let rules = config.alert_rules();
         let run_id = self.run_id;
         let report = self
             .writer

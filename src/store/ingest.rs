@@ -12,11 +12,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::detections::{Change, load_matches, store_matches, store_revision, store_statements};
-use super::outbox::{AlertRules, QueuedAlerts, queue_alerts};
+use super::outbox::{QueuedAlerts, queue_alerts};
 use super::stories::StoryIndex;
 use super::{Result, Store, StoreError, ts};
 use crate::detect::revisions::{self, Significance, VersionText};
 use crate::detect::{Analysis, TopicMatch};
+use crate::model::AlertRules;
 use crate::model::{Entry, EntryText, FetchStatus, ItemId, SourceId, Validators};
 use crate::text::fold;
 

@@ -18,6 +18,7 @@ mod schema;
 mod sources;
 mod stories;
 mod views;
+mod vocab;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,16 +28,16 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
 pub use known::KnownReader;
-pub use outbox::{
-    AlertRules, DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark, later,
-};
+pub use outbox::{DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark, later};
 pub use queries::{
     ChangeFilter, ChangeRow, FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, SearchHit,
     SourceRow, StatusReport,
 };
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
-pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SourceSpec, SyncReport};
+pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SyncReport};
+// The shared types the store's API takes, where its callers have long found them.
+pub use crate::model::{AlertRules, SourceSpec};
 pub use views::{StoredRevision, TopicStories, is_web_url};
 
 /// How long a connection waits for a lock held by another process before failing.
@@ -124,7 +125,7 @@ pub struct Store {
     path: PathBuf,
     stories: stories::StoryIndex,
     /// Alert rules for `ingest`; None = queue no alerts.
-    alerts: Option<outbox::AlertRules>,
+    alerts: Option<AlertRules>,
     /// WAL growth after which `restart_wal_if_large` restarts the WAL
     /// (`WAL_RESTART_BYTES`; smaller in tests).
     wal_restart_bytes: u64,

@@ -11,18 +11,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, Store, parse_ts, ts};
+use crate::model::{AlertRules, Significance};
 
-/// What makes an alert, from the config. Without rules no rows are queued.
-#[derive(Clone, Debug, Default)]
-pub struct AlertRules {
-    /// Topics with `alert = "immediate"`.
-    pub immediate_topics: Vec<String>,
-    /// How long a story alert waits for more outlets before it is due.
-    pub group_window: Duration,
-    /// Items first published longer ago than this raise no immediate alert
-    /// (a feed backfilling its archive is not news); they still reach digests.
-    pub max_age: Duration,
-}
+/// Revisions of known items raise an immediate alert from this class up.
+const ALERT_SIGNIFICANCE: Significance = Significance::Major;
 
 /// What `queue_alerts` added, for the fetch summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -124,14 +116,15 @@ pub(super) fn queue_alerts(
              FROM revisions r
              JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
              JOIN items i ON i.id = r.item_id
-             WHERE r.significance = 'major' AND r.reported = 1
+             WHERE r.significance IN (SELECT value FROM json_each(?3)) AND r.reported = 1
                AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))
                AND NOT EXISTS (SELECT 1 FROM item_versions f
                                WHERE f.item_id = r.item_id AND f.version = 1 AND f.fetch_id = ?1)",
         )?
-        .query_map(params![fetch_id, topics], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
+        .query_map(
+            params![fetch_id, topics, super::vocab::at_least(ALERT_SIGNIFICANCE)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
         .collect::<rusqlite::Result<_>>()?;
     for (revision, item, story, rev_topics) in revisions {
         queued.revisions += insert_row(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params_from_iter, types::Value};
 
 use super::{Result, Store, StoreError, ts};
-use crate::model::ItemId;
+use crate::model::{ItemId, Significance};
 use crate::text::fold;
 
 /// Filters for `items`.
@@ -490,8 +490,8 @@ mod tests {
 #[derive(Clone, Debug, Default)]
 pub struct ChangeFilter {
     pub since: Option<DateTime<Utc>>,
-    /// Lowest significance shown: "cosmetic", "minor" or "major".
-    pub min: Option<String>,
+    /// Lowest significance shown (None: all).
+    pub min: Option<Significance>,
     pub topic: Option<String>,
     pub limit: usize,
 }
@@ -507,7 +507,7 @@ pub struct ChangeRow {
     pub from_version: Option<i64>,
     pub to_version: i64,
     pub seen_at: String,
-    pub significance: String,
+    pub significance: Significance,
     pub reasons: Vec<String>,
     pub topics: Vec<String>,
     /// Revisions: `{"title": [ops], "text": [ops]}`, op = `{"Equal"|"Delete"|"Insert": text}`.
@@ -519,15 +519,6 @@ pub struct ChangeRow {
     pub earlier_seen_at: Option<String>,
     pub earlier_url: Option<String>,
     pub similarity: Option<f64>,
-}
-
-/// Significances at or above `min`.
-fn significance_at_least(min: Option<&str>) -> &'static [&'static str] {
-    match min {
-        Some("major") => &["major"],
-        Some("minor") => &["minor", "major"],
-        _ => &["cosmetic", "minor", "major"],
-    }
 }
 
 /// Columns `revision_row` reads (revisions r, items i, sources s).
@@ -568,8 +559,7 @@ impl Store {
     /// Revisions (reported ones) and statement shifts, newest first.
     pub fn changes(&self, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
         let since = f.since.map(ts).unwrap_or_default();
-        let levels =
-            serde_json::to_string(significance_at_least(f.min.as_deref())).unwrap_or_default();
+        let levels = super::vocab::at_least(f.min.unwrap_or(Significance::Cosmetic));
         let mut rows: Vec<ChangeRow> = Vec::new();
         let mut stmt = self
             .conn
@@ -620,7 +610,7 @@ impl Store {
                     from_version: None,
                     to_version: r.get(4)?,
                     seen_at: r.get(5)?,
-                    significance: "major".into(),
+                    significance: Significance::Major,
                     reasons: vec![format!("statement_shift: {speaker}")],
                     topics: vec![r.get(7)?],
                     diff: None,

@@ -37,7 +37,7 @@ send_empty = {send_empty}
     );
     std::fs::write(&path, &text).unwrap();
     let config = newswatch::config::load(&path).expect("config");
-    Notifier::open(&config, &dir.join("test.db"))
+    Notifier::open(config.mail_settings(), &dir.join("test.db"))
         .expect("notifier")
         .expect("[email] is configured")
 }
