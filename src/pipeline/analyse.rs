@@ -1,0 +1,121 @@
+//! Detection that needs no history, run on the fetch workers (not the
+//! writer): topics, quotes and fingerprints of each entry, with its title
+//! and text folded once for them and for the search index.
+
+use std::collections::HashMap;
+
+use crate::config::{Config, SourceKind};
+use crate::detect::statements::Speaker;
+use crate::detect::topics::TopicRule;
+use crate::detect::{Detector, SourceContext};
+use crate::model::Entry;
+use crate::store::{Analysed, FetchRecord};
+use crate::text::fold;
+
+/// The detection rules of a configuration and what detection needs to know
+/// about each configured source (tags; the speaker of a statements source).
+pub struct Detection {
+    detector: Detector,
+    sources: HashMap<String, (Vec<String>, Option<usize>)>,
+}
+
+impl Detection {
+    pub fn new(config: &Config) -> Detection {
+        let topics = config
+            .topics
+            .iter()
+            .map(|t| TopicRule {
+                name: t.name.clone(),
+                query: t.parsed.clone(),
+                exclude: t.parsed_exclude.clone(),
+            })
+            .collect();
+        let speakers = config
+            .speakers
+            .iter()
+            .map(|s| Speaker {
+                name: s.name.clone(),
+                aliases: s.aliases.clone(),
+            })
+            .collect();
+        let detector = Detector::new(topics, speakers);
+        let sources = config
+            .sources
+            .iter()
+            .map(|s| {
+                let speaker = match s.kind {
+                    SourceKind::Statements => {
+                        s.speaker.as_deref().and_then(|n| detector.speaker_index(n))
+                    }
+                    SourceKind::News => None,
+                };
+                (s.name.clone(), (s.tags.clone(), speaker))
+            })
+            .collect();
+        Detection { detector, sources }
+    }
+
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// Analyse every entry of a record (CPU work for a worker thread, not the writer).
+    pub fn analyse(&self, source: &str, rec: &mut FetchRecord) {
+        self.analyse_changed(source, rec, &[]);
+    }
+
+    /// Analyse the entries of a record except those whose [`entry_key`] is in
+    /// `unchanged` (sorted): the source's previous document had them, so the
+    /// store will find them unchanged. Those are left `None`, and the
+    /// caller sets an `analyser` for the rare one the store finds new.
+    pub fn analyse_changed(&self, source: &str, rec: &mut FetchRecord, unchanged: &[u64]) {
+        rec.analyses = rec
+            .entries
+            .iter()
+            .map(|e| {
+                let skip = e.earlier.is_empty() && unchanged.binary_search(&entry_key(e)).is_ok();
+                (!skip).then(|| self.analyse_entry(source, e))
+            })
+            .collect();
+    }
+
+    /// One entry's analysis, folding its title and text once for topics,
+    /// fingerprints and the search index.
+    pub fn analyse_entry(&self, source: &str, entry: &Entry) -> Analysed {
+        let (tags, speaker) = self
+            .sources
+            .get(source)
+            .map(|(t, s)| (t.as_slice(), *s))
+            .unwrap_or((&[], None));
+        let ctx = SourceContext {
+            name: source,
+            tags,
+            statement_speaker: speaker,
+        };
+        let folded = (fold(&entry.current.title), fold(&entry.current.text));
+        let analysis = self
+            .detector
+            .analyse_folded(entry, &ctx, &folded.0, &folded.1);
+        Analysed { analysis, folded }
+    }
+}
+
+/// A document entry's text state, as a number: equal keys, equal current
+/// text (a hash of the content hash).
+pub fn entry_key(entry: &Entry) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x656e_7472).hash_one(&entry.current.content_hash)
+}
+
+/// The sorted entry keys of a successfully parsed record (see
+/// [`Detection::analyse_changed`]).
+pub(super) fn entry_keys(rec: &FetchRecord) -> Vec<u64> {
+    sorted_keys(rec.entries.iter().filter(|e| e.earlier.is_empty()))
+}
+
+pub(super) fn sorted_keys<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<u64> {
+    let mut keys: Vec<u64> = entries.map(entry_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
