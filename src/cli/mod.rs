@@ -407,13 +407,6 @@ impl Ctx {
     pub fn read_only(&self) -> bool {
         root::foreign_owner(&self.db).is_some()
     }
-
-    /// The store for commands that poll: it queues alerts when mail is configured.
-    pub fn open_polling_store(&self) -> Result<Store, CliError> {
-        let mut store = self.open_store()?;
-        store.set_alert_rules(self.config.alert_rules());
-        Ok(store)
-    }
 }
 
 /// The async runtime of the commands that fetch or send. tokio's I/O driver

@@ -3,14 +3,48 @@
 //! and text folded once for them and for the search index.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use super::record::FetchRecord;
 use crate::config::{Config, SourceKind};
 use crate::detect::statements::Speaker;
 use crate::detect::topics::TopicRule;
-use crate::detect::{Detector, SourceContext};
+use crate::detect::{Analysis, Detector, SourceContext};
 use crate::model::Entry;
-use crate::store::{Analysed, FetchRecord};
 use crate::text::fold;
+
+/// One entry's detection results and its folded (title, text), which the
+/// full-text index reuses.
+#[derive(Clone, Debug, Default)]
+pub struct Analysed {
+    pub analysis: Analysis,
+    pub folded: (String, String),
+}
+
+/// Analyses, on the writer, an entry the worker skipped as unchanged that
+/// the commit stage finds new or changed after all (see
+/// [`FetchRecord::analyses`]): with the rules the record was made with.
+#[derive(Clone)]
+pub struct Analyser {
+    detection: Arc<Detection>,
+    source: String,
+}
+
+impl Analyser {
+    pub fn new(detection: Arc<Detection>, source: String) -> Analyser {
+        Analyser { detection, source }
+    }
+
+    pub fn analyse(&self, entry: &Entry) -> Analysed {
+        self.detection.analyse_entry(&self.source, entry)
+    }
+}
+
+impl std::fmt::Debug for Analyser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Analyser({})", self.source)
+    }
+}
 
 /// The detection rules of a configuration and what detection needs to know
 /// about each configured source (tags; the speaker of a statements source).

@@ -7,9 +7,10 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use super::analyse::Detection;
-use super::record::{Normalized, parse_and_normalize};
+use super::commit::{Committer, FetchSummary};
+use super::record::{FetchRecord, Normalized, parse_and_normalize};
 use crate::model::{Document, FetchStatus};
-use crate::store::{DueSource, FetchRecord, FetchSummary, Store, StoreError};
+use crate::store::{DueSource, Store, StoreError};
 
 /// Outcome of ingesting one file.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ pub struct IngestResult {
 /// transaction, a `fetches` row with a `file://` URL, no change to the poll plan.
 pub fn ingest_file(
     store: &mut Store,
+    committer: &mut Committer,
     detection: &Detection,
     src: &DueSource,
     path: &Path,
@@ -54,7 +56,7 @@ pub fn ingest_file(
     detection.analyse(&src.name, &mut rec);
     rec.duration_ms = t0.elapsed().as_millis() as u64;
     let error = rec.error.clone();
-    let summary = store.apply_fetch(&rec)?;
+    let summary = committer.apply(store, &rec)?;
     Ok(IngestResult { summary, error })
 }
 

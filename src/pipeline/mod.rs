@@ -5,17 +5,22 @@
 //! - `poll`: the poller: fetches under the limits, hands records to the writer.
 //! - `record`: a fetch outcome parsed, normalised and planned (`FetchRecord`).
 //! - `analyse`: detection that needs no history, on the fetch workers.
-//! - `writer`: the one thread that owns the write connection; fetches waiting
-//!   at the same moment share one transaction (group commit).
+//! - `commit`: the commit stage: history through typed store reads, `detect`,
+//!   typed store writes, one transaction per fetch; `stories` is its
+//!   in-memory story index.
+//! - `writer`: the one thread that owns the write connection and the commit
+//!   stage; fetches waiting at the same moment share one transaction.
 //! - `file`: `ingest`: feed files treated as fetched documents.
 //!
 //! Planning decisions (next poll, backoff) come from the pure `scheduler`
 //! functions; this module and its parts hold the I/O around them.
 
 mod analyse;
+mod commit;
 mod file;
 mod poll;
 mod record;
+mod stories;
 mod writer;
 
 use crate::config::Config;
@@ -23,11 +28,13 @@ use crate::fetch::FetchLimits;
 use crate::model::SourceSpec;
 use crate::scheduler::PollPolicy;
 
-pub use analyse::{Detection, entry_key};
+pub use analyse::{Analysed, Analyser, Detection, entry_key};
+pub use commit::{Committer, FetchSummary};
 pub use file::{IngestResult, ingest_file, read_file_capped};
 pub use poll::{NetworkPolicy, PollReport, Poller, SourceResult, Stored};
 pub use record::{
-    MAX_ENTRIES_PER_DOCUMENT, Normalized, REASON_GONE, parse_and_normalize, record_from_outcome,
+    FetchRecord, MAX_ENTRIES_PER_DOCUMENT, Normalized, REASON_GONE, parse_and_normalize,
+    record_from_outcome,
 };
 pub use writer::Writer;
 

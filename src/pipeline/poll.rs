@@ -10,15 +10,16 @@ use chrono::Utc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::analyse::{Detection, entry_keys, sorted_keys};
-use super::record::record_from_outcome;
+use super::analyse::{Analyser, Detection, entry_keys, sorted_keys};
+use super::commit::{FetchSummary, holds};
+use super::record::{FetchRecord, record_from_outcome};
 use super::writer::Writer;
 use super::{fetch_limits, poll_policy};
 use crate::config::Config;
 use crate::fetch::{Fetcher, Reach, reach_of};
-use crate::model::{Entry, FetchStatus, SourceId};
+use crate::model::{FetchStatus, SourceId};
 use crate::scheduler::PollPolicy;
-use crate::store::{Analyser, DueSource, FetchRecord, FetchSummary, KnownReader};
+use crate::store::{DueSource, KnownReader};
 
 /// Which sources may connect to non-public addresses: all of them with
 /// `[daemon] allow_private_networks`, those configured with
@@ -179,14 +180,12 @@ impl Poller {
         let Some(reader) = known.as_ref() else {
             return Vec::new();
         };
-        match reader.unchanged(rec.source_id, &rec.entries) {
-            Ok(flags) => sorted_keys(
-                rec.entries
-                    .iter()
-                    .zip(flags)
-                    .filter(|(_, unchanged)| *unchanged)
-                    .map(|(e, _)| e),
-            ),
+        match reader.known_items(rec.source_id, &rec.entries) {
+            Ok(known) => sorted_keys(rec.entries.iter().filter(|e| {
+                known
+                    .find(&e.keys)
+                    .is_some_and(|(stored, _)| holds(&stored, e))
+            })),
             Err(e) => {
                 tracing::debug!(error = %e, "could not look up stored items; analysing all");
                 Vec::new()
@@ -241,10 +240,7 @@ impl Poller {
         self.detection
             .analyse_changed(&src.name, &mut rec, &previous);
         if rec.analyses.iter().any(Option::is_none) {
-            let (detection, source) = (self.detection.clone(), src.name.clone());
-            rec.analyser = Some(Analyser(Arc::new(move |e: &Entry| {
-                detection.analyse_entry(&source, e)
-            })));
+            rec.analyser = Some(Analyser::new(self.detection.clone(), src.name.clone()));
         }
         let keys = (rec.outcome == FetchStatus::Ok).then(|| entry_keys(&rec));
         let status = rec.outcome.clone();
@@ -362,7 +358,7 @@ fn log_result(r: &SourceResult, a: &Attempt) {
 mod tests {
     use super::*;
     use crate::model::Document;
-    use crate::pipeline::{parse_and_normalize, source_specs};
+    use crate::pipeline::{Committer, parse_and_normalize, source_specs};
     use crate::store::{ItemFilter, Store};
     use chrono::DateTime;
 
@@ -412,6 +408,7 @@ query = "ceasefire"
         let config = crate::config::load_str(CONFIG, &dir.path().join("c.toml")).unwrap();
         let detection = Arc::new(Detection::new(&config));
         let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut committer = Committer::new(None);
         let t0 = Utc::now();
         store
             .sync_config_sources(&source_specs(&config), t0)
@@ -422,7 +419,7 @@ query = "ceasefire"
         let mut rec = record(&src, &first, t0);
         detection.analyse(&src.name, &mut rec);
         let previous = entry_keys(&rec);
-        store.apply_fetch(&rec).unwrap();
+        committer.apply(&mut store, &rec).unwrap();
 
         let second = rss(&[
             ("b", "Ceasefire holds along the front"),
@@ -436,11 +433,8 @@ query = "ceasefire"
         let stale = entry_keys(&rec);
         detection.analyse_changed(&src.name, &mut rec, &stale);
         assert!(rec.analyses.iter().all(Option::is_none));
-        let (d, name) = (detection.clone(), src.name.clone());
-        rec.analyser = Some(Analyser(Arc::new(move |e: &Entry| {
-            d.analyse_entry(&name, e)
-        })));
-        let summary = store.apply_fetch(&rec).unwrap();
+        rec.analyser = Some(Analyser::new(detection.clone(), src.name.clone()));
+        let summary = committer.apply(&mut store, &rec).unwrap();
         assert_eq!((summary.items_new, summary.items_changed), (1, 0));
         let items = store
             .items(&ItemFilter {
@@ -478,7 +472,7 @@ query = "ceasefire"
         ]);
         let mut rec = record(&src, &first, t0);
         detection.analyse(&src.name, &mut rec);
-        store.apply_fetch(&rec).unwrap();
+        Committer::default().apply(&mut store, &rec).unwrap();
 
         // A new process: nothing remembered.
         let poller = Poller::new(&config).unwrap();

@@ -6,15 +6,62 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::analyse::{Analysed, Analyser};
 use crate::fetch::FetchOutcome;
-use crate::model::{Document, FetchStatus, Validators};
+use crate::model::{Document, Entry, FetchStatus, SourceId, Validators};
 use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
 use crate::scheduler::{self, PollPolicy};
-use crate::store::{DueSource, FetchRecord};
+use crate::store::{DueSource, SourceUpdate};
 
 /// Reason stored on a source disabled by a 410 response.
 pub const REASON_GONE: &str = "gone: the server answered 410 Gone";
+
+/// Everything one fetch attempt (or one ingested file) produced, for the
+/// commit stage.
+#[derive(Clone, Debug)]
+pub struct FetchRecord {
+    pub source_id: SourceId,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    /// Requested URL, or `file://…` for `ingest`.
+    pub url: String,
+    pub http_status: Option<u16>,
+    pub outcome: FetchStatus,
+    pub bytes: u64,
+    pub error: Option<String>,
+    /// Normalised entries (only for `FetchStatus::Ok`).
+    pub entries: Vec<Entry>,
+    pub update: SourceUpdate,
+    /// What detection found in each entry (same order as `entries`),
+    /// computed off the writer thread; empty = no detection. `None` = not
+    /// analysed because the source's previous document had this entry
+    /// unchanged; the commit stage asks `analyser` in the rare case it
+    /// turns out new or changed after all.
+    pub analyses: Vec<Option<Analysed>>,
+    pub analyser: Option<Analyser>,
+}
+
+impl FetchRecord {
+    /// A record of a failed attempt with nothing in it yet; callers fill in
+    /// what the attempt produced.
+    pub fn new(source_id: SourceId, started_at: DateTime<Utc>, url: String) -> FetchRecord {
+        FetchRecord {
+            source_id,
+            started_at,
+            duration_ms: 0,
+            url,
+            http_status: None,
+            outcome: FetchStatus::Error,
+            bytes: 0,
+            error: None,
+            entries: Vec::new(),
+            update: SourceUpdate::default(),
+            analyses: Vec::new(),
+            analyser: None,
+        }
+    }
+}
 
 /// Turn a fetch outcome into the record the store applies: parse and normalise
 /// a body, and plan the next poll. Pure apart from the CPU work.

@@ -1,12 +1,16 @@
 //! The single writer: a thread that owns the database's write connection
-//! and takes jobs over a channel. Fetches waiting at the same moment share
-//! one transaction (group commit); once idle, it merges the search index.
+//! and the commit stage's state, and takes jobs over a channel. Fetches
+//! waiting at the same moment share one transaction (group commit, see
+//! `Committer::apply_all`); once idle, it merges the search index.
 
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use crate::store::{FetchRecord, FetchSummary, Store, StoreError};
+use super::commit::{Committer, FetchSummary};
+use super::record::FetchRecord;
+use crate::model::AlertRules;
+use crate::store::{Store, StoreError};
 
 /// Most fetches the writer commits together (bounds the work lost to a failed commit).
 const GROUP_COMMIT_MAX: usize = 64;
@@ -17,9 +21,13 @@ enum Job {
         Box<FetchRecord>,
         oneshot::Sender<Result<FetchSummary, StoreError>>,
     ),
-    /// Anything else that needs the write connection.
-    Call(Box<dyn FnOnce(&mut Store) + Send>),
+    /// Anything else that needs the write connection (or the commit
+    /// stage's state).
+    Call(WriterCall),
 }
+
+/// A job run on the writer thread with its store and commit stage.
+type WriterCall = Box<dyn FnOnce(&mut Store, &mut Committer) + Send>;
 
 /// The single writer: a thread owning the database connection, taking jobs
 /// over a channel. Callers await each job's result.
@@ -29,7 +37,8 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(mut store: Store) -> Writer {
+    /// The writer of `store`, queueing alerts by `alerts` (None: no alerts).
+    pub fn spawn(mut store: Store, alerts: Option<AlertRules>) -> Writer {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("newswatch-writer".into())
@@ -37,7 +46,8 @@ impl Writer {
                 // If the checkpointer cannot start, SQLite's automatic
                 // checkpoints on this connection still keep the WAL bounded.
                 let checkpointer = store.spawn_checkpointer().ok();
-                writer_loop(&mut store, &rx);
+                let mut committer = Committer::new(alerts);
+                writer_loop(&mut store, &mut committer, &rx);
                 drop(checkpointer);
             })
             .ok();
@@ -62,9 +72,19 @@ impl Writer {
         R: Send + 'static,
         F: FnOnce(&mut Store) -> R + Send + 'static,
     {
+        self.call_commit(move |store, _| f(store)).await
+    }
+
+    /// Run `f` on the writer thread with the commit stage's state too (to
+    /// change the alert rules together with what a reload writes).
+    pub async fn call_commit<R, F>(&self, f: F) -> R
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Store, &mut Committer) -> R + Send + 'static,
+    {
         let (done, result) = oneshot::channel();
-        self.send(Job::Call(Box::new(move |store| {
-            let _ = done.send(f(store));
+        self.send(Job::Call(Box::new(move |store, committer| {
+            let _ = done.send(f(store, committer));
         })));
         result
             .await
@@ -89,14 +109,14 @@ impl Writer {
     }
 }
 
-fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
+fn writer_loop(store: &mut Store, committer: &mut Committer, rx: &std::sync::mpsc::Receiver<Job>) {
     // Set when fetches were written, cleared once the search index has
     // nothing left to merge (see `Store::merge_search_index_step`).
     let mut merge_owed = false;
     let mut next = rx.recv().ok();
     while let Some(job) = next.take() {
         match job {
-            Job::Call(f) => f(store),
+            Job::Call(f) => f(store, committer),
             Job::Fetch(rec, done) => {
                 let (mut recs, mut dones) = (vec![*rec], vec![done]);
                 while recs.len() < GROUP_COMMIT_MAX {
@@ -112,23 +132,13 @@ fn writer_loop(store: &mut Store, rx: &std::sync::mpsc::Receiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                match store.apply_fetches(&recs) {
-                    Ok(results) => {
-                        merge_owed |= results.iter().any(|r| {
-                            r.as_ref()
-                                .is_ok_and(|s| s.items_new > 0 || s.items_changed > 0)
-                        });
-                        for (done, result) in dones.into_iter().zip(results) {
-                            let _ = done.send(result);
-                        }
-                    }
-                    Err(e) => {
-                        let msg = e.to_string();
-                        for done in dones {
-                            let _ = done
-                                .send(Err(StoreError::Conflict(format!("commit failed: {msg}"))));
-                        }
-                    }
+                let results = committer.apply_all(store, &recs);
+                merge_owed |= results.iter().any(|r| {
+                    r.as_ref()
+                        .is_ok_and(|s| s.items_new > 0 || s.items_changed > 0)
+                });
+                for (done, result) in dones.into_iter().zip(results) {
+                    let _ = done.send(result);
                 }
                 store.restart_wal_if_large();
             }

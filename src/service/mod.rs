@@ -171,7 +171,7 @@ impl Daemon {
             watchdog_s = supervisor.watchdog().map(|d| d.as_secs_f64()),
             "newswatch started"
         );
-        let writer = Arc::new(Writer::spawn(store));
+        let writer = Arc::new(Writer::spawn(store, config.alert_rules()));
         let wake_mail = Arc::new(tokio::sync::Notify::new());
         let mail = MailTask::start(notifier, started, wake_mail.clone());
         supervisor.ready(&format!("watching {} sources", config.sources.len()));
@@ -430,10 +430,10 @@ impl Daemon {
         let run_id = self.run_id;
         let report = self
             .writer
-            .call(move |s| {
+            .call_commit(move |s, commit| {
                 let now = Utc::now();
                 let report = s.sync_config_sources(&specs, now)?;
-                s.set_alert_rules(rules);
+                commit.set_alert_rules(rules);
                 s.note_run_reload(run_id, now)?;
                 Ok::<_, crate::store::StoreError>(report)
             })

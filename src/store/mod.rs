@@ -1,14 +1,20 @@
 //! Store: the only module that speaks SQL.
 //!
 //! One SQLite file in WAL mode with foreign keys on; migrations run at open
-//! (`PRAGMA user_version`, see `schema`). One writer connection applies each
-//! fetch as ONE transaction (`ingest`); read-only commands open their own
-//! connection. Times are stored everywhere as RFC 3339 UTC text with second
-//! precision (`2026-05-04T19:46:55Z`), which sorts correctly as text.
+//! (`PRAGMA user_version`, see `schema`). One writer connection; the commit
+//! stage (`pipeline::commit`) writes each fetch in ONE transaction through
+//! the typed reads and writes of [`WriteTx`] (`write`, `items`,
+//! `detections`, `outbox`); read-only commands open their own connection.
+//! Times are stored everywhere as RFC 3339 UTC text with second precision
+//! (`2026-05-04T19:46:55Z`), which sorts correctly as text.
+//!
+//! The store imports nothing above it: only the shared vocabulary (`model`)
+//! and the text folding the search index shares with its queries (`text`).
+//! It never calls detection or rendering.
 
 mod detections;
 pub mod files;
-mod ingest;
+mod items;
 mod known;
 mod outbox;
 mod queries;
@@ -16,9 +22,9 @@ mod retention;
 mod runs;
 mod schema;
 mod sources;
-mod stories;
 mod views;
 mod vocab;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,7 +32,8 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
-pub use ingest::{Analysed, Analyser, FetchRecord, FetchSummary, SourceUpdate};
+pub use detections::{NewRevision, NewStatement, StoryItem};
+pub use items::{ItemUpdate, KnownItems, NewItem, StoredItem, StoredVersion};
 pub use known::KnownReader;
 pub use outbox::{DigestRun, NewDigest, OutboxFilter, OutboxRow, QueuedAlerts, Watermark, later};
 pub use queries::{
@@ -36,9 +43,10 @@ pub use queries::{
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
 pub use sources::{DueFilter, DueSource, REASON_NOT_IN_CONFIG, SyncReport};
-// The shared types the store's API takes, where its callers have long found them.
-pub use crate::model::{AlertRules, SourceSpec};
+// A shared type the store takes, where its callers have long found it.
+pub use crate::model::SourceSpec;
 pub use views::{StoredRevision, TopicStories, is_web_url};
+pub use write::{FetchId, NewFetch, SourceState, SourceUpdate, Stamp, WriteTx};
 
 /// How long a connection waits for a lock held by another process before failing.
 /// Readers (CLI) and the daemon's writer share the file; WAL keeps waits short.
@@ -123,9 +131,6 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    stories: stories::StoryIndex,
-    /// Alert rules for `ingest`; None = queue no alerts.
-    alerts: Option<AlertRules>,
     /// WAL growth after which `restart_wal_if_large` restarts the WAL
     /// (`WAL_RESTART_BYTES`; smaller in tests).
     wal_restart_bytes: u64,
@@ -160,8 +165,6 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            stories: stories::StoryIndex::default(),
-            alerts: None,
             wal_restart_bytes: WAL_RESTART_BYTES,
             wal_restart_at: WAL_RESTART_BYTES,
             locked_out: false,
@@ -213,8 +216,6 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
-            stories: stories::StoryIndex::default(),
-            alerts: None,
             wal_restart_bytes: WAL_RESTART_BYTES,
             wal_restart_at: WAL_RESTART_BYTES,
             locked_out: false,
@@ -369,10 +370,10 @@ impl Store {
     /// unfed for minutes (a restart, and no use: the lock stays). Now only
     /// the first write waits the full time, and the next ones briefly, until
     /// one gets through.
-    fn note_lock(&mut self, outcome: std::result::Result<(), &rusqlite::Error>) {
+    fn note_lock(&mut self, outcome: std::result::Result<(), &StoreError>) {
         let locked_out = match outcome {
             Ok(()) => false,
-            Err(e) if is_lock_error(e) => true,
+            Err(e) if e.is_locked() => true,
             // Other failures say nothing about the lock.
             Err(_) => return,
         };
@@ -390,9 +391,11 @@ impl Store {
     /// Take the write lock and let it go at once, waiting no longer than
     /// writes now do: whether a write would get through.
     pub fn try_write_lock(&mut self) -> Result<()> {
-        let taken = write_transaction(&mut self.conn).map(drop);
+        let taken = write_transaction(&mut self.conn)
+            .map(drop)
+            .map_err(|e| sqlite_err(&self.path, e));
         self.note_lock(taken.as_ref().map(|_| ()));
-        taken.map_err(|e| self.err(e))
+        taken
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {

@@ -1,7 +1,8 @@
 //! The outbox: mail waiting to be delivered, and the digest runs.
 //!
-//! Alert rows are queued inside the fetch's own transaction (`queue_alerts`,
-//! called from `ingest`), so an item and the alert it causes commit together.
+//! Alert rows are queued inside the fetch's own transaction
+//! ([`WriteTx::queue_alerts`], called by the commit stage), so an item and
+//! the alert it causes commit together.
 //! The notifier reads due rows, and records each attempt: a row becomes
 //! `sent` only after the server accepted the message.
 
@@ -10,8 +11,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::write::{FetchId, WriteTx};
 use super::{Result, Store, parse_ts, ts};
-use crate::model::{AlertRules, Significance};
+use crate::model::{AlertRules, Significance, SourceId};
 
 /// Revisions of known items raise an immediate alert from this class up.
 const ALERT_SIGNIFICANCE: Significance = Significance::Major;
@@ -41,7 +43,7 @@ impl QueuedAlerts {
 /// A source's first successful fetch only sets the baseline: its backlog is
 /// not news and goes to digests, not to alerts.
 #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
-pub(super) fn queue_alerts(
+fn queue_alerts(
     tx: &Connection,
     rules: &AlertRules,
     source_id: i64,
@@ -174,6 +176,19 @@ pub(super) fn queue_alerts(
         )?;
     }
     Ok(queued)
+}
+
+impl WriteTx<'_, '_> {
+    /// Queue the alerts fetch `fetch` caused, by `rules` (see `queue_alerts`).
+    pub fn queue_alerts(
+        &self,
+        rules: &AlertRules,
+        source: SourceId,
+        fetch: FetchId,
+        now: DateTime<Utc>,
+    ) -> Result<QueuedAlerts> {
+        queue_alerts(self.conn(), rules, source, fetch, now).map_err(|e| self.err(e))
+    }
 }
 
 struct NewRow<'a> {
@@ -368,12 +383,6 @@ pub struct NewDigest<'a> {
 }
 
 impl Store {
-    /// Queue alerts from now on according to `rules` (the daemon and `poll`
-    /// set this when `[email]` is configured).
-    pub fn set_alert_rules(&mut self, rules: Option<AlertRules>) {
-        self.alerts = rules;
-    }
-
     /// Rows whose time has come: pending, past the grouping window and the
     /// retry backoff; oldest first. A row planned more than `horizon` past
     /// `now` (the longest wait the notifier plans) is due too: a clock since
