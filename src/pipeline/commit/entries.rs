@@ -1,204 +1,32 @@
-//! The commit stage (DESIGN.md, "commit"): each fetch in ONE transaction.
-//! It reads the history the fetch needs through the store's typed reads,
-//! hands it to `detect` (pure: the guards on revisions, the diff and its
-//! significance, statement shifts, story assignment), and writes the fetch
-//! row, items, versions, keys, matches, revisions, statements, shifts,
-//! stories, outbox rows and the source's state through the store's typed
-//! writes ([`WriteTx`]). A crash never leaves an item without its alerts,
-//! nor an alert for an item that is not stored.
-//!
-//! What needs no history was analysed on the fetch workers
-//! ([`FetchRecord::analyses`]); what does is decided here, entry by entry
-//! in document order, because a later entry's history includes what the
-//! earlier ones wrote (a story founded, a statement made, a revision that
-//! counts towards churn). Fetches waiting for the writer at the same moment
-//! share one transaction ([`Committer::apply_all`]).
-//!
-//! Runs on the writer thread (`writer`) and for `ingest` (`file`). No SQL
-//! here, and no I/O but the store's.
+//! A fetched document's entries, committed in document order: which are
+//! unchanged, counters ticking, changed (new versions, each with its
+//! revision) or new (a story, an item, its versions); see `detections` for
+//! the revisions and statements they record.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, Utc};
-
-use super::analyse::Analysed;
-use super::record::FetchRecord;
-use super::stories::StoryIndex;
+use super::detections::Change;
+use super::{FetchSummary, holds};
+use crate::detect::Analysis;
 use crate::detect::revisions::{self, VersionText};
-use crate::detect::statements::find_shift;
-use crate::detect::{Analysis, FoundQuote};
-use crate::model::{AlertRules, Entry, EntryText, FetchStatus, ItemId, Significance, TopicMatch};
+use crate::model::{Entry, EntryText, ItemId, Significance, TopicMatch};
+use crate::pipeline::analyse::Analysed;
+use crate::pipeline::record::FetchRecord;
+use crate::pipeline::stories::StoryIndex;
 use crate::store::{
-    self, ItemUpdate, KnownItems, NewFetch, NewItem, NewRevision, NewStatement, QueuedAlerts,
-    SourceState, Stamp, Store, StoreError, StoredItem, StoredVersion, WriteTx,
+    self, ItemUpdate, KnownItems, NewItem, Stamp, StoredItem, StoredVersion, WriteTx,
 };
 use crate::text::fold;
 
-/// Earlier statements a new one is compared with (same speaker and topic).
-const SHIFT_WINDOW_DAYS: i64 = 30;
-/// At most this many earlier statements are compared (newest first).
-const SHIFT_HISTORY_MAX: usize = 200;
-
-/// What committing a fetch did, for progress output and tests.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FetchSummary {
-    pub fetch_id: i64,
-    pub items_seen: u64,
-    pub items_new: u64,
-    pub items_changed: u64,
-    /// Items (new or changed) that matched at least one topic.
-    pub items_matched: u64,
-    /// Revisions stored, by significance (cosmetic, minor, major).
-    pub revisions: [u64; 3],
-    /// Statement shifts found.
-    pub shifts: u64,
-    /// Alerts queued in the outbox.
-    pub alerts: QueuedAlerts,
-}
-
-/// The commit stage's state between fetches: the story index (detection
-/// state fed from the store) and the alert rules (from the configuration;
-/// None queues no alerts, as for `ingest`).
-#[derive(Default)]
-pub struct Committer {
-    stories: StoryIndex,
-    alerts: Option<AlertRules>,
-}
-
-impl Committer {
-    pub fn new(alerts: Option<AlertRules>) -> Committer {
-        Committer {
-            stories: StoryIndex::default(),
-            alerts,
-        }
-    }
-
-    /// Queue alerts by `rules` from the next fetch on (a reloaded config).
-    pub fn set_alert_rules(&mut self, rules: Option<AlertRules>) {
-        self.alerts = rules;
-    }
-
-    /// Commit one fetch in one transaction.
-    pub fn apply(&mut self, store: &mut Store, rec: &FetchRecord) -> store::Result<FetchSummary> {
-        self.apply_all(store, std::slice::from_ref(rec))
-            .pop()
-            .unwrap_or_else(|| Ok(FetchSummary::default()))
-    }
-
-    /// Commit several fetches with one commit (group commit). Each fetch
-    /// stays atomic: if any of them fails, the whole transaction rolls back
-    /// and each fetch is retried in a transaction of its own, so one bad
-    /// fetch fails alone and no fetch is ever partly stored. (Savepoints per
-    /// fetch would be simpler, but FTS5 flushes its pending index at every
-    /// savepoint, which is most of the cost a batch saves.)
-    #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
-    pub fn apply_all(
-        &mut self,
-        store: &mut Store,
-        recs: &[FetchRecord],
-    ) -> Vec<store::Result<FetchSummary>> {
-        let batch = store.write(|tx| {
-            recs.iter()
-                .map(|rec| commit_fetch(tx, &mut self.stories, self.alerts.as_ref(), rec))
-                .collect::<store::Result<Vec<_>>>()
-        });
-        let err = match batch {
-            Ok(summaries) => {
-                tracing::debug!(fetches = recs.len(), "fetches committed");
-                return summaries.into_iter().map(Ok).collect();
-            }
-            Err(err) => err,
-        };
-        // The in-memory story index may name stories that were rolled back.
-        self.stories.invalidate();
-        if recs.len() == 1 {
-            return vec![Err(err)];
-        }
-        // One by one, a fetch that cannot be stored does not hold back the
-        // others. A lock held by another process holds back them all,
-        // though: waiting for it once per fetch kept the writer from
-        // everything else for minutes.
-        let mut lock_held = err.is_locked().then(|| err.to_string());
-        let mut results = Vec::with_capacity(recs.len());
-        for rec in recs {
-            if let Some(message) = &lock_held {
-                results.push(Err(StoreError::Locked(message.clone())));
-                continue;
-            }
-            let result =
-                store.write(|tx| commit_fetch(tx, &mut self.stories, self.alerts.as_ref(), rec));
-            match &result {
-                Err(err) if err.is_locked() => lock_held = Some(err.to_string()),
-                Err(_) => self.stories.invalidate(),
-                Ok(_) => {}
-            }
-            results.push(result);
-        }
-        results
-    }
-}
-
-/// One fetch: its `fetches` row, what its document brought, the alerts
-/// that caused, and the source's new state.
-fn commit_fetch<'r>(
-    tx: &mut WriteTx<'_, 'r>,
-    stories: &mut StoryIndex,
-    alerts: Option<&AlertRules>,
-    rec: &'r FetchRecord,
-) -> store::Result<FetchSummary> {
-    let now = Stamp::new(rec.started_at);
-    let fetch = NewFetch {
-        source_id: rec.source_id,
-        started_at: &now,
-        duration_ms: rec.duration_ms,
-        url: &rec.url,
-        http_status: rec.http_status,
-        outcome: &rec.outcome,
-        bytes: rec.bytes,
-        error: rec.error.as_deref(),
-    };
-    let fetch_id = tx.insert_fetch(&fetch)?;
-    let mut summary = FetchSummary {
-        fetch_id,
-        ..Default::default()
-    };
-    if rec.outcome == FetchStatus::Ok {
-        let mut doc = Doc {
-            tx: &mut *tx,
-            stories,
-            rec,
-            fetch_id,
-            now: &now,
-            summary: &mut summary,
-        };
-        doc.commit_entries()?;
-        if let Some(rules) = alerts {
-            summary.alerts = tx.queue_alerts(rules, rec.source_id, fetch_id, rec.started_at)?;
-        }
-        tx.set_fetch_counts(
-            fetch_id,
-            summary.items_seen,
-            summary.items_new,
-            summary.items_changed,
-        )?;
-    }
-    tx.update_source(&SourceState {
-        fetch: &fetch,
-        new_items: summary.items_new,
-        update: &rec.update,
-    })?;
-    Ok(summary)
-}
-
 /// The entries of one fetched document, being committed (`'r`: the record).
-struct Doc<'a, 'c, 'r> {
-    tx: &'a mut WriteTx<'c, 'r>,
-    stories: &'a mut StoryIndex,
-    rec: &'r FetchRecord,
-    fetch_id: i64,
-    now: &'a Stamp,
-    summary: &'a mut FetchSummary,
+pub(super) struct Doc<'a, 'c, 'r> {
+    pub(super) tx: &'a mut WriteTx<'c, 'r>,
+    pub(super) stories: &'a mut StoryIndex,
+    pub(super) rec: &'r FetchRecord,
+    pub(super) fetch_id: i64,
+    pub(super) now: &'a Stamp,
+    pub(super) summary: &'a mut FetchSummary,
 }
 
 /// An entry with what was computed for it, usually off the writer thread.
@@ -254,14 +82,8 @@ impl<'r> Incoming<'r> {
     }
 }
 
-/// The item already has exactly this entry's text: nothing to store but
-/// `last_seen`.
-pub(super) fn holds(stored: &StoredItem, entry: &Entry) -> bool {
-    entry.current.content_hash == stored.content_hash && entry.earlier.is_empty()
-}
-
 impl<'r> Doc<'_, '_, 'r> {
-    fn commit_entries(&mut self) -> store::Result<()> {
+    pub(super) fn commit_entries(&mut self) -> store::Result<()> {
         let rec = self.rec;
         let mut known = self.tx.known_items(rec.source_id, &rec.entries)?;
         let counters = self.counter_changes(&known)?;
@@ -540,140 +362,4 @@ impl<'r> Doc<'_, '_, 'r> {
         }
         Ok(current_changed)
     }
-
-    /// Compare two versions (`detect::revisions`), apply the flap and churn
-    /// guards, and store the revision. Returns its significance.
-    fn record_revision(&self, change: &Change<'_>) -> store::Result<Significance> {
-        let mut terms: Vec<String> = change
-            .old_topics
-            .iter()
-            .chain(change.new_topics)
-            .flat_map(|m| m.terms.iter().cloned())
-            .collect();
-        terms.sort();
-        terms.dedup();
-        let mut topics: Vec<&str> = change
-            .old_topics
-            .iter()
-            .chain(change.new_topics)
-            .map(|m| m.topic.as_str())
-            .collect();
-        topics.sort_unstable();
-        topics.dedup();
-        let rev = revisions::compare(&change.old, &change.new, &terms);
-        let mut flags: Vec<&str> = Vec::new();
-        if change.flap {
-            flags.push("flap");
-        }
-        if self.is_churning(change.item)? {
-            flags.push("churn");
-        }
-        // Flap and churn hold a revision back from alerts and digests; a pruned
-        // old text only marks what the diff could not cover.
-        let reported = flags.is_empty();
-        if change.old_text_pruned {
-            flags.push("text_pruned");
-        }
-        self.tx.insert_revision(
-            &NewRevision {
-                item: change.item,
-                from_version: change.from_version,
-                to_version: change.to_version,
-                significance: rev.significance,
-                reasons: &rev.reasons,
-                title_diff: &rev.title.ops,
-                text_diff: &rev.text.ops,
-                changed_share: rev.changed_share,
-                topics: &topics,
-                flags: &flags,
-                reported,
-            },
-            self.now,
-        )?;
-        Ok(rev.significance)
-    }
-
-    /// Whether the item has been revised too often lately (the revisions
-    /// this fetch stored for it count).
-    fn is_churning(&self, item: ItemId) -> store::Result<bool> {
-        let now = self.now.at();
-        let since = now - Duration::hours(revisions::CHURN_WINDOW_HOURS);
-        let times: Vec<DateTime<Utc>> = self.tx.revision_times_since(item, since)?;
-        Ok(revisions::is_churning(&times, now))
-    }
-
-    /// Store the quotes of one item version (once per item: a quote repeated in a
-    /// later version is not stored again) under each topic the version matched,
-    /// and record a shift when a quote is far from everything the speaker said on
-    /// that topic recently. Returns how many shifts were found.
-    fn record_statements(
-        &self,
-        item: ItemId,
-        version: i64,
-        quotes: &[FoundQuote],
-        topics: &[TopicMatch],
-    ) -> store::Result<u64> {
-        let mut shifts = 0;
-        let topic_names: Vec<&str> = if topics.is_empty() {
-            vec![""]
-        } else {
-            topics.iter().map(|t| t.topic.as_str()).collect()
-        };
-        let since = self.now.at() - Duration::days(SHIFT_WINDOW_DAYS);
-        for quote in quotes {
-            if self.tx.statement_known(item, &quote.speaker, &quote.text)? {
-                continue;
-            }
-            for topic in &topic_names {
-                // Earlier statements first, so the new one is not compared with itself.
-                let earlier: Vec<(i64, String)> = if topic.is_empty() {
-                    Vec::new()
-                } else {
-                    self.tx.recent_statements(
-                        &quote.speaker,
-                        topic,
-                        since,
-                        item,
-                        SHIFT_HISTORY_MAX,
-                    )?
-                };
-                let id = self.tx.insert_statement(
-                    &NewStatement {
-                        item,
-                        version,
-                        speaker: &quote.speaker,
-                        topic,
-                        text: &quote.text,
-                        context: &quote.context,
-                    },
-                    self.now,
-                )?;
-                let texts: Vec<&str> = earlier.iter().map(|(_, t)| t.as_str()).collect();
-                if let Some(shift) = find_shift(&quote.text, &texts)
-                    && let Some((closest_id, _)) = earlier.get(shift.closest)
-                {
-                    self.tx
-                        .insert_shift(id, *closest_id, shift.similarity, self.now)?;
-                    shifts += 1;
-                }
-            }
-        }
-        Ok(shifts)
-    }
-}
-
-/// One version change to record.
-struct Change<'a> {
-    item: ItemId,
-    from_version: i64,
-    to_version: i64,
-    old: VersionText<'a>,
-    new: VersionText<'a>,
-    old_topics: &'a [TopicMatch],
-    new_topics: &'a [TopicMatch],
-    /// The new text equals an earlier version's (A→B→A).
-    flap: bool,
-    /// Retention had emptied the old text: `old.text` is the new text, so
-    /// only the title is compared, and the revision says so.
-    old_text_pruned: bool,
 }
