@@ -1,16 +1,18 @@
 //! Detection that needs no history, run on the fetch workers (not the
 //! writer): topics, quotes and fingerprints of each entry, with its title
-//! and text folded once for them and for the search index.
+//! and text folded once for them and for the search index, and the
+//! revisions between the states one document carries of an entry.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::record::FetchRecord;
 use crate::config::{Config, SourceKind};
+use crate::detect::revisions::{self, Revision, VersionText};
 use crate::detect::statements::Speaker;
 use crate::detect::topics::TopicRule;
 use crate::detect::{Analysis, Detector, SourceContext};
-use crate::model::Entry;
+use crate::model::{Entry, EntryText, TopicMatch};
 use crate::text::fold;
 
 /// One entry's detection results and its folded (title, text), which the
@@ -19,6 +21,44 @@ use crate::text::fold;
 pub struct Analysed {
     pub analysis: Analysis,
     pub folded: (String, String),
+    /// For an entry whose document carries earlier states of it (AP appends
+    /// one item per headline edit): revision `i` goes from state `i` to
+    /// state `i + 1` of `earlier` followed by `current`, so the commit stage
+    /// need not compare them on the writer.
+    pub doc_revisions: Vec<Revision>,
+}
+
+/// The topic terms a revision between two versions weighs: those of the
+/// topics either matched, sorted, once each.
+pub fn revision_terms(old: &[TopicMatch], new: &[TopicMatch]) -> Vec<String> {
+    let mut terms: Vec<String> = old
+        .iter()
+        .chain(new)
+        .flat_map(|m| m.terms.iter().cloned())
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// The revision from one text state to the next (`detect::revisions::compare`).
+pub fn compare_states(
+    old: &EntryText,
+    new: &EntryText,
+    old_topics: &[TopicMatch],
+    new_topics: &[TopicMatch],
+) -> Revision {
+    revisions::compare(
+        &VersionText {
+            title: &old.title,
+            text: &old.text,
+        },
+        &VersionText {
+            title: &new.title,
+            text: &new.text,
+        },
+        &revision_terms(old_topics, new_topics),
+    )
 }
 
 /// Analyses, on the writer, an entry the worker skipped as unchanged that
@@ -130,8 +170,39 @@ impl Detection {
         let analysis = self
             .detector
             .analyse_folded(entry, &ctx, &folded.0, &folded.1);
-        Analysed { analysis, folded }
+        let doc_revisions = document_revisions(entry, &analysis);
+        Analysed {
+            analysis,
+            folded,
+            doc_revisions,
+        }
     }
+}
+
+/// The revisions between consecutive states of an entry in its document
+/// (see [`Analysed::doc_revisions`]).
+fn document_revisions(entry: &Entry, analysis: &Analysis) -> Vec<Revision> {
+    let no_topics: &[TopicMatch] = &[];
+    let states: Vec<(&EntryText, &[TopicMatch])> = entry
+        .earlier
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let topics = analysis
+                .earlier_topics
+                .get(i)
+                .map_or(no_topics, Vec::as_slice);
+            (t, topics)
+        })
+        .chain(std::iter::once((
+            &entry.current,
+            analysis.topics.as_slice(),
+        )))
+        .collect();
+    states
+        .windows(2)
+        .map(|w| compare_states(w[0].0, w[1].0, w[0].1, w[1].1))
+        .collect()
 }
 
 /// A document entry's text state, as a number: equal keys, equal current

@@ -4,7 +4,9 @@
 //!
 //! - `poll`: the poller: fetches under the limits, hands records to the writer.
 //! - `record`: a fetch outcome parsed, normalised and planned (`FetchRecord`).
-//! - `analyse`: detection that needs no history, on the fetch workers.
+//! - `analyse`: detection that needs no history, on the fetch workers;
+//!   `lookahead`: what the workers read of the store to skip unchanged
+//!   entries and to compare changed ones before the transaction.
 //! - `commit`: the commit stage: history through typed store reads, `detect`,
 //!   typed store writes, one transaction per fetch; `stories` is its
 //!   in-memory story index.
@@ -18,6 +20,7 @@
 mod analyse;
 mod commit;
 mod file;
+mod lookahead;
 mod poll;
 mod record;
 mod stories;
@@ -33,8 +36,8 @@ pub use commit::{Committer, FetchSummary};
 pub use file::{IngestResult, ingest_file, read_file_capped};
 pub use poll::{NetworkPolicy, PollReport, Poller, SourceResult, Stored};
 pub use record::{
-    FetchRecord, MAX_ENTRIES_PER_DOCUMENT, Normalized, REASON_GONE, parse_and_normalize,
-    record_from_outcome,
+    FetchRecord, MAX_ENTRIES_PER_DOCUMENT, Normalized, PreparedRevision, REASON_GONE,
+    parse_and_normalize, record_from_outcome,
 };
 pub use writer::Writer;
 

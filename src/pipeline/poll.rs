@@ -10,16 +10,17 @@ use chrono::Utc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::analyse::{Analyser, Detection, entry_keys, sorted_keys};
-use super::commit::{FetchSummary, holds};
-use super::record::{FetchRecord, record_from_outcome};
+use super::analyse::{Analyser, Detection, entry_keys};
+use super::commit::FetchSummary;
+use super::lookahead::Lookahead;
+use super::record::record_from_outcome;
 use super::writer::Writer;
 use super::{fetch_limits, poll_policy};
 use crate::config::Config;
 use crate::fetch::{Fetcher, Reach, reach_of};
-use crate::model::{FetchStatus, SourceId};
+use crate::model::FetchStatus;
 use crate::scheduler::PollPolicy;
-use crate::store::{DueSource, KnownReader};
+use crate::store::DueSource;
 
 /// Which sources may connect to non-public addresses: all of them with
 /// `[daemon] allow_private_networks`, those configured with
@@ -115,14 +116,8 @@ pub struct Poller {
     global: Arc<Semaphore>,
     per_host: usize,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
-    /// Per source, the entry keys of its last stored document: entries seen
-    /// unchanged there are not analysed again (a feed repeats most of its
-    /// items on every change).
-    last_documents: Arc<Mutex<HashMap<SourceId, Vec<u64>>>>,
-    /// Where to ask when a source has no remembered document (the first
-    /// poll after a start): a read-only connection, opened on first use.
-    database: std::path::PathBuf,
-    known: Arc<Mutex<Option<KnownReader>>>,
+    /// What it stored last, and its look at the store before the writer's.
+    lookahead: Arc<Lookahead>,
 }
 
 impl Poller {
@@ -135,9 +130,7 @@ impl Poller {
             global: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
             per_host: config.daemon.per_host.max(1),
             hosts: Arc::new(Mutex::new(HashMap::new())),
-            last_documents: Arc::new(Mutex::new(HashMap::new())),
-            database: config.daemon.database.clone(),
-            known: Arc::new(Mutex::new(None)),
+            lookahead: Arc::new(Lookahead::new(config.daemon.database.clone())),
         })
     }
 
@@ -154,62 +147,6 @@ impl Poller {
             .entry(host)
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
             .clone()
-    }
-
-    /// Entry keys of `rec` that need no analysis: those of the source's
-    /// last stored document, or, when none is remembered, those the
-    /// database holds unchanged. Any failure means "analyse everything".
-    fn unchanged_keys(&self, rec: &FetchRecord) -> Vec<u64> {
-        if rec.outcome != FetchStatus::Ok || rec.entries.is_empty() {
-            return Vec::new();
-        }
-        let remembered = {
-            let docs = self
-                .last_documents
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            docs.get(&rec.source_id).cloned()
-        };
-        if let Some(keys) = remembered {
-            return keys;
-        }
-        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-        if known.is_none() {
-            *known = KnownReader::open(&self.database).ok();
-        }
-        let Some(reader) = known.as_ref() else {
-            return Vec::new();
-        };
-        match reader.known_items(rec.source_id, &rec.entries) {
-            Ok(known) => sorted_keys(rec.entries.iter().filter(|e| {
-                known
-                    .find(&e.keys)
-                    .is_some_and(|(stored, _)| holds(&stored, e))
-            })),
-            Err(e) => {
-                tracing::debug!(error = %e, "could not look up stored items; analysing all");
-                Vec::new()
-            }
-        }
-    }
-
-    /// After a fetch went to the store: keep a stored document's entry keys.
-    /// A failed store forgets them (the next document is analysed in full);
-    /// other outcomes (304, errors) leave them.
-    fn remember_document(&self, source: SourceId, stored: bool, keys: Option<Vec<u64>>) {
-        let mut docs = self
-            .last_documents
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        match (stored, keys) {
-            (true, Some(keys)) => {
-                docs.insert(source, keys);
-            }
-            (true, None) => {}
-            (false, _) => {
-                docs.remove(&source);
-            }
-        }
     }
 
     /// Poll one source: fetch under the limits, parse, store in one transaction.
@@ -236,12 +173,13 @@ impl Poller {
             elapsed,
             fastrand::f64(),
         );
-        let previous = self.unchanged_keys(&rec);
+        let found = self.lookahead.look_up(&rec);
         self.detection
-            .analyse_changed(&src.name, &mut rec, &previous);
+            .analyse_changed(&src.name, &mut rec, &found.unchanged);
         if rec.analyses.iter().any(Option::is_none) {
             rec.analyser = Some(Analyser::new(self.detection.clone(), src.name.clone()));
         }
+        found.prepare(&mut rec);
         let keys = (rec.outcome == FetchStatus::Ok).then(|| entry_keys(&rec));
         let status = rec.outcome.clone();
         let error = rec.error.clone();
@@ -251,7 +189,8 @@ impl Poller {
             duration_ms: rec.duration_ms,
         };
         let stored = writer.apply(rec).await;
-        self.remember_document(src.id, stored.is_ok(), keys);
+        self.lookahead
+            .remember_document(src.id, stored.is_ok(), keys);
         let result = match stored {
             Ok(summary) => SourceResult {
                 name: src.name,
@@ -358,7 +297,8 @@ fn log_result(r: &SourceResult, a: &Attempt) {
 mod tests {
     use super::*;
     use crate::model::Document;
-    use crate::pipeline::{Committer, parse_and_normalize, source_specs};
+    use crate::pipeline::analyse::sorted_keys;
+    use crate::pipeline::{Committer, FetchRecord, parse_and_normalize, source_specs};
     use crate::store::{ItemFilter, Store};
     use chrono::DateTime;
 
@@ -482,7 +422,7 @@ query = "ceasefire"
             ("b", "Truce holds, both sides say"),
         ]);
         let mut rec = record(&src, &second, t0 + chrono::Duration::minutes(15));
-        let unchanged = poller.unchanged_keys(&rec);
+        let unchanged = poller.lookahead.look_up(&rec).unchanged;
         assert_eq!(unchanged, sorted_keys(rec.entries.get(1).into_iter()));
         detection.analyse_changed(&src.name, &mut rec, &unchanged);
         let analysed: Vec<bool> = rec.analyses.iter().map(Option::is_some).collect();

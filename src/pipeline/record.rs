@@ -7,8 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::analyse::{Analysed, Analyser};
+use crate::detect::revisions::Revision;
 use crate::fetch::FetchOutcome;
-use crate::model::{Document, Entry, FetchStatus, SourceId, Validators};
+use crate::model::{Document, Entry, FetchStatus, ItemId, SourceId, Validators};
 use crate::normalize::{NormalizeContext, normalize};
 use crate::parse::parse_document;
 use crate::scheduler::{self, PollPolicy};
@@ -40,6 +41,23 @@ pub struct FetchRecord {
     /// turns out new or changed after all.
     pub analyses: Vec<Option<Analysed>>,
     pub analyser: Option<Analyser>,
+    /// For changed entries (same order as `entries`; empty = none): the
+    /// revision from the stored version, computed off the writer thread
+    /// (`lookahead`); the commit stage uses it only if it still applies.
+    pub prepared: Vec<Option<PreparedRevision>>,
+}
+
+/// A revision computed before the transaction, against the stored version
+/// the poller read beside the writer.
+#[derive(Clone, Debug)]
+pub struct PreparedRevision {
+    pub item: ItemId,
+    /// The stored version it compares with: its number and content hash.
+    pub version: i64,
+    pub content_hash: String,
+    /// The topic terms it weighed (`analyse::revision_terms`).
+    pub terms: Vec<String>,
+    pub revision: Revision,
 }
 
 impl FetchRecord {
@@ -59,6 +77,7 @@ impl FetchRecord {
             update: SourceUpdate::default(),
             analyses: Vec::new(),
             analyser: None,
+            prepared: Vec::new(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! history they need and stores their results, nothing more.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 use super::write::{Stamp, WriteTx};
 use super::{Result, parse_ts, ts};
@@ -84,22 +84,7 @@ impl WriteTx<'_, '_> {
 
     /// The topics stored for one version of an item.
     pub fn version_matches(&self, item: ItemId, version: i64) -> Result<Vec<TopicMatch>> {
-        self.conn()
-            .prepare_cached(
-                "SELECT topic, terms, score FROM matches WHERE item_id = ?1 AND version = ?2",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![item, version], |r| {
-                    let terms: String = r.get(1)?;
-                    Ok(TopicMatch {
-                        topic: r.get(0)?,
-                        terms: serde_json::from_str(&terms).unwrap_or_default(),
-                        score: r.get(2)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(|e| self.err(e))
+        version_matches(self.conn(), item, version).map_err(|e| self.err(e))
     }
 
     /// A revision, seen now.
@@ -281,6 +266,26 @@ impl WriteTx<'_, '_> {
             .map_err(|e| self.err(e))?;
         Ok(())
     }
+}
+
+/// The topics stored for one version of an item.
+pub(super) fn version_matches(
+    conn: &Connection,
+    item: ItemId,
+    version: i64,
+) -> rusqlite::Result<Vec<TopicMatch>> {
+    conn.prepare_cached(
+        "SELECT topic, terms, score FROM matches WHERE item_id = ?1 AND version = ?2",
+    )?
+    .query_map(params![item, version], |r| {
+        let terms: String = r.get(1)?;
+        Ok(TopicMatch {
+            topic: r.get(0)?,
+            terms: serde_json::from_str(&terms).unwrap_or_default(),
+            score: r.get(2)?,
+        })
+    })?
+    .collect()
 }
 
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {

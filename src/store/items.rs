@@ -32,10 +32,10 @@ pub struct KnownItems {
 impl KnownItems {
     /// The items of `source` that the keys of `entries` name.
     #[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
-    pub(super) fn load(
+    pub(super) fn load<'e>(
         conn: &Connection,
         source_id: SourceId,
-        entries: &[Entry],
+        entries: impl IntoIterator<Item = &'e Entry>,
     ) -> rusqlite::Result<KnownItems> {
         // A source's first fetch (every source, on a cold start) knows no
         // item: one probe instead of one per key of every entry.
@@ -46,7 +46,7 @@ impl KnownItems {
             return Ok(KnownItems::default());
         }
         let keys: Vec<&str> = entries
-            .iter()
+            .into_iter()
             .flat_map(|e| e.keys.iter().map(String::as_str))
             .collect();
         let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
@@ -106,6 +106,29 @@ impl KnownItems {
     }
 }
 
+/// An item's newest version (by number).
+pub(super) fn last_version(
+    conn: &Connection,
+    item: ItemId,
+) -> rusqlite::Result<Option<StoredVersion>> {
+    conn.prepare_cached(
+        "SELECT version, title, text, content_hash, pruned_at IS NOT NULL FROM item_versions
+         WHERE item_id = ?1 ORDER BY version DESC LIMIT 1",
+    )?
+    .query_row([item], stored_version)
+    .optional()
+}
+
+fn stored_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredVersion> {
+    Ok(StoredVersion {
+        version: r.get(0)?,
+        title: r.get(1)?,
+        text: r.get(2)?,
+        content_hash: r.get(3)?,
+        pruned: r.get(4)?,
+    })
+}
+
 fn ids_json(ids: &[ItemId]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
@@ -143,11 +166,15 @@ pub struct ItemUpdate<'a> {
 
 impl WriteTx<'_, '_> {
     /// The stored items the keys of `entries` name (see [`KnownItems`]).
-    pub fn known_items(&self, source: SourceId, entries: &[Entry]) -> Result<KnownItems> {
+    pub fn known_items<'e>(
+        &self,
+        source: SourceId,
+        entries: impl IntoIterator<Item = &'e Entry>,
+    ) -> Result<KnownItems> {
         KnownItems::load(self.conn(), source, entries).map_err(|e| self.err(e))
     }
 
-    /// The title and text of an item's newest version.
+    /// The title and text of an item's newest version (by number).
     pub fn latest_version_text(&self, item: ItemId) -> Result<Option<(String, String)>> {
         self.conn()
             .prepare_cached(
@@ -168,18 +195,7 @@ impl WriteTx<'_, '_> {
                 "SELECT version, title, text, content_hash, pruned_at IS NOT NULL FROM item_versions
                  WHERE item_id = ?1 ORDER BY version",
             )
-            .and_then(|mut s| {
-                s.query_map([item], |r| {
-                    Ok(StoredVersion {
-                        version: r.get(0)?,
-                        title: r.get(1)?,
-                        text: r.get(2)?,
-                        content_hash: r.get(3)?,
-                        pruned: r.get(4)?,
-                    })
-                })?
-                .collect()
-            })
+            .and_then(|mut s| s.query_map([item], stored_version)?.collect())
             .map_err(|e| self.err(e))
     }
 

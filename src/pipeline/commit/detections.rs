@@ -7,9 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::entries::Doc;
 use crate::detect::FoundQuote;
-use crate::detect::revisions::{self, VersionText};
+use crate::detect::revisions::{self, Revision, VersionText};
 use crate::detect::statements::find_shift;
 use crate::model::{ItemId, Significance, TopicMatch};
+use crate::pipeline::analyse::revision_terms;
 use crate::store::{self, NewRevision, NewStatement};
 
 /// Earlier statements a new one is compared with (same speaker and topic).
@@ -18,17 +19,10 @@ const SHIFT_WINDOW_DAYS: i64 = 30;
 const SHIFT_HISTORY_MAX: usize = 200;
 
 impl Doc<'_, '_, '_> {
-    /// Compare two versions (`detect::revisions`), apply the flap and churn
-    /// guards, and store the revision. Returns its significance.
+    /// Compare two versions (`detect::revisions`) unless the fetch worker
+    /// did, apply the flap and churn guards, and store the revision.
+    /// Returns its significance.
     pub(super) fn record_revision(&self, change: &Change<'_>) -> store::Result<Significance> {
-        let mut terms: Vec<String> = change
-            .old_topics
-            .iter()
-            .chain(change.new_topics)
-            .flat_map(|m| m.terms.iter().cloned())
-            .collect();
-        terms.sort();
-        terms.dedup();
         let mut topics: Vec<&str> = change
             .old_topics
             .iter()
@@ -37,7 +31,15 @@ impl Doc<'_, '_, '_> {
             .collect();
         topics.sort_unstable();
         topics.dedup();
-        let rev = revisions::compare(&change.old, &change.new, &terms);
+        let compared;
+        let rev = match change.prepared {
+            Some(rev) => rev,
+            None => {
+                let terms = revision_terms(change.old_topics, change.new_topics);
+                compared = revisions::compare(&change.old, &change.new, &terms);
+                &compared
+            }
+        };
         let mut flags: Vec<&str> = Vec::new();
         if change.flap {
             flags.push("flap");
@@ -153,4 +155,7 @@ pub(super) struct Change<'a> {
     /// Retention had emptied the old text: `old.text` is the new text, so
     /// only the title is compared, and the revision says so.
     pub(super) old_text_pruned: bool,
+    /// The comparison of `old` with `new`, made before the transaction (on
+    /// a fetch worker) from the same texts and topics.
+    pub(super) prepared: Option<&'a Revision>,
 }

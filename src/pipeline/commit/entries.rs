@@ -9,9 +9,11 @@ use std::collections::HashSet;
 use super::detections::Change;
 use super::{FetchSummary, holds};
 use crate::detect::Analysis;
+use crate::detect::revisions::Revision;
 use crate::detect::revisions::{self, VersionText};
 use crate::model::{Entry, EntryText, ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::Analysed;
+use crate::pipeline::analyse::revision_terms;
 use crate::pipeline::record::FetchRecord;
 use crate::pipeline::stories::StoryIndex;
 use crate::store::{
@@ -31,6 +33,8 @@ pub(super) struct Doc<'a, 'c, 'r> {
 
 /// An entry with what was computed for it, usually off the writer thread.
 struct Incoming<'r> {
+    /// Its place in the document.
+    index: usize,
     entry: &'r Entry,
     /// None: no detection (folded on demand for the index).
     analysed: Option<Cow<'r, Analysed>>,
@@ -44,7 +48,11 @@ impl<'r> Incoming<'r> {
             Some(None) => rec.analyser.as_ref().map(|a| Cow::Owned(a.analyse(entry))),
             None => None,
         };
-        Incoming { entry, analysed }
+        Incoming {
+            index: i,
+            entry,
+            analysed,
+        }
     }
 
     fn analysis(&self) -> Option<&Analysis> {
@@ -60,6 +68,12 @@ impl<'r> Incoming<'r> {
             .and_then(|a| a.earlier_topics.get(i))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The revision analysis made from the document's state `i` to state
+    /// `i + 1` (see `Analysed::doc_revisions`).
+    fn doc_revision(&self, i: usize) -> Option<&Revision> {
+        self.analysed.as_deref()?.doc_revisions.get(i)
     }
 
     /// The folded title and text the search index takes: those analysis
@@ -232,6 +246,7 @@ impl<'r> Doc<'_, '_, 'r> {
                     new_topics: topics,
                     flap: false,
                     old_text_pruned: false,
+                    prepared: incoming.doc_revision(i - 1),
                 };
                 let significance = self.record_revision(&change)?;
                 self.count_revision(significance);
@@ -247,6 +262,45 @@ impl<'r> Doc<'_, '_, 'r> {
         let (title, text) = incoming.folded();
         self.tx.index_for_search(id, title, text, false);
         Ok(id)
+    }
+
+    /// A revision computed off the writer from the item's stored version
+    /// `last` to the document's state at `place` (`earlier`, then the
+    /// current one), when it was computed from that very text with the same
+    /// topic terms, so it is exactly what comparing now would give: the
+    /// fetch worker's (`FetchRecord::prepared`, current state only), or the
+    /// one analysis made between the document's states when the stored
+    /// version is the state just before.
+    fn revision_from_stored<'i>(
+        &'i self,
+        incoming: &'i Incoming<'r>,
+        place: usize,
+        item: ItemId,
+        last: &StoredVersion,
+        old_topics: &[TopicMatch],
+        new_topics: &[TopicMatch],
+    ) -> Option<&'i Revision> {
+        let terms = revision_terms(old_topics, new_topics);
+        let entry = incoming.entry;
+        if let Some(p) = self
+            .rec
+            .prepared
+            .get(incoming.index)
+            .and_then(Option::as_ref)
+            && place == entry.earlier.len()
+            && p.item == item
+            && p.version == last.version
+            && p.content_hash == last.content_hash
+            && p.terms == terms
+        {
+            return Some(&p.revision);
+        }
+        let before = place.checked_sub(1)?;
+        let state = entry.earlier.get(before)?;
+        (state.content_hash == last.content_hash
+            && revision_terms(incoming.earlier_topics(before), new_topics) == terms)
+            .then(|| incoming.doc_revision(before))
+            .flatten()
     }
 
     fn count_revision(&mut self, significance: Significance) {
@@ -279,12 +333,14 @@ impl<'r> Doc<'_, '_, 'r> {
         let mut version = stored.version_count.max(last.version);
         // Older states from the same document (AP appends one item per headline
         // edit) are history we have not seen: record them, oldest first.
-        let mut pending: Vec<(&EntryText, &[TopicMatch], bool)> = entry
+        // Each with its place among the document's states (`earlier`, then
+        // the current one), for the revisions analysis made between them.
+        let mut pending: Vec<(&EntryText, &[TopicMatch], bool, usize)> = entry
             .earlier
             .iter()
             .enumerate()
             .filter(|(_, t)| !known.contains(t.content_hash.as_str()))
-            .map(|(i, t)| (t, incoming.earlier_topics(i), false))
+            .map(|(i, t)| (t, incoming.earlier_topics(i), false, i))
             .collect();
         let changed = cur.content_hash != stored.content_hash;
         if changed {
@@ -304,16 +360,32 @@ impl<'r> Doc<'_, '_, 'r> {
                 let earlier_hashes: Vec<String> =
                     history.iter().map(|v| v.content_hash.clone()).collect();
                 let flap = revisions::is_flap(&cur.content_hash, &earlier_hashes);
-                pending.push((cur, incoming.topics(), flap));
+                pending.push((cur, incoming.topics(), flap, entry.earlier.len()));
             }
         }
         let mut current_changed = false;
-        for (text, topics, flap) in pending {
+        // The place of the state stored before each pending one, when that
+        // is the document's state just before it.
+        let mut prev_place: Option<usize> = None;
+        for (text, topics, flap, place) in pending {
             version += 1;
             self.tx
                 .insert_version(stored.id, version, text, self.fetch_id, self.now)?;
             self.tx
                 .insert_matches(stored.id, version, topics, self.now)?;
+            let prepared = match prev_place {
+                None if !prev_pruned => self.revision_from_stored(
+                    incoming,
+                    place,
+                    stored.id,
+                    last,
+                    &prev_topics,
+                    topics,
+                ),
+                None => None,
+                Some(prev) if prev + 1 == place => incoming.doc_revision(prev),
+                Some(_) => None,
+            };
             let change = Change {
                 item: stored.id,
                 from_version: version - 1,
@@ -330,6 +402,7 @@ impl<'r> Doc<'_, '_, 'r> {
                 new_topics: topics,
                 flap,
                 old_text_pruned: prev_pruned,
+                prepared,
             };
             let significance = self.record_revision(&change)?;
             self.count_revision(significance);
@@ -337,6 +410,7 @@ impl<'r> Doc<'_, '_, 'r> {
             prev_text = text.text.clone();
             prev_pruned = false;
             prev_topics = topics.to_vec();
+            prev_place = Some(place);
             current_changed = std::ptr::eq(text, cur);
         }
         if current_changed {

@@ -187,3 +187,6 @@ fn commit_fetch<'r>(
 pub(super) fn holds(stored: &StoredItem, entry: &Entry) -> bool {
     entry.current.content_hash == stored.content_hash && entry.earlier.is_empty()
 }
+
+#[cfg(test)]
+mod tests;
