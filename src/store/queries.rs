@@ -421,6 +421,41 @@ fn quote_words(query: &str) -> String {
         .join(" ")
 }
 
+
+fn json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// An item's current text, for re-running detection over stored items.
+#[derive(Clone, Debug)]
+pub struct ItemText {
+    pub item: ItemRow,
+    pub text: String,
+}
+
+impl Store {
+    /// Items published since `since` with their current text, newest first.
+    pub fn item_texts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<ItemText>> {
+        let sql = format!(
+            "SELECT {ITEM_COLS}, v.text FROM items i JOIN sources s ON s.id = i.source_id
+             JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
+             WHERE i.published_at >= ?1 ORDER BY i.published_at DESC, i.id DESC LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![ts(since), limit as i64], |r| {
+                Ok(ItemText {
+                    item: item_row(r)?,
+                    text: r.get(10)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,39 +518,5 @@ mod tests {
         for e in [busy, corrupt, StoreError::NotFound("x".into())] {
             assert!(!is_query_syntax_error(&e), "{e}");
         }
-    }
-}
-
-fn json_list(s: &str) -> Vec<String> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-/// An item's current text, for re-running detection over stored items.
-#[derive(Clone, Debug)]
-pub struct ItemText {
-    pub item: ItemRow,
-    pub text: String,
-}
-
-impl Store {
-    /// Items published since `since` with their current text, newest first.
-    pub fn item_texts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<ItemText>> {
-        let sql = format!(
-            "SELECT {ITEM_COLS}, v.text FROM items i JOIN sources s ON s.id = i.source_id
-             JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
-             WHERE i.published_at >= ?1 ORDER BY i.published_at DESC, i.id DESC LIMIT ?2"
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(rusqlite::params![ts(since), limit as i64], |r| {
-                Ok(ItemText {
-                    item: item_row(r)?,
-                    text: r.get(10)?,
-                })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
-        Ok(rows)
     }
 }
