@@ -140,8 +140,8 @@ impl Detection {
 
     /// Analyse the entries of a record except those whose [`entry_key`] is in
     /// `unchanged` (sorted): the source's previous document had them, so the
-    /// store will find them unchanged. Those are left `None`, and the
-    /// caller sets an `analyser` for the rare one the store finds new.
+    /// commit stage will find them unchanged. Those are left `None`, and the
+    /// caller sets an `analyser` for the rare one the commit stage finds new.
     pub fn analyse_changed(&self, source: &str, rec: &mut FetchRecord, unchanged: &[u64]) {
         rec.analyses = rec
             .entries

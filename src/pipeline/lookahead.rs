@@ -2,7 +2,7 @@
 //! writer, so that work which needs the stored history but not the write
 //! transaction runs on the fetch workers, not on the one writer thread:
 //!
-//! - which entries the store will find unchanged (not analysed again): those
+//! - which entries the commit stage will find unchanged (not analysed again): those
 //!   of the source's last stored document, remembered here, or, after a
 //!   start, those the database holds with the same text;
 //! - for a changed entry, the stored version it will be compared with, so

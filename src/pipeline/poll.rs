@@ -340,7 +340,7 @@ query = "ceasefire"
     }
 
     /// Entries the previous document had are not analysed again; one that
-    /// the store finds new anyway (here: the memo wrongly lists it) is
+    /// the commit stage finds new anyway (here: the memo wrongly lists it) is
     /// analysed on the writer's side, so it still gets its topic.
     #[test]
     fn unchanged_entries_skip_analysis_and_new_ones_never_do() {

@@ -6,6 +6,11 @@
 //! SIGTERM/SIGINT stops dispatching, lets in-flight fetches finish their
 //! transaction for a bounded time, and exits. One daemon per database
 //! (`lock`).
+//!
+//! Over 600 lines for a reason: the daemon's loop and what it holds across
+//! turns (the sources in flight, fetches the database refused, a lock
+//! pause, the mail task, signals) make one state machine, read best in one
+//! place; the lock and systemd's protocol are apart.
 
 pub mod lock;
 mod systemd;

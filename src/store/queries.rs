@@ -421,7 +421,6 @@ fn quote_words(query: &str) -> String {
         .join(" ")
 }
 
-
 fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
