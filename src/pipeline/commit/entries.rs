@@ -9,11 +9,9 @@ use std::collections::HashSet;
 use super::detections::Change;
 use super::{FetchSummary, holds};
 use crate::detect::Analysis;
-use crate::detect::revisions::Revision;
-use crate::detect::revisions::{self, VersionText};
+use crate::detect::revisions::{self, Revision, VersionText};
 use crate::model::{Entry, EntryText, ItemId, Significance, TopicMatch};
-use crate::pipeline::analyse::Analysed;
-use crate::pipeline::analyse::revision_terms;
+use crate::pipeline::analyse::{Analysed, revision_terms};
 use crate::pipeline::record::FetchRecord;
 use crate::pipeline::stories::StoryIndex;
 use crate::store::{
