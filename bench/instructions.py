@@ -29,21 +29,27 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cycles  # noqa: E402  (farm, nginx and config helpers)
 
-# Stage → the function whose inclusive count stands for it.
+# Stage → the functions whose inclusive count stands for it: the first one
+# a binary has (later names are those of older builds, so that an A/B run
+# across a rename still compares like with like).
 STAGES = [
-    ("start-up: config", "newswatch::config::load"),
-    ("start-up: sources", "newswatch::store::sources::<impl newswatch::store::Store>::sync_config_sources"),
-    ("parse (feed-rs)", "newswatch::parse::parse_document"),
-    ("normalise", "newswatch::normalize::normalize"),
-    ("detect", "newswatch::detect::Detector::analyse_folded"),
-    ("  topics", "newswatch::detect::topics::TopicMatcher::match_folded"),
-    ("  fingerprint", "newswatch::detect::stories::fingerprint_words"),
-    ("  quotes", "newswatch::detect::statements::extract_quotes"),
-    ("write (SQLite)", "newswatch::store::ingest::<impl newswatch::store::Store>::apply_fetches"),
-    ("  known items", "newswatch::store::ingest::KnownItems::load"),
-    ("  revisions", "newswatch::detect::revisions::compare"),
-    ("  alert queries", "newswatch::store::outbox::queue_alerts"),
-    ("  search index", "newswatch::store::ingest::SearchWrites::apply"),
+    ("start-up: config", ["newswatch::config::load"]),
+    ("start-up: sources", ["newswatch::store::sources::<impl newswatch::store::Store>::sync_config_sources"]),
+    ("parse (feed-rs)", ["newswatch::parse::parse_document"]),
+    ("normalise", ["newswatch::normalize::normalize"]),
+    ("detect", ["newswatch::detect::Detector::analyse_folded"]),
+    ("  topics", ["newswatch::detect::topics::TopicMatcher::match_folded"]),
+    ("  fingerprint", ["newswatch::detect::stories::fingerprint_words"]),
+    ("  quotes", ["newswatch::detect::statements::extract_quotes"]),
+    ("write (SQLite)", ["newswatch::pipeline::commit::Committer::apply_all",
+                        "newswatch::store::ingest::<impl newswatch::store::Store>::apply_fetches"]),
+    ("  known items", ["newswatch::store::items::KnownItems::load",
+                       "newswatch::store::ingest::KnownItems::load"]),
+    ("  revisions", ["newswatch::detect::revisions::compare"]),
+    ("  alert queries", ["newswatch::store::alerts::queue_alerts",
+                         "newswatch::store::outbox::queue_alerts"]),
+    ("  search index", ["newswatch::store::write::SearchWrites::apply",
+                        "newswatch::store::ingest::SearchWrites::apply"]),
 ]
 
 
@@ -58,13 +64,16 @@ def callgrind(binary, work, args, out):
     annotate = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
                               capture_output=True, text=True).stdout
     stages = {}
-    for label, function in STAGES:
-        counts = [int(m.group(1).replace(",", "")) for m in
-                  re.finditer(r"^\s*([\d,]+) \([^)]*\)\s+\S*:" + re.escape(function) + r"(?: \[|$)",
-                              annotate, re.M)]
-        # The largest line is the function itself; the others are code
-        # inlined into it from other files.
-        stages[label] = max(counts, default=0)
+    for label, functions in STAGES:
+        for function in functions:
+            counts = [int(m.group(1).replace(",", "")) for m in
+                      re.finditer(r"^\s*([\d,]+) \([^)]*\)\s+\S*:" + re.escape(function) + r"(?: \[|$)",
+                                  annotate, re.M)]
+            # The largest line is the function itself; the others are code
+            # inlined into it from other files.
+            stages[label] = max(counts, default=0)
+            if stages[label]:
+                break
     return total, stages
 
 

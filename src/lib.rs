@@ -1,8 +1,11 @@
 //! newswatch: a news-feed monitoring daemon.
 //!
 //! Modules follow the data flow in DESIGN.md:
-//! config → scheduler → fetch → parse → normalize → store, with `pipeline`
-//! wiring one fetch through the stages and `cli` the command-line surface.
+//! config → scheduler → fetch → parse → normalize → detect → commit → store,
+//! with `pipeline` wiring one fetch through the stages (the commit stage is
+//! `pipeline::commit`), `model` the vocabulary they share, `notify` the mail
+//! and `cli` the command-line surface. docs/development/architecture.md says
+//! who may import whom (`.ci/layers` checks it).
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -3,9 +3,9 @@
 
 use std::io::IsTerminal;
 
-use super::inspect::known_topic;
 use super::output::{json_line, safe};
-use super::{CliError, CliResult, Ctx, parse_since};
+use super::{CliError, CliResult, Ctx, known_topic, parse_since};
+use crate::model::Significance;
 use crate::notify::diffview::cut_chars;
 use crate::store::{ChangeFilter, ChangeRow};
 
@@ -20,18 +20,20 @@ pub fn changes(
     limit: usize,
 ) -> CliResult {
     let since = since.map(|s| parse_since(s, ctx.now())).transpose()?;
-    if let Some(m) = min
-        && !matches!(m, "cosmetic" | "minor" | "major")
-    {
-        return Err(CliError::usage(anyhow::anyhow!(
-            "--min {m}: expected cosmetic, minor or major"
-        )));
-    }
+    let min = min
+        .map(|m| {
+            m.parse::<Significance>().map_err(|_| {
+                CliError::usage(anyhow::anyhow!(
+                    "--min {m}: expected cosmetic, minor or major"
+                ))
+            })
+        })
+        .transpose()?;
     let topic = topic.map(|t| known_topic(ctx, &t)).transpose()?;
     let store = ctx.open_reader()?;
     let rows = store.changes(&ChangeFilter {
         since,
-        min: min.map(str::to_string),
+        min,
         topic,
         limit,
     })?;

@@ -1,7 +1,7 @@
 //! `items`, `search`, `show`, `status`, `check-config`: read-only views.
 
 use super::output::{counted, cut, json_line, safe, short_time, table};
-use super::{CliError, CliResult, Ctx, parse_since};
+use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::store::{ItemFilter, ItemRow, StoreError};
 
 pub fn items(
@@ -26,27 +26,6 @@ pub fn items(
     })?;
     print_items(ctx, &rows)?;
     Ok(0)
-}
-
-/// A `--topic` must name a configured topic (a typo would list nothing);
-/// any case will do. Returns the topic's name as configured.
-pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<String, CliError> {
-    let names: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
-    find_name(&names, topic).ok_or_else(|| {
-        CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
-            "topic", topic, &names
-        )))
-    })
-}
-
-/// The name in `names` that is `name`, exactly or else in another case.
-pub fn find_name(names: &[String], name: &str) -> Option<String> {
-    let lower = name.to_lowercase();
-    names
-        .iter()
-        .find(|n| *n == name)
-        .or_else(|| names.iter().find(|n| n.to_lowercase() == lower))
-        .cloned()
 }
 
 fn item_json(r: &ItemRow) -> serde_json::Value {

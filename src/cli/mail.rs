@@ -21,7 +21,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 fn notifier(ctx: &Ctx, what: &str) -> Result<Notifier, CliError> {
     ctx.may_write()?;
     ctx.require_database()?;
-    Notifier::open(&ctx.config, &ctx.db, ctx.clock.clone())?.ok_or_else(|| {
+    Notifier::open(ctx.config.mail_settings(), &ctx.db, ctx.clock.clone())?.ok_or_else(|| {
         CliError::usage(anyhow::anyhow!(
             "{what} needs an [email] section in {}",
             ctx.config.path.display()
@@ -43,7 +43,7 @@ pub fn digest(ctx: &Ctx, args: &DigestArgs<'_>) -> CliResult {
     let cfg = match args.name {
         Some(name) => {
             let names: Vec<String> = ctx.config.digests.iter().map(|d| d.name.clone()).collect();
-            let found = super::inspect::find_name(&names, name).ok_or_else(|| {
+            let found = super::find_name(&names, name).ok_or_else(|| {
                 CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
                     "[[digest]]",
                     name,
@@ -375,7 +375,9 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
     }
     let rt = runtime()?;
     let _inside = rt.enter();
-    let Some(mut notifier) = Notifier::open(&ctx.config, &ctx.db, ctx.clock.clone())? else {
+    let Some(mut notifier) =
+        Notifier::open(ctx.config.mail_settings(), &ctx.db, ctx.clock.clone())?
+    else {
         return Ok(());
     };
     let now = ctx.now();
@@ -486,7 +488,17 @@ schedule = "daily 08:00"
             .unwrap();
         let src = store.source_by_name("wire").unwrap();
         let detection = crate::pipeline::Detection::new(&ctx.config);
-        crate::pipeline::ingest_file(&mut store, &detection, &src, &feed, start, 1 << 20).unwrap();
+        let mut committer = crate::pipeline::Committer::new(None);
+        crate::pipeline::ingest_file(
+            &mut store,
+            &mut committer,
+            &detection,
+            &src,
+            &feed,
+            start,
+            1 << 20,
+        )
+        .unwrap();
         drop(store);
         let stepper = {
             let clock = clock.clone();

@@ -4,9 +4,8 @@
 
 use std::path::PathBuf;
 
-use super::inspect::known_topic;
 use super::output::{counted, cut, json_line, safe, short_time};
-use super::{CliError, CliResult, Ctx, parse_since};
+use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::detect::{SourceContext, TopicMatch};
 use crate::model::Document;
 use crate::pipeline::{Detection, parse_and_normalize};

@@ -500,13 +500,6 @@ impl Ctx {
     pub fn read_only(&self) -> bool {
         root::foreign_owner(&self.db).is_some()
     }
-
-    /// The store for commands that poll: it queues alerts when mail is configured.
-    pub fn open_polling_store(&self) -> Result<Store, CliError> {
-        let mut store = self.open_store()?;
-        store.set_alert_rules(crate::notify::alert_rules(&self.config));
-        Ok(store)
-    }
 }
 
 /// The async runtime of the commands that fetch or send. tokio's I/O driver
@@ -546,6 +539,27 @@ fn tidy_path(p: &Path) -> PathBuf {
     } else {
         out.iter().collect()
     }
+}
+
+/// A `--topic` must name a configured topic (a typo would list nothing);
+/// any case will do. Returns the topic's name as configured.
+pub fn known_topic(ctx: &Ctx, topic: &str) -> Result<String, CliError> {
+    let names: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
+    find_name(&names, topic).ok_or_else(|| {
+        CliError::usage(anyhow::anyhow!(crate::store::unknown_name(
+            "topic", topic, &names
+        )))
+    })
+}
+
+/// The name in `names` that is `name`, exactly or else in another case.
+pub fn find_name(names: &[String], name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    names
+        .iter()
+        .find(|n| *n == name)
+        .or_else(|| names.iter().find(|n| n.to_lowercase() == lower))
+        .cloned()
 }
 
 /// Parse a user-given duration for `--since` and friends (usage error if bad).

@@ -88,7 +88,7 @@ pub use crate::text::counted;
 /// A stored time as how long ago it was: "4m 10s ago", "206 days ago".
 pub fn ago(t: &str, now: chrono::DateTime<chrono::Utc>) -> String {
     match crate::store::parse_ts(t) {
-        Some(t) if t <= now => format!("{} ago", crate::clock::span_between(t, now)),
+        Some(t) if t <= now => format!("{} ago", crate::text::span_between(t, now)),
         // Recorded by a clock since put back.
         Some(_) => "just now".into(),
         None => t.to_string(),
@@ -98,7 +98,7 @@ pub fn ago(t: &str, now: chrono::DateTime<chrono::Utc>) -> String {
 /// A stored time still to come: "in 4m 10s", or "due" once it has passed.
 pub fn until(t: &str, now: chrono::DateTime<chrono::Utc>) -> String {
     match crate::store::parse_ts(t) {
-        Some(t) if t > now => format!("in {}", crate::clock::span_between(now, t)),
+        Some(t) if t > now => format!("in {}", crate::text::span_between(now, t)),
         Some(_) => "due".into(),
         None => t.to_string(),
     }

@@ -10,7 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::output::{counted, json_line, safe};
 use super::{CliError, CliResult, Ctx, parse_time, time_from_file_name};
 use crate::model::FetchStatus;
-use crate::pipeline::{Detection, PollReport, Poller, Writer, ingest_file, source_specs};
+use crate::pipeline::{
+    Committer, Detection, PollReport, Poller, Writer, ingest_file, source_specs,
+};
 use crate::store::DueFilter;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -22,7 +24,7 @@ pub fn run(ctx: &Ctx) -> CliResult {
     ctx.may_write()?;
     // Before the database is opened (and perhaps migrated): one daemon per database.
     let _lock = crate::service::lock::InstanceLock::acquire(&ctx.db)?;
-    let store = ctx.open_polling_store()?;
+    let store = ctx.open_store()?;
     let options = crate::service::RunOptions {
         config_path: ctx.config_path.clone(),
         clock: ctx.clock.clone(),
@@ -37,7 +39,7 @@ pub fn run(ctx: &Ctx) -> CliResult {
 }
 
 pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
-    let mut store = ctx.open_polling_store()?;
+    let mut store = ctx.open_store()?;
     store.sync_config_sources(&source_specs(&ctx.config), ctx.now())?;
     let filter = match (all, source) {
         (_, Some(name)) => DueFilter::Named(name),
@@ -54,7 +56,8 @@ pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
     let poller = Poller::new(&ctx.config)
         .map_err(anyhow::Error::msg)?
         .with_clock(ctx.clock.clone());
-    let writer = Arc::new(Writer::spawn(store));
+    // Alerts are queued when mail is configured.
+    let writer = Arc::new(Writer::spawn(store, ctx.config.alert_rules()));
     let bar = (std::io::stderr().is_terminal() && !ctx.json && total > 1).then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
@@ -165,6 +168,8 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
         e => e.into(),
     })?;
     let detection = Detection::new(&ctx.config);
+    // No alerts for replayed files: they are not news now.
+    let mut committer = Committer::new(None);
     let mut failures = 0;
     for file in files {
         let at = fixed_at
@@ -172,6 +177,7 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
             .unwrap_or_else(|| ctx.now());
         let result = ingest_file(
             &mut store,
+            &mut committer,
             &detection,
             &src,
             file,

@@ -266,7 +266,7 @@ fn print_status(s: &Status, now: DateTime<Utc>) -> anyhow::Result<()> {
 }
 
 fn human_secs(s: i64) -> String {
-    crate::clock::span(std::time::Duration::from_secs(s.max(0) as u64))
+    crate::text::span(std::time::Duration::from_secs(s.max(0) as u64))
 }
 
 fn since_text(from: &str, to: &str) -> String {

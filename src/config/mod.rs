@@ -22,10 +22,12 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::model::AlertRules;
+
 pub use email::{
     DEFAULT_ALERT_MAX_AGE, DEFAULT_GIVE_UP_AFTER, DEFAULT_GROUP_WINDOW, DEFAULT_MAIL_TIMEOUT,
     DEFAULT_RETRY_MAX, DEFAULT_RETRY_MIN, DEFAULT_SUBJECT_PREFIX, DigestConfig, EmailConfig,
-    MailTransport, PasswordSource, SmtpConfig, SmtpSecurity,
+    MailSettings, MailTransport, PasswordSource, SmtpConfig, SmtpSecurity,
 };
 use email::{
     LONGEST_ALERT_MAX_AGE, LONGEST_GIVE_UP_AFTER, LONGEST_GROUP_WINDOW, LONGEST_RETRY,
@@ -123,6 +125,31 @@ impl Config {
     /// The digest with exactly this name.
     pub fn digest(&self, name: &str) -> Option<&DigestConfig> {
         self.digests.iter().find(|d| d.name == name)
+    }
+
+    /// What the notifier needs; None without `[email]` (no mail at all).
+    pub fn mail_settings(&self) -> Option<MailSettings> {
+        Some(MailSettings {
+            email: self.email.clone()?,
+            digests: self.digests.clone(),
+            topics: self.topics.iter().map(|t| t.name.clone()).collect(),
+        })
+    }
+
+    /// What makes an immediate alert, for the commit stage; None without
+    /// `[email]` (nothing would send the alerts, so none are queued).
+    pub fn alert_rules(&self) -> Option<AlertRules> {
+        let email = self.email.as_ref()?;
+        Some(AlertRules {
+            immediate_topics: self
+                .topics
+                .iter()
+                .filter(|t| t.alert == AlertMode::Immediate)
+                .map(|t| t.name.clone())
+                .collect(),
+            group_window: email.group_window,
+            max_age: email.alert_max_age,
+        })
     }
 }
 

@@ -20,7 +20,7 @@ use super::raw::{OneOrMany, RawDigest, RawEmail, SpStr};
 use super::validate::{Ctx, duration, named_key, word};
 use super::values::{check_env_name, check_label, parse_smtp_url};
 use super::*;
-use crate::detect::revisions::Significance;
+use crate::model::Significance;
 use crate::notify::schedule::Schedule;
 
 /// `[email]` with defaults filled in; relative paths resolved against `config_dir`.
@@ -447,11 +447,13 @@ pub(crate) fn digests(
         };
         let min_significance = match &raw.min_significance {
             None => Significance::Minor,
-            Some(v) => match word(v.get_ref(), &["cosmetic", "minor", "major"]) {
-                Ok("cosmetic") => Significance::Cosmetic,
-                Ok("major") => Significance::Major,
-                Ok(_) => Significance::Minor,
-                Err(m) => {
+            Some(v) => match v.get_ref().parse::<Significance>() {
+                Ok(s) => s,
+                // `word` lists the names and suggests the nearest one.
+                Err(e) => {
+                    let m = word(v.get_ref(), &Significance::names())
+                        .err()
+                        .unwrap_or_else(|| e.to_string());
                     cx.note(at(v, "min_significance", m));
                     Significance::Minor
                 }

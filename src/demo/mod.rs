@@ -489,7 +489,7 @@ impl Demo<'_> {
                 ))?;
             } else {
                 revisions += 1;
-                if row.significance == "major" {
+                if row.significance == crate::model::Significance::Major {
                     self.revised_item = Some(row.item_id);
                 }
                 self.say.line(&format!(

@@ -1,7 +1,7 @@
 //! Detection: pure functions over normalised entries and their stored history
-//! (DESIGN.md, "detect"). No I/O, no SQL, no tokio: the store's writer hands
-//! each stage the data it needs and stores what comes back, in the same
-//! transaction as the fetch that caused it.
+//! (DESIGN.md, "detect"). No I/O, no SQL, no tokio: the commit stage
+//! (`pipeline::commit`) hands each stage the data it needs and stores what
+//! comes back, in the same transaction as the fetch that caused it.
 //!
 //! - `query`: the topic rule language (parse, errors with columns).
 //! - `topics`: rules compiled once; match an item, with the terms that hit.
@@ -22,21 +22,8 @@ use crate::text::{fold, word_list};
 use statements::{Speaker, SpeakerSet};
 use topics::{MatchDoc, TopicMatcher, TopicRule};
 
-/// A topic an item version matched, with the terms that hit.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicMatch {
-    pub topic: String,
-    pub terms: Vec<String>,
-    pub score: f64,
-}
-
-/// A quote attributed to a configured speaker (by name).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FoundQuote {
-    pub speaker: String,
-    pub text: String,
-    pub context: String,
-}
+// What detection finds is shared vocabulary (`model`).
+pub use crate::model::{FoundQuote, TopicMatch};
 
 /// Everything detection finds in one entry without looking at history.
 /// Computed on a worker thread; the writer adds what needs history

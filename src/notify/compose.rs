@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::content::{AlertView, DigestView, RevisionView, TopicSection};
 use super::diffview::{cap_parts, diff_parts, field_ops};
-use crate::detect::revisions::Significance;
+use crate::model::Significance;
 use crate::store::{OutboxRow, Result, Store, StoreError, Watermark, ts};
 
 /// Unchanged words kept on each side of a change in a shown diff.

@@ -1,104 +1,15 @@
 //! What a message says, before it is rendered: plain data built from the
 //! store (by `notify::compose`) and turned into text and HTML by
 //! `notify::render`. Every string here is feed-supplied text as stored
-//! (plain text, never HTML); escaping is the renderer's job.
+//! (plain text, never HTML); escaping is the renderer's job. The views of
+//! stored things (items, stories, revisions, shifts, source health) are
+//! the shared ones of `model::views`, which `store` builds.
 
 use serde::Serialize;
 
-/// One stored item, as a message shows it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct ItemView {
-    pub id: i64,
-    pub title: String,
-    /// The article's own link; only `http`/`https` URLs (others are dropped
-    /// when the view is built, so templates can link without checking).
-    pub url: Option<String>,
-    pub source: String,
-    /// Publication time, RFC 3339 UTC, when the feed gave one.
-    pub published: Option<String>,
-    /// First seen by newswatch, RFC 3339 UTC.
-    pub first_seen: String,
-    /// The start of the item's text (plain, already shortened).
-    pub summary: String,
-}
-
-/// Items of different sources reporting one event.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct StoryView {
-    pub story_id: i64,
-    /// Title of the earliest item.
-    pub title: String,
-    /// Earliest first, at least one.
-    pub items: Vec<ItemView>,
-    /// Distinct source names, in order of first appearance.
-    pub sources: Vec<String>,
-    pub first_seen: String,
-    /// Outlets and items of the story not shown (a message shows at most
-    /// `STORY_ITEMS_SHOWN` items, one per outlet).
-    pub more_sources: usize,
-    pub more_items: usize,
-}
-
-/// One run of a word diff, for display.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DiffPart {
-    /// `same`, `del`, `ins`, or `gap` (unchanged text left out; `text` is "…").
-    pub kind: &'static str,
-    pub text: String,
-}
-
-/// A stored revision of an item.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct RevisionView {
-    pub revision_id: i64,
-    pub item: ItemView,
-    pub from_version: i64,
-    pub to_version: i64,
-    pub seen_at: String,
-    /// `cosmetic`, `minor` or `major`.
-    pub significance: String,
-    pub reasons: Vec<String>,
-    /// Empty when the title did not change.
-    pub title_diff: Vec<DiffPart>,
-    /// Empty when the text did not change; long unchanged runs become `gap`.
-    pub text_diff: Vec<DiffPart>,
-    /// Topics either version matched.
-    pub topics: Vec<String>,
-}
-
-/// A quoted statement and where it was seen.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct QuoteView {
-    pub text: String,
-    pub seen_at: String,
-    pub item: ItemView,
-}
-
-/// A speaker saying something far from what they said before.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct ShiftView {
-    pub shift_id: i64,
-    pub speaker: String,
-    pub topic: String,
-    pub seen_at: String,
-    /// 0..1; how close the new statement is to the closest earlier one.
-    pub similarity: f64,
-    pub statement: QuoteView,
-    pub earlier: QuoteView,
-}
-
-/// A source that needs a look.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct SourceHealthView {
-    pub name: String,
-    pub url: String,
-    /// `failing`, `silent` or `disabled`.
-    pub state: &'static str,
-    /// Human-readable: the last error, how long it has been silent, or why disabled.
-    pub detail: String,
-    /// RFC 3339 UTC: last success (failing), last new item (silent), or None.
-    pub since: Option<String>,
-}
+pub use crate::model::views::{
+    DiffPart, ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
+};
 
 /// Everything in a digest for one topic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -166,4 +77,60 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Significance;
+
+    fn revision(id: i64, significance: Significance, title: &str) -> RevisionView {
+        RevisionView {
+            revision_id: id,
+            item: ItemView {
+                id,
+                title: title.into(),
+                source: "wire".into(),
+                first_seen: "2026-11-27T06:00:00Z".into(),
+                ..Default::default()
+            },
+            from_version: 1,
+            to_version: 2,
+            seen_at: "2026-11-27T06:00:00Z".into(),
+            significance,
+            reasons: vec!["numbers".into()],
+            title_diff: Vec::new(),
+            text_diff: Vec::new(),
+            topics: vec!["talks".into()],
+        }
+    }
+
+    /// The shipped HTML marks a major revision in red by the view's flag,
+    /// and only a major one.
+    #[test]
+    fn only_major_revisions_are_marked_in_red() {
+        let digest = DigestView {
+            name: "morning".into(),
+            timezone: "UTC".into(),
+            topics: vec![TopicSection {
+                name: "talks".into(),
+                revisions: vec![
+                    revision(1, Significance::Major, "Talks resume"),
+                    revision(2, Significance::Minor, "Talks go on"),
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let html = crate::notify::render::Templates::load(None)
+            .unwrap()
+            .render_digest(&digest, "")
+            .unwrap()
+            .html;
+        assert_eq!(html.matches("color:#b00\">major<").count(), 1, "{html}");
+        assert!(html.contains(";\">minor<"), "{html}");
+        let view = serde_json::to_value(revision(3, Significance::Minor, "t")).unwrap();
+        assert_eq!(view["significance"], "minor");
+        assert_eq!(view["major"], false);
+    }
 }

@@ -19,30 +19,15 @@ use super::compose::{DigestSpec, alert_view, digest_view};
 use super::content::Rendered;
 use super::render::Templates;
 use super::schedule::due_run;
+use super::settings::{DigestConfig, EmailConfig, MailSettings};
 use super::transport::{Mailer, Outgoing, SendError};
-use crate::config::{Config, DigestConfig, EmailConfig};
-use crate::detect::revisions::Significance;
-use crate::store::{AlertRules, DigestRun, NewDigest, OutboxRow, Store, Watermark};
+use crate::model::Significance;
+use crate::store::{DigestRun, NewDigest, OutboxRow, Store, Watermark};
 
 /// Rows taken per pass; the rest wait for the next pass.
 const BATCH: usize = 100;
 /// A digest with no previous run and no `--since` covers this much.
 pub const FIRST_DIGEST_PERIOD: chrono::Duration = chrono::Duration::hours(24);
-
-/// The alert rules `ingest`-time code needs from the config; None without `[email]`.
-pub fn alert_rules(config: &Config) -> Option<AlertRules> {
-    let email = config.email.as_ref()?;
-    Some(AlertRules {
-        immediate_topics: config
-            .topics
-            .iter()
-            .filter(|t| t.alert == crate::config::AlertMode::Immediate)
-            .map(|t| t.name.clone())
-            .collect(),
-        group_window: email.group_window,
-        max_age: email.alert_max_age,
-    })
-}
 
 /// What one delivery pass did.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -93,14 +78,19 @@ enum Unrecorded {
 }
 
 impl Notifier {
-    /// Open the notifier for `config`, telling time by `clock`; None when
-    /// there is no `[email]`.
+    /// Open the notifier with `settings` (`Config::mail_settings`), telling
+    /// time by `clock`; None when there are none (no `[email]`).
     pub fn open(
-        config: &Config,
+        settings: Option<MailSettings>,
         database: &Path,
         clock: SharedClock,
     ) -> anyhow::Result<Option<Notifier>> {
-        let Some(email) = config.email.clone() else {
+        let Some(MailSettings {
+            email,
+            digests,
+            topics,
+        }) = settings
+        else {
             return Ok(None);
         };
         let templates = Templates::load(email.templates.as_deref())?;
@@ -111,8 +101,8 @@ impl Notifier {
             mailer,
             templates,
             email,
-            digests: config.digests.clone(),
-            all_topics: config.topics.iter().map(|t| t.name.clone()).collect(),
+            digests,
+            all_topics: topics,
             unreachable_until: None,
             unreachable_streak: 0,
             clock,
@@ -523,7 +513,7 @@ mod tests {
         Store::open(&db).unwrap();
         let now = crate::store::parse_ts("2026-12-06T12:00:00Z").unwrap();
         let clock = crate::clock::ManualClock::new(now);
-        let mut notifier = Notifier::open(&config, &db, clock.shared())
+        let mut notifier = Notifier::open(config.mail_settings(), &db, clock.shared())
             .unwrap()
             .unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()

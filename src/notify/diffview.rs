@@ -1,4 +1,4 @@
-//! Word diffs for display: turns a stored word diff (`detect::revisions`
+//! Word diffs for display: turns a stored word diff (`model`
 //! [`DiffOp`]s, or their JSON in the `revisions.diff` column) into the
 //! [`DiffPart`]s a message shows — changed runs whole, a few words of
 //! unchanged context around them, longer unchanged stretches as one `gap`.
@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use crate::detect::revisions::DiffOp;
+use crate::model::DiffOp;
 use crate::notify::content::DiffPart;
 
 /// The text of a `gap` part.

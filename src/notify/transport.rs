@@ -14,7 +14,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
 use lettre::{AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::{EmailConfig, MailTransport, PasswordSource, SmtpConfig, SmtpSecurity};
+use super::settings::{EmailConfig, MailTransport, PasswordSource, SmtpConfig, SmtpSecurity};
 
 /// A message ready to go.
 #[derive(Clone, Debug)]

@@ -6,6 +6,11 @@
 //! SIGTERM/SIGINT stops dispatching, lets in-flight fetches finish their
 //! transaction for a bounded time, and exits. One daemon per database
 //! (`lock`).
+//!
+//! Over 600 lines for a reason: the daemon's loop and what it holds across
+//! turns (the sources in flight, fetches the database refused, a lock
+//! pause, the mail task, signals) make one state machine, read best in one
+//! place; the lock and systemd's protocol are apart.
 
 pub mod lock;
 mod systemd;
@@ -192,7 +197,7 @@ impl Daemon {
         let poller = Poller::new(&config)
             .map_err(anyhow::Error::msg)?
             .with_clock(clock.clone());
-        let notifier = Notifier::open(&config, store.path(), clock.clone())?;
+        let notifier = Notifier::open(config.mail_settings(), store.path(), clock.clone())?;
         tracing::info!(
             database = %store.path().display(),
             config = %options.config_path.display(),
@@ -205,7 +210,7 @@ impl Daemon {
         for w in &config.warnings {
             tracing::warn!("{w}");
         }
-        let writer = Arc::new(Writer::spawn(store));
+        let writer = Arc::new(Writer::spawn(store, config.alert_rules()));
         let wake_mail = Arc::new(tokio::sync::Notify::new());
         let mail = MailTask::start(notifier, started, wake_mail.clone(), clock.clone());
         supervisor.ready(&format!("watching {}", sources_text(config.sources.len())));
@@ -476,7 +481,7 @@ impl Daemon {
             .map_err(anyhow::Error::msg)?
             .with_clock(self.clock.clone());
         let database = self.writer.call(|s| s.path().to_path_buf()).await;
-        let notifier = Notifier::open(&config, &database, self.clock.clone())?;
+        let notifier = Notifier::open(config.mail_settings(), &database, self.clock.clone())?;
         if config.daemon.database != self.config.daemon.database {
             tracing::warn!(
                 database = %database.display(),
@@ -484,14 +489,14 @@ impl Daemon {
             );
         }
         let specs = source_specs(&config);
-        let rules = crate::notify::alert_rules(&config);
+        let rules = config.alert_rules();
         let run_id = self.run_id;
         let now = self.clock.now();
         let report = self
             .writer
-            .call(move |s| {
+            .call_commit(move |s, commit| {
                 let report = s.sync_config_sources(&specs, now)?;
-                s.set_alert_rules(rules);
+                commit.set_alert_rules(rules);
                 s.note_run_reload(run_id, now)?;
                 Ok::<_, crate::store::StoreError>(report)
             })
@@ -726,7 +731,7 @@ fn announce_next_poll(next: Option<&crate::store::NextDue>, now: DateTime<Utc>) 
         Some(n) => tracing::info!(
             "next poll: {} in {}",
             n.name,
-            crate::clock::span_between(now, n.at)
+            crate::text::span_between(now, n.at)
         ),
         None => tracing::info!("next poll: none (no source is enabled)"),
     }

@@ -1,54 +1,283 @@
-//! Writing what detection found, inside the fetch's transaction: topic
-//! matches per version, revisions (diff + significance, with the flap and
-//! churn guards), statements and statement shifts. The decisions are the pure
-//! functions of `detect`; this module loads the history they need and stores
-//! their results.
+//! What detection found, as the commit stage reads and writes it inside a
+//! fetch's transaction ([`WriteTx`]): topic matches per version, revisions
+//! (diff, significance, reasons, guard flags), statements and statement
+//! shifts, and stories. The decisions are `detect`'s; this module loads the
+//! history they need and stores their results, nothing more.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use super::{parse_ts, ts};
-use crate::detect::revisions::{self, Significance, VersionText};
-use crate::detect::statements::find_shift;
-use crate::detect::{FoundQuote, TopicMatch};
-use crate::model::ItemId;
+use super::write::{Stamp, WriteTx};
+use super::{Result, parse_ts, ts};
+use crate::model::{DiffOp, ItemId, Significance, SourceId, TopicMatch};
 
-/// Earlier statements a new one is compared with (same speaker and topic).
-const SHIFT_WINDOW_DAYS: i64 = 30;
-/// At most this many earlier statements are compared (newest first).
-const SHIFT_HISTORY_MAX: usize = 200;
-
-pub(super) fn store_matches(
-    tx: &Connection,
-    item: ItemId,
-    version: i64,
-    topics: &[TopicMatch],
-    now: &str,
-) -> rusqlite::Result<()> {
-    if topics.is_empty() {
-        return Ok(());
-    }
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO matches (item_id, version, topic, terms, score, seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for m in topics {
-        let terms = serde_json::to_string(&m.terms).unwrap_or_else(|_| "[]".into());
-        stmt.execute(params![item, version, m.topic, terms, m.score, now])?;
-    }
-    Ok(())
+/// A revision to store: the change from one version of an item to the next.
+#[derive(Clone, Debug)]
+pub struct NewRevision<'a> {
+    pub item: ItemId,
+    pub from_version: i64,
+    pub to_version: i64,
+    pub significance: Significance,
+    /// Machine-stable short codes (`detect::revisions`).
+    pub reasons: &'a [String],
+    pub title_diff: &'a [DiffOp],
+    pub text_diff: &'a [DiffOp],
+    pub changed_share: f64,
+    /// Topics either version matched.
+    pub topics: &'a [&'a str],
+    /// Why it is held back (`flap`, `churn`), or what the diff could not cover
+    /// (`text_pruned`).
+    pub flags: &'a [&'a str],
+    /// Whether alerts and digests report it.
+    pub reported: bool,
 }
 
-/// Topic matches stored for one version of an item.
-pub(super) fn load_matches(
-    tx: &Connection,
+/// A statement to store: a quote of one version of an item, under one topic
+/// (`""` when the version matched none).
+#[derive(Clone, Debug)]
+pub struct NewStatement<'a> {
+    pub item: ItemId,
+    pub version: i64,
+    pub speaker: &'a str,
+    pub topic: &'a str,
+    pub text: &'a str,
+    pub context: &'a str,
+}
+
+/// A recent item of a story, as the story index is loaded from.
+#[derive(Clone, Debug)]
+pub struct StoryItem<'a> {
+    pub story_id: i64,
+    pub fingerprint: u64,
+    pub source: SourceId,
+    pub url: Option<&'a str>,
+    /// None when the stored time does not parse.
+    pub first_seen: Option<DateTime<Utc>>,
+}
+
+impl WriteTx<'_, '_> {
+    /// The topics one version of an item matched.
+    pub fn insert_matches(
+        &self,
+        item: ItemId,
+        version: i64,
+        topics: &[TopicMatch],
+        now: &Stamp,
+    ) -> Result<()> {
+        if topics.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO matches (item_id, version, topic, terms, score, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(|e| self.err(e))?;
+        for m in topics {
+            let terms = serde_json::to_string(&m.terms).unwrap_or_else(|_| "[]".into());
+            stmt.execute(params![item, version, m.topic, terms, m.score, now.text()])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// The topics stored for one version of an item.
+    pub fn version_matches(&self, item: ItemId, version: i64) -> Result<Vec<TopicMatch>> {
+        version_matches(self.conn(), item, version).map_err(|e| self.err(e))
+    }
+
+    /// A revision, seen now.
+    pub fn insert_revision(&self, r: &NewRevision<'_>, now: &Stamp) -> Result<()> {
+        let diff = serde_json::json!({ "title": r.title_diff, "text": r.text_diff });
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO revisions (item_id, from_version, to_version, seen_at, significance, reasons,
+                     diff, changed_share, topics, flags, reported)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    r.item,
+                    r.from_version,
+                    r.to_version,
+                    now.text(),
+                    r.significance,
+                    json_list(r.reasons),
+                    diff.to_string(),
+                    r.changed_share,
+                    json_list(r.topics),
+                    json_list(r.flags),
+                    r.reported
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// When the revisions of an item since `since` were seen.
+    pub fn revision_times_since(
+        &self,
+        item: ItemId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>> {
+        self.conn()
+            .prepare_cached("SELECT seen_at FROM revisions WHERE item_id = ?1 AND seen_at >= ?2")
+            .and_then(|mut s| {
+                Ok(
+                    s.query_map(params![item, ts(since)], |r| r.get::<_, String>(0))?
+                        .filter_map(|t| t.ok().and_then(|t| parse_ts(&t)))
+                        .collect(),
+                )
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether the item has this statement of this speaker already.
+    pub fn statement_known(&self, item: ItemId, speaker: &str, text: &str) -> Result<bool> {
+        self.conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM statements WHERE item_id = ?1 AND speaker = ?2 AND text = ?3)",
+            )
+            .and_then(|mut s| s.query_row(params![item, speaker, text], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A speaker's statements on a topic since `since`, in items other than
+    /// `not_item`, newest first, at most `limit`: (statement id, text).
+    pub fn recent_statements(
+        &self,
+        speaker: &str,
+        topic: &str,
+        since: DateTime<Utc>,
+        not_item: ItemId,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT id, text FROM statements
+                 WHERE speaker = ?1 AND topic = ?2 AND seen_at >= ?3 AND item_id != ?4
+                 ORDER BY seen_at DESC, id DESC LIMIT ?5",
+            )
+            .and_then(|mut s| {
+                s.query_map(
+                    params![speaker, topic, ts(since), not_item, limit as i64],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// A statement, seen now; returns its id.
+    pub fn insert_statement(&self, s: &NewStatement<'_>, now: &Stamp) -> Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO statements (item_id, version, speaker, topic, text, context, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    s.item,
+                    s.version,
+                    s.speaker,
+                    s.topic,
+                    s.text,
+                    s.context,
+                    now.text()
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// A statement shift: `statement` is far from `closest`, the nearest of
+    /// the speaker's recent statements on the topic.
+    pub fn insert_shift(
+        &self,
+        statement: i64,
+        closest: i64,
+        similarity: f64,
+        now: &Stamp,
+    ) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO shifts (statement_id, closest_id, similarity, seen_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![statement, closest, similarity, now.text()]))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every item first seen since `since` that has a story and a
+    /// fingerprint, in id order (a story's first is its founder), streamed
+    /// to `visit` (a restart at 10,000 feeds reads 400,000 of them).
+    pub fn for_each_recent_story_item(
+        &self,
+        since: DateTime<Utc>,
+        mut visit: impl FnMut(StoryItem<'_>),
+    ) -> Result<()> {
+        let e = |e| self.err(e);
+        // Run once per process: not worth a place in the statement cache.
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT story_id, fingerprint, source_id, url, first_seen FROM items
+                 WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL
+                 ORDER BY id",
+            )
+            .map_err(e)?;
+        let mut rows = stmt.query([ts(since)]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            let url: Option<String> = r.get(3).map_err(e)?;
+            let first_seen: String = r.get(4).map_err(e)?;
+            visit(StoryItem {
+                story_id: r.get(0).map_err(e)?,
+                fingerprint: r.get::<_, i64>(1).map_err(e)? as u64,
+                source: r.get(2).map_err(e)?,
+                url: url.as_deref(),
+                first_seen: parse_ts(&first_seen),
+            });
+        }
+        Ok(())
+    }
+
+    /// A new story, founded by an item with this title; returns its id.
+    pub fn insert_story(&self, title: &str, now: &Stamp) -> Result<i64> {
+        self.conn()
+            .prepare_cached("INSERT INTO stories (first_seen, title) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![now.text(), title]))
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// An item of `source` is about to join `story`: count it, and count
+    /// the source if the story has no item of it yet.
+    pub fn join_story(&self, story: i64, source: SourceId) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE stories SET items = items + 1,
+                     sources = sources + NOT EXISTS
+                         (SELECT 1 FROM items WHERE story_id = ?1 AND source_id = ?2)
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![story, source]))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}
+
+/// The topics stored for one version of an item.
+pub(super) fn version_matches(
+    conn: &Connection,
     item: ItemId,
     version: i64,
 ) -> rusqlite::Result<Vec<TopicMatch>> {
-    let mut stmt = tx.prepare_cached(
+    conn.prepare_cached(
         "SELECT topic, terms, score FROM matches WHERE item_id = ?1 AND version = ?2",
-    )?;
-    stmt.query_map(params![item, version], |r| {
+    )?
+    .query_map(params![item, version], |r| {
         let terms: String = r.get(1)?;
         Ok(TopicMatch {
             topic: r.get(0)?,
@@ -59,160 +288,6 @@ pub(super) fn load_matches(
     .collect()
 }
 
-/// One version change to record.
-pub(super) struct Change<'a> {
-    pub item: ItemId,
-    pub from_version: i64,
-    pub to_version: i64,
-    pub old: VersionText<'a>,
-    pub new: VersionText<'a>,
-    pub old_topics: &'a [TopicMatch],
-    pub new_topics: &'a [TopicMatch],
-    /// The new text equals an earlier version's (A→B→A).
-    pub flap: bool,
-    /// Retention had emptied the old text: `old.text` is the new text, so
-    /// only the title is compared, and the revision says so.
-    pub old_text_pruned: bool,
-}
-
-/// Compare two versions and store the revision. Returns its significance.
-pub(super) fn store_revision(
-    tx: &Connection,
-    change: &Change<'_>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<Significance> {
-    let mut terms: Vec<String> = change
-        .old_topics
-        .iter()
-        .chain(change.new_topics)
-        .flat_map(|m| m.terms.iter().cloned())
-        .collect();
-    terms.sort();
-    terms.dedup();
-    let mut topics: Vec<&str> = change
-        .old_topics
-        .iter()
-        .chain(change.new_topics)
-        .map(|m| m.topic.as_str())
-        .collect();
-    topics.sort_unstable();
-    topics.dedup();
-    let rev = revisions::compare(&change.old, &change.new, &terms);
-    let mut flags: Vec<&str> = Vec::new();
-    if change.flap {
-        flags.push("flap");
-    }
-    if is_churning(tx, change.item, now)? {
-        flags.push("churn");
-    }
-    // Flap and churn hold a revision back from alerts and digests; a pruned
-    // old text only marks what the diff could not cover.
-    let reported = flags.is_empty();
-    if change.old_text_pruned {
-        flags.push("text_pruned");
-    }
-    let diff = serde_json::json!({ "title": rev.title.ops, "text": rev.text.ops });
-    tx.prepare_cached(
-        "INSERT INTO revisions (item_id, from_version, to_version, seen_at, significance, reasons,
-             diff, changed_share, topics, flags, reported)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        change.item,
-        change.from_version,
-        change.to_version,
-        ts(now),
-        rev.significance.as_str(),
-        serde_json::to_string(&rev.reasons).unwrap_or_else(|_| "[]".into()),
-        diff.to_string(),
-        rev.changed_share,
-        serde_json::to_string(&topics).unwrap_or_else(|_| "[]".into()),
-        serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
-        reported
-    ])?;
-    Ok(rev.significance)
-}
-
-fn is_churning(tx: &Connection, item: ItemId, now: DateTime<Utc>) -> rusqlite::Result<bool> {
-    let since = ts(now - Duration::hours(revisions::CHURN_WINDOW_HOURS));
-    let times: Vec<DateTime<Utc>> = tx
-        .prepare_cached("SELECT seen_at FROM revisions WHERE item_id = ?1 AND seen_at >= ?2")?
-        .query_map(params![item, since], |r| r.get::<_, String>(0))?
-        .filter_map(|t| t.ok().and_then(|t| parse_ts(&t)))
-        .collect();
-    Ok(revisions::is_churning(&times, now))
-}
-
-/// Store the quotes of one item version (once per item: a quote repeated in a
-/// later version is not stored again) under each topic the version matched,
-/// and record a shift when a quote is far from everything the speaker said on
-/// that topic recently. Returns how many shifts were found.
-pub(super) fn store_statements(
-    tx: &Connection,
-    item: ItemId,
-    version: i64,
-    quotes: &[FoundQuote],
-    topics: &[TopicMatch],
-    now: DateTime<Utc>,
-) -> rusqlite::Result<usize> {
-    let mut shifts = 0;
-    let topic_names: Vec<&str> = if topics.is_empty() {
-        vec![""]
-    } else {
-        topics.iter().map(|t| t.topic.as_str()).collect()
-    };
-    let since = ts(now - Duration::days(SHIFT_WINDOW_DAYS));
-    for quote in quotes {
-        let known: bool = tx
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM statements WHERE item_id = ?1 AND speaker = ?2 AND text = ?3)",
-            )?
-            .query_row(params![item, quote.speaker, quote.text], |r| r.get(0))?;
-        if known {
-            continue;
-        }
-        for topic in &topic_names {
-            // Earlier statements first, so the new one is not compared with itself.
-            let earlier: Vec<(i64, String)> = if topic.is_empty() {
-                Vec::new()
-            } else {
-                tx.prepare_cached(
-                    "SELECT id, text FROM statements
-                     WHERE speaker = ?1 AND topic = ?2 AND seen_at >= ?3 AND item_id != ?4
-                     ORDER BY seen_at DESC, id DESC LIMIT ?5",
-                )?
-                .query_map(
-                    params![quote.speaker, topic, since, item, SHIFT_HISTORY_MAX as i64],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?
-                .collect::<rusqlite::Result<_>>()?
-            };
-            tx.prepare_cached(
-                "INSERT INTO statements (item_id, version, speaker, topic, text, context, seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                item,
-                version,
-                quote.speaker,
-                topic,
-                quote.text,
-                quote.context,
-                ts(now)
-            ])?;
-            let id = tx.last_insert_rowid();
-            let texts: Vec<&str> = earlier.iter().map(|(_, t)| t.as_str()).collect();
-            if let Some(shift) = find_shift(&quote.text, &texts)
-                && let Some((closest_id, _)) = earlier.get(shift.closest)
-            {
-                tx.prepare_cached(
-                    "INSERT INTO shifts (statement_id, closest_id, similarity, seen_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![id, closest_id, shift.similarity, ts(now)])?;
-                shifts += 1;
-            }
-        }
-    }
-    Ok(shifts)
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }

@@ -103,7 +103,7 @@ pub fn judge(f: &HealthFacts<'_>, now: DateTime<Utc>) -> Health {
             (f.interval_s * SILENT_INTERVALS).max(SILENT_MIN_HOURS * 3600),
         );
         if now - quiet_since > limit {
-            let detail = format!("no new item {}", crate::clock::since(quiet_since, now));
+            let detail = format!("no new item {}", crate::text::since(quiet_since, now));
             return health(SourceState::Silent, Some(detail), f.last_new_item_at);
         }
     }

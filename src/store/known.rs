@@ -1,16 +1,18 @@
 //! A read-only look at what the store already holds for a document, from a
 //! connection of its own beside the writer (WAL lets it read while the
-//! writer writes): which entries the store will find unchanged, so the
-//! pipeline need not analyse them again. Advisory only: the writer decides,
-//! and analyses anything it finds new or changed (`FetchRecord::analyser`).
+//! writer writes): the poller asks which entries the store will find
+//! unchanged, so it need not analyse them again, and which stored version a
+//! changed one will be compared with, so the comparison is made before the
+//! transaction. Advisory only: the commit stage decides, and checks that
+//! what was read is still what it finds.
 
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::ingest::KnownItems;
+use super::items::{KnownItems, StoredVersion};
 use super::{BUSY_TIMEOUT, Result, sqlite_err};
-use crate::model::{Entry, SourceId};
+use crate::model::{Entry, ItemId, SourceId, TopicMatch};
 
 pub struct KnownReader {
     conn: Connection,
@@ -34,18 +36,23 @@ impl KnownReader {
         })
     }
 
-    /// For each entry of a document of `source`: true when the store holds
-    /// it with this very text (nothing to store but `last_seen`).
-    pub fn unchanged(&self, source: SourceId, entries: &[Entry]) -> Result<Vec<bool>> {
-        let known =
-            KnownItems::load(&self.conn, source, entries).map_err(|e| sqlite_err(&self.path, e))?;
-        Ok(entries
-            .iter()
-            .map(|e| {
-                known
-                    .find(&e.keys)
-                    .is_some_and(|(stored, _)| stored.holds(e))
-            })
-            .collect())
+    /// The stored items of `source` that the keys of `entries` name.
+    pub fn known_items<'e>(
+        &self,
+        source: SourceId,
+        entries: impl IntoIterator<Item = &'e Entry>,
+    ) -> Result<KnownItems> {
+        KnownItems::load(&self.conn, source, entries).map_err(|e| sqlite_err(&self.path, e))
+    }
+
+    /// An item's newest version, with the topics it matched.
+    pub fn last_version(&self, item: ItemId) -> Result<Option<(StoredVersion, Vec<TopicMatch>)>> {
+        let e = |e| sqlite_err(&self.path, e);
+        let Some(last) = super::items::last_version(&self.conn, item).map_err(e)? else {
+            return Ok(None);
+        };
+        let topics =
+            super::detections::version_matches(&self.conn, item, last.version).map_err(e)?;
+        Ok(Some((last, topics)))
     }
 }

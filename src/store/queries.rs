@@ -1,5 +1,5 @@
 //! Read side for the CLI: items, full-text search, one item with its versions,
-//! source health and the status summary.
+//! source health and the status summary (revisions and shifts: `changes`).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params_from_iter, types::Value};
@@ -460,6 +460,52 @@ fn is_query_syntax_error(e: &StoreError) -> bool {
     }
 }
 
+fn json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// An item's current text, for re-running detection over stored items.
+#[derive(Clone, Debug)]
+pub struct ItemText {
+    pub item: ItemRow,
+    pub text: String,
+}
+
+impl Store {
+    /// Items published before `since`: how many, and the oldest one's
+    /// publication time (what `--since` must reach back to for them all).
+    pub fn items_before(&self, since: DateTime<Utc>) -> Result<(i64, Option<String>)> {
+        self.conn
+            .query_row(
+                "SELECT count(*), min(published_at) FROM items WHERE published_at < ?1",
+                [ts(since)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Items published since `since` with their current text, newest first.
+    pub fn item_texts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<ItemText>> {
+        let sql = format!(
+            "SELECT {ITEM_COLS}, v.text FROM items i JOIN sources s ON s.id = i.source_id
+             JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
+             WHERE i.published_at >= ?1 ORDER BY i.published_at DESC, i.id DESC LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![ts(since), limit as i64], |r| {
+                Ok(ItemText {
+                    item: item_row(r)?,
+                    text: r.get(10)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,226 +555,5 @@ mod tests {
         for e in [busy, corrupt, StoreError::NotFound("x".into())] {
             assert!(!is_query_syntax_error(&e), "{e}");
         }
-    }
-}
-
-/// Filters for `changes`.
-#[derive(Clone, Debug, Default)]
-pub struct ChangeFilter {
-    pub since: Option<DateTime<Utc>>,
-    /// Lowest significance shown: "cosmetic", "minor" or "major".
-    pub min: Option<String>,
-    pub topic: Option<String>,
-    pub limit: usize,
-}
-
-/// A revision or a statement shift, as `changes` lists them.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct ChangeRow {
-    pub kind: String,
-    pub item_id: ItemId,
-    pub url: Option<String>,
-    pub source: String,
-    pub title: String,
-    pub from_version: Option<i64>,
-    pub to_version: i64,
-    pub seen_at: String,
-    pub significance: String,
-    pub reasons: Vec<String>,
-    pub topics: Vec<String>,
-    /// Revisions: `{"title": [ops], "text": [ops]}`, op = `{"Equal"|"Delete"|"Insert": text}`.
-    pub diff: Option<serde_json::Value>,
-    /// Shifts: the speaker, the new statement, and the closest earlier one.
-    pub speaker: Option<String>,
-    pub statement: Option<String>,
-    pub earlier_statement: Option<String>,
-    pub earlier_seen_at: Option<String>,
-    pub earlier_url: Option<String>,
-    pub similarity: Option<f64>,
-}
-
-/// Significances at or above `min`.
-fn significance_at_least(min: Option<&str>) -> &'static [&'static str] {
-    match min {
-        Some("major") => &["major"],
-        Some("minor") => &["minor", "major"],
-        _ => &["cosmetic", "minor", "major"],
-    }
-}
-
-/// Columns `revision_row` reads (revisions r, items i, sources s).
-const REVISION_COLS: &str = "r.item_id, i.url, s.name, i.title, r.from_version, r.to_version,
-    r.seen_at, r.significance, r.reasons, r.topics, r.diff";
-
-fn revision_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
-    let reasons: String = r.get(8)?;
-    let topics: String = r.get(9)?;
-    let diff: String = r.get(10)?;
-    Ok(ChangeRow {
-        kind: "revision".into(),
-        item_id: r.get(0)?,
-        url: r.get(1)?,
-        source: r.get(2)?,
-        title: r.get(3)?,
-        from_version: r.get(4)?,
-        to_version: r.get(5)?,
-        seen_at: r.get(6)?,
-        significance: r.get(7)?,
-        reasons: json_list(&reasons),
-        topics: json_list(&topics),
-        diff: serde_json::from_str(&diff).ok(),
-        speaker: None,
-        statement: None,
-        earlier_statement: None,
-        earlier_seen_at: None,
-        earlier_url: None,
-        similarity: None,
-    })
-}
-
-fn json_list(s: &str) -> Vec<String> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-impl Store {
-    /// Revisions (reported ones) and statement shifts, newest first.
-    pub fn changes(&self, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
-        let since = f.since.map(ts).unwrap_or_default();
-        let levels =
-            serde_json::to_string(significance_at_least(f.min.as_deref())).unwrap_or_default();
-        let mut rows: Vec<ChangeRow> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare(
-                &format!(
-                    "SELECT {REVISION_COLS}
-                 FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
-                 WHERE r.reported = 1 AND r.seen_at >= ?1
-                   AND r.significance IN (SELECT value FROM json_each(?2))
-                   AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.topics) WHERE value = ?3))
-                 ORDER BY r.seen_at DESC, r.id DESC LIMIT ?4"
-                ),
-            )
-            .map_err(|e| self.err(e))?;
-        let revs = stmt
-            .query_map(
-                rusqlite::params![since, levels, f.topic, f.limit as i64],
-                revision_row,
-            )
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
-        rows.extend(revs);
-        // Shifts are always "major": a changed position is what the user watches for.
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT st.item_id, i.url, s.name, i.title, st.version, sh.seen_at, st.speaker, st.topic,
-                        st.text, prev.text, prev.seen_at, pi.url, sh.similarity
-                 FROM shifts sh
-                 JOIN statements st ON st.id = sh.statement_id
-                 JOIN statements prev ON prev.id = sh.closest_id
-                 JOIN items i ON i.id = st.item_id JOIN sources s ON s.id = i.source_id
-                 JOIN items pi ON pi.id = prev.item_id
-                 WHERE sh.seen_at >= ?1 AND (?2 IS NULL OR st.topic = ?2)
-                 ORDER BY sh.seen_at DESC, sh.id DESC LIMIT ?3",
-            )
-            .map_err(|e| self.err(e))?;
-        let shifts = stmt
-            .query_map(rusqlite::params![since, f.topic, f.limit as i64], |r| {
-                let speaker: String = r.get(6)?;
-                Ok(ChangeRow {
-                    kind: "shift".into(),
-                    item_id: r.get(0)?,
-                    url: r.get(1)?,
-                    source: r.get(2)?,
-                    title: r.get(3)?,
-                    from_version: None,
-                    to_version: r.get(4)?,
-                    seen_at: r.get(5)?,
-                    significance: "major".into(),
-                    reasons: vec![format!("statement_shift: {speaker}")],
-                    topics: vec![r.get(7)?],
-                    diff: None,
-                    speaker: Some(speaker),
-                    statement: Some(r.get(8)?),
-                    earlier_statement: Some(r.get(9)?),
-                    earlier_seen_at: Some(r.get(10)?),
-                    earlier_url: r.get(11)?,
-                    similarity: Some(r.get(12)?),
-                })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
-        rows.extend(shifts);
-        rows.sort_by(|a, b| b.seen_at.cmp(&a.seen_at));
-        rows.truncate(f.limit);
-        Ok(rows)
-    }
-
-    /// Every revision of one item (all, reported or not), oldest first, with its flags.
-    pub fn item_revisions(&self, item: ItemId) -> Result<Vec<(ChangeRow, Vec<String>)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                &format!(
-                    "SELECT {REVISION_COLS}, r.flags
-                 FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
-                 WHERE r.item_id = ?1 ORDER BY r.to_version"
-                ),
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([item], |r| {
-                let flags: String = r.get(11)?;
-                Ok((revision_row(r)?, json_list(&flags)))
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
-        Ok(rows)
-    }
-}
-
-/// An item's current text, for re-running detection over stored items.
-#[derive(Clone, Debug)]
-pub struct ItemText {
-    pub item: ItemRow,
-    pub text: String,
-}
-
-impl Store {
-    /// Items published before `since`: how many, and the oldest one's
-    /// publication time (what `--since` must reach back to for them all).
-    pub fn items_before(&self, since: DateTime<Utc>) -> Result<(i64, Option<String>)> {
-        self.conn
-            .query_row(
-                "SELECT count(*), min(published_at) FROM items WHERE published_at < ?1",
-                [ts(since)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| self.err(e))
-    }
-
-    /// Items published since `since` with their current text, newest first.
-    pub fn item_texts(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<ItemText>> {
-        let sql = format!(
-            "SELECT {ITEM_COLS}, v.text FROM items i JOIN sources s ON s.id = i.source_id
-             JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
-             WHERE i.published_at >= ?1 ORDER BY i.published_at DESC, i.id DESC LIMIT ?2"
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(rusqlite::params![ts(since), limit as i64], |r| {
-                Ok(ItemText {
-                    item: item_row(r)?,
-                    text: r.get(10)?,
-                })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
-        Ok(rows)
     }
 }

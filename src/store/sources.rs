@@ -7,24 +7,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Store, StoreError, ts};
-use crate::model::{SourceId, Validators};
+use crate::model::{SourceId, SourceSpec, Validators};
 
 /// Why a source is disabled; shown by `sources list`.
 pub const REASON_USER: &str = "disabled by user";
 pub const REASON_CONFIG: &str = "disabled in config";
 pub const REASON_NOT_IN_CONFIG: &str = "not in config any more";
-
-/// A source as configuration (or `sources add`) describes it.
-#[derive(Clone, Debug)]
-pub struct SourceSpec {
-    pub name: String,
-    pub url: String,
-    pub kind: String,
-    pub language: Option<String>,
-    pub tags: Vec<String>,
-    pub interval: Option<Duration>,
-    pub enabled: bool,
-}
 
 /// What `sync_config_sources` changed.
 #[derive(Debug, Default)]

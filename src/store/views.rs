@@ -1,5 +1,5 @@
 //! Reads for the notifier: the stories, revisions, statement shifts and
-//! source health that alerts and digests report, as `notify::content` views.
+//! source health that alerts and digests report, as `model::views`.
 //! Diffs come back as the stored JSON; the notifier turns them into display
 //! parts.
 
@@ -8,8 +8,8 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::health::SourceState;
 use super::{Result, Store, StoreError, Watermark};
-use crate::detect::revisions::Significance;
-use crate::notify::content::{
+use crate::model::Significance;
+use crate::model::views::{
     ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
 };
 
@@ -272,15 +272,6 @@ impl Store {
         upto: Watermark,
         min: Significance,
     ) -> Result<Vec<StoredRevision>> {
-        let allowed: Vec<&str> = [
-            Significance::Cosmetic,
-            Significance::Minor,
-            Significance::Major,
-        ]
-        .into_iter()
-        .filter(|s| *s >= min)
-        .map(|s| s.as_str())
-        .collect();
         let sql = format!(
             "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance, r.reasons,
                     r.topics, r.diff, {ITEM_COLUMNS}
@@ -288,20 +279,27 @@ impl Store {
              WHERE r.id > ?2 AND r.id <= ?3 AND r.reported = 1
                AND r.significance IN (SELECT value FROM json_each(?4))
                AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value = ?1)
-             ORDER BY CASE r.significance WHEN 'major' THEN 0 WHEN 'minor' THEN 1 ELSE 2 END,
-                      r.seen_at, r.id"
+             ORDER BY r.seen_at, r.id"
         );
-        let allowed = serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into());
-        self.conn
+        let mut revisions: Vec<StoredRevision> = self
+            .conn
             .prepare_cached(&sql)
             .and_then(|mut s| {
                 s.query_map(
-                    params![topic, after.revision, upto.revision, allowed],
+                    params![
+                        topic,
+                        after.revision,
+                        upto.revision,
+                        super::vocab::at_least(min)
+                    ],
                     stored_revision,
                 )?
                 .collect()
             })
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        // Most significant first; within a class, in the order seen (stable sort).
+        revisions.sort_by_key(|r| std::cmp::Reverse(r.view.significance));
+        Ok(revisions)
     }
 
     /// Statement shifts between two watermarks on `topic`.

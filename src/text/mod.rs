@@ -1,8 +1,9 @@
 //! Pure text utilities shared by `normalize`, `store` and `detect`.
 //!
 //! This module owns the meaning of "clean text" in newswatch: how HTML becomes
-//! plain text, which invisible characters are dropped, how search folding works
-//! and how content is hashed. It must never do I/O, never touch SQL or the
+//! plain text, which invisible characters are dropped, how search folding works,
+//! how content is hashed, and how counts, durations and dates read to people
+//! (`counted`, `span`, `since`). It must never do I/O, never touch SQL or the
 //! network, never depend on another module of the crate, and never panic on
 //! any input (feed text is hostile: broken tags, lone `<`, unterminated
 //! comments, invalid entity numbers).
@@ -12,12 +13,14 @@ mod html;
 mod lang;
 mod search;
 mod stem;
+mod when;
 
 pub use clean::{clean_line, clean_text, fold};
 pub use html::{decode_entities, html_to_text, title_to_text};
 pub use lang::guess_language;
 pub use search::{STEMS_MARK, query_stems, search_document, search_query, search_words_query};
 pub use stem::{Span, StemLang, stem, with_stem, word_list, words};
+pub use when::{day, since, span, span_between};
 
 /// `n` with the noun that agrees with it: "1 source", "3 sources", "0 sources".
 pub fn counted(n: usize, one: &str, many: &str) -> String {

@@ -44,7 +44,7 @@ send_empty = {send_empty}
     );
     std::fs::write(&path, &text).unwrap();
     let config = newswatch::config::load(&path).expect("config");
-    Notifier::open(&config, &dir.join("test.db"), clock.shared())
+    Notifier::open(config.mail_settings(), &dir.join("test.db"), clock.shared())
         .expect("notifier")
         .expect("[email] is configured")
 }

@@ -893,9 +893,10 @@ fn a_message_refused_past_give_up_after_is_failed_until_retried() {
         .unwrap();
     {
         let _inside = rt.enter();
-        let mut notifier = newswatch::notify::Notifier::open(&config, &env.db, clock.shared())
-            .unwrap()
-            .unwrap();
+        let mut notifier =
+            newswatch::notify::Notifier::open(config.mail_settings(), &env.db, clock.shared())
+                .unwrap()
+                .unwrap();
         let report = rt.block_on(notifier.deliver_due(sooner));
         assert_eq!((report.deferred, report.failed), (1, 0), "{report:?}");
         assert_eq!(

@@ -27,8 +27,8 @@ struct Daemon {
 impl Daemon {
     fn start(env: &Env, clock: &ManualClock) -> Daemon {
         let config = newswatch::config::load(&env.config).expect("config");
-        let mut store = newswatch::store::Store::open(&config.daemon.database).expect("store");
-        store.set_alert_rules(newswatch::notify::alert_rules(&config));
+        // The daemon sets the alert rules from `config` (`service::run_until`).
+        let store = newswatch::store::Store::open(&config.daemon.database).expect("store");
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -106,8 +106,6 @@ mod verdict;
 mod words;
 
 use std::collections::HashSet;
-use std::fmt;
-use std::str::FromStr;
 
 use crate::text::{StemLang, guess_language};
 
@@ -130,70 +128,15 @@ pub const MAJOR_SHARE: f64 = 0.35;
 /// A title whose own changed share is at or above this has been reframed.
 pub const TITLE_REFRAMED_SHARE: f64 = 0.5;
 
-/// How much a revision matters. Ordered: `Cosmetic < Minor < Major`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Significance {
-    Cosmetic,
-    Minor,
-    Major,
-}
-
-impl Significance {
-    /// The stored and printed name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Significance::Cosmetic => "cosmetic",
-            Significance::Minor => "minor",
-            Significance::Major => "major",
-        }
-    }
-}
-
-impl fmt::Display for Significance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A significance name that is not `cosmetic`, `minor` or `major`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown significance {0:?} (expected cosmetic, minor or major)")]
-pub struct UnknownSignificance(pub String);
-
-impl FromStr for Significance {
-    type Err = UnknownSignificance;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "cosmetic" => Ok(Significance::Cosmetic),
-            "minor" => Ok(Significance::Minor),
-            "major" => Ok(Significance::Major),
-            _ => Err(UnknownSignificance(s.to_string())),
-        }
-    }
-}
+// The classes and the diff are the shared vocabulary (`model`): the
+// store keeps them and messages show them.
+pub use crate::model::{DiffOp, FieldDiff, Significance, UnknownSignificance};
 
 /// One version of an item, as compared.
 #[derive(Clone, Copy, Debug)]
 pub struct VersionText<'a> {
     pub title: &'a str,
     pub text: &'a str,
-}
-
-/// One run of a word diff. Whitespace and punctuation are attached, so
-/// `Equal`+`Delete` runs concatenate to the old text and `Equal`+`Insert` runs
-/// to the new one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub enum DiffOp {
-    Equal(String),
-    Delete(String),
-    Insert(String),
-}
-
-/// The word diff of one field (title or text).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-pub struct FieldDiff {
-    pub ops: Vec<DiffOp>,
 }
 
 /// The comparison of two versions.

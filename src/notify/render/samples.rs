@@ -49,7 +49,7 @@ pub(super) fn sample_revision() -> RevisionView {
         from_version: 1,
         to_version: 2,
         seen_at: "2026-11-27T06:00:00Z".into(),
-        significance: "major".into(),
+        significance: crate::model::Significance::Major,
         reasons: vec!["numbers".into(), "negation".into()],
         title_diff: vec![
             part("same", "Peace talks "),

@@ -179,18 +179,6 @@ fn topic_terms_accept_query_forms() {
 }
 
 #[test]
-fn significance_names_round_trip() {
-    for s in [Cosmetic, Minor, Major] {
-        assert_eq!(s.as_str().parse::<Significance>(), Ok(s));
-        assert_eq!(s.to_string(), s.as_str());
-    }
-    assert_eq!(" Major ".parse::<Significance>(), Ok(Major));
-    let err = "huge".parse::<Significance>().unwrap_err();
-    assert!(err.to_string().contains("huge"));
-    assert!(Cosmetic < Minor && Minor < Major);
-}
-
-#[test]
 fn render_plain_marks_changes() {
     let r = compare(
         &VersionText {

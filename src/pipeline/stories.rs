@@ -1,18 +1,19 @@
-//! Story assignment inside the write transaction: an in-memory index of the
-//! fingerprints of recent items (loaded lazily from the database, banded for
-//! near-duplicate lookup) so one event reported by many outlets gets one
-//! story id. The decision itself is `detect::stories::assign` (pure).
+//! Story assignment, part of the commit stage: an in-memory index of the
+//! fingerprints of recent items (detection state, loaded lazily from the
+//! store through a typed read, banded for near-duplicate lookup) so one
+//! event reported by many outlets gets one story id. The decision itself is
+//! `detect::stories::assign` (pure); the story rows are typed store writes
+//! in the fetch's transaction.
 
 use std::hash::BuildHasher;
 
 use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
 
-use super::{parse_ts, ts};
 use crate::detect::stories::{SAME_STORY_MAX_DISTANCE, StoryCandidate, assign, hamming};
 use crate::model::SourceId;
+use crate::store::{Stamp, WriteTx};
 
 /// Items older than this are not joined to (a story is an event, not a theme).
 const STORY_WINDOW_HOURS: i64 = 72;
@@ -159,36 +160,30 @@ impl StoryIndex {
         *self = StoryIndex::default();
     }
 
-    fn ensure_loaded(&mut self, tx: &Connection, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    fn ensure_loaded(
+        &mut self,
+        tx: &WriteTx<'_, '_>,
+        now: DateTime<Utc>,
+    ) -> crate::store::Result<()> {
         if self.loaded {
             return Ok(());
         }
         self.loaded = true;
         self.bands = (0..band_count()).map(|_| HashMap::default()).collect();
         self.sweep_above = SWEEP_MIN;
-        let since = ts(now - Duration::hours(STORY_WINDOW_HOURS));
-        let mut stmt = tx.prepare(
-            "SELECT story_id, fingerprint, source_id, url, first_seen FROM items
-             WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL
-             ORDER BY id",
-        )?;
-        let rows = stmt.query_map([since], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (story_id, fp, source, url, seen) = row?;
-            let seen = parse_ts(&seen).unwrap_or(now);
+        tx.for_each_recent_story_item(now - Duration::hours(STORY_WINDOW_HOURS), |item| {
+            let seen = item.first_seen.unwrap_or(now);
             // Rows come in id order: a story's first row is its founder.
-            let founder = !self.last_seen.contains_key(&story_id);
-            self.push(story_id, fp as u64, source, url.as_deref(), seen, founder);
-        }
-        Ok(())
+            let founder = !self.last_seen.contains_key(&item.story_id);
+            self.push(
+                item.story_id,
+                item.fingerprint,
+                item.source,
+                item.url,
+                seen,
+                founder,
+            );
+        })
     }
 
     fn push(
@@ -226,13 +221,15 @@ impl StoryIndex {
     /// The story a new item belongs to, creating one if it is a new event.
     pub fn assign_story(
         &mut self,
-        tx: &Connection,
+        tx: &WriteTx<'_, '_>,
         source_id: SourceId,
         fingerprint: u64,
         url: Option<&str>,
         title: &str,
-        now: DateTime<Utc>,
-    ) -> rusqlite::Result<i64> {
+        now: &Stamp,
+    ) -> crate::store::Result<i64> {
+        let stamp = now;
+        let now = stamp.at();
         self.ensure_loaded(tx, now)?;
         let window_secs = STORY_WINDOW_HOURS * 3600;
         let now_secs = now.timestamp();
@@ -275,20 +272,10 @@ impl StoryIndex {
         };
         let story = match found {
             Some(story) => {
-                tx.prepare_cached(
-                    "UPDATE stories SET items = items + 1,
-                         sources = sources + NOT EXISTS
-                             (SELECT 1 FROM items WHERE story_id = ?1 AND source_id = ?2)
-                     WHERE id = ?1",
-                )?
-                .execute(params![story, source_id])?;
+                tx.join_story(story, source_id)?;
                 story
             }
-            None => {
-                tx.prepare_cached("INSERT INTO stories (first_seen, title) VALUES (?1, ?2)")?
-                    .execute(params![ts(now), title])?;
-                tx.last_insert_rowid()
-            }
+            None => tx.insert_story(title, stamp)?,
         };
         self.push(story, fingerprint, source_id, url, now, found.is_none());
         Ok(story)
@@ -347,30 +334,26 @@ mod tests {
     #[test]
     fn stories_do_not_drift_through_a_chain() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(&dir.path().join("t.db")).unwrap();
-        let now = parse_ts("2026-11-30T10:00:00Z").unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("t.db")).unwrap();
+        let now = Stamp::new(crate::store::parse_ts("2026-11-30T10:00:00Z").unwrap());
         let f0: u64 = 0x0123_4567_89ab_cdef;
         let f1 = f0 ^ 0xff; // 8 bits from f0
         let f2 = f1 ^ (0xff << 32); // 8 bits from f1, 16 from f0
         let mut index = StoryIndex::default();
-        let a = index
-            .assign_story(&store.conn, 1, f0, None, "a", now)
+        store
+            .write(|tx| {
+                let a = index.assign_story(tx, 1, f0, None, "a", &now)?;
+                let b = index.assign_story(tx, 2, f1, None, "b", &now)?;
+                let c = index.assign_story(tx, 3, f2, None, "c", &now)?;
+                assert_eq!(a, b, "close to the founder: joins");
+                assert_ne!(c, a, "close only to a member: a new story");
+                // The same URL within the window joins whatever the fingerprint.
+                let url = Some("https://x.example/1");
+                let d = index.assign_story(tx, 4, !f0, url, "d", &now)?;
+                let e = index.assign_story(tx, 5, f0, url, "e", &now)?;
+                assert_eq!(d, e);
+                Ok(())
+            })
             .unwrap();
-        let b = index
-            .assign_story(&store.conn, 2, f1, None, "b", now)
-            .unwrap();
-        let c = index
-            .assign_story(&store.conn, 3, f2, None, "c", now)
-            .unwrap();
-        assert_eq!(a, b, "close to the founder: joins");
-        assert_ne!(c, a, "close only to a member: a new story");
-        // The same URL within the window joins whatever the fingerprint.
-        let d = index
-            .assign_story(&store.conn, 4, !f0, Some("https://x.example/1"), "d", now)
-            .unwrap();
-        let e = index
-            .assign_story(&store.conn, 5, f0, Some("https://x.example/1"), "e", now)
-            .unwrap();
-        assert_eq!(d, e);
     }
 }

@@ -1,14 +1,8 @@
-//! Plain data that crosses the stages of the pipeline (see DESIGN.md, "Data flow").
-//!
-//! Nothing here does I/O or knows about SQL, HTTP or feed formats; every other
-//! module may depend on this one, and this one depends on nothing in the crate.
+//! Feed documents and entries as they cross the stages: what the fetcher
+//! got, what the parser read, what the normaliser made of it, and how a
+//! fetch attempt ended.
 
 use chrono::{DateTime, Utc};
-
-/// Row id of a source in the `sources` table.
-pub type SourceId = i64;
-/// Row id of an item in the `items` table.
-pub type ItemId = i64;
 
 /// HTTP cache validators remembered per source for conditional GET.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,161 @@
+//! What a commit records beside versions: revisions (the diff and its
+//! significance from `detect::revisions`, with the flap and churn guards)
+//! and statements (with the shifts `detect::statements::find_shift` finds
+//! against the speaker's recent ones).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::entries::Doc;
+use crate::detect::FoundQuote;
+use crate::detect::revisions::{self, Revision, VersionText};
+use crate::detect::statements::find_shift;
+use crate::model::{ItemId, Significance, TopicMatch};
+use crate::pipeline::analyse::revision_terms;
+use crate::store::{self, NewRevision, NewStatement};
+
+/// Earlier statements a new one is compared with (same speaker and topic).
+const SHIFT_WINDOW_DAYS: i64 = 30;
+/// At most this many earlier statements are compared (newest first).
+const SHIFT_HISTORY_MAX: usize = 200;
+
+impl Doc<'_, '_, '_> {
+    /// Compare two versions (`detect::revisions`) unless the fetch worker
+    /// did, apply the flap and churn guards, and store the revision.
+    /// Returns its significance.
+    pub(super) fn record_revision(&self, change: &Change<'_>) -> store::Result<Significance> {
+        let mut topics: Vec<&str> = change
+            .old_topics
+            .iter()
+            .chain(change.new_topics)
+            .map(|m| m.topic.as_str())
+            .collect();
+        topics.sort_unstable();
+        topics.dedup();
+        let compared;
+        let rev = match change.prepared {
+            Some(rev) => rev,
+            None => {
+                let terms = revision_terms(change.old_topics, change.new_topics);
+                compared = revisions::compare(&change.old, &change.new, &terms);
+                &compared
+            }
+        };
+        let mut flags: Vec<&str> = Vec::new();
+        if change.flap {
+            flags.push("flap");
+        }
+        if self.is_churning(change.item)? {
+            flags.push("churn");
+        }
+        // Flap and churn hold a revision back from alerts and digests; a pruned
+        // old text only marks what the diff could not cover.
+        let reported = flags.is_empty();
+        if change.old_text_pruned {
+            flags.push("text_pruned");
+        }
+        self.tx.insert_revision(
+            &NewRevision {
+                item: change.item,
+                from_version: change.from_version,
+                to_version: change.to_version,
+                significance: rev.significance,
+                reasons: &rev.reasons,
+                title_diff: &rev.title.ops,
+                text_diff: &rev.text.ops,
+                changed_share: rev.changed_share,
+                topics: &topics,
+                flags: &flags,
+                reported,
+            },
+            self.now,
+        )?;
+        Ok(rev.significance)
+    }
+
+    /// Whether the item has been revised too often lately (the revisions
+    /// this fetch stored for it count).
+    fn is_churning(&self, item: ItemId) -> store::Result<bool> {
+        let now = self.now.at();
+        let since = now - Duration::hours(revisions::CHURN_WINDOW_HOURS);
+        let times: Vec<DateTime<Utc>> = self.tx.revision_times_since(item, since)?;
+        Ok(revisions::is_churning(&times, now))
+    }
+
+    /// Store the quotes of one item version (once per item: a quote repeated in a
+    /// later version is not stored again) under each topic the version matched,
+    /// and record a shift when a quote is far from everything the speaker said on
+    /// that topic recently. Returns how many shifts were found.
+    pub(super) fn record_statements(
+        &self,
+        item: ItemId,
+        version: i64,
+        quotes: &[FoundQuote],
+        topics: &[TopicMatch],
+    ) -> store::Result<u64> {
+        let mut shifts = 0;
+        let topic_names: Vec<&str> = if topics.is_empty() {
+            vec![""]
+        } else {
+            topics.iter().map(|t| t.topic.as_str()).collect()
+        };
+        let since = self.now.at() - Duration::days(SHIFT_WINDOW_DAYS);
+        for quote in quotes {
+            if self.tx.statement_known(item, &quote.speaker, &quote.text)? {
+                continue;
+            }
+            for topic in &topic_names {
+                // Earlier statements first, so the new one is not compared with itself.
+                let earlier: Vec<(i64, String)> = if topic.is_empty() {
+                    Vec::new()
+                } else {
+                    self.tx.recent_statements(
+                        &quote.speaker,
+                        topic,
+                        since,
+                        item,
+                        SHIFT_HISTORY_MAX,
+                    )?
+                };
+                let id = self.tx.insert_statement(
+                    &NewStatement {
+                        item,
+                        version,
+                        speaker: &quote.speaker,
+                        topic,
+                        text: &quote.text,
+                        context: &quote.context,
+                    },
+                    self.now,
+                )?;
+                let texts: Vec<&str> = earlier.iter().map(|(_, t)| t.as_str()).collect();
+                if let Some(shift) = find_shift(&quote.text, &texts)
+                    && let Some((closest_id, _)) = earlier.get(shift.closest)
+                {
+                    self.tx
+                        .insert_shift(id, *closest_id, shift.similarity, self.now)?;
+                    shifts += 1;
+                }
+            }
+        }
+        Ok(shifts)
+    }
+}
+
+/// One version change to record.
+pub(super) struct Change<'a> {
+    pub(super) item: ItemId,
+    pub(super) from_version: i64,
+    pub(super) to_version: i64,
+    pub(super) old: VersionText<'a>,
+    pub(super) new: VersionText<'a>,
+    pub(super) old_topics: &'a [TopicMatch],
+    pub(super) new_topics: &'a [TopicMatch],
+    /// The new text equals an earlier version's (A→B→A).
+    pub(super) flap: bool,
+    /// Retention had emptied the old text: `old.text` is the new text, so
+    /// only the title is compared, and the revision says so.
+    pub(super) old_text_pruned: bool,
+    /// The comparison of `old` with `new`, made before the transaction (on
+    /// a fetch worker) from the same texts and topics.
+    pub(super) prepared: Option<&'a Revision>,
+}

@@ -1,0 +1,442 @@
+//! A fetched document's entries, committed in document order: which are
+//! unchanged, counters ticking, changed (new versions, each with its
+//! revision) or new (a story, an item, its versions); see `detections` for
+//! the revisions and statements they record.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use super::detections::Change;
+use super::{FetchSummary, holds};
+use crate::detect::Analysis;
+use crate::detect::revisions::{self, Revision, VersionText};
+use crate::model::{Entry, EntryText, ItemId, Significance, TopicMatch};
+use crate::pipeline::analyse::{Analysed, revision_terms};
+use crate::pipeline::record::FetchRecord;
+use crate::pipeline::stories::StoryIndex;
+use crate::store::{
+    self, ItemUpdate, KnownItems, NewItem, Stamp, StoredItem, StoredVersion, WriteTx,
+};
+use crate::text::{fold, search_document};
+
+/// The entries of one fetched document, being committed (`'r`: the record).
+pub(super) struct Doc<'a, 'c, 'r> {
+    pub(super) tx: &'a mut WriteTx<'c, 'r>,
+    pub(super) stories: &'a mut StoryIndex,
+    pub(super) rec: &'r FetchRecord,
+    pub(super) fetch_id: i64,
+    pub(super) now: &'a Stamp,
+    pub(super) summary: &'a mut FetchSummary,
+}
+
+/// An entry with what was computed for it, usually off the writer thread.
+struct Incoming<'r> {
+    /// Its place in the document.
+    index: usize,
+    entry: &'r Entry,
+    /// None: no detection (indexed form made on demand).
+    analysed: Option<Cow<'r, Analysed>>,
+}
+
+impl<'r> Incoming<'r> {
+    /// Entry `i` of `rec`, analysed now if it was skipped as unchanged.
+    fn new(rec: &'r FetchRecord, i: usize, entry: &'r Entry) -> Incoming<'r> {
+        let analysed = match rec.analyses.get(i) {
+            Some(Some(a)) => Some(Cow::Borrowed(a)),
+            Some(None) => rec.analyser.as_ref().map(|a| Cow::Owned(a.analyse(entry))),
+            None => None,
+        };
+        Incoming {
+            index: i,
+            entry,
+            analysed,
+        }
+    }
+
+    fn analysis(&self) -> Option<&Analysis> {
+        self.analysed.as_deref().map(|a| &a.analysis)
+    }
+
+    fn topics(&self) -> &[TopicMatch] {
+        self.analysis().map(|a| a.topics.as_slice()).unwrap_or(&[])
+    }
+
+    fn earlier_topics(&self, i: usize) -> &[TopicMatch] {
+        self.analysis()
+            .and_then(|a| a.earlier_topics.get(i))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The revision analysis made from the document's state `i` to state
+    /// `i + 1` (see `Analysed::doc_revisions`).
+    fn doc_revision(&self, i: usize) -> Option<&Revision> {
+        self.analysed.as_deref()?.doc_revisions.get(i)
+    }
+
+    /// The title and text as the search index takes them (folded, with
+    /// their stems: `text::search_document`): those analysis made, else
+    /// made now.
+    fn search_text(&self) -> (Cow<'r, str>, Cow<'r, str>) {
+        match &self.analysed {
+            Some(Cow::Borrowed(a)) => (
+                Cow::Borrowed(a.search.0.as_str()),
+                Cow::Borrowed(a.search.1.as_str()),
+            ),
+            Some(Cow::Owned(a)) => (
+                Cow::Owned(a.search.0.clone()),
+                Cow::Owned(a.search.1.clone()),
+            ),
+            None => {
+                let cur = &self.entry.current;
+                let language = self.entry.language.as_deref();
+                (
+                    Cow::Owned(search_document(&fold(&cur.title), language)),
+                    Cow::Owned(search_document(&fold(&cur.text), language)),
+                )
+            }
+        }
+    }
+}
+
+impl<'r> Doc<'_, '_, 'r> {
+    pub(super) fn commit_entries(&mut self) -> store::Result<()> {
+        let rec = self.rec;
+        let mut known = self.tx.known_items(rec.source_id, &rec.entries)?;
+        let counters = self.counter_changes(&known)?;
+        if !counters.is_empty() {
+            tracing::debug!(
+                source = rec.source_id,
+                items = counters.len(),
+                "counters changed, not stored as versions"
+            );
+        }
+        let mut touched: HashSet<ItemId> = HashSet::new();
+        let mut unchanged: Vec<ItemId> = Vec::new();
+        for (i, entry) in rec.entries.iter().enumerate() {
+            self.summary.items_seen += 1;
+            match known.find(&entry.keys) {
+                Some((stored, matched)) if touched.insert(stored.id) => {
+                    if entry.keys.len() > 1 {
+                        let others = entry.keys.iter().filter(|k| **k != matched);
+                        self.tx.add_item_keys(
+                            rec.source_id,
+                            stored.id,
+                            others.map(String::as_str),
+                        )?;
+                    }
+                    if holds(&stored, entry) || counters.contains(&i) {
+                        unchanged.push(stored.id);
+                        continue;
+                    }
+                    let incoming = Incoming::new(rec, i, entry);
+                    if self.apply_versions(&stored, &incoming)? {
+                        self.summary.items_changed += 1;
+                    } else {
+                        unchanged.push(stored.id);
+                    }
+                }
+                // A second entry of this document resolving to an item we already
+                // updated is a different story that shares a stale key: store it new.
+                _ => {
+                    let incoming = Incoming::new(rec, i, entry);
+                    let id = self.insert_item(&incoming)?;
+                    touched.insert(id);
+                    known.remember(id, entry);
+                    self.summary.items_new += 1;
+                }
+            }
+        }
+        self.tx.touch_items(&unchanged, self.now)
+    }
+
+    /// Entries (by index) whose change since their stored version is counters
+    /// ticking (see `revisions::counters_in_feed`): they are kept as they are,
+    /// like unchanged ones. Storing them made a version of every item of an
+    /// aggregator's feed at every poll, each a `numbers_changed` major revision.
+    fn counter_changes(&self, known: &KnownItems) -> store::Result<HashSet<usize>> {
+        let entries = &self.rec.entries;
+        let mut numbers_only = HashSet::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let Some((stored, _)) = known.find(&entry.keys) else {
+                continue;
+            };
+            if holds(&stored, entry) || !entry.earlier.is_empty() {
+                continue;
+            }
+            let Some((title, text)) = self.tx.latest_version_text(stored.id)? else {
+                continue;
+            };
+            let old = VersionText {
+                title: &title,
+                text: &text,
+            };
+            let new = VersionText {
+                title: &entry.current.title,
+                text: &entry.current.text,
+            };
+            if revisions::numbers_only(&old, &new) {
+                numbers_only.insert(i);
+            }
+        }
+        if !revisions::counters_in_feed(numbers_only.len(), entries.len()) {
+            numbers_only.clear();
+        }
+        Ok(numbers_only)
+    }
+
+    /// A new item: its story, row, keys, versions (the earlier states its
+    /// document carried, then the current one) with their matches and the
+    /// revisions between them, its statements, and its search entry.
+    fn insert_item(&mut self, incoming: &Incoming<'r>) -> store::Result<ItemId> {
+        let entry = incoming.entry;
+        let cur = &entry.current;
+        let story = match incoming.analysis() {
+            Some(a) => Some(self.stories.assign_story(
+                self.tx,
+                self.rec.source_id,
+                a.fingerprint,
+                entry.url.as_deref(),
+                &cur.title,
+                self.now,
+            )?),
+            None => None,
+        };
+        let id = self.tx.insert_item(
+            &NewItem {
+                source_id: self.rec.source_id,
+                entry,
+                version_count: entry.earlier.len() as i64 + 1,
+                story_id: story,
+                fingerprint: incoming.analysis().map(|a| a.fingerprint),
+            },
+            self.now,
+        )?;
+        self.tx.add_item_keys(
+            self.rec.source_id,
+            id,
+            entry.keys.iter().map(String::as_str),
+        )?;
+        // Versions oldest first: the earlier states this document carried (AP
+        // appends one item per headline edit), then the current one.
+        let states: Vec<(&EntryText, &[TopicMatch])> = entry
+            .earlier
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t, incoming.earlier_topics(i)))
+            .chain(std::iter::once((cur, incoming.topics())))
+            .collect();
+        for (i, (text, topics)) in states.iter().enumerate() {
+            let version = i as i64 + 1;
+            self.tx
+                .insert_version(id, version, text, self.fetch_id, self.now)?;
+            self.tx.insert_matches(id, version, topics, self.now)?;
+            if i > 0 {
+                let (old, old_topics) = states[i - 1];
+                let change = Change {
+                    item: id,
+                    from_version: version - 1,
+                    to_version: version,
+                    old: VersionText {
+                        title: &old.title,
+                        text: &old.text,
+                    },
+                    new: VersionText {
+                        title: &text.title,
+                        text: &text.text,
+                    },
+                    old_topics,
+                    new_topics: topics,
+                    flap: false,
+                    old_text_pruned: false,
+                    prepared: incoming.doc_revision(i - 1),
+                };
+                let significance = self.record_revision(&change)?;
+                self.count_revision(significance);
+            }
+        }
+        if !incoming.topics().is_empty() {
+            self.summary.items_matched += 1;
+        }
+        if let Some(a) = incoming.analysis() {
+            self.summary.shifts +=
+                self.record_statements(id, states.len() as i64, &a.quotes, incoming.topics())?;
+        }
+        let (title, text) = incoming.search_text();
+        self.tx.index_for_search(id, title, text, false);
+        Ok(id)
+    }
+
+    /// A revision computed off the writer from the item's stored version
+    /// `last` to the document's state at `place` (`earlier`, then the
+    /// current one), when it was computed from that very text with the same
+    /// topic terms, so it is exactly what comparing now would give: the
+    /// fetch worker's (`FetchRecord::prepared`, current state only), or the
+    /// one analysis made between the document's states when the stored
+    /// version is the state just before.
+    fn revision_from_stored<'i>(
+        &'i self,
+        incoming: &'i Incoming<'r>,
+        place: usize,
+        item: ItemId,
+        last: &StoredVersion,
+        old_topics: &[TopicMatch],
+        new_topics: &[TopicMatch],
+    ) -> Option<&'i Revision> {
+        let terms = revision_terms(old_topics, new_topics);
+        let entry = incoming.entry;
+        if let Some(p) = self
+            .rec
+            .prepared
+            .get(incoming.index)
+            .and_then(Option::as_ref)
+            && place == entry.earlier.len()
+            && p.item == item
+            && p.version == last.version
+            && p.content_hash == last.content_hash
+            && p.terms == terms
+        {
+            return Some(&p.revision);
+        }
+        let before = place.checked_sub(1)?;
+        let state = entry.earlier.get(before)?;
+        (state.content_hash == last.content_hash
+            && revision_terms(incoming.earlier_topics(before), new_topics) == terms)
+            .then(|| incoming.doc_revision(before))
+            .flatten()
+    }
+
+    fn count_revision(&mut self, significance: Significance) {
+        self.summary.revisions[significance as usize] += 1;
+    }
+
+    /// Store the entry's text states that the item has not had yet, each with its
+    /// revision from the previous one (for an entry the item does not already
+    /// hold, see [`holds`]). Returns true when the item's current text
+    /// changed.
+    fn apply_versions(
+        &mut self,
+        stored: &StoredItem,
+        incoming: &Incoming<'r>,
+    ) -> store::Result<bool> {
+        let entry = incoming.entry;
+        let cur = &entry.current;
+        let history: Vec<StoredVersion> = self.tx.item_versions(stored.id)?;
+        let known: HashSet<&str> = history.iter().map(|v| v.content_hash.as_str()).collect();
+        let Some(last) = history.last() else {
+            return Ok(false);
+        };
+        let mut prev_title = last.title.clone();
+        let mut prev_text = last.text.clone();
+        // After retention emptied the stored text, the first new state can only
+        // be compared by its title (diffing against "" would report the whole
+        // body as new).
+        let mut prev_pruned = last.pruned;
+        let mut prev_topics = self.tx.version_matches(stored.id, last.version)?;
+        let mut version = stored.version_count.max(last.version);
+        // Older states from the same document (AP appends one item per headline
+        // edit) are history we have not seen: record them, oldest first.
+        // Each with its place among the document's states (`earlier`, then
+        // the current one), for the revisions analysis made between them.
+        let mut pending: Vec<(&EntryText, &[TopicMatch], bool, usize)> = entry
+            .earlier
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !known.contains(t.content_hash.as_str()))
+            .map(|(i, t)| (t, incoming.earlier_topics(i), false, i))
+            .collect();
+        let changed = cur.content_hash != stored.content_hash;
+        if changed {
+            let new = VersionText {
+                title: &cur.title,
+                text: &cur.text,
+            };
+            let old = VersionText {
+                title: &prev_title,
+                text: &prev_text,
+            };
+            // A body that collapses to a fraction of itself is a broken extraction
+            // or a truncated feed, not an edit: keep the stored text.
+            if !last.pruned && revisions::is_extraction_failure(&old, &new) {
+                tracing::debug!(item = stored.id, "text collapsed: not treated as an edit");
+            } else {
+                let earlier_hashes: Vec<String> =
+                    history.iter().map(|v| v.content_hash.clone()).collect();
+                let flap = revisions::is_flap(&cur.content_hash, &earlier_hashes);
+                pending.push((cur, incoming.topics(), flap, entry.earlier.len()));
+            }
+        }
+        let mut current_changed = false;
+        // The place of the state stored before each pending one, when that
+        // is the document's state just before it.
+        let mut prev_place: Option<usize> = None;
+        for (text, topics, flap, place) in pending {
+            version += 1;
+            self.tx
+                .insert_version(stored.id, version, text, self.fetch_id, self.now)?;
+            self.tx
+                .insert_matches(stored.id, version, topics, self.now)?;
+            let prepared = match prev_place {
+                None if !prev_pruned => self.revision_from_stored(
+                    incoming,
+                    place,
+                    stored.id,
+                    last,
+                    &prev_topics,
+                    topics,
+                ),
+                None => None,
+                Some(prev) if prev + 1 == place => incoming.doc_revision(prev),
+                Some(_) => None,
+            };
+            let change = Change {
+                item: stored.id,
+                from_version: version - 1,
+                to_version: version,
+                old: VersionText {
+                    title: &prev_title,
+                    text: if prev_pruned { &text.text } else { &prev_text },
+                },
+                new: VersionText {
+                    title: &text.title,
+                    text: &text.text,
+                },
+                old_topics: &prev_topics,
+                new_topics: topics,
+                flap,
+                old_text_pruned: prev_pruned,
+                prepared,
+            };
+            let significance = self.record_revision(&change)?;
+            self.count_revision(significance);
+            prev_title = text.title.clone();
+            prev_text = text.text.clone();
+            prev_pruned = false;
+            prev_topics = topics.to_vec();
+            prev_place = Some(place);
+            current_changed = std::ptr::eq(text, cur);
+        }
+        if current_changed {
+            self.tx.update_item_text(
+                &ItemUpdate {
+                    id: stored.id,
+                    entry,
+                    version_count: version,
+                },
+                self.now,
+            )?;
+            let (title, text) = incoming.search_text();
+            self.tx.index_for_search(stored.id, title, text, true);
+            if !incoming.topics().is_empty() {
+                self.summary.items_matched += 1;
+            }
+            if let Some(a) = incoming.analysis() {
+                self.summary.shifts +=
+                    self.record_statements(stored.id, version, &a.quotes, incoming.topics())?;
+            }
+        } else if version != stored.version_count {
+            self.tx.set_version_count(stored.id, version, self.now)?;
+        }
+        Ok(current_changed)
+    }
+}

@@ -1,0 +1,238 @@
+//! Immediate alerts, queued as outbox rows inside the fetch's own
+//! transaction ([`WriteTx::queue_alerts`], called by the commit stage), so
+//! an item and the alert it causes commit together.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::write::{FetchId, WriteTx};
+use super::{Result, ts};
+use crate::model::{AlertRules, Significance, SourceId};
+
+/// Revisions of known items raise an immediate alert from this class up.
+const ALERT_SIGNIFICANCE: Significance = Significance::Major;
+
+/// What `queue_alerts` added, for the fetch summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueuedAlerts {
+    pub stories: u64,
+    pub revisions: u64,
+    pub shifts: u64,
+}
+
+impl QueuedAlerts {
+    pub fn total(&self) -> u64 {
+        self.stories + self.revisions + self.shifts
+    }
+}
+
+/// Queue the alerts caused by fetch `fetch_id`, in the fetch's transaction.
+///
+/// - new items matching an immediate topic: one row per *story* (items of the
+///   same story, from this or any later fetch, fold into it), due after the
+///   grouping window;
+/// - major, reported revisions of known items on an immediate topic;
+/// - statement shifts on an immediate topic.
+///
+/// A source's first successful fetch only sets the baseline: its backlog is
+/// not news and goes to digests, not to alerts.
+#[inline(never)] // a stage of bench/instructions.py: callgrind counts it apart
+fn queue_alerts(
+    tx: &Connection,
+    rules: &AlertRules,
+    source_id: i64,
+    fetch_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<QueuedAlerts> {
+    let mut queued = QueuedAlerts::default();
+    if rules.immediate_topics.is_empty() {
+        return Ok(queued);
+    }
+    let baseline: bool = tx
+        .prepare_cached(
+            "SELECT NOT EXISTS (SELECT 1 FROM fetches
+                 WHERE source_id = ?1 AND outcome = 'ok' AND id < ?2)",
+        )?
+        .query_row(params![source_id, fetch_id], |r| r.get(0))?;
+    if baseline {
+        return Ok(queued);
+    }
+    let topics = serde_json::to_string(&rules.immediate_topics).unwrap_or_else(|_| "[]".into());
+    let now_text = ts(now);
+    let window = chrono::Duration::from_std(rules.group_window).unwrap_or_default();
+    let oldest = chrono::Duration::from_std(rules.max_age)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let story_due = ts(now + window);
+
+    // New items of this fetch on an immediate topic, grouped by story.
+    let stories: Vec<(i64, i64, String)> = tx
+        .prepare_cached(
+            "SELECT coalesce(i.story_id, -i.id), min(i.id), json_group_array(DISTINCT m.topic)
+             FROM items i
+             JOIN item_versions v ON v.item_id = i.id AND v.version = 1 AND v.fetch_id = ?1
+             JOIN matches m ON m.item_id = i.id AND m.version = i.version_count
+             WHERE m.topic IN (SELECT value FROM json_each(?2)) AND i.published_at >= ?3
+             GROUP BY 1",
+        )?
+        .query_map(params![fetch_id, topics, ts(oldest)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (story, item, story_topics) in stories {
+        // A story id below zero stands for an item without a story.
+        let (key, story_id) = if story > 0 {
+            (format!("story-{story}"), Some(story))
+        } else {
+            (format!("item-{item}"), None)
+        };
+        queued.stories += insert_row(
+            tx,
+            &NewRow {
+                kind: "story",
+                dedupe_key: &key,
+                topics: &story_topics,
+                item_id: Some(item),
+                story_id,
+                revision_id: None,
+                shift_id: None,
+                now: &now_text,
+                not_before: &story_due,
+            },
+        )?;
+    }
+
+    // Major revisions of items this fetch did not create.
+    let revisions: Vec<(i64, i64, Option<i64>, String)> = tx
+        .prepare_cached(
+            "SELECT r.id, r.item_id, i.story_id,
+                    (SELECT json_group_array(t.value) FROM json_each(r.topics) t
+                     WHERE t.value IN (SELECT value FROM json_each(?2)))
+             FROM revisions r
+             JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
+             JOIN items i ON i.id = r.item_id
+             WHERE r.significance IN (SELECT value FROM json_each(?3)) AND r.reported = 1
+               AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))
+               AND NOT EXISTS (SELECT 1 FROM item_versions f
+                               WHERE f.item_id = r.item_id AND f.version = 1 AND f.fetch_id = ?1)",
+        )?
+        .query_map(
+            params![fetch_id, topics, super::vocab::at_least(ALERT_SIGNIFICANCE)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for (revision, item, story, rev_topics) in revisions {
+        queued.revisions += insert_row(
+            tx,
+            &NewRow {
+                kind: "revision",
+                dedupe_key: &format!("revision-{revision}"),
+                topics: &rev_topics,
+                item_id: Some(item),
+                story_id: story,
+                revision_id: Some(revision),
+                shift_id: None,
+                now: &now_text,
+                not_before: &now_text,
+            },
+        )?;
+    }
+
+    // Statement shifts found in this fetch.
+    let shifts: Vec<(i64, i64, Option<i64>, String)> = tx
+        .prepare_cached(
+            "SELECT sh.id, st.item_id, i.story_id, json_array(st.topic)
+             FROM shifts sh
+             JOIN statements st ON st.id = sh.statement_id
+             JOIN item_versions v ON v.item_id = st.item_id AND v.version = st.version AND v.fetch_id = ?1
+             JOIN items i ON i.id = st.item_id
+             WHERE st.topic IN (SELECT value FROM json_each(?2))",
+        )?
+        .query_map(params![fetch_id, topics], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (shift, item, story, shift_topics) in shifts {
+        queued.shifts += insert_row(
+            tx,
+            &NewRow {
+                kind: "shift",
+                dedupe_key: &format!("shift-{shift}"),
+                topics: &shift_topics,
+                item_id: Some(item),
+                story_id: story,
+                revision_id: None,
+                shift_id: Some(shift),
+                now: &now_text,
+                not_before: &now_text,
+            },
+        )?;
+    }
+    Ok(queued)
+}
+
+impl WriteTx<'_, '_> {
+    /// Queue the alerts fetch `fetch` caused, by `rules` (see `queue_alerts`).
+    pub fn queue_alerts(
+        &self,
+        rules: &AlertRules,
+        source: SourceId,
+        fetch: FetchId,
+        now: DateTime<Utc>,
+    ) -> Result<QueuedAlerts> {
+        queue_alerts(self.conn(), rules, source, fetch, now).map_err(|e| self.err(e))
+    }
+}
+
+struct NewRow<'a> {
+    kind: &'a str,
+    dedupe_key: &'a str,
+    topics: &'a str,
+    item_id: Option<i64>,
+    story_id: Option<i64>,
+    revision_id: Option<i64>,
+    shift_id: Option<i64>,
+    now: &'a str,
+    not_before: &'a str,
+}
+
+/// Insert one alert row unless its dedupe key exists; 1 if inserted. A
+/// revision or shift threads under its story's alert, and never goes out
+/// before it.
+fn insert_row(tx: &Connection, row: &NewRow<'_>) -> rusqlite::Result<u64> {
+    let parent: Option<(String, String)> = match row.story_id {
+        Some(story) if row.kind != "story" => tx
+            .prepare_cached("SELECT message_key, not_before FROM outbox WHERE dedupe_key = ?1")?
+            .query_row([format!("story-{story}")], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+        _ => None,
+    };
+    let not_before = match &parent {
+        Some((_, parent_due)) if parent_due.as_str() > row.not_before => parent_due.clone(),
+        _ => row.not_before.to_string(),
+    };
+    let parent_key = parent.map(|p| p.0);
+    let n = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO outbox
+                 (kind, dedupe_key, topics, item_id, story_id, revision_id, shift_id,
+                  message_key, parent_key, created_at, not_before, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                     'newswatch.' || ?2 || '.' || (SELECT value FROM meta WHERE key = 'instance'),
+                     ?8, ?9, ?10, ?10)",
+        )?
+        .execute(params![
+            row.kind,
+            row.dedupe_key,
+            row.topics,
+            row.item_id,
+            row.story_id,
+            row.revision_id,
+            row.shift_id,
+            parent_key,
+            row.now,
+            not_before
+        ])?;
+    Ok(n as u64)
+}
