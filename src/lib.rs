@@ -24,5 +24,7 @@ pub mod service;
 pub mod store;
 pub mod text;
 
-#[cfg(test)]
-mod testutil;
+/// Paths for tests (the shared corpus, the project's fixtures); the
+/// integration tests use it too, so it is not behind `cfg(test)`.
+#[doc(hidden)]
+pub mod testutil;

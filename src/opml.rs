@@ -6,6 +6,7 @@
 //! in shared/corpus/suites/rome/rome-opml) and writes OPML 2.0. Must never
 //! panic on any input.
 
+use crate::text::xml_escape;
 use std::borrow::Cow;
 
 use quick_xml::Reader;
@@ -178,7 +179,7 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
     out.push_str(&format!(
         "  <head>\n    <title>{}</title>\n  </head>\n  <body>\n",
-        escape(title)
+        xml_escape(title)
     ));
     for feed in feeds.iter().filter(|f| f.category.is_none()) {
         write_feed(&mut out, feed, "    ");
@@ -190,7 +191,7 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
         }
     }
     for category in categories {
-        let c = escape(category);
+        let c = xml_escape(category);
         out.push_str(&format!("    <outline text=\"{c}\" title=\"{c}\">\n"));
         for feed in feeds
             .iter()
@@ -205,43 +206,15 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
 }
 
 fn write_feed(out: &mut String, feed: &OpmlFeed, indent: &str) {
-    let t = escape(&feed.title);
+    let t = xml_escape(&feed.title);
     out.push_str(&format!(
         "{indent}<outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{}\"",
-        escape(&feed.url)
+        xml_escape(&feed.url)
     ));
     if let Some(html) = &feed.html_url {
-        out.push_str(&format!(" htmlUrl=\"{}\"", escape(html)));
+        out.push_str(&format!(" htmlUrl=\"{}\"", xml_escape(html)));
     }
     out.push_str("/>\n");
-}
-
-/// Escape for element text and double-quoted attributes. Tab and line breaks
-/// become character references so attribute normalisation cannot eat them;
-/// other control characters are not allowed in XML 1.0 and are dropped.
-fn escape(s: &str) -> Cow<'_, str> {
-    if !s
-        .chars()
-        .any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || c.is_control())
-    {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if c.is_control() && (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Helpers shared by unit tests: where the shared corpus and the project's
+//! Helpers shared by the unit and integration tests: where the shared corpus and the project's
 //! own fixtures are.
 
 use std::path::PathBuf;

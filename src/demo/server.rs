@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::script::{FEEDS, Feed, Format, entries_at};
+use crate::text::xml_escape;
 
 /// Longest request head read, and how long a client may take to send it.
 const MAX_HEAD: usize = 16 * 1024;
@@ -201,20 +202,20 @@ fn rss(feed: &Feed, encoding: &str, items: impl Iterator<Item = Item>) -> String
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n<rss version=\"2.0\">\n<channel>\n\
          <title>{}</title>\n<link>{}</link>\n<description>{}</description>\n<language>{}</language>\n",
-        xml(feed.name),
-        xml(feed.site),
-        xml(feed.description),
+        xml_escape(feed.name),
+        xml_escape(feed.site),
+        xml_escape(feed.description),
         feed.language
     );
     for (url, title, text, published) in items {
         s.push_str(&format!(
             "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n\
              <pubDate>{}</pubDate>\n<description>{}</description>\n</item>\n",
-            xml(title),
-            xml(&url),
-            xml(&url),
+            xml_escape(title),
+            xml_escape(&url),
+            xml_escape(&url),
             published.to_rfc2822(),
-            xml(text)
+            xml_escape(text)
         ));
     }
     s.push_str("</channel>\n</rss>\n");
@@ -227,42 +228,26 @@ fn atom(feed: &Feed, updated: DateTime<Utc>, items: impl Iterator<Item = Item>) 
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n\
          <title>{}</title>\n<subtitle>{}</subtitle>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n",
         feed.language,
-        xml(feed.name),
-        xml(feed.description),
-        xml(feed.site),
-        xml(feed.site),
+        xml_escape(feed.name),
+        xml_escape(feed.description),
+        xml_escape(feed.site),
+        xml_escape(feed.site),
         time(updated)
     );
     for (url, title, text, published) in items {
         s.push_str(&format!(
             "<entry>\n<id>{}</id>\n<title>{}</title>\n<link href=\"{}\"/>\n<published>{}</published>\n\
              <updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
-            xml(&url),
-            xml(title),
-            xml(&url),
+            xml_escape(&url),
+            xml_escape(title),
+            xml_escape(&url),
             time(published),
             time(published),
-            xml(text)
+            xml_escape(text)
         ));
     }
     s.push_str("</feed>\n");
     s
-}
-
-/// Text as XML character data or an attribute value.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

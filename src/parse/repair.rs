@@ -45,19 +45,7 @@ pub(crate) fn sniff_root(text: &str) -> Root {
             if name == b"html" {
                 return Root::Html;
             }
-            // Skip an internal subset `[ … ]` before the closing '>'.
-            let mut j = i + 9;
-            let mut depth = 0i32;
-            while j < b.len() {
-                match b[j] {
-                    b'[' => depth += 1,
-                    b']' => depth -= 1,
-                    b'>' if depth <= 0 => break,
-                    _ => {}
-                }
-                j += 1;
-            }
-            i = j + 1;
+            i = past_declaration(b, i + 9);
         } else if rest.starts_with(b"<!") {
             match find(b, i + 2, b">") {
                 Some(p) => i = p + 1,
@@ -168,18 +156,7 @@ fn find_root_start(text: &str, local: &str) -> Option<usize> {
         } else if rest.starts_with(b"<?") {
             i = find(b, i + 2, b"?>")? + 2;
         } else if rest.starts_with(b"<!") {
-            let mut j = i + 2;
-            let mut depth = 0i32;
-            while j < b.len() {
-                match b[j] {
-                    b'[' => depth += 1,
-                    b']' => depth -= 1,
-                    b'>' if depth <= 0 => break,
-                    _ => {}
-                }
-                j += 1;
-            }
-            i = j + 1;
+            i = past_declaration(b, i + 2);
         } else {
             let name_len = rest[1..]
                 .iter()
@@ -381,6 +358,23 @@ fn repair_reference(text: &str, start: usize, out: &mut String) -> usize {
 
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The index just past the `>` that closes a declaration (`<!DOCTYPE …>`)
+/// whose body starts at `from`, skipping an internal subset `[ … ]`.
+fn past_declaration(b: &[u8], from: usize) -> usize {
+    let mut j = from;
+    let mut depth = 0i32;
+    while j < b.len() {
+        match b[j] {
+            b'[' => depth += 1,
+            b']' => depth -= 1,
+            b'>' if depth <= 0 => break,
+            _ => {}
+        }
+        j += 1;
+    }
+    j + 1
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {

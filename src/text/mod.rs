@@ -14,6 +14,7 @@ mod lang;
 mod search;
 mod stem;
 mod when;
+mod xml;
 
 pub use clean::{clean_line, clean_text, fold};
 pub use html::{decode_entities, html_to_text, title_to_text};
@@ -21,6 +22,7 @@ pub use lang::guess_language;
 pub use search::{STEMS_MARK, query_stems, search_document, search_query, search_words_query};
 pub use stem::{Span, StemLang, stem, with_stem, word_list, words};
 pub use when::{day, since, span, span_between};
+pub use xml::xml_escape;
 
 /// `n` with the noun that agrees with it: "1 source", "3 sources", "0 sources".
 pub fn counted(n: usize, one: &str, many: &str) -> String {

@@ -2,11 +2,11 @@
 //! shifts and stories, as a user sees them through `items`, `changes`, `show`,
 //! `match` and the database.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::{corpus, fixture, rss};
+use crate::support::{corpus, fixture, rss, snapshots};
 
 fn shipped_topics() -> String {
     std::fs::read_to_string(concat!(
@@ -25,14 +25,9 @@ fn env_with_topics(sources: &[(&str, &str)]) -> Env {
     Env::new("", &rest)
 }
 
-/// The snapshots of a history folder, in name (= time) order.
+/// The snapshots of a history folder as `ingest` arguments; there must be some.
 fn history(dir: &Path) -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
+    let files = snapshots(dir);
     assert!(!files.is_empty(), "no snapshots in {}", dir.display());
     files.iter().map(|p| p.display().to_string()).collect()
 }

@@ -3,21 +3,10 @@
 //! fixture histories (`tests/fixtures/history`) always; the real histories of
 //! the corpus when it is there.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::support::env::Env;
-use crate::support::{corpus, fixture};
-
-/// The snapshots of a history folder, in name (= time) order.
-fn snapshots(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
-    files
-}
+use crate::support::{corpus, fixture, snapshots};
 
 /// A fresh database with `source`, and every snapshot of `dir` ingested.
 fn replay(source: &str, dir: &Path) -> Env {

@@ -6,32 +6,19 @@ pub mod http;
 pub mod smtp;
 mod smtp_server;
 
-use std::path::PathBuf;
+// The corpus and fixture paths are the unit tests' own helpers: one
+// definition, so the rule for a missing corpus cannot differ.
+pub use newswatch::testutil::{corpus, fixture};
 
-/// The shared corpus found by `build.rs` (`$NEWSWATCH_CORPUS`, else
-/// `../shared/corpus` beside the checkout). Tests that read it carry
-/// `#[cfg_attr(not(corpus), ignore = "needs the shared corpus: …")]`; run
-/// anyway without it (`--ignored`), or with a corpus that is not where the
-/// build saw it, they fail here, never skip.
-pub fn corpus() -> PathBuf {
-    let Some(dir) = option_env!("NEWSWATCH_TEST_CORPUS") else {
-        panic!(
-            "this test needs the shared corpus: set NEWSWATCH_CORPUS to the corpus folder \
-             (see docs/development/testing.md)"
-        );
-    };
-    let dir = PathBuf::from(dir);
-    assert!(
-        dir.join("SOURCES.md").is_file(),
-        "corpus not found at {} (set NEWSWATCH_CORPUS to the corpus folder)",
-        dir.display()
-    );
-    dir
-}
-
-/// A file under `tests/fixtures/` (written for the project; see its README).
-pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(rel)
+/// The snapshots (`*.xml`) of a feed history folder, in name (= time) order.
+pub fn snapshots(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    files
 }
 
 /// Whether the tests run as root: a file created in `dir` is owned by uid 0.
