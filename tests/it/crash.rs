@@ -1,5 +1,9 @@
-//! Crash safety (issue 6): `newswatch run` killed with SIGKILL at random
+//! Crash safety: `newswatch run` killed with SIGKILL at random
 //! moments, over and over, against growing feeds and a real SMTP server.
+//!
+//! Over 600 lines for a reason: one scenario, with its plan (feeds, kill
+//! rounds), the model of what must be stored and mailed, and the checks of
+//! the database after every kill, read best together.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;

@@ -16,6 +16,9 @@
 //! it ends) and per decision; `commands.log` one line per command received
 //! (`AUTH PLAIN tls`: the verb, never its argument, and whether the
 //! connection was encrypted then), so tests can assert on what reached it.
+//!
+//! Over 600 lines for a reason: one protocol session (`Session`), a state
+//! machine whose states and replies read best in one place.
 
 use std::fs;
 use std::io::Write;

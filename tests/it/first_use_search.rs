@@ -1,0 +1,235 @@
+//! A newcomer's searches and matches: other forms of a word find what the
+//! feed said, a database made before stemming is reindexed for it, `match`
+//! says what lies outside its window, `show` says what matched.
+
+use crate::support::env::Env;
+use crate::support::rss;
+
+/// An RSS feed in `lang` of (guid, title, text).
+fn feed_in(lang: &str, items: &[(&str, &str, &str)]) -> String {
+    rss(items).replace(
+        "<description>test</description>",
+        &format!("<description>test</description><language>{lang}</language>"),
+    )
+}
+
+/// `search` folds and stems words as topics do, in English, Russian and
+/// Ukrainian; phrases are stemmed too; a prefix matches words as written.
+#[test]
+fn search_finds_other_forms_of_a_word() {
+    let env = Env::with_sources(
+        "",
+        &[
+            ("en", "https://en.invalid/rss"),
+            ("ru", "https://ru.invalid/rss"),
+            ("uk", "https://uk.invalid/rss"),
+        ],
+    );
+    let ingest = |source: &str, text: String| {
+        let file = env.path(&format!("{source}.xml"));
+        std::fs::write(&file, text).unwrap();
+        env.run(&["ingest", "--source", source, file.to_str().unwrap()])
+            .expect(0);
+    };
+    ingest(
+        "en",
+        feed_in(
+            "en",
+            &[
+                ("e1", "Envoys keep negotiating in Geneva", "Talks go on."),
+                ("e2", "A peace talk in Riyadh", "Both sides attend."),
+            ],
+        ),
+    );
+    ingest(
+        "ru",
+        feed_in(
+            "ru",
+            &[("r1", "Визит Путина в Пекин", "Кремль подтвердил визит.")],
+        ),
+    );
+    ingest(
+        "uk",
+        feed_in(
+            "uk",
+            &[(
+                "u1",
+                "Делегації на перемовинах у Стамбулі",
+                "Сторони домовились.",
+            )],
+        ),
+    );
+    let titles = |query: &[&str]| -> Vec<String> {
+        let mut args = vec!["--json", "search"];
+        args.extend_from_slice(query);
+        let mut t: Vec<String> = env
+            .run(&args)
+            .expect(0)
+            .json_lines()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_string())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles(&["Путин"]), ["Визит Путина в Пекин"]);
+    assert_eq!(titles(&["путину"]), ["Визит Путина в Пекин"]);
+    assert_eq!(
+        titles(&["перемовини"]),
+        ["Делегації на перемовинах у Стамбулі"]
+    );
+    assert_eq!(
+        titles(&["negotiations"]),
+        ["Envoys keep negotiating in Geneva"]
+    );
+    // A phrase of other forms of its words.
+    assert_eq!(titles(&["\"peace talks\""]), ["A peace talk in Riyadh"]);
+    // The phrase does not run from the last word of a title into its stems.
+    assert!(titles(&["\"riyadh a\""]).is_empty());
+    // A prefix matches the words as written: `negotiat*` finds
+    // "negotiating", `negotiati*` too, though its stem is "negoti".
+    assert_eq!(
+        titles(&["negotiati*"]),
+        ["Envoys keep negotiating in Geneva"]
+    );
+    assert_eq!(
+        titles(&["title:визиты", "AND", "Кремля"]),
+        ["Визит Путина в Пекин"]
+    );
+    assert_eq!(
+        titles(&["(путина", "OR", "negotiation)", "NOT", "geneva"]),
+        ["Визит Путина в Пекин"]
+    );
+}
+
+/// A database from before search stemmed is re-indexed when it is opened:
+/// its items are found by other forms of their words at once.
+#[test]
+fn an_older_database_is_reindexed_for_stemmed_search() {
+    let env = Env::with_sources("", &[("ru", "https://ru.invalid/rss")]);
+    let file = env.path("ru.xml");
+    std::fs::write(
+        &file,
+        feed_in(
+            "ru",
+            &[("r1", "Визит Путина в Пекин", "Кремль подтвердил визит.")],
+        ),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "ru", file.to_str().unwrap()])
+        .expect(0);
+    // As newswatch before: schema 5, an index of folded words only.
+    {
+        let db = rusqlite::Connection::open(&env.db).unwrap();
+        db.execute_batch(
+            "DELETE FROM items_fts;
+             INSERT INTO items_fts (rowid, title, text)
+                 SELECT id, 'визит путина в пекин', 'кремль подтвердил визит.' FROM items;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let hits = env
+        .run(&["--json", "search", "Путин"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(hits.len(), 1, "not re-indexed");
+    assert_eq!(env.count("PRAGMA user_version"), 6);
+}
+
+/// `match` on an archive (items published months ago) says how many items
+/// lie outside its default window of 7 days, and which `--since` takes them
+/// in; that `--since` does.
+#[test]
+fn match_says_what_lies_outside_its_window() {
+    let env = Env::new(
+        "",
+        "[[source]]\nname = \"archive\"\nurl = \"https://a.invalid/rss\"\n\n\
+         [[topic]]\nname = \"talks\"\nquery = \"talks\"\n",
+    );
+    let feed = env.path("archive.xml");
+    // Published on 4 May 2026 (see `rss`).
+    std::fs::write(
+        &feed,
+        rss(&[
+            ("a", "Peace talks resume", "text"),
+            ("b", "Talks stall", "text"),
+            ("c", "Weather", "text"),
+        ]),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "archive", feed.to_str().unwrap()])
+        .expect(0);
+    let out = env.run(&["match", "--topic", "talks"]).expect(0);
+    let line = out.stdout.trim();
+    assert!(
+        line.starts_with(
+            "topic talks: 0 of 0 items published in the last 7d match; \
+             3 older items (back to 2026-05-04 10:00) are outside that window: add --since "
+        ),
+        "{line}"
+    );
+    let since = line
+        .rsplit("--since ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let out = env
+        .run(&["match", "--topic", "talks", "--since", since])
+        .expect(0);
+    assert!(
+        out.stdout.trim_end().ends_with(&format!(
+            "topic talks: 2 of 3 items published in the last {since} match"
+        )),
+        "{}",
+        out.stdout
+    );
+}
+
+/// `show` lists the topics an item matched, with the terms that hit.
+#[test]
+fn show_lists_the_topics_and_terms_that_matched() {
+    let env = Env::new(
+        "",
+        "[[source]]\nname = \"wire\"\nurl = \"https://wire.invalid/rss\"\n\n\
+         [[topic]]\nname = \"peace-talks\"\nquery = '(\"peace talks\" OR ceasefire) AND (Russia OR Ukraine)'\n\n\
+         [[topic]]\nname = \"sport\"\nquery = \"football\"\n",
+    );
+    let feed = env.path("feed.xml");
+    std::fs::write(
+        &feed,
+        rss(&[(
+            "a",
+            "Peace talks: Russia and Ukraine agree on a ceasefire",
+            "text",
+        )]),
+    )
+    .unwrap();
+    env.run(&["ingest", "--source", "wire", feed.to_str().unwrap()])
+        .expect(0);
+    let out = env.run(&["show", "1"]).expect(0).stdout;
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("matches "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.trim_start().starts_with("matches peace-talks (score "),
+        "{line}"
+    );
+    for term in ["\"peace talks\"", "ceasefire", "russia", "ukraine"] {
+        assert!(line.contains(term), "{term} not in {line}");
+    }
+    assert!(!out.contains("sport"), "{out}");
+    let json = &env.run(&["--json", "show", "1"]).expect(0).json_lines()[0];
+    assert_eq!(json["matches"][0]["topic"], "peace-talks");
+    assert!(
+        json["matches"][0]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "ceasefire"),
+        "{json}"
+    );
+}
