@@ -375,13 +375,7 @@ impl Store {
                         (SELECT coalesce(max(id), 0) FROM revisions),
                         (SELECT coalesce(max(id), 0) FROM shifts)",
                 [],
-                |r| {
-                    Ok(Watermark {
-                        item: r.get(0)?,
-                        revision: r.get(1)?,
-                        shift: r.get(2)?,
-                    })
-                },
+                watermark_row,
             )
             .map_err(|e| self.err(e))
     }
@@ -394,13 +388,7 @@ impl Store {
                         (SELECT coalesce(max(id), 0) FROM revisions WHERE seen_at < ?1),
                         (SELECT coalesce(max(id), 0) FROM shifts WHERE seen_at < ?1)",
                 [ts(t)],
-                |r| {
-                    Ok(Watermark {
-                        item: r.get(0)?,
-                        revision: r.get(1)?,
-                        shift: r.get(2)?,
-                    })
-                },
+                watermark_row,
             )
             .map_err(|e| self.err(e))
     }
@@ -462,4 +450,13 @@ impl Store {
         tx.commit().map_err(e)?;
         Ok(outbox_id)
     }
+}
+
+/// A watermark from a row of (items, revisions, shifts) ids.
+fn watermark_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Watermark> {
+    Ok(Watermark {
+        item: r.get(0)?,
+        revision: r.get(1)?,
+        shift: r.get(2)?,
+    })
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::health::SourceState;
-use super::{Result, Store, StoreError, Watermark};
+use super::{Result, SourceRow, Store, StoreError, Watermark};
 use crate::model::Significance;
 use crate::model::views::{
     ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
@@ -318,81 +318,31 @@ impl Store {
     /// Sources that need a look: failing, silent for unusually long, or
     /// disabled (by 410 Gone or by hand, not those removed from the config).
     pub fn source_health(&self, now: DateTime<Utc>) -> Result<Vec<SourceHealthView>> {
-        let rows: Vec<HealthRow> = self
-            .conn
-            .prepare_cached(
-                "SELECT name, url, enabled, disabled_reason, error_streak, last_error,
-                        last_ok_at, last_new_item_at, coalesce(poll_interval_s, interval_s, 900),
-                        created_at, last_status
-                 FROM sources ORDER BY name",
-            )
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok(HealthRow {
-                        name: r.get(0)?,
-                        url: r.get(1)?,
-                        enabled: r.get(2)?,
-                        disabled_reason: r.get(3)?,
-                        error_streak: r.get(4)?,
-                        last_error: r.get(5)?,
-                        last_ok_at: r.get(6)?,
-                        last_new_item_at: r.get(7)?,
-                        interval_s: r.get(8)?,
-                        created_at: r.get(9)?,
-                        last_status: r.get(10)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(|e| self.err(e))?;
-        Ok(rows.into_iter().filter_map(|r| r.judge(now)).collect())
+        Ok(self
+            .sources()?
+            .iter()
+            .filter_map(|r| needs_a_look(r, now))
+            .collect())
     }
 }
 
-struct HealthRow {
-    name: String,
-    url: String,
-    enabled: bool,
-    disabled_reason: Option<String>,
-    error_streak: i64,
-    last_error: Option<String>,
-    last_ok_at: Option<String>,
-    last_new_item_at: Option<String>,
-    interval_s: i64,
-    created_at: String,
-    last_status: Option<String>,
-}
-
-impl HealthRow {
-    /// The digest's report: sources in trouble. One failed poll is a blip
-    /// there (a mail is no place for it); `status` shows it.
-    fn judge(self, now: DateTime<Utc>) -> Option<SourceHealthView> {
-        let facts = super::health::HealthFacts {
-            enabled: self.enabled,
-            disabled_reason: self.disabled_reason.as_deref(),
-            last_status: self.last_status.as_deref(),
-            error_streak: self.error_streak,
-            last_error: self.last_error.as_deref(),
-            last_ok_at: self.last_ok_at.as_deref(),
-            last_new_item_at: self.last_new_item_at.as_deref(),
-            interval_s: self.interval_s,
-            created_at: &self.created_at,
-        };
-        let health = super::health::judge(&facts, now);
-        let listed = match health.state {
-            SourceState::Disabled => !super::health::is_retired(facts.disabled_reason),
-            SourceState::Failing => self.error_streak >= FAILING_STREAK,
-            SourceState::Silent => true,
-            SourceState::Ok | SourceState::Never => false,
-        };
-        listed.then(|| SourceHealthView {
-            name: self.name.clone(),
-            url: self.url.clone(),
-            state: health.state.as_str(),
-            detail: health.detail.unwrap_or_default(),
-            since: health.since,
-        })
-    }
+/// The digest's report of one source: only one in trouble. One failed poll
+/// is a blip there (a mail is no place for it); `status` shows it.
+fn needs_a_look(row: &SourceRow, now: DateTime<Utc>) -> Option<SourceHealthView> {
+    let health = row.health(now);
+    let listed = match health.state {
+        SourceState::Disabled => !super::health::is_retired(row.disabled_reason.as_deref()),
+        SourceState::Failing => row.error_streak >= FAILING_STREAK,
+        SourceState::Silent => true,
+        SourceState::Ok | SourceState::Never => false,
+    };
+    listed.then(|| SourceHealthView {
+        name: row.name.clone(),
+        url: row.url.clone(),
+        state: health.state.as_str(),
+        detail: health.detail.unwrap_or_default(),
+        since: health.since,
+    })
 }
 
 fn stored_revision(r: &Row<'_>) -> rusqlite::Result<StoredRevision> {
@@ -449,24 +399,31 @@ fn story_from_items(story_id: i64, all: Vec<ItemView>) -> StoryView {
 mod tests {
     use super::*;
 
-    fn row() -> HealthRow {
-        HealthRow {
+    fn row() -> SourceRow {
+        SourceRow {
             name: "wire".into(),
             url: "https://news.example/feed".into(),
             enabled: true,
             disabled_reason: None,
-            error_streak: 0,
+            origin: "config".into(),
+            kind: "feed".into(),
+            tags: Vec::new(),
+            last_status: Some("ok".into()),
+            last_http_status: Some(200),
             last_error: None,
+            error_streak: 0,
+            last_fetch_at: Some("2026-11-27T05:00:00Z".into()),
             last_ok_at: Some("2026-11-27T05:00:00Z".into()),
             last_new_item_at: Some("2026-11-27T04:00:00Z".into()),
+            next_poll_at: "2026-11-27T05:15:00Z".into(),
+            items: 10,
             interval_s: 900,
             created_at: "2026-11-01T00:00:00Z".into(),
-            last_status: Some("ok".into()),
         }
     }
 
-    fn judge(r: HealthRow) -> Option<(&'static str, String)> {
-        r.judge(crate::store::parse_ts("2026-11-27T06:00:00Z").unwrap())
+    fn judge(r: SourceRow) -> Option<(&'static str, String)> {
+        needs_a_look(&r, crate::store::parse_ts("2026-11-27T06:00:00Z").unwrap())
             .map(|v| (v.state, v.detail))
     }
 
