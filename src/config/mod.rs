@@ -13,6 +13,7 @@ mod error;
 mod include;
 mod raw;
 mod validate;
+mod validate_daemon;
 mod validate_mail;
 mod values;
 
@@ -327,7 +328,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut found: Vec<ConfigError> = Vec::new();
     let no_daemon = RawDaemon::default();
     let raw_daemon = raw.daemon.as_ref().map_or(&no_daemon, |d| d.get_ref());
-    let daemon = validate::daemon(&cx, raw_daemon, &config_dir(path));
+    let daemon = validate_daemon::daemon(&cx, raw_daemon, &config_dir(path));
     let email = raw
         .email
         .as_ref()

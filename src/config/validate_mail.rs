@@ -17,7 +17,8 @@ use toml::Spanned;
 
 use super::error::{ConfigError, suggest};
 use super::raw::{OneOrMany, RawDigest, RawEmail, SpStr};
-use super::validate::{Ctx, duration, named_key, word};
+use super::validate::{Ctx, named_key, word};
+use super::validate_daemon::duration;
 use super::values::{check_env_name, check_label, parse_smtp_url};
 use super::*;
 use crate::model::Significance;
