@@ -21,7 +21,7 @@ struct Recent {
 
 /// Pseudo-documents added to the window's count, so that rarity means
 /// something while the window is still nearly empty (a fresh database).
-const IDF_PRIOR_DOCS: f64 = 100.0;
+const IDF_PRIOR_DOCS: f64 = 30.0;
 /// Items compared with a new one at most (the most recent sharing a key).
 const MAX_CANDIDATES: usize = 400;
 /// A key held by more than this share of the window does not find
@@ -39,7 +39,18 @@ pub struct ProfileIndex {
     postings: HashMap<String, Vec<u64>>,
     /// Key text → how many window items have it.
     df: HashMap<String, u32>,
+    /// Story → the names and figures of the item that founded it (stories
+    /// whose founder left the window are not in it: any anchor will do).
+    founders: HashMap<i64, (i64, Vec<String>)>,
     window_secs: i64,
+}
+
+/// Names and figures of a profile.
+fn anchors(keys: &[Key]) -> Vec<String> {
+    keys.iter()
+        .filter(|k| matches!(k.kind, KeyKind::Name | KeyKind::Number))
+        .map(|k| k.text.clone())
+        .collect()
 }
 
 fn posting_key(k: &Key) -> String {
@@ -83,11 +94,18 @@ impl ProfileIndex {
                 !v.is_empty()
             });
         }
+        if self.founders.len() > 2 * self.items.len() + 1000 {
+            let window = self.window_secs;
+            self.founders.retain(|_, (seen, _)| now - *seen <= window);
+        }
     }
 
     /// Remember an item that joined or founded `story_id`.
     pub fn push(&mut self, story_id: i64, source: i64, seen: i64, keys: Vec<Key>) {
         self.evict(seen);
+        self.founders
+            .entry(story_id)
+            .or_insert_with(|| (seen, anchors(&keys)));
         let seq = self.base + self.items.len() as u64;
         let mut counted: Vec<&str> = Vec::new();
         for k in &keys {
@@ -107,8 +125,7 @@ impl ProfileIndex {
 
     /// Rarity of a key in the window.
     fn idf(&self, k: &Key) -> f64 {
-        let n =
-            self.items.len() as f64 + crate::detect::stories::decide::tun("PRIOR", IDF_PRIOR_DOCS);
+        let n = self.items.len() as f64 + IDF_PRIOR_DOCS;
         let df = f64::from(self.df.get(&k.text).copied().unwrap_or(0));
         (n / (df + 1.0)).ln().max(0.0)
     }
@@ -131,6 +148,7 @@ impl ProfileIndex {
         seqs.sort_unstable_by(|a, b| b.cmp(a));
         seqs.dedup();
         seqs.truncate(MAX_CANDIDATES);
+        let own = anchors(keys);
         let members: Vec<Member<'_>> = seqs
             .iter()
             .filter_map(|&s| self.items.get((s - self.base) as usize))
@@ -139,6 +157,10 @@ impl ProfileIndex {
                 source: r.source,
                 seen: r.seen,
                 keys: &r.keys,
+                near_founder: self
+                    .founders
+                    .get(&r.story_id)
+                    .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
             })
             .collect();
         decide(keys, source, at, &members, &|k| self.idf(k))

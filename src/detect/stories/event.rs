@@ -6,6 +6,7 @@
 //! Lavrov"). Pure; never panics.
 
 use crate::detect::lexicon::entities::{Aliases, loose, transliterate};
+use crate::detect::lexicon::names::TITLES;
 use crate::detect::lexicon::numbers::numeral;
 use crate::detect::lexicon::speech::SPEECH_AND_BLAME_VERBS;
 use crate::detect::lexicon::stopwords::FINGERPRINT_STOPWORDS;
@@ -112,8 +113,22 @@ fn is_month(folded: &str) -> bool {
     MONTHS.contains(&folded.trim_end_matches('.'))
 }
 
+/// Words that tell no event apart: weekdays (the date is in the time
+/// gap already) and titles before a name ("President", "minister").
+const NO_EVENT: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 fn is_stopword(folded: &str) -> bool {
     FINGERPRINT_STOPWORDS.contains(&folded)
+        || NO_EVENT.contains(&folded)
+        || (TITLES.contains(&folded) && folded != "kremlin")
 }
 
 /// A headline without an outlet tag and a page label.
@@ -243,6 +258,20 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
             }
         } else if !month && let Some((key, listed)) = word_key(raw, aliases) {
             let capital = raw.chars().next().is_some_and(char::is_uppercase);
+            // A given name before a surname ("Donald Trump", "Vladimir
+            // Putin"): the surname names the person; the given name only
+            // adds weight every report of that person shares.
+            let given_name = capital
+                && !listed
+                && toks.get(i + 1).is_some_and(|(next, w)| {
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        && text.get(span.end..next.start) == Some(" ")
+                });
+            if given_name {
+                prev_end = Some(span.end);
+                prev_month = false;
+                continue;
+            }
             let inner = !starts_sentence(text, span.start, prev_end);
             let name = listed || (capital && inner);
             let kind = if name { KeyKind::Name } else { KeyKind::Word };

@@ -1,0 +1,152 @@
+//! Story grouping over a labeled story set of the shared corpus
+//! (`stories/dec-2025-late`): every feed file ingested in time order, as
+//! `stories/replay.sh` does, then scored against the gold stories (labels
+//! made by reading) the way `stories/score.py` scores: cross-outlet pairwise
+//! precision and recall and BCubed F1 over the non-borderline labeled items.
+//! The floors sit between what main scored before event profiles (B3 F1
+//! 0.679, no cross-outlet pair) and what grouping reaches now (bench/README.md).
+
+use std::collections::HashMap;
+
+use crate::support::corpus;
+use crate::support::env::Env;
+
+/// Title as score.py normalises it: spaces collapsed, case folded.
+fn norm(title: &str) -> String {
+    title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
+fn replayed_story_set_groups_reports_of_one_event_across_outlets() {
+    let set = corpus().join("stories/dec-2025-late");
+    let tsv = std::fs::read_to_string(set.join("items.tsv")).unwrap();
+    let items: Vec<Vec<&str>> = tsv
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let mut outlets: Vec<&str> = items.iter().map(|r| r[1]).collect();
+    outlets.sort_unstable();
+    outlets.dedup();
+    let sources: Vec<(&str, &str)> = outlets
+        .iter()
+        .map(|o| (*o, "http://127.0.0.1:9/unused"))
+        .collect();
+    let env = Env::with_sources("", &sources);
+
+    // Every feed file, oldest first (ties by outlet), each as fetched at the
+    // time its name gives.
+    let mut files: Vec<(String, String, String)> = Vec::new();
+    for o in &outlets {
+        for e in std::fs::read_dir(set.join("feeds").join(o)).unwrap() {
+            let p = e.unwrap().path();
+            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+            files.push((stem, o.to_string(), p.display().to_string()));
+        }
+    }
+    files.sort();
+    for (stamp, outlet, path) in &files {
+        let at = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &stamp[0..4],
+            &stamp[4..6],
+            &stamp[6..8],
+            &stamp[9..11],
+            &stamp[11..13],
+            &stamp[13..15]
+        );
+        env.run(&["ingest", "--source", outlet, "--at", &at, path])
+            .expect(0);
+    }
+
+    // Predicted story of each row, by (source, normalised title).
+    let db = env.db();
+    let mut stmt = db
+        .prepare(
+            "SELECT s.name, i.title, coalesce(i.story_id, -i.id) FROM items i
+             JOIN sources s ON s.id = i.source_id",
+        )
+        .unwrap();
+    let predicted: HashMap<(String, String), i64> = stmt
+        .query_map([], |r| {
+            Ok(((r.get(0)?, norm(&r.get::<_, String>(1)?)), r.get(2)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let by_id: HashMap<&str, (&str, String)> =
+        items.iter().map(|r| (r[0], (r[1], norm(r[5])))).collect();
+    let labels = std::fs::read_to_string(set.join("labels.tsv")).unwrap();
+    // (outlet, gold cluster, predicted story) of each scored item.
+    let scored: Vec<(&str, &str, i64)> = labels
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|r| r[2] == "0")
+        .map(|r| {
+            let (outlet, title) = &by_id[r[0]];
+            let story = predicted[&(outlet.to_string(), title.clone())];
+            (*outlet, r[1], story)
+        })
+        .collect();
+    assert!(scored.len() > 100, "{} scored items", scored.len());
+
+    let (mut both, mut gold, mut pred) = (0, 0, 0);
+    for (i, a) in scored.iter().enumerate() {
+        for b in &scored[i + 1..] {
+            if a.0 == b.0 {
+                continue;
+            }
+            let g = a.1 == b.1;
+            let p = a.2 == b.2;
+            gold += usize::from(g);
+            pred += usize::from(p);
+            both += usize::from(g && p);
+        }
+    }
+    let precision = both as f64 / pred.max(1) as f64;
+    let recall = both as f64 / gold.max(1) as f64;
+    let (mut b3p, mut b3r) = (0.0, 0.0);
+    for a in &scored {
+        let same_pred = scored.iter().filter(|b| b.2 == a.2);
+        let same_gold = scored.iter().filter(|b| b.1 == a.1);
+        let hits = scored.iter().filter(|b| b.1 == a.1 && b.2 == a.2).count() as f64;
+        b3p += hits / same_pred.count() as f64;
+        b3r += hits / same_gold.count() as f64;
+    }
+    let n = scored.len() as f64;
+    let (b3p, b3r) = (b3p / n, b3r / n);
+    let b3f = 2.0 * b3p * b3r / (b3p + b3r);
+    let figures = format!(
+        "cross-outlet P {precision:.3} R {recall:.3} ({both}/{gold}, {pred} predicted), B3 F1 {b3f:.3}"
+    );
+    assert!(b3f >= 0.76, "{figures}");
+    assert!(recall >= 0.20, "{figures}");
+    assert!(precision >= 0.75, "{figures}");
+    // A link every item of a generated feed shares (the site root) groups
+    // nothing: no story holds two Meduza items.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM (SELECT story_id FROM items i JOIN sources s
+             ON s.id = i.source_id WHERE s.name = 'meduza' AND story_id IS NOT NULL
+             GROUP BY story_id HAVING count(*) > 1)"
+        ),
+        0
+    );
+    // Every item that joined a story says why.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM items i WHERE story_why IS NULL AND i.id <> (
+             SELECT min(j.id) FROM items j WHERE j.story_id = i.story_id)"
+        ),
+        0
+    );
+}
