@@ -282,6 +282,13 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
     }
 }
 
+/// Attributions that name a kind of source, not a speaker ("… — TV", "…
+/// — media"): two such headlines are rarely one occasion. Keys (stems).
+const NOT_A_SPEAKER: &[&str] = &[
+    "tv", "media", "newspap", "paper", "sourc", "report", "agenc", "expert", "analyst", "poll",
+    "survey", "websit", "channel", "blogger",
+];
+
 /// Who a headline is attributed to: "… — Lavrov", "… — Swiss MP", "…, says
 /// Lavrov", "Zelensky says …" (the keys of those words, joined).
 fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
@@ -289,7 +296,8 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
         let ks: Vec<String> = words(s)
             .filter_map(|(_, w)| word_key(w, aliases).map(|(k, _)| k))
             .collect();
-        (!ks.is_empty() && ks.len() <= 4).then(|| ks.join("+"))
+        let generic = ks.iter().any(|k| NOT_A_SPEAKER.contains(&k.as_str()));
+        (!ks.is_empty() && ks.len() <= 4 && !generic).then(|| ks.join("+"))
     };
     for sep in [" — ", " – ", ", says ", ", said "] {
         if let Some(i) = head.rfind(sep) {
