@@ -36,9 +36,14 @@ fn replayed_story_set_groups_reports_of_one_event_across_outlets() {
     let mut outlets: Vec<&str> = items.iter().map(|r| r[1]).collect();
     outlets.sort_unstable();
     outlets.dedup();
+    let urls: Vec<String> = outlets
+        .iter()
+        .map(|o| format!("http://127.0.0.1:9/{o}"))
+        .collect();
     let sources: Vec<(&str, &str)> = outlets
         .iter()
-        .map(|o| (*o, "http://127.0.0.1:9/unused"))
+        .zip(&urls)
+        .map(|(o, u)| (*o, u.as_str()))
         .collect();
     let env = Env::with_sources("", &sources);
 
@@ -155,5 +160,89 @@ fn replayed_story_set_groups_reports_of_one_event_across_outlets() {
             "SELECT count(*) FROM v_story_members
              WHERE why LIKE 'same event (score %; names: %'"
         ) > 5
+    );
+}
+
+/// One event reported in English and in Russian by two outlets is one
+/// story, listed once with both outlets; `stories show` says why the second
+/// joined. The same leader at another event stays a story of its own.
+#[test]
+fn stories_lists_one_event_once_and_shows_why_reports_joined() {
+    let env = Env::with_sources(
+        "",
+        &[
+            ("wire-a", "http://127.0.0.1:9/a"),
+            ("wire-b", "http://127.0.0.1:9/b"),
+            ("wire-c", "http://127.0.0.1:9/c"),
+        ],
+    );
+    let feeds = [
+        (
+            "wire-a",
+            "2026-05-04T10:00:00Z",
+            (
+                "a1",
+                "Zelenskiy and Macron sign pact on 40 air defence systems in Paris",
+                "PARIS, May 4 (Wire) - Ukrainian President Volodymyr Zelenskiy and French President Emmanuel Macron signed a pact on 40 air defence systems on Monday.",
+            ),
+        ),
+        (
+            "wire-b",
+            "2026-05-04T11:00:00Z",
+            (
+                "b1",
+                "Зеленский и Макрон подписали соглашение о 40 системах ПВО в Париже",
+                "Президент Украины Владимир Зеленский и президент Франции Эмманюэль Макрон подписали в Париже соглашение о поставке 40 систем ПВО.",
+            ),
+        ),
+        (
+            "wire-c",
+            "2026-05-04T12:00:00Z",
+            (
+                "c1",
+                "Macron meets Scholz in Berlin for defence talks",
+                "BERLIN, May 4 (Wire) - The French and German leaders met to discuss European defence spending.",
+            ),
+        ),
+    ];
+    for (source, at, item) in feeds {
+        let file = env.path(&format!("{source}.xml"));
+        std::fs::write(&file, crate::support::rss(&[item])).unwrap();
+        env.run(&[
+            "ingest",
+            "--source",
+            source,
+            "--at",
+            at,
+            file.to_str().unwrap(),
+        ])
+        .expect(0);
+    }
+    let stories = env
+        .run(&["--json", "stories", "--since", "1000d"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(stories.len(), 2, "{stories:?}");
+    let pact = stories
+        .iter()
+        .find(|s| s["items"] == 2)
+        .unwrap_or_else(|| panic!("no story of two reports: {stories:?}"));
+    assert_eq!(pact["sources"], serde_json::json!(["wire-a", "wire-b"]));
+    let id = pact["id"].to_string();
+    let show = env.run(&["stories", "show", &id]).expect(0).stdout;
+    assert!(show.contains("first report"), "{show}");
+    let why = show
+        .lines()
+        .find(|l| l.contains("why: same event"))
+        .unwrap_or_else(|| panic!("{show}"));
+    for shared in ["zelensky", "macron", "40"] {
+        assert!(why.contains(shared), "{why}");
+    }
+    // A story that does not exist is a usage error, not a panic.
+    let missing = env.run(&["stories", "show", "999999"]).expect(2);
+    assert!(
+        missing.stderr.contains("no story 999999"),
+        "{}",
+        missing.stderr
     );
 }
