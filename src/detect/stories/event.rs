@@ -160,10 +160,38 @@ pub fn after_dateline(text: &str) -> &str {
     text
 }
 
+/// Words remembered per thread by `word_key` before the memo is emptied.
+const KEY_MEMO_MAX: usize = 100_000;
+
+thread_local! {
+    /// Raw word → its key with the shipped list (`None`: no key). News
+    /// words follow Zipf's law, so most lookups are one hash.
+    static KEY_MEMO: std::cell::RefCell<foldhash::HashMap<Box<str>, Option<(Box<str>, bool)>>> =
+        std::cell::RefCell::new(Default::default());
+}
+
 /// The key of one word, as both a title and a lead word: alias name, else
 /// stem (Cyrillic stems transliterated), with a trailing y/i dropped so
 /// that Zelensky, Zelenskiy and Зеленский meet.
 fn word_key(raw: &str, aliases: &Aliases) -> Option<(String, bool)> {
+    if !std::ptr::eq(aliases, Aliases::shipped()) {
+        return word_key_uncached(raw, aliases);
+    }
+    KEY_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(k) = memo.get(raw) {
+            return k.as_ref().map(|(k, n)| (k.to_string(), *n));
+        }
+        let k = word_key_uncached(raw, aliases);
+        if memo.len() >= KEY_MEMO_MAX {
+            memo.clear();
+        }
+        memo.insert(raw.into(), k.as_ref().map(|(k, n)| (k.as_str().into(), *n)));
+        k
+    })
+}
+
+fn word_key_uncached(raw: &str, aliases: &Aliases) -> Option<(String, bool)> {
     let folded = fold(raw);
     let mut w = folded.as_str();
     while let Some(s) = w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")) {
