@@ -163,11 +163,13 @@ pub fn after_dateline(text: &str) -> &str {
 /// Words remembered per thread by `word_key` before the memo is emptied.
 const KEY_MEMO_MAX: usize = 100_000;
 
+/// Raw word → its key and whether it is a name (`None`: no key).
+type KeyMemo = foldhash::HashMap<Box<str>, Option<(Box<str>, bool)>>;
+
 thread_local! {
-    /// Raw word → its key with the shipped list (`None`: no key). News
-    /// words follow Zipf's law, so most lookups are one hash.
-    static KEY_MEMO: std::cell::RefCell<foldhash::HashMap<Box<str>, Option<(Box<str>, bool)>>> =
-        std::cell::RefCell::new(Default::default());
+    /// `word_key` with the shipped list. News words follow Zipf's law, so
+    /// most lookups are one hash.
+    static KEY_MEMO: std::cell::RefCell<KeyMemo> = std::cell::RefCell::new(Default::default());
 }
 
 /// The key of one word, as both a title and a lead word: alias name, else
