@@ -246,3 +246,91 @@ fn stories_lists_one_event_once_and_shows_why_reports_joined() {
         missing.stderr
     );
 }
+
+/// The story is the unit of alerting, over HTTP and a loopback SMTP server:
+/// three outlets' differently worded reports of one strike (one in Russian)
+/// give one alert naming the three; a later casualty-figure change in one
+/// report gives one alert, threaded under the first (In-Reply-To).
+#[test]
+fn three_outlets_one_event_one_alert_and_a_figure_change_threads_under_it() {
+    use std::time::Duration;
+
+    use crate::support::http::{Response, TestServer};
+    use crate::support::smtp::SmtpServer;
+    use crate::support::undated_rss as feed;
+
+    const FILLER: (&str, &str, &str) = (
+        "old",
+        "Weather in Lviv",
+        "Light rain over the west of the country on Tuesday.",
+    );
+    let a = (
+        "strike-a",
+        "Drone strike on Kharkiv apartment block kills 7, governor says",
+        "KHARKIV, May 4 (Wire) - A Russian drone strike on an apartment block in Kharkiv killed seven people and wounded 21 overnight, the regional governor said.",
+    );
+    let b = (
+        "strike-b",
+        "Seven dead as drones hit residential building in Kharkiv",
+        "At least seven people were killed and 21 injured when Russian drones struck a nine-storey residential building in Kharkiv overnight, officials said.",
+    );
+    let c = (
+        "strike-c",
+        "Харьков: при ударе беспилотников по жилому дому погибли 7 человек",
+        "В Харькове в результате удара российских беспилотников по жилому дому погибли 7 человек, 21 ранен, сообщил губернатор.",
+    );
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    for path in ["/a", "/b", "/c"] {
+        http.fixed(path, Response::ok(feed(&[FILLER])));
+    }
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire C\"\nurl = \"{}\"\nlanguage = \"ru\"\n\n\
+             [[topic]]\nname = \"strikes\"\nquery = 'drone* OR strike* OR беспилотник*'\nalert = \"immediate\"\n\n\
+             [email]\nsmtp_url = \"{}\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"desk@example.org\"]\ngroup_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n",
+            http.url("/a"),
+            http.url("/b"),
+            http.url("/c"),
+            smtp.url()
+        ),
+    );
+    // The baseline poll: a backlog is not news.
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(env.count("SELECT count(*) FROM outbox"), 0);
+
+    http.fixed("/a", Response::ok(feed(&[a, FILLER])));
+    http.fixed("/b", Response::ok(feed(&[b, FILLER])));
+    http.fixed("/c", Response::ok(feed(&[c, FILLER])));
+    env.run(&["poll", "--all"]).expect(0);
+    let msgs = smtp.wait_for(1, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 1, "one alert for the story");
+    let story = &msgs[0];
+    assert!(
+        story.subject().contains("(3 sources)"),
+        "{}",
+        story.subject()
+    );
+    for outlet in ["Wire A", "Wire B", "Wire C"] {
+        assert!(story.text().contains(outlet), "{}", story.text());
+    }
+    let first = story.message_id().expect("Message-ID");
+
+    // The toll rises in one report: one more alert, in the story's thread.
+    let revised = (
+        "strike-a",
+        "Drone strike on Kharkiv apartment block kills 12, governor says",
+        "KHARKIV, May 4 (Wire) - A Russian drone strike on an apartment block in Kharkiv killed 12 people and wounded 30 overnight, the regional governor said.",
+    );
+    http.fixed("/a", Response::ok(feed(&[revised, FILLER])));
+    env.run(&["poll", "--all"]).expect(0);
+    let msgs = smtp.wait_for(2, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 2, "one threaded alert for the change");
+    let change = msgs
+        .iter()
+        .find(|m| m.message_id().as_deref() != Some(first.as_str()))
+        .unwrap();
+    assert_eq!(change.in_reply_to().as_deref(), Some(first.as_str()));
+    assert!(change.text().contains("12"), "{}", change.text());
+}
