@@ -25,6 +25,7 @@ mod prune;
 mod root;
 mod sources;
 mod status;
+mod stories;
 
 use std::path::PathBuf;
 
@@ -123,6 +124,21 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
     },
+    /// Stories (one event, many reports), latest report first; `stories show ID` for one
+    #[command(args_conflicts_with_subcommands = true)]
+    Stories {
+        #[command(subcommand)]
+        action: Option<StoriesAction>,
+        /// Only stories with a report seen within this long (e.g. 1d, 6h)
+        #[arg(long, value_name = "DUR")]
+        since: Option<String>,
+        /// Only stories with a report matching this topic
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
+        /// At most this many stories
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
+    },
     /// Which stored items (or entries of feed files) a topic would hit, and which terms hit
     Match {
         /// The topic to test
@@ -194,6 +210,15 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(hide = true)]
     Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoriesAction {
+    /// One story's reports across outlets, oldest first, with why each joined
+    Show {
+        /// The story's id (from `newswatch stories`)
+        id: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -341,6 +366,15 @@ pub fn dispatch(cli: Cli) -> CliResult {
             topic,
             limit,
         } => changes::changes(&ctx, since.as_deref(), min.as_deref(), topic, limit),
+        Command::Stories {
+            action,
+            since,
+            topic,
+            limit,
+        } => match action {
+            Some(StoriesAction::Show { id }) => stories::show(&ctx, id),
+            None => stories::list(&ctx, since.as_deref(), topic, limit),
+        },
         Command::Match {
             topic,
             since,

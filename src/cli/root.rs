@@ -27,6 +27,7 @@ pub fn writes(command: &Command) -> bool {
         Command::Items { .. }
         | Command::Search { .. }
         | Command::Changes { .. }
+        | Command::Stories { .. }
         | Command::Match { .. }
         | Command::Show { .. }
         | Command::TestEmail { .. }

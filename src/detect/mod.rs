@@ -38,6 +38,9 @@ pub struct Analysis {
     pub quotes: Vec<FoundQuote>,
     /// Near-duplicate fingerprint of the current version (stories).
     pub fingerprint: u64,
+    /// Event profile of the current version (stories): names, figures,
+    /// event words of the title and lead.
+    pub story_keys: Vec<stories::event::Key>,
 }
 
 /// What detection needs to know about the source of an entry.
@@ -176,6 +179,11 @@ impl Detector {
                 .collect(),
             quotes,
             fingerprint: stories::fingerprint_words(&cur.title, &text_words),
+            story_keys: stories::event::profile(
+                &cur.title,
+                &cur.text,
+                crate::detect::lexicon::entities::Aliases::shipped(),
+            ),
         }
     }
 }

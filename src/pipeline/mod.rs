@@ -24,6 +24,7 @@ mod lookahead;
 mod poll;
 mod record;
 mod stories;
+mod story_profiles;
 mod writer;
 
 use crate::config::Config;

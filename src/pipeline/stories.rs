@@ -11,8 +11,13 @@ use foldhash::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::detect::stories::{SAME_STORY_MAX_DISTANCE, StoryCandidate, assign, hamming};
+use crate::detect::stories::event::{Key, decode};
+use crate::detect::stories::{
+    SAME_STORY_MAX_DISTANCE, StoryCandidate, article_link, assign, hamming,
+};
 use crate::model::SourceId;
+
+use super::story_profiles::ProfileIndex;
 use crate::store::{Stamp, WriteTx};
 
 /// Items older than this are not joined to (a story is an event, not a theme).
@@ -119,6 +124,15 @@ pub struct StoryIndex {
     last_seen: HashMap<i64, i64>,
     /// Sweep `by_url` when it grows past this.
     sweep_above: usize,
+    /// Event profiles of the window's items (the main rule).
+    profiles: ProfileIndex,
+}
+
+/// A story decision: the story, and why the item joined it (`None`: it
+/// founded it).
+pub struct Assigned {
+    pub story_id: i64,
+    pub why: Option<String>,
 }
 
 const BANDS: usize = 8;
@@ -171,10 +185,15 @@ impl StoryIndex {
         self.loaded = true;
         self.bands = (0..band_count()).map(|_| HashMap::default()).collect();
         self.sweep_above = SWEEP_MIN;
+        self.profiles = ProfileIndex::new(STORY_WINDOW_HOURS * 3600);
         tx.for_each_recent_story_item(now - Duration::hours(STORY_WINDOW_HOURS), |item| {
             let seen = item.first_seen.unwrap_or(now);
             // Rows come in id order: a story's first row is its founder.
             let founder = !self.last_seen.contains_key(&item.story_id);
+            if let Some(k) = item.keys {
+                self.profiles
+                    .push(item.story_id, item.source, seen.timestamp(), decode(k));
+            }
             self.push(
                 item.story_id,
                 item.fingerprint,
@@ -208,7 +227,7 @@ impl StoryIndex {
                 self.bands[band].entry(key).or_default().push(recent);
             }
         }
-        if let Some(u) = url.filter(|u| !u.is_empty())
+        if let Some(u) = url.filter(|u| article_link(u))
             && let Some(entry) = UrlSeen::new(story_id, recent.seen)
         {
             self.by_url.entry(url_key(u)).or_insert(entry);
@@ -219,31 +238,36 @@ impl StoryIndex {
     }
 
     /// The story a new item belongs to, creating one if it is a new event.
+    /// Rules in order: the same article link; a near-identical text from
+    /// another outlet (syndicated copy, live page); the event profile
+    /// (`detect::stories::decide`).
+    #[allow(clippy::too_many_arguments)]
     pub fn assign_story(
         &mut self,
         tx: &WriteTx<'_, '_>,
         source_id: SourceId,
         fingerprint: u64,
+        keys: &[Key],
         url: Option<&str>,
         title: &str,
         now: &Stamp,
-    ) -> crate::store::Result<i64> {
+    ) -> crate::store::Result<Assigned> {
         let stamp = now;
         let now = stamp.at();
         self.ensure_loaded(tx, now)?;
         let window_secs = STORY_WINDOW_HOURS * 3600;
         let now_secs = now.timestamp();
         let in_window = |seen: i64| (now_secs - seen).abs() <= window_secs;
-        // Same canonical URL within the window: that story (the first rule of
-        // `assign`, looked up directly).
+        // Same article link within the window: that story. A link shared
+        // by unrelated items (home page, section page) is not an article's.
+        let url = url.filter(|u| article_link(u));
         let by_url = url
-            .filter(|u| !u.is_empty())
             .and_then(|u| self.by_url.get(&url_key(u)))
             .filter(|e| in_window(i64::from(e.seen)))
             .map(|e| i64::from(e.story));
         let source = source_id.to_string();
-        let found = match by_url {
-            Some(story) => Some(story),
+        let found: Option<(i64, String)> = match by_url {
+            Some(story) => Some((story, "same link as a report of it".to_string())),
             None => {
                 // Only candidates `assign` could pick (close enough, still
                 // active) are handed over; the cheap distance test goes first
@@ -267,18 +291,29 @@ impl StoryIndex {
                         source: src,
                     })
                     .collect();
-                assign(fingerprint, None, &source, &candidates)
+                match assign(fingerprint, None, &source, &candidates) {
+                    Some(story) => Some((story, "near-identical text from another outlet".into())),
+                    None => self
+                        .profiles
+                        .decide(keys, source_id, now_secs)
+                        .map(|j| (j.story_id, j.why())),
+                }
             }
         };
-        let story = match found {
-            Some(story) => {
-                tx.join_story(story, source_id)?;
-                story
+        let story = match &found {
+            Some((story, _)) => {
+                tx.join_story(*story, source_id)?;
+                *story
             }
             None => tx.insert_story(title, stamp)?,
         };
+        self.profiles
+            .push(story, source_id, now_secs, keys.to_vec());
         self.push(story, fingerprint, source_id, url, now, found.is_none());
-        Ok(story)
+        Ok(Assigned {
+            story_id: story,
+            why: found.map(|(_, why)| why),
+        })
     }
 
     /// Drop URLs outside the window (keeps a long-running daemon's index
@@ -342,15 +377,23 @@ mod tests {
         let mut index = StoryIndex::default();
         store
             .write(|tx| {
-                let a = index.assign_story(tx, 1, f0, None, "a", &now)?;
-                let b = index.assign_story(tx, 2, f1, None, "b", &now)?;
-                let c = index.assign_story(tx, 3, f2, None, "c", &now)?;
+                let a = index
+                    .assign_story(tx, 1, f0, &[], None, "a", &now)?
+                    .story_id;
+                let b = index
+                    .assign_story(tx, 2, f1, &[], None, "b", &now)?
+                    .story_id;
+                let c = index
+                    .assign_story(tx, 3, f2, &[], None, "c", &now)?
+                    .story_id;
                 assert_eq!(a, b, "close to the founder: joins");
                 assert_ne!(c, a, "close only to a member: a new story");
                 // The same URL within the window joins whatever the fingerprint.
-                let url = Some("https://x.example/1");
-                let d = index.assign_story(tx, 4, !f0, url, "d", &now)?;
-                let e = index.assign_story(tx, 5, f0, url, "e", &now)?;
+                let url = Some("https://x.example/news/2026/11/30/a-story");
+                let d = index
+                    .assign_story(tx, 4, !f0, &[], url, "d", &now)?
+                    .story_id;
+                let e = index.assign_story(tx, 5, f0, &[], url, "e", &now)?.story_id;
                 assert_eq!(d, e);
                 Ok(())
             })

@@ -53,6 +53,8 @@ pub struct StoryItem<'a> {
     pub url: Option<&'a str>,
     /// None when the stored time does not parse.
     pub first_seen: Option<DateTime<Utc>>,
+    /// Stored event profile (`detect::stories::event::encode`), if any.
+    pub keys: Option<&'a str>,
 }
 
 impl WriteTx<'_, '_> {
@@ -223,7 +225,7 @@ impl WriteTx<'_, '_> {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT story_id, fingerprint, source_id, url, first_seen FROM items
+                "SELECT story_id, fingerprint, source_id, url, first_seen, story_keys FROM items
                  WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL
                  ORDER BY id",
             )
@@ -232,12 +234,14 @@ impl WriteTx<'_, '_> {
         while let Some(r) = rows.next().map_err(e)? {
             let url: Option<String> = r.get(3).map_err(e)?;
             let first_seen: String = r.get(4).map_err(e)?;
+            let keys: Option<String> = r.get(5).map_err(e)?;
             visit(StoryItem {
                 story_id: r.get(0).map_err(e)?,
                 fingerprint: r.get::<_, i64>(1).map_err(e)? as u64,
                 source: r.get(2).map_err(e)?,
                 url: url.as_deref(),
                 first_seen: parse_ts(&first_seen),
+                keys: keys.as_deref(),
             });
         }
         Ok(())

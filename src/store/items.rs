@@ -143,6 +143,10 @@ pub struct NewItem<'a> {
     pub story_id: Option<i64>,
     /// Near-duplicate fingerprint of the current text (stories).
     pub fingerprint: Option<u64>,
+    /// Event profile (`detect::stories::event::encode`) and why the item
+    /// joined its story (`None`: it founded it, or has no story).
+    pub story_keys: Option<String>,
+    pub story_why: Option<String>,
 }
 
 /// A stored version, as history for the next one.
@@ -229,8 +233,9 @@ impl WriteTx<'_, '_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO items (source_id, guid, url, title, published_at, first_seen, last_seen,
-                     language, author, categories, content_hash, version_count, story_id, fingerprint)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     language, author, categories, content_hash, version_count, story_id, fingerprint,
+                     story_keys, story_why)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -247,7 +252,9 @@ impl WriteTx<'_, '_> {
                     item.version_count,
                     item.story_id,
                     // SQLite integers are signed; the bits are what matter.
-                    item.fingerprint.map(|f| f as i64)
+                    item.fingerprint.map(|f| f as i64),
+                    item.story_keys,
+                    item.story_why
                 ])
             })
             .map_err(|e| self.err(e))?;

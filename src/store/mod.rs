@@ -27,6 +27,7 @@ mod retention;
 mod runs;
 mod schema;
 mod sources;
+mod story_reads;
 mod views;
 mod vocab;
 mod wal;
@@ -52,6 +53,7 @@ pub use queries::{
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
 pub use sources::{DueFilter, DueSource, NextDue, REASON_NOT_IN_CONFIG, SyncReport, unknown_name};
+pub use story_reads::{StoryFilter, StoryMemberRow, StoryRow};
 // Shared vocabulary the store takes, where its callers have long found it.
 pub use crate::model::{SourceSpec, later};
 pub use views::{StoredRevision, TopicStories, is_web_url};

@@ -30,3 +30,4 @@ mod replay;
 mod retention;
 mod service;
 mod stepped_clock;
+mod stories;

@@ -25,8 +25,11 @@
 //! - `numbers`: spelled numerals one to ten.
 //! - `names`: titles before a surname, abbreviations before a full stop.
 //! - `cyrillic`: spelling folds, Ukrainian euphony, case endings of names.
+//! - `entities`: the alias list of names and event words across scripts
+//!   (`config/entities.txt`) and transliteration.
 
 pub mod cyrillic;
+pub mod entities;
 pub mod names;
 pub mod negation;
 pub mod numbers;

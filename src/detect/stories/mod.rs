@@ -51,6 +51,8 @@
 //! `simhash` the shingles, their hash and the sketch. The stopwords and
 //! numerals are in `detect::lexicon`.
 
+pub mod decide;
+pub mod event;
 mod simhash;
 mod terms;
 
@@ -94,6 +96,22 @@ pub fn fingerprint_words(title: &str, text_words: &[&str]) -> u64 {
         &mut text,
     );
     simhash(&[(&title, TITLE_WEIGHT), (&text, 1)])
+}
+
+/// Whether a link names one article, so that two items sharing it are one
+/// story: not a site root or a section page (`https://meduza.io/`,
+/// `https://example.com/world/`), which generated feeds give every item.
+/// An article's path has a segment with a digit, or a long one (a slug).
+pub fn article_link(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (path, query) = match rest.split_once('/') {
+        Some((_, p)) => p.split_once('?').unwrap_or((p, "")),
+        None => return false,
+    };
+    !query.is_empty()
+        || path
+            .split('/')
+            .any(|seg| seg.chars().any(|c| c.is_ascii_digit()) || seg.chars().count() >= 16)
 }
 
 /// Number of differing bits.

@@ -191,12 +191,19 @@ impl<'r> Doc<'_, '_, 'r> {
     fn insert_item(&mut self, incoming: &Incoming<'r>) -> store::Result<ItemId> {
         let entry = incoming.entry;
         let cur = &entry.current;
+        // Only a link that identifies this item (not a home page every item
+        // of a generated feed points at) may join it to another's story.
+        let own_url = entry
+            .url
+            .as_deref()
+            .filter(|u| entry.keys.iter().any(|k| k.strip_prefix("u:") == Some(*u)));
         let story = match incoming.analysis() {
             Some(a) => Some(self.stories.assign_story(
                 self.tx,
                 self.rec.source_id,
                 a.fingerprint,
-                entry.url.as_deref(),
+                &a.story_keys,
+                own_url,
                 &cur.title,
                 self.now,
             )?),
@@ -207,8 +214,12 @@ impl<'r> Doc<'_, '_, 'r> {
                 source_id: self.rec.source_id,
                 entry,
                 version_count: entry.earlier.len() as i64 + 1,
-                story_id: story,
+                story_id: story.as_ref().map(|s| s.story_id),
                 fingerprint: incoming.analysis().map(|a| a.fingerprint),
+                story_keys: incoming
+                    .analysis()
+                    .map(|a| crate::detect::stories::event::encode(&a.story_keys)),
+                story_why: story.and_then(|s| s.why),
             },
             self.now,
         )?;

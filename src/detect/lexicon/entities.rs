@@ -1,0 +1,224 @@
+//! Names and event words across scripts and spellings: the shipped alias
+//! list (`config/entities.txt`: Zelensky = Zelenskiy = Зеленский =
+//! Зеленський) and a Russian/Ukrainian → Latin transliteration for names
+//! the list does not hold (Путин = Putin). Used by story grouping; any stage
+//! comparing names across languages may use it. Pure data and lookups.
+
+use std::sync::LazyLock;
+
+use foldhash::HashMap;
+
+use super::cyrillic::loose_letter;
+
+/// The shipped list, compiled in (the file is the one users copy and edit).
+pub const SHIPPED: &str = include_str!("../../../config/entities.txt");
+
+/// An alias list: exact variants and prefix variants (`word*`), each
+/// mapped to its canonical name.
+#[derive(Debug, Default)]
+pub struct Aliases {
+    exact: HashMap<String, Entry>,
+    prefix: HashMap<String, Entry>,
+    /// Shortest and longest prefix, in characters (bounds the lookup).
+    prefix_chars: (usize, usize),
+}
+
+/// A canonical name and whether it is a name (person, place,
+/// organisation) or an event word (a `## … words` section of the list).
+#[derive(Clone, Debug)]
+struct Entry {
+    canonical: String,
+    name: bool,
+}
+
+/// A line of the list that is not `canonical: variant, …`.
+#[derive(Debug, PartialEq)]
+pub struct BadLine {
+    pub line: usize,
+    pub text: String,
+}
+
+impl std::fmt::Display for BadLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "entity list line {}: expected `name: variant, variant*, …`, got {:?}",
+            self.line, self.text
+        )
+    }
+}
+
+impl Aliases {
+    /// Parse a list (format in `config/entities.txt`).
+    pub fn parse(text: &str) -> Result<Aliases, BadLine> {
+        let mut out = Aliases {
+            prefix_chars: (usize::MAX, 0),
+            ..Aliases::default()
+        };
+        let mut names = true;
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if let Some(section) = line.strip_prefix("## ") {
+                names = !section.to_lowercase().contains("word");
+                continue;
+            }
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = || BadLine {
+                line: i + 1,
+                text: raw.to_string(),
+            };
+            let (name, variants) = line.split_once(':').ok_or_else(bad)?;
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(bad());
+            }
+            let entry = Entry {
+                canonical: name.to_string(),
+                name: names,
+            };
+            for v in variants.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                match v.strip_suffix('*') {
+                    Some(p) => {
+                        let key = loose(p);
+                        let n = key.chars().count();
+                        if n == 0 {
+                            return Err(bad());
+                        }
+                        out.prefix_chars.0 = out.prefix_chars.0.min(n);
+                        out.prefix_chars.1 = out.prefix_chars.1.max(n);
+                        out.prefix.insert(key, entry.clone());
+                    }
+                    None => {
+                        out.exact.insert(loose(v), entry.clone());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The shipped list.
+    pub fn shipped() -> &'static Aliases {
+        static SHIPPED_LIST: LazyLock<Aliases> =
+            LazyLock::new(|| Aliases::parse(SHIPPED).unwrap_or_default());
+        &SHIPPED_LIST
+    }
+
+    /// The canonical name of a loose word ([`loose`]): an exact variant,
+    /// else the longest prefix variant it starts with.
+    pub fn canonical(&self, loose_word: &str) -> Option<&str> {
+        self.lookup(loose_word).map(|(c, _)| c)
+    }
+
+    /// [`Aliases::canonical`], and whether it is a name (not an event word).
+    pub fn lookup(&self, loose_word: &str) -> Option<(&str, bool)> {
+        if let Some(e) = self.exact.get(loose_word) {
+            return Some((&e.canonical, e.name));
+        }
+        let (lo, hi) = self.prefix_chars;
+        if lo > hi {
+            return None;
+        }
+        let ends: Vec<usize> = loose_word
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .collect();
+        for n in (lo..=hi.min(ends.len())).rev() {
+            if let Some(e) = self.prefix.get(&loose_word[..ends[n - 1]]) {
+                return Some((&e.canonical, e.name));
+            }
+        }
+        None
+    }
+}
+
+/// A word as the list compares it: lower case, ё→е, Ukrainian letters
+/// levelled to Russian ones, й→и, soft and hard signs and apostrophes
+/// dropped.
+pub fn loose(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .filter(|c| *c != '’')
+        .filter_map(loose_letter)
+        .collect()
+}
+
+/// A loose Cyrillic word in Latin letters (a simple BGN-like scheme), so a
+/// name the list does not hold still meets its English spelling: путин →
+/// putin, медведев → medvedev. Other characters pass through.
+pub fn transliterate(loose_word: &str) -> String {
+    let mut out = String::with_capacity(loose_word.len());
+    for c in loose_word.chars() {
+        out.push_str(match c {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ы' => "y",
+            'ю' => "yu",
+            'я' => "ya",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_across_scripts_meet_in_the_shipped_list() {
+        let list = Aliases::shipped();
+        for w in ["Zelenskiy", "Zelensky", "Зеленский", "Зеленського"] {
+            assert_eq!(list.canonical(&loose(w)), Some("zelensky"), "{w}");
+        }
+        for w in ["Zaporizhzhia", "Zaporozhye", "Запорожской", "Запоріжжя"] {
+            assert_eq!(list.canonical(&loose(w)), Some("zaporizhzhia"), "{w}");
+        }
+        assert_eq!(list.canonical(&loose("Уиткофф")), Some("witkoff"));
+        assert_eq!(list.canonical(&loose("beetroot")), None);
+        assert_eq!(list.lookup(&loose("беспилотников")), Some(("drone", false)));
+    }
+
+    #[test]
+    fn unlisted_names_transliterate() {
+        assert_eq!(transliterate(&loose("Шмыгаль")), "shmygal");
+        assert_eq!(transliterate("abc"), "abc");
+    }
+
+    #[test]
+    fn a_malformed_line_is_an_error_with_its_number() {
+        let err = Aliases::parse("# c\nok: a, b*\nno colon here\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.to_string().contains("line 3"));
+        assert!(Aliases::parse(SHIPPED).is_ok());
+    }
+}

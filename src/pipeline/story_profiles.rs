@@ -1,0 +1,168 @@
+//! Story assignment by event profile, part of the commit stage: the recent
+//! items' profiles (detection state, a sliding window), an inverted index
+//! from key to the items that have it, and the document frequency of every
+//! key in the window, which gives its rarity (IDF). The decision is
+//! `detect::stories::decide` (pure).
+
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
+
+use crate::detect::stories::decide::{Join, Member, decide};
+use crate::detect::stories::event::{Key, KeyKind};
+
+/// A recent item's profile.
+struct Recent {
+    story_id: i64,
+    source: i64,
+    seen: i64,
+    keys: Vec<Key>,
+}
+
+/// Pseudo-documents added to the window's count, so that rarity means
+/// something while the window is still nearly empty (a fresh database).
+const IDF_PRIOR_DOCS: f64 = 30.0;
+/// Items compared with a new one at most (the most recent sharing a key).
+const MAX_CANDIDATES: usize = 400;
+/// A key held by more than this share of the window does not find
+/// candidates (it still counts in the score): "Russia" in a war's news.
+const COMMON_SHARE: f64 = 0.05;
+
+/// The window's profiles, oldest first, with their index.
+#[derive(Default)]
+pub struct ProfileIndex {
+    items: VecDeque<Recent>,
+    /// Sequence number of `items[0]`.
+    base: u64,
+    /// Key (kind tag + text) → sequence numbers of items that have it,
+    /// oldest first (may name items already gone: skipped when read).
+    postings: HashMap<String, Vec<u64>>,
+    /// Key text → how many window items have it.
+    df: HashMap<String, u32>,
+    /// Story → the names and figures of the item that founded it (stories
+    /// whose founder left the window are not in it: any anchor will do).
+    founders: HashMap<i64, (i64, Vec<String>)>,
+    window_secs: i64,
+}
+
+/// Names and figures of a profile.
+fn anchors(keys: &[Key]) -> Vec<String> {
+    keys.iter()
+        .filter(|k| matches!(k.kind, KeyKind::Name | KeyKind::Number))
+        .map(|k| k.text.clone())
+        .collect()
+}
+
+fn posting_key(k: &Key) -> String {
+    if k.kind == KeyKind::Speaker {
+        format!("s:{}", k.text)
+    } else {
+        k.text.clone()
+    }
+}
+
+impl ProfileIndex {
+    pub fn new(window_secs: i64) -> ProfileIndex {
+        ProfileIndex {
+            window_secs,
+            ..ProfileIndex::default()
+        }
+    }
+
+    fn evict(&mut self, now: i64) {
+        while let Some(front) = self.items.front() {
+            if now - front.seen <= self.window_secs {
+                break;
+            }
+            if let Some(old) = self.items.pop_front() {
+                for k in old.keys.iter().filter(|k| k.kind != KeyKind::Speaker) {
+                    if let Some(n) = self.df.get_mut(&k.text) {
+                        *n = n.saturating_sub(1);
+                        if *n == 0 {
+                            self.df.remove(&k.text);
+                        }
+                    }
+                }
+            }
+            self.base += 1;
+        }
+        // Postings shrink once they are mostly stale.
+        if self.postings.len() > 4 * (self.df.len() + 1000) {
+            let base = self.base;
+            self.postings.retain(|_, v| {
+                v.retain(|&s| s >= base);
+                !v.is_empty()
+            });
+        }
+        if self.founders.len() > 2 * self.items.len() + 1000 {
+            let window = self.window_secs;
+            self.founders.retain(|_, (seen, _)| now - *seen <= window);
+        }
+    }
+
+    /// Remember an item that joined or founded `story_id`.
+    pub fn push(&mut self, story_id: i64, source: i64, seen: i64, keys: Vec<Key>) {
+        self.evict(seen);
+        self.founders
+            .entry(story_id)
+            .or_insert_with(|| (seen, anchors(&keys)));
+        let seq = self.base + self.items.len() as u64;
+        let mut counted: Vec<&str> = Vec::new();
+        for k in &keys {
+            self.postings.entry(posting_key(k)).or_default().push(seq);
+            if k.kind != KeyKind::Speaker && !counted.contains(&k.text.as_str()) {
+                counted.push(&k.text);
+                *self.df.entry(k.text.clone()).or_default() += 1;
+            }
+        }
+        self.items.push_back(Recent {
+            story_id,
+            source,
+            seen,
+            keys,
+        });
+    }
+
+    /// Rarity of a key in the window.
+    fn idf(&self, k: &Key) -> f64 {
+        let n = self.items.len() as f64 + IDF_PRIOR_DOCS;
+        let df = f64::from(self.df.get(&k.text).copied().unwrap_or(0));
+        (n / (df + 1.0)).ln().max(0.0)
+    }
+
+    /// The story a new item joins (with why), or `None`.
+    pub fn decide(&mut self, keys: &[Key], source: i64, at: i64) -> Option<Join> {
+        self.evict(at);
+        let common = (self.items.len() as f64 * COMMON_SHARE).max(20.0);
+        let mut seqs: Vec<u64> = Vec::new();
+        for k in keys {
+            if k.kind != KeyKind::Speaker
+                && f64::from(self.df.get(&k.text).copied().unwrap_or(0)) > common
+            {
+                continue;
+            }
+            if let Some(p) = self.postings.get(&posting_key(k)) {
+                seqs.extend(p.iter().rev().take_while(|&&s| s >= self.base));
+            }
+        }
+        seqs.sort_unstable_by(|a, b| b.cmp(a));
+        seqs.dedup();
+        seqs.truncate(MAX_CANDIDATES);
+        let own = anchors(keys);
+        let members: Vec<Member<'_>> = seqs
+            .iter()
+            .filter_map(|&s| self.items.get((s - self.base) as usize))
+            .map(|r| Member {
+                story_id: r.story_id,
+                source: r.source,
+                seen: r.seen,
+                keys: &r.keys,
+                near_founder: self
+                    .founders
+                    .get(&r.story_id)
+                    .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
+            })
+            .collect();
+        decide(keys, source, at, &members, &|k| self.idf(k))
+    }
+}
