@@ -25,8 +25,10 @@
 //! - `numbers`: spelled numerals one to ten.
 //! - `names`: titles before a surname, abbreviations before a full stop.
 //! - `cyrillic`: spelling folds, Ukrainian euphony, case endings of names.
+//! - `diplomacy`: the vocabulary of talks and of conflict (relevance features).
 
 pub mod cyrillic;
+pub mod diplomacy;
 pub mod names;
 pub mod negation;
 pub mod numbers;

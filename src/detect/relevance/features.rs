@@ -14,6 +14,34 @@ use crate::text::{StemLang, fold, stem, words};
 
 use super::super::topics::LEAD_WORDS;
 
+/// A word class of the lexicon, as stems (each language's stemmer, as
+/// document words are stemmed).
+fn class_stems(words: &'static [&'static str]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for w in words {
+        let f = fold(w);
+        for lang in [StemLang::English, StemLang::Russian, StemLang::Ukrainian] {
+            if StemLang::for_word(lang, &f) == lang {
+                out.insert(stem(&f, lang).into_owned());
+            }
+        }
+    }
+    out
+}
+
+fn diplomacy() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::DIPLOMACY))
+}
+
+fn conflict() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::CONFLICT))
+}
+
+/// Title words up to this far apart make a `tn:` pair.
+const PAIR_WINDOW: usize = 5;
+
 /// A leading dateline ("MOSCOW, December 3. /TASS/.", "KYIV, Dec 3 (Reuters) -",
 /// "WASHINGTON (AP) —"): place in capitals, optional date, optional agency
 /// marker; stripped because it names a capital in every wire item.
@@ -92,6 +120,41 @@ pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
     }
     for p in title_stems.windows(2) {
         out.push(format!("tt:{}_{}", p[0], p[1]));
+    }
+    // Words near each other, in either order: how "plan" meets "ukrain"
+    // in "US plan on Ukraine" and in "Ukraine peace plan" alike.
+    for (i, a) in title_stems.iter().enumerate() {
+        for b in title_stems.iter().skip(i + 2).take(PAIR_WINDOW - 1) {
+            if a != b {
+                let (x, y) = if a < b { (a, b) } else { (b, a) };
+                out.push(format!("tn:{x}+{y}"));
+            }
+        }
+    }
+    // Word classes: a talks word, a conflict word, and each word near a
+    // talks word (`g:dipl+ukrain` learns from "plan", "envoy" and
+    // "proposal" alike, so a word of talks not seen in training still counts).
+    let dipl = diplomacy();
+    let war = conflict();
+    let is_dipl: Vec<bool> = title_stems.iter().map(|s| dipl.contains(s)).collect();
+    if is_dipl.iter().any(|&d| d) {
+        out.push("g:dipl".to_owned());
+    }
+    if title_stems.iter().any(|s| war.contains(s)) {
+        out.push("g:conflict".to_owned());
+    }
+    for (i, s) in title_stems.iter().enumerate() {
+        let lo = i.saturating_sub(PAIR_WINDOW);
+        let hi = (i + PAIR_WINDOW + 1).min(title_stems.len());
+        if is_dipl[i] {
+            continue;
+        }
+        if is_dipl[lo..hi].iter().any(|&d| d) {
+            if war.contains(s) {
+                out.push("g:dipl+conflict".to_owned());
+            }
+            out.push(format!("g:dipl+{s}"));
+        }
     }
     let body = strip_dateline(text);
     let lead: String = fold(body)
