@@ -80,9 +80,9 @@ pub struct TrainOptions {
     pub min_count: usize,
     /// Folds for choosing the threshold out of fold (0 or 1: fixed 0.5).
     pub folds: usize,
-    /// Smaller weights are left out of the model (they keep its file small
-    /// and change few decisions).
-    pub prune: f64,
+    /// At most this many weights are kept, the largest (a small file; the
+    /// small weights change few decisions).
+    pub max_weights: usize,
 }
 
 impl Default for TrainOptions {
@@ -93,7 +93,7 @@ impl Default for TrainOptions {
             rate: 0.3,
             min_count: 2,
             folds: 5,
-            prune: 0.4,
+            max_weights: 4_000,
         }
     }
 }
@@ -301,13 +301,14 @@ impl Model {
                     .map(|(_, e)| e)
                     .collect();
                 let (bias, w) = fit(&train, vocab.len(), opts);
+                let cut = prune_cut(&w, opts.max_weights);
                 for (_, e) in encoded
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| i % opts.folds == k)
                 {
                     // Pruned as the final model is, so the threshold fits it.
-                    let kept = |x: f64| if x.abs() >= opts.prune { x } else { 0.0 };
+                    let kept = |x: f64| if x.abs() >= cut { x } else { 0.0 };
                     let z = bias + e.idx.iter().map(|&j| kept(w[j])).sum::<f64>();
                     scored.push((sigmoid(z), e.relevant, e.weight));
                 }
@@ -316,11 +317,12 @@ impl Model {
         }
         let all: Vec<&Encoded> = encoded.iter().collect();
         let (bias, w) = fit(&all, vocab.len(), opts);
+        let cut = prune_cut(&w, opts.max_weights);
         let weights = vocab
             .iter()
             .filter_map(|(f, &j)| {
                 let x = (w[j] * 1e4).round() / 1e4;
-                (x.abs() >= opts.prune).then(|| (f.clone(), x))
+                (x != 0.0 && x.abs() >= cut).then(|| (f.clone(), x))
             })
             .collect();
         Model {
@@ -329,6 +331,19 @@ impl Model {
             weights,
             remembered: Vec::new(),
         }
+    }
+}
+
+/// The smallest weight (in size) kept when at most `max` are: weights
+/// under 0.01 are always left out.
+fn prune_cut(w: &[f64], max: usize) -> f64 {
+    let mut sizes: Vec<f64> = w.iter().map(|x| ((x * 1e4).round() / 1e4).abs()).collect();
+    sizes.sort_by(|a, b| b.total_cmp(a));
+    let floor = 0.01;
+    match sizes.get(max) {
+        // Strictly above the first size left out, so ties never overflow `max`.
+        Some(&s) if s >= floor => s + 1e-9,
+        _ => floor,
     }
 }
 
