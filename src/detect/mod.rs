@@ -317,7 +317,12 @@ impl Detector {
 }
 
 /// The stemmer language of an item: the feed's, else guessed from its text.
+/// Guessed from the title and the text's start, as `normalize` guesses an
+/// item's language, so a model reads a stored item and a fresh entry alike.
 fn doc_lang(title: &str, text: &str, language: Option<&str>) -> crate::text::StemLang {
-    let sample = if text.trim().is_empty() { title } else { text };
-    crate::text::StemLang::from_code(language.or_else(|| crate::text::guess_language(sample)))
+    let code = language.or_else(|| {
+        let head = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
+        crate::text::guess_language(&format!("{title} {}", &text[..head]))
+    });
+    crate::text::StemLang::from_code(code)
 }

@@ -93,7 +93,7 @@ impl Default for TrainOptions {
             rate: 0.3,
             min_count: 2,
             folds: 5,
-            max_weights: 4_000,
+            max_weights: 12_000,
         }
     }
 }
