@@ -180,6 +180,55 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
             }
         }
     }
+    if let Some(current) = versions.last() {
+        show_relevance(ctx, &store, &row, current)?;
+    }
+    Ok(0)
+}
+
+/// How each topic decides on the current version, with the weights.
+fn show_relevance(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    row: &crate::store::ItemRow,
+    current: &crate::store::ItemVersionRow,
+) -> CliResult {
+    if ctx.config.topics.is_empty() {
+        return Ok(0);
+    }
+    let learned = crate::pipeline::Learned::read(Some(store))?;
+    let detection = crate::pipeline::Detection::learned(&ctx.config, &learned);
+    let tags = ctx
+        .config
+        .source(&row.source)
+        .map(|s| s.tags.clone())
+        .unwrap_or_default();
+    let src = crate::detect::SourceContext {
+        name: &row.source,
+        tags: &tags,
+        statement_speaker: None,
+    };
+    outln!();
+    outln!("── relevance (current version, as the next poll would decide)");
+    for (i, t) in ctx.config.topics.iter().enumerate() {
+        let (hit, scored) = detection.detector().explain(
+            i,
+            &current.title,
+            &current.text,
+            row.language.as_deref(),
+            &src,
+        );
+        let relevant = scored.as_ref().map_or(hit.is_some(), |s| s.relevant);
+        outln!(
+            "{} {}",
+            safe(&t.name),
+            if relevant { "relevant" } else { "not relevant" }
+        );
+        outln!(
+            "{}",
+            super::matching::explanation_lines(hit.as_ref(), scored.as_ref())
+        );
+    }
     Ok(0)
 }
 

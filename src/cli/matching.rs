@@ -13,10 +13,26 @@ use crate::pipeline::{Detection, parse_and_normalize};
 /// Items scanned by `match --since` at most.
 const MATCH_SCAN_MAX: usize = 200_000;
 
-pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) -> CliResult {
+pub fn matching(
+    ctx: &Ctx,
+    topic: &str,
+    since: Option<&str>,
+    files: &[PathBuf],
+    explain: bool,
+) -> CliResult {
     let topic = known_topic(ctx, topic)?;
     let topic = topic.as_str();
-    let detection = Detection::new(&ctx.config);
+    let topic_index = ctx
+        .config
+        .topics
+        .iter()
+        .position(|t| t.name == topic)
+        .unwrap_or_default();
+    let learned = match crate::store::Store::open_reader(&ctx.db, true) {
+        Ok(Some(store)) => crate::pipeline::Learned::read(Some(&store))?,
+        _ => crate::pipeline::Learned::default(),
+    };
+    let detection = Detection::learned(&ctx.config, &learned);
     let detector = detection.detector();
     let mut shown = 0usize;
     let mut scanned = 0usize;
@@ -45,6 +61,46 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
             Ok(())
         }
     };
+    let mut explained = 0usize;
+    let mut explain_item = |source: &str,
+                            id: Option<i64>,
+                            title: &str,
+                            text: &str,
+                            language: Option<&str>,
+                            src: &SourceContext<'_>|
+     -> std::io::Result<()> {
+        let (hit, scored) = detector.explain(topic_index, title, text, language, src);
+        let relevant = match &scored {
+            Some(s) => s.relevant,
+            None => hit.is_some(),
+        };
+        // Items the query or the model looked at twice; the rest are noise.
+        let near = scored.as_ref().is_some_and(|s| s.probability >= 0.1);
+        if hit.is_none() && !near {
+            return Ok(());
+        }
+        explained += 1;
+        if ctx.json {
+            return json_line(&explanation_json(
+                topic,
+                source,
+                id,
+                title,
+                relevant,
+                hit.as_ref(),
+                scored.as_ref(),
+            ));
+        }
+        outln!(
+            "{} {:>6}  {:<18}  {}",
+            if relevant { "MATCH" } else { "no   " },
+            id.map(|i| i.to_string()).unwrap_or_default(),
+            cut(source, 18),
+            cut(title, 90)
+        );
+        outln!("{}", explanation_lines(hit.as_ref(), scored.as_ref()));
+        Ok(())
+    };
     let no_tags: Vec<String> = Vec::new();
     if !files.is_empty() {
         for file in files {
@@ -66,6 +122,17 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
             };
             for e in &entries {
                 scanned += 1;
+                if explain {
+                    explain_item(
+                        &name,
+                        None,
+                        &e.current.title,
+                        &e.current.text,
+                        e.language.as_deref(),
+                        &src,
+                    )?;
+                    continue;
+                }
                 let hits = detector.match_topics(
                     &e.current.title,
                     &e.current.text,
@@ -94,6 +161,17 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
                 tags: &tags,
                 statement_speaker: None,
             };
+            if explain {
+                explain_item(
+                    &it.item.source,
+                    Some(it.item.id),
+                    &it.item.title,
+                    &it.text,
+                    it.item.language.as_deref(),
+                    &src,
+                )?;
+                continue;
+            }
             let hits =
                 detector.match_topics(&it.item.title, &it.text, it.item.language.as_deref(), &src);
             for hit in hits.iter().filter(|h| h.topic == topic) {
@@ -111,12 +189,20 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
         Some((window, _)) => format!(" published in the last {window}"),
         None => String::new(),
     };
-    let mut summary = format!(
-        "topic {}: {shown} of {}{window} {}",
-        safe(topic),
-        counted(scanned, "item", "items"),
-        if shown == 1 { "matches" } else { "match" }
-    );
+    let mut summary = if explain {
+        format!(
+            "topic {}: {explained} of {}{window} explained (those the query hit or the model gave 0.10 or more)",
+            safe(topic),
+            counted(scanned, "item", "items"),
+        )
+    } else {
+        format!(
+            "topic {}: {shown} of {}{window} {}",
+            safe(topic),
+            counted(scanned, "item", "items"),
+            if shown == 1 { "matches" } else { "match" }
+        )
+    };
     if let Some((_, (older, Some(oldest)))) = &outside
         && *older > 0
     {
@@ -140,3 +226,64 @@ pub fn matching(ctx: &Ctx, topic: &str, since: Option<&str>, files: &[PathBuf]) 
 
 /// How far back `match` looks among stored items without `--since`.
 const DEFAULT_WINDOW: &str = "7d";
+
+/// Features listed per explained item at most.
+const EXPLAIN_FEATURES: usize = 8;
+
+/// How a topic decided, as lines under the item (also `show`).
+pub fn explanation_lines(
+    hit: Option<&crate::detect::topics::TopicHit>,
+    scored: Option<&crate::detect::relevance::Scored>,
+) -> String {
+    let mut out = match hit {
+        Some(h) => format!(
+            "    query: hit in {} [{}]",
+            if h.in_title {
+                "the title"
+            } else if h.in_lead {
+                "the lead"
+            } else {
+                "the body only"
+            },
+            safe(&h.terms.join(", "))
+        ),
+        None => "    query: no hit".to_owned(),
+    };
+    if let Some(s) = scored {
+        out.push_str(&format!("\n    model: p {:.2}", s.probability));
+        if let Some(id) = s.via_feedback {
+            out.push_str(&format!(
+                " — decided {} via feedback on item {id} (worded like it)",
+                if s.relevant { "relevant" } else { "irrelevant" }
+            ));
+        }
+        let parts: Vec<String> = s
+            .contributions
+            .iter()
+            .take(EXPLAIN_FEATURES)
+            .map(|c| format!("{} {:+.2}", safe(&c.feature), c.weight))
+            .collect();
+        if !parts.is_empty() {
+            out.push_str(&format!("\n    signals: {}", parts.join(", ")));
+        }
+    }
+    out
+}
+
+fn explanation_json(
+    topic: &str,
+    source: &str,
+    id: Option<i64>,
+    title: &str,
+    relevant: bool,
+    hit: Option<&crate::detect::topics::TopicHit>,
+    scored: Option<&crate::detect::relevance::Scored>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "topic": topic, "item_id": id, "source": source, "title": title, "relevant": relevant,
+        "query": hit.map(|h| serde_json::json!({"terms": h.terms, "in_title": h.in_title, "in_lead": h.in_lead})),
+        "probability": scored.map(|s| s.probability),
+        "via_feedback": scored.and_then(|s| s.via_feedback),
+        "signals": scored.map(|s| s.contributions.iter().map(|c| serde_json::json!({"feature": c.feature, "weight": c.weight})).collect::<Vec<_>>()),
+    })
+}

@@ -26,6 +26,7 @@ mod root;
 mod sources;
 mod status;
 mod stories;
+mod topic;
 
 use std::path::PathBuf;
 
@@ -150,6 +151,25 @@ pub enum Command {
         /// Feed files to test instead of stored items
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Show how the topic decided each item: the query's signal and the model's weighted features; list items it turned down too
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Say whether an item is relevant to a topic; the next poll decides with it
+    Feedback {
+        /// Item id (from `items`) or its URL
+        item: String,
+        /// relevant or irrelevant
+        #[arg(value_name = "relevant|irrelevant")]
+        verdict: String,
+        /// The topic [default: the only topic, else those the item matches]
+        #[arg(long, value_name = "TOPIC")]
+        topic: Option<String>,
+    },
+    /// Train, evaluate and inspect a topic's relevance model
+    Topic {
+        #[command(subcommand)]
+        action: topic::TopicAction,
     },
     /// One item with all its versions
     Show {
@@ -379,7 +399,14 @@ pub fn dispatch(cli: Cli) -> CliResult {
             topic,
             since,
             files,
-        } => matching::matching(&ctx, &topic, since.as_deref(), &files),
+            explain,
+        } => matching::matching(&ctx, &topic, since.as_deref(), &files, explain),
+        Command::Feedback {
+            item,
+            verdict,
+            topic,
+        } => topic::feedback(&ctx, &item, &verdict, topic.as_deref()),
+        Command::Topic { action } => topic::topic(&ctx, action),
         Command::Show { item } => inspect::show(&ctx, &item),
         Command::Digest {
             name,

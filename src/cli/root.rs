@@ -21,6 +21,8 @@ pub fn writes(command: &Command) -> bool {
             None | Some(SourcesAction::List | SourcesAction::ExportOpml { .. })
         ),
         Command::Digest { send, .. } => *send,
+        Command::Feedback { .. } => true,
+        Command::Topic { action } => matches!(action, super::topic::TopicAction::Train { .. }),
         Command::Outbox { action } => {
             matches!(action, Some(OutboxAction::Send | OutboxAction::Retry))
         }

@@ -12,6 +12,7 @@ mod email;
 mod error;
 mod include;
 mod raw;
+mod topic_model;
 mod validate;
 mod validate_daemon;
 mod validate_mail;
@@ -263,6 +264,10 @@ pub struct TopicConfig {
     pub parsed: crate::detect::query::Query,
     pub parsed_exclude: Option<crate::detect::query::Query>,
     pub alert: AlertMode,
+    /// The relevance model that decides (`model = …`); `None`: the query alone.
+    pub model: Option<std::sync::Arc<crate::detect::relevance::Model>>,
+    /// `model` as written.
+    pub model_name: Option<String>,
     /// Where the topic was defined (its `[[topic]]` line), for later query errors.
     pub file: PathBuf,
     pub line: usize,

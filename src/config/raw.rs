@@ -50,7 +50,7 @@ pub const SOURCE_KEYS: &[&str] = &[
     "allow_private_network",
 ];
 /// Keys accepted in each `[[topic]]`.
-pub const TOPIC_KEYS: &[&str] = &["name", "query", "exclude", "alert"];
+pub const TOPIC_KEYS: &[&str] = &["name", "query", "exclude", "alert", "model"];
 /// Keys accepted in each `[[speaker]]`.
 pub const SPEAKER_KEYS: &[&str] = &["name", "aliases"];
 /// Keys accepted in `[email]`.
@@ -163,6 +163,7 @@ pub struct RawTopic {
     pub query: SpStr,
     pub exclude: Option<SpStr>,
     pub alert: Option<SpStr>,
+    pub model: Option<SpStr>,
 }
 
 /// `[[speaker]]`.

@@ -382,8 +382,13 @@ pub(crate) fn topics(
         let parsed = parsed
             .or_else(|| crate::detect::query::parse("unparsed").ok())
             .expect("a one-word query parses");
+        let model = raw.model.as_ref().and_then(|v| {
+            cx.ok(super::topic_model::load(v.get_ref(), cx.file).map_err(|m| at(v, "model", m)))
+        });
         out.push(TopicConfig {
             name: raw.name.get_ref().clone(),
+            model_name: raw.model.as_ref().map(|v| v.get_ref().clone()),
+            model,
             query: raw.query.get_ref().clone(),
             exclude,
             parsed,

@@ -12,6 +12,7 @@
 
 mod lexicon;
 pub mod query;
+pub mod relevance;
 pub mod revisions;
 pub mod statements;
 pub mod stories;
@@ -20,7 +21,10 @@ pub mod topics;
 use crate::model::Entry;
 use crate::text::{fold, word_list};
 use statements::{Speaker, SpeakerSet};
-use topics::{MatchDoc, TopicMatcher, TopicRule};
+use std::sync::Arc;
+
+use relevance::{Model, QuerySignal, Scored, item_features, signal_features, strip_dateline};
+use topics::{MatchDoc, TopicHit, TopicMatcher, TopicRule};
 
 // What detection finds is shared vocabulary (`model`).
 pub use crate::model::{FoundQuote, TopicMatch};
@@ -55,6 +59,8 @@ pub struct SourceContext<'a> {
 pub struct Detector {
     topics: TopicMatcher,
     speakers: SpeakerSet,
+    /// Per topic (rule order): the relevance model that decides, when it has one.
+    models: Vec<Option<Arc<Model>>>,
 }
 
 impl Detector {
@@ -62,7 +68,20 @@ impl Detector {
         Detector {
             topics: TopicMatcher::compile(topics),
             speakers: SpeakerSet::new(speakers),
+            models: Vec::new(),
         }
+    }
+
+    /// The relevance models of the topics (rule order; `None`: the query
+    /// alone decides).
+    pub fn with_models(mut self, models: Vec<Option<Arc<Model>>>) -> Detector {
+        self.models = models;
+        self
+    }
+
+    /// The model deciding topic `i`, if any.
+    pub fn model(&self, i: usize) -> Option<&Model> {
+        self.models.get(i).and_then(|m| m.as_deref())
     }
 
     /// A detector that finds nothing (no topics, no speakers).
@@ -91,9 +110,77 @@ impl Detector {
         language: Option<&str>,
         src: &SourceContext<'_>,
     ) -> Vec<TopicMatch> {
+        let text = strip_dateline(text);
         let text_folded = fold(text);
         let text_words = word_list(&text_folded);
         self.match_topics_folded(title, text, (&fold(title), &text_words), language, src)
+    }
+
+    /// The features topic `i`'s model reads from a title + text (to train it
+    /// on labelled items): the wording's and the query's signal.
+    pub fn topic_features(
+        &self,
+        i: usize,
+        title: &str,
+        text: &str,
+        language: Option<&str>,
+    ) -> Vec<String> {
+        let text = strip_dateline(text);
+        let doc = MatchDoc {
+            title,
+            text,
+            source: "",
+            tags: &[],
+            language,
+        };
+        let hit = self
+            .topics
+            .match_doc(&doc)
+            .into_iter()
+            .find(|h| h.topic == i);
+        let mut out = item_features(title, text, doc_lang(title, text, language));
+        out.extend(
+            signal_features(QuerySignal::of(hit.as_ref()))
+                .iter()
+                .map(|s| (*s).to_owned()),
+        );
+        out
+    }
+
+    /// How topic `i` decides on a title + text: the query's hit (if any)
+    /// and, when the topic has a model, its verdict with each feature's
+    /// weight (`match --explain`, `show`).
+    pub fn explain(
+        &self,
+        i: usize,
+        title: &str,
+        text: &str,
+        language: Option<&str>,
+        src: &SourceContext<'_>,
+    ) -> (Option<TopicHit>, Option<Scored>) {
+        let text = strip_dateline(text);
+        let doc = MatchDoc {
+            title,
+            text,
+            source: src.name,
+            tags: src.tags,
+            language,
+        };
+        let hit = self
+            .topics
+            .match_doc(&doc)
+            .into_iter()
+            .find(|h| h.topic == i);
+        let scored = self.model(i).map(|m| {
+            let base = item_features(title, text, doc_lang(title, text, language));
+            let signal = signal_features(QuerySignal::of(hit.as_ref()));
+            m.score(
+                base.iter()
+                    .map(String::as_str)
+                    .chain(signal.iter().copied()),
+            )
+        });
+        (hit, scored)
     }
 
     fn match_topics_folded(
@@ -112,17 +199,54 @@ impl Detector {
             language,
         };
         let rules = self.topics.rules();
-        self.topics
-            .match_folded(&doc, title_folded, text_words)
-            .into_iter()
-            .filter_map(|hit| {
-                Some(TopicMatch {
-                    topic: rules.get(hit.topic)?.name.clone(),
-                    terms: hit.terms,
-                    score: hit.score,
+        let hits = self.topics.match_folded(&doc, title_folded, text_words);
+        if self.models.iter().all(Option::is_none) {
+            return hits
+                .into_iter()
+                .filter_map(|hit| {
+                    Some(TopicMatch {
+                        topic: rules.get(hit.topic)?.name.clone(),
+                        terms: hit.terms,
+                        score: hit.score,
+                    })
                 })
-            })
-            .collect()
+                .collect();
+        }
+        // The wording's features once per item, the query's signal per topic.
+        let base = item_features(title, text, doc_lang(title, text, language));
+        let mut out = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let hit = hits.iter().find(|h| h.topic == i);
+            match self.model(i) {
+                None => {
+                    if let Some(h) = hit {
+                        out.push(TopicMatch {
+                            topic: rule.name.clone(),
+                            terms: h.terms.clone(),
+                            score: h.score,
+                        });
+                    }
+                }
+                Some(m) => {
+                    let signal = signal_features(QuerySignal::of(hit));
+                    let s = m.score(
+                        base.iter()
+                            .map(String::as_str)
+                            .chain(signal.iter().copied()),
+                    );
+                    if s.relevant {
+                        let mut terms = hit.map(|h| h.terms.clone()).unwrap_or_default();
+                        terms.push(format!("model {:.2}", s.probability));
+                        out.push(TopicMatch {
+                            topic: rule.name.clone(),
+                            terms,
+                            score: s.probability,
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Analyse one normalised entry.
@@ -153,6 +277,18 @@ impl Detector {
         // One word split of the text serves the topic scan and the
         // fingerprint (splitting was a tenth of a cold poll's instructions).
         let text_words = word_list(text_folded);
+        // Topics read the text without its dateline (it names a capital in
+        // every wire item); the fingerprint keeps every word.
+        let body = strip_dateline(&cur.text);
+        let body_folded;
+        let body_words;
+        let topic_words: &[&str] = if body.len() == cur.text.len() {
+            &text_words
+        } else {
+            body_folded = fold(body);
+            body_words = word_list(&body_folded);
+            &body_words
+        };
         let names = self.speakers.speakers();
         let quotes = quotes
             .into_iter()
@@ -167,8 +303,8 @@ impl Detector {
         Analysis {
             topics: self.match_topics_folded(
                 &cur.title,
-                &cur.text,
-                (title_folded, &text_words),
+                body,
+                (title_folded, topic_words),
                 lang,
                 src,
             ),
@@ -186,4 +322,15 @@ impl Detector {
             ),
         }
     }
+}
+
+/// The stemmer language of an item: the feed's, else guessed from its text.
+/// Guessed from the title and the text's start, as `normalize` guesses an
+/// item's language, so a model reads a stored item and a fresh entry alike.
+fn doc_lang(title: &str, text: &str, language: Option<&str>) -> crate::text::StemLang {
+    let code = language.or_else(|| {
+        let head = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
+        crate::text::guess_language(&format!("{title} {}", &text[..head]))
+    });
+    crate::text::StemLang::from_code(code)
 }

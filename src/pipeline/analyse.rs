@@ -96,7 +96,14 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// The configuration's rules with its configured models (no feedback).
     pub fn new(config: &Config) -> Detection {
+        Detection::learned(config, &super::learning::Learned::default())
+    }
+
+    /// The configuration's rules, with the models and feedback the store
+    /// holds (`pipeline::learning`).
+    pub fn learned(config: &Config, learned: &super::learning::Learned) -> Detection {
         let topics = config
             .topics
             .iter()
@@ -115,6 +122,8 @@ impl Detection {
             })
             .collect();
         let detector = Detector::new(topics, speakers);
+        let models = super::learning::topic_models(config, &detector, learned);
+        let detector = detector.with_models(models);
         let sources = config
             .sources
             .iter()

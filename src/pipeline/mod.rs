@@ -20,6 +20,7 @@
 mod analyse;
 mod commit;
 mod file;
+mod learning;
 mod lookahead;
 mod poll;
 mod record;
@@ -35,6 +36,7 @@ use crate::scheduler::PollPolicy;
 pub use analyse::{Analysed, Analyser, Detection, entry_key};
 pub use commit::{Committer, FetchSummary};
 pub use file::{IngestResult, ingest_file, read_file_capped};
+pub use learning::Learned;
 pub use poll::{NetworkPolicy, PollReport, Poller, SourceResult, Stored};
 pub use record::{
     FetchRecord, MAX_ENTRIES_PER_DOCUMENT, Normalized, PreparedRevision, REASON_GONE,

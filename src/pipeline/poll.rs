@@ -133,7 +133,10 @@ impl Poller {
             fetcher: Fetcher::new(fetch_limits(config))?,
             policy: poll_policy(config),
             network: Arc::new(NetworkPolicy::new(config)),
-            detection: Arc::new(Detection::new(config)),
+            detection: Arc::new(Detection::learned(
+                config,
+                &super::learning::Learned::read_config_db(config),
+            )),
             global: Arc::new(Semaphore::new(config.daemon.concurrency.max(1))),
             per_host: config.daemon.per_host.max(1),
             hosts: Arc::new(Mutex::new(HashMap::new())),

@@ -17,6 +17,7 @@
 mod alerts;
 mod changes;
 mod detections;
+mod feedback;
 pub mod files;
 mod health;
 mod items;
@@ -42,6 +43,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use alerts::QueuedAlerts;
 pub use changes::{ChangeFilter, ChangeRow};
 pub use detections::{NewRevision, NewStatement, StoryItem};
+pub use feedback::{FeedbackRow, StoredModel};
 pub use health::{Health, SourceState};
 pub use items::{ItemUpdate, KnownItems, NewItem, StoredItem, StoredVersion};
 pub use known::KnownReader;

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(reindex_search),
     },
     sql(include_str!("sql/007_story_evidence.sql")),
+    sql(include_str!("sql/008_feedback.sql")),
 ];
 
 /// Fill the search index from every item's current version, as the

@@ -39,10 +39,17 @@ fn ingest_all(env: &Env, source: &str, files: &[String]) {
 }
 
 /// A history whose scraper re-issues the guid at each headline edit (the AP
-/// mirror's way): topic matches, and each edit classified.
+/// mirror's way): topic matches, and each edit classified. The topic's query
+/// decides here (its model is left out): the shipped model, trained on
+/// TASS headlines, misses the truce-violation story (known-gaps.md).
 #[test]
 fn reissued_guid_history_gives_topic_matches_and_classified_revisions() {
-    let env = env_with_topics(&[("wire", "http://127.0.0.1:9/unused")]);
+    let topics = shipped_topics().replace("model = \"builtin:peace-talks\"\n", "");
+    assert!(!topics.contains("builtin:"), "the model line is left out");
+    let env = Env::new(
+        "",
+        &format!("[[source]]\nname = \"wire\"\nurl = \"http://127.0.0.1:9/unused\"\n\n{topics}"),
+    );
     ingest_all(&env, "wire", &history(&fixture("history/reissued-guids")));
 
     // Topic matches: the truce stories are in, the school tax story is not.

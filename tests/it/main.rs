@@ -26,6 +26,7 @@ mod ownership;
 mod parse_corpus;
 mod private_network;
 mod real_systemd;
+mod relevance;
 mod replay;
 mod retention;
 mod service;

@@ -27,8 +27,10 @@
 //! - `cyrillic`: spelling folds, Ukrainian euphony, case endings of names.
 //! - `entities`: the alias list of names and event words across scripts
 //!   (`config/entities.txt`) and transliteration.
+//! - `diplomacy`: the vocabulary of talks and of conflict (relevance features).
 
 pub mod cyrillic;
+pub mod diplomacy;
 pub mod entities;
 pub mod names;
 pub mod negation;

@@ -70,6 +70,14 @@ impl View<'_> {
             .any(|&f| self.spans(leaf, f).next().is_some())
     }
 
+    /// Does `leaf` occur in the text within its first `lead` words?
+    pub(super) fn leaf_in_lead(&self, leaf: &Leaf, lead: u32) -> bool {
+        use super::compile::TEXT;
+        leaf.fields & TEXT != 0
+            && self.may_occur(leaf)
+            && self.spans(leaf, TEXT).next().is_some_and(|(s, _)| s < lead)
+    }
+
     fn leaf(&self, l: LeafId) -> Option<&Leaf> {
         self.leaves.get(l as usize)
     }

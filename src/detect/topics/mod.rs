@@ -86,7 +86,15 @@ pub struct TopicHit {
     pub terms: Vec<String>,
     /// See the module documentation; only for ranking.
     pub score: f64,
+    /// Some term that hit occurs in the title.
+    pub in_title: bool,
+    /// Some term that hit occurs among the first [`LEAD_WORDS`] words of the text.
+    pub in_lead: bool,
 }
+
+/// Words of the text that count as its lead (where a hit weighs more than in
+/// the body).
+pub const LEAD_WORDS: u32 = 40;
 
 /// Rules compiled into one dictionary; see the module documentation.
 #[derive(Debug)]
@@ -241,6 +249,7 @@ impl TopicMatcher {
         let mut seen: Vec<LeafId> = Vec::with_capacity(leaf_hits.len());
         let mut terms = Vec::new();
         let mut score = 0.0;
+        let (mut any_title, mut any_lead) = (false, false);
         for &l in leaf_hits {
             if seen.contains(&l) {
                 continue;
@@ -251,12 +260,16 @@ impl TopicMatcher {
             };
             let in_title = leaf.fields & TITLE != 0 && view.leaf_in(leaf, TITLE);
             score += leaf.weight * if in_title { 2.0 } else { 1.0 };
+            any_title |= in_title;
+            any_lead |= view.leaf_in_lead(leaf, LEAD_WORDS);
             terms.push(leaf.label.clone());
         }
         TopicHit {
             topic,
             terms,
             score,
+            in_title: any_title,
+            in_lead: any_lead,
         }
     }
 }

@@ -1,0 +1,226 @@
+//! Relevance features (the scoring stage of a topic): what the model reads
+//! from one item. Datelines and wire boilerplate are stripped first, then
+//! the title and the lead (the first words of the text) give stemmed words
+//! and adjacent word pairs; the body beyond the lead gives nothing on its
+//! own, so words scattered through a long article cannot add up. Field
+//! features say where the boolean query hit (title, lead, body only) and
+//! whether its terms sit close together.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::text::{StemLang, fold, stem, words};
+
+use super::super::topics::LEAD_WORDS;
+
+/// A word class of the lexicon, as stems (each language's stemmer, as
+/// document words are stemmed).
+fn class_stems(words: &'static [&'static str]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for w in words {
+        let f = fold(w);
+        for lang in [StemLang::English, StemLang::Russian, StemLang::Ukrainian] {
+            if StemLang::for_word(lang, &f) == lang {
+                out.insert(stem(&f, lang).into_owned());
+            }
+        }
+    }
+    out
+}
+
+fn diplomacy() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::DIPLOMACY))
+}
+
+fn conflict() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::CONFLICT))
+}
+
+/// Title words up to this far apart make a `tn:` pair.
+const PAIR_WINDOW: usize = 5;
+
+/// A leading dateline ("MOSCOW, December 3. /TASS/.", "KYIV, Dec 3 (Reuters) -",
+/// "WASHINGTON (AP) —"): place in capitals, optional date, optional agency
+/// marker; stripped because it names a capital in every wire item.
+fn dateline() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"^\s*\p{Lu}[\p{Lu}\p{Pd} .'’]{1,40}(?:,\s*\p{Lu}[\p{Lu}\p{Pd} .'’]{1,40})*(?:,\s*\p{L}{3,10}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\.?\s*(?:/\s*[\p{L}\-]{2,12}\s*/|\(\s*[\p{L}\-]{2,12}\s*\))?\s*[.\-–—:]?\s*",
+        )
+        .expect("dateline pattern compiles")
+    })
+}
+
+/// `text` without a leading dateline; unchanged when it has none. Only a
+/// dateline that ends in an agency marker or a date is taken, so a text
+/// that starts with an acronym keeps it.
+pub fn strip_dateline(text: &str) -> &str {
+    match dateline().find(text) {
+        Some(m) if m.start() == 0 && m.end() > 0 => {
+            let head = &text[..m.end()];
+            let agency = head.contains('/') || head.contains('(');
+            let dated = head.chars().any(|c| c.is_ascii_digit());
+            if agency || dated {
+                &text[m.end()..]
+            } else {
+                text
+            }
+        }
+        _ => text,
+    }
+}
+
+/// Function words that carry no topic (English, Russian, Ukrainian).
+const SKIP: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be",
+    "been", "by", "with", "at", "as", "it", "its", "this", "that", "from", "has", "have", "had",
+    "will", "would", "s", "t", "he", "she", "they", "we", "i", "his", "her", "their", "our", "not",
+    "но", "и", "в", "на", "с", "по", "что", "не", "к", "о", "за", "из", "у", "від", "та", "і", "з",
+    "що", "до", "для", "у",
+];
+
+/// The stemmed words of a folded text, function words left out.
+pub fn stems(folded: &str, lang: StemLang) -> Vec<String> {
+    words(folded)
+        .map(|(_, w)| w)
+        .filter(|w| !SKIP.contains(w))
+        .map(|w| {
+            let l = StemLang::for_word(lang, w);
+            if w.chars().all(|c| c.is_ascii_digit()) {
+                "#".to_owned()
+            } else {
+                stem(w, l).into_owned()
+            }
+        })
+        .collect()
+}
+
+/// Where the boolean query hit, as the matcher reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuerySignal {
+    /// The query (with its exclusion) matched.
+    pub matched: bool,
+    /// Some term that hit occurs in the title.
+    pub in_title: bool,
+    /// Some term that hit occurs in the lead.
+    pub in_lead: bool,
+}
+
+/// The features of one item's wording (no query signal): sorted,
+/// deduplicated names.
+pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
+    let mut out = Vec::with_capacity(48);
+    let title_stems = stems(&fold(title), lang);
+    for s in &title_stems {
+        out.push(format!("t:{s}"));
+    }
+    for p in title_stems.windows(2) {
+        out.push(format!("tt:{}_{}", p[0], p[1]));
+    }
+    // Words near each other, in either order: how "plan" meets "ukrain"
+    // in "US plan on Ukraine" and in "Ukraine peace plan" alike.
+    for (i, a) in title_stems.iter().enumerate() {
+        for b in title_stems.iter().skip(i + 2).take(PAIR_WINDOW - 1) {
+            if a != b {
+                let (x, y) = if a < b { (a, b) } else { (b, a) };
+                out.push(format!("tn:{x}+{y}"));
+            }
+        }
+    }
+    // Word classes: a talks word, a conflict word, and each word near a
+    // talks word (`g:dipl+ukrain` learns from "plan", "envoy" and
+    // "proposal" alike, so a word of talks not seen in training still counts).
+    let dipl = diplomacy();
+    let war = conflict();
+    let is_dipl: Vec<bool> = title_stems.iter().map(|s| dipl.contains(s)).collect();
+    if is_dipl.iter().any(|&d| d) {
+        out.push("g:dipl".to_owned());
+    }
+    if title_stems.iter().any(|s| war.contains(s)) {
+        out.push("g:conflict".to_owned());
+    }
+    for (i, s) in title_stems.iter().enumerate() {
+        let lo = i.saturating_sub(PAIR_WINDOW);
+        let hi = (i + PAIR_WINDOW + 1).min(title_stems.len());
+        if is_dipl[i] {
+            continue;
+        }
+        if is_dipl[lo..hi].iter().any(|&d| d) {
+            if war.contains(s) {
+                out.push("g:dipl+conflict".to_owned());
+            }
+            out.push(format!("g:dipl+{s}"));
+        }
+    }
+    let body = strip_dateline(text);
+    let lead: String = fold(body)
+        .split_whitespace()
+        .take(LEAD_WORDS as usize)
+        .collect::<Vec<_>>()
+        .join(" ");
+    for s in stems(&lead, lang) {
+        out.push(format!("l:{s}"));
+    }
+    if title_stems.len() <= 4 {
+        out.push("f:short-title".to_owned());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The features of the query's signal.
+pub fn signal_features(query: QuerySignal) -> &'static [&'static str] {
+    match (query.matched, query.in_title, query.in_lead) {
+        (false, _, _) => &[],
+        (true, true, _) => &["q:match", "q:title"],
+        (true, false, true) => &["q:match", "q:lead"],
+        (true, false, false) => &["q:match", "q:body-only"],
+    }
+}
+
+/// All features of one item: its wording's and the query's signal.
+pub fn features(title: &str, text: &str, lang: StemLang, query: QuerySignal) -> Vec<String> {
+    let mut out = item_features(title, text, lang);
+    out.extend(signal_features(query).iter().map(|s| (*s).to_owned()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_datelines_are_stripped() {
+        assert_eq!(
+            strip_dateline("MOSCOW, December 3. /TASS/. The talks resumed"),
+            "The talks resumed"
+        );
+        assert_eq!(
+            strip_dateline("NEW YORK, Dec 3 (Reuters) - Shares fell"),
+            "Shares fell"
+        );
+        assert_eq!(
+            strip_dateline("UN OFFICIALS said nothing"),
+            "UN OFFICIALS said nothing"
+        );
+        assert_eq!(strip_dateline("Talks resumed"), "Talks resumed");
+    }
+
+    #[test]
+    fn the_dateline_gives_no_feature() {
+        let f = features(
+            "Envoy arrives",
+            "MOSCOW, December 3. /TASS/. An envoy",
+            StemLang::English,
+            QuerySignal::default(),
+        );
+        assert!(!f.iter().any(|x| x.contains("moscow")), "{f:?}");
+        assert!(f.contains(&"l:envoy".to_owned()), "{f:?}");
+        assert!(f.contains(&"tt:envoy_arriv".to_owned()), "{f:?}");
+    }
+}

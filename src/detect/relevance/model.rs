@@ -1,0 +1,528 @@
+//! The relevance model (the learning stage of a topic): a logistic
+//! regression over named binary features (`features`), trained in-process,
+//! deterministically, and kept as a small readable text file.
+//!
+//! File format, one entry a line, `#` starts a comment:
+//!
+//! ```text
+//! bias -4.1
+//! threshold 0.42
+//! 2.315 t:negoti
+//! -1.207 tt:settlement_of
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+/// One labelled item for training.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub features: Vec<String>,
+    pub relevant: bool,
+    /// How much it counts (a user's feedback counts more than a row of a file).
+    pub weight: f64,
+}
+
+/// A trained model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub bias: f64,
+    /// Probability from which an item is relevant.
+    pub threshold: f64,
+    pub weights: HashMap<String, f64>,
+    /// Items a user labelled (not in the file): an item worded like one of
+    /// them takes its label.
+    pub remembered: Vec<Remembered>,
+}
+
+// Weights are finite (parsed or trained so), so equality is an equivalence.
+impl Eq for Model {}
+
+/// A labelled item kept by [`Model::remember`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Remembered {
+    pub item_id: i64,
+    pub relevant: bool,
+    /// Its title words (`t:` features), sorted.
+    title: Vec<String>,
+}
+
+/// Share of title words (Jaccard) from which an item is "worded like" a
+/// labelled one.
+const REMEMBER_SIMILARITY: f64 = 0.6;
+
+/// One feature's part in a score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub feature: String,
+    pub weight: f64,
+}
+
+/// A model's verdict on one item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    /// Probability of relevance (0..1).
+    pub probability: f64,
+    pub relevant: bool,
+    /// The features that count, largest effect first.
+    pub contributions: Vec<Contribution>,
+    /// Decided by the label of this item (worded like it), not the weights.
+    pub via_feedback: Option<i64>,
+}
+
+/// Training settings; the defaults are what `topic train` uses.
+#[derive(Clone, Copy, Debug)]
+pub struct TrainOptions {
+    pub epochs: usize,
+    pub l2: f64,
+    pub rate: f64,
+    /// Features seen in fewer examples are left out.
+    pub min_count: usize,
+    /// Folds for choosing the threshold out of fold (0 or 1: fixed 0.5).
+    pub folds: usize,
+    /// At most this many weights are kept, the largest (a small file; the
+    /// small weights change few decisions).
+    pub max_weights: usize,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 10,
+            l2: 3e-3,
+            rate: 0.3,
+            min_count: 2,
+            folds: 5,
+            max_weights: 12_000,
+        }
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Model {
+    /// Score an item's features.
+    pub fn score<'a>(&self, features: impl IntoIterator<Item = &'a str>) -> Scored {
+        let mut z = self.bias;
+        let mut contributions = Vec::new();
+        let mut features_title: Vec<&str> = Vec::new();
+        for f in features {
+            if !self.remembered.is_empty() && f.starts_with("t:") {
+                features_title.push(f);
+            }
+            if let Some(&w) = self.weights.get(f) {
+                z += w;
+                contributions.push(Contribution {
+                    feature: f.to_owned(),
+                    weight: w,
+                });
+            }
+        }
+        contributions.sort_by(|a, b| {
+            b.weight
+                .abs()
+                .total_cmp(&a.weight.abs())
+                .then_with(|| a.feature.cmp(&b.feature))
+        });
+        let probability = sigmoid(z);
+        let mut relevant = probability >= self.threshold;
+        let mut via_feedback = None;
+        if !self.remembered.is_empty() {
+            features_title.sort_unstable();
+            features_title.dedup();
+            let title = features_title;
+            let best = self
+                .remembered
+                .iter()
+                .map(|r| (jaccard(&r.title, &title), r))
+                .filter(|(j, _)| *j >= REMEMBER_SIMILARITY)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, r)) = best {
+                relevant = r.relevant;
+                via_feedback = Some(r.item_id);
+            }
+        }
+        Scored {
+            probability,
+            relevant,
+            contributions,
+            via_feedback,
+        }
+    }
+
+    /// Keep labelled items: later items worded like one take its label.
+    pub fn remember(&mut self, item_id: i64, features: &[String], relevant: bool) {
+        let mut title: Vec<String> = features
+            .iter()
+            .filter(|f| f.starts_with("t:"))
+            .cloned()
+            .collect();
+        title.sort_unstable();
+        title.dedup();
+        self.remembered.retain(|r| r.item_id != item_id);
+        self.remembered.push(Remembered {
+            item_id,
+            relevant,
+            title,
+        });
+    }
+
+    /// The model of a topic that has none yet: the query's verdict alone
+    /// (a match is relevant at 0.95, no match at 0.05), for feedback to
+    /// adjust.
+    pub fn query_prior() -> Model {
+        Model {
+            bias: -3.0,
+            threshold: 0.5,
+            weights: [("q:match".to_owned(), 6.0)].into_iter().collect(),
+            remembered: Vec::new(),
+        }
+    }
+
+    /// This model adjusted to a user's labels: training goes on from its
+    /// weights over `examples` alone until each is on its side of the
+    /// threshold (or a fixed number of rounds), so the next items worded
+    /// like a corrected one are decided as the user said.
+    pub fn fine_tune(&self, examples: &[Example]) -> Model {
+        const ROUNDS: usize = 200;
+        let mut m = self.clone();
+        let t = self.threshold.clamp(0.05, 0.95);
+        let margin = 0.05;
+        let mut g2: HashMap<String, f64> = HashMap::new();
+        for _ in 0..ROUNDS {
+            let mut wrong = 0;
+            for e in examples {
+                let p = m.score(e.features.iter().map(String::as_str)).probability;
+                let ok = if e.relevant {
+                    p >= t + margin
+                } else {
+                    p < t - margin
+                };
+                if ok {
+                    continue;
+                }
+                wrong += 1;
+                let y = if e.relevant { 1.0 } else { 0.0 };
+                let g = (p - y) * e.weight;
+                for f in &e.features {
+                    let acc = g2.entry(f.clone()).or_insert(1e-8);
+                    *acc += g * g;
+                    let step = 0.5 * g / acc.sqrt();
+                    *m.weights.entry(f.clone()).or_insert(0.0) -= step;
+                }
+            }
+            if wrong == 0 {
+                break;
+            }
+        }
+        m
+    }
+
+    /// The `n` largest positive and `n` largest negative weights.
+    pub fn top_features(&self, n: usize) -> (Vec<(&str, f64)>, Vec<(&str, f64)>) {
+        let mut all: Vec<(&str, f64)> =
+            self.weights.iter().map(|(k, &v)| (k.as_str(), v)).collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let pos = all.iter().filter(|x| x.1 > 0.0).take(n).copied().collect();
+        let neg = all
+            .iter()
+            .rev()
+            .filter(|x| x.1 < 0.0)
+            .take(n)
+            .copied()
+            .collect();
+        (pos, neg)
+    }
+
+    /// The model as its file (weights by feature name, so the file diffs well).
+    pub fn to_text(&self, header: &str) -> String {
+        let mut out = String::new();
+        for line in header.lines() {
+            let _ = writeln!(out, "# {line}");
+        }
+        let _ = writeln!(out, "bias {:.4}", self.bias);
+        let _ = writeln!(out, "threshold {:.4}", self.threshold);
+        let sorted: BTreeMap<&String, &f64> = self.weights.iter().collect();
+        for (f, w) in sorted {
+            let _ = writeln!(out, "{w:.4} {f}");
+        }
+        out
+    }
+
+    /// Read a model file; errors name the line.
+    pub fn parse(text: &str) -> Result<Model, String> {
+        let mut m = Model {
+            bias: 0.0,
+            threshold: 0.5,
+            weights: HashMap::new(),
+            remembered: Vec::new(),
+        };
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (a, b) = line.split_once(' ').ok_or_else(|| {
+                format!("line {}: expected `WEIGHT FEATURE`, got {line:?}", i + 1)
+            })?;
+            let num = |s: &str| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| format!("line {}: {s:?} is not a number", i + 1))
+            };
+            match a {
+                "bias" => m.bias = num(b)?,
+                "threshold" => m.threshold = num(b)?,
+                _ => {
+                    m.weights.insert(b.trim().to_owned(), num(a)?);
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// Train on `examples` (deterministic: same examples, same model). The
+    /// threshold is the one with the best F2 (recall weighs twice)
+    /// over out-of-fold predictions.
+    pub fn train(examples: &[Example], opts: TrainOptions) -> Model {
+        let vocab = vocabulary(examples, opts.min_count);
+        let encoded: Vec<Encoded> = examples.iter().map(|e| encode(e, &vocab)).collect();
+        let mut threshold = 0.5;
+        if opts.folds > 1 && encoded.len() >= opts.folds * 4 {
+            let mut scored: Vec<(f64, bool, f64)> = Vec::with_capacity(encoded.len());
+            for k in 0..opts.folds {
+                let train: Vec<&Encoded> = encoded
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % opts.folds != k)
+                    .map(|(_, e)| e)
+                    .collect();
+                let (bias, w) = fit(&train, vocab.len(), opts);
+                let cut = prune_cut(&w, opts.max_weights);
+                for (_, e) in encoded
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % opts.folds == k)
+                {
+                    // Pruned as the final model is, so the threshold fits it.
+                    let kept = |x: f64| if x.abs() >= cut { x } else { 0.0 };
+                    let z = bias + e.idx.iter().map(|&j| kept(w[j])).sum::<f64>();
+                    scored.push((sigmoid(z), e.relevant, e.weight));
+                }
+            }
+            threshold = best_threshold(&mut scored);
+        }
+        let all: Vec<&Encoded> = encoded.iter().collect();
+        let (bias, w) = fit(&all, vocab.len(), opts);
+        let cut = prune_cut(&w, opts.max_weights);
+        let weights = vocab
+            .iter()
+            .filter_map(|(f, &j)| {
+                let x = (w[j] * 1e4).round() / 1e4;
+                (x != 0.0 && x.abs() >= cut).then(|| (f.clone(), x))
+            })
+            .collect();
+        Model {
+            bias: (bias * 1e4).round() / 1e4,
+            threshold: (threshold * 1e4).round() / 1e4,
+            weights,
+            remembered: Vec::new(),
+        }
+    }
+}
+
+/// The smallest weight (in size) kept when at most `max` are: weights
+/// under 0.01 are always left out.
+fn prune_cut(w: &[f64], max: usize) -> f64 {
+    let mut sizes: Vec<f64> = w.iter().map(|x| ((x * 1e4).round() / 1e4).abs()).collect();
+    sizes.sort_by(|a, b| b.total_cmp(a));
+    let floor = 0.01;
+    match sizes.get(max) {
+        // Strictly above the first size left out, so ties never overflow `max`.
+        Some(&s) if s >= floor => s + 1e-9,
+        _ => floor,
+    }
+}
+
+/// Jaccard similarity of two sorted, deduplicated lists.
+fn jaccard(a: &[String], b: &[&str]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].as_str().cmp(b[j]) {
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f64 / union as f64
+    }
+}
+
+struct Encoded {
+    idx: Vec<usize>,
+    relevant: bool,
+    weight: f64,
+}
+
+fn vocabulary(examples: &[Example], min_count: usize) -> BTreeMap<String, usize> {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in examples {
+        for f in &e.features {
+            *count.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, c)| *c >= min_count)
+        .enumerate()
+        .map(|(j, (f, _))| (f.to_owned(), j))
+        .collect()
+}
+
+fn encode(e: &Example, vocab: &BTreeMap<String, usize>) -> Encoded {
+    let mut idx: Vec<usize> = e
+        .features
+        .iter()
+        .filter_map(|f| vocab.get(f).copied())
+        .collect();
+    idx.sort_unstable();
+    idx.dedup();
+    Encoded {
+        idx,
+        relevant: e.relevant,
+        weight: e.weight,
+    }
+}
+
+/// AdaGrad over the examples in their order, a fixed number of epochs.
+fn fit(examples: &[&Encoded], n: usize, opts: TrainOptions) -> (f64, Vec<f64>) {
+    let mut w = vec![0.0; n];
+    let mut g2 = vec![1e-8; n];
+    let mut bias = 0.0;
+    let mut bias_g2 = 1e-8;
+    for _ in 0..opts.epochs {
+        for e in examples {
+            let z = bias + e.idx.iter().map(|&j| w[j]).sum::<f64>();
+            let y = if e.relevant { 1.0 } else { 0.0 };
+            let g = (sigmoid(z) - y) * e.weight;
+            bias_g2 += g * g;
+            bias -= opts.rate * g / bias_g2.sqrt();
+            for &j in &e.idx {
+                let gj = g + opts.l2 * w[j];
+                g2[j] += gj * gj;
+                w[j] -= opts.rate * gj / g2[j].sqrt();
+            }
+        }
+    }
+    (bias, w)
+}
+
+/// The probability cut with the best weighted F2.
+fn best_threshold(scored: &mut [(f64, bool, f64)]) -> f64 {
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let total_pos: f64 = scored.iter().filter(|s| s.1).map(|s| s.2).sum();
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let (mut best, mut best_f1) = (0.5, -1.0);
+    for (i, s) in scored.iter().enumerate() {
+        if s.1 {
+            tp += s.2;
+        } else {
+            fp += s.2;
+        }
+        let next = scored.get(i + 1).map_or(0.0, |n| n.0);
+        if next == s.0 {
+            continue;
+        }
+        // F2: recall weighs twice precision. Out-of-fold items are like the
+        // training ones; later news is less so and scores lower, so a cut
+        // that leans to recall holds up better on it.
+        let f1 = 5.0 * tp / (5.0 * tp + 4.0 * (total_pos - tp) + fp);
+        if f1 > best_f1 {
+            best_f1 = f1;
+            best = (s.0 + next) / 2.0;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(f: &[&str], relevant: bool) -> Example {
+        Example {
+            features: f.iter().map(|s| s.to_string()).collect(),
+            relevant,
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn learns_a_separable_word_and_round_trips_its_file() {
+        let mut data = Vec::new();
+        for i in 0..40 {
+            data.push(ex(
+                &["t:envoy", if i % 2 == 0 { "t:meet" } else { "t:visit" }],
+                true,
+            ));
+            data.push(ex(
+                &["t:harvest", if i % 2 == 0 { "t:meet" } else { "t:visit" }],
+                false,
+            ));
+        }
+        let m = Model::train(&data, TrainOptions::default());
+        assert!(m.score(["t:envoy"]).relevant);
+        assert!(!m.score(["t:harvest"]).relevant);
+        assert_eq!(
+            m,
+            Model::train(&data, TrainOptions::default()),
+            "deterministic"
+        );
+        let back = Model::parse(&m.to_text("test model")).unwrap();
+        assert_eq!(back.weights.len(), m.weights.len());
+        assert!(back.score(["t:envoy"]).relevant);
+        let (pos, neg) = m.top_features(1);
+        assert_eq!(pos[0].0, "t:envoy");
+        assert_eq!(neg[0].0, "t:harvest");
+    }
+
+    #[test]
+    fn fine_tuning_turns_a_corrected_item_and_its_like() {
+        let m = Model::query_prior();
+        let corrected = ["q:match", "t:talk", "t:trade", "t:china"];
+        assert!(m.score(corrected).relevant);
+        let mut tuned = m.fine_tune(&[ex(&corrected, false)]);
+        assert!(!tuned.score(corrected).relevant);
+        assert!(
+            tuned.score(["q:match", "t:talk", "t:ukrain"]).relevant,
+            "other matches stay"
+        );
+        // Worded like the corrected item: its label, and which item said so.
+        let like = ["q:match", "t:talk", "t:trade", "t:china", "t:beij"];
+        assert!(m.score(like).relevant);
+        let feats: Vec<String> = corrected.iter().map(|s| s.to_string()).collect();
+        tuned.remember(7, &feats, false);
+        let s = tuned.score(like);
+        assert!(!s.relevant);
+        assert_eq!(s.via_feedback, Some(7));
+        assert_eq!(tuned.score(["q:match", "t:ukrain"]).via_feedback, None);
+    }
+
+    #[test]
+    fn a_bad_line_is_an_error_naming_it() {
+        let e = Model::parse("bias 0\nthreshold x\n").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(Model::parse("justoneword").unwrap_err().contains("line 1"));
+    }
+}

@@ -1,0 +1,301 @@
+//! Relevance end to end: a topic's decision explained (`match --explain`,
+//! `show`), feedback from the command line changing the next poll's
+//! decision, and a model trained and evaluated on a labels file.
+
+use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::rss;
+
+const TOPIC: &str = "[[topic]]\nname = \"trade\"\nquery = 'talks OR negotiat*'\n";
+
+fn env_with_feed(server: &TestServer) -> Env {
+    Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\n\n{TOPIC}",
+            server.url("/feed")
+        ),
+    )
+}
+
+fn topic_titles(env: &Env, topic: &str) -> Vec<String> {
+    let mut t: Vec<String> = env
+        .run(&["--json", "items", "--topic", topic, "--limit", "1000"])
+        .expect(0)
+        .json_lines()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_owned())
+        .collect();
+    t.sort();
+    t
+}
+
+fn item_id(env: &Env, title: &str) -> String {
+    env.text(&format!(
+        "SELECT CAST(i.id AS TEXT) FROM items i JOIN item_versions v ON v.item_id = i.id WHERE v.title = '{title}'"
+    ))
+    .unwrap_or_else(|| panic!("no item {title:?}"))
+}
+
+#[test]
+fn feedback_from_the_command_line_changes_the_next_polls_decision() {
+    let server = TestServer::start();
+    let first = (
+        "a1",
+        "Harbour owners and dockers open wage talks in Rotterdam",
+        "The port's owners and the dockers' union opened wage talks on Monday.",
+    );
+    server.fixed("/feed", Response::ok(rss(&[first])));
+    let env = env_with_feed(&server);
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(topic_titles(&env, "trade"), [first.1], "the query takes it");
+
+    // The user says it is not what the topic is for.
+    let id = item_id(&env, first.1);
+    let said = env.run(&["feedback", &id, "irrelevant"]).expect(0);
+    assert!(
+        said.stdout.contains("irrelevant for trade"),
+        "{}",
+        said.stdout
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM feedback WHERE relevant = 0"),
+        1
+    );
+
+    // The next poll: a follow-up worded like the corrected item is left
+    // out; other talks are still taken.
+    let follow_up = (
+        "a2",
+        "Harbour owners and dockers resume wage talks in Rotterdam",
+        "The port's owners and the union resumed wage talks.",
+    );
+    let other = (
+        "a3",
+        "Ministers open negotiations on a fisheries treaty",
+        "Ministers opened negotiations on Tuesday.",
+    );
+    server.fixed("/feed", Response::ok(rss(&[first, follow_up, other])));
+    env.run(&["poll", "--all"]).expect(0);
+    let titles = topic_titles(&env, "trade");
+    assert!(titles.contains(&other.1.to_owned()), "{titles:?}");
+    assert!(!titles.contains(&follow_up.1.to_owned()), "{titles:?}");
+
+    // `show` says why.
+    let shown = env.run(&["show", &item_id(&env, follow_up.1)]).expect(0);
+    assert!(
+        shown.stdout.contains(&format!("via feedback on item {id}")),
+        "{}",
+        shown.stdout
+    );
+
+    // Said the other way, the follow-up's like is taken again.
+    env.run(&["feedback", &id, "relevant", "--topic", "trade"])
+        .expect(0);
+    let third = (
+        "a4",
+        "Harbour owners and dockers end wage talks in Rotterdam",
+        "Agreement reached.",
+    );
+    server.fixed(
+        "/feed",
+        Response::ok(rss(&[first, follow_up, other, third])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    assert!(topic_titles(&env, "trade").contains(&third.1.to_owned()));
+}
+
+#[test]
+fn feedback_refuses_what_it_cannot_record() {
+    let server = TestServer::start();
+    server.fixed(
+        "/feed",
+        Response::ok(rss(&[("a1", "Wage talks open", "Talks.")])),
+    );
+    let env = env_with_feed(&server);
+    env.run(&["poll", "--all"]).expect(0);
+    let bad = env.run(&["feedback", "1", "maybe"]).expect(2);
+    assert!(bad.stderr.contains("relevant"), "{}", bad.stderr);
+    let missing = env.run(&["feedback", "999", "relevant"]).expect(2);
+    assert!(missing.stderr.contains("999"), "{}", missing.stderr);
+    let unknown = env
+        .run(&["feedback", "1", "relevant", "--topic", "nope"])
+        .expect(2);
+    assert!(unknown.stderr.contains("nope"), "{}", unknown.stderr);
+}
+
+/// Items about port labour talks (relevant to the user) and about other
+/// talks (not), with a labels file naming them by URL.
+fn labelled_feed() -> (Vec<(String, String, String)>, String) {
+    let ports = [
+        "Rotterdam",
+        "Antwerp",
+        "Hamburg",
+        "Genoa",
+        "Valencia",
+        "Gdansk",
+        "Piraeus",
+        "Le Havre",
+    ];
+    let other = [
+        "trade", "climate", "budget", "tariff", "fishing", "energy", "water", "digital",
+    ];
+    let mut items = Vec::new();
+    let mut labels = String::from("url\tlabel\tnote\n");
+    for (i, p) in ports.iter().enumerate() {
+        let guid = format!("p{i}");
+        items.push((
+            guid.clone(),
+            format!("Dockers and port owners in {p} hold wage talks"),
+            format!("{p} dockers' union met the port owners."),
+        ));
+        labels.push_str(&format!("https://news.example/story/{guid}\t1\t\n"));
+    }
+    for (i, o) in other.iter().enumerate() {
+        let guid = format!("o{i}");
+        items.push((
+            guid.clone(),
+            format!("Ministers hold {o} talks in the capital"),
+            format!("The {o} ministers met."),
+        ));
+        labels.push_str(&format!("https://news.example/story/{guid}\t0\t\n"));
+    }
+    for (i, o) in other.iter().enumerate() {
+        let guid = format!("q{i}");
+        items.push((
+            guid.clone(),
+            format!("Parliament debates {o} bill"),
+            format!("The {o} bill was debated."),
+        ));
+        labels.push_str(&format!("https://news.example/story/{guid}\t0\t\n"));
+    }
+    items.push((
+        "b0".into(),
+        "Dockers and ministers talk".into(),
+        "Unclear.".into(),
+    ));
+    labels.push_str("https://news.example/story/b0\tborderline\tunclear\n");
+    (items, labels)
+}
+
+#[test]
+fn a_model_trained_on_a_labels_file_decides_and_is_evaluated() {
+    let server = TestServer::start();
+    let (items, labels) = labelled_feed();
+    let triples: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    server.fixed("/feed", Response::ok(rss(&triples)));
+    let env = env_with_feed(&server);
+    env.run(&["poll", "--all"]).expect(0);
+    let file = env.path("labels.tsv");
+    std::fs::write(&file, labels).unwrap();
+    let file = file.display().to_string();
+
+    // The query alone takes every "talks" item: half of them wrongly.
+    let before = env
+        .run(&["--json", "topic", "evaluate", "trade", "--labels", &file])
+        .expect(0)
+        .json_lines();
+    assert_eq!(before[0]["items"], 24, "borderline left out: {before:?}");
+    assert_eq!(before[0]["recall"], 1.0);
+    assert_eq!(before[0]["precision"], 0.5);
+
+    let trained = env
+        .run(&["topic", "train", "trade", "--labels", &file])
+        .expect(0);
+    assert!(
+        trained
+            .stdout
+            .contains("trained on 24 labelled items (8 relevant"),
+        "{}",
+        trained.stdout
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM topic_models WHERE topic = 'trade'"),
+        1
+    );
+
+    let after = env
+        .run(&["topic", "evaluate", "trade", "--labels", &file])
+        .expect(0);
+    assert!(
+        after.stdout.contains("precision 1.000 recall 1.000"),
+        "{}",
+        after.stdout
+    );
+    let features = env
+        .run(&["topic", "features", "trade", "--limit", "5"])
+        .expect(0);
+    let lines: Vec<&str> = features.stdout.lines().collect();
+    let for_at = lines.iter().position(|l| *l == "for:").unwrap();
+    let against_at = lines.iter().position(|l| *l == "against:").unwrap();
+    let for_part = lines[for_at..against_at].join("\n");
+    assert!(
+        for_part.contains("docker") || for_part.contains("port") || for_part.contains("wage"),
+        "{}",
+        features.stdout
+    );
+
+    // A bad labels file is a clear error.
+    std::fs::write(env.path("bad.tsv"), "url\tlabel\nhttps://x\tperhaps\n").unwrap();
+    let bad = env
+        .run(&[
+            "topic",
+            "train",
+            "trade",
+            "--labels",
+            &env.path("bad.tsv").display().to_string(),
+        ])
+        .expect(2);
+    assert!(bad.stderr.contains("line 2"), "{}", bad.stderr);
+}
+
+#[test]
+fn match_explain_prints_the_signals_with_their_weights() {
+    let feed = rss(&[
+        (
+            "e1",
+            "Envoys meet in a new city to discuss the Ukraine settlement plan",
+            "KYIV, Dec 3 (Wire) - Envoys of both sides met on Wednesday.",
+        ),
+        ("e2", "Farmers expect record harvest", "A good year."),
+    ]);
+    let env = Env::new(
+        "",
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/topics/peace-talks.toml"
+        ))
+        .unwrap(),
+    );
+    let file = env.path("feed.xml");
+    std::fs::write(&file, feed).unwrap();
+    let out = env
+        .run(&[
+            "match",
+            "--topic",
+            "peace-talks",
+            "--explain",
+            &file.display().to_string(),
+        ])
+        .expect(0);
+    assert!(out.stdout.contains("MATCH"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("query: hit in the title"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("model: p "), "{}", out.stdout);
+    assert!(out.stdout.contains("signals: "), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("harvest"),
+        "not near the topic: {}",
+        out.stdout
+    );
+    let features = env
+        .run(&["topic", "features", "peace-talks", "--limit", "3"])
+        .expect(0);
+    assert!(features.stdout.contains("threshold"), "{}", features.stdout);
+}
