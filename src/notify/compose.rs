@@ -65,7 +65,13 @@ fn with_diffs(stored: crate::store::StoredRevision) -> RevisionView {
         )
     };
     view.title_diff = shown("title", usize::MAX);
-    view.text_diff = shown("text", DIFF_CONTEXT_WORDS);
+    // A description that is the title would repeat the same diff.
+    view.text_diff =
+        if field_ops(&stored.diff_json, "text") == field_ops(&stored.diff_json, "title") {
+            Vec::new()
+        } else {
+            shown("text", DIFF_CONTEXT_WORDS)
+        };
     view
 }
 

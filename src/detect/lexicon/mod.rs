@@ -27,6 +27,7 @@
 //! - `cyrillic`: spelling folds, Ukrainian euphony, case endings of names.
 
 pub mod cyrillic;
+pub mod edit_cues;
 pub mod names;
 pub mod negation;
 pub mod numbers;
