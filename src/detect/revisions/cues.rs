@@ -160,7 +160,7 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // Record: one named where there was none, or reached or lost (the words
     // that kept the figure short of it went).
     let (ra, rb) = (count(&a, &RECORD_STEMS), count(&b, &RECORD_STEMS));
-    if rb > 0 && ra == 0 {
+    if rb > 0 && ra == 0 && !short_of_record(&b) {
         out.push("record reached".to_string());
     } else if ra > 0 && rb > 0 {
         let short_a = short_of_record(&a);

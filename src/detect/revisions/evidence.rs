@@ -84,13 +84,23 @@ impl FieldVerdict {
             .filter(|c| c.name)
             .map(|c| c.text.as_str())
             .collect();
-        if let (Some(g), Some(c)) = (gone.first(), came.first()) {
+        // A name swapped in an otherwise kept sentence (Астаны → Алматы);
+        // in a rewrite, names come and go with the wording, and the rewrite
+        // rule judges it.
+        let others =
+            self.content.removed.len() + self.content.added.len() - gone.len() - came.len();
+        if let (Some(g), Some(c)) = (gone.first(), came.first())
+            && others <= NAME_SWAP_MAX_OTHER_WORDS
+        {
             self.major.push(format!("name changed: {g} → {c}"));
         } else if NAME_ADDED_IS_MAJOR && let Some(c) = came.first() {
             self.major.push(format!("name added: {c}"));
         }
     }
 }
+
+/// Other content words that may change beside a name swap.
+const NAME_SWAP_MAX_OTHER_WORDS: usize = 4;
 
 /// A name the old version did not have: a new person or place.
 const NAME_ADDED_IS_MAJOR: bool = false;
