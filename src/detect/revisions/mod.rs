@@ -137,8 +137,12 @@ use words::Field;
 /// "Sudan recalls ambassador to Ethiopia over drone attack…" (0.52) is a new
 /// story under the same link.
 pub const MAJOR_SHARE: f64 = 0.35;
-/// A title whose own changed share is at or above this has been reframed.
-pub const TITLE_REFRAMED_SHARE: f64 = 0.5;
+/// A headline-length field (13–24 content words in both versions) whose
+/// share of content words changed, new to the item, is at or above this
+/// has been rewritten. 0.5 called half of the paraphrased AP headlines
+/// major; 0.6 trades 3 points of major recall for 3 of precision on the
+/// labeled edits (`bench/README.md`).
+pub const TITLE_REFRAMED_SHARE: f64 = 0.6;
 
 // The classes and the diff are the shared vocabulary (`model`): the
 // store keeps them and messages show them.
