@@ -48,22 +48,40 @@ pub(super) fn content_words(f: &Field, doc: StemLang) -> Vec<Content> {
         .enumerate()
         // "about 800" is a hedge on a figure, not a preposition.
         .filter(|(i, t)| {
-            let before_number = f
-                .toks
-                .get(i + 1)
-                .is_some_and(|n| n.key.bytes().next().is_some_and(|b| b.is_ascii_digit()));
-            !t.key.is_empty() && (before_number || !FILLER_SET.contains(t.key.as_str()))
+            let before_number = matches!(t.key.as_str(), "about" | "over" | "around")
+                && f.toks.get(i + 1).is_some_and(|n| {
+                    n.key.bytes().next().is_some_and(|b| b.is_ascii_digit())
+                        && n.key.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                });
+            // "1st" may come as "1" and "st".
+            let ordinal_suffix = matches!(t.key.as_str(), "st" | "nd" | "rd" | "th")
+                && i.checked_sub(1)
+                    .and_then(|p| f.toks.get(p))
+                    .is_some_and(|p| p.key.bytes().all(|b| b.is_ascii_digit()));
+            !t.key.is_empty()
+                && !ordinal_suffix
+                && (before_number || !FILLER_SET.contains(t.key.as_str()))
         })
         .map(|(_, t)| t)
         .map(|t| Content {
-            stem: ORDINALS
-                .iter()
-                .find(|(w, _)| *w == t.key)
-                .map_or_else(|| stem_of(t, doc), |(_, d)| (*d).to_string()),
+            stem: ordinal_digits(&t.key).unwrap_or_else(|| stem_of(t, doc)),
             text: t.text.clone(),
             name: t.cap && !t.sentence_start,
         })
         .collect()
+}
+
+/// "first" and "1st" (and "1" when the numerals fold made "first" one) are
+/// one word: the digits.
+fn ordinal_digits(key: &str) -> Option<String> {
+    if let Some((_, d)) = ORDINALS.iter().find(|(w, _)| *w == key) {
+        return Some(d.trim_end_matches(char::is_alphabetic).to_string());
+    }
+    let digits = key.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']);
+    let suffix = &key[digits.len()..];
+    let ordinal = matches!(suffix, "st" | "nd" | "rd" | "th");
+    (ordinal && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.to_string())
 }
 
 /// The stem of a word's comparison key, in the word's own language.

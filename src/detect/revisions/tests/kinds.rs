@@ -49,6 +49,11 @@ fn spelling_and_abbreviations_are_cosmetic() {
         Cosmetic,
     );
     assert_class(
+        "Health officials track dozens who left hantavirus-stricken ship after 1st fatality",
+        "Health officials track dozens who left hantavirus-stricken ship after first fatality",
+        Cosmetic,
+    );
+    assert_class(
         "Endangered whale protections may be delayed to 2035 under Trump-blacked plan",
         "Endangered whale protections may be delayed to 2035 under Trump-backed plan",
         Cosmetic,
