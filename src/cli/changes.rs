@@ -125,6 +125,11 @@ pub fn print_diff(diff: &serde_json::Value, style: DiffStyle) -> std::io::Result
         if ops.iter().all(|op| op.get("Equal").is_some()) {
             continue;
         }
+        // A feed whose description is its title (svoboda, AP's text after
+        // its image) would show the same diff twice.
+        if field == "text" && diff.get("title").and_then(|v| v.as_array()) == Some(ops) {
+            continue;
+        }
         outln!("  {field}: {}", render_ops(ops, style, field == "text"));
     }
     Ok(())

@@ -420,7 +420,7 @@ mod tests {
         );
         assert_eq!(r.significance, Significance::Major);
         assert!(
-            r.reasons.iter().any(|r| r == "numbers_changed: 5 → 22"),
+            r.reasons.iter().any(|r| r == "figure 5 → 22"),
             "{:?}",
             r.reasons
         );

@@ -65,7 +65,13 @@ fn with_diffs(stored: crate::store::StoredRevision) -> RevisionView {
         )
     };
     view.title_diff = shown("title", usize::MAX);
-    view.text_diff = shown("text", DIFF_CONTEXT_WORDS);
+    // A description that is the title would repeat the same diff.
+    view.text_diff =
+        if field_ops(&stored.diff_json, "text") == field_ops(&stored.diff_json, "title") {
+            Vec::new()
+        } else {
+            shown("text", DIFF_CONTEXT_WORDS)
+        };
     view
 }
 
@@ -126,4 +132,46 @@ pub fn digest_view(
         health: store.source_health(now)?,
     };
     Ok((view, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_diffs;
+    use crate::model::Significance;
+    use crate::model::views::{ItemView, RevisionView};
+    use crate::store::StoredRevision;
+
+    fn stored(diff_json: &str) -> StoredRevision {
+        StoredRevision {
+            view: RevisionView {
+                revision_id: 1,
+                item: ItemView::default(),
+                from_version: 1,
+                to_version: 2,
+                seen_at: "2026-12-07T05:00:00Z".into(),
+                significance: Significance::Major,
+                reasons: vec!["figure 5 → 22".into()],
+                title_diff: Vec::new(),
+                text_diff: Vec::new(),
+                topics: Vec::new(),
+            },
+            diff_json: diff_json.to_string(),
+        }
+    }
+
+    /// A feed whose description is its headline (svoboda) gets one diff in
+    /// a message, not the same one twice; a description of its own keeps
+    /// its diff.
+    #[test]
+    fn a_description_equal_to_the_title_shows_one_diff() {
+        let ops = r#"[{"Equal":"Strikes kill "},{"Delete":"5"},{"Insert":"22"}]"#;
+        let same = with_diffs(stored(&format!(r#"{{"title":{ops},"text":{ops}}}"#)));
+        assert!(!same.title_diff.is_empty());
+        assert!(same.text_diff.is_empty(), "{:?}", same.text_diff);
+
+        let text = r#"[{"Equal":"Officials said "},{"Delete":"5"},{"Insert":"22"}]"#;
+        let own = with_diffs(stored(&format!(r#"{{"title":{ops},"text":{text}}}"#)));
+        assert!(!own.title_diff.is_empty());
+        assert!(!own.text_diff.is_empty());
+    }
 }

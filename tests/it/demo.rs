@@ -60,7 +60,7 @@ fn the_demo_shows_the_main_job_and_its_next_commands_work() {
         "polled the 4 feeds: 12 new items",
         "polled the 4 feeds: 3 new items",
         "polled the 4 feeds: 1 changed item",
-        "numbers_changed: 5 → 22",
+        "figure 5 → 22",
         "shift: Grigory Savin on peace-talks",
         "digest sent: [newswatch] evening digest",
         "stopped the daemon",
@@ -96,7 +96,7 @@ fn the_demo_shows_the_main_job_and_its_next_commands_work() {
         .find(|m| m.subject().contains("changed (major)"))
         .unwrap_or_else(|| panic!("no revision alert: {subjects:#?}"));
     assert!(
-        revision.text().contains("numbers_changed: 5 → 22"),
+        revision.text().contains("figure 5 → 22"),
         "{}",
         revision.text()
     );
@@ -157,11 +157,7 @@ fn the_demo_shows_the_main_job_and_its_next_commands_work() {
         assert!(!run.stdout.trim().is_empty(), "{line} printed nothing");
         match words.get(3) {
             Some(&"changes") => {
-                assert!(
-                    run.stdout.contains("numbers_changed: 5 → 22"),
-                    "{}",
-                    run.stdout
-                );
+                assert!(run.stdout.contains("figure 5 → 22"), "{}", run.stdout);
                 assert!(run.stdout.contains("statement_shift"), "{}", run.stdout);
             }
             Some(&"show") => {

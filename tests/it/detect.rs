@@ -88,7 +88,7 @@ fn reissued_guid_history_gives_topic_matches_and_classified_revisions() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r.as_str().unwrap().starts_with("numbers_changed")),
+            .any(|r| r.as_str().unwrap().starts_with("figure")),
         "{kill}"
     );
 
@@ -185,7 +185,7 @@ fn ap_history_gives_topic_matches_and_classified_revisions() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r.as_str().unwrap().starts_with("numbers_changed")),
+            .any(|r| r.as_str().unwrap().starts_with("figure")),
         "{kill}"
     );
     for field in [
@@ -436,7 +436,7 @@ fn a_statements_source_makes_every_item_its_speakers_statement() {
 
 /// An aggregator's feed carries counters in every item ("Points: 74 #
 /// Comments: 44", as Hacker News does): they tick at every poll, and each
-/// tick used to be a new version and a `numbers_changed` major revision of
+/// tick used to be a new version and a figure-changed major revision of
 /// every item. A real edit among them, and one story's figure updated in a
 /// news feed, are still revisions.
 #[test]

@@ -13,6 +13,7 @@ mod demo;
 mod detect;
 mod digest_schedule;
 mod disk_full;
+mod edits_eval;
 mod fetch;
 mod files;
 mod first_use;

@@ -28,9 +28,12 @@
 //! - `entities`: the alias list of names and event words across scripts
 //!   (`config/entities.txt`) and transliteration.
 //! - `diplomacy`: the vocabulary of talks and of conflict (relevance features).
+//! - `edit_cues`: the few words that change what a headline says (event
+//!   state and modality, outcomes, direction, attribution).
 
 pub mod cyrillic;
 pub mod diplomacy;
+pub mod edit_cues;
 pub mod entities;
 pub mod names;
 pub mod negation;

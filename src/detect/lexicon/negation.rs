@@ -2,7 +2,7 @@
 
 /// Negators, folded; English, Russian, Ukrainian. Revisions count them (a
 /// count that differs between two versions flips the meaning,
-/// `negation_flipped`); statements look for one (a statement and its
+/// `negation added`, `negation dropped`); statements look for one (a statement and its
 /// negation must not look like a repeat), comparing loose keys of these
 /// words. Both also count words ending in "n't".
 #[rustfmt::skip]

@@ -9,7 +9,7 @@
 //! and report verbs ("added", "noted") do. (Merged, the corpus figures do
 //! not move; the revisions tests show the difference.)
 
-/// Verbs that attribute speech or blame, for revisions' `speaker_changed`:
+/// Verbs that attribute speech or blame, for revisions' `speaker changed`:
 /// the words before them are who says what. Folded; English, Russian,
 /// Ukrainian.
 #[rustfmt::skip]

@@ -2,16 +2,17 @@
 //! proper names (module docs, "Significance rules"). Each `check_*` adds a
 //! major reason (or a minor note) to the field's [`FieldVerdict`].
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use super::content::respelling;
 use super::verdict::FieldVerdict;
 use super::words::{Field, Tok, counts, take};
 use crate::detect::lexicon::WordSet;
+use crate::detect::lexicon::edit_cues::ORDINALS;
 use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::speech::SPEECH_AND_BLAME_VERBS;
 use crate::detect::lexicon::stopwords::NOT_ACTORS;
-use crate::text::{StemLang, stem};
+use crate::text::StemLang;
 
 impl FieldVerdict {
     pub(super) fn check_numbers(&mut self, old: &Field, new: &Field) {
@@ -32,18 +33,21 @@ impl FieldVerdict {
             .filter(|n| !take(&mut pool_a, n))
             .map(String::as_str)
             .collect();
-        let side = |v: &[&str]| {
-            if v.is_empty() {
-                "none".to_string()
-            } else {
-                v.join(", ")
-            }
-        };
-        self.major.push(format!(
-            "numbers_changed: {} → {}",
-            side(&removed),
-            side(&added)
-        ));
+        // Dropping a figure without contradicting it is a detail gone;
+        // a new or changed figure is a fact.
+        if added.is_empty() {
+            self.notes
+                .push(format!("figure dropped: {}", removed.join(", ")));
+        } else if removed.is_empty() {
+            self.major
+                .push(format!("figure added: {}", added.join(", ")));
+        } else {
+            self.major.push(format!(
+                "figure {} → {}",
+                removed.join(", "),
+                added.join(", ")
+            ));
+        }
     }
 
     pub(super) fn check_speaker(&mut self, old: &Field, new: &Field) {
@@ -51,43 +55,65 @@ impl FieldVerdict {
         let b = actors(new);
         let gone = a.iter().find(|(k, _)| !b.iter().any(|(kb, _)| kb == k));
         let came = b.iter().find(|(k, _)| !a.iter().any(|(ka, _)| ka == k));
-        if let (Some((_, from)), Some((_, to))) = (gone, came) {
-            self.major.push(format!("speaker_changed: {from} → {to}"));
+        if let (Some((_, from)), Some((_, to))) = (gone, came)
+            && !same_words_respelled(from, to)
+        {
+            self.major.push(format!("speaker changed: {from} → {to}"));
         }
     }
 
-    pub(super) fn check_names(&mut self, old: &Field, new: &Field, doc: StemLang) {
-        let a = names(old, doc);
-        let b = names(new, doc);
-        let gone: Vec<&(String, String)> =
-            a.iter().filter(|n| !b.iter().any(|m| m.0 == n.0)).collect();
-        let came: Vec<&(String, String)> =
-            b.iter().filter(|n| !a.iter().any(|m| m.0 == n.0)).collect();
-        let mut replaced = None;
-        for g in &gone {
-            match came.iter().find(|c| spelling_variant(&g.0, &c.0)) {
-                Some(c) => self.notes.push(format!("name_spelling: {}/{}", g.1, c.1)),
-                None => {
-                    let unmatched = came
-                        .iter()
-                        .find(|c| !gone.iter().any(|g| spelling_variant(&g.0, &c.0)));
-                    if let (None, Some(c)) = (&replaced, unmatched) {
-                        replaced = Some(format!("names_changed: {} → {}", g.1, c.1));
-                    }
-                }
+    /// Names compared by their content words, after spelling fixes, first
+    /// names and spelled-out acronyms were paired off (`content`).
+    pub(super) fn check_names(&mut self, _old: &Field, _new: &Field, _doc: StemLang) {
+        for (a, b) in &self.content.respelled {
+            if a.chars().next().is_some_and(char::is_uppercase) {
+                self.notes.push(format!("name spelling: {a}/{b}"));
             }
         }
-        if let Some(r) = replaced {
-            self.major.push(r);
+        let gone: Vec<&str> = self
+            .content
+            .removed
+            .iter()
+            .filter(|c| c.name)
+            .map(|c| c.text.as_str())
+            .collect();
+        let came: Vec<&str> = self
+            .content
+            .added
+            .iter()
+            .filter(|c| c.name)
+            .map(|c| c.text.as_str())
+            .collect();
+        // A name swapped in an otherwise kept sentence (Астаны → Алматы);
+        // in a rewrite, names come and go with the wording, and the rewrite
+        // rule judges it.
+        let others =
+            self.content.removed.len() + self.content.added.len() - gone.len() - came.len();
+        if let (Some(g), Some(c)) = (gone.first(), came.first())
+            && others <= NAME_SWAP_MAX_OTHER_WORDS
+        {
+            self.major.push(format!("name changed: {g} → {c}"));
+        } else if NAME_ADDED_IS_MAJOR && let Some(c) = came.first() {
+            self.major.push(format!("name added: {c}"));
         }
     }
 }
+
+/// Other content words that may change beside a name swap.
+const NAME_SWAP_MAX_OTHER_WORDS: usize = 4;
+
+/// A name the old version did not have: a new person or place.
+const NAME_ADDED_IS_MAJOR: bool = false;
 
 /// Numbers of a field as a sorted multiset: numeric words by their key, and
 /// digit runs inside other words ("q1", "f16").
 fn numbers(f: &Field) -> Vec<String> {
     let mut out = Vec::new();
     for t in &f.toks {
+        if let Some((_, digits)) = ORDINALS.iter().find(|(w, _)| *w == t.key) {
+            out.push(digits.trim_end_matches(char::is_alphabetic).to_string());
+            continue;
+        }
         if t.key.bytes().all(|b| b.is_ascii_digit() || b == b'.')
             && t.key.bytes().any(|b| b.is_ascii_digit())
         {
@@ -181,54 +207,6 @@ fn words_after(f: &Field, from: usize, max: usize) -> Vec<&Tok> {
         .collect()
 }
 
-/// Capitalised words that do not open a sentence: (stem of the key, as
-/// written). Stems, because names inflect: Путиным/Путина (Svoboda
-/// 20251020T093421Z), Рубикона/Рубикон (20250917T125814Z).
-fn names(f: &Field, doc: StemLang) -> Vec<(String, String)> {
-    let mut seen = HashSet::new();
-    f.toks
-        .iter()
-        .filter(|t| t.cap && !t.sentence_start)
-        .map(|t| {
-            let s = stem(&t.key, StemLang::for_word(doc, &t.key)).into_owned();
-            (s, t.text.clone())
-        })
-        .filter(|(s, _)| seen.insert(s.clone()))
-        .collect()
-}
-
-/// Two name keys that are one spelling fix or one inflection apart:
-/// Пунчук/Пинчук, Путин/Путина, ФБ/ФСБ — but not US/UK (a two-letter
-/// substitution changes the country).
-fn spelling_variant(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let min_len = a.len().min(b.len());
-    let d = levenshtein(&a, &b, 3);
-    (min_len >= 4 && d <= (min_len / 4).max(1)) || (d == 1 && a.len() != b.len())
-}
-
-/// Edit distance, giving up (returning `cap`) once it exceeds `cap`.
-fn levenshtein(a: &[char], b: &[char], cap: usize) -> usize {
-    if a.len().abs_diff(b.len()) > cap {
-        return cap + 1;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        if cur.iter().min().is_some_and(|&m| m > cap) {
-            return cap + 1;
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// The word lists (`lexicon`) as sets, built once: going through a list again
 /// for every token made `actors` 7% of a tick's instructions (`bench/instructions.py`).
 static NEGATOR_SET: WordSet = LazyLock::new(|| NEGATORS.iter().copied().collect());
@@ -238,4 +216,12 @@ static NOT_ACTOR_SET: WordSet = LazyLock::new(|| NOT_ACTORS.iter().copied().coll
 
 fn in_list(set: &WordSet, word: &str) -> bool {
     set.contains(word)
+}
+
+/// "Pakistan Taliban group" / "Pakistani Taliban group": the same words, one
+/// respelled.
+fn same_words_respelled(a: &str, b: &str) -> bool {
+    let a: Vec<String> = a.split_whitespace().map(str::to_lowercase).collect();
+    let b: Vec<String> = b.split_whitespace().map(str::to_lowercase).collect();
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || respelling(x, y))
 }

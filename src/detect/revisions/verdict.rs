@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use super::content::{ContentChange, compare_content};
+use super::cues::cues;
 use super::evidence::negations;
 use super::quotes::{QuoteChange, unify_quotes};
 use super::words::{Field, Tok, counts, is_numeric, take};
@@ -16,20 +18,43 @@ use crate::text::{StemLang, fold, stem};
 /// counts for a quarter however short it is.
 pub(super) const TITLE_WEIGHT: f64 = 0.25;
 
-/// Major reason codes in the order they are listed.
+/// Major reasons in the order they are listed (by their first words).
 const MAJOR_ORDER: &[&str] = &[
-    "numbers_changed",
-    "negation_flipped",
-    "quote_changed",
-    "speaker_changed",
-    "names_changed",
-    "title_reframed",
-    "topic_terms_changed",
-    "share_changed",
+    "figure",
+    "negation",
+    "state changed",
+    "outcome",
+    "direction reversed",
+    "record",
+    "attribution",
+    "quotation changed",
+    "speaker changed",
+    "name changed",
+    "name added",
+    "headline rewritten",
+    "topic words changed",
+    "text rewritten",
 ];
 
 /// Reasons list at most this many words (topic terms) to stay one line.
 const MAX_LISTED: usize = 5;
+
+/// The share of content words a field must change to count as rewritten:
+/// higher for short texts, where a paraphrase of one headline swaps most of
+/// its few words without changing the fact ("hold steady" → "inch toward
+/// records"), lower for long ones. `total` counts both versions' content words.
+pub(super) fn rewrite_threshold(total: usize) -> f64 {
+    match total {
+        0..=12 => REWRITE_SHARE_SHORT,
+        13..=24 => REWRITE_SHARE_HEADLINE,
+        _ => MAJOR_SHARE,
+    }
+}
+
+/// See [`rewrite_threshold`].
+const REWRITE_SHARE_SHORT: f64 = 0.9;
+/// See [`rewrite_threshold`].
+const REWRITE_SHARE_HEADLINE: f64 = TITLE_REFRAMED_SHARE;
 
 /// The rules of the module docs, applied to the per-field verdicts.
 pub(super) fn classify(
@@ -42,41 +67,60 @@ pub(super) fn classify(
     let mut major = Vec::new();
     major.extend(t.major.iter().cloned());
     major.extend(x.major.iter().cloned());
-    if quotes == QuoteChange::Changed {
-        major.push("quote_changed".to_string());
+    if quotes == QuoteChange::Changed && QUOTE_CHANGE_IS_MAJOR {
+        major.push("quotation changed".to_string());
     }
-    if t.share >= TITLE_REFRAMED_SHARE {
-        major.push(format!("title_reframed: {:.2}", t.share));
+    let ts = t.novel_share();
+    if ts >= rewrite_threshold(t.content.total) && t.novel_added > 0 {
+        major.push(format!("headline rewritten ({:.0}% of words)", ts * 100.0));
     }
     if !hits.is_empty() {
-        major.push(format!("topic_terms_changed: {}", hits.join(", ")));
+        major.push(format!("topic words changed: {}", hits.join(", ")));
     }
-    if changed_share >= MAJOR_SHARE {
-        major.push(format!("share_changed: {changed_share:.2}"));
+    let xs = x.novel_share();
+    if x.content.total > 0
+        && xs >= rewrite_threshold(x.content.total)
+        && x.novel_added > 0
+        && changed_share >= 0.0
+    {
+        major.push(format!("text rewritten ({:.0}% of words)", xs * 100.0));
     }
 
     // One documented order, whichever field a reason came from.
     major.sort_by_key(|r| MAJOR_ORDER.iter().position(|c| r.starts_with(c)));
     if !major.is_empty() {
         (Significance::Major, major)
-    } else if t.cosmetic && x.cosmetic && quotes == QuoteChange::Same {
+    } else if t.cosmetic && x.cosmetic {
         let mut r: Vec<String> = t.notes.iter().chain(&x.notes).cloned().collect();
+        if quotes == QuoteChange::MarksOnly {
+            r.insert(0, "quote marks changed".to_string());
+        }
         if r.is_empty() {
             r.push("unchanged".to_string());
         }
         (Significance::Cosmetic, r)
     } else {
-        let changed = t.changed_words() + x.changed_words();
+        let changed = t.content.removed.len()
+            + t.content.added.len()
+            + x.content.removed.len()
+            + x.content.added.len();
         let mut r: Vec<String> = t.notes.iter().chain(&x.notes).cloned().collect();
         // Cosmetic notes of the other field would only distract here.
-        r.retain(|n| n.starts_with("name_spelling"));
+        r.retain(|n| n.starts_with("name spelling") || n.starts_with("figure dropped"));
         if quotes == QuoteChange::MarksOnly {
-            r.insert(0, "quote_marks_changed".to_string());
+            r.insert(0, "quote marks changed".to_string());
         }
-        r.push(format!("words_changed: {changed}"));
+        if quotes == QuoteChange::Changed {
+            r.insert(0, "quotation changed".to_string());
+        }
+        r.push(format!("reworded ({changed} words)"));
         (Significance::Minor, r)
     }
 }
+
+/// A quotation reworded is a fact change only when something else moved
+/// too: a trimmed or reworded quote is, by itself, a rewording.
+const QUOTE_CHANGE_IS_MAJOR: bool = false;
 
 /// What one field's change amounts to.
 pub(super) struct FieldVerdict {
@@ -91,6 +135,11 @@ pub(super) struct FieldVerdict {
     pub(super) notes: Vec<String>,
     /// Nothing but cosmetic differences.
     pub(super) cosmetic: bool,
+    /// The change in content words (stems, function words left out).
+    pub(super) content: ContentChange,
+    /// Added content words the old version of the item (title and text)
+    /// did not have anywhere: what is new to a reader.
+    pub(super) novel_added: usize,
 }
 
 impl FieldVerdict {
@@ -103,6 +152,8 @@ impl FieldVerdict {
                 major: Vec::new(),
                 notes: Vec::new(),
                 cosmetic: true,
+                content: ContentChange::default(),
+                novel_added: 0,
             };
         }
         let mut pool_new = counts(new.keys());
@@ -131,19 +182,73 @@ impl FieldVerdict {
             major: Vec::new(),
             notes: Vec::new(),
             cosmetic: false,
+            content: compare_content(old, new, doc),
+            novel_added: 0,
         };
         v.check_numbers(old, new);
-        if negations(old) != negations(new) {
-            v.major.push("negation_flipped".to_string());
+        let (na, nb) = (negations(old), negations(new));
+        if na < nb {
+            v.major.push("negation added".to_string());
+        } else if na > nb {
+            v.major.push("negation dropped".to_string());
         }
         v.check_speaker(old, new);
         v.check_names(old, new, doc);
+        let cues = cues(old, new, &v.content, doc);
+        v.major.extend(cues);
         v.check_cosmetic(old, new);
+        if !v.cosmetic && v.content.is_empty() {
+            v.cosmetic = true;
+            v.notes.extend(
+                v.content
+                    .respelled
+                    .iter()
+                    .map(|(a, b)| format!("spelling: {a}/{b}")),
+            );
+            v.notes.push("same content words".to_string());
+        }
         v
     }
 
-    fn changed_words(&self) -> usize {
-        self.changed.len()
+    /// Share of content words changed, counting only added words that are
+    /// new to the item: a teaser headline replaced by a line of its own
+    /// description, or a description replaced by its headline, says nothing new.
+    fn novel_share(&self) -> f64 {
+        if self.content.total == 0 {
+            return 0.0;
+        }
+        (self.content.removed.len() + self.novel_added) as f64 / self.content.total as f64
+    }
+
+    /// Sets [`Self::novel_added`] from what the old item said (`known`:
+    /// stems and number keys of its title and text) and drops the cues whose
+    /// new side the old item already had (a figure, a name, an outcome).
+    pub(super) fn discount_known(&mut self, known: &HashSet<String>, doc: StemLang) {
+        self.novel_added = self
+            .content
+            .added
+            .iter()
+            .filter(|c| !known.contains(&c.stem))
+            .count();
+        let is_known = |w: &str| {
+            let w = fold(w.trim());
+            let k = w.replace([',', ' '], "");
+            known.contains(&k) || known.contains(stem(&w, StemLang::for_word(doc, &w)).as_ref())
+        };
+        self.major.retain(|r| {
+            let new_side = if let Some(v) = r.strip_prefix("figure added: ") {
+                v
+            } else if let Some(v) = r.strip_prefix("outcome: ") {
+                v
+            } else if let Some(v) = r.strip_prefix("name added: ") {
+                v
+            } else if r.starts_with("name changed: ") {
+                r.rsplit(" → ").next().unwrap_or("")
+            } else {
+                return true;
+            };
+            !new_side.split(", ").all(is_known)
+        });
     }
 
     fn check_cosmetic(&mut self, old: &Field, new: &Field) {

@@ -153,7 +153,7 @@ impl<'r> Doc<'_, '_, 'r> {
     /// Entries (by index) whose change since their stored version is counters
     /// ticking (see `revisions::counters_in_feed`): they are kept as they are,
     /// like unchanged ones. Storing them made a version of every item of an
-    /// aggregator's feed at every poll, each a `numbers_changed` major revision.
+    /// aggregator's feed at every poll, each a figure-changed major revision.
     fn counter_changes(&self, known: &KnownItems) -> store::Result<HashSet<usize>> {
         let entries = &self.rec.entries;
         let mut numbers_only = HashSet::new();

@@ -1,0 +1,228 @@
+//! Few-word majors (module docs, "Cues"): the changes of one or two words
+//! that change the facts. An event's state (set to / will / expected →
+//! does), an outcome reached (passed, sentenced, freed), a market's
+//! direction reversed, a record reached or lost, an attribution dropped or
+//! added. Each returns a reason a person reads.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use super::content::{Content, ContentChange, stem_of};
+use super::words::Field;
+use crate::detect::lexicon::WordSet;
+use crate::detect::lexicon::edit_cues::{
+    ATTRIBUTION, DOWN, OUTCOME, PENDING, RECORD, SHORT_OF, UP,
+};
+use crate::text::{StemLang, stem};
+
+/// A cue list as stems (English, Russian and Ukrainian forms alike).
+struct Stems(HashSet<String>);
+
+impl Stems {
+    fn of(list: &[&str]) -> Stems {
+        Stems(
+            list.iter()
+                .map(|w| stem(w, StemLang::for_word(StemLang::None, w)).into_owned())
+                .chain(list.iter().map(|w| (*w).to_string()))
+                .collect(),
+        )
+    }
+
+    fn has(&self, stem: &str) -> bool {
+        self.0.contains(stem)
+    }
+}
+
+static PENDING_SET: WordSet = LazyLock::new(|| PENDING.iter().copied().collect());
+static OUTCOME_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(OUTCOME));
+static UP_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(UP));
+static DOWN_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DOWN));
+static RECORD_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(RECORD));
+static SHORT_OF_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(SHORT_OF));
+static ATTRIBUTION_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(ATTRIBUTION));
+
+/// Stems of a field's words (all words: "will" and "up" are fillers of no list).
+fn stems(f: &Field, doc: StemLang) -> Vec<(String, String)> {
+    f.toks
+        .iter()
+        .map(|t| (stem_of(t, doc), t.text.clone()))
+        .collect()
+}
+
+fn count(v: &[(String, String)], set: &Stems) -> usize {
+    v.iter().filter(|(s, _)| set.has(s)).count()
+}
+
+fn first<'a>(v: &'a [(String, String)], set: &Stems) -> Option<&'a str> {
+    v.iter().find(|(s, _)| set.has(s)).map(|(_, t)| t.as_str())
+}
+
+/// The cues that fire between two versions of a field, as readable reasons.
+pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLang) -> Vec<String> {
+    let mut out = Vec::new();
+    if change.is_empty() && change.respelled.is_empty() {
+        return out;
+    }
+    let a = stems(old, doc);
+    let b = stems(new, doc);
+
+    // State: a pending word dropped while the headline stays about the same
+    // event: the words dropped besides it are no more than the words added
+    // (a leading copy of a headline that went is not a state change), and
+    // "will investigate" did not become the headline's "to investigate".
+    let pending = |f: &Field| {
+        f.toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| PENDING_SET.contains(t.key.as_str()))
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>()
+    };
+    let (pa, pb) = (pending(old), pending(new));
+    if pa.len() > pb.len() {
+        let new_keys: HashSet<&str> = new.toks.iter().map(|t| t.key.as_str()).collect();
+        let gone = pa
+            .iter()
+            .find(|&&i| !new_keys.contains(old.toks[i].key.as_str()))
+            .copied();
+        let other_removed = change
+            .removed
+            .iter()
+            .filter(|c| !PENDING_SET.contains(c.text.to_lowercase().as_str()))
+            .count();
+        let infinitive = gone.is_some_and(|i| {
+            let next = old.toks.get(i + 1).map(|t| stem_of(t, doc));
+            next.is_some_and(|next| {
+                new.toks
+                    .windows(2)
+                    .any(|w| w[0].key == "to" && stem_of(&w[1], doc) == next)
+            })
+        });
+        if let Some(i) = gone
+            && other_removed <= change.added.len() + 1
+            && !infinitive
+        {
+            out.push(format!("state changed: {} → done", old.toks[i].text));
+        }
+    }
+
+    // The headline infinitive: "Shakira to follow" → "Shakira follows".
+    if out.is_empty() {
+        let mut new_verbs = HashSet::new();
+        let mut new_infinitives = HashSet::new();
+        for (j, t) in new.toks.iter().enumerate() {
+            let s = stem_of(t, doc);
+            if j > 0 && new.toks[j - 1].key == "to" {
+                new_infinitives.insert(s);
+            } else {
+                new_verbs.insert(s);
+            }
+        }
+        let done = old.toks.windows(2).find(|w| {
+            let s = stem_of(&w[1], doc);
+            w[0].key == "to" && !w[1].cap && new_verbs.contains(&s) && !new_infinitives.contains(&s)
+        });
+        if let Some(w) = done {
+            out.push(format!("state changed: to {} → done", w[1].text));
+        }
+    }
+
+    // Outcome: an outcome word the old version did not have.
+    let outcome: Vec<&Content> = change
+        .added
+        .iter()
+        .filter(|c| OUTCOME_STEMS.has(&c.stem))
+        .collect();
+    let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
+        outcome
+    } else {
+        Vec::new()
+    };
+    if let Some(c) = outcome.first() {
+        out.push(format!("outcome: {}", c.text));
+    }
+
+    // Direction: all up before and all down after, or the other way round.
+    let (ua, da) = (count(&a, &UP_STEMS), count(&a, &DOWN_STEMS));
+    let (ub, db) = (count(&b, &UP_STEMS), count(&b, &DOWN_STEMS));
+    let flipped =
+        (ua > 0 && da == 0 && db > 0 && ub == 0) || (da > 0 && ua == 0 && ub > 0 && db == 0);
+    if flipped {
+        let from = first(&a, &UP_STEMS)
+            .or(first(&a, &DOWN_STEMS))
+            .unwrap_or("");
+        let to = first(&b, &UP_STEMS)
+            .or(first(&b, &DOWN_STEMS))
+            .unwrap_or("");
+        out.push(format!("direction reversed: {from} → {to}"));
+    }
+
+    // Record: one named where there was none, or reached or lost (the words
+    // that kept the figure short of it went).
+    let (ra, rb) = (count(&a, &RECORD_STEMS), count(&b, &RECORD_STEMS));
+    if rb > 0 && ra == 0 && !short_of_record(&b) {
+        out.push("record reached".to_string());
+    } else if ra > 0 && rb > 0 {
+        let short_a = short_of_record(&a);
+        let short_b = short_of_record(&b);
+        if short_a && !short_b {
+            out.push("record reached or lost".to_string());
+        }
+    }
+
+    // Attribution dropped (a claim now stated as fact) or added.
+    let (aa, ab) = (count(&a, &ATTRIBUTION_STEMS), count(&b, &ATTRIBUTION_STEMS));
+    if aa > 0 && ab == 0 {
+        out.push(format!(
+            "attribution dropped: {}",
+            attribution_phrase(old, doc)
+        ));
+    } else if ab > 0 && aa == 0 {
+        out.push(format!(
+            "attribution added: {}",
+            attribution_phrase(new, doc)
+        ));
+    }
+    out
+}
+
+/// A short-of word within three words before a record word.
+fn short_of_record(v: &[(String, String)]) -> bool {
+    v.iter().enumerate().any(|(i, (s, _))| {
+        RECORD_STEMS.has(s)
+            && v[i.saturating_sub(4)..i]
+                .iter()
+                .any(|(p, _)| SHORT_OF_STEMS.has(p))
+    })
+}
+
+/// The attribution as written: the reporting word and the one or two words
+/// before it ("Activists say", "пишут СМИ").
+fn attribution_phrase(f: &Field, doc: StemLang) -> String {
+    let Some(i) = f
+        .toks
+        .iter()
+        .position(|t| ATTRIBUTION_STEMS.has(&stem_of(t, doc)))
+    else {
+        return String::new();
+    };
+    let from = if f.toks[i].clause_start {
+        i
+    } else {
+        i.saturating_sub(2)
+    };
+    let from = (from..=i)
+        .find(|&j| j == i || !f.toks[j + 1..=i].iter().any(|t| t.clause_start))
+        .unwrap_or(i);
+    let to = (i + 1).min(f.toks.len() - 1);
+    let to = if f.toks[to].clause_start || !f.toks[i].clause_start {
+        i
+    } else {
+        to
+    };
+    f.toks[from..=to]
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

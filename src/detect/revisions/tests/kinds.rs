@@ -1,0 +1,195 @@
+//! One test per kind of edit a reader judges, each with pairs from the
+//! labeled corpus histories (`labels/edits-visible.tsv`, headline pairs of
+//! `history/<feed>`): what must stay cosmetic, what is a rewording, and the
+//! few-word changes that are major.
+
+use crate::detect::revisions::{Significance, VersionText, compare};
+
+use Significance::{Cosmetic, Major, Minor};
+
+fn judge(old: &str, new: &str) -> (Significance, Vec<String>) {
+    let v = |t| VersionText { title: t, text: "" };
+    let r = compare(&v(old), &v(new), &[]);
+    (r.significance, r.reasons)
+}
+
+fn assert_class(old: &str, new: &str, want: Significance) -> Vec<String> {
+    let (got, reasons) = judge(old, new);
+    assert_eq!(got, want, "{old} → {new}: {reasons:?}");
+    reasons
+}
+
+/// Inflection, tense and articles of the same fact (apnews).
+#[test]
+fn inflection_and_articles_are_cosmetic() {
+    assert_class(
+        "Kosovo heading for another early election in a prolonged political crisis",
+        "Kosovo heads for another early election in a prolonged political crisis",
+        Cosmetic,
+    );
+    assert_class(
+        "Iran’s rial currency hits record low as shaky ceasefire with US and Israel holds",
+        "Iran’s rial currency hits record low as a shaky ceasefire with the US and Israel holds",
+        Cosmetic,
+    );
+    // Russian inflection (novaya-gazeta-europe).
+    assert_class(
+        "Еврокомиссия запретила выдавать мультивиз россиянам",
+        "Еврокомиссия запретила выдавать мультивизы россиянам",
+        Cosmetic,
+    );
+}
+
+/// Abbreviations, ordinals, typos, a first name added, quote marks removed.
+#[test]
+fn spelling_and_abbreviations_are_cosmetic() {
+    assert_class(
+        "U.S.-led task force tells ships to reroute on first day of new effort to reopen the Strait of Hormuz",
+        "US-led task force tells ships to reroute on first day of new effort to reopen the Strait of Hormuz",
+        Cosmetic,
+    );
+    assert_class(
+        "Health officials track dozens who left hantavirus-stricken ship after 1st fatality",
+        "Health officials track dozens who left hantavirus-stricken ship after first fatality",
+        Cosmetic,
+    );
+    assert_class(
+        "Endangered whale protections may be delayed to 2035 under Trump-blacked plan",
+        "Endangered whale protections may be delayed to 2035 under Trump-backed plan",
+        Cosmetic,
+    );
+    assert_class(
+        "Jackson receives honorary Palme D’Or as Cannes flaunts star power despite Hollywood’s retreat",
+        "Peter Jackson receives honorary Palme D’Or as Cannes flaunts star power despite Hollywood’s retreat",
+        Cosmetic,
+    );
+    assert_class(
+        "Trump says he’s ‘not satisfied’ with Iran’s proposal to end the war",
+        "Trump says he’s not satisfied with Iran’s proposal to end the war",
+        Cosmetic,
+    );
+    // An idiom respelled inside a quoted headline (novaya-gazeta-europe).
+    assert_class(
+        "«Сыт по горло этой властью»",
+        "«Сыт до горла этой властью»",
+        Cosmetic,
+    );
+}
+
+/// A one-letter spelling fix of the same person's name (novaya-gazeta-europe).
+#[test]
+fn a_name_respelled_is_cosmetic() {
+    let reasons = assert_class(
+        "На Урале арестован отец Никандр (Пунчук) — иеромонах",
+        "На Урале арестован отец Никандр (Пинчук) — иеромонах",
+        Cosmetic,
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("Пунчук/Пинчук")),
+        "{reasons:?}"
+    );
+}
+
+/// A small market move reworded is minor, not major (apnews).
+#[test]
+fn a_paraphrase_is_minor() {
+    assert_class(
+        "US stocks tick lower as oil prices keep spurting higher",
+        "US stocks drift in mixed trading as oil prices keep spurting higher",
+        Minor,
+    );
+    assert_class(
+        "Wall Street climbs toward more records as oil prices give back a bit of their big jumps",
+        "Apple leads Wall Street toward more records as oil prices pull back",
+        Minor,
+    );
+}
+
+/// A figure changed or added, with its values in the reason.
+#[test]
+fn a_figure_changed_is_major() {
+    let reasons = assert_class(
+        "Japanese video-game maker Nintendo raises Switch price, forecasts lower profits",
+        "Japanese video-game maker Nintendo raises Switch 2 price, forecasts lower profits",
+        Major,
+    );
+    assert!(
+        reasons.contains(&"figure added: 2".to_string()),
+        "{reasons:?}"
+    );
+}
+
+/// Poised, set to, the headline infinitive → the event happened (apnews).
+#[test]
+fn an_event_that_happened_is_major() {
+    let reasons = assert_class(
+        "Moscow is set to mark Victory Day with a Red Square parade under tight security",
+        "Moscow marks Victory Day with a Red Square parade under tight security",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("state changed: set")),
+        "{reasons:?}"
+    );
+    assert_class(
+        "Shakira to follow Madonna and Lady Gaga in giving a huge free concert on Copacabana Beach",
+        "Shakira follows Madonna and Lady Gaga in giving a huge free concert on Copacabana Beach",
+        Major,
+    );
+}
+
+/// An outcome reached: discuss → adopt (apnews).
+#[test]
+fn an_outcome_reached_is_major() {
+    let reasons = assert_class(
+        "Alarmed ASEAN leaders discuss crisis plan to mitigate backlash from Middle East war",
+        "Alarmed ASEAN leaders adopt crisis plan to mitigate backlash from Middle East war",
+        Major,
+    );
+    assert!(
+        reasons.contains(&"outcome: adopt".to_string()),
+        "{reasons:?}"
+    );
+}
+
+/// An attribution dropped turns a report into a fact (novaya-gazeta-europe).
+#[test]
+fn an_attribution_dropped_is_major() {
+    let reasons = assert_class(
+        "ЕС вносит Россию в черный список за отмывание денег, пишут СМИ",
+        "ЕС внесет Россию в черный список за отмывание денег",
+        Major,
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("attribution dropped: пишут СМИ")),
+        "{reasons:?}"
+    );
+}
+
+/// A different place is a different fact (novaya-gazeta-europe).
+#[test]
+fn a_place_corrected_is_major() {
+    let reasons = assert_class(
+        "Активистку из России задержали на пересадке в аэропорту Астаны",
+        "Активистку из России задержали на пересадке в аэропорту Алматы",
+        Major,
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("name changed: Астаны → Алматы")),
+        "{reasons:?}"
+    );
+}
+
+/// Dropping "not quite" reverses the answer (novaya-gazeta-europe).
+#[test]
+fn a_negation_dropped_is_major() {
+    assert_class(
+        "СМИ пишут, что Евросоюз готовится прекратить выдачу мультивиз россиянам. Это правда? Не совсем",
+        "СМИ пишут, что Евросоюз готовится прекратить выдачу мультивиз россиянам. Это правда?",
+        Major,
+    );
+}
