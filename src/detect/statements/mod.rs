@@ -105,4 +105,6 @@ pub fn whole_item_statement(speaker: usize, title: &str, text: &str) -> Quote {
 }
 
 #[cfg(test)]
+mod eval_tass;
+#[cfg(test)]
 mod tests;

