@@ -8,7 +8,11 @@
 use std::collections::HashMap;
 
 use crate::detect::query::parse;
-use crate::detect::statements::{Speaker, SpeakerSet, extract_quotes, find_shift};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::detect::statements::{
+    PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift,
+};
 use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
 
 #[derive(serde::Deserialize)]
@@ -47,8 +51,7 @@ struct Label {
 struct Stored {
     speaker: usize,
     topic: String,
-    text: String,
-    day: String,
+    past: PastStance,
 }
 
 /// The figures the harness prints.
@@ -150,6 +153,12 @@ fn speaker_is(configured: &str, labeled: &str) -> bool {
     strip(configured).ends_with(&strip(labeled))
 }
 
+/// A headline's time: its day at 06:00 UTC, a second per item after.
+fn at_of(day: &str, seq: i64) -> DateTime<Utc> {
+    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("dataset date");
+    d.and_hms_opt(6, 0, 0).expect("06:00").and_utc() + chrono::Duration::seconds(seq % 36000)
+}
+
 /// Runs the set; `verbose` prints misses.
 pub(super) fn run(verbose: bool) -> Figures {
     let (heads, labels, topics, speakers) = load();
@@ -160,6 +169,7 @@ pub(super) fn run(verbose: bool) -> Figures {
         ..Figures::default()
     };
     let mut history: Vec<Stored> = Vec::new();
+    let mut seq = 0i64;
     let rules = topics.rules();
     for h in &heads {
         let doc = MatchDoc {
@@ -178,39 +188,71 @@ pub(super) fn run(verbose: bool) -> Figures {
         let label = labels.get(&h.u);
         let mut shifted = false;
         let mut stored_any = false;
-        for q in &quotes {
+        let mut issue_right = false;
+        // Times as the shared check gives them: the day, in feed order.
+        let at = at_of(&h.d, seq);
+        seq += 1;
+        for (n, q) in quotes.iter().enumerate() {
+            let pos = position(&q.context);
+            if n == 0
+                && let Some(l) = label
+            {
+                issue_right = pos.issue.as_str() == l.issue;
+                if !issue_right && verbose {
+                    println!(
+                        "ISSUE\t{}\t{}\t{}\t{}",
+                        l.issue,
+                        pos.issue.as_str(),
+                        pos.object,
+                        h.t
+                    );
+                }
+            }
             let topic_names: Vec<String> = if matched.is_empty() {
                 vec![String::new()]
             } else {
                 matched.clone()
             };
             for topic in topic_names {
-                let earlier: Vec<&str> = if topic.is_empty() {
+                let earlier: Vec<PastStance> = if topic.is_empty() {
                     Vec::new()
                 } else {
                     history
                         .iter()
-                        .rev()
                         .filter(|s| s.speaker == q.speaker && s.topic == topic)
-                        .map(|s| s.text.as_str())
-                        .take(200)
+                        .map(|s| s.past.clone())
                         .collect()
                 };
                 f.statements += 1;
                 stored_any = true;
-                if find_shift(&q.text, &earlier).is_some() {
+                if !topic.is_empty()
+                    && let Some(r) = position_shift(pos.issue, pos.stance, at, &earlier)
+                {
                     f.shifts += 1;
                     shifted = true;
+                    if verbose {
+                        let l = label.map_or("-", |l| if l.shift { "1" } else { "0" });
+                        println!(
+                            "SHIFT\t{l}\t{}\t{}\t{}->{}\t{}",
+                            h.d,
+                            pos.issue.as_str(),
+                            earlier[r].stance.as_str(),
+                            pos.stance.as_str(),
+                            h.t
+                        );
+                    }
                 }
                 history.push(Stored {
                     speaker: q.speaker,
                     topic,
-                    text: q.text.clone(),
-                    day: h.d.clone(),
+                    past: PastStance {
+                        issue: pos.issue,
+                        stance: pos.stance,
+                        at,
+                    },
                 });
             }
         }
-        let _ = &history.last().map(|s| &s.day);
         if let Some(l) = label {
             if stored_any {
                 f.found += 1;
@@ -230,7 +272,10 @@ pub(super) fn run(verbose: bool) -> Figures {
             if l.shift && shifted {
                 f.labeled_shifts_found += 1;
             }
-            let _ = &l.issue;
+            f.issue_right += (stored_any && issue_right) as usize;
+            if l.shift && !shifted && verbose {
+                println!("MISSED-SHIFT\t{}\t{}", h.d, h.t);
+            }
         }
     }
     f
