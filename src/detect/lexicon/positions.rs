@@ -9,6 +9,11 @@
 /// Issue terms, by issue name (`detect::statements::Issue`), with a weight:
 /// a specific term (prisoner swap, Crimea) outweighs a general one (talks).
 /// The issue with the highest sum wins; ties go to the earlier issue here.
+/// The general `talks` terms count at most [`TALKS_CAP`] together: many
+/// talk words do not outweigh one specific term.
+/// See [`ISSUE_TERMS`].
+pub const TALKS_CAP: u32 = 2;
+
 #[rustfmt::skip]
 pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
     ("humanitarian", &[
@@ -38,7 +43,7 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
         ("донбас", 3), ("крим", 3), ("виведенн", 3), ("запоріж", 2),
     ]),
     ("guarantees", &[
-        ("guarantee", 3), ("nato", 2), ("troops", 2), ("peacekeep", 3), ("neutral", 3),
+        ("guarant", 3), ("security", 2), ("military mission", 3), ("nato", 2), ("troops", 2), ("peacekeep", 3), ("neutral", 3),
         ("non-aggression", 3), ("nonaggression", 3), ("army size", 3), ("army's size", 3),
         ("army cap", 3), ("reassurance force", 3), ("security agreement", 3),
         ("security architecture", 2), ("contingent", 2), ("deploy", 1), ("гарант", 3), ("нато", 2),
@@ -48,8 +53,9 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
     ("plan", &[
         ("plan$", 2), ("peace plan", 3), ("28-point", 3), ("20-point", 3), ("22-point", 3),
         ("12-point", 3), ("agreement", 2), ("position", 2), ("deadline", 2), ("concession", 2),
+        ("outcome", 2), ("result", 2), ("red line", 2), ("open question", 2),
         ("draft", 2), ("document", 2), ("framework", 2), ("anchorage", 2), ("alaska", 2),
-        ("understanding", 2), ("root cause", 3), ("terms", 2), ("memorandum", 2), ("version", 2),
+        ("understanding", 2), ("root cause", 3), ("underlying cause", 3), ("terms", 2), ("memorandum", 2), ("version", 2),
         ("proposal", 2), ("provision", 2), ("план", 2), ("пункт", 1), ("проект", 2), ("документ", 2),
         ("анкоридж", 2), ("аляск", 2), ("договоренност", 1), ("первопричин", 3), ("предложени", 2),
         ("пропозиц", 2), ("домовленост", 1),
@@ -60,7 +66,8 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
         ("host", 1), ("deal", 1), ("settl", 1), ("peace", 1), ("conversation", 1), ("round", 1),
         ("delegation", 1), ("envoy", 1), ("conflict", 1), ("resolv", 1), ("solution", 1),
         ("discuss", 1), ("diplomac", 1), ("communicat", 1), ("channel", 1), ("interaction", 1),
-        ("war$", 1), ("format", 1), ("переговор", 1), ("встреч", 1), ("саммит", 1),
+        ("war$", 1), ("format", 1), ("effort", 1), ("speak", 1), ("spoke", 1),
+        ("telephone", 1), ("arriv", 1), ("переговор", 1), ("встреч", 1), ("саммит", 1),
         ("диалог", 1), ("контакт", 1), ("урегулир", 1), ("мир", 1), ("перемовин", 1), ("зустріч", 1),
         ("саміт", 1), ("діалог", 1), ("врегулюван", 1),
     ]),

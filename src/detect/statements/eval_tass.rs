@@ -61,6 +61,9 @@ pub(super) struct Figures {
     pub found: usize,
     pub speaker_right: usize,
     pub issue_right: usize,
+    /// Issue right among found labeled statements from December (held out
+    /// while tuning the issue terms on June–November): (right, found).
+    pub issue_right_holdout: (usize, usize),
     pub statements: usize,
     pub shifts: usize,
     pub labeled_shifts: usize,
@@ -152,6 +155,9 @@ fn speaker_is(configured: &str, labeled: &str) -> bool {
     };
     strip(configured).ends_with(&strip(labeled))
 }
+
+/// The first day of the held-out part (December 2025).
+const HOLDOUT_FROM: &str = "2025-12-01";
 
 /// A headline's time: its day at 06:00 UTC, a second per item after.
 fn at_of(day: &str, seq: i64) -> DateTime<Utc> {
@@ -273,6 +279,10 @@ pub(super) fn run(verbose: bool) -> Figures {
                 f.labeled_shifts_found += 1;
             }
             f.issue_right += (stored_any && issue_right) as usize;
+            if stored_any && h.d.as_str() >= HOLDOUT_FROM {
+                f.issue_right_holdout.0 += issue_right as usize;
+                f.issue_right_holdout.1 += 1;
+            }
             if l.shift && !shifted && verbose {
                 println!("MISSED-SHIFT\t{}\t{}", h.d, h.t);
             }
@@ -289,13 +299,16 @@ pub(super) fn run(verbose: bool) -> Figures {
 fn statements_and_shifts_on_labelled_tass() {
     let f = run(std::env::var_os("STATEMENTS_ERRORS").is_some());
     println!(
-        "TASS 2025 statements: labeled found {}/{} (speaker right {}, issue right {}); \
+        "TASS 2025 statements: labeled found {}/{} (speaker right {}, issue right {}, \
+         December {}/{}); \
          shifts reported {} ({:.1} per 100 statements); labeled shifts found {}/{}; \
          reported shifts on labeled statements that are shifts {}/{}",
         f.found,
         f.labeled,
         f.speaker_right,
         f.issue_right,
+        f.issue_right_holdout.0,
+        f.issue_right_holdout.1,
         f.shifts,
         100.0 * f.shifts as f64 / f.statements.max(1) as f64,
         f.labeled_shifts_found,

@@ -4,7 +4,7 @@
 //! position (`other` / `statement` when nothing fits).
 
 use crate::detect::lexicon::negation::NEGATORS;
-use crate::detect::lexicon::positions::{ISSUE_TERMS, STANCE_CUES};
+use crate::detect::lexicon::positions::{ISSUE_TERMS, STANCE_CUES, TALKS_CAP};
 use crate::text::{fold, words};
 
 /// The issue of a statement (STATEMENTS.md in the corpus labels).
@@ -193,6 +193,9 @@ pub fn position(text: &str) -> Position {
                     first = Some((at, term));
                 }
             }
+        }
+        if issue == Issue::Talks {
+            score = score.min(TALKS_CAP);
         }
         if score > 0 && best.is_none_or(|(s, _, _)| score > s) {
             best = Some((score, issue, first.map_or("", |(_, t)| t)));
