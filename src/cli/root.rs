@@ -29,6 +29,7 @@ pub fn writes(command: &Command) -> bool {
         | Command::Changes { .. }
         | Command::Match { .. }
         | Command::Show { .. }
+        | Command::Positions { .. }
         | Command::TestEmail { .. }
         | Command::Status
         | Command::CheckConfig => false,

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("sql/006_search_stems.sql"),
         then: Some(reindex_search),
     },
+    sql(include_str!("sql/007_positions.sql")),
 ];
 
 /// Fill the search index from every item's current version, as the

@@ -53,9 +53,12 @@ pub(super) fn alert_subject(alert: &AlertView) -> String {
             revision.item.title
         ),
         AlertView::Shift { shift } => format!(
-            "{}{} shifts: \"{}\"",
+            "{}{} on {}: {} -> {}: \"{}\"",
             topic_label(std::slice::from_ref(&shift.topic)),
             shift.speaker,
+            shift.issue,
+            shift.earlier.stance,
+            shift.statement.stance,
             start_of(&shift.statement.text, SUBJECT_QUOTE_CHARS)
         ),
         AlertView::Test { .. } => "test message".to_string(),

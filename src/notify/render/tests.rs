@@ -181,14 +181,14 @@ fn shift_shows_both_statements() {
         .unwrap();
     assert_eq!(
         r.subject,
-        "[newswatch] peace-talks: Peskov shifts: \"Talks are possible.\""
+        "[newswatch] peace-talks: Peskov on talks: refusal -> readiness: \"Talks are possible.\""
     );
     let now = r
         .text
-        .find("NOW (27 Nov 2026 06:00 UTC, TASS): \"Talks are possible.\"");
+        .find("NOW (readiness, 27 Nov 2026 06:00 UTC, TASS): \"Talks are possible.\"");
     let before = r
         .text
-        .find("BEFORE (20 Nov 2026 10:00 UTC, TASS): \"There is nothing");
+        .find("BEFORE (refusal, 20 Nov 2026 10:00 UTC, TASS): \"There is nothing");
     assert!(
         now.is_some() && before.is_some() && now < before,
         "{}",
