@@ -486,6 +486,10 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
             "DELETE FROM items_fts;
              INSERT INTO items_fts (rowid, title, text)
                  SELECT id, 'визит путина в пекин', 'кремль подтвердил визит.' FROM items;
+             DROP VIEW v_positions; DROP VIEW v_shifts; DROP VIEW v_statements;
+             DROP INDEX statements_by_position;
+             ALTER TABLE statements DROP COLUMN issue; ALTER TABLE statements DROP COLUMN stance;
+             ALTER TABLE statements DROP COLUMN object; ALTER TABLE statements DROP COLUMN said_at;
              PRAGMA user_version = 5;",
         )
         .unwrap();

@@ -21,6 +21,7 @@ mod mail;
 mod mutations;
 mod ownership;
 mod parse_corpus;
+mod positions;
 mod private_network;
 mod real_systemd;
 mod replay;

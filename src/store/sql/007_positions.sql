@@ -8,7 +8,7 @@ ALTER TABLE statements ADD COLUMN object  TEXT NOT NULL DEFAULT '';
 ALTER TABLE statements ADD COLUMN said_at TEXT;
 CREATE INDEX statements_by_position ON statements(speaker, topic, issue);
 
-DROP VIEW v_statements;
+DROP VIEW IF EXISTS v_statements;
 CREATE VIEW v_statements AS
 SELECT st.speaker, st.topic, st.text, st.seen_at, i.title, i.url, s.name AS source,
        st.issue, st.stance, st.object, coalesce(st.said_at, st.seen_at) AS said_at
