@@ -52,7 +52,7 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
     ]),
     ("plan", &[
         ("plan$", 2), ("peace plan", 3), ("28-point", 3), ("20-point", 3), ("22-point", 3),
-        ("12-point", 3), ("agreement", 2), ("position", 2), ("deadline", 2), ("concession", 2),
+        ("12-point", 3), ("agreement", 2), ("deadline", 2), ("concession", 2),
         ("outcome", 2), ("result", 2), ("red line", 2), ("open question", 2),
         ("draft", 2), ("document", 2), ("framework", 2), ("anchorage", 2), ("alaska", 2),
         ("understanding", 2), ("root cause", 3), ("underlying cause", 3), ("terms", 2), ("memorandum", 2), ("version", 2),
@@ -101,7 +101,7 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "требу", "потрібн", "повинн", "мають", "має$", "вимага",
     ]),
     ("acceptance", &[
-        "agree", "accept", "back", "support", "welcome", "fine with", "acceptable", "positive",
+        "agree$", "agrees$", "agreed$", "accept", "back", "support", "welcome", "fine with", "acceptable", "positive",
         "substantive", "согласи", "соглас", "принима", "поддерж", "приветству", "погоди",
         "згод", "прийма", "підтрим", "вітає",
     ]),

@@ -284,7 +284,13 @@ pub(super) fn run(verbose: bool) -> Figures {
                 f.issue_right_holdout.1 += 1;
             }
             if l.shift && !shifted && verbose {
-                println!("MISSED-SHIFT\t{}\t{}", h.d, h.t);
+                let p = quotes.first().map(|q| position(&q.context));
+                println!(
+                    "MISSED-SHIFT\t{}\t{:?}\t{}",
+                    h.d,
+                    p.map(|p| (p.issue, p.stance)),
+                    h.t
+                );
             }
         }
     }

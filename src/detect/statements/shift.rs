@@ -7,9 +7,9 @@
 //! 2. none at all on the issue, ever (in what the caller passes): the first
 //!    statement on an issue is not a shift, nor one with no recent stance
 //!    to compare with;
-//! 3. a positioned statement on the issue earlier the same day: this one is
-//!    a follow-up of that day's burst, not a shift (the first item of a
-//!    burst carries the change);
+//! 3. a positioned statement on the issue earlier the same day with the
+//!    same direction: this one is a follow-up of that day's burst, not a
+//!    shift (the first item of a burst carries the change);
 //! 4. a shift when the new stance's direction (open, closed, conditional,
 //!    demanding: `Stance::direction`) differs from the directions of the
 //!    last [`POSITION_MEMORY`] positioned statements — restating a position
@@ -28,7 +28,7 @@ pub const POSITION_WINDOW_DAYS: i64 = 45;
 
 /// A new stance must differ from this many of the latest positioned
 /// statements on the issue.
-pub const POSITION_MEMORY: usize = 2;
+pub const POSITION_MEMORY: usize = 1;
 
 /// An earlier statement of the same speaker, as the rule needs it.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,8 +63,11 @@ pub fn position_shift(
         .into_iter()
         .filter(|(_, e)| e.at >= since && e.stance.direction().is_some())
         .collect();
-    let (latest_i, latest) = *positioned.last()?;
-    if latest.at.date_naive() == at.date_naive() {
+    let (latest_i, _) = *positioned.last()?;
+    let same_day_follow_up = positioned
+        .iter()
+        .any(|(_, e)| e.at.date_naive() == at.date_naive() && e.stance.direction() == Some(dir));
+    if same_day_follow_up {
         return None;
     }
     let moved = positioned
