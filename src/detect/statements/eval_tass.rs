@@ -175,9 +175,8 @@ pub(super) fn run(verbose: bool) -> Figures {
         ..Figures::default()
     };
     let mut history: Vec<Stored> = Vec::new();
-    let mut seq = 0i64;
     let rules = topics.rules();
-    for h in &heads {
+    for (seq, h) in heads.iter().enumerate() {
         let doc = MatchDoc {
             title: &h.t,
             text: &h.s,
@@ -196,8 +195,7 @@ pub(super) fn run(verbose: bool) -> Figures {
         let mut stored_any = false;
         let mut issue_right = false;
         // Times as the shared check gives them: the day, in feed order.
-        let at = at_of(&h.d, seq);
-        seq += 1;
+        let at = at_of(&h.d, seq as i64);
         for (n, q) in quotes.iter().enumerate() {
             let pos = position(&q.context);
             if n == 0

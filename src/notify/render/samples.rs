@@ -108,7 +108,7 @@ pub(super) fn sample_alerts() -> Vec<AlertView> {
             revision: sample_revision(),
         },
         AlertView::Shift {
-            shift: sample_shift(),
+            shift: Box::new(sample_shift()),
         },
         AlertView::Test {
             host: "localhost".into(),

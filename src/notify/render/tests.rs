@@ -174,7 +174,7 @@ fn shift_shows_both_statements() {
     let r = t
         .render_alert(
             &AlertView::Shift {
-                shift: sample_shift(),
+                shift: Box::new(sample_shift()),
             },
             "[newswatch]",
         )
@@ -247,7 +247,12 @@ fn subjects() {
     let mut sh = sample_shift();
     sh.statement.text = "word ".repeat(40);
     let s = t
-        .render_alert(&AlertView::Shift { shift: sh }, "")
+        .render_alert(
+            &AlertView::Shift {
+                shift: Box::new(sh),
+            },
+            "",
+        )
         .unwrap()
         .subject;
     assert!(s.ends_with("word…\""), "{s}");
