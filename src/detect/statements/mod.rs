@@ -109,6 +109,7 @@ pub fn whole_item_statement(speaker: usize, title: &str, text: &str) -> Quote {
 }
 
 #[cfg(test)]
+#[path = "tests/eval_tass.rs"]
 mod eval_tass;
 #[cfg(test)]
 mod tests;
