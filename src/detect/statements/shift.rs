@@ -3,7 +3,9 @@
 //!
 //! The rule, for a new statement with a stance (not a bare `statement`):
 //! 1. take the same speaker's earlier statements on the same issue from the
-//!    last [`POSITION_WINDOW_DAYS`] days that have a stance;
+//!    last [`POSITION_WINDOW_DAYS`] days that have a stance of the same kind:
+//!    verdicts (hopeful, doubtful) are compared with verdicts, positions
+//!    (readiness, refusal, a condition, …) with positions;
 //! 2. none at all on the issue, ever (in what the caller passes): the first
 //!    statement on an issue is not a shift, nor one with no recent stance
 //!    to compare with;
@@ -61,7 +63,11 @@ pub fn position_shift(
     let since = at - Duration::days(POSITION_WINDOW_DAYS);
     let positioned: Vec<(usize, &PastStance)> = same
         .into_iter()
-        .filter(|(_, e)| e.at >= since && e.stance.direction().is_some())
+        .filter(|(_, e)| {
+            e.at >= since
+                && e.stance.direction().is_some()
+                && is_verdict(e.stance) == is_verdict(stance)
+        })
         .collect();
     let (latest_i, _) = *positioned.last()?;
     let same_day_follow_up = positioned
@@ -76,4 +82,10 @@ pub fn position_shift(
         .take(POSITION_MEMORY)
         .all(|(_, e)| e.stance.direction() != Some(dir));
     moved.then_some(latest_i)
+}
+
+/// A verdict (on progress, on the other side) is compared with verdicts, a
+/// position (readiness, a condition, …) with positions.
+fn is_verdict(s: Stance) -> bool {
+    matches!(s, Stance::Hopeful | Stance::Doubtful)
 }
