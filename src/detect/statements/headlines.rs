@@ -152,7 +152,8 @@ fn leading_statement(title: &str, speakers: &SpeakerSet) -> Option<(usize, Strin
         let rest = title[span.end..].trim_start_matches([',', ' ']);
         let first = words(rest).next().map(|(_, w)| fold(w));
         let rest = match first.as_deref() {
-            Some("that" | "что" | "що") => rest.split_once(char::is_whitespace)?.1,
+            // "that …", and the particle of "rules out …".
+            Some("that" | "что" | "що" | "out") => rest.split_once(char::is_whitespace)?.1,
             _ => rest,
         };
         if is_cyrillic(&f) && words(rest).count() < 3 {

@@ -5,6 +5,8 @@
 //! `detect::statements::position_shift` finds against the speaker's recent
 //! stances on the same issue).
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::entries::Doc;
@@ -107,6 +109,9 @@ impl Doc<'_, '_, '_> {
         // A published time in the future is the feed's clock, not news.
         let said_at = said_at.filter(|t| *t <= now).unwrap_or(now);
         let since = said_at - Duration::days(POSITION_WINDOW_DAYS);
+        // One shift per speaker, topic and issue in an item: a headline and
+        // the quote under it that say the same are one move.
+        let mut moved: HashSet<(&str, &str, Issue)> = HashSet::new();
         for quote in quotes {
             if self.tx.statement_known(item, &quote.speaker, &quote.text)? {
                 continue;
@@ -155,9 +160,11 @@ impl Doc<'_, '_, '_> {
                     })
                     .collect();
                 let stances: Vec<PastStance> = past.iter().map(|(_, p)| p.clone()).collect();
-                if let Some(r) = position_shift(pos.issue, pos.stance, said_at, &stances)
+                if !moved.contains(&(quote.speaker.as_str(), *topic, pos.issue))
+                    && let Some(r) = position_shift(pos.issue, pos.stance, said_at, &stances)
                     && let Some((replaced, _)) = past.get(r)
                 {
+                    moved.insert((quote.speaker.as_str(), *topic, pos.issue));
                     let old_text = self.tx.statement_text(*replaced)?;
                     let sim = similarity(&quote.text, &old_text);
                     self.tx.insert_shift(id, *replaced, sim, self.now)?;
