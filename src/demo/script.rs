@@ -439,7 +439,7 @@ mod tests {
             extract_quotes(e.title, e.text, &speakers)
                 .into_iter()
                 .map(|q| {
-                    let p = position(&q.context);
+                    let p = position(&q.text, &q.context);
                     PastStance {
                         issue: p.issue,
                         stance: p.stance,

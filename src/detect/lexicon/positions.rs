@@ -43,7 +43,8 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
         ("донбас", 3), ("крим", 3), ("виведенн", 3), ("запоріж", 2),
     ]),
     ("guarantees", &[
-        ("guarant", 3), ("security", 2), ("military mission", 3), ("nato", 2), ("troops", 2), ("peacekeep", 3), ("neutral", 3),
+        ("guarant", 3), ("security system", 3), ("security model", 3),
+        ("security commitment", 3), ("military mission", 3), ("nato", 2), ("troops", 2), ("peacekeep", 3), ("neutral", 3),
         ("non-aggression", 3), ("nonaggression", 3), ("army size", 3), ("army's size", 3),
         ("army cap", 3), ("reassurance force", 3), ("security agreement", 3),
         ("security architecture", 2), ("contingent", 2), ("deploy", 1), ("гарант", 3), ("нато", 2),

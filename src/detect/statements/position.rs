@@ -175,9 +175,27 @@ fn find_cue(ws: &[String], cue: &str) -> Option<usize> {
     })
 }
 
-/// The issue and stance of a statement (its text, or the headline it is).
-pub fn position(text: &str) -> Position {
-    let ws = keys(text);
+/// The issue and stance of a statement: the issue from its words (`text`:
+/// the quote, or the headline without its attribution, so that "— US envoy
+/// to NATO" does not make it about NATO), else from `context` (the sentence
+/// or headline it came from); the stance from `context`, where the verb and
+/// its negation are ("Kremlin won't …").
+pub fn position(text: &str, context: &str) -> Position {
+    let (issue, object) = match issue_of(&keys(text)) {
+        (Issue::Other, _) => issue_of(&keys(context)),
+        found => found,
+    };
+    let (stance, cue) = stance_of(&keys(context));
+    Position {
+        issue,
+        stance,
+        object,
+        cue,
+    }
+}
+
+/// The issue of a statement's words and the term that decided it.
+fn issue_of(ws: &[String]) -> (Issue, String) {
     // Issue: highest weighted sum of terms; earlier issue on a tie.
     let mut best: Option<(u32, Issue, &str)> = None;
     for (name, terms) in ISSUE_TERMS {
@@ -187,7 +205,7 @@ pub fn position(text: &str) -> Position {
         let mut score = 0u32;
         let mut first: Option<(usize, &str)> = None;
         for (term, weight) in *terms {
-            if let Some(at) = find_cue(&ws, term) {
+            if let Some(at) = find_cue(ws, term) {
                 score += u32::from(*weight);
                 if first.is_none_or(|(a, _)| at < a) {
                     first = Some((at, term));
@@ -201,10 +219,14 @@ pub fn position(text: &str) -> Position {
             best = Some((score, issue, first.map_or("", |(_, t)| t)));
         }
     }
-    let (issue, object) = match best {
+    match best {
         Some((_, issue, term)) => (issue, term.trim_end_matches('$').to_string()),
         None => (Issue::Other, String::new()),
-    };
+    }
+}
+
+/// The stance of a statement's words and the cue that decided it.
+fn stance_of(ws: &[String]) -> (Stance, String) {
     // Stance: the first kind with a cue; a negator before a hopeful verdict
     // or a readiness makes it doubtful or a refusal.
     let negated = ws
@@ -213,11 +235,11 @@ pub fn position(text: &str) -> Position {
     let mut stance = Stance::Statement;
     let mut cue = String::new();
     for (name, cues) in STANCE_CUES {
-        if let Some(c) = cues.iter().find(|c| find_cue(&ws, c).is_some()) {
+        if let Some(c) = cues.iter().find(|c| find_cue(ws, c).is_some()) {
             cue = c.trim_end_matches('$').to_string();
             stance = match *name {
                 "verdict" => {
-                    if negated || DOUBT.iter().any(|d| find_cue(&ws, d).is_some()) {
+                    if negated || DOUBT.iter().any(|d| find_cue(ws, d).is_some()) {
                         Stance::Doubtful
                     } else {
                         Stance::Hopeful
@@ -230,12 +252,7 @@ pub fn position(text: &str) -> Position {
             break;
         }
     }
-    Position {
-        issue,
-        stance,
-        object,
-        cue,
-    }
+    (stance, cue)
 }
 
 /// Verdict cues that are doubtful by themselves (no negator needed).

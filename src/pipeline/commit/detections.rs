@@ -116,7 +116,7 @@ impl Doc<'_, '_, '_> {
             if self.tx.statement_known(item, &quote.speaker, &quote.text)? {
                 continue;
             }
-            let pos = position(&quote.context);
+            let pos = position(&quote.text, &quote.context);
             for topic in &topic_names {
                 // Earlier statements first, so the new one is not compared with itself.
                 let earlier: Vec<store::EarlierStatement> = if topic.is_empty() {

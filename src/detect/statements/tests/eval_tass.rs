@@ -197,7 +197,7 @@ pub(super) fn run(verbose: bool) -> Figures {
         // Times as the shared check gives them: the day, in feed order.
         let at = at_of(&h.d, seq as i64);
         for (n, q) in quotes.iter().enumerate() {
-            let pos = position(&q.context);
+            let pos = position(&q.text, &q.context);
             if n == 0
                 && let Some(l) = label
             {
@@ -282,7 +282,7 @@ pub(super) fn run(verbose: bool) -> Figures {
                 f.issue_right_holdout.1 += 1;
             }
             if l.shift && !shifted && verbose {
-                let p = quotes.first().map(|q| position(&q.context));
+                let p = quotes.first().map(|q| position(&q.text, &q.context));
                 println!(
                     "MISSED-SHIFT\t{}\t{:?}\t{}",
                     h.d,
