@@ -112,4 +112,7 @@ pub fn whole_item_statement(speaker: usize, title: &str, text: &str) -> Quote {
 #[path = "tests/eval_tass.rs"]
 mod eval_tass;
 #[cfg(test)]
+#[path = "tests/positions.rs"]
+mod positions_tests;
+#[cfg(test)]
 mod tests;
