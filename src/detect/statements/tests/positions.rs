@@ -82,17 +82,32 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     let ready = past(Issue::Talks, Stance::Readiness, day(0));
     // Readiness, then a refusal two days later: a shift, replacing it.
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Refusal, day(2), &[ready.clone()]),
+        position_shift(
+            Issue::Talks,
+            Stance::Refusal,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
         Some(0)
     );
     // The same direction again: a restatement.
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Offer, day(2), &[ready.clone()]),
+        position_shift(
+            Issue::Talks,
+            Stance::Offer,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
         None
     );
     // Another issue: not compared; the first statement on an issue is no shift.
     assert_eq!(
-        position_shift(Issue::Ceasefire, Stance::Refusal, day(2), &[ready.clone()]),
+        position_shift(
+            Issue::Ceasefire,
+            Stance::Refusal,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
         None
     );
     assert_eq!(
@@ -101,17 +116,32 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     // A bare statement has no stance to move.
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Statement, day(2), &[ready.clone()]),
+        position_shift(
+            Issue::Talks,
+            Stance::Statement,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
         None
     );
     // Outside the window there is nothing recent to move from.
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Refusal, day(60), &[ready.clone()]),
+        position_shift(
+            Issue::Talks,
+            Stance::Refusal,
+            day(60),
+            std::slice::from_ref(&ready)
+        ),
         None
     );
     // A verdict is compared with verdicts only.
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Doubtful, day(2), &[ready.clone()]),
+        position_shift(
+            Issue::Talks,
+            Stance::Doubtful,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
         None
     );
     let hopeful = past(Issue::Talks, Stance::Hopeful, day(1));
