@@ -528,7 +528,11 @@ fn random_input_never_panics() {
             .collect();
         for q in extract_quotes(&t, &s, &set) {
             assert!(q.speaker < set.speakers().len());
+            let p = position(&q.text, &q.context);
+            assert_eq!(Issue::parse(p.issue.as_str()), Some(p.issue));
         }
+        let p = position(&s, &t);
+        assert_eq!(Stance::parse(p.stance.as_str()), Some(p.stance));
         let sim = similarity(&s, &t);
         assert!((0.0..=1.0).contains(&sim));
         let _ = find_shift(&s, &[&t, ""]);
