@@ -101,8 +101,10 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
     })?;
     let revisions = store.item_revisions(row.id)?;
     let matches = store.item_matches(row.id)?;
+    let statements = store.item_statements(row.id)?;
     if ctx.json {
         let mut v = item_json(&row);
+        v["statements"] = serde_json::to_value(&statements)?;
         v["version_list"] = serde_json::to_value(&versions)?;
         v["matches"] = serde_json::to_value(&matches)?;
         v["revisions"] = serde_json::Value::Array(
@@ -178,6 +180,33 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
             for line in v.text.lines() {
                 outln!("  {}", safe(line));
             }
+        }
+    }
+    if !statements.is_empty() {
+        outln!();
+        outln!("── statements");
+        for s in &statements {
+            let topic = if s.topic.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", safe(&s.topic))
+            };
+            outln!(
+                "{} on {}: {}{} · said {}{topic}",
+                safe(&s.speaker),
+                s.issue,
+                s.stance,
+                if s.object.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", safe(&s.object))
+                },
+                short_time(&s.said_at)
+            );
+            if let Some((from, at)) = &s.shifted_from {
+                outln!("  SHIFT: {from} ({}) -> {}", short_time(at), s.stance);
+            }
+            outln!("  \"{}\"", safe(&s.text));
         }
     }
     if let Some(current) = versions.last() {

@@ -21,6 +21,7 @@ mod mail;
 mod matching;
 mod output;
 mod poll;
+mod positions;
 mod prune;
 mod root;
 mod sources;
@@ -139,6 +140,15 @@ pub enum Command {
         /// At most this many stories
         #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
+    },
+    /// Each speaker's latest stance per issue, and the shifts that moved it
+    Positions {
+        /// Only this speaker (its configured name)
+        #[arg(long, value_name = "SPEAKER")]
+        speaker: Option<String>,
+        /// Only this issue: talks, ceasefire, territory, guarantees, sanctions, elections, plan, humanitarian, other
+        #[arg(long, value_name = "ISSUE")]
+        issue: Option<String>,
     },
     /// Which stored items (or entries of feed files) a topic would hit, and which terms hit
     Match {
@@ -408,6 +418,7 @@ pub fn dispatch(cli: Cli) -> CliResult {
         } => topic::feedback(&ctx, &item, &verdict, topic.as_deref()),
         Command::Topic { action } => topic::topic(&ctx, action),
         Command::Show { item } => inspect::show(&ctx, &item),
+        Command::Positions { speaker, issue } => positions::positions(&ctx, speaker, issue),
         Command::Digest {
             name,
             preview,

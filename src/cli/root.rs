@@ -32,6 +32,7 @@ pub fn writes(command: &Command) -> bool {
         | Command::Stories { .. }
         | Command::Match { .. }
         | Command::Show { .. }
+        | Command::Positions { .. }
         | Command::TestEmail { .. }
         | Command::Status
         | Command::CheckConfig => false,

@@ -6,9 +6,9 @@
 //! The wording is chosen for today's detection, and the tests below pin
 //! that it still works: the step-1 headlines are near-identical wire copy
 //! (stories group by a title-weighted fingerprint, not by meaning), the
-//! step-2 edit changes one number, and Savin's two quotes share few words
-//! and only the second is negated (a shift is a statement far from the
-//! speaker's earlier ones on the topic).
+//! step-2 edit changes one number, and Savin's two quotes are on one issue
+//! and take stances of different directions, readiness then a condition (a
+//! shift is a stance that moves the speaker's position on an issue).
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -179,8 +179,8 @@ had been found locked.",
         title: "Moscow signals openness to energy truce ahead of Geneva round",
         text: "Russia is prepared to discuss a pause in strikes on energy infrastructure when talks \
 resume in Geneva, a senior diplomat said. \u{201c}Russia is ready to discuss a ceasefire \
-along the current line of contact, and we expect the Geneva round to bring a new exchange of \
-prisoners,\u{201d} Deputy Foreign Minister Grigory Savin told reporters in Moscow.",
+along the current line of contact when the Geneva round begins,\u{201d} Deputy Foreign Minister \
+Grigory Savin told reporters in Moscow.",
         edit: None,
     },
     Entry {
@@ -308,8 +308,8 @@ lowest in ten years, shipping companies said. Rain is forecast for the weekend."
         title: "Savin rules out ceasefire until Ukrainian troops leave four regions",
         text: "Moscow will not agree to a ceasefire while Ukrainian forces remain in the four \
 regions it claims, Deputy Foreign Minister Grigory Savin said, hours after he had spoken of a \
-truce along the current line of contact. \u{201c}There will be no ceasefire and no new exchange of \
-prisoners until Kyiv withdraws its troops,\u{201d} Savin said after the second day of talks in \
+truce along the current line of contact. \u{201c}There will be no ceasefire until Kyiv withdraws its \
+troops,\u{201d} Savin said after the second day of talks in \
 Geneva.",
         edit: None,
     },
@@ -363,7 +363,9 @@ pub fn new_in_step(step: usize) -> usize {
 mod tests {
     use super::*;
     use crate::detect::revisions::{Significance, VersionText, compare};
-    use crate::detect::statements::{Speaker, SpeakerSet, extract_quotes, find_shift};
+    use crate::detect::statements::{
+        PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift,
+    };
     use crate::detect::stories::{SAME_STORY_MAX_DISTANCE, fingerprint, hamming};
 
     fn in_step(step: usize) -> Vec<&'static Entry> {
@@ -432,21 +434,34 @@ mod tests {
             name: SPEAKER.into(),
             aliases: SPEAKER_ALIASES.iter().map(|a| a.to_string()).collect(),
         }]);
-        let quotes = |e: &Entry| -> Vec<String> {
+        let t0 = Utc::now();
+        let stances = |e: &Entry, at| -> Vec<PastStance> {
             extract_quotes(e.title, e.text, &speakers)
                 .into_iter()
-                .map(|q| q.text)
+                .map(|q| {
+                    let p = position(&q.text, &q.context);
+                    PastStance {
+                        issue: p.issue,
+                        stance: p.stance,
+                        at,
+                    }
+                })
                 .collect()
         };
-        let mut before: Vec<String> = Vec::new();
+        let mut before: Vec<PastStance> = Vec::new();
         for e in ENTRIES.iter().filter(|e| e.step < STEP_SHIFT) {
-            before.extend(quotes(e));
+            before.extend(stances(e, t0));
         }
         assert_eq!(before.len(), 1, "one earlier statement: {before:?}");
-        let after = quotes(in_step(STEP_SHIFT)[0]);
-        assert_eq!(after.len(), 1, "{after:?}");
-        let earlier: Vec<&str> = before.iter().map(String::as_str).collect();
-        assert!(find_shift(&after[0], &earlier).is_some());
+        let after = stances(in_step(STEP_SHIFT)[0], t0 + Duration::minutes(5));
+        assert!(!after.is_empty());
+        let shifts = after
+            .iter()
+            .filter(|p| position_shift(p.issue, p.stance, p.at, &before).is_some())
+            .count();
+        // The headline and the quote under it both move it; the commit stage
+        // records one shift per speaker and issue in an item.
+        assert!(shifts >= 1, "{before:?} -> {after:?}");
     }
 
     #[test]

@@ -73,16 +73,22 @@ pub struct RevisionView {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct QuoteView {
     pub text: String,
+    /// When it was said (the item's published time, else when seen).
     pub seen_at: String,
+    /// Its stance (`readiness`, `refusal`, `condition`, … or `statement`).
+    pub stance: String,
     pub item: ItemView,
 }
 
-/// A speaker saying something far from what they said before.
+/// A speaker's position on an issue that moved: the new statement and the
+/// earlier one whose stance it replaces.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ShiftView {
     pub shift_id: i64,
     pub speaker: String,
     pub topic: String,
+    /// The issue (`talks`, `ceasefire`, `territory`, …).
+    pub issue: String,
     pub seen_at: String,
     /// 0..1; how close the new statement is to the closest earlier one.
     pub similarity: f64,

@@ -40,7 +40,7 @@ pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
             })
         }
         "shift" => Ok(AlertView::Shift {
-            shift: store.shift_view(row.shift_id.ok_or_else(missing)?)?,
+            shift: Box::new(store.shift_view(row.shift_id.ok_or_else(missing)?)?),
         }),
         other => Err(StoreError::NotFound(format!(
             "outbox row {}: '{other}' is not an alert",

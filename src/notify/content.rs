@@ -64,8 +64,8 @@ pub enum AlertView {
         topics: Vec<String>,
         revision: RevisionView,
     },
-    /// A statement shift on an immediate topic.
-    Shift { shift: ShiftView },
+    /// A position shift on an immediate topic (boxed: the largest variant).
+    Shift { shift: Box<ShiftView> },
     /// The message `test-email` sends.
     Test { host: String, sent_at: String },
 }

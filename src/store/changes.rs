@@ -109,7 +109,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT st.item_id, i.url, s.name, i.title, st.version, sh.seen_at, st.speaker, st.topic,
-                        st.text, prev.text, prev.seen_at, pi.url, sh.similarity
+                        st.text, prev.text, coalesce(prev.said_at, prev.seen_at), pi.url, sh.similarity,
+                        st.issue, prev.stance, st.stance
                  FROM shifts sh
                  JOIN statements st ON st.id = sh.statement_id
                  JOIN statements prev ON prev.id = sh.closest_id
@@ -122,6 +123,8 @@ impl Store {
         let shifts = stmt
             .query_map(rusqlite::params![since, f.topic, f.limit as i64], |r| {
                 let speaker: String = r.get(6)?;
+                let (issue, from, to): (String, String, String) =
+                    (r.get(13)?, r.get(14)?, r.get(15)?);
                 Ok(ChangeRow {
                     kind: "shift".into(),
                     item_id: r.get(0)?,
@@ -132,7 +135,9 @@ impl Store {
                     to_version: r.get(4)?,
                     seen_at: r.get(5)?,
                     significance: Significance::Major,
-                    reasons: vec![format!("statement_shift: {speaker}")],
+                    reasons: vec![format!(
+                        "statement_shift: {speaker} on {issue}: {from} -> {to}"
+                    )],
                     topics: vec![r.get(7)?],
                     diff: None,
                     speaker: Some(speaker),

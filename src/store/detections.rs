@@ -5,7 +5,7 @@
 //! history they need and stores their results, nothing more.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::write::{Stamp, WriteTx};
 use super::{Result, parse_ts, ts};
@@ -42,6 +42,23 @@ pub struct NewStatement<'a> {
     pub topic: &'a str,
     pub text: &'a str,
     pub context: &'a str,
+    /// `detect::statements::Issue::as_str`.
+    pub issue: &'a str,
+    /// `detect::statements::Stance::as_str`.
+    pub stance: &'a str,
+    pub object: &'a str,
+    /// When it was said: the item's published time, else now.
+    pub said_at: DateTime<Utc>,
+}
+
+/// An earlier statement of a speaker, as the shift rule compares it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EarlierStatement {
+    pub id: i64,
+    pub issue: String,
+    pub stance: String,
+    /// None when the stored time does not parse.
+    pub said_at: Option<DateTime<Utc>>,
 }
 
 /// A recent item of a story, as the story index is loaded from.
@@ -145,8 +162,8 @@ impl WriteTx<'_, '_> {
             .map_err(|e| self.err(e))
     }
 
-    /// A speaker's statements on a topic since `since`, in items other than
-    /// `not_item`, newest first, at most `limit`: (statement id, text).
+    /// A speaker's statements on a topic said since `since`, in items other
+    /// than `not_item`, newest first, at most `limit`.
     pub fn recent_statements(
         &self,
         speaker: &str,
@@ -154,19 +171,40 @@ impl WriteTx<'_, '_> {
         since: DateTime<Utc>,
         not_item: ItemId,
         limit: usize,
-    ) -> Result<Vec<(i64, String)>> {
+    ) -> Result<Vec<EarlierStatement>> {
         self.conn()
             .prepare_cached(
-                "SELECT id, text FROM statements
-                 WHERE speaker = ?1 AND topic = ?2 AND seen_at >= ?3 AND item_id != ?4
-                 ORDER BY seen_at DESC, id DESC LIMIT ?5",
+                "SELECT id, issue, stance, coalesce(said_at, seen_at) AS t FROM statements
+                 WHERE speaker = ?1 AND topic = ?2 AND coalesce(said_at, seen_at) >= ?3
+                   AND item_id != ?4
+                 ORDER BY t DESC, id DESC LIMIT ?5",
             )
             .and_then(|mut s| {
                 s.query_map(
                     params![speaker, topic, ts(since), not_item, limit as i64],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| {
+                        let t: String = r.get(3)?;
+                        Ok(EarlierStatement {
+                            id: r.get(0)?,
+                            issue: r.get(1)?,
+                            stance: r.get(2)?,
+                            said_at: parse_ts(&t),
+                        })
+                    },
                 )?
                 .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// The text of a stored statement ("" when there is none).
+    pub fn statement_text(&self, id: i64) -> Result<String> {
+        self.conn()
+            .prepare_cached("SELECT text FROM statements WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id], |r| r.get::<_, String>(0))
+                    .optional()
+                    .map(Option::unwrap_or_default)
             })
             .map_err(|e| self.err(e))
     }
@@ -175,8 +213,9 @@ impl WriteTx<'_, '_> {
     pub fn insert_statement(&self, s: &NewStatement<'_>, now: &Stamp) -> Result<i64> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO statements (item_id, version, speaker, topic, text, context, seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO statements (item_id, version, speaker, topic, text, context, seen_at,
+                                         issue, stance, object, said_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -186,15 +225,20 @@ impl WriteTx<'_, '_> {
                     s.topic,
                     s.text,
                     s.context,
-                    now.text()
+                    now.text(),
+                    s.issue,
+                    s.stance,
+                    s.object,
+                    ts(s.said_at)
                 ])
             })
             .map_err(|e| self.err(e))?;
         Ok(self.conn().last_insert_rowid())
     }
 
-    /// A statement shift: `statement` is far from `closest`, the nearest of
-    /// the speaker's recent statements on the topic.
+    /// A position shift: `statement` moves the speaker's stance on its
+    /// issue away from `closest`'s (the statement it replaces);
+    /// `similarity` is their word similarity, for reference.
     pub fn insert_shift(
         &self,
         statement: i64,

@@ -23,6 +23,7 @@ mod health;
 mod items;
 mod known;
 mod outbox;
+mod positions;
 mod queries;
 mod retention;
 mod runs;
@@ -42,12 +43,13 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::QueuedAlerts;
 pub use changes::{ChangeFilter, ChangeRow};
-pub use detections::{NewRevision, NewStatement, StoryItem};
+pub use detections::{EarlierStatement, NewRevision, NewStatement, StoryItem};
 pub use feedback::{FeedbackRow, StoredModel};
 pub use health::{Health, SourceState};
 pub use items::{ItemUpdate, KnownItems, NewItem, StoredItem, StoredVersion};
 pub use known::KnownReader;
 pub use outbox::{DigestRun, NewDigest, OutboxFilter, OutboxRow, Watermark};
+pub use positions::{PositionFilter, PositionRow, ShiftRow, StatementRow};
 pub use queries::{
     FetchRow, ItemFilter, ItemRow, ItemText, ItemVersionRow, MatchRow, SearchHit, SourceRow,
     StatusReport,

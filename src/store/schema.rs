@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     sql(include_str!("sql/007_story_evidence.sql")),
     sql(include_str!("sql/008_feedback.sql")),
+    sql(include_str!("sql/009_positions.sql")),
 ];
 
 /// Fill the search index from every item's current version, as the

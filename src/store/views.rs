@@ -170,11 +170,15 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("no shift {shift_id}")))
     }
 
+    /// Index of `st.issue` in [`Self::shifts_where`]'s row: after nine
+    /// columns and two items of seven.
+    const ISSUE_COL: usize = 23;
+
     fn shifts_where(&self, cond: &str, args: impl rusqlite::Params) -> Result<Vec<ShiftView>> {
         let sql = format!(
             "SELECT sh.id, st.speaker, st.topic, sh.seen_at, sh.similarity,
-                    st.text, st.seen_at, c.text, c.seen_at,
-                    {new_item}, {old_item}
+                    st.text, coalesce(st.said_at, st.seen_at), c.text, coalesce(c.said_at, c.seen_at),
+                    {new_item}, {old_item}, st.issue, st.stance, c.stance
              FROM shifts sh
              JOIN statements st ON st.id = sh.statement_id
              JOIN statements c ON c.id = sh.closest_id
@@ -199,16 +203,19 @@ impl Store {
                         shift_id: r.get(0)?,
                         speaker: r.get(1)?,
                         topic: r.get(2)?,
+                        issue: r.get(Self::ISSUE_COL)?,
                         seen_at: r.get(3)?,
                         similarity: r.get(4)?,
                         statement: QuoteView {
                             text: r.get(5)?,
                             seen_at: r.get(6)?,
+                            stance: r.get(Self::ISSUE_COL + 1)?,
                             item: item_view(r, 9)?,
                         },
                         earlier: QuoteView {
                             text: r.get(7)?,
                             seen_at: r.get(8)?,
+                            stance: r.get(Self::ISSUE_COL + 2)?,
                             item: item_view(r, 16)?,
                         },
                     })

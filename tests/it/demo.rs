@@ -103,15 +103,23 @@ fn the_demo_shows_the_main_job_and_its_next_commands_work() {
     assert_eq!(revision.in_reply_to(), story.message_id());
     let shift = mail
         .iter()
-        .find(|m| m.subject().contains("Grigory Savin shifts"))
+        .find(|m| {
+            m.subject()
+                .contains("Grigory Savin on ceasefire: readiness -> condition")
+        })
         .unwrap_or_else(|| panic!("no shift alert: {subjects:#?}"));
-    assert!(shift.text().contains("no ceasefire"), "{}", shift.text());
+    assert!(shift.text().contains("ceasefire until"), "{}", shift.text());
+    assert!(
+        shift.text().contains("ready to discuss a ceasefire"),
+        "{}",
+        shift.text()
+    );
     let digest = mail
         .iter()
         .find(|m| m.subject().contains("evening digest"))
         .unwrap_or_else(|| panic!("no digest: {subjects:#?}"));
     assert!(
-        digest.text().contains("Statement shifts"),
+        digest.text().contains("Positions that moved"),
         "{}",
         digest.text()
     );

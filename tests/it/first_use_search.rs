@@ -119,7 +119,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
     env.run(&["ingest", "--source", "ru", file.to_str().unwrap()])
         .expect(0);
     // As newswatch before: schema 5, an index of folded words only (and
-    // none of what later schemas added: story evidence, feedback).
+    // none of what later schemas added: story evidence, feedback, positions).
     {
         let db = rusqlite::Connection::open(&env.db).unwrap();
         db.execute_batch(
@@ -131,6 +131,10 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
              ALTER TABLE items DROP COLUMN story_why;
              DROP TABLE feedback;
              DROP TABLE topic_models;
+             DROP VIEW v_positions; DROP VIEW v_shifts; DROP VIEW v_statements;
+             DROP INDEX statements_by_position;
+             ALTER TABLE statements DROP COLUMN issue; ALTER TABLE statements DROP COLUMN stance;
+             ALTER TABLE statements DROP COLUMN object; ALTER TABLE statements DROP COLUMN said_at;
              PRAGMA user_version = 5;",
         )
         .unwrap();
@@ -140,7 +144,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 8);
+    assert_eq!(env.count("PRAGMA user_version"), 9);
 }
 
 /// `match` on an archive (items published months ago) says how many items

@@ -205,16 +205,19 @@ fn a_statement_shift_alert_shows_both_statements() {
     let after = (
         "s2",
         "Kremlin rules out ceasefire negotiations",
-        "“There will be no negotiations on a ceasefire until Kyiv withdraws its troops from the four regions,” Peskov told reporters.",
+        "“There will be no peace talks in Istanbul until Kyiv changes its position,” Peskov told reporters.",
     );
     http.fixed("/k", Response::ok(feed(&[before, after])));
     env.run(&["poll", "--all"]).expect(0);
     let msgs = smtp.wait_for(2, Duration::from_secs(10));
-    let shift = by_subject(&msgs, "shifts");
+    let shift = by_subject(&msgs, "on talks: readiness -> condition");
     assert!(shift.subject().contains("Peskov"), "{}", shift.subject());
     for part in [shift.text(), shift.html()] {
         let flat = part.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("no negotiations on a ceasefire"), "{part}");
+        assert!(
+            flat.contains("no peace talks in Istanbul until Kyiv"),
+            "{part}"
+        );
         assert!(flat.contains("ready to continue the peace talks"), "{part}");
     }
 }
@@ -387,7 +390,7 @@ fn digest_groups_stories_shows_diffs_shifts_and_source_health() {
     let peskov_after = (
         "p2",
         "Kremlin rules out ceasefire negotiations",
-        "“There will be no negotiations on a ceasefire until Kyiv withdraws its troops from the four regions,” Peskov told reporters.",
+        "“There will be no peace talks in Istanbul until Kyiv changes its position,” Peskov told reporters.",
     );
     http.fixed("/a", Response::ok(feed(&[STORY_A, peskov_before])));
     http.fixed("/b", Response::ok(feed(&[FILLER])));
@@ -433,7 +436,7 @@ fn digest_groups_stories_shows_diffs_shifts_and_source_health() {
         "https://news.example/talks-b",
         "[-",
         "{+",
-        "no negotiations on a ceasefire",
+        "no peace talks in Istanbul until Kyiv",
         "ready to continue the peace talks",
         "Broken wire",
         "Gone wire",
@@ -483,7 +486,7 @@ fn digest_groups_stories_shows_diffs_shifts_and_source_health() {
     );
     assert!(html.contains("<del") && html.contains("<ins"), "{html}");
     assert!(
-        flat_html.contains("no negotiations on a ceasefire"),
+        flat_html.contains("no peace talks in Istanbul until Kyiv"),
         "{html}"
     );
     assert!(

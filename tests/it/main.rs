@@ -25,6 +25,7 @@ mod mail_transport;
 mod mutations;
 mod ownership;
 mod parse_corpus;
+mod positions;
 mod private_network;
 mod real_systemd;
 mod relevance;

@@ -24,6 +24,7 @@
 //! - `speech`: speech verbs, pronouns and the words that introduce a quote.
 //! - `numbers`: spelled numerals one to ten.
 //! - `names`: titles before a surname, abbreviations before a full stop.
+//! - `positions`: issue terms and stance cues of a statement.
 //! - `cyrillic`: spelling folds, Ukrainian euphony, case endings of names.
 //! - `entities`: the alias list of names and event words across scripts
 //!   (`config/entities.txt`) and transliteration.
@@ -38,6 +39,7 @@ pub mod entities;
 pub mod names;
 pub mod negation;
 pub mod numbers;
+pub mod positions;
 pub mod speech;
 pub mod stopwords;
 

@@ -69,12 +69,44 @@ pub const HEADLINE_VERBS: &[&str] = &[
     "says", "said", "tells", "warns", "insists", "claims", "заявил", "заявила", "заявив",
 ];
 
-/// The [`HEADLINE_VERBS`] that may open a headline statement (`Zelensky says
-/// …`); after the others an object follows ("Trump warns Colombian
-/// president…", "Erdogan tells Putin…"), not the statement.
+/// Words after a speaker that open a headline statement (`Zelensky says …`,
+/// `Trump confident …`, `Kremlin keeps details … under wraps`) or close one
+/// (`…, Szijjarto hopes`): verbs of saying, thinking and taking a stance,
+/// and the predicative adjectives of a stance, folded. Reported speech
+/// without quotes is how agencies headline a statement.
 #[rustfmt::skip]
 pub const HEADLINE_LEADING_VERBS: &[&str] = &[
-    "says", "said", "claims", "заявил", "заявила", "заявив",
+    "says", "said", "claims", "believes", "thinks", "expects", "hopes", "admits", "acknowledges",
+    "confirms", "denies", "rejects", "announces", "states", "asserts", "notes", "points", "sees",
+    "calls", "urges", "warns", "vows", "insists", "stresses", "describes", "reminds", "agrees",
+    "refuses", "offers", "proposes", "demands", "wants", "plans", "refrains", "tells", "informs",
+    "confident", "sure", "convinced", "optimistic", "pessimistic", "doubts", "does", "ready",
+    "willing", "open", "backs", "supports", "opposes", "keeps", "defends", "reaffirms", "rules",
+    "criticizes", "accuses", "blames", "knows", "considers", "predicts", "speaks", "comments",
+    "talks", "explains", "assures", "suggests", "emphasizes", "welcomes", "threatens", "promises",
+    "questions", "dismisses", "doesn't", "won't", "will", "can", "cannot", "must", "should",
+    "reiterates", "recalls", "unaware", "uninformed", "skeptical", "sceptical", "satisfied",
+    "disappointed", "certain", "expresses", "signals", "highlights", "argues", "adds", "lays",
+    "regrets", "praises", "slams", "seeks", "intends", "declines", "voices", "outlines", "has",
+    "to", "told", "deems", "fears", "hints", "indicates", "blasts", "heralds", "provides", "jokes",
+    // Russian
+    "заявил", "заявила", "заявляет", "считает", "уверен", "уверена", "надеется", "ожидает",
+    "допустил", "допускает", "признал", "признала", "отметил", "подчеркнул", "сообщил",
+    "пообещал", "предупредил", "призвал", "отверг", "исключил", "исключает", "готов", "готова",
+    "назвал", "заверил", "указал", "уточнил", "рассказал", "объяснил", "не",
+    // Ukrainian
+    "заявив", "заявила", "заявляє", "вважає", "впевнений", "упевнений", "сподівається",
+    "очікує", "припустив", "визнав", "визнала", "наголосив", "зазначив", "повідомив", "пообіцяв",
+    "попередив", "закликав", "відкинув", "виключив", "виключає", "готовий", "готова", "назвав",
+    "запевнив", "пояснив", "розповів",
+];
+
+/// Words after a possessive speaker that make the headline a digest of
+/// the speaker's statements (`Lavrov’s remarks on …`, `… : Trump's
+/// statements`), folded.
+#[rustfmt::skip]
+pub const DIGEST_WORDS: &[&str] = &[
+    "statements", "remarks", "comments", "statement", "words", "speech", "interview",
 ];
 
 /// Pronouns that stand for the speaker of the previous sentence (`“…,” he

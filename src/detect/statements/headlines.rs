@@ -7,7 +7,7 @@ use super::quotes::find_quotes;
 use super::speakers::SpeakerSet;
 use super::tokens::{is_cyrillic, tokens};
 use crate::detect::lexicon::names::TITLES;
-use crate::detect::lexicon::speech::{HEADLINE_LEADING_VERBS, HEADLINE_VERBS};
+use crate::detect::lexicon::speech::{DIGEST_WORDS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS};
 use crate::detect::lexicon::stopwords::HEADLINE_TAIL_WORDS;
 use crate::text::{Span, fold, words};
 
@@ -37,14 +37,16 @@ fn ends_with_speaker(s: &str, speakers: &SpeakerSet, max_words: usize) -> Option
     if toks.is_empty() || toks.len() > max_words {
         return None;
     }
-    if toks
+    let ms = speakers.mentions(&toks, &vec![false; toks.len()]);
+    let m = ms.last()?;
+    // "… talks with Lavrov": a preposition before the name makes it an
+    // object ("US envoy to NATO" as an alias keeps its own "to").
+    if toks[..m.first]
         .iter()
         .any(|t| HEADLINE_TAIL_WORDS.contains(&t.key.as_str()))
     {
         return None;
     }
-    let ms = speakers.mentions(&toks, &vec![false; toks.len()]);
-    let m = ms.last()?;
     // "— Eric Trump": a headline tag names one person; a capitalised word
     // before a bare surname that is not a title is someone else's first name.
     if m.first > 0 && m.first == m.last {
@@ -73,7 +75,13 @@ pub(super) fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Q
         .max();
     if let Some((i, len)) = dash {
         let who = title[i + len..].trim_end_matches(['.', '!', ' ']);
-        if let Some(sp) = ends_with_speaker(who, speakers, 6)
+        let sp = ends_with_speaker(who, speakers, 6).or_else(|| {
+            let tag = tokens(who);
+            (tag.len() <= 3 && tag.iter().all(|t| !t.capital))
+                .then(|| speakers.by_title(&tag, &tokens(&title[..i])))
+                .flatten()
+        });
+        if let Some(sp) = sp
             && let Some(text) = headline_part(&title[..i])
         {
             return Some(make(sp, text));
@@ -93,9 +101,13 @@ pub(super) fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Q
             words(tail).collect()
         };
         if let (Some(first), Some(last)) = (ws.first(), ws.last()) {
-            let sp = if HEADLINE_VERBS.contains(&fold(first.1).as_str()) {
+            let verb = |w: &str| {
+                let f = fold(w);
+                HEADLINE_VERBS.contains(&f.as_str()) || HEADLINE_LEADING_VERBS.contains(&f.as_str())
+            };
+            let sp = if verb(first.1) {
                 ends_with_speaker(&tail[first.0.end..], speakers, 4)
-            } else if HEADLINE_VERBS.contains(&fold(last.1).as_str()) {
+            } else if verb(last.1) {
                 ends_with_speaker(&tail[..last.0.start], speakers, 4)
             } else {
                 None
@@ -112,26 +124,61 @@ pub(super) fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Q
     {
         return Some(make(sp, text));
     }
-    // "Zelensky says …" (Cyrillic: only "Песков заявил, что …").
-    for (span, w) in words(title).take(6) {
+    // "Zelensky says …", "Trump confident …", "Песков заявил, что …".
+    if let Some(q) = leading_statement(title, speakers) {
+        return Some(make(q.0, q.1));
+    }
+    // "IN BRIEF: Lavrov speaks on …": the same after a rubric.
+    if let Some((_, rest)) = title.split_once(':')
+        && let Some(q) = leading_statement(rest.trim(), speakers)
+    {
+        return Some(make(q.0, q.1));
+    }
+    // Digests: "What Lavrov said", "Lavrov’s remarks on …", "…: Trump's statements".
+    digest_statement(title, speakers).map(|sp| make(sp, title.to_string()))
+}
+
+/// `Speaker VERB rest`: the speaker within the first words, then a verb of
+/// saying or stance; the rest (after "that"/"что"/"що") is the statement.
+fn leading_statement(title: &str, speakers: &SpeakerSet) -> Option<(usize, String)> {
+    for (span, w) in words(title).take(7) {
         let f = fold(w);
-        if !HEADLINE_VERBS.contains(&f.as_str()) {
+        if !HEADLINE_LEADING_VERBS.contains(&f.as_str()) {
             continue;
         }
-        // "Trump warns Colombian president…", "Erdogan tells Putin…": an
-        // object follows, not the statement.
-        if !HEADLINE_LEADING_VERBS.contains(&f.as_str()) {
-            return None;
-        }
-        let sp = ends_with_speaker(&title[..span.start], speakers, 6)?;
+        let Some(sp) = ends_with_speaker(&title[..span.start], speakers, 6) else {
+            continue;
+        };
         let rest = title[span.end..].trim_start_matches([',', ' ']);
         let first = words(rest).next().map(|(_, w)| fold(w));
         let rest = match first.as_deref() {
-            Some("that" | "что" | "що") => rest.split_once(char::is_whitespace)?.1,
-            _ if is_cyrillic(&f) => return None,
+            // "that …", and the particle of "rules out …".
+            Some("that" | "что" | "що" | "out") => rest.split_once(char::is_whitespace)?.1,
             _ => rest,
         };
-        return headline_part(rest).map(|t| make(sp, t));
+        if is_cyrillic(&f) && words(rest).count() < 3 {
+            return None;
+        }
+        return headline_part(rest).map(|t| (sp, t));
+    }
+    None
+}
+
+/// A digest of one speaker's statements: `What Lavrov said`, a possessive
+/// speaker before a [`DIGEST_WORDS`] word.
+fn digest_statement(title: &str, speakers: &SpeakerSet) -> Option<usize> {
+    let toks = tokens(title);
+    let ms = speakers.mentions(&toks, &vec![false; toks.len()]);
+    for m in &ms {
+        let next = toks.get(m.last + 1).map(|t| t.key.as_str());
+        if m.possessive && next.is_some_and(|n| DIGEST_WORDS.contains(&n)) {
+            return Some(m.speaker);
+        }
+        let before = &toks[..m.first];
+        let after = toks.get(m.last + 1).map(|t| t.key.as_str());
+        if before.last().is_some_and(|t| t.key == "what") && after == Some("said") {
+            return Some(m.speaker);
+        }
     }
     None
 }

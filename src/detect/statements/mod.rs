@@ -37,8 +37,10 @@
 
 mod attribution;
 mod headlines;
+mod position;
 mod quotes;
 mod sentences;
+mod shift;
 mod similarity;
 mod speakers;
 mod tokens;
@@ -49,6 +51,8 @@ use crate::text::fold;
 
 use attribution::body_quotes;
 use headlines::headline_statement;
+pub use position::{Direction, Issue, Position, Stance, position};
+pub use shift::{POSITION_MEMORY, POSITION_WINDOW_DAYS, PastStance, position_shift};
 pub use similarity::{SHIFT_THRESHOLD, Shift, find_shift, similarity};
 pub use speakers::SpeakerSet;
 
@@ -104,5 +108,11 @@ pub fn whole_item_statement(speaker: usize, title: &str, text: &str) -> Quote {
     }
 }
 
+#[cfg(test)]
+#[path = "tests/eval_tass.rs"]
+mod eval_tass;
+#[cfg(test)]
+#[path = "tests/positions.rs"]
+mod positions_tests;
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,9 @@ struct AliasWord {
 pub(super) struct Alias {
     words: Vec<AliasWord>,
     speaker: usize,
+    /// A title or an institution written in lower case ("presidential
+    /// envoy", "top Russian diplomat"): matched in any case.
+    lowercase: bool,
 }
 
 /// Speakers compiled for matching: every name and alias (and the last word
@@ -30,7 +33,8 @@ pub(super) struct Alias {
 /// Песковым, Путин/Путина). Ukrainian and Russian spellings meet through a
 /// loose key (і/ї→и, є→е, й→и, ь dropped: Зеленський = Зеленский, Пєсков =
 /// Песков); Latin transliterations ending -yy/-iy/-ii meet at -y (Zelenskyy,
-/// Zelenskiy, Zelensky). A mention must start with a capital letter.
+/// Zelenskiy, Zelensky). A mention must start with a capital letter, unless
+/// the alias is written in lower case (a title: "presidential envoy").
 #[derive(Clone, Debug, Default)]
 pub struct SpeakerSet {
     speakers: Vec<Speaker>,
@@ -47,8 +51,13 @@ impl SpeakerSet {
                 if ws.is_empty() {
                     continue;
                 }
+                let lowercase = !name.trim_start().starts_with(char::is_uppercase);
+                let last_capital = words(name)
+                    .last()
+                    .is_some_and(|(_, w)| w.starts_with(char::is_uppercase));
                 let mut forms = vec![ws.clone()];
-                if ws.len() > 1 {
+                // "Dmitry Peskov" → "Peskov"; not "Kremlin aide" → "aide".
+                if ws.len() > 1 && last_capital {
                     let last = ws[ws.len() - 1].clone();
                     if last.key.chars().count() >= 4 {
                         forms.push(vec![last]);
@@ -60,6 +69,7 @@ impl SpeakerSet {
                         aliases.push(Alias {
                             words: form,
                             speaker: i,
+                            lowercase,
                         });
                     }
                 }
@@ -98,14 +108,17 @@ impl SpeakerSet {
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
-            if skip[i] || !toks[i].capital {
+            if skip[i] {
                 i += 1;
                 continue;
             }
             let mut found = None;
             for alias in &self.aliases {
                 let n = alias.words.len();
-                if i + n > toks.len() || (i..i + n).any(|j| skip[j]) {
+                if (!toks[i].capital && !alias.lowercase)
+                    || i + n > toks.len()
+                    || (i..i + n).any(|j| skip[j])
+                {
                     continue;
                 }
                 let mut exact = true;
@@ -154,6 +167,43 @@ impl SpeakerSet {
 }
 
 impl SpeakerSet {
+    /// A bare title as a headline tag (`… — spokesman`, `… — top
+    /// diplomat`): the speaker one of whose title aliases ends with these
+    /// words and whose other words (its institution or country: "Kremlin",
+    /// "Hungary's", "Putin's") all occur in `context`, compared by their
+    /// first five letters (Hungary/Hungarian). `None` unless exactly one
+    /// speaker fits.
+    pub(super) fn by_title(&self, tag: &[Token], context: &[Token]) -> Option<usize> {
+        if tag.is_empty() {
+            return None;
+        }
+        let prefix = |k: &str| k.chars().take(5).collect::<String>();
+        let seen: HashSet<String> = context.iter().map(|t| prefix(&t.key)).collect();
+        let mut found: Option<usize> = None;
+        for a in &self.aliases {
+            let n = a.words.len();
+            if n <= tag.len() {
+                continue;
+            }
+            let tail = &a.words[n - tag.len()..];
+            if !tail.iter().zip(tag).all(|(w, t)| w.key == t.key) {
+                continue;
+            }
+            let rest = &a.words[..n - tag.len()];
+            if rest
+                .iter()
+                .filter(|w| w.key != "top")
+                .all(|w| seen.contains(&prefix(&w.key)))
+            {
+                match found {
+                    Some(sp) if sp != a.speaker => return None,
+                    _ => found = Some(a.speaker),
+                }
+            }
+        }
+        found
+    }
+
     fn other_first_name(&self, toks: &[Token], i: usize) -> bool {
         let (prev, cur) = (&toks[i - 1], &toks[i]);
         // Sentence-initial words ("Yesterday Trump said") are capitalised anyway.

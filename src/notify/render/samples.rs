@@ -69,21 +69,29 @@ pub(super) fn sample_revision() -> RevisionView {
 }
 
 pub(super) fn sample_shift() -> ShiftView {
-    let quote = |text: &str, seen: &str, with_links| QuoteView {
+    let quote = |text: &str, seen: &str, stance: &str, with_links| QuoteView {
         text: text.into(),
         seen_at: seen.into(),
+        stance: stance.into(),
         item: sample_item(4, "TASS", with_links),
     };
     ShiftView {
         shift_id: 1,
         speaker: "Peskov".into(),
         topic: "peace-talks".into(),
+        issue: "talks".into(),
         seen_at: "2026-11-27T06:00:00Z".into(),
         similarity: 0.21,
-        statement: quote("Talks are possible.", "2026-11-27T06:00:00Z", true),
+        statement: quote(
+            "Talks are possible.",
+            "2026-11-27T06:00:00Z",
+            "readiness",
+            true,
+        ),
         earlier: quote(
             "There is nothing to talk about.",
             "2026-11-20T10:00:00Z",
+            "refusal",
             false,
         ),
     }
@@ -100,7 +108,7 @@ pub(super) fn sample_alerts() -> Vec<AlertView> {
             revision: sample_revision(),
         },
         AlertView::Shift {
-            shift: sample_shift(),
+            shift: Box::new(sample_shift()),
         },
         AlertView::Test {
             host: "localhost".into(),

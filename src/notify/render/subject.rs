@@ -7,8 +7,9 @@ use super::SUBJECT_MAX_CHARS;
 use super::clean::one_line;
 use crate::notify::content::{AlertView, DigestView, TopicSection};
 
-/// How much of a new statement a shift subject quotes, in characters.
-const SUBJECT_QUOTE_CHARS: usize = 60;
+/// How much of a new statement a shift subject quotes, in characters (the
+/// speaker, issue and both stances come first).
+const SUBJECT_QUOTE_CHARS: usize = 40;
 
 /// Makes `s` safe as a one-line subject: CR, LF, tabs and every other
 /// control or format character (U+2028/2029, bidi overrides, zero-width
@@ -53,9 +54,12 @@ pub(super) fn alert_subject(alert: &AlertView) -> String {
             revision.item.title
         ),
         AlertView::Shift { shift } => format!(
-            "{}{} shifts: \"{}\"",
+            "{}{} on {}: {} -> {}: \"{}\"",
             topic_label(std::slice::from_ref(&shift.topic)),
             shift.speaker,
+            shift.issue,
+            shift.earlier.stance,
+            shift.statement.stance,
             start_of(&shift.statement.text, SUBJECT_QUOTE_CHARS)
         ),
         AlertView::Test { .. } => "test message".to_string(),

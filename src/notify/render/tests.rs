@@ -174,21 +174,21 @@ fn shift_shows_both_statements() {
     let r = t
         .render_alert(
             &AlertView::Shift {
-                shift: sample_shift(),
+                shift: Box::new(sample_shift()),
             },
             "[newswatch]",
         )
         .unwrap();
     assert_eq!(
         r.subject,
-        "[newswatch] peace-talks: Peskov shifts: \"Talks are possible.\""
+        "[newswatch] peace-talks: Peskov on talks: refusal -> readiness: \"Talks are possible.\""
     );
     let now = r
         .text
-        .find("NOW (27 Nov 2026 06:00 UTC, TASS): \"Talks are possible.\"");
+        .find("NOW (readiness, 27 Nov 2026 06:00 UTC, TASS): \"Talks are possible.\"");
     let before = r
         .text
-        .find("BEFORE (20 Nov 2026 10:00 UTC, TASS): \"There is nothing");
+        .find("BEFORE (refusal, 20 Nov 2026 10:00 UTC, TASS): \"There is nothing");
     assert!(
         now.is_some() && before.is_some() && now < before,
         "{}",
@@ -247,7 +247,12 @@ fn subjects() {
     let mut sh = sample_shift();
     sh.statement.text = "word ".repeat(40);
     let s = t
-        .render_alert(&AlertView::Shift { shift: sh }, "")
+        .render_alert(
+            &AlertView::Shift {
+                shift: Box::new(sh),
+            },
+            "",
+        )
         .unwrap()
         .subject;
     assert!(s.ends_with("word…\""), "{s}");

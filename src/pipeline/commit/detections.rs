@@ -1,20 +1,24 @@
 //! What a commit records beside versions: revisions (the diff and its
 //! significance from `detect::revisions`, with the flap and churn guards)
-//! and statements (with the shifts `detect::statements::find_shift` finds
-//! against the speaker's recent ones).
+//! and statements (each with its issue and stance from
+//! `detect::statements::position`, and the position shifts
+//! `detect::statements::position_shift` finds against the speaker's recent
+//! stances on the same issue).
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::entries::Doc;
 use crate::detect::FoundQuote;
 use crate::detect::revisions::{self, Revision, VersionText};
-use crate::detect::statements::find_shift;
+use crate::detect::statements::{
+    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, position, position_shift, similarity,
+};
 use crate::model::{ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::revision_terms;
 use crate::store::{self, NewRevision, NewStatement};
 
-/// Earlier statements a new one is compared with (same speaker and topic).
-const SHIFT_WINDOW_DAYS: i64 = 30;
 /// At most this many earlier statements are compared (newest first).
 const SHIFT_HISTORY_MAX: usize = 200;
 
@@ -83,14 +87,17 @@ impl Doc<'_, '_, '_> {
 
     /// Store the quotes of one item version (once per item: a quote repeated in a
     /// later version is not stored again) under each topic the version matched,
-    /// and record a shift when a quote is far from everything the speaker said on
-    /// that topic recently. Returns how many shifts were found.
+    /// with its issue and stance, and record a shift when its stance moves the
+    /// speaker's position on that issue (`detect::statements::position_shift`).
+    /// `said_at` is the item's published time (else now). Returns how many
+    /// shifts were found.
     pub(super) fn record_statements(
         &self,
         item: ItemId,
         version: i64,
         quotes: &[FoundQuote],
         topics: &[TopicMatch],
+        said_at: Option<DateTime<Utc>>,
     ) -> store::Result<u64> {
         let mut shifts = 0;
         let topic_names: Vec<&str> = if topics.is_empty() {
@@ -98,14 +105,21 @@ impl Doc<'_, '_, '_> {
         } else {
             topics.iter().map(|t| t.topic.as_str()).collect()
         };
-        let since = self.now.at() - Duration::days(SHIFT_WINDOW_DAYS);
+        let now = self.now.at();
+        // A published time in the future is the feed's clock, not news.
+        let said_at = said_at.filter(|t| *t <= now).unwrap_or(now);
+        let since = said_at - Duration::days(POSITION_WINDOW_DAYS);
+        // One shift per speaker, topic and issue in an item: a headline and
+        // the quote under it that say the same are one move.
+        let mut moved: HashSet<(&str, &str, Issue)> = HashSet::new();
         for quote in quotes {
             if self.tx.statement_known(item, &quote.speaker, &quote.text)? {
                 continue;
             }
+            let pos = position(&quote.text, &quote.context);
             for topic in &topic_names {
                 // Earlier statements first, so the new one is not compared with itself.
-                let earlier: Vec<(i64, String)> = if topic.is_empty() {
+                let earlier: Vec<store::EarlierStatement> = if topic.is_empty() {
                     Vec::new()
                 } else {
                     self.tx.recent_statements(
@@ -124,15 +138,36 @@ impl Doc<'_, '_, '_> {
                         topic,
                         text: &quote.text,
                         context: &quote.context,
+                        issue: pos.issue.as_str(),
+                        stance: pos.stance.as_str(),
+                        object: &pos.object,
+                        said_at,
                     },
                     self.now,
                 )?;
-                let texts: Vec<&str> = earlier.iter().map(|(_, t)| t.as_str()).collect();
-                if let Some(shift) = find_shift(&quote.text, &texts)
-                    && let Some((closest_id, _)) = earlier.get(shift.closest)
+                // Rows an older build wrote (or that do not parse) are left out.
+                let past: Vec<(i64, PastStance)> = earlier
+                    .iter()
+                    .filter_map(|e| {
+                        Some((
+                            e.id,
+                            PastStance {
+                                issue: Issue::parse(&e.issue)?,
+                                stance: Stance::parse(&e.stance)?,
+                                at: e.said_at?,
+                            },
+                        ))
+                    })
+                    .collect();
+                let stances: Vec<PastStance> = past.iter().map(|(_, p)| p.clone()).collect();
+                if !moved.contains(&(quote.speaker.as_str(), *topic, pos.issue))
+                    && let Some(r) = position_shift(pos.issue, pos.stance, said_at, &stances)
+                    && let Some((replaced, _)) = past.get(r)
                 {
-                    self.tx
-                        .insert_shift(id, *closest_id, shift.similarity, self.now)?;
+                    moved.insert((quote.speaker.as_str(), *topic, pos.issue));
+                    let old_text = self.tx.statement_text(*replaced)?;
+                    let sim = similarity(&quote.text, &old_text);
+                    self.tx.insert_shift(id, *replaced, sim, self.now)?;
                     shifts += 1;
                 }
             }

@@ -270,8 +270,13 @@ impl<'r> Doc<'_, '_, 'r> {
             self.summary.items_matched += 1;
         }
         if let Some(a) = incoming.analysis() {
-            self.summary.shifts +=
-                self.record_statements(id, states.len() as i64, &a.quotes, incoming.topics())?;
+            self.summary.shifts += self.record_statements(
+                id,
+                states.len() as i64,
+                &a.quotes,
+                incoming.topics(),
+                incoming.entry.current.published,
+            )?;
         }
         let (title, text) = incoming.search_text();
         self.tx.index_for_search(id, title, text, false);
@@ -442,8 +447,13 @@ impl<'r> Doc<'_, '_, 'r> {
                 self.summary.items_matched += 1;
             }
             if let Some(a) = incoming.analysis() {
-                self.summary.shifts +=
-                    self.record_statements(stored.id, version, &a.quotes, incoming.topics())?;
+                self.summary.shifts += self.record_statements(
+                    stored.id,
+                    version,
+                    &a.quotes,
+                    incoming.topics(),
+                    incoming.entry.current.published,
+                )?;
             }
         } else if version != stored.version_count {
             self.tx.set_version_count(stored.id, version, self.now)?;

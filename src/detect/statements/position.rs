@@ -1,0 +1,270 @@
+//! Positions (statements stage): the negotiating issue a statement is
+//! about and the stance it takes, from the issue terms and stance cues of
+//! `detect::lexicon::positions`. Pure and deterministic; any text gives a
+//! position (`other` / `statement` when nothing fits).
+
+use crate::detect::lexicon::negation::NEGATORS;
+use crate::detect::lexicon::positions::{ISSUE_TERMS, STANCE_CUES, TALKS_CAP};
+use crate::text::{fold, words};
+
+/// The issue of a statement (STATEMENTS.md in the corpus labels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Issue {
+    Talks,
+    Ceasefire,
+    Territory,
+    Guarantees,
+    Sanctions,
+    Elections,
+    Plan,
+    Humanitarian,
+    Other,
+}
+
+impl Issue {
+    pub const ALL: [Issue; 9] = [
+        Issue::Talks,
+        Issue::Ceasefire,
+        Issue::Territory,
+        Issue::Guarantees,
+        Issue::Sanctions,
+        Issue::Elections,
+        Issue::Plan,
+        Issue::Humanitarian,
+        Issue::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Issue::Talks => "talks",
+            Issue::Ceasefire => "ceasefire",
+            Issue::Territory => "territory",
+            Issue::Guarantees => "guarantees",
+            Issue::Sanctions => "sanctions",
+            Issue::Elections => "elections",
+            Issue::Plan => "plan",
+            Issue::Humanitarian => "humanitarian",
+            Issue::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Issue> {
+        Issue::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+}
+
+/// What a statement claims. `Statement` has no stance cue (a fact, a
+/// schedule, a description): it is stored but never compared for shifts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stance {
+    Readiness,
+    Refusal,
+    Condition,
+    Demand,
+    Offer,
+    Acceptance,
+    Rejection,
+    /// A verdict on the other side's good faith or on progress: hopeful.
+    Hopeful,
+    /// The same, doubtful.
+    Doubtful,
+    Statement,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 10] = [
+        Stance::Readiness,
+        Stance::Refusal,
+        Stance::Condition,
+        Stance::Demand,
+        Stance::Offer,
+        Stance::Acceptance,
+        Stance::Rejection,
+        Stance::Hopeful,
+        Stance::Doubtful,
+        Stance::Statement,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Readiness => "readiness",
+            Stance::Refusal => "refusal",
+            Stance::Condition => "condition",
+            Stance::Demand => "demand",
+            Stance::Offer => "offer",
+            Stance::Acceptance => "acceptance",
+            Stance::Rejection => "rejection",
+            Stance::Hopeful => "hopeful",
+            Stance::Doubtful => "doubtful",
+            Stance::Statement => "statement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The direction of a position, for comparing two stances: open
+    /// (readiness, offer, acceptance, hopeful), closed (refusal, rejection,
+    /// doubtful), conditional, demanding; `None` for a bare statement.
+    pub fn direction(self) -> Option<Direction> {
+        Some(match self {
+            Stance::Readiness | Stance::Offer | Stance::Acceptance | Stance::Hopeful => {
+                Direction::Open
+            }
+            Stance::Refusal | Stance::Rejection | Stance::Doubtful => Direction::Closed,
+            Stance::Condition => Direction::Conditional,
+            Stance::Demand => Direction::Demanding,
+            Stance::Statement => return None,
+        })
+    }
+}
+
+/// See [`Stance::direction`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Open,
+    Closed,
+    Conditional,
+    Demanding,
+}
+
+/// A statement's issue and stance, with the words that decided them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Position {
+    pub issue: Issue,
+    pub stance: Stance,
+    /// The issue term that decided the issue ("summit", "sanctions"), or
+    /// empty: what the stance is about.
+    pub object: String,
+    /// The stance cue found ("only after", "ready"), or empty.
+    pub cue: String,
+}
+
+/// Folded words with apostrophes dropped ("army's" → "armys" is not
+/// wanted: the possessive 's is cut), for prefix matching.
+fn keys(text: &str) -> Vec<String> {
+    words(text)
+        .map(|(_, w)| {
+            let f = fold(w);
+            let f = f.strip_suffix("'s").unwrap_or(&f).to_string();
+            f.replace('’', "'")
+        })
+        .collect()
+}
+
+fn part_matches(word: &str, part: &str) -> bool {
+    match part.strip_suffix('$') {
+        Some(exact) => word == exact,
+        None => word.starts_with(part),
+    }
+}
+
+/// Where `cue` (prefixes separated by spaces) occurs in `ws`: the index of
+/// its first word.
+fn find_cue(ws: &[String], cue: &str) -> Option<usize> {
+    let parts: Vec<&str> = cue.split(' ').collect();
+    if parts.is_empty() || ws.len() < parts.len() {
+        return None;
+    }
+    (0..=ws.len() - parts.len()).find(|&i| {
+        parts
+            .iter()
+            .enumerate()
+            .all(|(j, p)| part_matches(&ws[i + j], p))
+    })
+}
+
+/// The issue and stance of a statement: the issue from its words (`text`:
+/// the quote, or the headline without its attribution, so that "— US envoy
+/// to NATO" does not make it about NATO), else from `context` (the sentence
+/// or headline it came from); the stance from `context`, where the verb and
+/// its negation are ("Kremlin won't …").
+pub fn position(text: &str, context: &str) -> Position {
+    let (issue, object) = match issue_of(&keys(text)) {
+        (Issue::Other, _) => issue_of(&keys(context)),
+        found => found,
+    };
+    let (stance, cue) = stance_of(&keys(context));
+    Position {
+        issue,
+        stance,
+        object,
+        cue,
+    }
+}
+
+/// The issue of a statement's words and the term that decided it.
+fn issue_of(ws: &[String]) -> (Issue, String) {
+    // Issue: highest weighted sum of terms; earlier issue on a tie.
+    let mut best: Option<(u32, Issue, &str)> = None;
+    for (name, terms) in ISSUE_TERMS {
+        let Some(issue) = Issue::parse(name) else {
+            continue;
+        };
+        let mut score = 0u32;
+        let mut first: Option<(usize, &str)> = None;
+        for (term, weight) in *terms {
+            if let Some(at) = find_cue(ws, term) {
+                score += u32::from(*weight);
+                if first.is_none_or(|(a, _)| at < a) {
+                    first = Some((at, term));
+                }
+            }
+        }
+        if issue == Issue::Talks {
+            score = score.min(TALKS_CAP);
+        }
+        if score > 0 && best.is_none_or(|(s, _, _)| score > s) {
+            best = Some((score, issue, first.map_or("", |(_, t)| t)));
+        }
+    }
+    match best {
+        Some((_, issue, term)) => (issue, term.trim_end_matches('$').to_string()),
+        None => (Issue::Other, String::new()),
+    }
+}
+
+/// The stance of a statement's words and the cue that decided it.
+fn stance_of(ws: &[String]) -> (Stance, String) {
+    // Stance: the first kind with a cue; a negator before a hopeful verdict
+    // or a readiness makes it doubtful or a refusal.
+    let negated = ws
+        .iter()
+        .any(|w| NEGATORS.contains(&w.as_str()) || w.ends_with("n't"));
+    let mut stance = Stance::Statement;
+    let mut cue = String::new();
+    for (name, cues) in STANCE_CUES {
+        if let Some(c) = cues.iter().find(|c| find_cue(ws, c).is_some()) {
+            cue = c.trim_end_matches('$').to_string();
+            stance = match *name {
+                "verdict" => {
+                    if negated || DOUBT.iter().any(|d| find_cue(ws, d).is_some()) {
+                        Stance::Doubtful
+                    } else {
+                        Stance::Hopeful
+                    }
+                }
+                "readiness" if negated => Stance::Refusal,
+                "acceptance" if negated => Stance::Rejection,
+                other => Stance::parse(other).unwrap_or(Stance::Statement),
+            };
+            break;
+        }
+    }
+    (stance, cue)
+}
+
+/// Verdict cues that are doubtful by themselves (no negator needed).
+const DOUBT: &[&str] = &[
+    "blocked",
+    "stalled",
+    "stalemate",
+    "deadlock",
+    "sabotag",
+    "obstruct",
+    "bad faith",
+    "тупик",
+    "саботир",
+    "глухий кут",
+];

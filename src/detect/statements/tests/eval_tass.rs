@@ -1,0 +1,323 @@
+//! Evaluation over the labelled TASS 2025 statements (corpus-gated): the
+//! headlines in time order through topic matching, quote extraction and the
+//! shift rule, as the commit stage runs them, scored against
+//! `labels/statements-tass-2025.tsv` (STATEMENTS.md). Prints the figures;
+//! asserts only floors a regression would break. `STATEMENTS_ERRORS=1`
+//! prints the misses.
+
+use std::collections::HashMap;
+
+use crate::detect::query::parse;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::detect::statements::{
+    PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift,
+};
+use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
+
+#[derive(serde::Deserialize)]
+struct ConfigFile {
+    topic: Vec<ConfigTopic>,
+    speaker: Vec<ConfigSpeaker>,
+}
+#[derive(serde::Deserialize)]
+struct ConfigTopic {
+    name: String,
+    query: String,
+    exclude: Option<String>,
+}
+#[derive(serde::Deserialize)]
+struct ConfigSpeaker {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+#[derive(serde::Deserialize)]
+struct Headline {
+    t: String,
+    u: String,
+    d: String,
+    #[serde(default)]
+    s: String,
+}
+
+struct Label {
+    speaker: String,
+    issue: String,
+    shift: bool,
+}
+
+/// One statement as the commit stage would store it.
+struct Stored {
+    speaker: usize,
+    topic: String,
+    past: PastStance,
+}
+
+/// The figures the harness prints.
+#[derive(Debug, Default)]
+pub(super) struct Figures {
+    pub labeled: usize,
+    pub found: usize,
+    pub speaker_right: usize,
+    pub issue_right: usize,
+    /// Issue right among found labeled statements from December (held out
+    /// while tuning the issue terms on June–November): (right, found).
+    pub issue_right_holdout: (usize, usize),
+    pub statements: usize,
+    pub shifts: usize,
+    pub labeled_shifts: usize,
+    pub labeled_shifts_found: usize,
+    pub shifts_on_labeled: usize,
+    pub shifts_precise: usize,
+}
+
+fn load() -> (
+    Vec<Headline>,
+    HashMap<String, Label>,
+    TopicMatcher,
+    SpeakerSet,
+) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cfg: ConfigFile = toml::from_str(
+        &std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
+            .expect("config/topics/peace-talks.toml"),
+    )
+    .expect("peace-talks.toml parses");
+    let rules = cfg
+        .topic
+        .iter()
+        .map(|t| TopicRule {
+            name: t.name.clone(),
+            query: parse(&t.query).expect("query"),
+            exclude: t.exclude.as_ref().map(|q| parse(q).expect("exclude")),
+        })
+        .collect();
+    let speakers = SpeakerSet::new(
+        cfg.speaker
+            .iter()
+            .map(|s| Speaker {
+                name: s.name.clone(),
+                aliases: s.aliases.clone(),
+            })
+            .collect(),
+    );
+    let corpus = crate::testutil::corpus();
+    let dataset = corpus.join("datasets/tass__english-headlines-2025.json");
+    let mut heads: Vec<Headline> =
+        serde_json::from_str(&std::fs::read_to_string(&dataset).expect("dataset"))
+            .expect("dataset parses");
+    // TASS ids grow with time (as the shared check orders them).
+    let id = |u: &str| -> u64 {
+        u.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
+    heads.sort_by_key(|h| (h.d.clone(), id(&h.u)));
+    let tsv =
+        std::fs::read_to_string(corpus.join("labels/statements-tass-2025.tsv")).expect("labels");
+    let labels = tsv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let p: Vec<&str> = l.split('\t').collect();
+            (p.len() >= 7).then(|| {
+                (
+                    p[0].to_string(),
+                    Label {
+                        speaker: p[2].to_string(),
+                        issue: p[3].to_string(),
+                        shift: p[5] == "1",
+                    },
+                )
+            })
+        })
+        .collect();
+    (heads, labels, TopicMatcher::compile(rules), speakers)
+}
+
+/// The label names a speaker by surname, as written in English ("Orban"
+/// for "Viktor Orbán").
+fn speaker_is(configured: &str, labeled: &str) -> bool {
+    let fold = crate::text::fold;
+    let strip = |s: &str| -> String {
+        fold(s)
+            .chars()
+            .map(|c| match c {
+                'á' => 'a',
+                'ó' => 'o',
+                'ğ' => 'g',
+                c => c,
+            })
+            .collect()
+    };
+    strip(configured).ends_with(&strip(labeled))
+}
+
+/// The first day of the held-out part (December 2025).
+const HOLDOUT_FROM: &str = "2025-12-01";
+
+/// A headline's time: its day at 06:00 UTC, a second per item after.
+fn at_of(day: &str, seq: i64) -> DateTime<Utc> {
+    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("dataset date");
+    d.and_hms_opt(6, 0, 0).expect("06:00").and_utc() + chrono::Duration::seconds(seq % 36000)
+}
+
+/// Runs the set; `verbose` prints misses.
+pub(super) fn run(verbose: bool) -> Figures {
+    let (heads, labels, topics, speakers) = load();
+    let names: Vec<String> = speakers.speakers().iter().map(|s| s.name.clone()).collect();
+    let mut f = Figures {
+        labeled: labels.len(),
+        labeled_shifts: labels.values().filter(|l| l.shift).count(),
+        ..Figures::default()
+    };
+    let mut history: Vec<Stored> = Vec::new();
+    let rules = topics.rules();
+    for (seq, h) in heads.iter().enumerate() {
+        let doc = MatchDoc {
+            title: &h.t,
+            text: &h.s,
+            source: "tass",
+            tags: &[],
+            language: Some("en"),
+        };
+        let matched: Vec<String> = topics
+            .match_doc(&doc)
+            .into_iter()
+            .filter_map(|m| rules.get(m.topic).map(|r| r.name.clone()))
+            .collect();
+        let quotes = extract_quotes(&h.t, &h.s, &speakers);
+        let label = labels.get(&h.u);
+        let mut shifted = false;
+        let mut stored_any = false;
+        let mut issue_right = false;
+        // Times as the shared check gives them: the day, in feed order.
+        let at = at_of(&h.d, seq as i64);
+        for (n, q) in quotes.iter().enumerate() {
+            let pos = position(&q.text, &q.context);
+            if n == 0
+                && let Some(l) = label
+            {
+                issue_right = pos.issue.as_str() == l.issue;
+                if !issue_right && verbose {
+                    println!(
+                        "ISSUE\t{}\t{}\t{}\t{}",
+                        l.issue,
+                        pos.issue.as_str(),
+                        pos.object,
+                        h.t
+                    );
+                }
+            }
+            let topic_names: Vec<String> = if matched.is_empty() {
+                vec![String::new()]
+            } else {
+                matched.clone()
+            };
+            for topic in topic_names {
+                let earlier: Vec<PastStance> = if topic.is_empty() {
+                    Vec::new()
+                } else {
+                    history
+                        .iter()
+                        .filter(|s| s.speaker == q.speaker && s.topic == topic)
+                        .map(|s| s.past.clone())
+                        .collect()
+                };
+                f.statements += 1;
+                stored_any = true;
+                if !topic.is_empty()
+                    && let Some(r) = position_shift(pos.issue, pos.stance, at, &earlier)
+                {
+                    f.shifts += 1;
+                    shifted = true;
+                    if verbose {
+                        let l = label.map_or("-", |l| if l.shift { "1" } else { "0" });
+                        println!(
+                            "SHIFT\t{l}\t{}\t{}\t{}->{}\t{}",
+                            h.d,
+                            pos.issue.as_str(),
+                            earlier[r].stance.as_str(),
+                            pos.stance.as_str(),
+                            h.t
+                        );
+                    }
+                }
+                history.push(Stored {
+                    speaker: q.speaker,
+                    topic,
+                    past: PastStance {
+                        issue: pos.issue,
+                        stance: pos.stance,
+                        at,
+                    },
+                });
+            }
+        }
+        if let Some(l) = label {
+            if stored_any {
+                f.found += 1;
+                let who = &names[quotes[0].speaker];
+                if speaker_is(who, &l.speaker) {
+                    f.speaker_right += 1;
+                } else if verbose {
+                    println!("SPEAKER\t{}\t{who}\t{}", l.speaker, h.t);
+                }
+            } else if verbose {
+                println!("MISS\t{}\t{}", l.speaker, h.t);
+            }
+            if shifted {
+                f.shifts_on_labeled += 1;
+                f.shifts_precise += l.shift as usize;
+            }
+            if l.shift && shifted {
+                f.labeled_shifts_found += 1;
+            }
+            f.issue_right += (stored_any && issue_right) as usize;
+            if stored_any && h.d.as_str() >= HOLDOUT_FROM {
+                f.issue_right_holdout.0 += issue_right as usize;
+                f.issue_right_holdout.1 += 1;
+            }
+            if l.shift && !shifted && verbose {
+                let p = quotes.first().map(|q| position(&q.text, &q.context));
+                println!(
+                    "MISSED-SHIFT\t{}\t{:?}\t{}",
+                    h.d,
+                    p.map(|p| (p.issue, p.stance)),
+                    h.t
+                );
+            }
+        }
+    }
+    f
+}
+
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
+)]
+fn statements_and_shifts_on_labelled_tass() {
+    let f = run(std::env::var_os("STATEMENTS_ERRORS").is_some());
+    println!(
+        "TASS 2025 statements: labeled found {}/{} (speaker right {}, issue right {}, \
+         December {}/{}); \
+         shifts reported {} ({:.1} per 100 statements); labeled shifts found {}/{}; \
+         reported shifts on labeled statements that are shifts {}/{}",
+        f.found,
+        f.labeled,
+        f.speaker_right,
+        f.issue_right,
+        f.issue_right_holdout.0,
+        f.issue_right_holdout.1,
+        f.shifts,
+        100.0 * f.shifts as f64 / f.statements.max(1) as f64,
+        f.labeled_shifts_found,
+        f.labeled_shifts,
+        f.shifts_precise,
+        f.shifts_on_labeled
+    );
+}
