@@ -495,7 +495,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 6);
+    assert_eq!(env.count("PRAGMA user_version"), 7);
 }
 
 /// `or` in lower case is a word to find: `check-config` says so, with the
