@@ -247,6 +247,11 @@ fn show_relevance(
             row.language.as_deref(),
             &src,
         );
+        // Topics that neither the query nor the model looked at twice are
+        // left out, as `match --explain` leaves them out.
+        if hit.is_none() && scored.as_ref().is_none_or(|s| s.probability < 0.1) {
+            continue;
+        }
         let relevant = scored.as_ref().map_or(hit.is_some(), |s| s.relevant);
         outln!(
             "{} {}",

@@ -265,7 +265,7 @@ pub struct TopicConfig {
     pub parsed_exclude: Option<crate::detect::query::Query>,
     pub alert: AlertMode,
     /// The relevance model that decides (`model = …`); `None`: the query alone.
-    pub model: Option<std::sync::Arc<crate::detect::relevance::Model>>,
+    pub model: Option<std::sync::Arc<crate::model::relevance::ModelFile>>,
     /// `model` as written.
     pub model_name: Option<String>,
     /// Where the topic was defined (its `[[topic]]` line), for later query errors.

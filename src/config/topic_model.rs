@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::detect::relevance::Model;
+use crate::model::relevance::ModelFile;
 
 /// The models built into the program: name → file text.
 pub const BUILTIN_MODELS: &[(&str, &str)] = &[(
@@ -15,7 +15,7 @@ pub const BUILTIN_MODELS: &[(&str, &str)] = &[(
 )];
 
 /// Load the model `value` names; the error says which file and why.
-pub fn load(value: &str, config_file: &Path) -> Result<Arc<Model>, String> {
+pub fn load(value: &str, config_file: &Path) -> Result<Arc<ModelFile>, String> {
     if let Some(name) = value.strip_prefix("builtin:") {
         let (_, text) = BUILTIN_MODELS
             .iter()
@@ -27,7 +27,7 @@ pub fn load(value: &str, config_file: &Path) -> Result<Arc<Model>, String> {
                     .collect();
                 format!("no built-in model {name:?}; built in: {}", known.join(", "))
             })?;
-        return Model::parse(text)
+        return ModelFile::parse(text)
             .map(Arc::new)
             .map_err(|e| format!("built-in model {name:?}: {e}"));
     }
@@ -35,7 +35,7 @@ pub fn load(value: &str, config_file: &Path) -> Result<Arc<Model>, String> {
     let path = dir.join(value);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read model file {}: {e}", path.display()))?;
-    Model::parse(&text)
+    ModelFile::parse(&text)
         .map(Arc::new)
         .map_err(|e| format!("model file {}: {e}", path.display()))
 }

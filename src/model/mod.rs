@@ -20,6 +20,7 @@
 mod detections;
 mod diff;
 mod feed;
+pub mod relevance;
 mod rules;
 mod significance;
 mod time;

@@ -67,7 +67,7 @@ pub fn topic_models(
                         None
                     }
                 });
-            let base = stored.or_else(|| t.model.as_deref().cloned());
+            let base = stored.or_else(|| t.model.as_deref().cloned().map(Model::from));
             let labels: Vec<&FeedbackRow> =
                 learned.feedback.iter().filter(|f| f.topic == t.name).collect();
             if labels.is_empty() {

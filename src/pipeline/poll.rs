@@ -145,6 +145,13 @@ impl Poller {
         })
     }
 
+    /// This poller deciding topics with `learned` (feedback and trained
+    /// models read again: the daemon does when they changed).
+    pub fn with_learned(mut self, config: &Config, learned: &super::learning::Learned) -> Poller {
+        self.detection = Arc::new(Detection::learned(config, learned));
+        self
+    }
+
     fn host_limit(&self, url: &str) -> Arc<Semaphore> {
         let host = url::Url::parse(url)
             .ok()

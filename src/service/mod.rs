@@ -168,6 +168,8 @@ struct Daemon {
     clock: SharedClock,
     writer: Arc<Writer>,
     poller: Poller,
+    /// `Store::learning_stamp` when the poller's detection was last built.
+    learning_stamp: Option<(i64, Option<String>, Option<String>)>,
     mail: MailTask,
     /// Poked when a fetch queued alerts, so they go out without waiting for
     /// the sender's next look at the outbox.
@@ -221,6 +223,7 @@ impl Daemon {
             clock,
             writer,
             poller,
+            learning_stamp: None,
             mail,
             wake_mail,
             started,
@@ -369,6 +372,47 @@ impl Daemon {
         }
     }
 
+    /// Feedback given or a model trained since the poller was built: build
+    /// its detection again, so the next polls decide with them.
+    async fn refresh_learning(&mut self) {
+        let stamp = self.writer.call(|s| s.learning_stamp()).await;
+        let stamp = match stamp {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether feedback changed");
+                return;
+            }
+        };
+        if self.learning_stamp.as_ref() == Some(&stamp) {
+            return;
+        }
+        let first = self.learning_stamp.is_none();
+        self.learning_stamp = Some(stamp);
+        if first
+            && self
+                .learning_stamp
+                .as_ref()
+                .is_some_and(|s| s.0 == 0 && s.2.is_none())
+        {
+            return; // nothing learned yet: the poller built at start is right
+        }
+        match self
+            .writer
+            .call(|s| crate::pipeline::Learned::read(Some(s)))
+            .await
+        {
+            Ok(learned) => {
+                self.poller = self.poller.clone().with_learned(&self.config, &learned);
+                tracing::info!(
+                    labels = learned.feedback.len(),
+                    models = learned.models.len(),
+                    "topics decide with the feedback and trained models"
+                );
+            }
+            Err(e) => tracing::warn!(error = %e, "feedback not read"),
+        }
+    }
+
     /// Start a fetch for every due source not already in flight.
     async fn dispatch_due(&mut self) -> anyhow::Result<()> {
         let now = self.clock.now();
@@ -376,6 +420,9 @@ impl Daemon {
             .writer
             .call(move |s| s.due_sources(now, DueFilter::Due))
             .await?;
+        if !due.is_empty() {
+            self.refresh_learning().await;
+        }
         for src in due {
             if !self.unstored.holds(src.id, now) && self.in_flight.insert(src.id) {
                 let (poller, writer) = (self.poller.clone(), self.writer.clone());

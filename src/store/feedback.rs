@@ -120,6 +120,19 @@ impl Store {
         Ok(())
     }
 
+    /// What changes when feedback is given or a model trained: the number
+    /// of labels, the newest label's time, the newest model's time.
+    pub fn learning_stamp(&self) -> Result<(i64, Option<String>, Option<String>)> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM feedback), (SELECT max(at) FROM feedback),
+                        (SELECT max(trained_at) FROM topic_models)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Every stored model.
     pub fn topic_models(&self) -> Result<Vec<StoredModel>> {
         let mut stmt = self

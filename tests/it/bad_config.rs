@@ -164,6 +164,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "expected \"digest\"",
     ),
     (
+        "topic",
+        "model",
+        "[[topic]]\nname = \"t\"\nquery = \"x\"\nmodel = \"builtin:nosuch\"",
+        "no built-in model \"nosuch\"",
+    ),
+    (
         "speaker",
         "name",
         "[[speaker]]\nname = \"\"\naliases = [\"x\"]",

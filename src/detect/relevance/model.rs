@@ -14,6 +14,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use crate::model::relevance::ModelFile;
+
 /// One labelled item for training.
 #[derive(Clone, Debug)]
 pub struct Example {
@@ -35,8 +37,22 @@ pub struct Model {
     pub remembered: Vec<Remembered>,
 }
 
+/// A feature and its weight.
+pub type Weighted<'a> = (&'a str, f64);
+
 // Weights are finite (parsed or trained so), so equality is an equivalence.
 impl Eq for Model {}
+
+impl From<ModelFile> for Model {
+    fn from(f: ModelFile) -> Model {
+        Model {
+            bias: f.bias,
+            threshold: f.threshold,
+            weights: f.weights,
+            remembered: Vec::new(),
+        }
+    }
+}
 
 /// A labelled item kept by [`Model::remember`].
 #[derive(Clone, Debug, PartialEq)]
@@ -221,7 +237,7 @@ impl Model {
     }
 
     /// The `n` largest positive and `n` largest negative weights.
-    pub fn top_features(&self, n: usize) -> (Vec<(&str, f64)>, Vec<(&str, f64)>) {
+    pub fn top_features(&self, n: usize) -> (Vec<Weighted<'_>>, Vec<Weighted<'_>>) {
         let mut all: Vec<(&str, f64)> =
             self.weights.iter().map(|(k, &v)| (k.as_str(), v)).collect();
         all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
@@ -253,35 +269,7 @@ impl Model {
 
     /// Read a model file; errors name the line.
     pub fn parse(text: &str) -> Result<Model, String> {
-        let mut m = Model {
-            bias: 0.0,
-            threshold: 0.5,
-            weights: HashMap::new(),
-            remembered: Vec::new(),
-        };
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (a, b) = line.split_once(' ').ok_or_else(|| {
-                format!("line {}: expected `WEIGHT FEATURE`, got {line:?}", i + 1)
-            })?;
-            let num = |s: &str| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .ok_or_else(|| format!("line {}: {s:?} is not a number", i + 1))
-            };
-            match a {
-                "bias" => m.bias = num(b)?,
-                "threshold" => m.threshold = num(b)?,
-                _ => {
-                    m.weights.insert(b.trim().to_owned(), num(a)?);
-                }
-            }
-        }
-        Ok(m)
+        ModelFile::parse(text).map(Model::from)
     }
 
     /// Train on `examples` (deterministic: same examples, same model). The

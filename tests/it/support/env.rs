@@ -39,19 +39,38 @@ impl Run {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start newswatch");
+        // Read both pipes while waiting: output past the pipe's buffer
+        // (64 KiB) would otherwise block the child and look like a hang.
+        let drain = |mut r: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = r.read_to_end(&mut buf);
+                buf
+            })
+        };
+        let out = drain(Box::new(child.stdout.take().expect("stdout")));
+        let err = drain(Box::new(child.stderr.take().expect("stderr")));
         let t0 = std::time::Instant::now();
-        while child.try_wait().expect("wait for newswatch").is_none() {
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for newswatch") {
+                break status;
+            }
             if t0.elapsed() > limit {
                 let _ = child.kill();
-                let out = child.wait_with_output().unwrap();
+                let _ = child.wait();
+                let stderr = err.join().unwrap_or_default();
                 panic!(
                     "{cmd:?} did not exit within {limit:?}\n--- stderr\n{}",
-                    String::from_utf8_lossy(&out.stderr)
+                    String::from_utf8_lossy(&stderr)
                 );
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Run::from(child.wait_with_output().unwrap())
+        };
+        Run::from(std::process::Output {
+            status,
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+        })
     }
 
     /// Assert the exit code, showing the output when it differs.
