@@ -18,6 +18,7 @@ mod fetch;
 mod files;
 mod first_use;
 mod hostile;
+mod keyless;
 mod mail;
 mod mutations;
 mod ownership;
