@@ -94,6 +94,14 @@ impl KnownItems {
         })
     }
 
+    /// `item` is also known by `key` from now on (a keyless entry found to
+    /// revise it).
+    pub fn adopt(&mut self, key: &str, item: StoredItem) {
+        self.by_key.insert(key.to_owned(), item.id);
+        self.items
+            .insert(item.id, (item.content_hash, item.version_count));
+    }
+
     /// A new item stored for `entry`: later entries of the same document
     /// that share a key find it.
     pub fn remember(&mut self, id: ItemId, entry: &Entry) {
@@ -176,6 +184,36 @@ impl WriteTx<'_, '_> {
         entries: impl IntoIterator<Item = &'e Entry>,
     ) -> Result<KnownItems> {
         KnownItems::load(self.conn(), source, entries).map_err(|e| self.err(e))
+    }
+
+    /// The items of `source` known only by a hash key (`h:`: no guid, no
+    /// link of their own) that were seen at the source's latest sighting,
+    /// with their current title: the candidates an edited keyless entry
+    /// may revise.
+    pub fn keyless_items_last_seen(&self, source: SourceId) -> Result<Vec<(StoredItem, String)>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT i.id, i.content_hash, i.version_count, i.title FROM items i
+                 WHERE i.source_id = ?1
+                   AND i.last_seen = (SELECT MAX(last_seen) FROM items WHERE source_id = ?1)
+                   AND NOT EXISTS (SELECT 1 FROM item_keys k
+                                   WHERE k.item_id = i.id AND k.key NOT LIKE 'h:%')
+                 ORDER BY i.id",
+            )
+            .and_then(|mut s| {
+                s.query_map([source], |r| {
+                    Ok((
+                        StoredItem {
+                            id: r.get(0)?,
+                            content_hash: r.get(1)?,
+                            version_count: r.get(2)?,
+                        },
+                        r.get(3)?,
+                    ))
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// The title and text of an item's newest version (by number).

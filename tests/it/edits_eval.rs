@@ -20,6 +20,11 @@ use crate::support::corpus;
 
 const RANK: [&str; 3] = ["cosmetic", "minor", "major"];
 
+/// One version change: feed, link, older and newer snapshot.
+type Change = (String, String, String, String);
+/// Labels and predictions (ranks) of one (feed, link, newer snapshot).
+type Scored = (Vec<usize>, Vec<usize>);
+
 /// One row of `edit_pairs.tsv` / `edits-visible.tsv`: the first five columns.
 type PairKey = (String, String, String, String, String);
 
@@ -121,8 +126,7 @@ fn edits_eval() {
 
     // One verdict per version change (feed, link, from, to): title and
     // description rows of one change are one revision in newswatch.
-    let mut groups: BTreeMap<(String, String, String, String), Vec<(String, String)>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<Change, Vec<(String, String)>> = BTreeMap::new();
     for l in &labels {
         if l.len() < 6 || !RANK.contains(&l[5].as_str()) {
             continue;
@@ -136,7 +140,7 @@ fn edits_eval() {
     let mut cache = HashMap::new();
     let verbose = std::env::var("EDITS_EVAL_VERBOSE").ok();
     // (feed, link, newer snapshot) → labels and predictions.
-    let mut scored: BTreeMap<(String, String, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut scored: BTreeMap<(String, String, String), Scored> = BTreeMap::new();
     let mut per_feed: BTreeMap<String, Tally> = BTreeMap::new();
     for ((feed, link, from, to), rows) in &groups {
         let field_text = |field: &str| {
@@ -205,7 +209,7 @@ fn edits_eval() {
             }
             entry.0.push(lab);
         }
-        if !(feed == "apnews" && !rows.iter().any(|(f, _)| f == "title")) {
+        if feed != "apnews" || rows.iter().any(|(f, _)| f == "title") {
             entry.1.push(pred);
         }
         let lab = rank(&rows[0].1);

@@ -20,6 +20,7 @@ mod first_use;
 mod first_use_config;
 mod first_use_search;
 mod hostile;
+mod keyless;
 mod mail;
 mod mail_transport;
 mod mutations;

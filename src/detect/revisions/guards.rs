@@ -87,7 +87,7 @@ pub const COUNTER_MIN_ITEMS: usize = 3;
 /// their numbers alone (see [`numbers_only`]) — at least
 /// [`COUNTER_MIN_ITEMS`] and a quarter of the feed — so that these are
 /// counters ticking, not edits. An aggregator's feed (Hacker News: "Points:
-/// 74 # Comments: 44" in every item) made a `numbers_changed` major revision
+/// 74 # Comments: 44" in every item) made a figure-changed major revision
 /// of every item at every poll. Real number edits ("strikes kill 5" → "kill
 /// 22") come one story at a time.
 pub fn counters_in_feed(numbers_only_changes: usize, entries: usize) -> bool {

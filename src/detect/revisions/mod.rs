@@ -114,6 +114,7 @@ mod diff;
 mod evidence;
 mod guards;
 mod quotes;
+mod successor;
 mod verdict;
 mod words;
 
@@ -128,6 +129,7 @@ pub use guards::{
     is_extraction_failure, is_flap, numbers_only,
 };
 use quotes::quote_change;
+pub use successor::{SUCCESSOR_SIMILARITY, successors, title_similarity};
 use verdict::{FieldVerdict, classify, topic_hits, weighted_share};
 use words::Field;
 

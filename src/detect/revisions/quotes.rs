@@ -1,5 +1,5 @@
 //! Quoted spans: where quotes are in a field, and whether the quotes of two
-//! versions say the same (`quote_changed`, `quote_marks_changed`).
+//! versions say the same (`quotation changed`, `quote marks changed`).
 
 use super::words::{Field, Tok};
 use crate::text::{StemLang, stem};

@@ -103,6 +103,7 @@ impl<'r> Doc<'_, '_, 'r> {
     pub(super) fn commit_entries(&mut self) -> store::Result<()> {
         let rec = self.rec;
         let mut known = self.tx.known_items(rec.source_id, &rec.entries)?;
+        self.match_keyless_edits(&mut known)?;
         let counters = self.counter_changes(&known)?;
         if !counters.is_empty() {
             tracing::debug!(
@@ -148,6 +149,50 @@ impl<'r> Doc<'_, '_, 'r> {
             }
         }
         self.tx.touch_items(&unchanged, self.now)
+    }
+
+    /// Feeds without stable keys (no guid, one shared link): an entry known
+    /// only by its hash key, which changes with its title, is an edit of a
+    /// keyless item that left the feed in this fetch when their titles are
+    /// very similar (`revisions::successors`). It is then known by its new
+    /// key, so it is committed as a new version of that item.
+    fn match_keyless_edits(&mut self, known: &mut KnownItems) -> store::Result<()> {
+        let keyless = |e: &Entry| e.keys.iter().all(|k| k.starts_with("h:"));
+        let unmatched: Vec<&Entry> = self
+            .rec
+            .entries
+            .iter()
+            .filter(|e| keyless(e) && known.find(&e.keys).is_none())
+            .collect();
+        if unmatched.is_empty() {
+            return Ok(());
+        }
+        let present: HashSet<ItemId> = self
+            .rec
+            .entries
+            .iter()
+            .filter_map(|e| known.find(&e.keys).map(|(s, _)| s.id))
+            .collect();
+        let gone: Vec<(StoredItem, String)> = self
+            .tx
+            .keyless_items_last_seen(self.rec.source_id)?
+            .into_iter()
+            .filter(|(item, _)| !present.contains(&item.id))
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let gone_titles: Vec<&str> = gone.iter().map(|(_, t)| t.as_str()).collect();
+        let new_titles: Vec<&str> = unmatched.iter().map(|e| e.current.title.as_str()).collect();
+        for (n, g) in revisions::successors(&gone_titles, &new_titles) {
+            let (entry, (item, _)) = (unmatched[n], &gone[g]);
+            let keys = entry.keys.iter().map(String::as_str);
+            self.tx.add_item_keys(self.rec.source_id, item.id, keys)?;
+            for key in &entry.keys {
+                known.adopt(key, item.clone());
+            }
+        }
+        Ok(())
     }
 
     /// Entries (by index) whose change since their stored version is counters
