@@ -50,6 +50,7 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
         ("security architecture", 2), ("contingent", 2), ("deploy", 1), ("гарант", 3), ("нато", 2),
         ("войск", 1), ("миротвор", 3), ("нейтрал", 3), ("ненападени", 3), ("військ", 1),
         ("ненапад", 3), ("military target", 3), ("legitimate target", 3),
+        ("security issue", 3), ("european security", 3), ("coalition of the willing", 3),
     ]),
     ("plan", &[
         ("plan$", 2), ("peace plan", 3), ("28-point", 3), ("20-point", 3), ("22-point", 3),
