@@ -41,6 +41,24 @@ fn issues_from_their_terms() {
         pos("Talks on a meeting about talks on the Crimea question").0,
         Issue::Territory
     );
+    // A meeting word outweighs a position word; settlement words do not.
+    assert_eq!(
+        pos("They will come back to the negotiations from a weaker position").0,
+        Issue::Talks
+    );
+    assert_eq!(
+        pos("We understand their position on the settlement").0,
+        Issue::Plan
+    );
+    // Security questions raised at talks are about guarantees.
+    assert_eq!(
+        pos("Security issues were the main subject of the talks").0,
+        Issue::Guarantees
+    );
+    assert_eq!(
+        pos("Their troops would be a legitimate military target").0,
+        Issue::Guarantees
+    );
     // The attribution does not set the issue: the statement's words do.
     let p = position("peace is close", "Peace is close — envoy to NATO");
     assert_eq!(p.issue, Issue::Talks);
