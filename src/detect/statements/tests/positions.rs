@@ -132,6 +132,23 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
         position_shift(Issue::Talks, Stance::Refusal, day(2), &[]),
         None
     );
+    // A demand on the other side is not compared with the speaker's own
+    // readiness; the speaker's readiness after a refusal still is.
+    let demand = past(Issue::Talks, Stance::Demand, day(1));
+    assert_eq!(
+        position_shift(
+            Issue::Talks,
+            Stance::Demand,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
+        None
+    );
+    let refused = past(Issue::Talks, Stance::Refusal, day(0));
+    assert_eq!(
+        position_shift(Issue::Talks, Stance::Readiness, day(2), &[refused, demand]),
+        Some(0)
+    );
     // A bare statement has no stance to move.
     assert_eq!(
         position_shift(
