@@ -87,6 +87,29 @@ fn stances_from_their_cues() {
     assert_ne!(pos("The agreement was discussed").1, Stance::Acceptance);
 }
 
+#[test]
+fn whose_stance_it_is() {
+    // A refusal denied is openness.
+    assert_eq!(pos("We never refused talks").1, Stance::Readiness);
+    assert_eq!(pos("We refused talks").1, Stance::Refusal);
+    // The other side's refusal, or one in a clause of circumstances, is a
+    // verdict on that side, not the speaker's own position.
+    assert_eq!(
+        pos("Talks stall over the other side's unwillingness").1,
+        Stance::Doubtful
+    );
+    assert_eq!(
+        pos("Our work goes on since they stopped the talks").1,
+        Stance::Doubtful
+    );
+    assert_eq!(pos("Their side is ready to talk").1, Stance::Readiness);
+    // A condition keeps its form whoever it names.
+    assert_eq!(
+        pos("We will meet only if the other side's army stops").1,
+        Stance::Condition
+    );
+}
+
 fn day(n: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::days(n)
 }
