@@ -185,7 +185,7 @@ pub fn position(text: &str, context: &str) -> Position {
         (Issue::Other, _) => issue_of(&keys(context)),
         found => found,
     };
-    let (stance, cue) = stance_of(&keys(context));
+    let (stance, cue) = stance_of(&keys(context), &possessives(context));
     Position {
         issue,
         stance,
@@ -225,8 +225,56 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
     }
 }
 
+/// Which words of `text` (as `keys` numbers them) are possessives
+/// ("Kiev's", "allies’"): the owner of what follows.
+fn possessives(text: &str) -> Vec<bool> {
+    words(text)
+        .map(|(_, w)| {
+            let f = fold(w).replace('’', "'");
+            f.ends_with("'s") || f.ends_with("s'")
+        })
+        .collect()
+}
+
+/// Whether the stance cue at word `at` describes another party rather than
+/// the speaker: it follows a possessive ("the other side's reluctance", "their
+/// partners' unwillingness", a word or two before it) or a subordinate
+/// clause ("… since the other side stopped talks"). Such a stance is a
+/// verdict on the other side.
+fn about_others(ws: &[String], owners: &[bool], at: usize) -> bool {
+    owners
+        .iter()
+        .take(at)
+        .skip(at.saturating_sub(OWNER_REACH))
+        .any(|&o| o)
+        || ws
+            .iter()
+            .take(at)
+            .any(|w| CLAUSE_OPENERS.contains(&w.as_str()))
+}
+
+/// How near before a stance cue a possessive owns it ("the regime's army
+/// not ready"): further away it belongs to an object ("… for the other
+/// side's plan if …").
+const OWNER_REACH: usize = 2;
+
+/// Words that open a clause describing circumstances, not the speaker's
+/// own position.
+const CLAUSE_OPENERS: &[&str] = &[
+    "amid",
+    "since",
+    "because",
+    "as",
+    "while",
+    "despite",
+    "whereas",
+    "пока",
+    "поскольку",
+    "оскільки",
+];
+
 /// The stance of a statement's words and the cue that decided it.
-fn stance_of(ws: &[String]) -> (Stance, String) {
+fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     // Stance: the first kind with a cue; a negator before a hopeful verdict
     // or a readiness makes it doubtful or a refusal.
     let negated = ws
@@ -247,13 +295,45 @@ fn stance_of(ws: &[String]) -> (Stance, String) {
                 }
                 "readiness" if negated => Stance::Refusal,
                 "acceptance" if negated => Stance::Rejection,
+                "rejection" | "refusal" if negated_refusal(ws) => Stance::Readiness,
                 other => Stance::parse(other).unwrap_or(Stance::Statement),
             };
+            let at = find_cue(ws, c).unwrap_or(0);
+            if stance != Stance::Condition && about_others(ws, owners, at) {
+                stance = match stance.direction() {
+                    Some(Direction::Open) => Stance::Hopeful,
+                    Some(_) => Stance::Doubtful,
+                    None => stance,
+                };
+            }
             break;
         }
     }
     (stance, cue)
 }
+
+/// A refusal denied ("never refused talks", "did not reject", "not
+/// against"): the speaker says it is open.
+fn negated_refusal(ws: &[String]) -> bool {
+    ws.windows(2).any(|p| {
+        let negator = NEGATORS.contains(&p[0].as_str()) || p[0].ends_with("n't");
+        negator && REFUSALS.iter().any(|r| p[1].starts_with(r))
+    })
+}
+
+/// Words of refusing, for [`negated_refusal`].
+const REFUSALS: &[&str] = &[
+    "refus",
+    "reject",
+    "oppos",
+    "against",
+    "отказ",
+    "отверг",
+    "против",
+    "відмов",
+    "відкин",
+    "проти",
+];
 
 /// Verdict cues that are doubtful by themselves (no negator needed).
 const DOUBT: &[&str] = &[

@@ -4,8 +4,11 @@
 //! The rule, for a new statement with a stance (not a bare `statement`):
 //! 1. take the same speaker's earlier statements on the same issue from the
 //!    last [`POSITION_WINDOW_DAYS`] days that have a stance of the same kind:
-//!    verdicts (hopeful, doubtful) are compared with verdicts, positions
-//!    (readiness, refusal, a condition, …) with positions;
+//!    verdicts (hopeful, doubtful) are compared with verdicts, demands
+//!    with demands, positions (readiness, refusal, a condition, …) with
+//!    positions — a demand ("X must …") is mostly a call on the other side,
+//!    and moving between it and the speaker's own readiness or refusal is
+//!    not a move of the speaker's position;
 //! 2. none at all on the issue, ever (in what the caller passes): the first
 //!    statement on an issue is not a shift, nor one with no recent stance
 //!    to compare with;
@@ -64,9 +67,7 @@ pub fn position_shift(
     let positioned: Vec<(usize, &PastStance)> = same
         .into_iter()
         .filter(|(_, e)| {
-            e.at >= since
-                && e.stance.direction().is_some()
-                && is_verdict(e.stance) == is_verdict(stance)
+            e.at >= since && e.stance.direction().is_some() && kind(e.stance) == kind(stance)
         })
         .collect();
     let (latest_i, _) = *positioned.last()?;
@@ -84,8 +85,12 @@ pub fn position_shift(
     moved.then_some(latest_i)
 }
 
-/// A verdict (on progress, on the other side) is compared with verdicts, a
-/// position (readiness, a condition, …) with positions.
-fn is_verdict(s: Stance) -> bool {
-    matches!(s, Stance::Hopeful | Stance::Doubtful)
+/// The kinds of stance compared with each other: verdicts (on progress, on
+/// the other side), demands, and positions (readiness, a condition, …).
+fn kind(s: Stance) -> u8 {
+    match s {
+        Stance::Hopeful | Stance::Doubtful => 0,
+        Stance::Demand => 1,
+        _ => 2,
+    }
 }

@@ -41,6 +41,24 @@ fn issues_from_their_terms() {
         pos("Talks on a meeting about talks on the Crimea question").0,
         Issue::Territory
     );
+    // A meeting word outweighs a position word; settlement words do not.
+    assert_eq!(
+        pos("They will come back to the negotiations from a weaker position").0,
+        Issue::Talks
+    );
+    assert_eq!(
+        pos("We understand their position on the settlement").0,
+        Issue::Plan
+    );
+    // Security questions raised at talks are about guarantees.
+    assert_eq!(
+        pos("Security issues were the main subject of the talks").0,
+        Issue::Guarantees
+    );
+    assert_eq!(
+        pos("Their troops would be a legitimate military target").0,
+        Issue::Guarantees
+    );
     // The attribution does not set the issue: the statement's words do.
     let p = position("peace is close", "Peace is close — envoy to NATO");
     assert_eq!(p.issue, Issue::Talks);
@@ -67,6 +85,29 @@ fn stances_from_their_cues() {
     }
     // "agreement" is a plan word, not an acceptance.
     assert_ne!(pos("The agreement was discussed").1, Stance::Acceptance);
+}
+
+#[test]
+fn whose_stance_it_is() {
+    // A refusal denied is openness.
+    assert_eq!(pos("We never refused talks").1, Stance::Readiness);
+    assert_eq!(pos("We refused talks").1, Stance::Refusal);
+    // The other side's refusal, or one in a clause of circumstances, is a
+    // verdict on that side, not the speaker's own position.
+    assert_eq!(
+        pos("Talks stall over the other side's unwillingness").1,
+        Stance::Doubtful
+    );
+    assert_eq!(
+        pos("Our work goes on since they stopped the talks").1,
+        Stance::Doubtful
+    );
+    assert_eq!(pos("Their side is ready to talk").1, Stance::Readiness);
+    // A condition keeps its form whoever it names.
+    assert_eq!(
+        pos("We will meet only if the other side's army stops").1,
+        Stance::Condition
+    );
 }
 
 fn day(n: i64) -> DateTime<Utc> {
@@ -113,6 +154,23 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     assert_eq!(
         position_shift(Issue::Talks, Stance::Refusal, day(2), &[]),
         None
+    );
+    // A demand on the other side is not compared with the speaker's own
+    // readiness; the speaker's readiness after a refusal still is.
+    let demand = past(Issue::Talks, Stance::Demand, day(1));
+    assert_eq!(
+        position_shift(
+            Issue::Talks,
+            Stance::Demand,
+            day(2),
+            std::slice::from_ref(&ready)
+        ),
+        None
+    );
+    let refused = past(Issue::Talks, Stance::Refusal, day(0));
+    assert_eq!(
+        position_shift(Issue::Talks, Stance::Readiness, day(2), &[refused, demand]),
+        Some(0)
     );
     // A bare statement has no stance to move.
     assert_eq!(
