@@ -17,6 +17,7 @@ struct Recent {
     source: i64,
     seen: i64,
     keys: Vec<Key>,
+    lang: String,
 }
 
 /// Pseudo-documents added to the window's count, so that rarity means
@@ -101,7 +102,7 @@ impl ProfileIndex {
     }
 
     /// Remember an item that joined or founded `story_id`.
-    pub fn push(&mut self, story_id: i64, source: i64, seen: i64, keys: Vec<Key>) {
+    pub fn push(&mut self, story_id: i64, source: i64, lang: &str, seen: i64, keys: Vec<Key>) {
         self.evict(seen);
         self.founders
             .entry(story_id)
@@ -120,6 +121,7 @@ impl ProfileIndex {
             source,
             seen,
             keys,
+            lang: lang.to_string(),
         });
     }
 
@@ -131,7 +133,7 @@ impl ProfileIndex {
     }
 
     /// The story a new item joins (with why), or `None`.
-    pub fn decide(&mut self, keys: &[Key], source: i64, at: i64) -> Option<Join> {
+    pub fn decide(&mut self, keys: &[Key], source: i64, lang: &str, at: i64) -> Option<Join> {
         self.evict(at);
         let common = (self.items.len() as f64 * COMMON_SHARE).max(20.0);
         let mut seqs: Vec<u64> = Vec::new();
@@ -157,12 +159,13 @@ impl ProfileIndex {
                 source: r.source,
                 seen: r.seen,
                 keys: &r.keys,
+                lang: &r.lang,
                 near_founder: self
                     .founders
                     .get(&r.story_id)
                     .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
             })
             .collect();
-        decide(keys, source, at, &members, &|k| self.idf(k))
+        decide(keys, source, lang, at, &members, &|k| self.idf(k))
     }
 }
