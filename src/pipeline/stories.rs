@@ -191,8 +191,13 @@ impl StoryIndex {
             // Rows come in id order: a story's first row is its founder.
             let founder = !self.last_seen.contains_key(&item.story_id);
             if let Some(k) = item.keys {
-                self.profiles
-                    .push(item.story_id, item.source, seen.timestamp(), decode(k));
+                self.profiles.push(
+                    item.story_id,
+                    item.source,
+                    item.language.unwrap_or(""),
+                    seen.timestamp(),
+                    decode(k),
+                );
             }
             self.push(
                 item.story_id,
@@ -248,10 +253,12 @@ impl StoryIndex {
         source_id: SourceId,
         fingerprint: u64,
         keys: &[Key],
+        lang: Option<&str>,
         url: Option<&str>,
         title: &str,
         now: &Stamp,
     ) -> crate::store::Result<Assigned> {
+        let lang = lang.unwrap_or("");
         let stamp = now;
         let now = stamp.at();
         self.ensure_loaded(tx, now)?;
@@ -295,7 +302,7 @@ impl StoryIndex {
                     Some(story) => Some((story, "near-identical text from another outlet".into())),
                     None => self
                         .profiles
-                        .decide(keys, source_id, now_secs)
+                        .decide(keys, source_id, lang, now_secs)
                         .map(|j| (j.story_id, j.why())),
                 }
             }
@@ -308,7 +315,7 @@ impl StoryIndex {
             None => tx.insert_story(title, stamp)?,
         };
         self.profiles
-            .push(story, source_id, now_secs, keys.to_vec());
+            .push(story, source_id, lang, now_secs, keys.to_vec());
         self.push(story, fingerprint, source_id, url, now, found.is_none());
         Ok(Assigned {
             story_id: story,
@@ -378,22 +385,24 @@ mod tests {
         store
             .write(|tx| {
                 let a = index
-                    .assign_story(tx, 1, f0, &[], None, "a", &now)?
+                    .assign_story(tx, 1, f0, &[], None, None, "a", &now)?
                     .story_id;
                 let b = index
-                    .assign_story(tx, 2, f1, &[], None, "b", &now)?
+                    .assign_story(tx, 2, f1, &[], None, None, "b", &now)?
                     .story_id;
                 let c = index
-                    .assign_story(tx, 3, f2, &[], None, "c", &now)?
+                    .assign_story(tx, 3, f2, &[], None, None, "c", &now)?
                     .story_id;
                 assert_eq!(a, b, "close to the founder: joins");
                 assert_ne!(c, a, "close only to a member: a new story");
                 // The same URL within the window joins whatever the fingerprint.
                 let url = Some("https://x.example/news/2026/11/30/a-story");
                 let d = index
-                    .assign_story(tx, 4, !f0, &[], url, "d", &now)?
+                    .assign_story(tx, 4, !f0, &[], None, url, "d", &now)?
                     .story_id;
-                let e = index.assign_story(tx, 5, f0, &[], url, "e", &now)?.story_id;
+                let e = index
+                    .assign_story(tx, 5, f0, &[], None, url, "e", &now)?
+                    .story_id;
                 assert_eq!(d, e);
                 Ok(())
             })

@@ -17,6 +17,7 @@ struct Recent {
     source: i64,
     seen: i64,
     keys: Vec<Key>,
+    lang: String,
 }
 
 /// Pseudo-documents added to the window's count, so that rarity means
@@ -101,7 +102,7 @@ impl ProfileIndex {
     }
 
     /// Remember an item that joined or founded `story_id`.
-    pub fn push(&mut self, story_id: i64, source: i64, seen: i64, keys: Vec<Key>) {
+    pub fn push(&mut self, story_id: i64, source: i64, lang: &str, seen: i64, keys: Vec<Key>) {
         self.evict(seen);
         self.founders
             .entry(story_id)
@@ -120,6 +121,7 @@ impl ProfileIndex {
             source,
             seen,
             keys,
+            lang: lang.to_string(),
         });
     }
 
@@ -131,7 +133,7 @@ impl ProfileIndex {
     }
 
     /// The story a new item joins (with why), or `None`.
-    pub fn decide(&mut self, keys: &[Key], source: i64, at: i64) -> Option<Join> {
+    pub fn decide(&mut self, keys: &[Key], source: i64, lang: &str, at: i64) -> Option<Join> {
         self.evict(at);
         let common = (self.items.len() as f64 * COMMON_SHARE).max(20.0);
         let mut seqs: Vec<u64> = Vec::new();
@@ -157,12 +159,92 @@ impl ProfileIndex {
                 source: r.source,
                 seen: r.seen,
                 keys: &r.keys,
+                lang: &r.lang,
                 near_founder: self
                     .founders
                     .get(&r.story_id)
                     .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
             })
             .collect();
-        decide(keys, source, at, &members, &|k| self.idf(k))
+        decide(keys, source, lang, at, &members, &|k| self.idf(k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic pseudo-random stream (no crate for a benchmark).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    fn synthetic(rng: &mut Lcg) -> Vec<Key> {
+        let mut keys = Vec::new();
+        for _ in 0..3 {
+            keys.push(Key {
+                kind: KeyKind::Name,
+                text: format!("name{}", rng.next(5_000)),
+                in_title: true,
+            });
+        }
+        keys.push(Key {
+            kind: KeyKind::Number,
+            text: rng.next(1_000).to_string(),
+            in_title: true,
+        });
+        for i in 0..30 {
+            // Zipf-like: a few common words, a long tail.
+            let tail = 1 + rng.next(20_000);
+            let w = rng.next(tail);
+            keys.push(Key {
+                kind: KeyKind::Word,
+                text: format!("word{w}"),
+                in_title: i < 6,
+            });
+        }
+        keys.sort_by(|a, b| a.text.cmp(&b.text));
+        keys.dedup_by(|a, b| a.text == b.text);
+        keys
+    }
+
+    /// 100,000 items over a week through the window, as the commit stage
+    /// sends them: time per item (`cargo test --release --lib
+    /// bench_story_grouping -- --ignored --nocapture`; bench/README.md).
+    #[test]
+    #[ignore = "benchmark"]
+    fn bench_story_grouping() {
+        let mut index = ProfileIndex::new(72 * 3600);
+        let mut rng = Lcg(7);
+        let n = 100_000i64;
+        let week = 7 * 24 * 3600;
+        let t0 = std::time::Instant::now();
+        let mut joined = 0;
+        for i in 0..n {
+            let at = i * week / n;
+            let keys = synthetic(&mut rng);
+            let source = rng.next(1_000) as i64;
+            let story = match index.decide(&keys, source, "en", at) {
+                Some(j) => {
+                    joined += 1;
+                    j.story_id
+                }
+                None => i,
+            };
+            index.push(story, source, "en", at, keys);
+        }
+        let per_item = t0.elapsed() / n as u32;
+        println!(
+            "story grouping: {n} items over a week, {per_item:?} per item, {joined} joined, window {} items",
+            index.items.len()
+        );
     }
 }

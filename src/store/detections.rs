@@ -72,6 +72,7 @@ pub struct StoryItem<'a> {
     pub first_seen: Option<DateTime<Utc>>,
     /// Stored event profile (`detect::stories::event::encode`), if any.
     pub keys: Option<&'a str>,
+    pub language: Option<&'a str>,
 }
 
 impl WriteTx<'_, '_> {
@@ -269,7 +270,7 @@ impl WriteTx<'_, '_> {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT story_id, fingerprint, source_id, url, first_seen, story_keys FROM items
+                "SELECT story_id, fingerprint, source_id, url, first_seen, story_keys, language FROM items
                  WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL
                  ORDER BY id",
             )
@@ -279,6 +280,7 @@ impl WriteTx<'_, '_> {
             let url: Option<String> = r.get(3).map_err(e)?;
             let first_seen: String = r.get(4).map_err(e)?;
             let keys: Option<String> = r.get(5).map_err(e)?;
+            let language: Option<String> = r.get(6).map_err(e)?;
             visit(StoryItem {
                 story_id: r.get(0).map_err(e)?,
                 fingerprint: r.get::<_, i64>(1).map_err(e)? as u64,
@@ -286,6 +288,7 @@ impl WriteTx<'_, '_> {
                 url: url.as_deref(),
                 first_seen: parse_ts(&first_seen),
                 keys: keys.as_deref(),
+                language: language.as_deref(),
             });
         }
         Ok(())

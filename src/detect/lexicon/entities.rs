@@ -21,6 +21,8 @@ pub struct Aliases {
     prefix: HashMap<String, Entry>,
     /// Shortest and longest prefix, in characters (bounds the lookup).
     prefix_chars: (usize, usize),
+    /// Canonical event words (the `## … words` sections).
+    event_words: foldhash::HashSet<String>,
 }
 
 /// A canonical name and whether it is a name (person, place,
@@ -78,6 +80,9 @@ impl Aliases {
                 canonical: name.to_string(),
                 name: names,
             };
+            if !names {
+                out.event_words.insert(name.to_string());
+            }
             for v in variants.split(',').map(str::trim).filter(|v| !v.is_empty()) {
                 match v.strip_suffix('*') {
                     Some(p) => {
@@ -110,6 +115,12 @@ impl Aliases {
     /// else the longest prefix variant it starts with.
     pub fn canonical(&self, loose_word: &str) -> Option<&str> {
         self.lookup(loose_word).map(|(c, _)| c)
+    }
+
+    /// Whether `key` is the canonical form of an event word of the list
+    /// (one that meets its translations).
+    pub fn is_event_word(&self, key: &str) -> bool {
+        self.event_words.contains(key)
     }
 
     /// [`Aliases::canonical`], and whether it is a name (not an event word).

@@ -6,6 +6,7 @@
 //! of each key in recent news (IDF over a sliding window).
 
 use super::event::{Key, KeyKind};
+use crate::detect::lexicon::entities::Aliases;
 
 /// A recent item a new one may join.
 #[derive(Clone, Copy, Debug)]
@@ -15,6 +16,8 @@ pub struct Member<'a> {
     /// Unix seconds it was first seen.
     pub seen: i64,
     pub keys: &'a [Key],
+    /// Language code ("en", "ru"; empty: unknown).
+    pub lang: &'a str,
     /// The new item shares a name or figure with the item that founded
     /// this member's story. Content joins need it, so a story cannot drift
     /// from one event to the next through a chain of near neighbours.
@@ -159,16 +162,34 @@ pub fn similarity(
     )
 }
 
+/// The keys two reports in different languages can share: names, figures
+/// and the event words of the alias list (their other words are in another
+/// language and would only lower the score).
+fn comparable_across_languages(keys: &[Key]) -> Vec<Key> {
+    let list = Aliases::shipped();
+    keys.iter()
+        .filter(|k| k.kind != KeyKind::Word || list.is_event_word(&k.text))
+        .cloned()
+        .collect()
+}
+
+fn two_languages(a: &str, b: &str) -> bool {
+    let code = |l: &str| l.get(..2).unwrap_or(l).to_ascii_lowercase();
+    !a.is_empty() && !b.is_empty() && code(a) != code(b)
+}
+
 /// The story a new item joins, or `None` for a new story. The best-scoring
 /// member wins; ties go to the earliest story.
 pub fn decide(
     keys: &[Key],
     source: i64,
+    lang: &str,
     at: i64,
     members: &[Member<'_>],
     idf: &dyn Fn(&Key) -> f64,
 ) -> Option<Join> {
     let mut best: Option<Join> = None;
+    let across = comparable_across_languages(keys);
     let own_speaker = speaker(keys);
     for m in members {
         let gap = at - m.seen;
@@ -182,7 +203,11 @@ pub fn decide(
         if hours > max_gap as f64 {
             continue;
         }
-        let (score, shared) = similarity(keys, m.keys, idf);
+        let (score, shared) = if two_languages(lang, m.lang) {
+            similarity(&across, &comparable_across_languages(m.keys), idf)
+        } else {
+            similarity(keys, m.keys, idf)
+        };
         let anchored = shared
             .iter()
             .any(|(k, _)| matches!(k, KeyKind::Name | KeyKind::Number))
@@ -263,14 +288,28 @@ mod tests {
             seen: 0,
             keys: &ru,
             near_founder: true,
+            lang: "",
         };
-        let join = decide(&en, 2, HOUR, &[member], &flat).expect("joins");
+        let join = decide(&en, 2, "", HOUR, &[member], &flat).expect("joins");
         assert_eq!(join.story_id, 7);
         let names: Vec<&str> = join.shared.iter().map(|(_, t)| t.as_str()).collect();
         for k in ["zelensky", "macron", "40"] {
             assert!(names.contains(&k), "{names:?}");
         }
         assert!(join.why().contains("names: "), "{}", join.why());
+        // Told it is two languages, it compares only what can be shared
+        // across them (names, figures, listed event words): a higher score.
+        let member = Member {
+            lang: "ru",
+            ..member
+        };
+        let across = decide(&en, 2, "en", HOUR, &[member], &flat).expect("joins");
+        assert!(
+            across.score > join.score,
+            "{} vs {}",
+            across.score,
+            join.score
+        );
     }
 
     #[test]
@@ -286,8 +325,9 @@ mod tests {
             seen: 0,
             keys: &b,
             near_founder: true,
+            lang: "",
         };
-        assert!(decide(&a, 2, HOUR, &[m], &flat).is_some());
+        assert!(decide(&a, 2, "", HOUR, &[m], &flat).is_some());
     }
 
     #[test]
@@ -300,8 +340,9 @@ mod tests {
             seen: 0,
             keys: &visit,
             near_founder: true,
+            lang: "",
         };
-        assert_eq!(decide(&call, 2, HOUR, &[m], &flat), None);
+        assert_eq!(decide(&call, 2, "", HOUR, &[m], &flat), None);
     }
 
     #[test]
@@ -317,12 +358,13 @@ mod tests {
             seen: 0,
             keys: &b,
             near_founder: true,
+            lang: "",
         };
-        let join = decide(&a, 5, 2 * HOUR, &[m], &flat).expect("one occasion");
+        let join = decide(&a, 5, "", 2 * HOUR, &[m], &flat).expect("one occasion");
         assert_eq!(join.rule, Rule::Occasion);
-        assert_eq!(decide(&a, 5, 30 * HOUR, &[m], &flat), None, "next day");
+        assert_eq!(decide(&a, 5, "", 30 * HOUR, &[m], &flat), None, "next day");
         // Another outlet's headline of that speaker needs shared content.
-        assert_eq!(decide(&a, 6, 2 * HOUR, &[m], &flat), None);
+        assert_eq!(decide(&a, 6, "", 2 * HOUR, &[m], &flat), None);
     }
 
     #[test]

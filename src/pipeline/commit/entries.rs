@@ -248,6 +248,7 @@ impl<'r> Doc<'_, '_, 'r> {
                 self.rec.source_id,
                 a.fingerprint,
                 &a.story_keys,
+                entry.language.as_deref(),
                 own_url,
                 &cur.title,
                 self.now,
