@@ -23,11 +23,13 @@ struct Recent {
 /// Pseudo-documents added to the window's count, so that rarity means
 /// something while the window is still nearly empty (a fresh database).
 const IDF_PRIOR_DOCS: f64 = 30.0;
-/// Items compared with a new one at most (the most recent sharing a key).
-const MAX_CANDIDATES: usize = 400;
+/// Items compared with a new one at most (the most recent sharing a key);
+/// also the most taken from one key's postings, so that the cost of a new
+/// item does not grow with the window.
+const MAX_CANDIDATES: usize = 40;
 /// A key held by more than this share of the window does not find
 /// candidates (it still counts in the score): "Russia" in a war's news.
-const COMMON_SHARE: f64 = 0.05;
+const COMMON_SHARE: f64 = 0.02;
 
 /// The window's profiles, oldest first, with their index.
 #[derive(Default)]
@@ -144,7 +146,12 @@ impl ProfileIndex {
                 continue;
             }
             if let Some(p) = self.postings.get(&posting_key(k)) {
-                seqs.extend(p.iter().rev().take_while(|&&s| s >= self.base));
+                seqs.extend(
+                    p.iter()
+                        .rev()
+                        .take_while(|&&s| s >= self.base)
+                        .take(MAX_CANDIDATES),
+                );
             }
         }
         seqs.sort_unstable_by(|a, b| b.cmp(a));

@@ -156,8 +156,10 @@ fn hostile_servers_are_bounded_and_recorded_per_source() {
     let elapsed = t0.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "some sources failed: {stderr}");
-    // The silent one is cut at `timeout`; nothing else waits on it.
-    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    // The silent one is cut at `timeout` (3 s), so the poll ends: without the
+    // cut it would never end. A bound on hanging, not a speed target, so it
+    // is wide enough for a loaded machine and a debug build.
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
     // Kilobytes on Linux.
     let peak_kb = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
         .expect("getrusage")

@@ -1,5 +1,5 @@
 //! Revisions: the word diff between two versions of an item and how much the
-//! change matters (DESIGN.md, "detect" → *revisions*; issue 3, "Revisions").
+//! change matters (DESIGN.md, "detect" → *revisions*).
 //!
 //! Owns the stage "an item came back with changed normalised text: what
 //! changed, and is it cosmetic, minor or major?", plus the four guards the

@@ -1,5 +1,5 @@
 //! Statements: quoted speech attributed to configured speakers, and shifts
-//! (DESIGN.md §5 "detect", issue 3 "Statements"). Pure: text in, quotes out;
+//! (DESIGN.md §5 "detect"). Pure: text in, quotes out;
 //! no I/O, never panics on any input.
 //!
 //! How a quote is attributed, in order:

@@ -9,7 +9,7 @@ fn sp(name: &str, aliases: &[&str]) -> Speaker {
     }
 }
 
-/// The default speaker list of issue 3 (indices used below).
+/// A default speaker list (indices used below).
 fn speakers() -> SpeakerSet {
     SpeakerSet::new(vec![
         sp("Vladimir Putin", &["Putin", "Путин", "Путін"]), // 0

@@ -1,5 +1,5 @@
-//! Stories: one event, many outlets (DESIGN.md §5 "detect", issue 3
-//! "Stories"). Pure: a 64-bit near-duplicate fingerprint per item and the
+//! Stories: one event, many outlets (DESIGN.md §5 "detect",
+//! "stories"). Pure: a 64-bit near-duplicate fingerprint per item and the
 //! decision which earlier story a new item joins. No I/O; never panics.
 //!
 //! The fingerprint is a 64-bit SimHash over folded, stemmed words and word
