@@ -28,3 +28,14 @@ pub fn corpus() -> PathBuf {
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(rel)
 }
+
+/// One headline of the corpus's TASS 2025 dataset (`datasets/`, a JSON
+/// array): title, URL, day (`2025-12-03`), and the summary when it has one.
+#[derive(serde::Deserialize)]
+pub struct TassHeadline {
+    pub t: String,
+    pub u: String,
+    pub d: String,
+    #[serde(default)]
+    pub s: String,
+}

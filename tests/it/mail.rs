@@ -47,7 +47,8 @@ const HOSTILE: (&str, &str, &str) = (
     "<p onclick=\"x()\">A ceasefire <b>story</b> <script>alert(2)</script> with a <a href=\"javascript:alert(3)\">link</a>.</p>",
 );
 
-fn by_subject<'a>(msgs: &'a [Received], needle: &str) -> &'a Received {
+/// The message whose subject contains `needle` (the test fails without one).
+pub(crate) fn by_subject<'a>(msgs: &'a [Received], needle: &str) -> &'a Received {
     msgs.iter()
         .find(|m| m.subject().contains(needle))
         .unwrap_or_else(|| {

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use chrono::{Duration as Days, Utc};
 
+use crate::mail::by_subject;
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::smtp::{Received, SmtpServer};
+use crate::support::smtp::SmtpServer;
 
 const CONFIG: &str = r#"
 [[topic]]
@@ -48,17 +49,6 @@ const REFUSES: (&str, &str, i64) = (
     "Russia refuses to hold peace talks with Ukraine before spring — Kremlin spokesman",
     1,
 );
-
-fn by_subject<'a>(msgs: &'a [Received], needle: &str) -> &'a Received {
-    msgs.iter()
-        .find(|m| m.subject().contains(needle))
-        .unwrap_or_else(|| {
-            panic!(
-                "no message with '{needle}' in its subject; got {:?}",
-                msgs.iter().map(Received::subject).collect::<Vec<_>>()
-            )
-        })
-}
 
 #[test]
 fn a_changed_stance_is_a_shift_alert_a_position_and_a_digest_entry() {

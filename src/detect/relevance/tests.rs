@@ -8,14 +8,7 @@ use super::*;
 use crate::detect::query::parse;
 use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
 
-#[derive(serde::Deserialize)]
-struct Headline {
-    t: String,
-    u: String,
-    d: String,
-    #[serde(default)]
-    s: String,
-}
+use crate::testutil::TassHeadline as Headline;
 
 fn shipped_matcher() -> TopicMatcher {
     #[derive(serde::Deserialize)]

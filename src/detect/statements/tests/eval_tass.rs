@@ -32,14 +32,7 @@ struct ConfigSpeaker {
     #[serde(default)]
     aliases: Vec<String>,
 }
-#[derive(serde::Deserialize)]
-struct Headline {
-    t: String,
-    u: String,
-    d: String,
-    #[serde(default)]
-    s: String,
-}
+use crate::testutil::TassHeadline as Headline;
 
 struct Label {
     speaker: String,
