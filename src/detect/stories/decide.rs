@@ -118,7 +118,11 @@ fn kind_weight(kind: KeyKind) -> f64 {
 }
 
 fn weight(k: &Key, idf: &dyn Fn(&Key) -> f64) -> f64 {
-    kind_weight(k.kind) * if k.in_title { 1.0 } else { 0.5 } * idf(k)
+    weight_of(k, idf(k))
+}
+
+fn weight_of(k: &Key, rarity: f64) -> f64 {
+    kind_weight(k.kind) * if k.in_title { 1.0 } else { 0.5 } * rarity
 }
 
 fn norm(keys: &[Key], idf: &dyn Fn(&Key) -> f64) -> f64 {
@@ -140,19 +144,35 @@ pub fn similarity(
     b: &[Key],
     idf: &dyn Fn(&Key) -> f64,
 ) -> (f64, Vec<(KeyKind, String)>) {
-    let (na, nb) = (norm(a, idf), norm(b, idf));
+    similarity_with_norm(a, norm(a, idf), b, idf)
+}
+
+/// [`similarity`] with the norm of `a` already known: a new item is scored
+/// against many candidates, and its own norm is the same each time.
+fn similarity_with_norm(
+    a: &[Key],
+    na: f64,
+    b: &[Key],
+    idf: &dyn Fn(&Key) -> f64,
+) -> (f64, Vec<(KeyKind, String)>) {
+    let nb = norm(b, idf);
     if na == 0.0 || nb == 0.0 {
         return (0.0, Vec::new());
+    }
+    // The first content key of `b` with each text, found by hashing rather
+    // than by a scan of `b` for every key of `a`.
+    let mut first: foldhash::HashMap<&str, &Key> = Default::default();
+    for kb in b.iter().filter(|k| k.kind != KeyKind::Speaker) {
+        first.entry(kb.text.as_str()).or_insert(kb);
     }
     let mut dot = 0.0;
     let mut shared: Vec<(f64, KeyKind, String)> = Vec::new();
     for ka in a.iter().filter(|k| k.kind != KeyKind::Speaker) {
-        if let Some(kb) = b
-            .iter()
-            .find(|kb| kb.text == ka.text && kb.kind != KeyKind::Speaker)
-        {
-            dot += weight(ka, idf) * weight(kb, idf);
-            shared.push((idf(ka), ka.kind.max(kb.kind), ka.text.clone()));
+        if let Some(kb) = first.get(ka.text.as_str()) {
+            // Rarity is a property of the text, the same on both sides.
+            let rarity = idf(ka);
+            dot += weight_of(ka, rarity) * weight_of(kb, rarity);
+            shared.push((rarity, ka.kind.max(kb.kind), ka.text.clone()));
         }
     }
     shared.sort_by(|x, y| y.0.total_cmp(&x.0));
@@ -190,6 +210,7 @@ pub fn decide(
 ) -> Option<Join> {
     let mut best: Option<Join> = None;
     let across = comparable_across_languages(keys);
+    let (own_norm, across_norm) = (norm(keys, idf), norm(&across, idf));
     let own_speaker = speaker(keys);
     for m in members {
         let gap = at - m.seen;
@@ -204,9 +225,14 @@ pub fn decide(
             continue;
         }
         let (score, shared) = if two_languages(lang, m.lang) {
-            similarity(&across, &comparable_across_languages(m.keys), idf)
+            similarity_with_norm(
+                &across,
+                across_norm,
+                &comparable_across_languages(m.keys),
+                idf,
+            )
         } else {
-            similarity(keys, m.keys, idf)
+            similarity_with_norm(keys, own_norm, m.keys, idf)
         };
         let anchored = shared
             .iter()
