@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::super::query::{Field, Query};
-use crate::text::{StemLang, stem};
+use crate::text::query_stems;
 
 // Field bits of an occurrence, and of what a leaf accepts.
 pub(super) const TITLE: u8 = 1;
@@ -74,21 +74,6 @@ pub(super) struct Builder {
     leaf_ids: HashMap<String, LeafId>,
 }
 
-/// The stems a query word matches: its own script's stem, plus the
-/// Ukrainian one for Cyrillic words the script test calls Russian (see the
-/// module documentation).
-fn term_stems(word: &str) -> Vec<String> {
-    let own = StemLang::for_word(StemLang::None, word);
-    let mut out = vec![stem(word, own).into_owned()];
-    if own == StemLang::Russian {
-        let uk = stem(word, StemLang::Ukrainian).into_owned();
-        if uk != out[0] {
-            out.push(uk);
-        }
-    }
-    out
-}
-
 pub(super) fn to_id(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -101,7 +86,7 @@ impl Builder {
         let id = to_id(self.atoms.len());
         match &key {
             AtomKey::Word(w) => {
-                for s in term_stems(w) {
+                for s in query_stems(w) {
                     self.stems.entry(s).or_default().push(id);
                 }
             }
