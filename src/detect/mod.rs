@@ -126,18 +126,12 @@ impl Detector {
         language: Option<&str>,
     ) -> Vec<String> {
         let text = strip_dateline(text);
-        let doc = MatchDoc {
-            title,
-            text,
-            source: "",
+        let src = SourceContext {
+            name: "",
             tags: &[],
-            language,
+            statement_speaker: None,
         };
-        let hit = self
-            .topics
-            .match_doc(&doc)
-            .into_iter()
-            .find(|h| h.topic == i);
+        let hit = self.query_hit(i, title, text, language, &src);
         let mut out = item_features(title, text, doc_lang(title, text, language));
         out.extend(
             signal_features(QuerySignal::of(hit.as_ref()))
@@ -159,18 +153,7 @@ impl Detector {
         src: &SourceContext<'_>,
     ) -> (Option<TopicHit>, Option<Scored>) {
         let text = strip_dateline(text);
-        let doc = MatchDoc {
-            title,
-            text,
-            source: src.name,
-            tags: src.tags,
-            language,
-        };
-        let hit = self
-            .topics
-            .match_doc(&doc)
-            .into_iter()
-            .find(|h| h.topic == i);
+        let hit = self.query_hit(i, title, text, language, src);
         let scored = self.model(i).map(|m| {
             let base = item_features(title, text, doc_lang(title, text, language));
             let signal = signal_features(QuerySignal::of(hit.as_ref()));
@@ -181,6 +164,28 @@ impl Detector {
             )
         });
         (hit, scored)
+    }
+
+    /// Topic `i`'s query hit on a title + text (dateline already stripped).
+    fn query_hit(
+        &self,
+        i: usize,
+        title: &str,
+        text: &str,
+        language: Option<&str>,
+        src: &SourceContext<'_>,
+    ) -> Option<TopicHit> {
+        let doc = MatchDoc {
+            title,
+            text,
+            source: src.name,
+            tags: src.tags,
+            language,
+        };
+        self.topics
+            .match_doc(&doc)
+            .into_iter()
+            .find(|h| h.topic == i)
     }
 
     fn match_topics_folded(
