@@ -175,13 +175,7 @@ impl Detector {
         language: Option<&str>,
         src: &SourceContext<'_>,
     ) -> Option<TopicHit> {
-        let doc = MatchDoc {
-            title,
-            text,
-            source: src.name,
-            tags: src.tags,
-            language,
-        };
+        let doc = match_doc(title, text, language, src);
         self.topics
             .match_doc(&doc)
             .into_iter()
@@ -196,13 +190,7 @@ impl Detector {
         language: Option<&str>,
         src: &SourceContext<'_>,
     ) -> Vec<TopicMatch> {
-        let doc = MatchDoc {
-            title,
-            text,
-            source: src.name,
-            tags: src.tags,
-            language,
-        };
+        let doc = match_doc(title, text, language, src);
         let rules = self.topics.rules();
         let hits = self.topics.match_folded(&doc, title_folded, text_words);
         if self.models.iter().all(Option::is_none) {
@@ -338,4 +326,20 @@ fn doc_lang(title: &str, text: &str, language: Option<&str>) -> crate::text::Ste
         crate::text::guess_language(&format!("{title} {}", &text[..head]))
     });
     crate::text::StemLang::from_code(code)
+}
+
+/// What the topic matcher reads of an item.
+fn match_doc<'a>(
+    title: &'a str,
+    text: &'a str,
+    language: Option<&'a str>,
+    src: &SourceContext<'a>,
+) -> MatchDoc<'a> {
+    MatchDoc {
+        title,
+        text,
+        source: src.name,
+        tags: src.tags,
+        language,
+    }
 }
