@@ -36,7 +36,11 @@ pub struct StoryView {
     pub items: Vec<ItemView>,
     /// Distinct source names, in order of first appearance.
     pub sources: Vec<String>,
+    /// When the story started: the first report's first sighting.
     pub first_seen: String,
+    /// The latest report, when it is not the first: the story's latest
+    /// development (a digest shows it under the outlets).
+    pub latest: Option<ItemView>,
     /// Outlets and items of the story not shown (a message shows at most
     /// `STORY_ITEMS_SHOWN` items, one per outlet).
     pub more_sources: usize,

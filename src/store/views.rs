@@ -127,6 +127,18 @@ impl Store {
             )));
         }
         let mut story = story_from_items(story_id, items);
+        story.latest = if total_items > 1 {
+            let sql = format!(
+                "SELECT {ITEM_COLUMNS} FROM items i {ITEM_JOINS}
+                 WHERE i.story_id = ?1 ORDER BY i.first_seen DESC, i.id DESC LIMIT 1"
+            );
+            self.conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([story_id], |r| item_view(r, 0)).optional())
+                .map_err(|e| self.err(e))?
+        } else {
+            None
+        };
         story.more_items = (total_items as usize).saturating_sub(story.items.len());
         story.more_sources = (total_sources as usize).saturating_sub(story.sources.len());
         Ok(story)
@@ -378,8 +390,12 @@ pub const STORY_ITEMS_SHOWN: usize = 40;
 
 /// A story from its items, earliest first: keeps the first item of each
 /// outlet, up to [`STORY_ITEMS_SHOWN`], and counts the rest.
-fn story_from_items(story_id: i64, all: Vec<ItemView>) -> StoryView {
+fn story_from_items(story_id: i64, mut all: Vec<ItemView>) -> StoryView {
     let total_items = all.len();
+    let latest = if all.len() > 1 { all.pop() } else { None };
+    if let Some(l) = &latest {
+        all.push(l.clone());
+    }
     let mut seen: std::collections::HashSet<String> = Default::default();
     let mut items = Vec::new();
     for item in all {
@@ -397,6 +413,7 @@ fn story_from_items(story_id: i64, all: Vec<ItemView>) -> StoryView {
             .first()
             .map(|i| i.first_seen.clone())
             .unwrap_or_default(),
+        latest,
         sources,
         items,
     }

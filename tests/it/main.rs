@@ -35,3 +35,4 @@ mod retention;
 mod service;
 mod stepped_clock;
 mod stories;
+mod story_mail;

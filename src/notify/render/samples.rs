@@ -33,6 +33,7 @@ pub(super) fn sample_story() -> StoryView {
         ],
         sources: vec!["Reuters".into(), "TASS".into()],
         first_seen: "2026-11-27T05:42:10Z".into(),
+        latest: Some(sample_item(3, "Reuters", true)),
         more_sources: 0,
         more_items: 0,
     }

@@ -1,0 +1,139 @@
+//! The story as the unit of mail, over HTTP feeds on 127.0.0.1 and a
+//! loopback SMTP server: a digest gives one entry per story (its outlets
+//! with their links, when it started, its latest report); a later report
+//! that brings new figures or actors alerts again under the story's first
+//! alert, and one that repeats what is known joins silently.
+
+use std::time::Duration;
+
+use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::smtp::SmtpServer;
+use crate::support::undated_rss as feed;
+
+type Item = (&'static str, &'static str, &'static str);
+
+const FILLER: Item = (
+    "old",
+    "Weather in Lviv",
+    "Light rain over the west of the country on Tuesday.",
+);
+
+const A: Item = (
+    "strike-a",
+    "Drone strike on Kharkiv apartment block kills 7, governor says",
+    "KHARKIV, May 4 (Wire) - A Russian drone strike on an apartment block in Kharkiv killed seven people and wounded 21 overnight, the regional governor said.",
+);
+const B: Item = (
+    "strike-b",
+    "Seven dead as drones hit residential building in Kharkiv",
+    "At least seven people were killed and 21 injured when Russian drones struck a nine-storey residential building in Kharkiv overnight, officials said.",
+);
+const C: Item = (
+    "strike-c",
+    "Харьков: при ударе беспилотников по жилому дому погибли 7 человек",
+    "В Харькове в результате удара российских беспилотников по жилому дому погибли 7 человек, 21 ранен, сообщил губернатор.",
+);
+
+/// Three outlets (the third in Russian) with a filler item each, a topic
+/// on `alert` ("digest" or "immediate"), and a daily digest of it.
+struct Newsroom {
+    smtp: SmtpServer,
+    http: TestServer,
+    env: Env,
+}
+
+impl Newsroom {
+    fn new(alert: &str) -> Newsroom {
+        let smtp = SmtpServer::start();
+        let http = TestServer::start();
+        for path in ["/a", "/b", "/c"] {
+            http.fixed(path, Response::ok(feed(&[FILLER])));
+        }
+        let env = Env::new(
+            "",
+            &format!(
+                "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire C\"\nurl = \"{}\"\nlanguage = \"ru\"\n\n\
+                 [[topic]]\nname = \"strikes\"\nquery = 'drone* OR strike* OR беспилотник*'\nalert = \"{alert}\"\n\n\
+                 [email]\nsmtp_url = \"{}\"\nfrom = \"newswatch <alerts@example.org>\"\nto = [\"desk@example.org\"]\ngroup_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n\n\
+                 [[digest]]\nname = \"daily\"\nschedule = \"daily 08:00\"\ntopics = [\"strikes\"]\n",
+                http.url("/a"),
+                http.url("/b"),
+                http.url("/c"),
+                smtp.url()
+            ),
+        );
+        // The baseline poll: a backlog is not news.
+        env.run(&["poll", "--all"]).expect(0);
+        Newsroom { smtp, http, env }
+    }
+
+    /// Serve these items (newest first) on a feed and poll every source.
+    fn publish(&self, path: &str, items: &[Item]) {
+        let mut all = items.to_vec();
+        all.push(FILLER);
+        self.http.fixed(path, Response::ok(feed(&all)));
+        self.env.run(&["poll", "--all"]).expect(0);
+    }
+}
+
+/// A strike reported by three outlets, then a later report of it: one
+/// digest entry, listing the three outlets each with its link, when the
+/// story started and its latest report.
+#[test]
+fn a_story_of_three_outlets_is_one_digest_entry_with_its_outlets_and_latest_report() {
+    let room = Newsroom::new("digest");
+    room.publish("/a", &[A]);
+    room.publish("/b", &[B]);
+    room.publish("/c", &[C]);
+    let later: Item = (
+        "strike-a2",
+        "Kharkiv drone strike: rescuers search the apartment block for survivors",
+        "KHARKIV, May 4 (Wire) - Rescuers searched the rubble of the apartment block in Kharkiv hit by a Russian drone strike overnight that killed seven people, the governor said.",
+    );
+    room.publish("/a", &[later, A]);
+    assert_eq!(
+        room.env
+            .count("SELECT count(DISTINCT story_id) FROM items WHERE title LIKE '%Kharkiv%' OR title LIKE '%Харьков%'"),
+        1,
+        "the four reports are one story"
+    );
+
+    room.env
+        .run(&["digest", "--send", "--since", "1d"])
+        .expect(0);
+    let msgs = room.smtp.wait_for(1, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 1, "one digest, no alert");
+    let text = msgs[0].text();
+    assert!(text.contains("New stories (1):"), "{text}");
+    assert_eq!(
+        text.matches("Kharkiv apartment block kills 7").count(),
+        1,
+        "{text}"
+    );
+    for (outlet, guid) in [
+        ("Wire A", "strike-a"),
+        ("Wire B", "strike-b"),
+        ("Wire C", "strike-c"),
+    ] {
+        let line = format!("{outlet}: https://news.example/{guid}");
+        assert!(
+            text.lines().any(|l| l.trim() == line),
+            "no {line:?} in:\n{text}"
+        );
+    }
+    assert!(text.contains("started "), "{text}");
+    let latest = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("latest: "))
+        .unwrap_or_else(|| panic!("no latest report in:\n{text}"));
+    assert!(latest.contains("rescuers search"), "{latest}");
+    let html = msgs[0].html();
+    assert!(html.contains("latest:"), "{html}");
+    for guid in ["strike-a", "strike-b", "strike-c", "strike-a2"] {
+        assert!(
+            html.contains(&format!("https://news.example/{guid}\"")),
+            "no link to {guid}"
+        );
+    }
+}
