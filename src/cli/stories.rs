@@ -84,6 +84,9 @@ pub fn show(ctx: &Ctx, id: i64) -> CliResult {
             Some(why) => outln!("  why: {}", safe(why)),
             None => outln!("  first report"),
         }
+        for n in &m.news {
+            outln!("  new: {}", safe(n));
+        }
     }
     Ok(0)
 }

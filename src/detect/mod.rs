@@ -8,9 +8,11 @@
 //! - `revisions`: word diff between versions and its significance.
 //! - `statements`: quotes attributed to configured speakers; shifts.
 //! - `stories`: near-duplicate items across sources share a story.
+//! - `news`: what a later report of a story brings (new figures, actors).
 //! - `lexicon`: the word lists of the stages above, each once.
 
 mod lexicon;
+pub mod news;
 pub mod query;
 pub mod relevance;
 pub mod revisions;

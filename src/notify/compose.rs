@@ -32,6 +32,19 @@ pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
                 story,
             })
         }
+        "development" => {
+            let item = row.item_id.ok_or_else(missing)?;
+            let story = match row.story_id {
+                Some(story) => store.story_view(story)?,
+                None => store.item_story_view(item)?,
+            };
+            Ok(AlertView::Development {
+                topics: row.topics.clone(),
+                news: store.item_news(item)?,
+                item: store.item_view(item)?,
+                story,
+            })
+        }
         "revision" => {
             let revision = revision_view(store, row.revision_id.ok_or_else(missing)?)?;
             Ok(AlertView::Revision {

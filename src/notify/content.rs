@@ -59,6 +59,15 @@ pub enum AlertView {
         topics: Vec<String>,
         story: StoryView,
     },
+    /// A later report of an alerted story that brings new figures or
+    /// actors: what is new, the report, and the story it joined.
+    Development {
+        topics: Vec<String>,
+        /// "new figure: 22 killed", "new actor: Witkoff".
+        news: Vec<String>,
+        item: ItemView,
+        story: StoryView,
+    },
     /// A major revision of an item on an immediate topic.
     Revision {
         topics: Vec<String>,

@@ -16,13 +16,15 @@ const ALERT_SIGNIFICANCE: Significance = Significance::Major;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QueuedAlerts {
     pub stories: u64,
+    /// Later reports of a story that bring new figures or actors.
+    pub developments: u64,
     pub revisions: u64,
     pub shifts: u64,
 }
 
 impl QueuedAlerts {
     pub fn total(&self) -> u64 {
-        self.stories + self.revisions + self.shifts
+        self.stories + self.developments + self.revisions + self.shifts
     }
 }
 
@@ -31,6 +33,8 @@ impl QueuedAlerts {
 /// - new items matching an immediate topic: one row per *story* (items of the
 ///   same story, from this or any later fetch, fold into it), due after the
 ///   grouping window;
+/// - new items of a story already alerted that bring new figures or actors
+///   (`items.story_news`): a development, threaded under the story's alert;
 /// - major, reported revisions of known items on an immediate topic;
 /// - statement shifts on an immediate topic.
 ///
@@ -99,6 +103,38 @@ fn queue_alerts(
                 shift_id: None,
                 now: &now_text,
                 not_before: &story_due,
+            },
+        )?;
+    }
+
+    // New reports of this fetch that bring news (new figures or actors) to
+    // a story whose alert has gone out: a development, threaded under it.
+    // While the story's alert still waits, it shows them itself.
+    let developments: Vec<(i64, i64, String)> = tx
+        .prepare_cached(
+            "SELECT i.id, i.story_id, o.topics
+             FROM items i
+             JOIN item_versions v ON v.item_id = i.id AND v.version = 1 AND v.fetch_id = ?1
+             JOIN outbox o ON o.dedupe_key = 'story-' || i.story_id AND o.status = 'sent'
+             WHERE i.story_news IS NOT NULL AND i.published_at >= ?2",
+        )?
+        .query_map(params![fetch_id, ts(oldest)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (item, story, story_topics) in developments {
+        queued.developments += insert_row(
+            tx,
+            &NewRow {
+                kind: "development",
+                dedupe_key: &format!("development-{item}"),
+                topics: &story_topics,
+                item_id: Some(item),
+                story_id: Some(story),
+                revision_id: None,
+                shift_id: None,
+                now: &now_text,
+                not_before: &now_text,
             },
         )?;
     }

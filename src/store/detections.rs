@@ -303,6 +303,21 @@ impl WriteTx<'_, '_> {
         Ok(self.conn().last_insert_rowid())
     }
 
+    /// Stored event profiles of a story's reports (the earliest
+    /// [`STORY_PROFILES_READ`]), for what a new report brings.
+    pub fn story_profiles(&self, story: i64) -> Result<Vec<String>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT story_keys FROM items WHERE story_id = ?1 AND story_keys IS NOT NULL
+                 ORDER BY id LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![story, STORY_PROFILES_READ], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// An item of `source` is about to join `story`: count it, and count
     /// the source if the story has no item of it yet.
     pub fn join_story(&self, story: i64, source: SourceId) -> Result<()> {
@@ -318,6 +333,9 @@ impl WriteTx<'_, '_> {
         Ok(())
     }
 }
+
+/// Reports of a story whose profiles a new report is compared with.
+const STORY_PROFILES_READ: i64 = 500;
 
 /// The topics stored for one version of an item.
 pub(super) fn version_matches(

@@ -155,6 +155,9 @@ pub struct NewItem<'a> {
     /// joined its story (`None`: it founded it, or has no story).
     pub story_keys: Option<String>,
     pub story_why: Option<String>,
+    /// What it brings that the story's earlier reports did not (JSON array
+    /// of phrases, `detect::news`); `None` when nothing or no story.
+    pub story_news: Option<String>,
 }
 
 /// A stored version, as history for the next one.
@@ -272,8 +275,8 @@ impl WriteTx<'_, '_> {
             .prepare_cached(
                 "INSERT INTO items (source_id, guid, url, title, published_at, first_seen, last_seen,
                      language, author, categories, content_hash, version_count, story_id, fingerprint,
-                     story_keys, story_why)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                     story_keys, story_why, story_news)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -292,7 +295,8 @@ impl WriteTx<'_, '_> {
                     // SQLite integers are signed; the bits are what matter.
                     item.fingerprint.map(|f| f as i64),
                     item.story_keys,
-                    item.story_why
+                    item.story_why,
+                    item.story_news
                 ])
             })
             .map_err(|e| self.err(e))?;

@@ -31,6 +31,9 @@ pub struct StoryMemberRow {
     /// Why it joined (shared names, figures, words, time); `None` for the
     /// report that started the story.
     pub why: Option<String>,
+    /// What it brought that the story's earlier reports did not ("new
+    /// figure: 22 killed", "new actor: Witkoff"); empty for most.
+    pub news: Vec<String>,
 }
 
 /// Filters for `stories`.
@@ -97,7 +100,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT i.id, s.name, i.title, i.url, i.first_seen, i.story_why
+                "SELECT i.id, s.name, i.title, i.url, i.first_seen, i.story_why, i.story_news
                  FROM items i JOIN sources s ON s.id = i.source_id
                  WHERE i.story_id = ?1 ORDER BY i.first_seen, i.id",
             )
@@ -111,6 +114,10 @@ impl Store {
                     url: r.get(3)?,
                     first_seen: r.get(4)?,
                     why: r.get(5)?,
+                    news: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|n| serde_json::from_str(&n).ok())
+                        .unwrap_or_default(),
                 })
             })
             .map_err(|e| self.err(e))?

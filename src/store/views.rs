@@ -160,6 +160,20 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("no item {item_id}")))
     }
 
+    /// What a report brought to its story (`items.story_news`): empty when
+    /// nothing, or when what is stored cannot be read.
+    pub fn item_news(&self, item_id: i64) -> Result<Vec<String>> {
+        let stored: Option<String> = self
+            .conn
+            .prepare_cached("SELECT story_news FROM items WHERE id = ?1")
+            .and_then(|mut s| s.query_row([item_id], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?
+            .flatten();
+        Ok(stored
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default())
+    }
+
     /// One stored revision.
     pub fn revision_view(&self, revision_id: i64) -> Result<StoredRevision> {
         let sql = format!(

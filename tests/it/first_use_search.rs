@@ -119,7 +119,8 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
     env.run(&["ingest", "--source", "ru", file.to_str().unwrap()])
         .expect(0);
     // As newswatch before: schema 5, an index of folded words only (and
-    // none of what later schemas added: story evidence, feedback, positions).
+    // none of what later schemas added: story evidence, feedback, positions,
+    // story news and corrections).
     {
         let db = rusqlite::Connection::open(&env.db).unwrap();
         db.execute_batch(
@@ -127,6 +128,8 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
              INSERT INTO items_fts (rowid, title, text)
                  SELECT id, 'визит путина в пекин', 'кремль подтвердил визит.' FROM items;
              DROP VIEW v_story_members;
+             DROP TABLE story_corrections;
+             ALTER TABLE items DROP COLUMN story_news;
              ALTER TABLE items DROP COLUMN story_keys;
              ALTER TABLE items DROP COLUMN story_why;
              DROP TABLE feedback;
@@ -144,7 +147,15 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 9);
+    assert_eq!(env.count("PRAGMA user_version"), 10);
+    // The outbox takes developments, and the corrections table is there.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'outbox' AND sql LIKE '%''development''%'"
+        ),
+        1
+    );
+    assert_eq!(env.count("SELECT count(*) FROM story_corrections"), 0);
 }
 
 /// `match` on an archive (items published months ago) says how many items

@@ -137,3 +137,92 @@ fn a_story_of_three_outlets_is_one_digest_entry_with_its_outlets_and_latest_repo
         );
     }
 }
+
+/// After the story's alert: a report repeating known facts joins silently;
+/// one with a new casualty figure, then one naming a new actor, each alert
+/// once more, threaded under the story's first alert and saying what is new.
+#[test]
+fn a_later_report_with_new_figures_or_actors_alerts_again_under_the_story() {
+    let room = Newsroom::new("immediate");
+    room.publish("/a", &[A]);
+    let msgs = room.smtp.wait_for(1, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 1, "the story's alert");
+    let first = msgs[0].message_id().expect("Message-ID");
+
+    let repeat: Item = (
+        "strike-b",
+        "Seven dead as drones hit residential building in Kharkiv",
+        "At least seven people were killed and 21 injured when Russian drones struck a residential building in Kharkiv overnight, officials said.",
+    );
+    room.publish("/b", &[repeat]);
+    let toll: Item = (
+        "strike-b2",
+        "Kharkiv drone strike death toll rises to 22",
+        "The death toll from the Russian drone strike on an apartment block in Kharkiv rose to 22 killed and 21 wounded, the regional governor said.",
+    );
+    let envoy: Item = (
+        "strike-c",
+        "Witkoff condemns Russian drone strike on Kharkiv apartment block",
+        "US envoy Steve Witkoff condemned the Russian drone strike on an apartment block in Kharkiv that killed seven people and wounded 21.",
+    );
+    let story_of = |guid: &str| {
+        room.env
+            .count(&format!("SELECT story_id FROM items WHERE guid = '{guid}'"))
+    };
+    assert_eq!(story_of("strike-b"), story_of("strike-a"));
+    // Known facts: nothing queued, nothing sent.
+    assert_eq!(room.env.count("SELECT count(*) FROM outbox"), 1);
+
+    room.publish("/b", &[toll, repeat]);
+    assert_eq!(story_of("strike-b2"), story_of("strike-a"));
+    let msgs = room.smtp.wait_for(2, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 2, "one alert for the new figure");
+    let figure = &msgs[1];
+    assert_eq!(figure.in_reply_to().as_deref(), Some(first.as_str()));
+    assert!(
+        figure.subject().contains("new figure: 22 killed"),
+        "{}",
+        figure.subject()
+    );
+    assert!(
+        figure.text().contains("new figure: 22 killed"),
+        "{}",
+        figure.text()
+    );
+    assert!(
+        figure.text().contains("death toll rises to 22"),
+        "{}",
+        figure.text()
+    );
+
+    room.publish("/c", &[envoy]);
+    assert_eq!(story_of("strike-c"), story_of("strike-a"));
+    let msgs = room.smtp.wait_for(3, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 3, "one alert for the new actor");
+    let actor = &msgs[2];
+    assert_eq!(actor.in_reply_to().as_deref(), Some(first.as_str()));
+    assert!(
+        actor.subject().contains("new actor: Witkoff"),
+        "{}",
+        actor.subject()
+    );
+    assert!(
+        !actor.subject().contains("new figure"),
+        "{}",
+        actor.subject()
+    );
+    assert!(
+        actor.html().contains("new actor: Witkoff"),
+        "{}",
+        actor.html()
+    );
+
+    // `stories show` says what each development brought.
+    let show = room
+        .env
+        .run(&["stories", "show", &story_of("strike-a").to_string()])
+        .expect(0)
+        .stdout;
+    assert!(show.contains("new: new figure: 22 killed"), "{show}");
+    assert!(show.contains("new: new actor: Witkoff"), "{show}");
+}

@@ -23,6 +23,9 @@ pub struct Aliases {
     prefix_chars: (usize, usize),
     /// Canonical event words (the `## … words` sections).
     event_words: foldhash::HashSet<String>,
+    /// Canonical names of actors: people and organisations (every name
+    /// section but the `## … places` ones).
+    actors: foldhash::HashSet<String>,
 }
 
 /// A canonical name and whether it is a name (person, place,
@@ -58,10 +61,13 @@ impl Aliases {
             ..Aliases::default()
         };
         let mut names = true;
+        let mut actors = true;
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if let Some(section) = line.strip_prefix("## ") {
-                names = !section.to_lowercase().contains("word");
+                let section = section.to_lowercase();
+                names = !section.contains("word");
+                actors = names && !section.contains("place");
                 continue;
             }
             if line.is_empty() || line.starts_with('#') {
@@ -82,6 +88,8 @@ impl Aliases {
             };
             if !names {
                 out.event_words.insert(name.to_string());
+            } else if actors {
+                out.actors.insert(name.to_string());
             }
             for v in variants.split(',').map(str::trim).filter(|v| !v.is_empty()) {
                 match v.strip_suffix('*') {
@@ -121,6 +129,12 @@ impl Aliases {
     /// (one that meets its translations).
     pub fn is_event_word(&self, key: &str) -> bool {
         self.event_words.contains(key)
+    }
+
+    /// Whether `key` is the canonical name of an actor of the list: a
+    /// person or an organisation, not a place or an event word.
+    pub fn is_actor(&self, key: &str) -> bool {
+        self.actors.contains(key)
     }
 
     /// [`Aliases::canonical`], and whether it is a name (not an event word).

@@ -47,6 +47,17 @@ pub(super) fn alert_subject(alert: &AlertView) -> String {
             };
             format!("{}{}{count}", topic_label(topics), story.title)
         }
+        AlertView::Development {
+            topics,
+            news,
+            story,
+            ..
+        } => format!(
+            "{}{}: {}",
+            topic_label(topics),
+            news.join("; "),
+            story.title
+        ),
         AlertView::Revision { topics, revision } => format!(
             "{}changed ({}): {}",
             topic_label(topics),

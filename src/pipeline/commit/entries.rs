@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use super::detections::Change;
 use super::{FetchSummary, holds};
-use crate::detect::Analysis;
 use crate::detect::revisions::{self, Revision, VersionText};
+use crate::detect::{Analysis, news};
 use crate::model::{Entry, EntryText, ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::{Analysed, revision_terms};
 use crate::pipeline::record::FetchRecord;
@@ -255,6 +255,17 @@ impl<'r> Doc<'_, '_, 'r> {
             )?),
             None => None,
         };
+        // A report joining a known story: what it brings that the story's
+        // earlier reports did not (a development alerts again).
+        let story_news = match (&story, incoming.analysis()) {
+            (Some(s), Some(a)) if s.why.is_some() => {
+                let stored = self.tx.story_profiles(s.story_id)?;
+                let known = news::known_from_stored(stored.iter().map(String::as_str));
+                let found = news::report_news(&a.story_keys, &cur.title, &cur.text, &known);
+                (!found.is_empty()).then(|| serde_json::to_string(&found).unwrap_or_default())
+            }
+            _ => None,
+        };
         let id = self.tx.insert_item(
             &NewItem {
                 source_id: self.rec.source_id,
@@ -266,6 +277,7 @@ impl<'r> Doc<'_, '_, 'r> {
                     .analysis()
                     .map(|a| crate::detect::stories::event::encode(&a.story_keys)),
                 story_why: story.and_then(|s| s.why),
+                story_news,
             },
             self.now,
         )?;
