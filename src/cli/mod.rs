@@ -249,6 +249,21 @@ pub enum StoriesAction {
         /// The story's id (from `newswatch stories`)
         id: i64,
     },
+    /// Merge story B into story A (they are one event); later reports follow
+    Merge {
+        /// The story kept
+        a: i64,
+        /// The story merged into it
+        b: i64,
+    },
+    /// Split reports off a story into a new story of their own; later reports follow
+    Split {
+        /// The story's id
+        id: i64,
+        /// Item ids of its reports to split off (from `stories show ID`)
+        #[arg(required = true, num_args = 1..)]
+        items: Vec<i64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -403,6 +418,8 @@ pub fn dispatch(cli: Cli) -> CliResult {
             limit,
         } => match action {
             Some(StoriesAction::Show { id }) => stories::show(&ctx, id),
+            Some(StoriesAction::Merge { a, b }) => stories::merge(&ctx, a, b),
+            Some(StoriesAction::Split { id, items }) => stories::split(&ctx, id, &items),
             None => stories::list(&ctx, since.as_deref(), topic, limit),
         },
         Command::Match {

@@ -1,11 +1,13 @@
 //! `stories`: stories (one event, many reports) with their size, outlets
 //! and first and last report; `stories show ID`: one story's timeline across
 //! outlets with why each report joined. JSON lines with `--json`.
+//! `stories merge A B`, `stories split ID ITEM…`: the user's corrections,
+//! remembered; later reports follow them.
 
 use super::output::{json_line, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::notify::diffview::cut_chars;
-use crate::store::{StoreError, StoryFilter};
+use crate::store::{Correction, StoreError, StoryFilter};
 
 /// Characters of a title in the list.
 const TITLE_CHARS: usize = 80;
@@ -87,6 +89,48 @@ pub fn show(ctx: &Ctx, id: i64) -> CliResult {
         for n in &m.news {
             outln!("  new: {}", safe(n));
         }
+    }
+    Ok(0)
+}
+
+pub fn merge(ctx: &Ctx, a: i64, b: i64) -> CliResult {
+    let store = ctx.open_store()?;
+    let done = store.merge_stories(a, b, ctx.now()).map_err(usage)?;
+    answer(ctx, &done)
+}
+
+pub fn split(ctx: &Ctx, id: i64, items: &[i64]) -> CliResult {
+    let store = ctx.open_store()?;
+    let done = store.split_story(id, items, ctx.now()).map_err(usage)?;
+    answer(ctx, &done)
+}
+
+/// A refused correction (no such story or item) is the user's to fix.
+fn usage(e: StoreError) -> CliError {
+    match e {
+        StoreError::NotFound(_) => CliError::usage(e),
+        e => e.into(),
+    }
+}
+
+fn answer(ctx: &Ctx, done: &Correction) -> CliResult {
+    if ctx.json {
+        json_line(done)?;
+        return Ok(0);
+    }
+    let n = done.items.len();
+    let reports = if n == 1 { "report" } else { "reports" };
+    match done.kind {
+        "merge" => outln!(
+            "merged story {} into story {} ({n} {reports} moved)",
+            done.other_id,
+            done.story_id
+        ),
+        _ => outln!(
+            "split {n} {reports} off story {} into story {}",
+            done.story_id,
+            done.other_id
+        ),
     }
     Ok(0)
 }

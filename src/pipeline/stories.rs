@@ -126,6 +126,12 @@ pub struct StoryIndex {
     sweep_above: usize,
     /// Event profiles of the window's items (the main rule).
     profiles: ProfileIndex,
+    /// The user's latest story correction when the index was loaded
+    /// (`stories merge`/`split` move items: a newer one means reload).
+    corrections: i64,
+    /// Merged story → the story the user kept (grouping still finds the
+    /// merged one; its reports go to the one kept).
+    merged: HashMap<i64, i64>,
 }
 
 /// A story decision: the story, and why the item joined it (`None`: it
@@ -179,10 +185,16 @@ impl StoryIndex {
         tx: &WriteTx<'_, '_>,
         now: DateTime<Utc>,
     ) -> crate::store::Result<()> {
-        if self.loaded {
+        let corrections = tx.story_corrections_stamp()?;
+        if self.loaded && corrections == self.corrections {
             return Ok(());
         }
+        if self.loaded {
+            self.invalidate();
+        }
         self.loaded = true;
+        self.corrections = corrections;
+        self.merged = tx.story_merges()?.into_iter().collect();
         self.bands = (0..band_count()).map(|_| HashMap::default()).collect();
         self.sweep_above = SWEEP_MIN;
         self.profiles = ProfileIndex::new(STORY_WINDOW_HOURS * 3600);
@@ -307,20 +319,37 @@ impl StoryIndex {
                 }
             }
         };
-        let story = match &found {
+        let (story, kept) = match &found {
             Some((story, _)) => {
-                tx.join_story(*story, source_id)?;
-                *story
+                let kept = self.kept(*story);
+                tx.join_story(kept, source_id)?;
+                (*story, kept)
             }
-            None => tx.insert_story(title, stamp)?,
+            None => {
+                let story = tx.insert_story(title, stamp)?;
+                (story, story)
+            }
         };
         self.profiles
             .push(story, source_id, lang, now_secs, keys.to_vec());
         self.push(story, fingerprint, source_id, url, now, found.is_none());
         Ok(Assigned {
-            story_id: story,
+            story_id: kept,
             why: found.map(|(_, why)| why),
         })
+    }
+
+    /// The story a user's merges put `story`'s reports in (itself if none).
+    fn kept(&self, mut story: i64) -> i64 {
+        // Merges chain (B into A, then A into C); a cycle cannot be made
+        // (a merged story is empty), but the walk is bounded anyway.
+        for _ in 0..self.merged.len() {
+            match self.merged.get(&story) {
+                Some(&into) => story = into,
+                None => break,
+            }
+        }
+        story
     }
 
     /// Drop URLs outside the window (keeps a long-running daemon's index

@@ -270,7 +270,7 @@ impl WriteTx<'_, '_> {
         let mut stmt = self
             .conn()
             .prepare(
-                "SELECT story_id, fingerprint, source_id, url, first_seen, story_keys, language FROM items
+                "SELECT coalesce(story_grouped, story_id), fingerprint, source_id, url, first_seen, story_keys, language FROM items
                  WHERE first_seen >= ?1 AND story_id IS NOT NULL AND fingerprint IS NOT NULL
                  ORDER BY id",
             )

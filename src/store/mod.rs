@@ -29,6 +29,7 @@ mod retention;
 mod runs;
 mod schema;
 mod sources;
+mod story_corrections;
 mod story_reads;
 mod views;
 mod vocab;
@@ -57,6 +58,7 @@ pub use queries::{
 pub use retention::PruneReport;
 pub use runs::{OutboxBacklog, RunRow, SentDigest};
 pub use sources::{DueFilter, DueSource, NextDue, REASON_NOT_IN_CONFIG, SyncReport, unknown_name};
+pub use story_corrections::Correction;
 pub use story_reads::{StoryFilter, StoryMemberRow, StoryRow};
 // Shared vocabulary the store takes, where its callers have long found it.
 pub use crate::model::{SourceSpec, later};

@@ -130,6 +130,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
              DROP VIEW v_story_members;
              DROP TABLE story_corrections;
              ALTER TABLE items DROP COLUMN story_news;
+             ALTER TABLE items DROP COLUMN story_grouped;
              ALTER TABLE items DROP COLUMN story_keys;
              ALTER TABLE items DROP COLUMN story_why;
              DROP TABLE feedback;

@@ -35,4 +35,5 @@ mod retention;
 mod service;
 mod stepped_clock;
 mod stories;
+mod story_corrections;
 mod story_mail;

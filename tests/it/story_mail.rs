@@ -225,4 +225,22 @@ fn a_later_report_with_new_figures_or_actors_alerts_again_under_the_story() {
         .stdout;
     assert!(show.contains("new: new figure: 22 killed"), "{show}");
     assert!(show.contains("new: new actor: Witkoff"), "{show}");
+    let json = room
+        .env
+        .run(&[
+            "--json",
+            "stories",
+            "show",
+            &story_of("strike-a").to_string(),
+        ])
+        .expect(0)
+        .json_lines();
+    assert_eq!(json.len(), 1, "one object: {json:?}");
+    let members = json[0]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 4, "{members:?}");
+    assert_eq!(members[0]["news"], serde_json::json!([]));
+    assert_eq!(
+        members[2]["news"],
+        serde_json::json!(["new figure: 22 killed"])
+    );
 }

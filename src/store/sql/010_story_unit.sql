@@ -42,11 +42,15 @@ FROM outbox o LEFT JOIN items i ON i.id = o.item_id LEFT JOIN digests d ON d.id 
 -- Corrections of the grouping by the user (`stories merge`, `stories
 -- split`), remembered: items keep the story the user gave them, and later
 -- reports follow them there.
+-- An item a merge moved keeps the story grouping gave it (story_grouped),
+-- so later reports still meet it as that story's founder and follow the
+-- merge to the story kept.
+ALTER TABLE items ADD COLUMN story_grouped INTEGER;
 CREATE TABLE story_corrections (
     id        INTEGER PRIMARY KEY,
     kind      TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
     story_id  INTEGER NOT NULL,          -- merge: the story kept; split: the story left
-    other_id  INTEGER NOT NULL,          -- merge: the story merged into it; split: the new story
+    other_id  INTEGER NOT NULL,          -- merge: the story merged into it (kept, empty); split: the new story
     items     TEXT NOT NULL DEFAULT '[]', -- JSON array of the item ids that moved
     at        TEXT NOT NULL
 );

@@ -1,0 +1,178 @@
+//! The user's corrections of story grouping, on real SQLite files:
+//! `stories split ID ITEM…` and `stories merge A B` move reports, are
+//! remembered, and later reports follow them (a copy of a report goes to
+//! the story the user put that report in).
+
+use crate::support::env::Env;
+
+type Item = (&'static str, &'static str, &'static str);
+
+const PACT_A: Item = (
+    "a1",
+    "Zelenskiy and Macron sign pact on 40 air defence systems in Paris",
+    "PARIS, May 4 (Wire) - Ukrainian President Volodymyr Zelenskiy and French President Emmanuel Macron signed a pact on 40 air defence systems on Monday.",
+);
+const PACT_B: Item = (
+    "b1",
+    "Зеленский и Макрон подписали соглашение о 40 системах ПВО в Париже",
+    "Президент Украины Владимир Зеленский и президент Франции Эмманюэль Макрон подписали в Париже соглашение о поставке 40 систем ПВО.",
+);
+const BERLIN: Item = (
+    "a2",
+    "Macron meets Scholz in Berlin for defence talks",
+    "BERLIN, May 4 (Wire) - The French and German leaders met to discuss European defence spending.",
+);
+const GRAIN: Item = (
+    "b2",
+    "Grain ship leaves Odesa port under new corridor deal",
+    "ODESA, May 4 (Wire) - A bulk carrier loaded with wheat left the port on Monday under the Black Sea corridor agreement.",
+);
+
+fn env() -> Env {
+    Env::with_sources(
+        "",
+        &[
+            ("wire-a", "http://127.0.0.1:9/a"),
+            ("wire-b", "http://127.0.0.1:9/b"),
+            ("wire-c", "http://127.0.0.1:9/c"),
+        ],
+    )
+}
+
+fn ingest(env: &Env, source: &str, at: &str, items: &[Item]) {
+    let file = env.path(&format!("{source}-{}.xml", at.replace(':', "")));
+    std::fs::write(&file, crate::support::rss(items)).unwrap();
+    env.run(&[
+        "ingest",
+        "--source",
+        source,
+        "--at",
+        at,
+        file.to_str().unwrap(),
+    ])
+    .expect(0);
+}
+
+/// The story of the item of this guid.
+fn story(env: &Env, guid: &str) -> i64 {
+    env.count(&format!("SELECT story_id FROM items WHERE guid = '{guid}'"))
+}
+
+fn item(env: &Env, guid: &str) -> String {
+    env.count(&format!("SELECT id FROM items WHERE guid = '{guid}'"))
+        .to_string()
+}
+
+/// A copy of a report another outlet carries (same title and text).
+fn copy(of: Item, guid: &'static str) -> Item {
+    (guid, of.1, of.2)
+}
+
+#[test]
+fn a_split_off_report_keeps_its_own_story_and_its_copies_follow_it() {
+    let env = env();
+    ingest(&env, "wire-a", "2026-05-04T10:00:00Z", &[PACT_A]);
+    ingest(&env, "wire-b", "2026-05-04T11:00:00Z", &[PACT_B]);
+    let pact = story(&env, "a1");
+    assert_eq!(story(&env, "b1"), pact, "grouped as one event");
+
+    // The user says the Russian report is another story.
+    let out = env
+        .run(&["stories", "split", &pact.to_string(), &item(&env, "b1")])
+        .expect(0);
+    let own = story(&env, "b1");
+    assert_ne!(own, pact);
+    assert_eq!(
+        out.stdout.trim(),
+        format!("split 1 report off story {pact} into story {own}")
+    );
+    let show = env
+        .run(&["stories", "show", &own.to_string()])
+        .expect(0)
+        .stdout;
+    assert!(
+        show.contains(&format!("why: split off by the user from story {pact}")),
+        "{show}"
+    );
+    // Remembered, and the stories' counts follow.
+    assert_eq!(
+        env.count("SELECT count(*) FROM story_corrections WHERE kind = 'split'"),
+        1
+    );
+    assert_eq!(
+        env.count(&format!("SELECT items FROM stories WHERE id = {pact}")),
+        1
+    );
+
+    // A later copy of the Russian report joins the story the user gave it.
+    ingest(
+        &env,
+        "wire-c",
+        "2026-05-04T12:00:00Z",
+        &[copy(PACT_B, "c1")],
+    );
+    assert_eq!(story(&env, "c1"), own);
+
+    // Refusals are usage errors that say what is wrong, and change nothing.
+    let out = env
+        .run(&["stories", "split", &pact.to_string(), &item(&env, "c1")])
+        .expect(2);
+    assert!(
+        out.stderr.contains("is not a report of story"),
+        "{}",
+        out.stderr
+    );
+    let out = env
+        .run(&["stories", "split", &pact.to_string(), &item(&env, "a1")])
+        .expect(2);
+    assert!(out.stderr.contains("every report"), "{}", out.stderr);
+    let out = env.run(&["stories", "split", "999999", "1"]).expect(2);
+    assert!(out.stderr.contains("no story 999999"), "{}", out.stderr);
+}
+
+#[test]
+fn merged_stories_are_one_and_later_reports_of_either_join_it() {
+    let env = env();
+    ingest(&env, "wire-a", "2026-05-04T10:00:00Z", &[BERLIN]);
+    ingest(&env, "wire-b", "2026-05-04T11:00:00Z", &[GRAIN]);
+    let (a, b) = (story(&env, "a2"), story(&env, "b2"));
+    assert_ne!(a, b, "two stories before the merge");
+
+    let out = env
+        .run(&["--json", "stories", "merge", &a.to_string(), &b.to_string()])
+        .expect(0)
+        .json_lines();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["kind"], "merge");
+    assert_eq!(out[0]["story_id"], a);
+    assert_eq!(story(&env, "b2"), a);
+    let stories = env
+        .run(&["--json", "stories", "--since", "1000d"])
+        .expect(0)
+        .json_lines();
+    assert_eq!(stories.len(), 1, "{stories:?}");
+    assert_eq!(stories[0]["items"], 2);
+    assert_eq!(
+        stories[0]["sources"],
+        serde_json::json!(["wire-a", "wire-b"])
+    );
+    let gone = env.run(&["stories", "show", &b.to_string()]).expect(2);
+    assert!(
+        gone.stderr.contains(&format!("no story {b}")),
+        "{}",
+        gone.stderr
+    );
+
+    // A later copy of the merged story's report joins the story it is in now.
+    ingest(&env, "wire-c", "2026-05-04T12:00:00Z", &[copy(GRAIN, "c2")]);
+    assert_eq!(story(&env, "c2"), a);
+    assert_eq!(
+        env.count("SELECT count(*) FROM story_corrections WHERE kind = 'merge'"),
+        1
+    );
+
+    let out = env
+        .run(&["stories", "merge", &a.to_string(), &a.to_string()])
+        .expect(2);
+    assert!(out.stderr.contains("itself"), "{}", out.stderr);
+}
