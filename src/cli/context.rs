@@ -28,6 +28,9 @@ impl Ctx {
     pub(super) fn new(cli: &Cli) -> Result<Ctx, CliError> {
         let path = cli.config.clone().unwrap_or_else(config::default_path);
         let config = config::load(&path).map_err(CliError::usage)?;
+        if let Some(list) = &config.daemon.entities {
+            use_entity_list(list)?;
+        }
         let db = tidy_path(
             &cli.db
                 .clone()
@@ -206,4 +209,22 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 /// The time in a file name such as `20260504T194655Z.xml`, if it is one.
 pub fn time_from_file_name(path: &Path) -> Option<DateTime<Utc>> {
     parse_time(path.file_stem()?.to_str()?)
+}
+
+/// Read the user's entity list (`[daemon] entities`) and add it to the
+/// shipped one; a bad line is a usage error naming the file and line.
+fn use_entity_list(path: &Path) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::usage(anyhow::anyhow!(
+            "{}: cannot read the entity list ([daemon] entities): {e}",
+            path.display()
+        ))
+    })?;
+    crate::detect::use_entity_list(&text).map_err(|(line, bad)| {
+        CliError::usage(anyhow::anyhow!(
+            "{}:{line}: entity list: expected `name: variant, variant*, …`, got {bad:?}",
+            path.display()
+        ))
+    })?;
+    Ok(())
 }

@@ -186,6 +186,11 @@ pub struct DaemonConfig {
     /// ranges, link-local, the cloud metadata service…). Off: only sources
     /// whose URL names such a host, or that set `allow_private_network`.
     pub allow_private_networks: bool,
+    /// The user's entity list (names and event words across scripts and
+    /// spellings, format of `config/entities.txt`): added to the shipped
+    /// one, overriding its variants. Read and checked by the commands at
+    /// start (`cli::Ctx`); resolved against the config file's folder.
+    pub entities: Option<PathBuf>,
 }
 
 /// `[daemon] log_format`: how log records are written.

@@ -36,6 +36,7 @@ pub const DAEMON_KEYS: &[&str] = &[
     "retention",
     "include",
     "allow_private_networks",
+    "entities",
 ];
 /// Keys accepted in each `[[source]]`.
 pub const SOURCE_KEYS: &[&str] = &[
@@ -138,6 +139,7 @@ pub struct RawDaemon {
     pub retention: Option<SpStr>,
     pub include: Option<Vec<SpStr>>,
     pub allow_private_networks: Option<bool>,
+    pub entities: Option<SpStr>,
 }
 
 /// `[[source]]`.

@@ -91,6 +91,7 @@ pub(crate) fn daemon(cx: &Ctx, raw: &RawDaemon, config_dir: &Path) -> DaemonConf
         log: cx.keep(log_filter(cx, &raw.log), None),
         retention: cx.keep(retention(cx, &raw.retention), None),
         allow_private_networks: raw.allow_private_networks.unwrap_or(false),
+        entities: cx.keep(entities(cx, &raw.entities, config_dir), None),
         log_format: match &raw.log_format {
             None => LogFormat::Auto,
             Some(v) => match word(v.get_ref(), &["auto", "text", "journald"]) {
@@ -246,6 +247,32 @@ fn user_agent(cx: &Ctx, v: &Option<SpStr>) -> Result<String, ConfigError> {
         ));
     }
     Ok(s.clone())
+}
+
+/// `entities`: a readable file, relative to the config file's folder.
+fn entities(
+    cx: &Ctx,
+    v: &Option<SpStr>,
+    config_dir: &Path,
+) -> Result<Option<PathBuf>, ConfigError> {
+    let Some(v) = v else { return Ok(None) };
+    if v.get_ref().trim().is_empty() {
+        return Err(cx.err(v.span(), "daemon.entities", "must not be empty"));
+    }
+    let path = config_dir.join(v.get_ref());
+    match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() => Ok(Some(path)),
+        Ok(_) => Err(cx.err(
+            v.span(),
+            "daemon.entities",
+            format!("{} is not a file", path.display()),
+        )),
+        Err(e) => Err(cx.err(
+            v.span(),
+            "daemon.entities",
+            format!("cannot read {}: {e}", path.display()),
+        )),
+    }
 }
 
 /// `retention`: at least a day (shorter would empty items still being read).

@@ -31,6 +31,15 @@ use topics::{MatchDoc, TopicHit, TopicMatcher, TopicRule};
 // What detection finds is shared vocabulary (`model`).
 pub use crate::model::{FoundQuote, TopicMatch};
 
+/// Add the user's entity list (text in the format of
+/// `config/entities.txt`) to the shipped one for the rest of the process;
+/// call before any detection. `Err`: the first bad line, numbered from 1.
+/// `Ok(false)`: a list was installed already (it stays).
+pub fn use_entity_list(text: &str) -> Result<bool, (usize, String)> {
+    let list = lexicon::entities::Aliases::shipped_and(text).map_err(|e| (e.line, e.text))?;
+    Ok(lexicon::entities::Aliases::install(list))
+}
+
 /// Everything detection finds in one entry without looking at history.
 /// Computed on a worker thread; the writer adds what needs history
 /// (revisions, shifts, story assignment).

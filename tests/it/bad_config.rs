@@ -86,6 +86,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ),
     ("daemon", "include", "include = \"topics\"", "include"),
     (
+        "daemon",
+        "entities",
+        "entities = \"no-such-entities.txt\"",
+        "entities",
+    ),
+    (
         "source",
         "name",
         "[[source]]\nname = \"\"\nurl = \"https://a.example/\"",

@@ -14,6 +14,7 @@ mod detect;
 mod digest_schedule;
 mod disk_full;
 mod edits_eval;
+mod entity_list;
 mod fetch;
 mod files;
 mod first_use;

@@ -13,6 +13,9 @@ use super::cyrillic::loose_letter;
 /// The shipped list, compiled in (the file is the one users copy and edit).
 pub const SHIPPED: &str = include_str!("../../../config/entities.txt");
 
+/// The list [`Aliases::install`] set, if any.
+static INSTALLED: std::sync::OnceLock<Aliases> = std::sync::OnceLock::new();
+
 /// An alias list: exact variants and prefix variants (`word*`), each
 /// mapped to its canonical name.
 #[derive(Debug, Default)]
@@ -60,6 +63,21 @@ impl Aliases {
             prefix_chars: (usize::MAX, 0),
             ..Aliases::default()
         };
+        out.extend(text)?;
+        Ok(out)
+    }
+
+    /// The shipped list with a user's list added: the user's lines come
+    /// after the shipped ones, so a variant they share takes the user's
+    /// canonical name. The user's file starts in a names section.
+    pub fn shipped_and(user: &str) -> Result<Aliases, BadLine> {
+        let mut out = Aliases::parse(SHIPPED).unwrap_or_default();
+        out.extend(user)?;
+        Ok(out)
+    }
+
+    fn extend(&mut self, text: &str) -> Result<(), BadLine> {
+        let out = self;
         let mut names = true;
         let mut actors = true;
         for (i, raw) in text.lines().enumerate() {
@@ -109,14 +127,22 @@ impl Aliases {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// The shipped list.
+    /// The list in use: the shipped one, with the user's list added when
+    /// one was installed ([`Aliases::install`]) before the first use.
     pub fn shipped() -> &'static Aliases {
         static SHIPPED_LIST: LazyLock<Aliases> =
             LazyLock::new(|| Aliases::parse(SHIPPED).unwrap_or_default());
-        &SHIPPED_LIST
+        INSTALLED.get().unwrap_or(&SHIPPED_LIST)
+    }
+
+    /// Use `list` (the shipped list and the user's) for the rest of the
+    /// process. Once only, before any detection; false if one was already
+    /// installed (a changed list takes effect at the next start).
+    pub fn install(list: Aliases) -> bool {
+        INSTALLED.set(list).is_ok()
     }
 
     /// The canonical name of a loose word ([`loose`]): an exact variant,
