@@ -303,6 +303,15 @@ impl WriteTx<'_, '_> {
         Ok(self.conn().last_insert_rowid())
     }
 
+    /// Whether a story has an immediate alert (sent or waiting): only then
+    /// is what a new report brings worth finding.
+    pub fn story_alerted(&self, story: i64) -> Result<bool> {
+        self.conn()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key = ?1)")
+            .and_then(|mut s| s.query_row([format!("story-{story}")], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
     /// Stored event profiles of a story's reports (the earliest
     /// [`STORY_PROFILES_READ`]), for what a new report brings.
     pub fn story_profiles(&self, story: i64) -> Result<Vec<String>> {
@@ -335,7 +344,7 @@ impl WriteTx<'_, '_> {
 }
 
 /// Reports of a story whose profiles a new report is compared with.
-const STORY_PROFILES_READ: i64 = 500;
+const STORY_PROFILES_READ: i64 = 200;
 
 /// The topics stored for one version of an item.
 pub(super) fn version_matches(

@@ -255,10 +255,12 @@ impl<'r> Doc<'_, '_, 'r> {
             )?),
             None => None,
         };
-        // A report joining a known story: what it brings that the story's
-        // earlier reports did not (a development alerts again).
+        // A report joining an alerted story: what it brings that the
+        // story's earlier reports did not (a development alerts again).
+        // Stories without an alert (most, and every one of a cold start)
+        // cost one lookup.
         let story_news = match (&story, incoming.analysis()) {
-            (Some(s), Some(a)) if s.why.is_some() => {
+            (Some(s), Some(a)) if s.why.is_some() && self.tx.story_alerted(s.story_id)? => {
                 let stored = self.tx.story_profiles(s.story_id)?;
                 let known = news::known_from_stored(stored.iter().map(String::as_str));
                 let found = news::report_news(&a.story_keys, &cur.title, &cur.text, &known);
