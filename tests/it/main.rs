@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_config;
+mod churn;
 mod cli;
 mod completions;
 mod config_files;
