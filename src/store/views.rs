@@ -185,7 +185,7 @@ impl Store {
                         revision_id: r.get(0)?,
                         seen_at: r.get(1)?,
                         title: r.get(2)?,
-                        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                        reasons: crate::text::readable_reasons(&reasons),
                     })
                 })?
                 .collect()
@@ -392,7 +392,7 @@ fn stored_revision(r: &Row<'_>) -> rusqlite::Result<StoredRevision> {
             to_version: r.get(2)?,
             seen_at: r.get(3)?,
             significance: r.get(4)?,
-            reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+            reasons: crate::text::readable_reasons(&reasons),
             topics: serde_json::from_str(&topics).unwrap_or_default(),
             item: item_view(r, 8)?,
             title_diff: Vec::new(),

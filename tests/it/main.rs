@@ -30,6 +30,7 @@ mod parse_corpus;
 mod positions;
 mod private_network;
 mod real_systemd;
+mod reasons;
 mod relevance;
 mod replay;
 mod retention;
