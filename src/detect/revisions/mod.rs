@@ -51,9 +51,10 @@
 //!   ("Это правда? Не совсем" → "Это правда?").
 //! - `state changed: set → done` — a word of a pending event (will, set,
 //!   poised, expected, likely, может, планирует…) dropped while the rest of
-//!   the headline stays, or a headline infinitive become a verb ("Shakira
-//!   to follow" → "Shakira follows"; "will investigate" → "to investigate"
-//!   is not one).
+//!   the headline stays, or a headline infinitive become a verb in another
+//!   form ("Shakira to follow" → "Shakira follows"; "will investigate" →
+//!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
+//!   to new funding" → "seeks new funding" are not one).
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
 //!   adopt, принят, задержан…) where the old version had none.
 //! - `direction reversed: climbs → dips` — up-words only before, down-words
