@@ -350,7 +350,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             let _inside = rt.enter();
             let mut notifier = notifier(ctx, "outbox send")?;
             let now = ctx.now();
-            notifier.store().expedite_outbox(now)?;
+            notifier.store().expedite_outbox(now, true)?;
             let report = rt.block_on(notifier.deliver_due(now));
             if report.sent == 0 && report.errors.is_empty() {
                 outln!("nothing to send");
@@ -381,7 +381,7 @@ pub fn deliver_after_poll(ctx: &Ctx) -> Result<(), CliError> {
         return Ok(());
     };
     let now = ctx.now();
-    notifier.store().expedite_outbox(now)?;
+    notifier.store().expedite_outbox(now, false)?;
     let report = rt.block_on(notifier.deliver_due(now));
     if report.sent > 0 {
         eprintln!("sent {}", counted(report.sent, "message", "messages"));

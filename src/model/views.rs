@@ -73,6 +73,19 @@ pub struct RevisionView {
     pub topics: Vec<String>,
 }
 
+/// One update of a churning item folded into its combined alert: a major
+/// revision the churn guard held back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HeldUpdate {
+    pub revision_id: i64,
+    /// When it was seen, RFC 3339 UTC.
+    pub seen_at: String,
+    /// The item's title after the update.
+    pub title: String,
+    /// Why it is major, as a person reads it.
+    pub reasons: Vec<String>,
+}
+
 /// A quoted statement and where it was seen.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct QuoteView {

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use super::content::{AlertView, DigestView, RevisionView, TopicSection};
 use super::diffview::{cap_parts, diff_parts, field_ops};
 use crate::model::Significance;
-use crate::store::{OutboxRow, Result, Store, StoreError, Watermark, ts};
+use crate::store::{CHURN_KEY_PREFIX, OutboxRow, Result, Store, StoreError, Watermark, ts};
 
 /// Unchanged words kept on each side of a change in a shown diff.
 const DIFF_CONTEXT_WORDS: usize = 12;
@@ -46,10 +46,24 @@ pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
             })
         }
         "revision" => {
-            let revision = revision_view(store, row.revision_id.ok_or_else(missing)?)?;
+            let revision_id = row.revision_id.ok_or_else(missing)?;
+            let revision = revision_view(store, revision_id)?;
+            // A churning item's combined alert: `churn-{item}-{first}`.
+            let combined = match row
+                .dedupe_key
+                .strip_prefix(CHURN_KEY_PREFIX)
+                .and_then(|rest| rest.rsplit_once('-'))
+                .and_then(|(_, first)| first.parse::<i64>().ok())
+            {
+                Some(first) => {
+                    store.held_updates(revision.item.id, first.min(revision_id), revision_id)?
+                }
+                None => Vec::new(),
+            };
             Ok(AlertView::Revision {
                 topics: row.topics.clone(),
-                revision,
+                revision: Box::new(revision),
+                combined,
             })
         }
         "shift" => Ok(AlertView::Shift {

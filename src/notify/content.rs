@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 pub use crate::model::views::{
-    DiffPart, ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
+    DiffPart, HeldUpdate, ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
 };
 
 /// Everything in a digest for one topic.
@@ -68,10 +68,15 @@ pub enum AlertView {
         item: ItemView,
         story: StoryView,
     },
-    /// A major revision of an item on an immediate topic.
+    /// A major revision of an item on an immediate topic. For an item that
+    /// changed too often to alert on each change (the churn guard),
+    /// `combined` lists the major updates this one alert stands for, oldest
+    /// first; `revision` is the latest of them. Empty otherwise. (Boxed:
+    /// the largest variant.)
     Revision {
         topics: Vec<String>,
-        revision: RevisionView,
+        revision: Box<RevisionView>,
+        combined: Vec<HeldUpdate>,
     },
     /// A position shift on an immediate topic (boxed: the largest variant).
     Shift { shift: Box<ShiftView> },
@@ -107,7 +112,7 @@ mod tests {
             to_version: 2,
             seen_at: "2026-11-27T06:00:00Z".into(),
             significance,
-            reasons: vec!["numbers".into()],
+            reasons: vec!["figure 5 → 22".into()],
             title_diff: Vec::new(),
             text_diff: Vec::new(),
             topics: vec!["talks".into()],

@@ -215,13 +215,18 @@ impl Notifier {
     }
 
     /// The longest wait this notifier plans for an outbox row (the grouping
-    /// window, or the longest retry backoff with its jitter), and a minute
+    /// window, a churning item's combined-alert hold, or the longest retry
+    /// backoff with its jitter), and a minute
     /// to spare. A row planned further ahead was planned by a clock that has
     /// since been stepped back, and is due now.
     fn planning_horizon(&self) -> std::time::Duration {
         std::time::Duration::try_from_secs_f64(self.email.retry_max.as_secs_f64() * 1.1)
             .unwrap_or(std::time::Duration::MAX)
             .max(self.email.group_window)
+            // A churning item's combined alert waits out its hold.
+            .max(std::time::Duration::from_secs(
+                crate::store::CHURN_ALERT_HOLD_HOURS.unsigned_abs() * 3600,
+            ))
             .saturating_add(std::time::Duration::from_secs(60))
     }
 

@@ -12,6 +12,17 @@ use crate::model::{AlertRules, Significance, SourceId};
 /// Revisions of known items raise an immediate alert from this class up.
 const ALERT_SIGNIFICANCE: Significance = Significance::Major;
 
+/// A churning item's major revisions (held back by the churn guard) are
+/// combined into one alert, sent this long after the first of them: the
+/// later ones fold into it while it waits, and it shows the latest. A live
+/// story updated 6–10 times a day so mails its new figures every few hours
+/// at most, never on every update, and never not at all.
+pub const CHURN_ALERT_HOLD_HOURS: i64 = 3;
+
+/// The dedupe key of a churning item's combined alert starts with this,
+/// then `{item}-{first revision}` (the first held-back major it combines).
+pub const CHURN_KEY_PREFIX: &str = "churn-";
+
 /// What `queue_alerts` added, for the fetch summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QueuedAlerts {
@@ -36,6 +47,9 @@ impl QueuedAlerts {
 /// - new items of a story already alerted that bring new figures or actors
 ///   (`items.story_news`): a development, threaded under the story's alert;
 /// - major, reported revisions of known items on an immediate topic;
+/// - major revisions the churn guard held back: one combined row per item,
+///   due [`CHURN_ALERT_HOLD_HOURS`] after the first, whose revision is
+///   moved to each later one while it waits (it shows the latest);
 /// - statement shifts on an immediate topic.
 ///
 /// A source's first successful fetch only sets the baseline: its backlog is
@@ -171,6 +185,64 @@ fn queue_alerts(
                 shift_id: None,
                 now: &now_text,
                 not_before: &now_text,
+            },
+        )?;
+    }
+
+    // Major revisions of this fetch the churn guard held back (and not
+    // flaps: a text gone back is no news).
+    let held: Vec<(i64, i64, Option<i64>, String)> = tx
+        .prepare_cached(
+            "SELECT r.id, r.item_id, i.story_id,
+                    (SELECT json_group_array(t.value) FROM json_each(r.topics) t
+                     WHERE t.value IN (SELECT value FROM json_each(?2)))
+             FROM revisions r
+             JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
+             JOIN items i ON i.id = r.item_id
+             WHERE r.significance IN (SELECT value FROM json_each(?3)) AND r.reported = 0
+               AND EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'churn')
+               AND NOT EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'flap')
+               AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))
+             ORDER BY r.id",
+        )?
+        .query_map(
+            params![fetch_id, topics, super::vocab::at_least(ALERT_SIGNIFICANCE)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let churn_due = ts(now + chrono::Duration::hours(CHURN_ALERT_HOLD_HOURS));
+    for (revision, item, story, rev_topics) in held {
+        // A combined alert still waiting takes the later revision.
+        let moved = tx
+            .prepare_cached(
+                "UPDATE outbox SET revision_id = ?1,
+                     topics = (SELECT json_group_array(DISTINCT value) FROM
+                               (SELECT value FROM json_each(outbox.topics)
+                                UNION SELECT value FROM json_each(?2)))
+                 WHERE kind = 'revision' AND item_id = ?3 AND status = 'pending'
+                   AND dedupe_key LIKE ?4",
+            )?
+            .execute(params![
+                revision,
+                rev_topics,
+                item,
+                format!("{CHURN_KEY_PREFIX}{item}-%")
+            ])?;
+        if moved > 0 {
+            continue;
+        }
+        queued.revisions += insert_row(
+            tx,
+            &NewRow {
+                kind: "revision",
+                dedupe_key: &format!("{CHURN_KEY_PREFIX}{item}-{revision}"),
+                topics: &rev_topics,
+                item_id: Some(item),
+                story_id: story,
+                revision_id: Some(revision),
+                shift_id: None,
+                now: &now_text,
+                not_before: &churn_due,
             },
         )?;
     }

@@ -64,7 +64,7 @@ fn revision_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
         to_version: r.get(5)?,
         seen_at: r.get(6)?,
         significance: r.get(7)?,
-        reasons: json_list(&reasons),
+        reasons: crate::text::readable_reasons(&reasons),
         topics: json_list(&topics),
         diff: serde_json::from_str(&diff).ok(),
         speaker: None,

@@ -42,7 +42,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
-pub use alerts::QueuedAlerts;
+pub use alerts::{CHURN_ALERT_HOLD_HOURS, CHURN_KEY_PREFIX, QueuedAlerts};
 pub use changes::{ChangeFilter, ChangeRow};
 pub use detections::{EarlierStatement, NewRevision, NewStatement, StoryItem};
 pub use feedback::{FeedbackRow, StoredModel};

@@ -213,12 +213,16 @@ impl Store {
 
     /// Make every pending row due now, skipping grouping windows and backoff
     /// (for `poll`, whose pass is the grouping window, and `outbox send`).
-    pub fn expedite_outbox(&self, now: DateTime<Utc>) -> Result<usize> {
+    /// A churning item's combined alert waits out its hold unless
+    /// `held_too` (`outbox send`): a `poll` run every few minutes must not
+    /// send each update the hold is there to combine.
+    pub fn expedite_outbox(&self, now: DateTime<Utc>, held_too: bool) -> Result<usize> {
         self.conn
             .execute(
                 "UPDATE outbox SET next_attempt_at = ?1
-                 WHERE status = 'pending' AND next_attempt_at > ?1",
-                [ts(now)],
+                 WHERE status = 'pending' AND next_attempt_at > ?1
+                   AND (?2 OR dedupe_key NOT LIKE ?3)",
+                params![ts(now), held_too, format!("{}%", super::CHURN_KEY_PREFIX)],
             )
             .map_err(|e| self.err(e))
     }

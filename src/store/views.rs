@@ -10,7 +10,7 @@ use super::health::SourceState;
 use super::{Result, SourceRow, Store, StoreError, Watermark};
 use crate::model::Significance;
 use crate::model::views::{
-    ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
+    HeldUpdate, ItemView, QuoteView, RevisionView, ShiftView, SourceHealthView, StoryView,
 };
 
 /// Characters of an item's text shown under its title.
@@ -187,6 +187,36 @@ impl Store {
             .and_then(|mut s| s.query_row([revision_id], stored_revision).optional())
             .map_err(|e| self.err(e))?
             .ok_or_else(|| StoreError::NotFound(format!("no revision {revision_id}")))
+    }
+
+    /// The major revisions of `item` the churn guard held back, from
+    /// revision `first` to `last`, oldest first: what a churning item's
+    /// combined alert folds together.
+    pub fn held_updates(&self, item: i64, first: i64, last: i64) -> Result<Vec<HeldUpdate>> {
+        self.conn
+            .prepare_cached(
+                "SELECT r.id, r.seen_at, v.title, r.reasons
+                 FROM revisions r
+                 JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version
+                 WHERE r.item_id = ?1 AND r.id BETWEEN ?2 AND ?3 AND r.reported = 0
+                   AND r.significance = 'major'
+                   AND EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'churn')
+                   AND NOT EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'flap')
+                 ORDER BY r.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![item, first, last], |r| {
+                    let reasons: String = r.get(3)?;
+                    Ok(HeldUpdate {
+                        revision_id: r.get(0)?,
+                        seen_at: r.get(1)?,
+                        title: r.get(2)?,
+                        reasons: crate::text::readable_reasons(&reasons),
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// One statement shift, with the earlier statement it is far from.
@@ -388,7 +418,7 @@ fn stored_revision(r: &Row<'_>) -> rusqlite::Result<StoredRevision> {
             to_version: r.get(2)?,
             seen_at: r.get(3)?,
             significance: r.get(4)?,
-            reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+            reasons: crate::text::readable_reasons(&reasons),
             topics: serde_json::from_str(&topics).unwrap_or_default(),
             item: item_view(r, 8)?,
             title_diff: Vec::new(),

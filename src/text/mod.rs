@@ -11,6 +11,7 @@
 mod clean;
 mod html;
 mod lang;
+mod reasons;
 mod search;
 mod stem;
 mod when;
@@ -19,6 +20,7 @@ mod xml;
 pub use clean::{clean_line, clean_text, fold};
 pub use html::{decode_entities, html_to_text, title_to_text};
 pub use lang::guess_language;
+pub use reasons::{readable_reason, readable_reasons};
 pub use search::{STEMS_MARK, query_stems, search_document, search_query, search_words_query};
 pub use stem::{Span, StemLang, stem, with_stem, word_list, words};
 pub use when::{day, since, span, span_between};

@@ -104,7 +104,7 @@ fn reissued_guid_history_gives_topic_matches_and_classified_revisions() {
     assert_eq!(cosmetic.len(), 1, "{all:#?}");
     assert_eq!(
         cosmetic[0]["reasons"],
-        serde_json::json!(["spelling_variant: U.S./US", "numerals_spelled: three/3"])
+        serde_json::json!(["spelling variant: U.S./US", "number written out: three/3"])
     );
     let minor = env
         .run(&["--json", "changes", "--min", "minor", "--limit", "5000"])

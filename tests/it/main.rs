@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_config;
+mod churn;
 mod cli;
 mod completions;
 mod config_files;
@@ -30,6 +31,7 @@ mod parse_corpus;
 mod positions;
 mod private_network;
 mod real_systemd;
+mod reasons;
 mod relevance;
 mod replay;
 mod retention;

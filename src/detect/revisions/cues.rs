@@ -90,8 +90,15 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
             .iter()
             .filter(|c| !PENDING_SET.contains(c.text.to_lowercase().as_str()))
             .count();
+        // The verb the pending word governs: "will investigate", "poised
+        // to vote" (past the "to").
         let infinitive = gone.is_some_and(|i| {
-            let next = old.toks.get(i + 1).map(|t| stem_of(t, doc));
+            let j = if old.toks.get(i + 1).is_some_and(|t| t.key == "to") {
+                i + 2
+            } else {
+                i + 1
+            };
+            let next = old.toks.get(j).map(|t| stem_of(t, doc));
             next.is_some_and(|next| {
                 new.toks
                     .windows(2)
@@ -107,20 +114,28 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     }
 
     // The headline infinitive: "Shakira to follow" → "Shakira follows".
+    // The verb takes another form ("take" → "takes"): a word after "to"
+    // that is back unchanged was not an infinitive ("seeks to new funding"
+    // → "seeks new funding", "to the World Cup").
     if out.is_empty() {
-        let mut new_verbs = HashSet::new();
+        let mut new_verbs: HashSet<(String, &str)> = HashSet::new();
         let mut new_infinitives = HashSet::new();
         for (j, t) in new.toks.iter().enumerate() {
             let s = stem_of(t, doc);
             if j > 0 && new.toks[j - 1].key == "to" {
                 new_infinitives.insert(s);
             } else {
-                new_verbs.insert(s);
+                new_verbs.insert((s, t.folded.as_str()));
             }
         }
         let done = old.toks.windows(2).find(|w| {
             let s = stem_of(&w[1], doc);
-            w[0].key == "to" && !w[1].cap && new_verbs.contains(&s) && !new_infinitives.contains(&s)
+            w[0].key == "to"
+                && !w[1].cap
+                && new_verbs
+                    .iter()
+                    .any(|(v, form)| *v == s && *form != w[1].folded.as_str())
+                && !new_infinitives.contains(&s)
         });
         if let Some(w) = done {
             out.push(format!("state changed: to {} → done", w[1].text));

@@ -11,10 +11,10 @@ use crate::text::words;
 /// diffed paragraph by paragraph first. ~20k tokens ≈ 50 KiB of prose.
 const DIRECT_DIFF_MAX_TOKENS: usize = 20_000;
 /// A changed paragraph region with more tokens than this is shown as one
-/// coarse delete/insert pair (`diff_truncated`).
+/// coarse delete/insert pair (reason `diff coarse (…)`).
 const HUNK_DIFF_MAX_TOKENS: usize = 20_000;
 /// At most this many tokens are word-diffed per field in total; regions past
-/// the budget are coarse (`diff_truncated`). Bounds the work on a 256 KiB text
+/// the budget are coarse (reason `diff coarse (…)`). Bounds the work on a 256 KiB text
 /// rewritten paragraph by paragraph.
 const TOKEN_DIFF_BUDGET: usize = 200_000;
 

@@ -15,7 +15,7 @@
 //!   (Myers). Concatenating `Equal`+`Delete` gives the old text back and
 //!   `Equal`+`Insert` the new one, byte for byte. Long texts are diffed
 //!   paragraph by paragraph first and very large changed regions fall back to
-//!   one coarse delete/insert pair (reason `diff_truncated`), so a 256 KiB
+//!   one coarse delete/insert pair (reason `diff coarse (…)`), so a 256 KiB
 //!   article costs milliseconds, not seconds.
 //! - **Analysis**: the cleaned text cut into words with [`text::words`]
 //!   (UAX #29), each reduced to a *key*: folded ([`text::fold`]), apostrophes
@@ -51,9 +51,10 @@
 //!   ("Это правда? Не совсем" → "Это правда?").
 //! - `state changed: set → done` — a word of a pending event (will, set,
 //!   poised, expected, likely, может, планирует…) dropped while the rest of
-//!   the headline stays, or a headline infinitive become a verb ("Shakira
-//!   to follow" → "Shakira follows"; "will investigate" → "to investigate"
-//!   is not one).
+//!   the headline stays, or a headline infinitive become a verb in another
+//!   form ("Shakira to follow" → "Shakira follows"; "will investigate" →
+//!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
+//!   to new funding" → "seeks new funding" are not one).
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
 //!   adopt, принят, задержан…) where the old version had none.
 //! - `direction reversed: climbs → dips` — up-words only before, down-words
@@ -83,9 +84,9 @@
 //!
 //! **Cosmetic** when no major rule fired and each field's content words are
 //! the same (reasons `same content words`, `spelling: blacked/backed`,
-//! `name spelling: Пунчук/Пинчук`, or the finer `whitespace_only`,
-//! `quote_glyphs_only`, `case_only`, `punctuation_only`, `spelling_variant:
-//! U.S./US`, `numerals_spelled: three/3`, `word_order_only` when the words
+//! `name spelling: Пунчук/Пинчук`, or the finer `spacing only`,
+//! `quote marks only`, `letter case only`, `punctuation only`, `spelling
+//! variant: U.S./US`, `number written out: three/3`, `word order only` when the words
 //! are equal before stemming).
 //!
 //! **Minor** otherwise, with `reworded (N words)` (content words changed).
@@ -198,7 +199,7 @@ pub fn compare(old: &VersionText, new: &VersionText, topic_terms: &[String]) -> 
     let hits = topic_hits(&t, &x, topic_terms, doc);
     let (significance, mut reasons) = classify(&t, &x, quotes, &hits, changed_share);
     if truncated {
-        reasons.push("diff_truncated".to_string());
+        reasons.push("diff coarse (text too long to compare word by word)".to_string());
     }
     dedup_keep_order(&mut reasons);
     Revision {

@@ -267,9 +267,9 @@ impl FieldVerdict {
                         && !is_numeric(&t.folded)
                 };
                 let code = if numeral(a) || numeral(b) {
-                    "numerals_spelled"
+                    "number written out"
                 } else {
-                    "spelling_variant"
+                    "spelling variant"
                 };
                 variants.push(format!("{code}: {}/{}", a.text, b.text));
             }
@@ -279,7 +279,7 @@ impl FieldVerdict {
             self.notes.extend(variants);
         } else if self.changed.is_empty() {
             self.cosmetic = true;
-            self.notes.push("word_order_only".to_string());
+            self.notes.push("word order only".to_string());
         }
     }
 }
@@ -290,13 +290,13 @@ fn text_level_reason(old: &Field, new: &Field) -> &'static str {
     // whitespace, so equal clean texts differed only in those.
     let no_space = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     if no_space(&old.clean) == no_space(&new.clean) {
-        "whitespace_only"
+        "spacing only"
     } else if unify_quotes(&old.clean) == unify_quotes(&new.clean) {
-        "quote_glyphs_only"
+        "quote marks only"
     } else if old.clean.to_lowercase() == new.clean.to_lowercase() {
-        "case_only"
+        "letter case only"
     } else {
-        "punctuation_only"
+        "punctuation only"
     }
 }
 pub(super) fn weighted_share(t: &FieldVerdict, x: &FieldVerdict) -> f64 {

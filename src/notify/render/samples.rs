@@ -2,7 +2,7 @@
 //! every kind, with and without links.
 
 use crate::notify::content::{
-    AlertView, DiffPart, DigestView, ItemView, QuoteView, RevisionView, ShiftView,
+    AlertView, DiffPart, DigestView, HeldUpdate, ItemView, QuoteView, RevisionView, ShiftView,
     SourceHealthView, StoryView, TopicSection,
 };
 
@@ -51,7 +51,10 @@ pub(super) fn sample_revision() -> RevisionView {
         to_version: 2,
         seen_at: "2026-11-27T06:00:00Z".into(),
         significance: crate::model::Significance::Major,
-        reasons: vec!["numbers".into(), "negation".into()],
+        reasons: vec![
+            "outcome: resume".into(),
+            "name changed: Monday → Thursday".into(),
+        ],
         title_diff: vec![
             part("same", "Peace talks "),
             part("del", "stall"),
@@ -98,6 +101,24 @@ pub(super) fn sample_shift() -> ShiftView {
     }
 }
 
+/// A churning item's combined alert: two major updates held back.
+pub(super) fn sample_held_updates() -> Vec<HeldUpdate> {
+    vec![
+        HeldUpdate {
+            revision_id: 1,
+            seen_at: "2026-11-27T05:50:00Z".into(),
+            title: "Peace talks stall in Istanbul".into(),
+            reasons: vec!["direction reversed: resume → stall".into()],
+        },
+        HeldUpdate {
+            revision_id: 2,
+            seen_at: "2026-11-27T06:00:00Z".into(),
+            title: "Peace talks resume in Istanbul".into(),
+            reasons: vec!["outcome: resume".into()],
+        },
+    ]
+}
+
 pub(super) fn sample_alerts() -> Vec<AlertView> {
     vec![
         AlertView::Story {
@@ -106,7 +127,8 @@ pub(super) fn sample_alerts() -> Vec<AlertView> {
         },
         AlertView::Revision {
             topics: vec!["peace-talks".into()],
-            revision: sample_revision(),
+            revision: Box::new(sample_revision()),
+            combined: Vec::new(),
         },
         AlertView::Shift {
             shift: Box::new(sample_shift()),
@@ -114,6 +136,11 @@ pub(super) fn sample_alerts() -> Vec<AlertView> {
         AlertView::Test {
             host: "localhost".into(),
             sent_at: "2026-11-27T06:00:00Z".into(),
+        },
+        AlertView::Revision {
+            topics: vec!["peace-talks".into()],
+            revision: Box::new(sample_revision()),
+            combined: sample_held_updates(),
         },
     ]
 }

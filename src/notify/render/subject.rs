@@ -58,7 +58,20 @@ pub(super) fn alert_subject(alert: &AlertView) -> String {
             news.join("; "),
             story.title
         ),
-        AlertView::Revision { topics, revision } => format!(
+        AlertView::Revision {
+            topics,
+            revision,
+            combined,
+        } if combined.len() > 1 => format!(
+            "{}changed ({}, {} updates): {}",
+            topic_label(topics),
+            revision.significance,
+            combined.len(),
+            revision.item.title
+        ),
+        AlertView::Revision {
+            topics, revision, ..
+        } => format!(
             "{}changed ({}): {}",
             topic_label(topics),
             revision.significance,

@@ -2,7 +2,7 @@
 //! subjects and filters.
 
 use super::clean::{clean_display, http_url};
-use super::samples::{sample_revision, sample_shift, sample_story};
+use super::samples::{sample_held_updates, sample_revision, sample_shift, sample_story};
 use super::*;
 use crate::notify::content::TopicSection;
 
@@ -135,7 +135,8 @@ fn diffs_are_highlighted() {
     let t = builtin();
     let alert = AlertView::Revision {
         topics: vec!["peace-talks".into()],
-        revision: sample_revision(),
+        revision: Box::new(sample_revision()),
+        combined: Vec::new(),
     };
     let r = t.render_alert(&alert, "[newswatch]").unwrap();
     assert!(r.html.contains("<del style="), "{}", r.html);
@@ -159,13 +160,52 @@ fn diffs_are_highlighted() {
         .render_alert(
             &AlertView::Revision {
                 topics: vec![],
-                revision: rev,
+                revision: Box::new(rev),
+                combined: Vec::new(),
             },
             "",
         )
         .unwrap();
     assert!(!r.html.contains("<img"), "{}", r.html);
     assert!(r.html.contains("&lt;img"), "{}", r.html);
+}
+
+/// A churning item's combined alert names how many updates it stands
+/// for, lists each with its time, title and readable reason, then shows
+/// the latest change's diff.
+#[test]
+fn a_combined_alert_lists_each_held_update_and_the_latest_diff() {
+    let t = builtin();
+    let alert = AlertView::Revision {
+        topics: vec!["peace-talks".into()],
+        revision: Box::new(sample_revision()),
+        combined: sample_held_updates(),
+    };
+    let r = t.render_alert(&alert, "").unwrap();
+    assert_eq!(
+        r.subject,
+        "peace-talks: changed (major, 2 updates): Peace talks resume in Istanbul"
+    );
+    for part in [&r.text, &r.html] {
+        assert!(part.contains("2 major updates in one message"), "{part}");
+        assert!(part.contains("Peace talks stall in Istanbul"), "{part}");
+        assert!(
+            part.contains("direction reversed: resume → stall"),
+            "{part}"
+        );
+    }
+    let listed = r.text.find("direction reversed").unwrap();
+    let diff = r.text.find("[-Monday-]{+Thursday+}").unwrap();
+    assert!(listed < diff, "{}", r.text);
+    // One update is an ordinary revision alert.
+    let one = AlertView::Revision {
+        topics: vec![],
+        revision: Box::new(sample_revision()),
+        combined: sample_held_updates().split_off(1),
+    };
+    let r = t.render_alert(&one, "").unwrap();
+    assert_eq!(r.subject, "changed (major): Peace talks resume in Istanbul");
+    assert!(!r.text.contains("updates in one message"), "{}", r.text);
 }
 
 #[test]

@@ -246,7 +246,7 @@ const CASES: &[Case] = &[
         new: (AP_US, AP_US),
         terms: PEACE_TERMS,
         class: Cosmetic,
-        reasons: &["spelling_variant: U.S./US", "numerals_spelled: three/3"],
+        reasons: &["spelling variant: U.S./US", "number written out: three/3"],
     },
     Case {
         name: "ins_colon_to_full_stop",
@@ -255,7 +255,7 @@ const CASES: &[Case] = &[
         new: (INS_LAUNDROMAT_NEW, ""),
         terms: &[],
         class: Cosmetic,
-        reasons: &["punctuation_only"],
+        reasons: &["punctuation only"],
     },
     Case {
         name: "ng_question_mark_dropped",
@@ -264,7 +264,7 @@ const CASES: &[Case] = &[
         new: ("Ссылка или трамплин", NG_LAPIN),
         terms: &[],
         class: Cosmetic,
-        reasons: &["punctuation_only"],
+        reasons: &["punctuation only"],
     },
     Case {
         name: "ng_space_before_dash",
@@ -273,7 +273,7 @@ const CASES: &[Case] = &[
         new: (NG_JAM_TITLE, NG_JAM_FIX),
         terms: &[],
         class: Cosmetic,
-        reasons: &["whitespace_only"],
+        reasons: &["spacing only"],
     },
     Case {
         name: "ng_lower_case",
@@ -282,7 +282,7 @@ const CASES: &[Case] = &[
         new: (NG_GEORGIA_TITLE, NG_GEORGIA_FIX),
         terms: &[],
         class: Cosmetic,
-        reasons: &["case_only"],
+        reasons: &["letter case only"],
     },
     Case {
         name: "tx_g_with_upturn",
@@ -291,7 +291,7 @@ const CASES: &[Case] = &[
         new: (TX_GRATY_NEW, TX_GRATY_TEXT),
         terms: &[],
         class: Cosmetic,
-        reasons: &["spelling_variant: грати/ґрати"],
+        reasons: &["spelling variant: грати/ґрати"],
     },
     Case {
         name: "tx_euphony_and_ye",
@@ -301,9 +301,9 @@ const CASES: &[Case] = &[
         terms: &[],
         class: Cosmetic,
         reasons: &[
-            "spelling_variant: з/із",
-            "spelling_variant: у/в",
-            "spelling_variant: проект/проєкт",
+            "spelling variant: з/із",
+            "spelling variant: у/в",
+            "spelling variant: проект/проєкт",
         ],
     },
     Case {
@@ -313,7 +313,7 @@ const CASES: &[Case] = &[
         new: (SV_CHEMEZOV_C, ""),
         terms: &[],
         class: Cosmetic,
-        reasons: &["word_order_only"],
+        reasons: &["word order only"],
     },
     Case {
         name: "quote_glyphs_only",
@@ -325,7 +325,7 @@ const CASES: &[Case] = &[
         ),
         terms: &[],
         class: Cosmetic,
-        reasons: &["quote_glyphs_only"],
+        reasons: &["quote marks only"],
     },
     Case {
         name: "invisible_characters",
@@ -337,7 +337,7 @@ const CASES: &[Case] = &[
         ),
         terms: &[],
         class: Cosmetic,
-        reasons: &["whitespace_only"],
+        reasons: &["spacing only"],
     },
     Case {
         name: "swapped_accuser_is_not_word_order",

@@ -138,6 +138,35 @@ fn an_event_that_happened_is_major() {
     );
 }
 
+/// Still pending is no state change: the pending word goes but its verb
+/// stays an infinitive ("poised to vote" → "lawmakers to vote"), or the
+/// word after "to" was never a verb ("seeks to new funding", a typo, and
+/// "to the World Cup") (apnews; labeled cosmetic, cosmetic, minor).
+#[test]
+fn still_pending_or_no_infinitive_is_no_state_change() {
+    for (old, new) in [
+        (
+            "Tennessee poised to vote on new US House map sought by Trump that carves up Memphis",
+            "Tennessee lawmakers to vote on new US House map sought by Trump that carves up Memphis",
+        ),
+        (
+            "LIV Golf has a new chairman and seeks to new funding without Saudi backing",
+            "LIV Golf has a new chairman and seeks new funding without Saudi backing",
+        ),
+        (
+            "From Grandoli to the World Cup: The neighborhood club where Messi’s journey started",
+            "Go inside the neighborhood soccer club where Messi’s magic began",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+        assert!(
+            !reasons.iter().any(|x| x.starts_with("state changed")),
+            "{reasons:?}"
+        );
+    }
+}
+
 /// An outcome reached: discuss → adopt (apnews).
 #[test]
 fn an_outcome_reached_is_major() {
