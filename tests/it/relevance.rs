@@ -1,6 +1,8 @@
 //! Relevance end to end: a topic's decision explained (`match --explain`,
 //! `show`), feedback from the command line changing the next poll's
-//! decision, and a model trained and evaluated on a labels file.
+//! decision (of `poll` and of the running daemon), a model trained and
+//! evaluated on a labels file, and full-text articles whose talks words are
+//! scattered.
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
@@ -103,6 +105,60 @@ fn feedback_from_the_command_line_changes_the_next_polls_decision() {
     );
     env.run(&["poll", "--all"]).expect(0);
     assert!(topic_titles(&env, "trade").contains(&third.1.to_owned()));
+}
+
+/// The same through the running daemon: feedback given from the command
+/// line while `newswatch run` polls changes the decision of its next poll.
+#[test]
+fn feedback_changes_the_running_daemons_next_decision() {
+    let server = TestServer::start();
+    let first = (
+        "a1",
+        "Harbour owners and dockers open wage talks in Rotterdam",
+        "The port's owners and the dockers' union opened wage talks on Monday.",
+    );
+    server.fixed("/feed", Response::ok(rss(&[first])));
+    let env = Env::new(
+        "min_interval = \"1s\"\njitter = 0.0",
+        &format!(
+            "[[source]]\nname = \"wire\"\nurl = \"{}\"\ninterval = \"1s\"\n\n{TOPIC}",
+            server.url("/feed")
+        ),
+    );
+    let mut daemon = crate::support::start_daemon(&env, &[]);
+    crate::support::wait_until("the first item", std::time::Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM items") == Some(1)
+    });
+    assert_eq!(topic_titles(&env, "trade"), [first.1], "the query takes it");
+
+    let id = item_id(&env, first.1);
+    env.run(&["feedback", &id, "irrelevant"]).expect(0);
+
+    let follow_up = (
+        "a2",
+        "Harbour owners and dockers resume wage talks in Rotterdam",
+        "The port's owners and the union resumed wage talks.",
+    );
+    let other = (
+        "a3",
+        "Ministers open negotiations on a fisheries treaty",
+        "Ministers opened negotiations on Tuesday.",
+    );
+    server.fixed("/feed", Response::ok(rss(&[first, follow_up, other])));
+    crate::support::wait_until(
+        "the next poll's items",
+        std::time::Duration::from_secs(20),
+        || env.try_count("SELECT count(*) FROM items") == Some(3),
+    );
+    let titles = topic_titles(&env, "trade");
+    assert!(titles.contains(&other.1.to_owned()), "{titles:?}");
+    assert!(
+        !titles.contains(&follow_up.1.to_owned()),
+        "the daemon decided without the feedback: {titles:?}\n{}",
+        crate::support::daemon_log(&env)
+    );
+    crate::support::signal(&daemon, "-TERM");
+    assert_eq!(daemon.wait().unwrap().code(), Some(0));
 }
 
 #[test]
