@@ -220,17 +220,19 @@ fn train(
             "topic": name, "examples": examples.len(), "relevant": positives,
             "feedback": feedback.len(), "labels_not_stored": missing,
             "weights": model.weights.len(), "threshold": model.threshold,
+            "threshold_unmatched": model.threshold_unmatched,
             "seconds": took.as_secs_f64(), "out": out.map(|p| p.display().to_string()),
         }))?;
     } else {
         outln!(
-            "topic {}: trained on {} labelled items ({positives} relevant, {} feedback) in {:.2} s: {} weights, threshold {:.2}; {whither}",
+            "topic {}: trained on {} labelled items ({positives} relevant, {} feedback) in {:.2} s: {} weights, threshold {:.2} (query hit) / {:.2} (no hit); {whither}",
             safe(&name),
             examples.len(),
             feedback.len(),
             took.as_secs_f64(),
             model.weights.len(),
-            model.threshold
+            model.threshold,
+            model.threshold_unmatched
         );
         if missing > 0 {
             outln!(
@@ -352,17 +354,19 @@ fn features(ctx: &Ctx, topic: &str, limit: usize) -> CliResult {
     if ctx.json {
         json_line(&serde_json::json!({
             "topic": name, "bias": model.bias, "threshold": model.threshold,
+            "threshold_unmatched": model.threshold_unmatched,
             "for": pos.iter().map(|(f, w)| serde_json::json!({"feature": f, "weight": w})).collect::<Vec<_>>(),
             "against": neg.iter().map(|(f, w)| serde_json::json!({"feature": f, "weight": w})).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
     }
     outln!(
-        "topic {}: {} weights, bias {:.2}, threshold {:.2} (t: title word, tt: title word pair, l: lead word, q: the query's signal)",
+        "topic {}: {} weights, bias {:.2}, threshold {:.2} (query hit) / {:.2} (no hit) (t: title word, tt: title word pair, l: lead word, g: word class, q: the query's signal)",
         safe(&name),
         model.weights.len(),
         model.bias,
-        model.threshold
+        model.threshold,
+        model.threshold_unmatched
     );
     outln!("for:");
     for (f, w) in &pos {

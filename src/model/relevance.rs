@@ -6,6 +6,7 @@
 //! ```text
 //! bias -4.1
 //! threshold 0.42
+//! threshold-unmatched 0.6
 //! 2.315 t:negoti
 //! -1.207 tt:settlement_of
 //! ```
@@ -16,8 +17,11 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelFile {
     pub bias: f64,
-    /// Probability from which an item is relevant.
+    /// Probability from which an item the topic's query hits is relevant.
     pub threshold: f64,
+    /// Probability from which an item the query does not hit is relevant
+    /// (the same as `threshold` when the file gives none).
+    pub threshold_unmatched: f64,
     /// Feature name → weight.
     pub weights: HashMap<String, f64>,
 }
@@ -31,6 +35,7 @@ impl ModelFile {
         let mut m = ModelFile {
             bias: 0.0,
             threshold: 0.5,
+            threshold_unmatched: f64::NAN,
             weights: HashMap::new(),
         };
         for (i, line) in text.lines().enumerate() {
@@ -50,10 +55,14 @@ impl ModelFile {
             match a {
                 "bias" => m.bias = num(b)?,
                 "threshold" => m.threshold = num(b)?,
+                "threshold-unmatched" => m.threshold_unmatched = num(b)?,
                 _ => {
                     m.weights.insert(b.trim().to_owned(), num(a)?);
                 }
             }
+        }
+        if m.threshold_unmatched.is_nan() {
+            m.threshold_unmatched = m.threshold;
         }
         Ok(m)
     }

@@ -39,6 +39,31 @@ fn conflict() -> &'static std::collections::HashSet<String> {
     SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::CONFLICT))
 }
 
+/// Stem prefixes of the war's theatre (the places, not the people: names
+/// change with the news, the theatre does not).
+fn theatre() -> &'static [&'static str] {
+    &[
+        "ukrain",
+        "kiev",
+        "kyiv",
+        "donbas",
+        "crimea",
+        "zaporozh",
+        "donetsk",
+        "lugansk",
+        "luhansk",
+        "kherson",
+        "украин",
+        "киев",
+        "донбас",
+        "крым",
+        "запорож",
+        "україн",
+        "київ",
+        "крим",
+    ]
+}
+
 /// Title words up to this far apart make a `tn:` pair.
 const PAIR_WINDOW: usize = 5;
 
@@ -142,6 +167,31 @@ pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
     }
     if title_stems.iter().any(|s| war.contains(s)) {
         out.push("g:conflict".to_owned());
+    }
+    // The war's context in the title: a talks word with no word of the
+    // conflict or its theatre is likely other business of the same people
+    // (other countries' talks, a "plan" of another kind).
+    let ctx = title_stems
+        .iter()
+        .any(|s| war.contains(s) || theatre().iter().any(|p| s.starts_with(p)));
+    if ctx {
+        out.push("g:ctx".to_owned());
+    }
+    if is_dipl.iter().any(|&d| d) && !ctx {
+        out.push("g:dipl-noctx".to_owned());
+    }
+    // A talks word used as a verb of intent ("plans to", "meet to") or of
+    // another sense ("deal with", "call for"): the word after it decides.
+    let folded_title = fold(title);
+    let raw: Vec<&str> = words(&folded_title).map(|(_, w)| w).collect();
+    for p in raw.windows(2) {
+        if matches!(p[1], "to" | "for" | "with") {
+            let l = StemLang::for_word(lang, p[0]);
+            let st = stem(p[0], l);
+            if dipl.contains(st.as_ref()) {
+                out.push(format!("g:dipl_{}", p[1]));
+            }
+        }
     }
     for (i, s) in title_stems.iter().enumerate() {
         let lo = i.saturating_sub(PAIR_WINDOW);

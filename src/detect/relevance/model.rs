@@ -7,6 +7,7 @@
 //! ```text
 //! bias -4.1
 //! threshold 0.42
+//! threshold-unmatched 0.6
 //! 2.315 t:negoti
 //! -1.207 tt:settlement_of
 //! ```
@@ -29,8 +30,11 @@ pub struct Example {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub bias: f64,
-    /// Probability from which an item is relevant.
+    /// Probability from which an item the topic's query hits is relevant.
     pub threshold: f64,
+    /// Probability from which an item the query does not hit is relevant:
+    /// higher, as the words alone are weaker evidence than the query's.
+    pub threshold_unmatched: f64,
     pub weights: HashMap<String, f64>,
     /// Items a user labelled (not in the file): an item worded like one of
     /// them takes its label.
@@ -48,6 +52,7 @@ impl From<ModelFile> for Model {
         Model {
             bias: f.bias,
             threshold: f.threshold,
+            threshold_unmatched: f.threshold_unmatched,
             weights: f.weights,
             remembered: Vec::new(),
         }
@@ -66,6 +71,26 @@ pub struct Remembered {
 /// Share of title words (Jaccard) from which an item is "worded like" a
 /// labelled one.
 const REMEMBER_SIMILARITY: f64 = 0.6;
+
+/// The feature of an item the topic's query hits.
+const QUERY_MATCH: &str = "q:match";
+
+/// A feature shared by the items of a topic at large (the query's signal,
+/// the word classes, the title's length), which one correction must not
+/// move for all of them.
+fn is_shared(feature: &str) -> bool {
+    feature.starts_with("q:") || feature.starts_with("g:") || feature.starts_with("f:")
+}
+
+/// The two thresholds as multiples of the out-of-fold cut: an item the query
+/// hits is relevant unless the model is quite sure it is not, an item the
+/// query misses needs more than the cut. Out-of-fold items are like the
+/// training ones; later news is less so, and its unmatched items are where
+/// a cut chosen on the training months lets in other business of the same
+/// people. Chosen on a time split inside the training months (train before
+/// 16 November, check the rest of November; `detect::relevance::tests`).
+const QUERY_HIT_SCALE: f64 = 0.25;
+const UNMATCHED_SCALE: f64 = 1.5;
 
 /// One feature's part in a score.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,7 +130,7 @@ impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             epochs: 10,
-            l2: 3e-3,
+            l2: 1e-2,
             rate: 0.3,
             min_count: 2,
             folds: 5,
@@ -124,7 +149,9 @@ impl Model {
         let mut z = self.bias;
         let mut contributions = Vec::new();
         let mut features_title: Vec<&str> = Vec::new();
+        let mut query_hit = false;
         for f in features {
+            query_hit |= f == QUERY_MATCH;
             if !self.remembered.is_empty() && f.starts_with("t:") {
                 features_title.push(f);
             }
@@ -143,7 +170,7 @@ impl Model {
                 .then_with(|| a.feature.cmp(&b.feature))
         });
         let probability = sigmoid(z);
-        let mut relevant = probability >= self.threshold;
+        let mut relevant = probability >= self.threshold_for(query_hit);
         let mut via_feedback = None;
         if !self.remembered.is_empty() {
             features_title.sort_unstable();
@@ -165,6 +192,15 @@ impl Model {
             relevant,
             contributions,
             via_feedback,
+        }
+    }
+
+    /// The threshold of an item the query hits (`true`) or not.
+    pub fn threshold_for(&self, query_hit: bool) -> f64 {
+        if query_hit {
+            self.threshold
+        } else {
+            self.threshold_unmatched
         }
     }
 
@@ -192,6 +228,7 @@ impl Model {
         Model {
             bias: -3.0,
             threshold: 0.5,
+            threshold_unmatched: 0.5,
             weights: [("q:match".to_owned(), 6.0)].into_iter().collect(),
             remembered: Vec::new(),
         }
@@ -200,17 +237,19 @@ impl Model {
     /// This model adjusted to a user's labels: training goes on from its
     /// weights over `examples` alone until each is on its side of the
     /// threshold (or a fixed number of rounds), so the next items worded
-    /// like a corrected one are decided as the user said.
+    /// like a corrected one are decided as the user said. Only the items'
+    /// own words move, not the signals every item of the topic shares.
     pub fn fine_tune(&self, examples: &[Example]) -> Model {
         const ROUNDS: usize = 200;
         let mut m = self.clone();
-        let t = self.threshold.clamp(0.05, 0.95);
         let margin = 0.05;
         let mut g2: HashMap<String, f64> = HashMap::new();
         for _ in 0..ROUNDS {
             let mut wrong = 0;
             for e in examples {
                 let p = m.score(e.features.iter().map(String::as_str)).probability;
+                let hit = e.features.iter().any(|f| f == QUERY_MATCH);
+                let t = self.threshold_for(hit).clamp(0.05, 0.95);
                 let ok = if e.relevant {
                     p >= t + margin
                 } else {
@@ -222,7 +261,9 @@ impl Model {
                 wrong += 1;
                 let y = if e.relevant { 1.0 } else { 0.0 };
                 let g = (p - y) * e.weight;
-                for f in &e.features {
+                // The item's own wording moves; the query's signal and the
+                // word classes, which every item of the topic shares, stay.
+                for f in e.features.iter().filter(|f| !is_shared(f)) {
                     let acc = g2.entry(f.clone()).or_insert(1e-8);
                     *acc += g * g;
                     let step = 0.5 * g / acc.sqrt();
@@ -260,6 +301,7 @@ impl Model {
         }
         let _ = writeln!(out, "bias {:.4}", self.bias);
         let _ = writeln!(out, "threshold {:.4}", self.threshold);
+        let _ = writeln!(out, "threshold-unmatched {:.4}", self.threshold_unmatched);
         let sorted: BTreeMap<&String, &f64> = self.weights.iter().collect();
         for (f, w) in sorted {
             let _ = writeln!(out, "{w:.4} {f}");
@@ -278,7 +320,7 @@ impl Model {
     pub fn train(examples: &[Example], opts: TrainOptions) -> Model {
         let vocab = vocabulary(examples, opts.min_count);
         let encoded: Vec<Encoded> = examples.iter().map(|e| encode(e, &vocab)).collect();
-        let mut threshold = 0.5;
+        let mut thresholds = (0.5, 0.5);
         if opts.folds > 1 && encoded.len() >= opts.folds * 4 {
             let mut scored: Vec<(f64, bool, f64)> = Vec::with_capacity(encoded.len());
             for k in 0..opts.folds {
@@ -301,7 +343,8 @@ impl Model {
                     scored.push((sigmoid(z), e.relevant, e.weight));
                 }
             }
-            threshold = best_threshold(&mut scored);
+            let cut = best_threshold(&mut scored);
+            thresholds = (cut * QUERY_HIT_SCALE, cut * UNMATCHED_SCALE);
         }
         let all: Vec<&Encoded> = encoded.iter().collect();
         let (bias, w) = fit(&all, vocab.len(), opts);
@@ -315,7 +358,8 @@ impl Model {
             .collect();
         Model {
             bias: (bias * 1e4).round() / 1e4,
-            threshold: (threshold * 1e4).round() / 1e4,
+            threshold: (thresholds.0 * 1e4).round() / 1e4,
+            threshold_unmatched: (thresholds.1 * 1e4).round() / 1e4,
             weights,
             remembered: Vec::new(),
         }
