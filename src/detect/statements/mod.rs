@@ -112,6 +112,9 @@ pub fn whole_item_statement(speaker: usize, title: &str, text: &str) -> Quote {
 #[path = "tests/eval_tass.rs"]
 mod eval_tass;
 #[cfg(test)]
+#[path = "tests/lexicon.rs"]
+mod lexicon_tests;
+#[cfg(test)]
 #[path = "tests/positions.rs"]
 mod positions_tests;
 #[cfg(test)]

@@ -143,7 +143,7 @@ pub struct Position {
 
 /// Folded words with apostrophes dropped ("army's" → "armys" is not
 /// wanted: the possessive 's is cut), for prefix matching.
-fn keys(text: &str) -> Vec<String> {
+pub(super) fn keys(text: &str) -> Vec<String> {
     words(text)
         .map(|(_, w)| {
             let f = fold(w);
@@ -260,7 +260,7 @@ const OWNER_REACH: usize = 2;
 
 /// Words that open a clause describing circumstances, not the speaker's
 /// own position.
-const CLAUSE_OPENERS: &[&str] = &[
+pub(super) const CLAUSE_OPENERS: &[&str] = &[
     "amid",
     "since",
     "because",
@@ -322,7 +322,7 @@ fn negated_refusal(ws: &[String]) -> bool {
 }
 
 /// Words of refusing, for [`negated_refusal`].
-const REFUSALS: &[&str] = &[
+pub(super) const REFUSALS: &[&str] = &[
     "refus",
     "reject",
     "oppos",
@@ -336,7 +336,7 @@ const REFUSALS: &[&str] = &[
 ];
 
 /// Verdict cues that are doubtful by themselves (no negator needed).
-const DOUBT: &[&str] = &[
+pub(super) const DOUBT: &[&str] = &[
     "blocked",
     "stalled",
     "stalemate",
