@@ -105,7 +105,8 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "требу", "потрібн", "повинн", "мають", "має$", "вимага",
     ]),
     ("acceptance", &[
-        "agree$", "agrees$", "agreed$", "accept", "back", "support", "welcome", "fine with", "acceptable", "positive",
+        "agree$", "agrees$", "agreed to", "agreed that", "has agreed", "have agreed", "accept",
+        "back", "support", "welcome", "fine with", "acceptable", "positive",
         "substantive", "согласи", "соглас", "принима", "поддерж", "приветству", "погоди",
         "згод", "прийма", "підтрим", "вітає",
     ]),
@@ -123,4 +124,49 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "bad faith", "good faith", "not serious", "serious about", "excellent", "successful",
         "прогресс", "конструктив", "продуктив", "тупик", "саботир", "прогрес", "глухий кут",
     ]),
+];
+
+/// What a `talks` statement is about, by aspect name
+/// (`detect::statements::Aspect`): where (a venue, hosting), the format
+/// (public or not, working groups, who sits at the table), when (timing,
+/// urgency), a date (a meeting on a given day). Whether to talk at all is
+/// the rest. The first aspect here with a cue wins.
+#[rustfmt::skip]
+pub const TALKS_ASPECTS: &[(&str, &[&str])] = &[
+    ("where", &[
+        "host$", "hosts$", "hosted$", "hosting$", "venue", "площадк", "мест проведени",
+        "майданчик", "місц проведенн",
+    ]),
+    ("format", &[
+        "format", "megaphone", "public", "working group", "trilateral", "bilateral", "direct$",
+        "directly", "level$", "mediat", "формат", "публичн", "рабоч групп", "трехсторон",
+        "двусторон", "прям", "посредн", "публічн", "робоч груп", "тристорон", "двосторон",
+        "посередн",
+    ]),
+    ("when", &[
+        "soon", "urgen", "timing", "timeframe", "schedul", "postpon", "delay", "later$",
+        "скоро", "срочн", "срок", "отлож", "перенес", "терміно", "невдовз", "строк", "відклад",
+    ]),
+    // A meeting on a given day: schedule news.
+    ("date", &[
+        "date$", "dates$", "week", "month", "tomorrow", "today", "дат", "недел", "тижн",
+        "завтра", "сегодня", "сьогодні",
+        "january", "february", "march$", "april", "june", "july", "august", "september",
+        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "январ", "феврал", "март", "апрел", "мая$", "июн", "июл", "август",
+        "сентябр", "октябр", "ноябр", "декабр", "понедельник", "вторник", "четверг", "пятниц",
+        "суббот", "воскресень", "січн", "лютого", "березн", "квітн", "травн", "червн", "липн",
+        "серпн", "вересн", "жовтн", "листопад", "грудн", "понеділ", "вівтор", "четвер",
+        "п'ятниц", "субот", "неділ",
+    ]),
+];
+
+/// Cues of a position restated ("continue to", "remains", "reaffirms"): a
+/// statement with one keeps its stance but is never a shift — repeating a
+/// known position is not a move.
+#[rustfmt::skip]
+pub const RESTATEMENT_CUES: &[&str] = &[
+    "continu", "remain", "still$", "reaffirm", "reiterat", "as before", "keep", "keeps$",
+    "продолж", "по прежнему", "остает", "вновь", "снова", "продовж", "як і раніше",
+    "залишаєт", "знову",
 ];

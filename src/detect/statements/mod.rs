@@ -51,7 +51,7 @@ use crate::text::fold;
 
 use attribution::body_quotes;
 use headlines::headline_statement;
-pub use position::{Direction, Issue, Position, Stance, position};
+pub use position::{Aspect, Direction, Issue, Position, Stance, aspect, position};
 pub use shift::{POSITION_MEMORY, POSITION_WINDOW_DAYS, PastStance, position_shift};
 pub use similarity::{SHIFT_THRESHOLD, Shift, find_shift, similarity};
 pub use speakers::SpeakerSet;

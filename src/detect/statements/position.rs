@@ -4,7 +4,9 @@
 //! position (`other` / `statement` when nothing fits).
 
 use crate::detect::lexicon::negation::NEGATORS;
-use crate::detect::lexicon::positions::{ISSUE_TERMS, STANCE_CUES, TALKS_CAP};
+use crate::detect::lexicon::positions::{
+    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS, TALKS_CAP,
+};
 use crate::text::{fold, words};
 
 /// The issue of a statement (STATEMENTS.md in the corpus labels).
@@ -120,6 +122,57 @@ impl Stance {
     }
 }
 
+/// What a `talks` statement is about (`Whether` for every other issue):
+/// stances are compared within one aspect, so a venue offer does not
+/// "move" a refusal of talks in public, nor a date a readiness to talk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Aspect {
+    /// Whether to talk, with whom, the talks' prospects: the rest.
+    Whether,
+    /// Timing and urgency.
+    When,
+    /// A venue, hosting.
+    Where,
+    /// The format: public or not, working groups, direct or mediated.
+    Format,
+    /// A meeting on a given day: schedule news.
+    Date,
+}
+
+impl Aspect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aspect::Whether => "whether",
+            Aspect::When => "when",
+            Aspect::Where => "where",
+            Aspect::Format => "format",
+            Aspect::Date => "date",
+        }
+    }
+}
+
+/// The aspect of a statement on `issue` from its words (the quote or the
+/// headline without its attribution): the first of
+/// `lexicon::positions::TALKS_ASPECTS` with a cue, for `talks` only.
+pub fn aspect(issue: Issue, text: &str) -> Aspect {
+    if issue != Issue::Talks {
+        return Aspect::Whether;
+    }
+    let ws = keys(text);
+    for (name, cues) in TALKS_ASPECTS {
+        if cues.iter().any(|c| find_cue(&ws, c).is_some()) {
+            return match *name {
+                "when" => Aspect::When,
+                "where" => Aspect::Where,
+                "format" => Aspect::Format,
+                "date" => Aspect::Date,
+                _ => Aspect::Whether,
+            };
+        }
+    }
+    Aspect::Whether
+}
+
 /// See [`Stance::direction`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -133,12 +186,17 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Position {
     pub issue: Issue,
+    /// What of the issue it is about ([`aspect`]).
+    pub aspect: Aspect,
     pub stance: Stance,
     /// The issue term that decided the issue ("summit", "sanctions"), or
     /// empty: what the stance is about.
     pub object: String,
     /// The stance cue found ("only after", "ready"), or empty.
     pub cue: String,
+    /// A restatement cue ("continues to", "remains") is there: the stance
+    /// is a known one repeated, never a shift.
+    pub restated: bool,
 }
 
 /// Folded words with apostrophes dropped ("army's" → "armys" is not
@@ -185,9 +243,15 @@ pub fn position(text: &str, context: &str) -> Position {
         (Issue::Other, _) => issue_of(&keys(context)),
         found => found,
     };
-    let (stance, cue) = stance_of(&keys(context), &possessives(context));
+    let context_keys = keys(context);
+    let (stance, cue) = stance_of(&context_keys, &possessives(context));
+    let restated = RESTATEMENT_CUES
+        .iter()
+        .any(|c| find_cue(&context_keys, c).is_some());
     Position {
+        restated,
         issue,
+        aspect: aspect(issue, text),
         stance,
         object,
         cue,
@@ -296,6 +360,9 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
                 "readiness" if negated => Stance::Refusal,
                 "acceptance" if negated => Stance::Rejection,
                 "rejection" | "refusal" if negated_refusal(ws) => Stance::Readiness,
+                // "rejects suggestions that …", "dismisses reports": a claim
+                // denied, not a proposal refused.
+                "rejection" | "refusal" if denies_a_claim(ws, c) => Stance::Statement,
                 other => Stance::parse(other).unwrap_or(Stance::Statement),
             };
             let at = find_cue(ws, c).unwrap_or(0);
@@ -320,6 +387,42 @@ fn negated_refusal(ws: &[String]) -> bool {
         negator && REFUSALS.iter().any(|r| p[1].starts_with(r))
     })
 }
+
+/// A rejection cue `cue` whose object is a claim ("rejects suggestions",
+/// "dismisses reports that …"): the speaker denies what was said, a
+/// statement of fact.
+fn denies_a_claim(ws: &[String], cue: &str) -> bool {
+    let Some(at) = find_cue(ws, cue) else {
+        return false;
+    };
+    let after = at + cue.split(' ').count();
+    ws.iter()
+        .skip(after)
+        .take(2)
+        .any(|w| CLAIMS.iter().any(|c| w.starts_with(c)))
+}
+
+/// What a denial denies, for [`denies_a_claim`].
+pub(super) const CLAIMS: &[&str] = &[
+    "suggestion",
+    "claim",
+    "report",
+    "allegation",
+    "rumo",
+    "speculation",
+    "accusation",
+    "assertion",
+    "сообщени",
+    "утверждени",
+    "слух",
+    "обвинени",
+    "домысл",
+    "заяв",
+    "повідомленн",
+    "твердженн",
+    "чутк",
+    "звинуваченн",
+];
 
 /// Words of refusing, for [`negated_refusal`].
 pub(super) const REFUSALS: &[&str] = &[

@@ -244,8 +244,15 @@ pub(super) fn run(verbose: bool) -> Figures {
                         q.text.replace('\t', " ")
                     );
                 }
+                let now = PastStance {
+                    issue: pos.issue,
+                    aspect: pos.aspect,
+                    stance: pos.stance,
+                    at,
+                };
                 if !topic.is_empty()
-                    && let Some(r) = position_shift(pos.issue, pos.stance, at, &earlier)
+                    && !pos.restated
+                    && let Some(r) = position_shift(&now, &earlier)
                 {
                     f.shifts += 1;
                     shifted = true;
@@ -264,11 +271,7 @@ pub(super) fn run(verbose: bool) -> Figures {
                 history.push(Stored {
                     speaker: q.speaker,
                     topic,
-                    past: PastStance {
-                        issue: pos.issue,
-                        stance: pos.stance,
-                        at,
-                    },
+                    past: now,
                 });
             }
         }

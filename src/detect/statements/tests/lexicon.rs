@@ -7,7 +7,9 @@
 use super::position::keys;
 use super::tokens::loose_key;
 use crate::detect::lexicon::negation::NEGATORS;
-use crate::detect::lexicon::positions::{ISSUE_TERMS, STANCE_CUES};
+use crate::detect::lexicon::positions::{
+    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+};
 use crate::detect::lexicon::speech::{
     DIGEST_WORDS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS, QUOTE_INTRO_WORDS, QUOTE_VERBS_CYRILLIC,
     QUOTE_VERBS_EN, SPEAKER_PRONOUNS,
@@ -70,7 +72,11 @@ fn position_lists_are_reachable() {
             bad.extend(unreachable(&parts(term).collect::<Vec<_>>(), key));
         }
     }
-    for (_, cues) in STANCE_CUES {
+    for (_, cues) in STANCE_CUES
+        .iter()
+        .chain(TALKS_ASPECTS)
+        .chain(&[("restated", RESTATEMENT_CUES)])
+    {
         for cue in *cues {
             bad.extend(unreachable(&parts(cue).collect::<Vec<_>>(), key));
         }
@@ -81,5 +87,6 @@ fn position_lists_are_reachable() {
         bad.extend(unreachable(&parts(cue).collect::<Vec<_>>(), key));
     }
     bad.extend(unreachable(super::position::CLAUSE_OPENERS, key));
+    bad.extend(unreachable(super::position::CLAIMS, key));
     assert_eq!(bad, Vec::<&str>::new());
 }
