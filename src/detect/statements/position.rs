@@ -347,7 +347,11 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     let mut stance = Stance::Statement;
     let mut cue = String::new();
     for (name, cues) in STANCE_CUES {
-        if let Some(c) = cues.iter().find(|c| find_cue(ws, c).is_some()) {
+        // "the willing", "the ready": a noun, nobody's readiness.
+        let used = |c: &&&str| {
+            find_cue(ws, c).is_some_and(|at| *name != "readiness" || at == 0 || ws[at - 1] != "the")
+        };
+        if let Some(c) = cues.iter().find(used) {
             cue = c.trim_end_matches('$').to_string();
             stance = match *name {
                 "verdict" => {
@@ -389,8 +393,8 @@ fn negated_refusal(ws: &[String]) -> bool {
 }
 
 /// A rejection cue `cue` whose object is a claim ("rejects suggestions",
-/// "dismisses reports that …"): the speaker denies what was said, a
-/// statement of fact.
+/// "won't comment"): the speaker denies what was said or declines to say,
+/// a statement of fact.
 fn denies_a_claim(ws: &[String], cue: &str) -> bool {
     let Some(at) = find_cue(ws, cue) else {
         return false;
@@ -402,8 +406,12 @@ fn denies_a_claim(ws: &[String], cue: &str) -> bool {
         .any(|w| CLAIMS.iter().any(|c| w.starts_with(c)))
 }
 
-/// What a denial denies, for [`denies_a_claim`].
+/// What a denial denies, for [`denies_a_claim`]: a claim, or a comment
+/// ("never comments on …", "won't comment").
 pub(super) const CLAIMS: &[&str] = &[
+    "comment",
+    "коммент",
+    "комент",
     "suggestion",
     "claim",
     "report",

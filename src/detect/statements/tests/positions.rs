@@ -264,6 +264,23 @@ fn a_denied_claim_is_no_rejection() {
         Stance::Statement
     );
     assert_eq!(stance("Kremlin rejects the plan"), Stance::Rejection);
+    assert_eq!(
+        stance("Aide says he never comments on conversations"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Kremlin won't comment on the report"),
+        Stance::Statement
+    );
+    // Nor is "the willing" anyone's readiness.
+    assert_eq!(
+        stance("Coalition of the willing may deploy troops"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Russia willing to deploy observers"),
+        Stance::Readiness
+    );
 }
 
 #[test]
