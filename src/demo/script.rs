@@ -442,6 +442,7 @@ mod tests {
                     let p = position(&q.text, &q.context);
                     PastStance {
                         issue: p.issue,
+                        aspect: p.aspect,
                         stance: p.stance,
                         at,
                     }
@@ -457,7 +458,7 @@ mod tests {
         assert!(!after.is_empty());
         let shifts = after
             .iter()
-            .filter(|p| position_shift(p.issue, p.stance, p.at, &before).is_some())
+            .filter(|p| position_shift(p, &before).is_some())
             .count();
         // The headline and the quote under it both move it; the commit stage
         // records one shift per speaker and issue in an item.

@@ -57,6 +57,8 @@ pub struct EarlierStatement {
     pub id: i64,
     pub issue: String,
     pub stance: String,
+    /// The statement's words (what its aspect is read from).
+    pub text: String,
     /// None when the stored time does not parse.
     pub said_at: Option<DateTime<Utc>>,
 }
@@ -175,7 +177,7 @@ impl WriteTx<'_, '_> {
     ) -> Result<Vec<EarlierStatement>> {
         self.conn()
             .prepare_cached(
-                "SELECT id, issue, stance, coalesce(said_at, seen_at) AS t FROM statements
+                "SELECT id, issue, stance, coalesce(said_at, seen_at) AS t, text FROM statements
                  WHERE speaker = ?1 AND topic = ?2 AND coalesce(said_at, seen_at) >= ?3
                    AND item_id != ?4
                  ORDER BY t DESC, id DESC LIMIT ?5",
@@ -189,6 +191,7 @@ impl WriteTx<'_, '_> {
                             id: r.get(0)?,
                             issue: r.get(1)?,
                             stance: r.get(2)?,
+                            text: r.get(4)?,
                             said_at: parse_ts(&t),
                         })
                     },

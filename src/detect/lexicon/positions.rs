@@ -4,7 +4,9 @@
 //! other side or on progress). Word *prefixes*, folded (`crate::text::fold`,
 //! then apostrophes dropped); English, Russian, Ukrainian. A word matches a
 //! prefix when it starts with it; a prefix ending in `$` must be the whole
-//! word. Phrases are several prefixes in a row.
+//! word. Phrases are several prefixes in a row; a hyphen splits words
+//! ("28 point" matches "28-point"), and a possessive 's is cut. Every entry
+//! must be reachable in that form (`statements` tests check it).
 
 /// Issue terms, by issue name (`detect::statements::Issue`), with a weight:
 /// a specific term (prisoner swap, Crimea) outweighs a general one (talks).
@@ -22,7 +24,7 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
         ("тел$", 2), ("полонен", 3), ("обмін", 2), ("тіл$", 2), ("гуманитар", 2), ("гуманітар", 2),
     ]),
     ("ceasefire", &[
-        ("ceasefire", 3), ("cease-fire", 3), ("truce", 3), ("armistice", 3), ("moratorium", 2),
+        ("ceasefire", 3), ("cease fire", 3), ("truce", 3), ("armistice", 3), ("moratorium", 2),
         ("перемир", 3), ("прекращени огня", 3), ("припиненн вогню", 3), ("перемир'я", 3),
     ]),
     ("elections", &[
@@ -45,7 +47,7 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
     ("guarantees", &[
         ("guarant", 3), ("security system", 3), ("security model", 3),
         ("security commitment", 3), ("military mission", 3), ("nato", 2), ("troops", 2), ("peacekeep", 3), ("neutral", 3),
-        ("non-aggression", 3), ("nonaggression", 3), ("army size", 3), ("army's size", 3),
+        ("non aggression", 3), ("nonaggression", 3), ("army size", 3),
         ("army cap", 3), ("reassurance force", 3), ("security agreement", 3),
         ("security architecture", 2), ("contingent", 2), ("deploy", 1), ("гарант", 3), ("нато", 2),
         ("войск", 1), ("миротвор", 3), ("нейтрал", 3), ("ненападени", 3), ("військ", 1),
@@ -53,8 +55,8 @@ pub const ISSUE_TERMS: &[(&str, &[(&str, u8)])] = &[
         ("security issue", 3), ("european security", 3), ("coalition of the willing", 3),
     ]),
     ("plan", &[
-        ("plan$", 2), ("peace plan", 3), ("28-point", 3), ("20-point", 3), ("22-point", 3),
-        ("12-point", 3), ("agreement", 2), ("deadline", 2), ("concession", 2),
+        ("plan$", 2), ("peace plan", 3), ("28 point", 3), ("20 point", 3), ("22 point", 3),
+        ("12 point", 3), ("agreement", 2), ("deadline", 2), ("concession", 2),
         ("outcome", 2), ("result", 2), ("red line", 2), ("open question", 2),
         ("draft", 2), ("document", 2), ("framework", 2), ("anchorage", 2), ("alaska", 2),
         ("understanding", 2), ("root cause", 3), ("underlying cause", 3), ("terms", 2), ("memorandum", 2), ("version", 2),
@@ -103,7 +105,8 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "требу", "потрібн", "повинн", "мають", "має$", "вимага",
     ]),
     ("acceptance", &[
-        "agree$", "agrees$", "agreed$", "accept", "back", "support", "welcome", "fine with", "acceptable", "positive",
+        "agree$", "agrees$", "agreed to", "agreed that", "has agreed", "have agreed", "accept",
+        "back", "support", "welcome", "fine with", "acceptable", "positive",
         "substantive", "согласи", "соглас", "принима", "поддерж", "приветству", "погоди",
         "згод", "прийма", "підтрим", "вітає",
     ]),
@@ -121,4 +124,49 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "bad faith", "good faith", "not serious", "serious about", "excellent", "successful",
         "прогресс", "конструктив", "продуктив", "тупик", "саботир", "прогрес", "глухий кут",
     ]),
+];
+
+/// What a `talks` statement is about, by aspect name
+/// (`detect::statements::Aspect`): where (a venue, hosting), the format
+/// (public or not, working groups, who sits at the table), when (timing,
+/// urgency), a date (a meeting on a given day). Whether to talk at all is
+/// the rest. The first aspect here with a cue wins.
+#[rustfmt::skip]
+pub const TALKS_ASPECTS: &[(&str, &[&str])] = &[
+    ("where", &[
+        "host$", "hosts$", "hosted$", "hosting$", "venue", "площадк", "мест проведени",
+        "майданчик", "місц проведенн",
+    ]),
+    ("format", &[
+        "format", "megaphone", "public", "working group", "trilateral", "bilateral", "direct$",
+        "directly", "level$", "mediat", "формат", "публичн", "рабоч групп", "трехсторон",
+        "двусторон", "прям", "посредн", "публічн", "робоч груп", "тристорон", "двосторон",
+        "посередн",
+    ]),
+    ("when", &[
+        "soon", "urgen", "timing", "timeframe", "schedul", "postpon", "delay", "later$",
+        "скоро", "срочн", "срок", "отлож", "перенес", "терміно", "невдовз", "строк", "відклад",
+    ]),
+    // A meeting on a given day: schedule news.
+    ("date", &[
+        "date$", "dates$", "week", "month", "tomorrow", "today", "дат", "недел", "тижн",
+        "завтра", "сегодня", "сьогодні",
+        "january", "february", "march$", "april", "june", "july", "august", "september",
+        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "январ", "феврал", "март", "апрел", "мая$", "июн", "июл", "август",
+        "сентябр", "октябр", "ноябр", "декабр", "понедельник", "вторник", "четверг", "пятниц",
+        "суббот", "воскресень", "січн", "лютого", "березн", "квітн", "травн", "червн", "липн",
+        "серпн", "вересн", "жовтн", "листопад", "грудн", "понеділ", "вівтор", "четвер",
+        "п'ятниц", "субот", "неділ",
+    ]),
+];
+
+/// Cues of a position restated ("continue to", "remains", "reaffirms"): a
+/// statement with one keeps its stance but is never a shift — repeating a
+/// known position is not a move.
+#[rustfmt::skip]
+pub const RESTATEMENT_CUES: &[&str] = &[
+    "continu", "remain", "still$", "reaffirm", "reiterat", "as before", "keep", "keeps$",
+    "продолж", "по прежнему", "остает", "вновь", "снова", "продовж", "як і раніше",
+    "залишаєт", "знову",
 ];

@@ -51,7 +51,7 @@ use crate::text::fold;
 
 use attribution::body_quotes;
 use headlines::headline_statement;
-pub use position::{Direction, Issue, Position, Stance, position};
+pub use position::{Aspect, Direction, Issue, Position, Stance, aspect, position};
 pub use shift::{POSITION_MEMORY, POSITION_WINDOW_DAYS, PastStance, position_shift};
 pub use similarity::{SHIFT_THRESHOLD, Shift, find_shift, similarity};
 pub use speakers::SpeakerSet;
@@ -111,6 +111,9 @@ pub fn whole_item_statement(speaker: usize, title: &str, text: &str) -> Quote {
 #[cfg(test)]
 #[path = "tests/eval_tass.rs"]
 mod eval_tass;
+#[cfg(test)]
+#[path = "tests/lexicon.rs"]
+mod lexicon_tests;
 #[cfg(test)]
 #[path = "tests/positions.rs"]
 mod positions_tests;

@@ -4,7 +4,9 @@
 //! position (`other` / `statement` when nothing fits).
 
 use crate::detect::lexicon::negation::NEGATORS;
-use crate::detect::lexicon::positions::{ISSUE_TERMS, STANCE_CUES, TALKS_CAP};
+use crate::detect::lexicon::positions::{
+    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS, TALKS_CAP,
+};
 use crate::text::{fold, words};
 
 /// The issue of a statement (STATEMENTS.md in the corpus labels).
@@ -120,6 +122,57 @@ impl Stance {
     }
 }
 
+/// What a `talks` statement is about (`Whether` for every other issue):
+/// stances are compared within one aspect, so a venue offer does not
+/// "move" a refusal of talks in public, nor a date a readiness to talk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Aspect {
+    /// Whether to talk, with whom, the talks' prospects: the rest.
+    Whether,
+    /// Timing and urgency.
+    When,
+    /// A venue, hosting.
+    Where,
+    /// The format: public or not, working groups, direct or mediated.
+    Format,
+    /// A meeting on a given day: schedule news.
+    Date,
+}
+
+impl Aspect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aspect::Whether => "whether",
+            Aspect::When => "when",
+            Aspect::Where => "where",
+            Aspect::Format => "format",
+            Aspect::Date => "date",
+        }
+    }
+}
+
+/// The aspect of a statement on `issue` from its words (the quote or the
+/// headline without its attribution): the first of
+/// `lexicon::positions::TALKS_ASPECTS` with a cue, for `talks` only.
+pub fn aspect(issue: Issue, text: &str) -> Aspect {
+    if issue != Issue::Talks {
+        return Aspect::Whether;
+    }
+    let ws = keys(text);
+    for (name, cues) in TALKS_ASPECTS {
+        if cues.iter().any(|c| find_cue(&ws, c).is_some()) {
+            return match *name {
+                "when" => Aspect::When,
+                "where" => Aspect::Where,
+                "format" => Aspect::Format,
+                "date" => Aspect::Date,
+                _ => Aspect::Whether,
+            };
+        }
+    }
+    Aspect::Whether
+}
+
 /// See [`Stance::direction`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -133,17 +186,22 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Position {
     pub issue: Issue,
+    /// What of the issue it is about ([`aspect`]).
+    pub aspect: Aspect,
     pub stance: Stance,
     /// The issue term that decided the issue ("summit", "sanctions"), or
     /// empty: what the stance is about.
     pub object: String,
     /// The stance cue found ("only after", "ready"), or empty.
     pub cue: String,
+    /// A restatement cue ("continues to", "remains") is there: the stance
+    /// is a known one repeated, never a shift.
+    pub restated: bool,
 }
 
 /// Folded words with apostrophes dropped ("army's" → "armys" is not
 /// wanted: the possessive 's is cut), for prefix matching.
-fn keys(text: &str) -> Vec<String> {
+pub(super) fn keys(text: &str) -> Vec<String> {
     words(text)
         .map(|(_, w)| {
             let f = fold(w);
@@ -185,9 +243,15 @@ pub fn position(text: &str, context: &str) -> Position {
         (Issue::Other, _) => issue_of(&keys(context)),
         found => found,
     };
-    let (stance, cue) = stance_of(&keys(context), &possessives(context));
+    let context_keys = keys(context);
+    let (stance, cue) = stance_of(&context_keys, &possessives(context));
+    let restated = RESTATEMENT_CUES
+        .iter()
+        .any(|c| find_cue(&context_keys, c).is_some());
     Position {
+        restated,
         issue,
+        aspect: aspect(issue, text),
         stance,
         object,
         cue,
@@ -260,7 +324,7 @@ const OWNER_REACH: usize = 2;
 
 /// Words that open a clause describing circumstances, not the speaker's
 /// own position.
-const CLAUSE_OPENERS: &[&str] = &[
+pub(super) const CLAUSE_OPENERS: &[&str] = &[
     "amid",
     "since",
     "because",
@@ -283,7 +347,11 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     let mut stance = Stance::Statement;
     let mut cue = String::new();
     for (name, cues) in STANCE_CUES {
-        if let Some(c) = cues.iter().find(|c| find_cue(ws, c).is_some()) {
+        // "the willing", "the ready": a noun, nobody's readiness.
+        let used = |c: &&&str| {
+            find_cue(ws, c).is_some_and(|at| *name != "readiness" || at == 0 || ws[at - 1] != "the")
+        };
+        if let Some(c) = cues.iter().find(used) {
             cue = c.trim_end_matches('$').to_string();
             stance = match *name {
                 "verdict" => {
@@ -296,6 +364,9 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
                 "readiness" if negated => Stance::Refusal,
                 "acceptance" if negated => Stance::Rejection,
                 "rejection" | "refusal" if negated_refusal(ws) => Stance::Readiness,
+                // "rejects suggestions that …", "dismisses reports": a claim
+                // denied, not a proposal refused.
+                "rejection" | "refusal" if denies_a_claim(ws, c) => Stance::Statement,
                 other => Stance::parse(other).unwrap_or(Stance::Statement),
             };
             let at = find_cue(ws, c).unwrap_or(0);
@@ -321,8 +392,48 @@ fn negated_refusal(ws: &[String]) -> bool {
     })
 }
 
+/// A rejection cue `cue` whose object is a claim ("rejects suggestions",
+/// "won't comment"): the speaker denies what was said or declines to say,
+/// a statement of fact.
+fn denies_a_claim(ws: &[String], cue: &str) -> bool {
+    let Some(at) = find_cue(ws, cue) else {
+        return false;
+    };
+    let after = at + cue.split(' ').count();
+    ws.iter()
+        .skip(after)
+        .take(2)
+        .any(|w| CLAIMS.iter().any(|c| w.starts_with(c)))
+}
+
+/// What a denial denies, for [`denies_a_claim`]: a claim, or a comment
+/// ("never comments on …", "won't comment").
+pub(super) const CLAIMS: &[&str] = &[
+    "comment",
+    "коммент",
+    "комент",
+    "suggestion",
+    "claim",
+    "report",
+    "allegation",
+    "rumo",
+    "speculation",
+    "accusation",
+    "assertion",
+    "сообщени",
+    "утверждени",
+    "слух",
+    "обвинени",
+    "домысл",
+    "заяв",
+    "повідомленн",
+    "твердженн",
+    "чутк",
+    "звинуваченн",
+];
+
 /// Words of refusing, for [`negated_refusal`].
-const REFUSALS: &[&str] = &[
+pub(super) const REFUSALS: &[&str] = &[
     "refus",
     "reject",
     "oppos",
@@ -336,7 +447,7 @@ const REFUSALS: &[&str] = &[
 ];
 
 /// Verdict cues that are doubtful by themselves (no negator needed).
-const DOUBT: &[&str] = &[
+pub(super) const DOUBT: &[&str] = &[
     "blocked",
     "stalled",
     "stalemate",

@@ -2,22 +2,31 @@
 //! moves away from the stance the speaker held on it recently.
 //!
 //! The rule, for a new statement with a stance (not a bare `statement`):
-//! 1. take the same speaker's earlier statements on the same issue from the
+//! 1. a statement on where talks are held (a venue, hosting) or on a
+//!    meeting on a given day is schedule news, never a shift;
+//! 2. take the same speaker's earlier statements on the same issue from the
 //!    last [`POSITION_WINDOW_DAYS`] days that have a stance of the same kind:
 //!    verdicts (hopeful, doubtful) are compared with verdicts, demands
 //!    with demands, positions (readiness, refusal, a condition, …) with
 //!    positions — a demand ("X must …") is mostly a call on the other side,
 //!    and moving between it and the speaker's own readiness or refusal is
-//!    not a move of the speaker's position;
-//! 2. none at all on the issue, ever (in what the caller passes): the first
-//!    statement on an issue is not a shift, nor one with no recent stance
-//!    to compare with;
-//! 3. a positioned statement on the issue earlier the same day with the
-//!    same direction: this one is a follow-up of that day's burst, not a
-//!    shift (the first item of a burst carries the change);
-//! 4. a shift when the new stance's direction (open, closed, conditional,
+//!    not a move of the speaker's position. Positions and demands on `talks`
+//!    are compared within one aspect (when, format, …: `Aspect`): "not in
+//!    public" does not move "ready to talk"; a stance on whether to talk at
+//!    all is compared with any but a venue; verdicts on the talks'
+//!    prospects are compared across aspects;
+//! 3. none at all to compare with: the first statement on an issue is not a
+//!    shift, nor one with no recent stance to compare with;
+//! 4. such a statement earlier the same day: this one is part of that day's
+//!    burst, not a shift — the first item of a burst carries the change,
+//!    even when the day's later items put it another way. Only when the
+//!    day's statements are all there is to compare with (nothing before
+//!    that day) is a later one compared with them: a readiness in the
+//!    morning, a condition in the evening is a move; a second item in the
+//!    same direction is still a follow-up;
+//! 5. a shift when the new stance's direction (open, closed, conditional,
 //!    demanding: `Stance::direction`) differs from the directions of the
-//!    last [`POSITION_MEMORY`] positioned statements — restating a position
+//!    last [`POSITION_MEMORY`] statements compared — restating a position
 //!    held a few statements ago is not a move.
 //!
 //! The shift names the statement it replaces (the latest of those), so the
@@ -25,7 +34,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::position::{Issue, Stance};
+use super::position::{Aspect, Issue, Stance};
 
 /// Earlier statements older than this are not compared: a stance from two
 /// months ago is history, not the position a new statement moves from.
@@ -35,49 +44,49 @@ pub const POSITION_WINDOW_DAYS: i64 = 45;
 /// statements on the issue.
 pub const POSITION_MEMORY: usize = 1;
 
-/// An earlier statement of the same speaker, as the rule needs it.
+/// A statement of a speaker, as the rule needs it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PastStance {
     pub issue: Issue,
+    pub aspect: Aspect,
     pub stance: Stance,
     pub at: DateTime<Utc>,
 }
 
-/// Whether a new statement (`issue`, `stance`, said `at`) shifts the
-/// speaker's position, given the speaker's earlier statements (any order,
-/// any issue). Returns the index in `earlier` of the statement whose stance
-/// it replaces.
-pub fn position_shift(
-    issue: Issue,
-    stance: Stance,
-    at: DateTime<Utc>,
-    earlier: &[PastStance],
-) -> Option<usize> {
-    let dir = stance.direction()?;
-    let mut same: Vec<(usize, &PastStance)> = earlier
+/// Whether a new statement (`new`) shifts the speaker's position, given
+/// the speaker's earlier statements (any order, any issue). Returns the
+/// index in `earlier` of the statement whose stance it replaces.
+pub fn position_shift(new: &PastStance, earlier: &[PastStance]) -> Option<usize> {
+    let dir = new.stance.direction()?;
+    if matches!(new.aspect, Aspect::Where | Aspect::Date) {
+        return None;
+    }
+    let since = new.at - Duration::days(POSITION_WINDOW_DAYS);
+    let mut compared: Vec<(usize, &PastStance)> = earlier
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.issue == issue && e.at <= at)
-        .collect();
-    if same.is_empty() {
-        return None;
-    }
-    same.sort_by_key(|(i, e)| (e.at, *i));
-    let since = at - Duration::days(POSITION_WINDOW_DAYS);
-    let positioned: Vec<(usize, &PastStance)> = same
-        .into_iter()
         .filter(|(_, e)| {
-            e.at >= since && e.stance.direction().is_some() && kind(e.stance) == kind(stance)
+            e.issue == new.issue
+                && e.at <= new.at
+                && e.at >= since
+                && e.stance.direction().is_some()
+                && kind(e.stance) == kind(new.stance)
+                && (kind(new.stance) == VERDICT || same_aspect(new.aspect, e.aspect))
         })
         .collect();
-    let (latest_i, _) = *positioned.last()?;
-    let same_day_follow_up = positioned
-        .iter()
-        .any(|(_, e)| e.at.date_naive() == at.date_naive() && e.stance.direction() == Some(dir));
-    if same_day_follow_up {
+    compared.sort_by_key(|(i, e)| (e.at, *i));
+    let (latest_i, _) = *compared.last()?;
+    let day = new.at.date_naive();
+    let (today, before): (Vec<_>, Vec<_>) =
+        compared.iter().partition(|(_, e)| e.at.date_naive() == day);
+    // A position held before the day: the day's first item carries the change.
+    if !today.is_empty() && !before.is_empty() {
         return None;
     }
-    let moved = positioned
+    if today.iter().any(|(_, e)| e.stance.direction() == Some(dir)) {
+        return None;
+    }
+    let moved = compared
         .iter()
         .rev()
         .take(POSITION_MEMORY)
@@ -85,11 +94,20 @@ pub fn position_shift(
     moved.then_some(latest_i)
 }
 
+const VERDICT: u8 = 0;
+
+/// Whether a stance on aspect `new` is compared with one on `old`: within
+/// an aspect, and a stance on whether to talk at all with any earlier one
+/// but a venue ("no talks until …" moves "ready for the round next week").
+fn same_aspect(new: Aspect, old: Aspect) -> bool {
+    new == old || (new == Aspect::Whether && old != Aspect::Where)
+}
+
 /// The kinds of stance compared with each other: verdicts (on progress, on
 /// the other side), demands, and positions (readiness, a condition, …).
 fn kind(s: Stance) -> u8 {
     match s {
-        Stance::Hopeful | Stance::Doubtful => 0,
+        Stance::Hopeful | Stance::Doubtful => VERDICT,
         Stance::Demand => 1,
         _ => 2,
     }

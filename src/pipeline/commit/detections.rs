@@ -13,7 +13,7 @@ use super::entries::Doc;
 use crate::detect::FoundQuote;
 use crate::detect::revisions::{self, Revision, VersionText};
 use crate::detect::statements::{
-    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, position, position_shift, similarity,
+    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, position_shift, similarity,
 };
 use crate::model::{ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::revision_terms;
@@ -149,10 +149,12 @@ impl Doc<'_, '_, '_> {
                 let past: Vec<(i64, PastStance)> = earlier
                     .iter()
                     .filter_map(|e| {
+                        let issue = Issue::parse(&e.issue)?;
                         Some((
                             e.id,
                             PastStance {
-                                issue: Issue::parse(&e.issue)?,
+                                issue,
+                                aspect: aspect(issue, &e.text),
                                 stance: Stance::parse(&e.stance)?,
                                 at: e.said_at?,
                             },
@@ -161,7 +163,16 @@ impl Doc<'_, '_, '_> {
                     .collect();
                 let stances: Vec<PastStance> = past.iter().map(|(_, p)| p.clone()).collect();
                 if !moved.contains(&(quote.speaker.as_str(), *topic, pos.issue))
-                    && let Some(r) = position_shift(pos.issue, pos.stance, said_at, &stances)
+                    && !pos.restated
+                    && let Some(r) = position_shift(
+                        &PastStance {
+                            issue: pos.issue,
+                            aspect: pos.aspect,
+                            stance: pos.stance,
+                            at: said_at,
+                        },
+                        &stances,
+                    )
                     && let Some((replaced, _)) = past.get(r)
                 {
                     moved.insert((quote.speaker.as_str(), *topic, pos.issue));

@@ -169,6 +169,11 @@ pub(super) fn run(verbose: bool) -> Figures {
     };
     let mut history: Vec<Stored> = Vec::new();
     let rules = topics.rules();
+    // STATEMENTS_DUMP=file: every stored statement with its position, for
+    // studying the shift rule.
+    let mut dump = std::env::var_os("STATEMENTS_DUMP")
+        .and_then(|p| std::fs::File::create(p).ok())
+        .map(std::io::BufWriter::new);
     for (seq, h) in heads.iter().enumerate() {
         let doc = MatchDoc {
             title: &h.t,
@@ -222,8 +227,32 @@ pub(super) fn run(verbose: bool) -> Figures {
                 };
                 f.statements += 1;
                 stored_any = true;
+                if let Some(d) = dump.as_mut() {
+                    use std::io::Write;
+                    let _ = writeln!(
+                        d,
+                        "{}\t{seq}\t{}\t{topic}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        h.d,
+                        names[q.speaker],
+                        pos.issue.as_str(),
+                        pos.stance.as_str(),
+                        pos.cue,
+                        pos.object,
+                        label.map_or("-", |l| if l.shift { "1" } else { "0" }),
+                        label.map_or("-", |l| l.issue.as_str()),
+                        h.t.replace('\t', " "),
+                        q.text.replace('\t', " ")
+                    );
+                }
+                let now = PastStance {
+                    issue: pos.issue,
+                    aspect: pos.aspect,
+                    stance: pos.stance,
+                    at,
+                };
                 if !topic.is_empty()
-                    && let Some(r) = position_shift(pos.issue, pos.stance, at, &earlier)
+                    && !pos.restated
+                    && let Some(r) = position_shift(&now, &earlier)
                 {
                     f.shifts += 1;
                     shifted = true;
@@ -242,11 +271,7 @@ pub(super) fn run(verbose: bool) -> Figures {
                 history.push(Stored {
                     speaker: q.speaker,
                     topic,
-                    past: PastStance {
-                        issue: pos.issue,
-                        stance: pos.stance,
-                        at,
-                    },
+                    past: now,
                 });
             }
         }

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::detect::statements::{Issue, PastStance, Stance, position, position_shift};
+use crate::detect::statements::{
+    Aspect, Issue, PastStance, Stance, aspect, position, position_shift,
+};
 
 fn pos(s: &str) -> (Issue, Stance) {
     let p = position(s, s);
@@ -115,7 +117,17 @@ fn day(n: i64) -> DateTime<Utc> {
 }
 
 fn past(issue: Issue, stance: Stance, at: DateTime<Utc>) -> PastStance {
-    PastStance { issue, stance, at }
+    PastStance {
+        issue,
+        aspect: Aspect::Whether,
+        stance,
+        at,
+    }
+}
+
+/// `position_shift` for a statement on whether to talk.
+fn shift(issue: Issue, stance: Stance, at: DateTime<Utc>, earlier: &[PastStance]) -> Option<usize> {
+    position_shift(&past(issue, stance, at), earlier)
 }
 
 #[test]
@@ -123,7 +135,7 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     let ready = past(Issue::Talks, Stance::Readiness, day(0));
     // Readiness, then a refusal two days later: a shift, replacing it.
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Talks,
             Stance::Refusal,
             day(2),
@@ -133,7 +145,7 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     // The same direction again: a restatement.
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Talks,
             Stance::Offer,
             day(2),
@@ -143,7 +155,7 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     // Another issue: not compared; the first statement on an issue is no shift.
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Ceasefire,
             Stance::Refusal,
             day(2),
@@ -151,15 +163,12 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
         ),
         None
     );
-    assert_eq!(
-        position_shift(Issue::Talks, Stance::Refusal, day(2), &[]),
-        None
-    );
+    assert_eq!(shift(Issue::Talks, Stance::Refusal, day(2), &[]), None);
     // A demand on the other side is not compared with the speaker's own
     // readiness; the speaker's readiness after a refusal still is.
     let demand = past(Issue::Talks, Stance::Demand, day(1));
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Talks,
             Stance::Demand,
             day(2),
@@ -169,12 +178,12 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     let refused = past(Issue::Talks, Stance::Refusal, day(0));
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Readiness, day(2), &[refused, demand]),
+        shift(Issue::Talks, Stance::Readiness, day(2), &[refused, demand]),
         Some(0)
     );
     // A bare statement has no stance to move.
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Talks,
             Stance::Statement,
             day(2),
@@ -184,7 +193,7 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     // Outside the window there is nothing recent to move from.
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Talks,
             Stance::Refusal,
             day(60),
@@ -194,7 +203,7 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     // A verdict is compared with verdicts only.
     assert_eq!(
-        position_shift(
+        shift(
             Issue::Talks,
             Stance::Doubtful,
             day(2),
@@ -204,7 +213,7 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
     );
     let hopeful = past(Issue::Talks, Stance::Hopeful, day(1));
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Doubtful, day(2), &[ready, hopeful]),
+        shift(Issue::Talks, Stance::Doubtful, day(2), &[ready, hopeful]),
         Some(1)
     );
 }
@@ -219,12 +228,164 @@ fn a_same_day_follow_up_is_not_a_second_shift() {
     // … a second refusal the same day follows it up.
     let later = day(3) + Duration::hours(2);
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Rejection, later, &earlier),
+        shift(Issue::Talks, Stance::Rejection, later, &earlier),
         None
     );
-    // A reversal later that day is a move again.
+    // So is another way of putting it later that day ("won't hold talks in
+    // public", then "fully open to talks"): the first item carries the day.
     assert_eq!(
-        position_shift(Issue::Talks, Stance::Readiness, later, &earlier),
+        shift(Issue::Talks, Stance::Readiness, later, &earlier),
+        None
+    );
+    // With nothing before the day, the day's first statement is what a
+    // later one moves from.
+    let morning = [past(Issue::Talks, Stance::Readiness, day(3))];
+    assert_eq!(
+        shift(Issue::Talks, Stance::Condition, later, &morning),
+        Some(0)
+    );
+    assert_eq!(shift(Issue::Talks, Stance::Offer, later, &morning), None);
+    // The next day a reversal is a move again.
+    assert_eq!(
+        shift(Issue::Talks, Stance::Readiness, day(4), &earlier),
         Some(1)
+    );
+}
+
+#[test]
+fn a_denied_claim_is_no_rejection() {
+    let stance = |s: &str| position(s, s).stance;
+    assert_eq!(
+        stance("Trump rejects suggestions Russia not serious about peace"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Kremlin dismisses reports of a summit"),
+        Stance::Statement
+    );
+    assert_eq!(stance("Kremlin rejects the plan"), Stance::Rejection);
+    assert_eq!(
+        stance("Aide says he never comments on conversations"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Kremlin won't comment on the report"),
+        Stance::Statement
+    );
+    // Nor is "the willing" anyone's readiness.
+    assert_eq!(
+        stance("Coalition of the willing may deploy troops"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Russia willing to deploy observers"),
+        Stance::Readiness
+    );
+}
+
+#[test]
+fn a_restated_position_is_marked() {
+    assert!(
+        position(
+            "talks",
+            "Turkey to continue supporting peace efforts — Erdogan"
+        )
+        .restated
+    );
+    assert!(position("talks", "Russia remains open to talks — Kremlin").restated);
+    assert!(position("переговоры", "Россия по-прежнему готова к переговорам").restated);
+    assert!(!position("talks", "Russia now open to talks — Kremlin").restated);
+    // The stance stays what it is.
+    assert_eq!(
+        position("talks", "Russia remains open to talks").stance,
+        Stance::Readiness
+    );
+}
+
+#[test]
+fn talks_aspects_from_their_cues() {
+    let of = |s: &str| aspect(Issue::Talks, s);
+    assert_eq!(
+        of("Istanbul remains ready to host negotiations"),
+        Aspect::Where
+    );
+    assert_eq!(
+        of("Kremlin will not hold talks in a megaphone mode"),
+        Aspect::Format
+    );
+    assert_eq!(
+        of("Russia unwilling to discuss the settlement publicly"),
+        Aspect::Format
+    );
+    assert_eq!(of("Putin accepts working groups"), Aspect::Format);
+    assert_eq!(of("No need for an urgent meeting"), Aspect::When);
+    assert_eq!(of("Interested in a meeting soon"), Aspect::When);
+    assert_eq!(of("Встреча возможна скоро"), Aspect::When);
+    assert_eq!(of("Ready for talks with Russia"), Aspect::Whether);
+    assert_eq!(
+        of("Not taking part in the talks on November 19"),
+        Aspect::Date
+    );
+    assert_eq!(of("Ready to continue the talks next week"), Aspect::Date);
+    // Another issue has no aspects.
+    assert_eq!(
+        aspect(Issue::Plan, "we will publicly host the plan"),
+        Aspect::Whether
+    );
+    assert_eq!(
+        position("No need for urgent talks", "").aspect,
+        Aspect::When
+    );
+}
+
+#[test]
+fn stances_are_compared_within_an_aspect() {
+    let at = |a: Aspect, stance: Stance, d: i64| PastStance {
+        aspect: a,
+        ..past(Issue::Talks, stance, day(d))
+    };
+    let ready = at(Aspect::Whether, Stance::Readiness, 0);
+    // Not in public, after ready to talk: another aspect, nothing to move.
+    assert_eq!(
+        position_shift(
+            &at(Aspect::Format, Stance::Refusal, 2),
+            std::slice::from_ref(&ready)
+        ),
+        None
+    );
+    // No urgency, then a meeting soon: a move on timing.
+    let no_rush = at(Aspect::When, Stance::Refusal, 1);
+    assert_eq!(
+        position_shift(
+            &at(Aspect::When, Stance::Readiness, 5),
+            &[ready.clone(), no_rush]
+        ),
+        Some(1)
+    );
+    // A venue offer is schedule news, never a shift.
+    let refused_venue = at(Aspect::Where, Stance::Refusal, 1);
+    assert_eq!(
+        position_shift(&at(Aspect::Where, Stance::Readiness, 5), &[refused_venue]),
+        None
+    );
+    // Whether to talk at all moves a stance on any aspect but a venue.
+    let next_week = at(Aspect::Date, Stance::Readiness, 1);
+    assert_eq!(
+        position_shift(
+            &at(Aspect::Whether, Stance::Condition, 5),
+            std::slice::from_ref(&next_week)
+        ),
+        Some(0)
+    );
+    // A dated meeting is schedule news, never a shift itself.
+    assert_eq!(
+        position_shift(&at(Aspect::Date, Stance::Refusal, 5), &[next_week]),
+        None
+    );
+    // Verdicts on the talks are compared across aspects.
+    let hopeful = at(Aspect::When, Stance::Hopeful, 1);
+    assert_eq!(
+        position_shift(&at(Aspect::Whether, Stance::Doubtful, 5), &[hopeful]),
+        Some(0)
     );
 }
