@@ -196,7 +196,7 @@ impl StoryIndex {
                     item.source,
                     item.language.unwrap_or(""),
                     seen.timestamp(),
-                    decode(k),
+                    &decode(k),
                 );
             }
             self.push(
@@ -314,8 +314,7 @@ impl StoryIndex {
             }
             None => tx.insert_story(title, stamp)?,
         };
-        self.profiles
-            .push(story, source_id, lang, now_secs, keys.to_vec());
+        self.profiles.push(story, source_id, lang, now_secs, keys);
         self.push(story, fingerprint, source_id, url, now, found.is_none());
         Ok(Assigned {
             story_id: story,
