@@ -4,7 +4,7 @@
 //! key in the window, which gives its rarity (IDF). The decision is
 //! `detect::stories::decide` (pure).
 
-use std::collections::VecDeque;
+use std::collections::{BinaryHeap, VecDeque};
 
 use foldhash::HashMap;
 
@@ -65,6 +65,31 @@ fn anchors(p: &Interned) -> Vec<u32> {
         .filter(|k| matches!(k.kind, KeyKind::Name | KeyKind::Number))
         .map(|k| k.id)
         .collect()
+}
+
+/// The `max` largest distinct numbers of ascending lists, largest first:
+/// a merge from the lists' ends, which reads only as far as it needs.
+fn newest_distinct(lists: &[&[u64]], max: usize) -> Vec<u64> {
+    let mut heap: BinaryHeap<(u64, usize)> = lists
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((*p.last()?, i)))
+        .collect();
+    let mut next = vec![0usize; lists.len()];
+    let mut out: Vec<u64> = Vec::with_capacity(max);
+    while let Some((s, i)) = heap.pop() {
+        if out.last() != Some(&s) {
+            if out.len() == max {
+                break;
+            }
+            out.push(s);
+        }
+        next[i] += 1;
+        if let Some(&t) = lists[i].iter().rev().nth(next[i]) {
+            heap.push((t, i));
+        }
+    }
+    out
 }
 
 impl ProfileIndex {
@@ -188,26 +213,25 @@ impl ProfileIndex {
         self.evict(at);
         let new = Interned::new(keys, &mut |s, t| self.ids.get(s, t));
         let common = (self.items.len() as f64 * COMMON_SHARE).max(20.0);
-        let mut seqs: Vec<u64> = Vec::new();
         let df = |id: u32| self.df.get(id as usize).copied().unwrap_or(0);
         let content = new
             .keys
             .iter()
             .filter(|k| f64::from(df(k.id)) <= common)
             .map(|k| k.id);
-        for id in content.chain(new.speaker) {
-            if let Some(p) = self.postings.get(id as usize) {
-                seqs.extend(
-                    p.iter()
-                        .rev()
-                        .take_while(|&&s| s >= self.base)
-                        .take(MAX_CANDIDATES),
-                );
-            }
-        }
-        seqs.sort_unstable_by(|a, b| b.cmp(a));
-        seqs.dedup();
-        seqs.truncate(MAX_CANDIDATES);
+        // The newest MAX_CANDIDATES of each key's postings still in the
+        // window, merged newest first until MAX_CANDIDATES distinct items
+        // (a merge of sorted lists: no sort of every posting read).
+        let lists: Vec<&[u64]> = content
+            .chain(new.speaker)
+            .filter_map(|id| self.postings.get(id as usize))
+            .map(|p| {
+                let live = p.len() - p.partition_point(|&s| s < self.base);
+                &p[p.len() - live.min(MAX_CANDIDATES)..]
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        let seqs = newest_distinct(&lists, MAX_CANDIDATES);
         let own = anchors(&new);
         let members: Vec<Member<'_>> = seqs
             .iter()
@@ -335,6 +359,28 @@ mod tests {
         let shared: Vec<&str> = join.shared.iter().map(|(_, t)| t.as_str()).collect();
         for k in ["zelensky", "111", "drone"] {
             assert!(shared.contains(&k), "{shared:?}");
+        }
+    }
+
+    /// The merge gives what sorting every posting read would give.
+    #[test]
+    fn newest_distinct_is_the_sorted_union_cut() {
+        let mut rng = Lcg(3);
+        for round in 0..200 {
+            let lists: Vec<Vec<u64>> = (0..rng.next(12))
+                .map(|_| {
+                    let mut l: Vec<u64> = (0..rng.next(60)).map(|_| rng.next(300)).collect();
+                    l.sort_unstable();
+                    l
+                })
+                .collect();
+            let slices: Vec<&[u64]> = lists.iter().map(Vec::as_slice).collect();
+            let max = 1 + rng.next(50) as usize;
+            let mut all: Vec<u64> = lists.concat();
+            all.sort_unstable_by(|a, b| b.cmp(a));
+            all.dedup();
+            all.truncate(max);
+            assert_eq!(newest_distinct(&slices, max), all, "round {round}");
         }
     }
 
