@@ -66,7 +66,7 @@ def binaries_and_work(given, prefix):
 def write_config(work, port):
     urls = sh(sys.executable, FARM, "list", f"{work}/feeds", "--base", f"http://127.0.0.1:{port}").split()
     topics = ""
-    for name in sorted(os.listdir(os.path.join(ROOT, "config", "topics"))):
+    for name in sorted(n for n in os.listdir(os.path.join(ROOT, "config", "topics")) if n.endswith(".toml")):
         with open(os.path.join(ROOT, "config", "topics", name)) as f:
             topics += f.read() + "\n"
     # Immediate alerts exercise the outbox and the sender on every tick.

@@ -208,7 +208,7 @@ impl StoryIndex {
                     item.source,
                     item.language.unwrap_or(""),
                     seen.timestamp(),
-                    decode(k),
+                    &decode(k),
                 );
             }
             self.push(
@@ -330,8 +330,7 @@ impl StoryIndex {
                 (story, story)
             }
         };
-        self.profiles
-            .push(story, source_id, lang, now_secs, keys.to_vec());
+        self.profiles.push(story, source_id, lang, now_secs, keys);
         self.push(story, fingerprint, source_id, url, now, found.is_none());
         Ok(Assigned {
             story_id: kept,

@@ -15,7 +15,7 @@ pub struct Member<'a> {
     pub source: i64,
     /// Unix seconds it was first seen.
     pub seen: i64,
-    pub keys: &'a [Key],
+    pub profile: &'a Interned,
     /// Language code ("en", "ru"; empty: unknown).
     pub lang: &'a str,
     /// The new item shares a name or figure with the item that founded
@@ -117,80 +117,172 @@ fn kind_weight(kind: KeyKind) -> f64 {
     }
 }
 
-fn weight(k: &Key, idf: &dyn Fn(&Key) -> f64) -> f64 {
-    weight_of(k, idf(k))
-}
-
-fn weight_of(k: &Key, rarity: f64) -> f64 {
+fn weight_of(k: &IdKey, rarity: f64) -> f64 {
     kind_weight(k.kind) * if k.in_title { 1.0 } else { 0.5 } * rarity
 }
 
-fn norm(keys: &[Key], idf: &dyn Fn(&Key) -> f64) -> f64 {
-    keys.iter()
-        .map(|k| weight(k, idf).powi(2))
-        .sum::<f64>()
-        .sqrt()
+/// The id of a key text no profile of the window has: it matches nothing.
+pub const UNKNOWN: u32 = u32::MAX;
+
+/// Key texts numbered, so that profiles compare by integer and rarity is
+/// looked up by index rather than by hashing a string for every key of
+/// every candidate. A speaker is numbered apart from a content key of the
+/// same text.
+#[derive(Default)]
+pub struct KeyIds {
+    ids: foldhash::HashMap<Box<str>, u32>,
+    texts: Vec<(bool, Box<str>)>,
 }
 
-fn speaker(keys: &[Key]) -> Option<&str> {
-    keys.iter()
-        .find(|k| k.kind == KeyKind::Speaker)
-        .map(|k| k.text.as_str())
-}
-
-/// Score of two profiles and their shared content keys (rarest first).
-pub fn similarity(
-    a: &[Key],
-    b: &[Key],
-    idf: &dyn Fn(&Key) -> f64,
-) -> (f64, Vec<(KeyKind, String)>) {
-    similarity_with_norm(a, norm(a, idf), b, idf)
-}
-
-/// [`similarity`] with the norm of `a` already known: a new item is scored
-/// against many candidates, and its own norm is the same each time.
-fn similarity_with_norm(
-    a: &[Key],
-    na: f64,
-    b: &[Key],
-    idf: &dyn Fn(&Key) -> f64,
-) -> (f64, Vec<(KeyKind, String)>) {
-    let nb = norm(b, idf);
-    if na == 0.0 || nb == 0.0 {
-        return (0.0, Vec::new());
+impl KeyIds {
+    /// Number of texts numbered so far (every id is below it).
+    pub fn len(&self) -> usize {
+        self.texts.len()
     }
-    // The first content key of `b` with each text, found by hashing rather
-    // than by a scan of `b` for every key of `a`.
-    let mut first: foldhash::HashMap<&str, &Key> = Default::default();
-    for kb in b.iter().filter(|k| k.kind != KeyKind::Speaker) {
-        first.entry(kb.text.as_str()).or_insert(kb);
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
     }
-    let mut dot = 0.0;
-    let mut shared: Vec<(f64, KeyKind, String)> = Vec::new();
-    for ka in a.iter().filter(|k| k.kind != KeyKind::Speaker) {
-        if let Some(kb) = first.get(ka.text.as_str()) {
-            // Rarity is a property of the text, the same on both sides.
-            let rarity = idf(ka);
-            dot += weight_of(ka, rarity) * weight_of(kb, rarity);
-            shared.push((rarity, ka.kind.max(kb.kind), ka.text.clone()));
+
+    fn name(speaker: bool, text: &str) -> std::borrow::Cow<'_, str> {
+        if speaker {
+            format!("s:{text}").into()
+        } else {
+            text.into()
         }
     }
-    shared.sort_by(|x, y| y.0.total_cmp(&x.0));
-    (
-        dot / (na * nb),
-        shared.into_iter().map(|(_, k, t)| (k, t)).collect(),
-    )
+
+    /// The id of a text, numbering it if new.
+    pub fn intern(&mut self, speaker: bool, text: &str) -> u32 {
+        let name = Self::name(speaker, text);
+        if let Some(&id) = self.ids.get(name.as_ref()) {
+            return id;
+        }
+        let id = u32::try_from(self.texts.len()).unwrap_or(UNKNOWN);
+        if id != UNKNOWN {
+            self.ids.insert(name.into(), id);
+            self.texts.push((speaker, text.into()));
+        }
+        id
+    }
+
+    /// The id of a text, or [`UNKNOWN`].
+    pub fn get(&self, speaker: bool, text: &str) -> u32 {
+        self.ids
+            .get(Self::name(speaker, text).as_ref())
+            .copied()
+            .unwrap_or(UNKNOWN)
+    }
+
+    /// The text of an id ("" for [`UNKNOWN`]) and whether it is a speaker's.
+    pub fn text(&self, id: u32) -> (bool, &str) {
+        self.texts
+            .get(id as usize)
+            .map_or((false, ""), |(s, t)| (*s, t))
+    }
 }
 
-/// The keys two reports in different languages can share: names, figures
-/// and the event words of the alias list (their other words are in another
-/// language and would only lower the score).
-fn comparable_across_languages(keys: &[Key]) -> Vec<Key> {
-    let list = Aliases::shipped();
-    keys.iter()
-        .filter(|k| k.kind != KeyKind::Word || list.is_event_word(&k.text))
-        .cloned()
-        .collect()
+/// A key with its text numbered ([`KeyIds`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IdKey {
+    pub id: u32,
+    pub kind: KeyKind,
+    pub in_title: bool,
+    /// Comparable across languages: a name, a figure, or an event word of
+    /// the alias list (other words are in one language only).
+    pub across: bool,
+}
+
+/// A profile with numbered keys: its content keys in profile order and its
+/// speaker.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Interned {
+    pub keys: Vec<IdKey>,
+    pub speaker: Option<u32>,
+}
+
+impl Interned {
+    /// `keys` numbered by `id` (a speaker key: `id(true, text)`).
+    pub fn new(keys: &[Key], id: &mut dyn FnMut(bool, &str) -> u32) -> Interned {
+        let list = Aliases::shipped();
+        let mut out = Interned::default();
+        for k in keys {
+            if k.kind == KeyKind::Speaker {
+                if out.speaker.is_none() {
+                    out.speaker = Some(id(true, &k.text));
+                }
+                continue;
+            }
+            out.keys.push(IdKey {
+                id: id(false, &k.text),
+                kind: k.kind,
+                in_title: k.in_title,
+                across: k.kind != KeyKind::Word || list.is_event_word(&k.text),
+            });
+        }
+        out
+    }
+
+    fn norm(&self, across: bool, rarity: &mut dyn FnMut(u32) -> f64) -> f64 {
+        self.keys
+            .iter()
+            .filter(|k| !across || k.across)
+            .map(|k| weight_of(k, rarity(k.id)).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+}
+
+/// Working memory of [`decide`], kept between calls so that scoring a
+/// candidate allocates nothing.
+#[derive(Default)]
+pub struct Scratch {
+    /// Key id → 1 + its position in the new profile (0: not in it).
+    pos: Vec<u32>,
+    /// Shared keys of the candidate being scored: (position in the new
+    /// profile, position in the candidate's).
+    matches: Vec<(u32, u32)>,
+}
+
+/// Shared keys of the new profile `a` (its positions in `scratch.pos`) and
+/// `b`, into `scratch.matches` in the order of `a`; the score and whether
+/// the match is anchored (a shared name or figure, and two keys shared).
+fn score(
+    a: &Interned,
+    na: f64,
+    b: &Interned,
+    across: bool,
+    rarity: &mut dyn FnMut(u32) -> f64,
+    scratch: &mut Scratch,
+) -> (f64, bool) {
+    scratch.matches.clear();
+    let nb = b.norm(across, rarity);
+    if na == 0.0 || nb == 0.0 {
+        return (0.0, false);
+    }
+    for (j, kb) in b.keys.iter().enumerate() {
+        let i = match scratch.pos.get(kb.id as usize) {
+            Some(&p) if p > 0 => p - 1,
+            _ => continue,
+        };
+        if across && !(kb.across && a.keys[i as usize].across) {
+            continue;
+        }
+        scratch.matches.push((i, j as u32));
+    }
+    // A key text twice in `b` (not in a stored profile): its first.
+    scratch.matches.sort_unstable();
+    scratch.matches.dedup_by_key(|m| m.0);
+    let mut dot = 0.0;
+    let mut anchor = false;
+    for &(i, j) in &scratch.matches {
+        let (ka, kb) = (&a.keys[i as usize], &b.keys[j as usize]);
+        // Rarity is a property of the text, the same on both sides.
+        let r = rarity(ka.id);
+        dot += weight_of(ka, r) * weight_of(kb, r);
+        anchor |= matches!(ka.kind.max(kb.kind), KeyKind::Name | KeyKind::Number);
+    }
+    (dot / (na * nb), anchor && scratch.matches.len() >= 2)
 }
 
 fn two_languages(a: &str, b: &str) -> bool {
@@ -198,21 +290,39 @@ fn two_languages(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && code(a) != code(b)
 }
 
+/// The best candidate so far: (content rule, score, -story id) to rank it,
+/// its member, rule, and whether it compared across languages.
+type Best = ((bool, f64, i64), usize, Rule, bool);
+
 /// The story a new item joins, or `None` for a new story. The best-scoring
-/// member wins; ties go to the earliest story.
+/// member wins; ties go to the earliest story. `rarity` gives a key id's
+/// IDF in the window, `text` its text (for the explanation of a join).
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
-    keys: &[Key],
+    new: &Interned,
     source: i64,
     lang: &str,
     at: i64,
     members: &[Member<'_>],
-    idf: &dyn Fn(&Key) -> f64,
+    rarity: &mut dyn FnMut(u32) -> f64,
+    text: &dyn Fn(u32) -> String,
+    scratch: &mut Scratch,
 ) -> Option<Join> {
-    let mut best: Option<Join> = None;
-    let across = comparable_across_languages(keys);
-    let (own_norm, across_norm) = (norm(keys, idf), norm(&across, idf));
-    let own_speaker = speaker(keys);
-    for m in members {
+    for (i, k) in new.keys.iter().enumerate() {
+        if k.id == UNKNOWN {
+            continue;
+        }
+        let slot = k.id as usize;
+        if scratch.pos.len() <= slot {
+            scratch.pos.resize(slot + 1, 0);
+        }
+        if scratch.pos[slot] == 0 {
+            scratch.pos[slot] = i as u32 + 1;
+        }
+    }
+    let (own_norm, across_norm) = (new.norm(false, rarity), new.norm(true, rarity));
+    let mut best: Option<Best> = None;
+    for (n, m) in members.iter().enumerate() {
         let gap = at - m.seen;
         let hours = gap.abs() as f64 / 3600.0;
         let same_source = m.source == source;
@@ -224,20 +334,9 @@ pub fn decide(
         if hours > max_gap as f64 {
             continue;
         }
-        let (score, shared) = if two_languages(lang, m.lang) {
-            similarity_with_norm(
-                &across,
-                across_norm,
-                &comparable_across_languages(m.keys),
-                idf,
-            )
-        } else {
-            similarity_with_norm(keys, own_norm, m.keys, idf)
-        };
-        let anchored = shared
-            .iter()
-            .any(|(k, _)| matches!(k, KeyKind::Name | KeyKind::Number))
-            && shared.len() >= 2;
+        let across = two_languages(lang, m.lang);
+        let na = if across { across_norm } else { own_norm };
+        let (score, anchored) = score(new, na, m.profile, across, rarity, scratch);
         let min = if same_source {
             SAME_MIN_SCORE
         } else {
@@ -245,8 +344,8 @@ pub fn decide(
         } + SCORE_PER_DAY * hours / 24.0;
         let occasion = same_source
             && hours <= OCCASION_GAP_HOURS as f64
-            && own_speaker.is_some()
-            && own_speaker == speaker(m.keys);
+            && new.speaker.is_some()
+            && new.speaker == m.profile.speaker;
         let rule = if anchored && m.near_founder && score >= min {
             Rule::Content
         } else if occasion {
@@ -254,34 +353,63 @@ pub fn decide(
         } else {
             continue;
         };
-        let mut shared = shared;
-        if rule == Rule::Occasion
-            && let Some(s) = own_speaker
-        {
-            shared.push((KeyKind::Speaker, s.to_string()));
-        }
-        let candidate = Join {
-            story_id: m.story_id,
-            rule,
-            score,
-            shared,
-            gap_secs: gap,
-        };
-        let better = match &best {
-            None => true,
-            Some(b) => {
-                (
-                    candidate.rule == Rule::Content,
-                    candidate.score,
-                    -candidate.story_id,
-                ) > (b.rule == Rule::Content, b.score, -b.story_id)
-            }
-        };
-        if better {
-            best = Some(candidate);
+        let rank = (rule == Rule::Content, score, -m.story_id);
+        if best.as_ref().is_none_or(|(b, ..)| rank > *b) {
+            best = Some((rank, n, rule, across));
         }
     }
-    best
+    let join = best.map(|((_, score, _), n, rule, across)| {
+        let m = &members[n];
+        let na = if across { across_norm } else { own_norm };
+        score_shared(new, na, m, across, rule, score, at, rarity, text, scratch)
+    });
+    for k in &new.keys {
+        if let Some(p) = scratch.pos.get_mut(k.id as usize) {
+            *p = 0;
+        }
+    }
+    join
+}
+
+/// The join with `m`, with its shared keys rarest first (ties in the order
+/// of the new profile).
+#[allow(clippy::too_many_arguments)]
+fn score_shared(
+    new: &Interned,
+    na: f64,
+    m: &Member<'_>,
+    across: bool,
+    rule: Rule,
+    score_: f64,
+    at: i64,
+    rarity: &mut dyn FnMut(u32) -> f64,
+    text: &dyn Fn(u32) -> String,
+    scratch: &mut Scratch,
+) -> Join {
+    score(new, na, m.profile, across, rarity, scratch);
+    let mut shared: Vec<(f64, KeyKind, u32)> = scratch
+        .matches
+        .iter()
+        .map(|&(i, j)| {
+            let (ka, kb) = (&new.keys[i as usize], &m.profile.keys[j as usize]);
+            (rarity(ka.id), ka.kind.max(kb.kind), ka.id)
+        })
+        .collect();
+    shared.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let mut shared: Vec<(KeyKind, String)> =
+        shared.into_iter().map(|(_, k, id)| (k, text(id))).collect();
+    if rule == Rule::Occasion
+        && let Some(s) = new.speaker
+    {
+        shared.push((KeyKind::Speaker, text(s)));
+    }
+    Join {
+        story_id: m.story_id,
+        rule,
+        score: score_,
+        shared,
+        gap_secs: at - m.seen,
+    }
 }
 
 #[cfg(test)]
@@ -299,6 +427,72 @@ mod tests {
         2.0
     }
 
+    /// A member as the tests write it: a plain profile.
+    #[derive(Clone, Copy)]
+    struct M<'a> {
+        story_id: i64,
+        source: i64,
+        seen: i64,
+        keys: &'a [Key],
+        near_founder: bool,
+        lang: &'a str,
+    }
+
+    /// [`super::decide`] on plain profiles, numbered here; every key as
+    /// rare as `idf` says.
+    fn decide(
+        keys: &[Key],
+        source: i64,
+        lang: &str,
+        at: i64,
+        members: &[M<'_>],
+        idf: &dyn Fn(&Key) -> f64,
+    ) -> Option<Join> {
+        let mut ids = KeyIds::default();
+        let mut all: Vec<Key> = keys.to_vec();
+        let (new, profiles) = {
+            let mut intern = |s: bool, t: &str| ids.intern(s, t);
+            let new = Interned::new(keys, &mut intern);
+            let profiles: Vec<Interned> = members
+                .iter()
+                .map(|m| {
+                    all.extend_from_slice(m.keys);
+                    Interned::new(m.keys, &mut intern)
+                })
+                .collect();
+            (new, profiles)
+        };
+        let ms: Vec<Member<'_>> = members
+            .iter()
+            .zip(&profiles)
+            .map(|(m, p)| Member {
+                story_id: m.story_id,
+                source: m.source,
+                seen: m.seen,
+                profile: p,
+                lang: m.lang,
+                near_founder: m.near_founder,
+            })
+            .collect();
+        let mut rarity = |id: u32| {
+            let (speaker, text) = ids.text(id);
+            all.iter()
+                .find(|k| k.text == text && (k.kind == KeyKind::Speaker) == speaker)
+                .map_or(0.0, idf)
+        };
+        let text = |id: u32| ids.text(id).1.to_string();
+        super::decide(
+            &new,
+            source,
+            lang,
+            at,
+            &ms,
+            &mut rarity,
+            &text,
+            &mut Scratch::default(),
+        )
+    }
+
     const HOUR: i64 = 3600;
 
     #[test]
@@ -308,7 +502,7 @@ mod tests {
             "",
         );
         let ru = keys("Зеленский и Макрон обсудили 40 систем ПВО", "");
-        let member = Member {
+        let member = M {
             story_id: 7,
             source: 1,
             seen: 0,
@@ -325,7 +519,7 @@ mod tests {
         assert!(join.why().contains("names: "), "{}", join.why());
         // Told it is two languages, it compares only what can be shared
         // across them (names, figures, listed event words): a higher score.
-        let member = Member {
+        let member = M {
             lang: "ru",
             ..member
         };
@@ -345,7 +539,7 @@ mod tests {
             "Defence ministry says 57 UAVs downed over three regions",
             "",
         );
-        let m = Member {
+        let m = M {
             story_id: 1,
             source: 1,
             seen: 0,
@@ -360,7 +554,7 @@ mod tests {
     fn the_same_actor_at_two_events_stays_apart() {
         let call = keys("Macron holds phone call with Erdogan on grain exports", "");
         let visit = keys("Macron meets Scholz in Berlin for defence talks", "");
-        let m = Member {
+        let m = M {
             story_id: 1,
             source: 1,
             seen: 0,
@@ -378,7 +572,7 @@ mod tests {
             "Moscow remains open to dialogue with Washington — Lavrov",
             "",
         );
-        let m = Member {
+        let m = M {
             story_id: 3,
             source: 5,
             seen: 0,
