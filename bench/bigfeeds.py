@@ -51,10 +51,7 @@ def write_config(work, port, feeds):
         f.write(f'[daemon]\ndatabase = "{work}/nw.db"\nlog = "error"\n')
         for n in range(feeds):
             f.write(f'\n[[source]]\nname = "big{n:03d}"\nurl = "http://127.0.0.1:{port}/big{n:03d}.rss"\n')
-        topics = os.path.join(cycles.ROOT, "config", "topics")
-        for name in sorted(os.listdir(topics)):
-            with open(os.path.join(topics, name)) as t:
-                f.write("\n" + t.read())
+        f.write("\n" + cycles.shipped_topics())
 
 
 def poll(binary, work, name):

@@ -63,12 +63,17 @@ def binaries_and_work(given, prefix):
     return given or [BIN], work
 
 
+def shipped_topics(root=ROOT):
+    """The shipped topics' TOML (config/topics/*.toml; the .model files
+    beside them are read by the binary, not pasted into the config)."""
+    folder = os.path.join(root, "config", "topics")
+    return "".join(open(os.path.join(folder, n)).read() + "\n"
+                   for n in sorted(os.listdir(folder)) if n.endswith(".toml"))
+
+
 def write_config(work, port):
     urls = sh(sys.executable, FARM, "list", f"{work}/feeds", "--base", f"http://127.0.0.1:{port}").split()
-    topics = ""
-    for name in sorted(n for n in os.listdir(os.path.join(ROOT, "config", "topics")) if n.endswith(".toml")):
-        with open(os.path.join(ROOT, "config", "topics", name)) as f:
-            topics += f.read() + "\n"
+    topics = shipped_topics()
     # Immediate alerts exercise the outbox and the sender on every tick.
     topics = topics.replace('alert = "digest"', 'alert = "immediate"')
     with open(f"{work}/nw.toml", "w") as f:

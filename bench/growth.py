@@ -64,8 +64,9 @@ def main():
         f.write(f'[daemon]\ndatabase = "{work}/nw.db"\nlog = "error"\n\n')
         for i, name in enumerate(files, 1):
             f.write(f'[[source]]\nname = "farm{i:05d}"\nurl = "http://127.0.0.1:9/{name}"\n\n')
-        for t in sorted(os.listdir(os.path.join(ROOT, "config", "topics"))):
-            with open(os.path.join(ROOT, "config", "topics", t)) as tf:
+        folder = os.path.join(ROOT, "config", "topics")
+        for t in sorted(n for n in os.listdir(folder) if n.endswith(".toml")):
+            with open(os.path.join(folder, t)) as tf:
                 f.write(tf.read() + "\n")
     source_of = {name: f"farm{i:05d}" for i, name in enumerate(files, 1)}
     end = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
