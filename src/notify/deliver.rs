@@ -66,6 +66,8 @@ pub struct Notifier {
 /// The outcome of an attempt, waiting to be recorded in the outbox.
 enum Unrecorded {
     Sent {
+        /// The revision the message showed.
+        revision: Option<i64>,
         at: DateTime<Utc>,
         subject: String,
         reply: String,
@@ -181,7 +183,12 @@ impl Notifier {
                         "mail sent"
                     );
                     let at = self.clock.now();
-                    if let Err(e) = self.store.mark_sent(row.id, at, &subject, &reply) {
+                    // The revision this message showed: a churning item's
+                    // later updates, queued meanwhile, wait for the next one.
+                    if let Err(e) =
+                        self.store
+                            .mark_sent(row.id, row.revision_id, at, &subject, &reply)
+                    {
                         // Not sent again by this process (held in memory and
                         // recorded once the database accepts it); only a stop
                         // before then sends it again, with the same Message-ID.
@@ -190,6 +197,7 @@ impl Notifier {
                         self.unrecorded.insert(
                             row.id,
                             Unrecorded::Sent {
+                                revision: row.revision_id,
                                 at,
                                 subject: subject.clone(),
                                 reply: reply.clone(),
@@ -233,12 +241,15 @@ impl Notifier {
     /// Record the outcomes the database refused before; keep those it still
     /// refuses, and return how many of them are messages sent.
     pub fn record_unrecorded(&mut self) -> usize {
-        let store = &self.store;
+        let store = &mut self.store;
         self.unrecorded.retain(|id, outcome| {
             let recorded = match outcome {
-                Unrecorded::Sent { at, subject, reply } => {
-                    store.mark_sent(*id, *at, subject, reply)
-                }
+                Unrecorded::Sent {
+                    revision,
+                    at,
+                    subject,
+                    reply,
+                } => store.mark_sent(*id, *revision, *at, subject, reply),
                 Unrecorded::Failed {
                     error,
                     subject,

@@ -135,8 +135,9 @@ impl Store {
                     to_version: r.get(4)?,
                     seen_at: r.get(5)?,
                     significance: Significance::Major,
+                    // In words, as revisions' reasons read ("figure 5 → 22").
                     reasons: vec![format!(
-                        "statement_shift: {speaker} on {issue}: {from} -> {to}"
+                        "position changed: {speaker} on {issue}, {from} → {to}"
                     )],
                     topics: vec![r.get(7)?],
                     diff: None,

@@ -227,23 +227,70 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The server accepted the message.
+    /// The server accepted the message rendered from the row as it was read,
+    /// showing `rendered_revision` (its `revision_id` then). A churning
+    /// item's combined alert can have moved on to a later revision while the
+    /// message was composed and sent: the row is recorded as sent with the
+    /// revision the message showed, and the later updates, which were not in
+    /// it, go to a new combined alert that starts its own hold. No update is
+    /// marked sent unless it was in the message; one transaction, so a fetch
+    /// cannot move the row in between.
     pub fn mark_sent(
-        &self,
+        &mut self,
         id: i64,
+        rendered_revision: Option<i64>,
         now: DateTime<Utc>,
         subject: &str,
         server_reply: &str,
     ) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?2, subject = ?3, server_reply = ?4,
-                     attempts = attempts + 1, last_error = NULL
-                 WHERE id = ?1",
-                params![id, ts(now), subject, server_reply],
+        let path = self.path.clone();
+        let e = |e| super::sqlite_err(&path, e);
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
+        let current: Option<(Option<i64>, Option<i64>, String)> = tx
+            .query_row(
+                "SELECT revision_id, item_id, status FROM outbox WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .map(drop)
-            .map_err(|e| self.err(e))
+            .optional()
+            .map_err(e)?;
+        if let Some((Some(latest), Some(item), status)) = current
+            && status == "pending"
+            && rendered_revision.is_some_and(|shown| shown < latest)
+        {
+            let shown = rendered_revision.unwrap_or(latest);
+            // The first update after the one shown starts the new alert.
+            let first: i64 = tx
+                .query_row(
+                    "SELECT coalesce(min(id), ?3) FROM revisions
+                     WHERE item_id = ?1 AND id > ?2 AND id <= ?3",
+                    params![item, shown, latest],
+                    |r| r.get(0),
+                )
+                .map_err(e)?;
+            let key = format!("{}{item}-{first}", super::CHURN_KEY_PREFIX);
+            let due = ts(now + chrono::Duration::hours(super::CHURN_ALERT_HOLD_HOURS));
+            tx.execute(
+                "INSERT OR IGNORE INTO outbox
+                     (kind, dedupe_key, topics, item_id, story_id, revision_id, message_key,
+                      parent_key, created_at, not_before, next_attempt_at)
+                 SELECT kind, ?2, topics, item_id, story_id, revision_id,
+                        'newswatch.' || ?2 || '.' || (SELECT value FROM meta WHERE key = 'instance'),
+                        parent_key, ?3, ?4, ?4
+                 FROM outbox WHERE id = ?1",
+                params![id, key, ts(now), due],
+            )
+            .map_err(e)?;
+        }
+        tx.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?2, subject = ?3, server_reply = ?4,
+                 attempts = attempts + 1, last_error = NULL,
+                 revision_id = coalesce(?5, revision_id)
+             WHERE id = ?1",
+            params![id, ts(now), subject, server_reply, rendered_revision],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)
     }
 
     /// An attempt failed: try again at `retry_at`, or give up (`None`).

@@ -166,7 +166,7 @@ fn the_demo_shows_the_main_job_and_its_next_commands_work() {
         match words.get(3) {
             Some(&"changes") => {
                 assert!(run.stdout.contains("figure 5 → 22"), "{}", run.stdout);
-                assert!(run.stdout.contains("statement_shift"), "{}", run.stdout);
+                assert!(run.stdout.contains("position changed: "), "{}", run.stdout);
             }
             Some(&"show") => {
                 seen_show = true;
