@@ -46,17 +46,7 @@ fn env_with_list(list: Option<&str>) -> Env {
 
 fn why_of_second(env: &Env) -> String {
     for (source, at, item) in REPORTS {
-        let file = env.path(&format!("{source}.xml"));
-        std::fs::write(&file, crate::support::rss(&[item])).unwrap();
-        env.run(&[
-            "ingest",
-            "--source",
-            source,
-            "--at",
-            at,
-            file.to_str().unwrap(),
-        ])
-        .expect(0);
+        env.ingest_rss(source, at, &[item]);
     }
     env.db()
         .query_row(

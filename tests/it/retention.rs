@@ -3,7 +3,6 @@
 //! statements and search by title; recent items are untouched.
 
 use crate::support::env::Env;
-use crate::support::rss;
 
 const QUOTE_V1: &str = "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday. Delegations met in the Zanzibar room.";
 const QUOTE_V2: &str = "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday. Delegations met in the Zanzibar room. Ukraine's delegation has not confirmed the date and said no meeting would happen before the ceasefire.";
@@ -19,34 +18,20 @@ fn env() -> Env {
     )
 }
 
-fn ingest(env: &Env, at: &str, items: &[(&str, &str, &str)]) {
-    let file = env.path(&format!("{}.xml", at.replace(':', "")));
-    std::fs::write(&file, rss(items)).unwrap();
-    env.run(&[
-        "ingest",
-        "--source",
-        "wire",
-        "--at",
-        at,
-        file.to_str().unwrap(),
-    ])
-    .expect(0);
-}
-
 #[test]
 fn prune_removes_old_text_but_keeps_titles_revisions_and_statements() {
     let env = env();
     let old = ("old", "Kremlin on Istanbul talks in Geneva", QUOTE_V1);
-    ingest(&env, "2026-01-01T10:00:00Z", &[old]);
+    env.ingest_rss("wire", "2026-01-01T10:00:00Z", &[old]);
     let edited = ("old", "Kremlin on Istanbul talks in Geneva", QUOTE_V2);
-    ingest(&env, "2026-01-02T10:00:00Z", &[edited]);
+    env.ingest_rss("wire", "2026-01-02T10:00:00Z", &[edited]);
     let now = chrono::Utc::now().to_rfc3339();
     let fresh = (
         "new",
         "Talks resume in Riyadh",
         "Fresh text about Timbuktu delegations.",
     );
-    ingest(&env, &now, &[fresh]);
+    env.ingest_rss("wire", &now, &[fresh]);
     let revisions = env.count("SELECT count(*) FROM revisions");
     let statements = env.count("SELECT count(*) FROM statements");
     assert!(
@@ -136,8 +121,8 @@ fn retention_setting_is_checked() {
 #[test]
 fn the_daemon_prunes_at_start_when_retention_is_set() {
     let env = env();
-    ingest(
-        &env,
+    env.ingest_rss(
+        "wire",
         "2026-01-01T10:00:00Z",
         &[("old", "Kremlin on Istanbul talks in Geneva", QUOTE_V1)],
     );
@@ -163,7 +148,7 @@ fn the_daemon_prunes_at_start_when_retention_is_set() {
 fn an_item_back_after_its_text_was_pruned_is_compared_by_title_only() {
     let env = env();
     let t1 = "Kremlin on Istanbul talks in Geneva";
-    ingest(&env, "2026-01-01T10:00:00Z", &[("old", t1, QUOTE_V1)]);
+    env.ingest_rss("wire", "2026-01-01T10:00:00Z", &[("old", t1, QUOTE_V1)]);
     env.run(&["prune", "--older-than", "30d"]).expect(0);
 
     // Back with a new headline and a longer body: the body cannot be diffed
@@ -171,7 +156,7 @@ fn an_item_back_after_its_text_was_pruned_is_compared_by_title_only() {
     // and is marked, instead of reporting the whole body as inserted.
     let t2 = "Kremlin on Istanbul talks moved to Riyadh";
     let now = chrono::Utc::now();
-    ingest(&env, &now.to_rfc3339(), &[("old", t2, QUOTE_V2)]);
+    env.ingest_rss("wire", &now.to_rfc3339(), &[("old", t2, QUOTE_V2)]);
     let row = |to: i64| {
         (
             env.text(&format!(
@@ -205,7 +190,7 @@ fn an_item_back_after_its_text_was_pruned_is_compared_by_title_only() {
 
     // The next edit has a text to compare with again.
     let later = (now + chrono::Duration::minutes(5)).to_rfc3339();
-    ingest(&env, &later, &[("old", t2, QUOTE_V1)]);
+    env.ingest_rss("wire", &later, &[("old", t2, QUOTE_V1)]);
     let (flags, diff) = row(3);
     assert_eq!(flags.as_deref(), Some("[]"));
     assert!(diff.unwrap().contains("Delete"));

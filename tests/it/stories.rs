@@ -206,17 +206,7 @@ fn stories_lists_one_event_once_and_shows_why_reports_joined() {
         ),
     ];
     for (source, at, item) in feeds {
-        let file = env.path(&format!("{source}.xml"));
-        std::fs::write(&file, crate::support::rss(&[item])).unwrap();
-        env.run(&[
-            "ingest",
-            "--source",
-            source,
-            "--at",
-            at,
-            file.to_str().unwrap(),
-        ])
-        .expect(0);
+        env.ingest_rss(source, at, &[item]);
     }
     let stories = env
         .run(&["--json", "stories", "--since", "1000d"])

@@ -39,20 +39,6 @@ fn env() -> Env {
     )
 }
 
-fn ingest(env: &Env, source: &str, at: &str, items: &[Item]) {
-    let file = env.path(&format!("{source}-{}.xml", at.replace(':', "")));
-    std::fs::write(&file, crate::support::rss(items)).unwrap();
-    env.run(&[
-        "ingest",
-        "--source",
-        source,
-        "--at",
-        at,
-        file.to_str().unwrap(),
-    ])
-    .expect(0);
-}
-
 /// The story of the item of this guid.
 fn story(env: &Env, guid: &str) -> i64 {
     env.count(&format!("SELECT story_id FROM items WHERE guid = '{guid}'"))
@@ -71,8 +57,8 @@ fn copy(of: Item, guid: &'static str) -> Item {
 #[test]
 fn a_split_off_report_keeps_its_own_story_and_its_copies_follow_it() {
     let env = env();
-    ingest(&env, "wire-a", "2026-05-04T10:00:00Z", &[PACT_A]);
-    ingest(&env, "wire-b", "2026-05-04T11:00:00Z", &[PACT_B]);
+    env.ingest_rss("wire-a", "2026-05-04T10:00:00Z", &[PACT_A]);
+    env.ingest_rss("wire-b", "2026-05-04T11:00:00Z", &[PACT_B]);
     let pact = story(&env, "a1");
     assert_eq!(story(&env, "b1"), pact, "grouped as one event");
 
@@ -105,12 +91,7 @@ fn a_split_off_report_keeps_its_own_story_and_its_copies_follow_it() {
     );
 
     // A later copy of the Russian report joins the story the user gave it.
-    ingest(
-        &env,
-        "wire-c",
-        "2026-05-04T12:00:00Z",
-        &[copy(PACT_B, "c1")],
-    );
+    env.ingest_rss("wire-c", "2026-05-04T12:00:00Z", &[copy(PACT_B, "c1")]);
     assert_eq!(story(&env, "c1"), own);
 
     // Refusals are usage errors that say what is wrong, and change nothing.
@@ -133,8 +114,8 @@ fn a_split_off_report_keeps_its_own_story_and_its_copies_follow_it() {
 #[test]
 fn merged_stories_are_one_and_later_reports_of_either_join_it() {
     let env = env();
-    ingest(&env, "wire-a", "2026-05-04T10:00:00Z", &[BERLIN]);
-    ingest(&env, "wire-b", "2026-05-04T11:00:00Z", &[GRAIN]);
+    env.ingest_rss("wire-a", "2026-05-04T10:00:00Z", &[BERLIN]);
+    env.ingest_rss("wire-b", "2026-05-04T11:00:00Z", &[GRAIN]);
     let (a, b) = (story(&env, "a2"), story(&env, "b2"));
     assert_ne!(a, b, "two stories before the merge");
 
@@ -164,7 +145,7 @@ fn merged_stories_are_one_and_later_reports_of_either_join_it() {
     );
 
     // A later copy of the merged story's report joins the story it is in now.
-    ingest(&env, "wire-c", "2026-05-04T12:00:00Z", &[copy(GRAIN, "c2")]);
+    env.ingest_rss("wire-c", "2026-05-04T12:00:00Z", &[copy(GRAIN, "c2")]);
     assert_eq!(story(&env, "c2"), a);
     assert_eq!(
         env.count("SELECT count(*) FROM story_corrections WHERE kind = 'merge'"),

@@ -131,6 +131,22 @@ impl Env {
         Run::from(cmd.output().expect("run newswatch"))
     }
 
+    /// Writes `items` as an RSS file and ingests it as `source`'s fetch at
+    /// `at` (RFC 3339), expecting success.
+    pub fn ingest_rss(&self, source: &str, at: &str, items: &[(&str, &str, &str)]) {
+        let file = self.path(&format!("{source}-{}.xml", at.replace(':', "")));
+        std::fs::write(&file, super::rss(items)).unwrap();
+        self.run(&[
+            "ingest",
+            "--source",
+            source,
+            "--at",
+            at,
+            file.to_str().unwrap(),
+        ])
+        .expect(0);
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
