@@ -201,6 +201,7 @@ impl Detector {
                         topic: rules.get(hit.topic)?.name.clone(),
                         terms: hit.terms,
                         score: hit.score,
+                        via_story: None,
                     })
                 })
                 .collect();
@@ -217,6 +218,7 @@ impl Detector {
                             topic: rule.name.clone(),
                             terms: h.terms.clone(),
                             score: h.score,
+                            via_story: None,
                         });
                     }
                 }
@@ -234,6 +236,7 @@ impl Detector {
                             topic: rule.name.clone(),
                             terms,
                             score: s.probability,
+                            via_story: None,
                         });
                     }
                 }

@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("sql/007_story_evidence.sql")),
     sql(include_str!("sql/008_feedback.sql")),
     sql(include_str!("sql/009_positions.sql")),
+    sql(include_str!("sql/011_match_via_story.sql")),
 ];
 
 /// Fill the search index from every item's current version, as the
