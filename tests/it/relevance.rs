@@ -1,8 +1,8 @@
 //! Relevance end to end: a topic's decision explained (`match --explain`,
 //! `show`), feedback from the command line changing the next poll's
 //! decision (of `poll` and of the running daemon), a model trained and
-//! evaluated on a labels file, and full-text articles whose talks words are
-//! scattered.
+//! evaluated on a labels file, full-text articles whose talks words are
+//! scattered, and a story carrying its topic to a new report of it.
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
@@ -453,7 +453,8 @@ fn scattered_talks_words_in_full_text_do_not_match() {
 /// Context from the story: a second outlet's report of the same event,
 /// worded without the topic's words, is relevant to the topic through the
 /// story the first report (which matched on its own) started; `show` and
-/// `items` say so. An unrelated item polled at the same time is not.
+/// `items` say so. An unrelated item polled at the same time is not, nor,
+/// once the user marks the first report irrelevant, a third outlet's report.
 #[test]
 fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
     let server = TestServer::start();
@@ -479,13 +480,16 @@ fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
     );
     server.fixed("/a", Response::ok(rss(&[first])));
     server.fixed("/b", Response::ok(rss(&[filler])));
+    server.fixed("/c", Response::ok(rss(&[filler])));
     let env = Env::new(
         "",
         &format!(
             "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
+             [[source]]\nname = \"Wire C\"\nurl = \"{}\"\n\n\
              [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
             server.url("/a"),
-            server.url("/b")
+            server.url("/b"),
+            server.url("/c")
         ),
     );
     env.run(&["poll", "--all"]).expect(0);
@@ -534,4 +538,29 @@ fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
         .json_lines();
     let carried = json.iter().find(|i| i["title"] == second.1).unwrap();
     assert_eq!(carried["via_story"].to_string(), story);
+
+    // Once the user marks the first report irrelevant, it carries nothing
+    // to a third outlet's report of the story.
+    env.run(&["feedback", &item_id(&env, first.1), "irrelevant"])
+        .expect(0);
+    let third = (
+        "c1",
+        "Medinsky and Umerov in Istanbul: 1,000 prisoners each to be handed over",
+        "Vladimir Medinsky and Rustem Umerov, meeting in Istanbul, said Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    server.fixed("/c", Response::ok(rss(&[third])));
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(i.story_id AS TEXT) FROM items i WHERE i.title = '{}'",
+            third.1
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the third report joins the story"
+    );
+    assert!(
+        !topic_titles(&env, "talks").contains(&third.1.to_owned()),
+        "carried by a report marked irrelevant"
+    );
 }
