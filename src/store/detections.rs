@@ -110,21 +110,27 @@ impl WriteTx<'_, '_> {
         Ok(())
     }
 
-    /// The topics other items of a story matched on their own (not through
-    /// the story), in their current version, and the user did not mark
-    /// irrelevant to them: what the story carries to a new report of it.
-    pub fn story_own_topics(&self, story: i64, except: ItemId) -> Result<Vec<String>> {
+    /// The topics items of a story from other sources than `source`
+    /// matched on their own (not through the story), in their current
+    /// version, and the user did not mark irrelevant to them: what the story
+    /// carries to a new report of it.
+    pub fn story_own_topics(
+        &self,
+        story: i64,
+        except: ItemId,
+        source: SourceId,
+    ) -> Result<Vec<String>> {
         self.conn()
             .prepare_cached(
                 "SELECT DISTINCT m.topic FROM items i
                  JOIN matches m ON m.item_id = i.id AND m.version = i.version_count
-                 WHERE i.story_id = ?1 AND i.id <> ?2 AND m.via_story IS NULL
+                 WHERE i.story_id = ?1 AND i.id <> ?2 AND i.source_id <> ?3 AND m.via_story IS NULL
                    AND NOT EXISTS (SELECT 1 FROM feedback f
                                    WHERE f.item_id = i.id AND f.topic = m.topic AND f.relevant = 0)
                  ORDER BY m.topic",
             )
             .and_then(|mut s| {
-                s.query_map(params![story, except], |r| r.get(0))?
+                s.query_map(params![story, except, source], |r| r.get(0))?
                     .collect::<rusqlite::Result<Vec<String>>>()
             })
             .map_err(|e| self.err(e))
