@@ -453,8 +453,9 @@ fn scattered_talks_words_in_full_text_do_not_match() {
 /// Context from the story: a second outlet's report of the same event,
 /// worded without the topic's words, is relevant to the topic through the
 /// story the first report (which matched on its own) started; `show` and
-/// `items` say so. An unrelated item polled at the same time is not, nor,
-/// once the user marks the first report irrelevant, a third outlet's report.
+/// `items` say so. An unrelated item polled at the same time is not, nor is
+/// the first outlet's own follow-up, nor, once the user marks the first
+/// report irrelevant, a third outlet's report.
 #[test]
 fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
     let server = TestServer::start();
@@ -495,6 +496,14 @@ fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
     env.run(&["poll", "--all"]).expect(0);
     assert_eq!(topic_titles(&env, "talks"), [first.1], "the query takes it");
 
+    // The first outlet's own follow-up carries nothing from it: one
+    // outlet's reports grouped as a story are often only on the same beat.
+    let own_follow_up = (
+        "a2",
+        "Medinsky, Umerov in Istanbul: Russia, Ukraine to swap 1,000 prisoners each",
+        "Vladimir Medinsky and Rustem Umerov said in Istanbul that Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    server.fixed("/a", Response::ok(rss(&[first, own_follow_up])));
     server.fixed("/b", Response::ok(rss(&[filler, second, unrelated])));
     env.run(&["poll", "--all"]).expect(0);
     let story = env
@@ -512,9 +521,22 @@ fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
         Some(story.as_str()),
         "the second report joins the first's story"
     );
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(i.story_id AS TEXT) FROM items i WHERE i.title = '{}'",
+            own_follow_up.1
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the follow-up joins the story"
+    );
     let mut expected = vec![first.1.to_owned(), second.1.to_owned()];
     expected.sort();
-    assert_eq!(topic_titles(&env, "talks"), expected, "unrelated left out");
+    assert_eq!(
+        topic_titles(&env, "talks"),
+        expected,
+        "the unrelated item and the first outlet's own follow-up left out"
+    );
 
     let shown = env.run(&["show", &item_id(&env, second.1)]).expect(0);
     assert!(
