@@ -40,7 +40,18 @@ fn item_json(r: &ItemRow) -> serde_json::Value {
         "versions": r.versions,
         "language": r.language,
         "topics": r.topics,
+        "via_story": r.via_story,
     })
+}
+
+/// The topics column: names, and the story that carried a topic the item
+/// did not match on its own.
+fn topics_cell(r: &ItemRow) -> String {
+    let names = r.topics.join(",");
+    match r.via_story {
+        Some(story) => format!("{names} via story {story}"),
+        None => names,
+    }
 }
 
 fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
@@ -62,7 +73,7 @@ fn print_items(ctx: &Ctx, rows: &[ItemRow]) -> std::io::Result<()> {
                 } else {
                     String::new()
                 },
-                cut(&r.topics.join(","), 24),
+                cut(&topics_cell(r), 32),
                 cut(&r.title, 100),
             ]
         })
@@ -166,12 +177,18 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         }
         outln!("{}", safe(&v.title));
         for m in matches.iter().filter(|m| m.version == v.version) {
-            outln!(
-                "  matches {} (score {:.2}): {}",
-                safe(&m.topic),
-                m.score,
-                safe(&m.terms.join(", "))
-            );
+            match m.via_story {
+                Some(story) => outln!(
+                    "  matches {} via story {story}: other reports of it matched",
+                    safe(&m.topic)
+                ),
+                None => outln!(
+                    "  matches {} (score {:.2}): {}",
+                    safe(&m.topic),
+                    m.score,
+                    safe(&m.terms.join(", "))
+                ),
+            }
         }
         if let Some(t) = &v.pruned_at {
             outln!("  [text removed by retention on {}]", short_time(t));

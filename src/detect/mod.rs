@@ -212,6 +212,7 @@ impl Detector {
                         topic: rules.get(hit.topic)?.name.clone(),
                         terms: hit.terms,
                         score: hit.score,
+                        via_story: None,
                     })
                 })
                 .collect();
@@ -228,6 +229,7 @@ impl Detector {
                             topic: rule.name.clone(),
                             terms: h.terms.clone(),
                             score: h.score,
+                            via_story: None,
                         });
                     }
                 }
@@ -245,6 +247,7 @@ impl Detector {
                             topic: rule.name.clone(),
                             terms,
                             score: s.probability,
+                            via_story: None,
                         });
                     }
                 }

@@ -7,6 +7,9 @@ pub struct TopicMatch {
     pub topic: String,
     pub terms: Vec<String>,
     pub score: f64,
+    /// The story that carried the topic to this item (it did not match on
+    /// its own); `None` for an item's own match.
+    pub via_story: Option<i64>,
 }
 
 /// A quote attributed to a configured speaker (by name).

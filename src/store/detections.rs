@@ -92,16 +92,50 @@ impl WriteTx<'_, '_> {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "INSERT OR REPLACE INTO matches (item_id, version, topic, terms, score, seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR REPLACE INTO matches (item_id, version, topic, terms, score, seen_at, via_story)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .map_err(|e| self.err(e))?;
         for m in topics {
             let terms = serde_json::to_string(&m.terms).unwrap_or_else(|_| "[]".into());
-            stmt.execute(params![item, version, m.topic, terms, m.score, now.text()])
-                .map_err(|e| self.err(e))?;
+            stmt.execute(params![
+                item,
+                version,
+                m.topic,
+                terms,
+                m.score,
+                now.text(),
+                m.via_story
+            ])
+            .map_err(|e| self.err(e))?;
         }
         Ok(())
+    }
+
+    /// The topics items of a story from other sources than `source`
+    /// matched on their own (not through the story), in their current
+    /// version, and the user did not mark irrelevant to them: what the story
+    /// carries to a new report of it.
+    pub fn story_own_topics(
+        &self,
+        story: i64,
+        except: ItemId,
+        source: SourceId,
+    ) -> Result<Vec<String>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT DISTINCT m.topic FROM items i
+                 JOIN matches m ON m.item_id = i.id AND m.version = i.version_count
+                 WHERE i.story_id = ?1 AND i.id <> ?2 AND i.source_id <> ?3 AND m.via_story IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM feedback f
+                                   WHERE f.item_id = i.id AND f.topic = m.topic AND f.relevant = 0)
+                 ORDER BY m.topic",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![story, except, source], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// The topics stored for one version of an item.
@@ -356,7 +390,7 @@ pub(super) fn version_matches(
     version: i64,
 ) -> rusqlite::Result<Vec<TopicMatch>> {
     conn.prepare_cached(
-        "SELECT topic, terms, score FROM matches WHERE item_id = ?1 AND version = ?2",
+        "SELECT topic, terms, score, via_story FROM matches WHERE item_id = ?1 AND version = ?2",
     )?
     .query_map(params![item, version], |r| {
         let terms: String = r.get(1)?;
@@ -364,6 +398,7 @@ pub(super) fn version_matches(
             topic: r.get(0)?,
             terms: serde_json::from_str(&terms).unwrap_or_default(),
             score: r.get(2)?,
+            via_story: r.get(3)?,
         })
     })?
     .collect()

@@ -32,6 +32,9 @@ pub struct ItemRow {
     pub language: Option<String>,
     /// Names of the topics the item's current version matches.
     pub topics: Vec<String>,
+    /// The item's story, when it carried one of those topics to the item
+    /// (the item did not match it on its own).
+    pub via_story: Option<i64>,
 }
 
 /// A search result: the item and its FTS5 rank (lower is better).
@@ -110,6 +113,9 @@ pub struct MatchRow {
     pub topic: String,
     pub terms: Vec<String>,
     pub score: f64,
+    /// The story that carried the topic (the version did not match it on
+    /// its own).
+    pub via_story: Option<i64>,
 }
 
 /// One row of `fetches`, newest first.
@@ -151,7 +157,8 @@ pub struct StatusReport {
 }
 
 const ITEM_COLS: &str = "i.id, i.url, i.title, s.name, i.published_at, i.first_seen, i.last_seen, i.version_count, i.language,
-    (SELECT json_group_array(m.topic) FROM matches m WHERE m.item_id = i.id AND m.version = i.version_count)";
+    (SELECT json_group_array(m.topic) FROM matches m WHERE m.item_id = i.id AND m.version = i.version_count),
+    (SELECT max(m.via_story) FROM matches m WHERE m.item_id = i.id AND m.version = i.version_count)";
 
 fn item_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
     Ok(ItemRow {
@@ -165,6 +172,7 @@ fn item_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
         versions: r.get(7)?,
         language: r.get(8)?,
         topics: json_list(&r.get::<_, String>(9)?),
+        via_story: r.get(10)?,
     })
 }
 
@@ -235,7 +243,7 @@ impl Store {
             .query_map(rusqlite::params![fts_query, limit as i64], |r| {
                 Ok(SearchHit {
                     item: item_row(r)?,
-                    rank: r.get(10)?,
+                    rank: r.get(11)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -290,7 +298,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT version, topic, terms, score FROM matches
+                "SELECT version, topic, terms, score, via_story FROM matches
                  WHERE item_id = ?1 ORDER BY version, topic",
             )
             .map_err(|e| self.err(e))?;
@@ -302,6 +310,7 @@ impl Store {
                     topic: r.get(1)?,
                     terms: json_list(&terms),
                     score: r.get(3)?,
+                    via_story: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -496,7 +505,7 @@ impl Store {
             .query_map(rusqlite::params![ts(since), limit as i64], |r| {
                 Ok(ItemText {
                     item: item_row(r)?,
-                    text: r.get(10)?,
+                    text: r.get(11)?,
                 })
             })
             .map_err(|e| self.err(e))?

@@ -120,7 +120,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0);
     // As newswatch before: schema 5, an index of folded words only (and
     // none of what later schemas added: story evidence, feedback, positions,
-    // story news and corrections).
+    // story news and corrections, matches carried by a story).
     {
         let db = rusqlite::Connection::open(&env.db).unwrap();
         db.execute_batch(
@@ -139,6 +139,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
              DROP INDEX statements_by_position;
              ALTER TABLE statements DROP COLUMN issue; ALTER TABLE statements DROP COLUMN stance;
              ALTER TABLE statements DROP COLUMN object; ALTER TABLE statements DROP COLUMN said_at;
+             ALTER TABLE matches DROP COLUMN via_story;
              PRAGMA user_version = 5;",
         )
         .unwrap();
@@ -148,7 +149,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 10);
+    assert_eq!(env.count("PRAGMA user_version"), 11);
     // The outbox takes developments, and the corrections table is there.
     assert_eq!(
         env.count(
@@ -157,6 +158,11 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         1
     );
     assert_eq!(env.count("SELECT count(*) FROM story_corrections"), 0);
+    assert_eq!(
+        env.count("SELECT count(*) FROM pragma_table_info('matches') WHERE name = 'via_story'"),
+        1,
+        "matches can carry a story again"
+    );
 }
 
 /// `match` on an archive (items published months ago) says how many items

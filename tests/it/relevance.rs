@@ -1,8 +1,8 @@
 //! Relevance end to end: a topic's decision explained (`match --explain`,
 //! `show`), feedback from the command line changing the next poll's
 //! decision (of `poll` and of the running daemon), a model trained and
-//! evaluated on a labels file, and full-text articles whose talks words are
-//! scattered.
+//! evaluated on a labels file, full-text articles whose talks words are
+//! scattered, and a story carrying its topic to a new report of it.
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
@@ -448,4 +448,141 @@ fn scattered_talks_words_in_full_text_do_not_match() {
         .expect(0);
     let query_hits = explained.stdout.matches("query: hit").count();
     assert!(query_hits >= 5, "{}", explained.stdout);
+}
+
+/// Context from the story: a second outlet's report of the same event,
+/// worded without the topic's words, is relevant to the topic through the
+/// story the first report (which matched on its own) started; `show` and
+/// `items` say so. An unrelated item polled at the same time is not, nor is
+/// the first outlet's own follow-up, nor, once the user marks the first
+/// report irrelevant, a third outlet's report.
+#[test]
+fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
+    let server = TestServer::start();
+    let filler = (
+        "w0",
+        "Light rain over the west of the country",
+        "Light rain is expected on Tuesday.",
+    );
+    let first = (
+        "a1",
+        "Medinsky and Umerov hold talks in Istanbul, agree to exchange 1,000 prisoners",
+        "ISTANBUL, May 16 (Wire A) - Russian and Ukrainian delegations led by Vladimir Medinsky and Rustem Umerov held talks in Istanbul and agreed to exchange 1,000 prisoners each.",
+    );
+    let second = (
+        "b1",
+        "Medinsky and Umerov meet in Istanbul: Russia and Ukraine to swap 1,000 prisoners",
+        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    let unrelated = (
+        "b2",
+        "Heavy rain floods roads in Lviv region",
+        "Roads in the Lviv region were flooded after a night of heavy rain.",
+    );
+    server.fixed("/a", Response::ok(rss(&[first])));
+    server.fixed("/b", Response::ok(rss(&[filler])));
+    server.fixed("/c", Response::ok(rss(&[filler])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
+             [[source]]\nname = \"Wire C\"\nurl = \"{}\"\n\n\
+             [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
+            server.url("/a"),
+            server.url("/b"),
+            server.url("/c")
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(topic_titles(&env, "talks"), [first.1], "the query takes it");
+
+    // The first outlet's own follow-up carries nothing from it: one
+    // outlet's reports grouped as a story are often only on the same beat.
+    let own_follow_up = (
+        "a2",
+        "Medinsky, Umerov in Istanbul: Russia, Ukraine to swap 1,000 prisoners each",
+        "Vladimir Medinsky and Rustem Umerov said in Istanbul that Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    server.fixed("/a", Response::ok(rss(&[first, own_follow_up])));
+    server.fixed("/b", Response::ok(rss(&[filler, second, unrelated])));
+    env.run(&["poll", "--all"]).expect(0);
+    let story = env
+        .text(&format!(
+            "SELECT CAST(i.story_id AS TEXT) FROM items i WHERE i.title = '{}'",
+            first.1
+        ))
+        .expect("the first report has a story");
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(i.story_id AS TEXT) FROM items i WHERE i.title = '{}'",
+            second.1.replace('\'', "''")
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the second report joins the first's story"
+    );
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(i.story_id AS TEXT) FROM items i WHERE i.title = '{}'",
+            own_follow_up.1
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the follow-up joins the story"
+    );
+    let mut expected = vec![first.1.to_owned(), second.1.to_owned()];
+    expected.sort();
+    assert_eq!(
+        topic_titles(&env, "talks"),
+        expected,
+        "the unrelated item and the first outlet's own follow-up left out"
+    );
+
+    let shown = env.run(&["show", &item_id(&env, second.1)]).expect(0);
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("matches talks via story {story}")),
+        "{}",
+        shown.stdout
+    );
+    let own = env.run(&["show", &item_id(&env, first.1)]).expect(0);
+    assert!(!own.stdout.contains("via story"), "{}", own.stdout);
+    let listed = env.run(&["items", "--topic", "talks"]).expect(0).stdout;
+    let line = listed
+        .lines()
+        .find(|l| l.contains("Russia and Ukraine to swap"))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(line.contains(&format!("via story {story}")), "{line}");
+    let json = env
+        .run(&["--json", "items", "--topic", "talks"])
+        .expect(0)
+        .json_lines();
+    let carried = json.iter().find(|i| i["title"] == second.1).unwrap();
+    assert_eq!(carried["via_story"].to_string(), story);
+
+    // Once the user marks the first report irrelevant, it carries nothing
+    // to a third outlet's report of the story.
+    env.run(&["feedback", &item_id(&env, first.1), "irrelevant"])
+        .expect(0);
+    let third = (
+        "c1",
+        "Medinsky and Umerov in Istanbul: 1,000 prisoners each to be handed over",
+        "Vladimir Medinsky and Rustem Umerov, meeting in Istanbul, said Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    server.fixed("/c", Response::ok(rss(&[third])));
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(i.story_id AS TEXT) FROM items i WHERE i.title = '{}'",
+            third.1
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the third report joins the story"
+    );
+    assert!(
+        !topic_titles(&env, "talks").contains(&third.1.to_owned()),
+        "carried by a report marked irrelevant"
+    );
 }
