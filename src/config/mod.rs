@@ -12,7 +12,7 @@ mod email;
 mod error;
 mod include;
 mod raw;
-mod topic_model;
+pub(crate) mod topic_model;
 mod validate;
 mod validate_daemon;
 mod validate_mail;

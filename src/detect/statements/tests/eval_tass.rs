@@ -13,7 +13,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::detect::statements::{
     PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift,
 };
-use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
+use crate::detect::topics::TopicRule;
+use crate::detect::{Detector, SourceContext};
 
 #[derive(serde::Deserialize)]
 struct ConfigFile {
@@ -25,6 +26,8 @@ struct ConfigTopic {
     name: String,
     query: String,
     exclude: Option<String>,
+    /// `builtin:NAME` or a file, as the binary reads it.
+    model: Option<String>,
 }
 #[derive(serde::Deserialize)]
 struct ConfigSpeaker {
@@ -65,18 +68,25 @@ pub(super) struct Figures {
     pub shifts_precise: usize,
 }
 
-fn load() -> (
-    Vec<Headline>,
-    HashMap<String, Label>,
-    TopicMatcher,
-    SpeakerSet,
-) {
+fn load() -> (Vec<Headline>, HashMap<String, Label>, Detector, SpeakerSet) {
     let root = env!("CARGO_MANIFEST_DIR");
+    let config_path = std::path::PathBuf::from(format!("{root}/config/topics/peace-talks.toml"));
     let cfg: ConfigFile = toml::from_str(
-        &std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
-            .expect("config/topics/peace-talks.toml"),
+        &std::fs::read_to_string(&config_path).expect("config/topics/peace-talks.toml"),
     )
     .expect("peace-talks.toml parses");
+    // Each topic decided as the binary decides it: by its model when it
+    // names one, else by its query alone.
+    let models = cfg
+        .topic
+        .iter()
+        .map(|t| {
+            t.model.as_deref().map(|m| {
+                let file = crate::config::topic_model::load(m, &config_path).expect("topic model");
+                std::sync::Arc::new(crate::detect::relevance::Model::from((*file).clone()))
+            })
+        })
+        .collect();
     let rules = cfg
         .topic
         .iter()
@@ -86,15 +96,15 @@ fn load() -> (
             exclude: t.exclude.as_ref().map(|q| parse(q).expect("exclude")),
         })
         .collect();
-    let speakers = SpeakerSet::new(
-        cfg.speaker
-            .iter()
-            .map(|s| Speaker {
-                name: s.name.clone(),
-                aliases: s.aliases.clone(),
-            })
-            .collect(),
-    );
+    let speaker_list: Vec<Speaker> = cfg
+        .speaker
+        .iter()
+        .map(|s| Speaker {
+            name: s.name.clone(),
+            aliases: s.aliases.clone(),
+        })
+        .collect();
+    let speakers = SpeakerSet::new(speaker_list.clone());
     let corpus = crate::testutil::corpus();
     let dataset = corpus.join("datasets/tass__english-headlines-2025.json");
     let mut heads: Vec<Headline> =
@@ -128,7 +138,8 @@ fn load() -> (
             })
         })
         .collect();
-    (heads, labels, TopicMatcher::compile(rules), speakers)
+    let detector = Detector::new(rules, speaker_list).with_models(models);
+    (heads, labels, detector, speakers)
 }
 
 /// The label names a speaker by surname, as written in English ("Orban"
@@ -168,28 +179,27 @@ pub(super) fn run(verbose: bool) -> Figures {
         ..Figures::default()
     };
     let mut history: Vec<Stored> = Vec::new();
-    let rules = topics.rules();
     // STATEMENTS_DUMP=file: every stored statement with its position, for
     // studying the shift rule.
     let mut dump = std::env::var_os("STATEMENTS_DUMP")
         .and_then(|p| std::fs::File::create(p).ok())
         .map(std::io::BufWriter::new);
     for (seq, h) in heads.iter().enumerate() {
-        let doc = MatchDoc {
-            title: &h.t,
-            text: &h.s,
-            source: "tass",
+        let src = SourceContext {
+            name: "tass",
             tags: &[],
-            language: Some("en"),
+            statement_speaker: None,
         };
         let matched: Vec<String> = topics
-            .match_doc(&doc)
+            .match_topics(&h.t, &h.s, Some("en"), &src)
             .into_iter()
-            .filter_map(|m| rules.get(m.topic).map(|r| r.name.clone()))
+            .map(|m| m.topic)
             .collect();
         let quotes = extract_quotes(&h.t, &h.s, &speakers);
         let label = labels.get(&h.u);
         let mut shifted = false;
+        // One shift per speaker, topic and issue in an item, as the commit stage.
+        let mut moved: Vec<(usize, String, crate::detect::statements::Issue)> = Vec::new();
         let mut stored_any = false;
         let mut issue_right = false;
         // Times as the shared check gives them: the day, in feed order.
@@ -250,10 +260,13 @@ pub(super) fn run(verbose: bool) -> Figures {
                     stance: pos.stance,
                     at,
                 };
+                let key = (q.speaker, topic.clone(), pos.issue);
                 if !topic.is_empty()
                     && !pos.restated
+                    && !moved.contains(&key)
                     && let Some(r) = position_shift(&now, &earlier)
                 {
+                    moved.push(key);
                     f.shifts += 1;
                     shifted = true;
                     if verbose {
