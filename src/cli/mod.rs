@@ -176,7 +176,7 @@ pub enum Command {
         #[arg(long, value_name = "TOPIC")]
         topic: Option<String>,
     },
-    /// Train, evaluate and inspect a topic's relevance model
+    /// Train, evaluate and inspect a topic's relevance model; list its context terms
     Topic {
         #[command(subcommand)]
         action: topic::TopicAction,

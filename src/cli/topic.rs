@@ -1,7 +1,8 @@
-//! `topic train | evaluate | features` and `feedback`: a topic's relevance
+//! `topic train | evaluate | features | terms` and `feedback`: a topic's relevance
 //! model trained from labelled items (a TSV file of URLs of stored items,
 //! and the user's feedback), measured against labels, and its weights
-//! shown; feedback recorded for the next poll.
+//! shown; the topic's temporary context terms listed; feedback recorded
+//! for the next poll.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,14 @@ pub enum TopicAction {
         #[arg(long, value_name = "N", default_value_t = 20)]
         limit: usize,
     },
+    /// The topic's context terms: people and places its strong matches kept naming in recent days
+    Terms {
+        /// The topic
+        topic: String,
+        /// The terms as they stood at this time (RFC 3339 or 20260504T194655Z) [default: now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
 }
 
 pub fn topic(ctx: &Ctx, action: TopicAction) -> CliResult {
@@ -82,6 +91,7 @@ pub fn topic(ctx: &Ctx, action: TopicAction) -> CliResult {
             errors,
         } => evaluate(ctx, &topic, &labels, (from, until), errors),
         TopicAction::Features { topic, limit } => features(ctx, &topic, limit),
+        TopicAction::Terms { topic, at } => terms(ctx, &topic, at.as_deref()),
     }
 }
 
@@ -375,6 +385,55 @@ fn features(ctx: &Ctx, topic: &str, limit: usize) -> CliResult {
     outln!("against:");
     for (f, w) in &neg {
         outln!("  {w:+7.3}  {}", safe(f));
+    }
+    Ok(0)
+}
+
+/// `topic terms T [--at TIME]`: the context terms alive now (or at TIME):
+/// seen with a strong match within the expiry, often enough. Terms seen
+/// after TIME are not taken back out: `--at` looks at a past the database
+/// still holds, not at a replay.
+fn terms(ctx: &Ctx, topic: &str, at: Option<&str>) -> CliResult {
+    use crate::detect::relevance::context::{EXPIRY_DAYS, MIN_COUNT};
+    let name = known_topic(ctx, topic)?;
+    let now = match at {
+        None => ctx.now(),
+        Some(s) => super::parse_time(s).ok_or_else(|| {
+            CliError::usage(anyhow::anyhow!(
+                "--at {s}: not a time (use RFC 3339, e.g. 2026-05-04T19:46:55Z, or 20260504T194655Z)"
+            ))
+        })?,
+    };
+    let since = now - chrono::Duration::days(EXPIRY_DAYS);
+    let rows = match Store::open_reader(&ctx.db, true) {
+        Ok(Some(store)) => store.context_terms(&name, since, MIN_COUNT)?,
+        Ok(None) | Err(StoreError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    if ctx.json {
+        for r in &rows {
+            json_line(&serde_json::json!({
+                "topic": r.topic, "term": r.term, "count": r.count,
+                "first_seen": r.first_seen, "last_seen": r.last_seen,
+                "expires": crate::store::parse_ts(&r.last_seen)
+                    .map(|t| crate::store::ts(t + chrono::Duration::days(EXPIRY_DAYS))),
+            }))?;
+        }
+        return Ok(0);
+    }
+    outln!(
+        "topic {}: {} context terms (people and places in at least {MIN_COUNT} of its strong matches, the last within {EXPIRY_DAYS} days)",
+        safe(&name),
+        rows.len()
+    );
+    for r in &rows {
+        outln!(
+            "  {:<24} {:>4} matches  first {}  last {}",
+            cut(&safe(&r.term), 24),
+            r.count,
+            r.first_seen,
+            r.last_seen
+        );
     }
     Ok(0)
 }

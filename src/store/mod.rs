@@ -16,6 +16,7 @@
 
 mod alerts;
 mod changes;
+mod context_terms;
 mod detections;
 mod feedback;
 pub mod files;
@@ -44,6 +45,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{CHURN_ALERT_HOLD_HOURS, CHURN_KEY_PREFIX, QueuedAlerts};
 pub use changes::{ChangeFilter, ChangeRow};
+pub use context_terms::ContextTermRow;
 pub use detections::{EarlierStatement, NewRevision, NewStatement, StoryItem};
 pub use feedback::{FeedbackRow, StoredModel};
 pub use health::{Health, SourceState};

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("sql/009_positions.sql")),
     sql(include_str!("sql/010_story_unit.sql")),
     sql(include_str!("sql/011_match_via_story.sql")),
+    sql(include_str!("sql/012_context_terms.sql")),
 ];
 
 /// Fill the search index from every item's current version, as the

@@ -120,7 +120,8 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0);
     // As newswatch before: schema 5, an index of folded words only (and
     // none of what later schemas added: story evidence, feedback, positions,
-    // story news and corrections, matches carried by a story).
+    // story news and corrections, matches carried by a story, context
+    // terms).
     {
         let db = rusqlite::Connection::open(&env.db).unwrap();
         db.execute_batch(
@@ -140,6 +141,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
              ALTER TABLE statements DROP COLUMN issue; ALTER TABLE statements DROP COLUMN stance;
              ALTER TABLE statements DROP COLUMN object; ALTER TABLE statements DROP COLUMN said_at;
              ALTER TABLE matches DROP COLUMN via_story;
+             DROP TABLE context_terms;
              PRAGMA user_version = 5;",
         )
         .unwrap();
@@ -149,7 +151,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 11);
+    assert_eq!(env.count("PRAGMA user_version"), 12);
     // The outbox takes developments, and the corrections table is there.
     assert_eq!(
         env.count(
@@ -162,6 +164,11 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         env.count("SELECT count(*) FROM pragma_table_info('matches') WHERE name = 'via_story'"),
         1,
         "matches can carry a story again"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM context_terms"),
+        0,
+        "the context terms table is there"
     );
 }
 

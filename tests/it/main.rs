@@ -8,6 +8,7 @@ mod churn;
 mod cli;
 mod completions;
 mod config_files;
+mod context_terms;
 mod crash;
 mod daemon;
 mod demo;

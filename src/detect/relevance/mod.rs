@@ -9,7 +9,10 @@
 //!   and lead, the query's signal.
 //! - `model`: logistic regression, its training and its file.
 //! - `labels`: labelled TSV files and precision/recall over them.
+//! - `context`: which names of strong matches become a topic's temporary
+//!   context terms, and when they expire.
 
+pub mod context;
 pub mod features;
 pub mod labels;
 pub mod model;

@@ -337,6 +337,9 @@ impl<'r> Doc<'_, '_, 'r> {
             self.summary.items_matched += 1;
         }
         if let Some(a) = incoming.analysis() {
+            self.note_context_terms(incoming.topics(), &a.story_keys)?;
+        }
+        if let Some(a) = incoming.analysis() {
             self.summary.shifts += self.record_statements(
                 id,
                 states.len() as i64,
@@ -379,6 +382,28 @@ impl<'r> Doc<'_, '_, 'r> {
             .collect();
         self.tx.insert_matches(id, version, &carried, self.now)?;
         Ok(carried.len())
+    }
+
+    /// Context from the story: the names of a new item that matched a
+    /// topic strongly are counted as the topic's context terms
+    /// (`detect::relevance::context`); the topic's expired terms go.
+    fn note_context_terms(
+        &mut self,
+        topics: &[TopicMatch],
+        keys: &[crate::detect::stories::event::Key],
+    ) -> store::Result<()> {
+        use crate::detect::relevance::context;
+        let strong: Vec<&TopicMatch> = topics.iter().filter(|m| context::is_strong(m)).collect();
+        if strong.is_empty() {
+            return Ok(());
+        }
+        let names = context::names(keys);
+        let expired_before = self.now.at() - chrono::Duration::days(context::EXPIRY_DAYS);
+        for m in strong {
+            self.tx
+                .note_context_terms(&m.topic, &names, self.now, expired_before)?;
+        }
+        Ok(())
     }
 
     /// A revision computed off the writer from the item's stored version

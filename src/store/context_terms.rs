@@ -1,0 +1,87 @@
+//! A topic's temporary context terms (`context_terms` table): names seen
+//! with its strong matches, with first and last sighting and a count. What
+//! counts as strong and when a term expires is `detect::relevance::context`'s
+//! to say; this only keeps the rows.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Result, Stamp, Store, WriteTx, ts};
+
+/// One context term of a topic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContextTermRow {
+    pub topic: String,
+    pub term: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub count: i64,
+}
+
+impl WriteTx<'_, '_> {
+    /// Count one strong match of `topic` naming `terms`, at `now`; the
+    /// topic's terms last seen before `expired_before` are deleted first
+    /// (a term that comes back starts again).
+    pub fn note_context_terms(
+        &self,
+        topic: &str,
+        terms: &[String],
+        now: &Stamp,
+        expired_before: DateTime<Utc>,
+    ) -> Result<()> {
+        if terms.is_empty() {
+            return Ok(());
+        }
+        self.conn()
+            .prepare_cached("DELETE FROM context_terms WHERE topic = ?1 AND last_seen < ?2")
+            .and_then(|mut s| s.execute(params![topic, ts(expired_before)]))
+            .map_err(|e| self.err(e))?;
+        let mut upsert = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO context_terms (topic, term, first_seen, last_seen, count)
+                 VALUES (?1, ?2, ?3, ?3, 1)
+                 ON CONFLICT (topic, term) DO UPDATE SET
+                     count = count + 1, last_seen = max(last_seen, ?3)",
+            )
+            .map_err(|e| self.err(e))?;
+        for term in terms {
+            upsert
+                .execute(params![topic, term, now.text()])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The context terms of `topic` last seen at or after `since` and
+    /// counted at least `min_count` times, most counted first.
+    pub fn context_terms(
+        &self,
+        topic: &str,
+        since: DateTime<Utc>,
+        min_count: i64,
+    ) -> Result<Vec<ContextTermRow>> {
+        self.conn
+            .prepare(
+                "SELECT topic, term, first_seen, last_seen, count FROM context_terms
+                 WHERE topic = ?1 AND last_seen >= ?2 AND count >= ?3
+                 ORDER BY count DESC, last_seen DESC, term",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![topic, ts(since), min_count], |r| {
+                    Ok(ContextTermRow {
+                        topic: r.get(0)?,
+                        term: r.get(1)?,
+                        first_seen: r.get(2)?,
+                        last_seen: r.get(3)?,
+                        count: r.get(4)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+}
