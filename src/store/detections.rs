@@ -115,7 +115,8 @@ impl WriteTx<'_, '_> {
     /// The topics items of a story from other sources than `source`
     /// matched on their own (not through the story), in their current
     /// version, and the user did not mark irrelevant to them: what the story
-    /// carries to a new report of it.
+    /// carries to a new report of it. Reads at most
+    /// [`STORY_OWN_TOPICS_READ`] of those items.
     pub fn story_own_topics(
         &self,
         story: i64,
@@ -124,16 +125,21 @@ impl WriteTx<'_, '_> {
     ) -> Result<Vec<String>> {
         self.conn()
             .prepare_cached(
-                "SELECT DISTINCT m.topic FROM items i
+                "SELECT DISTINCT m.topic FROM
+                     (SELECT id FROM items WHERE story_id = ?1 AND id <> ?2 AND source_id <> ?3
+                      LIMIT ?4) s
+                 JOIN items i ON i.id = s.id
                  JOIN matches m ON m.item_id = i.id AND m.version = i.version_count
-                 WHERE i.story_id = ?1 AND i.id <> ?2 AND i.source_id <> ?3 AND m.via_story IS NULL
+                 WHERE m.via_story IS NULL
                    AND NOT EXISTS (SELECT 1 FROM feedback f
                                    WHERE f.item_id = i.id AND f.topic = m.topic AND f.relevant = 0)
                  ORDER BY m.topic",
             )
             .and_then(|mut s| {
-                s.query_map(params![story, except, source], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()
+                s.query_map(params![story, except, source, STORY_OWN_TOPICS_READ], |r| {
+                    r.get(0)
+                })?
+                .collect::<rusqlite::Result<Vec<String>>>()
             })
             .map_err(|e| self.err(e))
     }
@@ -407,3 +413,8 @@ pub(super) fn version_matches(
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
+
+/// Reports of a story by other outlets whose own topics a new report may
+/// take (in index order, not the earliest): a bound, so that a report
+/// joining a story of thousands costs a few row reads, not one per member.
+const STORY_OWN_TOPICS_READ: i64 = 64;
