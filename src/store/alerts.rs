@@ -154,24 +154,7 @@ fn queue_alerts(
     }
 
     // Major revisions of items this fetch did not create.
-    let revisions: Vec<(i64, i64, Option<i64>, String)> = tx
-        .prepare_cached(
-            "SELECT r.id, r.item_id, i.story_id,
-                    (SELECT json_group_array(t.value) FROM json_each(r.topics) t
-                     WHERE t.value IN (SELECT value FROM json_each(?2)))
-             FROM revisions r
-             JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
-             JOIN items i ON i.id = r.item_id
-             WHERE r.significance IN (SELECT value FROM json_each(?3)) AND r.reported = 1
-               AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))
-               AND NOT EXISTS (SELECT 1 FROM item_versions f
-                               WHERE f.item_id = r.item_id AND f.version = 1 AND f.fetch_id = ?1)",
-        )?
-        .query_map(
-            params![fetch_id, topics, super::vocab::at_least(ALERT_SIGNIFICANCE)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+    let revisions = major_revisions(tx, Revisions::Reported, fetch_id, &topics)?;
     for (revision, item, story, rev_topics) in revisions {
         queued.revisions += insert_row(
             tx,
@@ -191,25 +174,7 @@ fn queue_alerts(
 
     // Major revisions of this fetch the churn guard held back (and not
     // flaps: a text gone back is no news).
-    let held: Vec<(i64, i64, Option<i64>, String)> = tx
-        .prepare_cached(
-            "SELECT r.id, r.item_id, i.story_id,
-                    (SELECT json_group_array(t.value) FROM json_each(r.topics) t
-                     WHERE t.value IN (SELECT value FROM json_each(?2)))
-             FROM revisions r
-             JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
-             JOIN items i ON i.id = r.item_id
-             WHERE r.significance IN (SELECT value FROM json_each(?3)) AND r.reported = 0
-               AND EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'churn')
-               AND NOT EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'flap')
-               AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))
-             ORDER BY r.id",
-        )?
-        .query_map(
-            params![fetch_id, topics, super::vocab::at_least(ALERT_SIGNIFICANCE)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+    let held = major_revisions(tx, Revisions::HeldByChurn, fetch_id, &topics)?;
     let churn_due = ts(now + chrono::Duration::hours(CHURN_ALERT_HOLD_HOURS));
     for (revision, item, story, rev_topics) in held {
         // A combined alert still waiting takes the later revision.
@@ -278,6 +243,70 @@ fn queue_alerts(
         )?;
     }
     Ok(queued)
+}
+
+/// Revisions of fetch `?1` at least [`ALERT_SIGNIFICANCE`] (`?3`) on one of
+/// the immediate topics (`?2`), with their item, story and those topics.
+macro_rules! major_revisions_sql {
+    () => {
+        "SELECT r.id, r.item_id, i.story_id,
+                (SELECT json_group_array(t.value) FROM json_each(r.topics) t
+                 WHERE t.value IN (SELECT value FROM json_each(?2)))
+         FROM revisions r
+         JOIN item_versions v ON v.item_id = r.item_id AND v.version = r.to_version AND v.fetch_id = ?1
+         JOIN items i ON i.id = r.item_id
+         WHERE r.significance IN (SELECT value FROM json_each(?3))
+           AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value IN (SELECT value FROM json_each(?2)))"
+    };
+}
+
+/// Which major revisions of a fetch [`major_revisions`] reads.
+#[derive(Clone, Copy)]
+enum Revisions {
+    /// Reported revisions of items the fetch did not create.
+    Reported,
+    /// Revisions the churn guard held back (not reported), except flaps.
+    HeldByChurn,
+}
+
+impl Revisions {
+    /// The query: the part shared by both, then this kind's own condition.
+    fn sql(self) -> &'static str {
+        match self {
+            Revisions::Reported => concat!(
+                major_revisions_sql!(),
+                " AND r.reported = 1
+                  AND NOT EXISTS (SELECT 1 FROM item_versions f
+                                  WHERE f.item_id = r.item_id AND f.version = 1 AND f.fetch_id = ?1)
+                 ORDER BY r.id"
+            ),
+            Revisions::HeldByChurn => concat!(
+                major_revisions_sql!(),
+                " AND r.reported = 0
+                  AND EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'churn')
+                  AND NOT EXISTS (SELECT 1 FROM json_each(r.flags) f WHERE f.value = 'flap')
+                 ORDER BY r.id"
+            ),
+        }
+    }
+}
+
+/// The major revisions of fetch `fetch_id` of one kind on an immediate
+/// topic: (revision, item, story, its immediate topics as a JSON array).
+type MajorRevision = (i64, i64, Option<i64>, String);
+
+fn major_revisions(
+    tx: &Connection,
+    which: Revisions,
+    fetch_id: i64,
+    topics: &str,
+) -> rusqlite::Result<Vec<MajorRevision>> {
+    tx.prepare_cached(which.sql())?
+        .query_map(
+            params![fetch_id, topics, super::vocab::at_least(ALERT_SIGNIFICANCE)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .collect()
 }
 
 impl WriteTx<'_, '_> {

@@ -27,25 +27,55 @@ fn filler() -> (String, String, String) {
     (FILLER.0.into(), FILLER.1.into(), FILLER.2.into())
 }
 
+/// One source, "Wire", polled by `poll --all`, with mail to a real SMTP
+/// server and no grouping window; its feed holds the filler item.
+struct Wire {
+    smtp: SmtpServer,
+    http: TestServer,
+    env: Env,
+}
+
+impl Wire {
+    fn start() -> Wire {
+        let smtp = SmtpServer::start();
+        let http = TestServer::start();
+        http.fixed("/wire", Response::ok(feed(&[filler()])));
+        let env = Env::new(
+            "",
+            &format!(
+                "[[source]]\nname = \"Wire\"\nurl = \"{}\"\n{TOPICS}\n\
+                 [email]\nsmtp_url = \"{}\"\nfrom = \"alerts@example.org\"\nto = [\"analyst@example.org\"]\n\
+                 group_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n",
+                http.url("/wire"),
+                smtp.url()
+            ),
+        );
+        Wire { smtp, http, env }
+    }
+
+    /// Serve the live story with `killed` dead (and the filler), and poll.
+    fn poll_with(&self, killed: u32) {
+        self.http
+            .fixed("/wire", Response::ok(feed(&[live(killed), filler()])));
+        self.env.run(&["poll", "--all"]).expect(0);
+    }
+}
+
+/// The outbox rows still waiting, as `outbox --json` lists them.
+fn pending_rows(env: &Env) -> Vec<serde_json::Value> {
+    env.run(&["--json", "outbox"])
+        .expect(0)
+        .json_lines()
+        .into_iter()
+        .filter(|r| r["status"] == "pending")
+        .collect()
+}
+
 #[test]
 fn a_churning_story_sends_its_later_major_updates_as_one_combined_alert() {
-    let smtp = SmtpServer::start();
-    let http = TestServer::start();
-    http.fixed("/wire", Response::ok(feed(&[filler()])));
-    let env = Env::new(
-        "",
-        &format!(
-            "[[source]]\nname = \"Wire\"\nurl = \"{}\"\n{TOPICS}\n\
-             [email]\nsmtp_url = \"{}\"\nfrom = \"alerts@example.org\"\nto = [\"analyst@example.org\"]\n\
-             group_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n",
-            http.url("/wire"),
-            smtp.url()
-        ),
-    );
-    let poll_with = |killed: u32| {
-        http.fixed("/wire", Response::ok(feed(&[live(killed), filler()])));
-        env.run(&["poll", "--all"]).expect(0);
-    };
+    let wire = Wire::start();
+    let (smtp, env) = (&wire.smtp, &wire.env);
+    let poll_with = |killed: u32| wire.poll_with(killed);
     // The baseline, then the story: its alert.
     env.run(&["poll", "--all"]).expect(0);
     poll_with(3);
@@ -91,11 +121,7 @@ fn a_churning_story_sends_its_later_major_updates_as_one_combined_alert() {
         ),
         3
     );
-    let pending = env.run(&["--json", "outbox"]).expect(0).json_lines();
-    let pending: Vec<_> = pending
-        .iter()
-        .filter(|r| r["status"] == "pending")
-        .collect();
+    let pending = pending_rows(env);
     assert_eq!(pending.len(), 1, "{pending:?}");
     assert_eq!(pending[0]["kind"], "revision");
 
@@ -144,23 +170,9 @@ fn a_churning_story_sends_its_later_major_updates_as_one_combined_alert() {
 /// not in the message: it stays pending, and goes out in the next alert.
 #[test]
 fn a_major_update_arriving_while_the_combined_alert_is_sent_goes_out_in_the_next() {
-    let smtp = SmtpServer::start();
-    let http = TestServer::start();
-    http.fixed("/wire", Response::ok(feed(&[filler()])));
-    let env = Env::new(
-        "",
-        &format!(
-            "[[source]]\nname = \"Wire\"\nurl = \"{}\"\n{TOPICS}\n\
-             [email]\nsmtp_url = \"{}\"\nfrom = \"alerts@example.org\"\nto = [\"analyst@example.org\"]\n\
-             group_window = \"0s\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n",
-            http.url("/wire"),
-            smtp.url()
-        ),
-    );
-    let poll_with = |killed: u32| {
-        http.fixed("/wire", Response::ok(feed(&[live(killed), filler()])));
-        env.run(&["poll", "--all"]).expect(0);
-    };
+    let wire = Wire::start();
+    let (smtp, env) = (&wire.smtp, &wire.env);
+    let poll_with = |killed: u32| wire.poll_with(killed);
     env.run(&["poll", "--all"]).expect(0);
     // The story, five updates mailed one by one, then three held back.
     for killed in [3, 5, 8, 11, 14, 17, 19, 22, 25] {
@@ -208,11 +220,7 @@ fn a_major_update_arriving_while_the_combined_alert_is_sent_goes_out_in_the_next
     assert!(!text.contains("25 → 27"), "{text}");
 
     // The update it did not show is still waiting, and is sent next.
-    let pending = env.run(&["--json", "outbox"]).expect(0).json_lines();
-    let pending: Vec<_> = pending
-        .iter()
-        .filter(|r| r["status"] == "pending")
-        .collect();
+    let pending = pending_rows(env);
     assert_eq!(pending.len(), 1, "{pending:?}");
     env.run(&["outbox", "send"]).expect(0);
     let msgs = smtp.wait_for(8, Duration::from_secs(10));

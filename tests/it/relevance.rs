@@ -20,6 +20,26 @@ fn env_with_feed(server: &TestServer) -> Env {
     )
 }
 
+type Entry = (&'static str, &'static str, &'static str);
+
+/// The feedback tests' items: a talks item the user calls irrelevant, a
+/// follow-up worded like it, and other talks.
+const FIRST: Entry = (
+    "a1",
+    "Harbour owners and dockers open wage talks in Rotterdam",
+    "The port's owners and the dockers' union opened wage talks on Monday.",
+);
+const FOLLOW_UP: Entry = (
+    "a2",
+    "Harbour owners and dockers resume wage talks in Rotterdam",
+    "The port's owners and the union resumed wage talks.",
+);
+const OTHER: Entry = (
+    "a3",
+    "Ministers open negotiations on a fisheries treaty",
+    "Ministers opened negotiations on Tuesday.",
+);
+
 fn topic_titles(env: &Env, topic: &str) -> Vec<String> {
     let mut t: Vec<String> = env
         .run(&["--json", "items", "--topic", topic, "--limit", "1000"])
@@ -41,12 +61,8 @@ fn item_id(env: &Env, title: &str) -> String {
 
 #[test]
 fn feedback_from_the_command_line_changes_the_next_polls_decision() {
+    let (first, follow_up, other) = (FIRST, FOLLOW_UP, OTHER);
     let server = TestServer::start();
-    let first = (
-        "a1",
-        "Harbour owners and dockers open wage talks in Rotterdam",
-        "The port's owners and the dockers' union opened wage talks on Monday.",
-    );
     server.fixed("/feed", Response::ok(rss(&[first])));
     let env = env_with_feed(&server);
     env.run(&["poll", "--all"]).expect(0);
@@ -67,16 +83,6 @@ fn feedback_from_the_command_line_changes_the_next_polls_decision() {
 
     // The next poll: a follow-up worded like the corrected item is left
     // out; other talks are still taken.
-    let follow_up = (
-        "a2",
-        "Harbour owners and dockers resume wage talks in Rotterdam",
-        "The port's owners and the union resumed wage talks.",
-    );
-    let other = (
-        "a3",
-        "Ministers open negotiations on a fisheries treaty",
-        "Ministers opened negotiations on Tuesday.",
-    );
     server.fixed("/feed", Response::ok(rss(&[first, follow_up, other])));
     env.run(&["poll", "--all"]).expect(0);
     let titles = topic_titles(&env, "trade");
@@ -111,12 +117,8 @@ fn feedback_from_the_command_line_changes_the_next_polls_decision() {
 /// line while `newswatch run` polls changes the decision of its next poll.
 #[test]
 fn feedback_changes_the_running_daemons_next_decision() {
+    let (first, follow_up, other) = (FIRST, FOLLOW_UP, OTHER);
     let server = TestServer::start();
-    let first = (
-        "a1",
-        "Harbour owners and dockers open wage talks in Rotterdam",
-        "The port's owners and the dockers' union opened wage talks on Monday.",
-    );
     server.fixed("/feed", Response::ok(rss(&[first])));
     let env = Env::new(
         "min_interval = \"1s\"\njitter = 0.0",
@@ -134,16 +136,6 @@ fn feedback_changes_the_running_daemons_next_decision() {
     let id = item_id(&env, first.1);
     env.run(&["feedback", &id, "irrelevant"]).expect(0);
 
-    let follow_up = (
-        "a2",
-        "Harbour owners and dockers resume wage talks in Rotterdam",
-        "The port's owners and the union resumed wage talks.",
-    );
-    let other = (
-        "a3",
-        "Ministers open negotiations on a fisheries treaty",
-        "Ministers opened negotiations on Tuesday.",
-    );
     server.fixed("/feed", Response::ok(rss(&[first, follow_up, other])));
     crate::support::wait_until(
         "the next poll's items",
