@@ -36,6 +36,7 @@ mod reasons;
 mod relevance;
 mod replay;
 mod retention;
+mod revision_mail;
 mod service;
 mod stepped_clock;
 mod stories;

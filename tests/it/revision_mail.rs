@@ -1,0 +1,98 @@
+//! A revision as its alert, digest and the command line show it: one diff
+//! when the feed's description is its title, and the subject naming the
+//! title the revision brought (not a later one). Feeds served on loopback,
+//! the real binary, a real SMTP server on 127.0.0.1.
+
+use std::time::Duration;
+
+use crate::mail::{FILLER, TOPICS};
+use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::smtp::SmtpServer;
+use crate::support::undated_rss as feed;
+
+/// One source, "Wire", with immediate alerts on `talks` and an evening
+/// digest, mailed to a real SMTP server; alerts wait `group_window`.
+fn wire(http: &TestServer, smtp: &SmtpServer, group_window: &str) -> Env {
+    Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire\"\nurl = \"{}\"\n{TOPICS}\n\
+             [email]\nsmtp_url = \"{}\"\nfrom = \"alerts@example.org\"\nto = [\"analyst@example.org\"]\n\
+             group_window = \"{group_window}\"\nretry_min = \"1s\"\nretry_max = \"2s\"\ntimeout = \"5s\"\n\n\
+             [[digest]]\nname = \"evening\"\nschedule = \"daily 18:00\"\ntopics = [\"talks\"]\n",
+            http.url("/wire"),
+            smtp.url()
+        ),
+    )
+}
+
+/// The story under guid "talks" with `title` as its title and description.
+fn headline_only(title: &str) -> (String, String, String) {
+    ("talks".into(), title.into(), title.into())
+}
+
+fn filler() -> (String, String, String) {
+    (FILLER.0.into(), FILLER.1.into(), FILLER.2.into())
+}
+
+/// How often `needle` occurs in `hay`.
+fn times(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+const FIRST: &str = "Strike on Kharkiv during ceasefire talks kills 3 people";
+const UPDATED: &str = "Strike on Kharkiv during ceasefire talks kills 11 people";
+
+/// A feed whose description is its headline (svoboda's): each revision's
+/// change is shown once in `changes`, `show`, the alert and the digest,
+/// not once for the title and again for the description.
+#[test]
+fn a_description_equal_to_the_title_shows_one_diff_everywhere() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/wire", Response::ok(feed(&[filler()])));
+    let env = wire(&http, &smtp, "0s");
+    env.run(&["poll", "--all"]).expect(0);
+    http.fixed(
+        "/wire",
+        Response::ok(feed(&[headline_only(FIRST), filler()])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    http.fixed(
+        "/wire",
+        Response::ok(feed(&[headline_only(UPDATED), filler()])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    let msgs = smtp.wait_for(2, Duration::from_secs(10));
+    assert_eq!(
+        msgs.len(),
+        2,
+        "{:?}\n{}",
+        msgs.iter().map(|m| m.subject()).collect::<Vec<_>>(),
+        env.run(&["changes"]).expect(0).stdout
+    );
+
+    // The alert: the change once, in the text and in the HTML part.
+    let alert = crate::mail::by_subject(&msgs, "changed");
+    let text = alert.text();
+    assert!(text.contains("{+11+}"), "{text}");
+    assert_eq!(times(&text, "{+11+}"), 1, "{text}");
+    let html = alert.html();
+    assert_eq!(times(&html, "<ins"), 1, "{text}\n{html}");
+
+    // `changes` and `show`: one diff line.
+    let changes = env.run(&["changes"]).expect(0).stdout;
+    assert_eq!(times(&changes, "{+11+}"), 1, "{changes}");
+    assert!(changes.contains("title:"), "{changes}");
+    assert!(!changes.contains("text:"), "{changes}");
+    let id = env
+        .text("SELECT CAST(item_id AS TEXT) FROM revisions")
+        .expect("a revision");
+    let shown = env.run(&["show", &id]).expect(0).stdout;
+    assert_eq!(times(&shown, "{+11+}"), 1, "{shown}");
+
+    // The digest.
+    let digest = env.run(&["digest", "--preview"]).expect(0).stdout;
+    assert_eq!(times(&digest, "{+11+}"), 1, "{digest}");
+}
