@@ -30,6 +30,19 @@ const ITEM_COLUMNS: &str =
 const ITEM_JOINS: &str = "JOIN sources s ON s.id = i.source_id
      JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count";
 
+/// A revision's columns for [`stored_revision`]: its item as of the
+/// revision (the title and text it brought; the item's latest when that
+/// version is gone), not as it reads now.
+const REVISION_SELECT: &str =
+    "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance,
+        r.reasons, r.topics, r.diff,
+        i.id, coalesce(rv.title, i.title), i.url, s.name, i.published_at, i.first_seen,
+        substr(coalesce(rv.text, v.text), 1, 600)
+     FROM revisions r JOIN items i ON i.id = r.item_id
+     JOIN sources s ON s.id = i.source_id
+     JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
+     LEFT JOIN item_versions rv ON rv.item_id = i.id AND rv.version = r.to_version";
+
 fn item_view(r: &Row<'_>, at: usize) -> rusqlite::Result<ItemView> {
     let url: Option<String> = r.get(at + 2)?;
     let text: Option<String> = r.get(at + 6)?;
@@ -177,9 +190,7 @@ impl Store {
     /// One stored revision.
     pub fn revision_view(&self, revision_id: i64) -> Result<StoredRevision> {
         let sql = format!(
-            "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance, r.reasons,
-                    r.topics, r.diff, {ITEM_COLUMNS}
-             FROM revisions r JOIN items i ON i.id = r.item_id {ITEM_JOINS}
+            "{REVISION_SELECT}
              WHERE r.id = ?1"
         );
         self.conn
@@ -336,9 +347,7 @@ impl Store {
         min: Significance,
     ) -> Result<Vec<StoredRevision>> {
         let sql = format!(
-            "SELECT r.id, r.from_version, r.to_version, r.seen_at, r.significance, r.reasons,
-                    r.topics, r.diff, {ITEM_COLUMNS}
-             FROM revisions r JOIN items i ON i.id = r.item_id {ITEM_JOINS}
+            "{REVISION_SELECT}
              WHERE r.id > ?2 AND r.id <= ?3 AND r.reported = 1
                AND r.significance IN (SELECT value FROM json_each(?4))
                AND EXISTS (SELECT 1 FROM json_each(r.topics) t WHERE t.value = ?1)

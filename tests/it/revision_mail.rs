@@ -96,3 +96,58 @@ fn a_description_equal_to_the_title_shows_one_diff_everywhere() {
     let digest = env.run(&["digest", "--preview"]).expect(0).stdout;
     assert_eq!(times(&digest, "{+11+}"), 1, "{digest}");
 }
+
+/// Alerts composed after the item changed again: each revision's alert
+/// names the title that revision brought, not the item's latest.
+#[test]
+fn a_revision_alert_names_the_title_of_its_own_revision() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/wire", Response::ok(feed(&[filler()])));
+    let env = wire(&http, &smtp, "0s");
+    env.run(&["poll", "--all"]).expect(0);
+    let killed = |n: u32| {
+        let title = format!("Strike on Kharkiv during ceasefire talks kills {n} people");
+        let text = format!("Rescuers in Kharkiv say {n} people were killed by a missile.");
+        http.fixed(
+            "/wire",
+            Response::ok(feed(&[("talks".into(), title, text), filler()])),
+        );
+        env.run(&["poll", "--all"]).expect(0);
+    };
+    killed(3);
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(10)).len(), 1);
+    // The server refuses mail while the story is updated twice: both
+    // revisions' alerts wait, and are composed after the second.
+    smtp.refuse(true);
+    killed(11);
+    killed(25);
+    assert_eq!(smtp.messages().len(), 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM outbox WHERE kind = 'revision' AND status = 'pending'"),
+        2
+    );
+    smtp.refuse(false);
+    env.run(&["outbox", "send"]).expect(0);
+    let msgs = smtp.wait_for(3, Duration::from_secs(10));
+    let mut subjects: Vec<String> = msgs
+        .iter()
+        .map(|m| m.subject())
+        .filter(|s| s.contains("changed"))
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "[newswatch] talks: changed (major): Strike on Kharkiv during ceasefire talks kills 11 people",
+            "[newswatch] talks: changed (major): Strike on Kharkiv during ceasefire talks kills 25 people",
+        ]
+    );
+    // The message's heading names it too.
+    let first = crate::mail::by_subject(&msgs, "kills 11 people");
+    let text = first.text();
+    assert!(
+        text.contains("* Strike on Kharkiv during ceasefire talks kills 11 people"),
+        "{text}"
+    );
+}
