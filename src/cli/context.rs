@@ -214,17 +214,8 @@ pub fn time_from_file_name(path: &Path) -> Option<DateTime<Utc>> {
 /// Read the user's entity list (`[daemon] entities`) and add it to the
 /// shipped one; a bad line is a usage error naming the file and line.
 fn use_entity_list(path: &Path) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::usage(anyhow::anyhow!(
-            "{}: cannot read the entity list ([daemon] entities): {e}",
-            path.display()
-        ))
-    })?;
-    crate::detect::use_entity_list(&text).map_err(|(line, bad)| {
-        CliError::usage(anyhow::anyhow!(
-            "{}:{line}: entity list: expected `name: variant, variant*, …`, got {bad:?}",
-            path.display()
-        ))
-    })?;
+    let list =
+        crate::pipeline::read_entity_list(path).map_err(|e| CliError::usage(anyhow::anyhow!(e)))?;
+    crate::detect::use_entity_list(Some(list));
     Ok(())
 }

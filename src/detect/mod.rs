@@ -31,13 +31,24 @@ use topics::{MatchDoc, TopicHit, TopicMatcher, TopicRule};
 // What detection finds is shared vocabulary (`model`).
 pub use crate::model::{FoundQuote, TopicMatch};
 
-/// Add the user's entity list (text in the format of
-/// `config/entities.txt`) to the shipped one for the rest of the process;
-/// call before any detection. `Err`: the first bad line, numbered from 1.
-/// `Ok(false)`: a list was installed already (it stays).
-pub fn use_entity_list(text: &str) -> Result<bool, (usize, String)> {
-    let list = lexicon::entities::Aliases::shipped_and(text).map_err(|e| (e.line, e.text))?;
-    Ok(lexicon::entities::Aliases::install(list))
+/// The user's entity list (`[daemon] entities`, in the format of
+/// `config/entities.txt`) added to the shipped one, checked and ready for
+/// [`use_entity_list`].
+pub struct EntityList(lexicon::entities::Aliases);
+
+impl EntityList {
+    /// Parse the user's list. `Err`: the first bad line, numbered from 1.
+    pub fn parse(text: &str) -> Result<EntityList, (usize, String)> {
+        lexicon::entities::Aliases::shipped_and(text)
+            .map(EntityList)
+            .map_err(|e| (e.line, e.text))
+    }
+}
+
+/// Use `list` (`None`: the shipped list alone) for detection from now on:
+/// at start before any detection, and on a reload of the configuration.
+pub fn use_entity_list(list: Option<EntityList>) {
+    lexicon::entities::Aliases::install(list.map(|l| l.0));
 }
 
 /// Everything detection finds in one entry without looking at history.

@@ -118,6 +118,23 @@ fn fmt_size(n: u64) -> String {
     }
 }
 
+/// Read and check the user's entity list (`[daemon] entities`), at start
+/// and on a reload. The error names the file, and the line when one is bad.
+pub fn read_entity_list(path: &Path) -> Result<crate::detect::EntityList, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: cannot read the entity list ([daemon] entities): {e}",
+            path.display()
+        )
+    })?;
+    crate::detect::EntityList::parse(&text).map_err(|(line, bad)| {
+        format!(
+            "{}:{line}: entity list: expected `name: variant, variant*, …`, got {bad:?}",
+            path.display()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

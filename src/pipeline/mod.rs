@@ -35,7 +35,7 @@ use crate::scheduler::PollPolicy;
 
 pub use analyse::{Analysed, Analyser, Detection, entry_key};
 pub use commit::{Committer, FetchSummary};
-pub use file::{IngestResult, ingest_file, read_file_capped};
+pub use file::{IngestResult, ingest_file, read_entity_list, read_file_capped};
 pub use learning::Learned;
 pub use poll::{NetworkPolicy, PollReport, Poller, SourceResult, Stored};
 pub use record::{

@@ -524,6 +524,12 @@ impl Daemon {
         let config = crate::config::load(&path)?;
         // Build every new part before touching the running ones, so a
         // failure leaves the daemon exactly as it was.
+        let entities = match &config.daemon.entities {
+            Some(list) => {
+                Some(crate::pipeline::read_entity_list(list).map_err(anyhow::Error::msg)?)
+            }
+            None => None,
+        };
         let poller = Poller::new(&config)
             .map_err(anyhow::Error::msg)?
             .with_clock(self.clock.clone());
@@ -554,6 +560,7 @@ impl Daemon {
             tracing::warn!("{w}");
         }
         self.poller = poller;
+        crate::detect::use_entity_list(entities);
         let clock = self.clock.clone();
         let idle = MailTask::start(None, self.started, self.wake_mail.clone(), clock.clone());
         let mail = std::mem::replace(&mut self.mail, idle);

@@ -85,3 +85,78 @@ fn a_bad_line_of_the_users_entity_list_is_refused_with_file_and_line() {
         out.stderr
     );
 }
+
+/// The running daemon reads the list again on SIGHUP, as the rest of the
+/// config: a name added to it meets its other script in the next polls; a
+/// bad line refuses the reload with file and line, and the list in use
+/// stays.
+#[test]
+fn the_daemon_reads_the_entity_list_again_on_sighup() {
+    use crate::support::http::{Response, TestServer};
+    use crate::support::{daemon_log, rss, signal, start_daemon, wait_until};
+    use std::time::Duration;
+
+    let server = TestServer::start();
+    server.fixed("/a", Response::ok(rss(&[])));
+    server.fixed("/b", Response::ok(rss(&[])));
+    let env = Env::with_sources(
+        "min_interval = \"1s\"\njitter = 0.0\nentities = \"my-entities.txt\"\n",
+        &[("wire-a", &server.url("/a")), ("wire-b", &server.url("/b"))],
+    );
+    // Every source polled every second.
+    let config = std::fs::read_to_string(&env.config)
+        .unwrap()
+        .replace("url = ", "interval = \"1s\"\nurl = ");
+    env.write_config(&config);
+    std::fs::write(
+        env.path("my-entities.txt"),
+        "## People\nsomeone: someone*\n",
+    )
+    .unwrap();
+    let mut daemon = start_daemon(&env, &[]);
+    wait_until("both sources polled", Duration::from_secs(20), || {
+        env.try_count("SELECT count(DISTINCT source_id) FROM fetches") == Some(2)
+    });
+
+    // A bad line: the reload is refused, naming the file and line.
+    std::fs::write(
+        env.path("my-entities.txt"),
+        "## People\nok: ok*\nno colon here\n",
+    )
+    .unwrap();
+    signal(&daemon, "-HUP");
+    wait_until("the refused reload", Duration::from_secs(10), || {
+        daemon_log(&env).contains("configuration NOT reloaded")
+    });
+    let log = daemon_log(&env);
+    assert!(log.contains("my-entities.txt:3: entity list"), "{log}");
+
+    // The name added: the reload takes it.
+    std::fs::write(
+        env.path("my-entities.txt"),
+        "## People\ntsikhanouskaya: tsikhanouskaya*, tsikhanovskaya*, тихановск*, ціханоўск*\n",
+    )
+    .unwrap();
+    signal(&daemon, "-HUP");
+    wait_until("the reload", Duration::from_secs(10), || {
+        daemon_log(&env).contains("configuration reloaded")
+    });
+    server.fixed("/a", Response::ok(rss(&[REPORTS[0].2])));
+    wait_until("the first report", Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM items WHERE guid = 'a1'") == Some(1)
+    });
+    server.fixed("/b", Response::ok(rss(&[REPORTS[1].2])));
+    wait_until("the second report", Duration::from_secs(20), || {
+        env.try_count("SELECT count(*) FROM items WHERE guid = 'b1'") == Some(1)
+    });
+    let why = env
+        .text("SELECT coalesce(story_why, '') FROM items WHERE guid = 'b1'")
+        .unwrap_or_default();
+    assert!(
+        why.contains("tsikhanouskaya"),
+        "the reloaded list was not used: {why:?}\n{}",
+        daemon_log(&env)
+    );
+    signal(&daemon, "-TERM");
+    assert_eq!(daemon.wait().unwrap().code(), Some(0));
+}

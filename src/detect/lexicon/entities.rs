@@ -4,7 +4,10 @@
 //! the list does not hold (Путин = Putin). Used by story grouping; any stage
 //! comparing names across languages may use it. Pure data and lookups.
 
+use std::cell::Cell;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
 
 use foldhash::HashMap;
 
@@ -13,8 +16,20 @@ use super::cyrillic::loose_letter;
 /// The shipped list, compiled in (the file is the one users copy and edit).
 pub const SHIPPED: &str = include_str!("../../../config/entities.txt");
 
-/// The list [`Aliases::install`] set, if any.
-static INSTALLED: std::sync::OnceLock<Aliases> = std::sync::OnceLock::new();
+/// The list [`Aliases::install`] set last (`None`: the shipped one is
+/// used). Lists are never freed: a reader may hold the one it loaded while
+/// another is installed, and a thread's word memo (stories) is keyed by
+/// the list's address, which so is never reused.
+static INSTALLED: RwLock<Option<&'static Aliases>> = RwLock::new(None);
+
+/// Counts [`Aliases::install`] calls: a thread reads `INSTALLED` again
+/// only when it changed, so the list in use costs one atomic load.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's copy of `INSTALLED`, as of a `GENERATION`.
+    static CURRENT: Cell<(u64, Option<&'static Aliases>)> = const { Cell::new((0, None)) };
+}
 
 /// An alias list: exact variants and prefix variants (`word*`), each
 /// mapped to its canonical name.
@@ -131,18 +146,33 @@ impl Aliases {
     }
 
     /// The list in use: the shipped one, with the user's list added when
-    /// one was installed ([`Aliases::install`]) before the first use.
+    /// one was installed ([`Aliases::install`]).
     pub fn shipped() -> &'static Aliases {
         static SHIPPED_LIST: LazyLock<Aliases> =
             LazyLock::new(|| Aliases::parse(SHIPPED).unwrap_or_default());
-        INSTALLED.get().unwrap_or(&SHIPPED_LIST)
+        let generation = GENERATION.load(Ordering::Acquire);
+        let installed = CURRENT.with(|current| {
+            let (seen, list) = current.get();
+            if seen == generation {
+                return list;
+            }
+            let list = *INSTALLED.read().unwrap_or_else(PoisonError::into_inner);
+            current.set((generation, list));
+            list
+        });
+        installed.unwrap_or(&SHIPPED_LIST)
     }
 
-    /// Use `list` (the shipped list and the user's) for the rest of the
-    /// process. Once only, before any detection; false if one was already
-    /// installed (a changed list takes effect at the next start).
-    pub fn install(list: Aliases) -> bool {
-        INSTALLED.set(list).is_ok()
+    /// Use `list` (the shipped list and the user's; `None`: the shipped one
+    /// alone) from now on, for the rest of the process or until the next
+    /// call: at start, and when the daemon reloads its configuration.
+    /// Detection already under way finishes with the list it started with.
+    /// Each list installed stays in memory (a few hundred KB; reloads are
+    /// rare), so that nothing holding the previous one is left dangling.
+    pub fn install(list: Option<Aliases>) {
+        let list: Option<&'static Aliases> = list.map(|l| &*Box::leak(Box::new(l)));
+        *INSTALLED.write().unwrap_or_else(PoisonError::into_inner) = list;
+        GENERATION.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The canonical name of a loose word ([`loose`]): an exact variant,

@@ -167,9 +167,10 @@ const KEY_MEMO_MAX: usize = 100_000;
 type KeyMemo = foldhash::HashMap<Box<str>, Option<(Box<str>, bool)>>;
 
 thread_local! {
-    /// `word_key` with the shipped list. News words follow Zipf's law, so
-    /// most lookups are one hash.
-    static KEY_MEMO: std::cell::RefCell<KeyMemo> = std::cell::RefCell::new(Default::default());
+    /// `word_key` with the list in use, and that list's address (a reload
+    /// may install another; lists are never freed). News words follow
+    /// Zipf's law, so most lookups are one hash.
+    static KEY_MEMO: std::cell::RefCell<(usize, KeyMemo)> = std::cell::RefCell::new(Default::default());
 }
 
 /// The key of one word, as both a title and a lead word: alias name, else
@@ -180,7 +181,12 @@ fn word_key(raw: &str, aliases: &Aliases) -> Option<(String, bool)> {
         return word_key_uncached(raw, aliases);
     }
     KEY_MEMO.with(|memo| {
-        let mut memo = memo.borrow_mut();
+        let (list, memo) = &mut *memo.borrow_mut();
+        let this_list = std::ptr::from_ref(aliases) as usize;
+        if *list != this_list {
+            memo.clear();
+            *list = this_list;
+        }
         if let Some(k) = memo.get(raw) {
             return k.as_ref().map(|(k, n)| (k.to_string(), *n));
         }
