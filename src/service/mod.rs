@@ -7,12 +7,16 @@
 //! transaction for a bounded time, and exits. One daemon per database
 //! (`lock`).
 //!
-//! Over 600 lines for a reason: the daemon's loop and what it holds across
-//! turns (the sources in flight, fetches the database refused, a lock
-//! pause, the mail task, signals) make one state machine, read best in one
-//! place; the lock and systemd's protocol are apart.
+//! This file holds the daemon's loop and what it holds across turns (the
+//! sources in flight, fetches the database refused, a lock pause); apart:
+//! the reload (`reload`), the notifier task (`mail`), the signals
+//! (`signals`), the instance lock (`lock`) and systemd's protocol
+//! (`systemd`).
 
 pub mod lock;
+mod mail;
+mod reload;
+mod signals;
 mod systemd;
 
 use std::collections::{HashMap, HashSet};
@@ -20,9 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use chrono::{DateTime, Utc};
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinSet;
 
 use crate::clock::SharedClock;
@@ -32,6 +34,8 @@ use crate::notify::Notifier;
 use crate::pipeline::{Poller, SourceResult, Stored, Writer, source_specs};
 use crate::store::{DueFilter, Store};
 use crate::text::counted;
+use mail::MailTask;
+use signals::{Signal, Signals};
 use systemd::Supervisor;
 
 /// Longest sleep between looks at the plan (sources added by `sources add`
@@ -496,88 +500,6 @@ impl Daemon {
         );
     }
 
-    /// SIGHUP: read the config again; apply it only if all of it is valid.
-    async fn reload(&mut self) {
-        self.supervisor.reloading();
-        tracing::info!(config = %self.options.config_path.display(), "SIGHUP: reloading the configuration");
-        match self.try_reload().await {
-            Ok(summary) => {
-                tracing::info!(%summary, "configuration reloaded");
-                self.supervisor.ready(&format!("reloaded: {summary}"));
-            }
-            Err(e) => {
-                tracing::error!(
-                    config = %self.options.config_path.display(),
-                    error = %format!("{e:#}"),
-                    "configuration NOT reloaded; still running on the previous one"
-                );
-                self.supervisor.ready(&format!(
-                    "reload refused (see log); watching {}",
-                    sources_text(self.config.sources.len())
-                ));
-            }
-        }
-    }
-
-    async fn try_reload(&mut self) -> anyhow::Result<String> {
-        let path = self.options.config_path.clone();
-        let config = crate::config::load(&path)?;
-        // Build every new part before touching the running ones, so a
-        // failure leaves the daemon exactly as it was.
-        let entities = match &config.daemon.entities {
-            Some(list) => {
-                Some(crate::pipeline::read_entity_list(list).map_err(anyhow::Error::msg)?)
-            }
-            None => None,
-        };
-        let poller = Poller::new(&config)
-            .map_err(anyhow::Error::msg)?
-            .with_clock(self.clock.clone());
-        let database = self.writer.call(|s| s.path().to_path_buf()).await;
-        let notifier = Notifier::open(config.mail_settings(), &database, self.clock.clone())?;
-        if config.daemon.database != self.config.daemon.database {
-            tracing::warn!(
-                database = %database.display(),
-                "[daemon] database changed in the config: takes effect at the next start"
-            );
-        }
-        let specs = source_specs(&config);
-        let rules = config.alert_rules();
-        let run_id = self.run_id;
-        let now = self.clock.now();
-        let report = self
-            .writer
-            .call_commit(move |s, commit| {
-                let report = s.sync_config_sources(&specs, now)?;
-                commit.set_alert_rules(rules);
-                s.note_run_reload(run_id, now)?;
-                Ok::<_, crate::store::StoreError>(report)
-            })
-            .await
-            .context("cannot apply the sources of the new configuration")?;
-        crate::logging::apply_config_filter(config.daemon.log.as_deref());
-        for w in &config.warnings {
-            tracing::warn!("{w}");
-        }
-        self.poller = poller;
-        crate::detect::use_entity_list(entities);
-        let clock = self.clock.clone();
-        let idle = MailTask::start(None, self.started, self.wake_mail.clone(), clock.clone());
-        let mail = std::mem::replace(&mut self.mail, idle);
-        mail.stop().await;
-        self.mail = MailTask::start(notifier, self.started, self.wake_mail.clone(), clock);
-        let summary = format!(
-            "{} ({} added, {} removed), {}, mail {}",
-            sources_text(config.sources.len()),
-            report.added.len(),
-            report.retired.len(),
-            counted(config.topics.len(), "topic", "topics"),
-            if config.email.is_some() { "on" } else { "off" }
-        );
-        self.config = config;
-        Ok(summary)
-    }
-
     /// Stop dispatching, let in-flight work finish (bounded), record the stop.
     async fn shut_down(self, reason: &str) {
         let Daemon {
@@ -621,157 +543,6 @@ impl Daemon {
     }
 }
 
-/// The notifier task, stopped and restarted on reload.
-struct MailTask {
-    stop: tokio::sync::watch::Sender<bool>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl MailTask {
-    fn start(
-        notifier: Option<Notifier>,
-        started: DateTime<Utc>,
-        wake: Arc<tokio::sync::Notify>,
-        clock: SharedClock,
-    ) -> MailTask {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let task = notifier.map(|n| tokio::spawn(notify_loop(n, started, stopped, wake, clock)));
-        MailTask { stop, task }
-    }
-
-    /// A send in progress may finish (its reply is recorded); past the grace
-    /// period it is cut off and the row stays pending, to be sent again
-    /// (same Message-ID) by the next notifier.
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        if let Some(task) = self.task {
-            let abort = task.abort_handle();
-            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
-                abort.abort();
-            }
-        }
-    }
-}
-
-/// Longest sleep of the notifier between looks at the outbox (the poller
-/// also wakes it when a fetch queues alerts; digests and retries are timed).
-const NOTIFY_IDLE: Duration = Duration::from_secs(2);
-
-/// The notifier's loop: plan due digests, send due mail, sleep until the
-/// next thing is due (or a short idle), until told to stop.
-async fn notify_loop(
-    mut notifier: Notifier,
-    started: DateTime<Utc>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-    wake: Arc<tokio::sync::Notify>,
-    clock: SharedClock,
-) {
-    tracing::info!(via = %notifier.mailer().describe(), "notifier started");
-    // Planning fails at every pass while the database refuses writes: one
-    // line when it starts failing (or fails otherwise), one when it clears.
-    let mut planning = RepeatedError::default();
-    loop {
-        let now = clock.now();
-        match planning.note(notifier.plan_digests(now, started).map(drop)) {
-            Some(Err(e)) => {
-                tracing::error!(error = %e, "cannot plan digests (retried at every pass)")
-            }
-            Some(Ok(())) => tracing::info!("digests can be planned again"),
-            None => {}
-        }
-        notifier.deliver_due(now).await;
-        // The next pass, as a time counted from this pass's `now`: time that
-        // went by while sending (or a clock stepped meanwhile) shortens the
-        // wait rather than moving the next pass later.
-        let soonest = crate::store::later(now, Duration::from_millis(100));
-        let latest = crate::store::later(now, NOTIFY_IDLE);
-        let wake_at = notifier
-            .next_wake(now)
-            .unwrap_or(latest)
-            .clamp(soonest, latest);
-        tokio::select! {
-            _ = stop.changed() => break,
-            _ = wake.notified() => {}
-            _ = clock.sleep_until(wake_at) => {}
-        }
-    }
-    let unrecorded = notifier.record_unrecorded();
-    if unrecorded > 0 {
-        tracing::error!(
-            messages = unrecorded,
-            "stopping with messages sent but not recorded as sent (the database refused); \
-             the next run sends them again, with the same Message-IDs"
-        );
-    }
-}
-
-/// The outcome of a step retried at every pass, reduced to what is worth a
-/// log line: a new error (or another one), and its clearing.
-#[derive(Default)]
-struct RepeatedError {
-    last: Option<String>,
-}
-
-impl RepeatedError {
-    /// `Some(Err(message))` for an error unlike the last, `Some(Ok(()))` for
-    /// the first success after errors, else `None`.
-    fn note(&mut self, outcome: anyhow::Result<()>) -> Option<Result<(), String>> {
-        match outcome {
-            Err(e) => {
-                let message = format!("{e:#}");
-                let new = self.last.as_ref() != Some(&message);
-                self.last = Some(message.clone());
-                new.then_some(Err(message))
-            }
-            Ok(()) => self.last.take().map(|_| Ok(())),
-        }
-    }
-}
-
-/// What a signal asks of the daemon.
-enum Signal {
-    Reload,
-    Stop(&'static str),
-}
-
-/// SIGTERM, SIGINT and SIGHUP as one stream; or, for a daemon driven by a
-/// test, a future that asks it to stop.
-enum Signals {
-    Unix {
-        term: tokio::signal::unix::Signal,
-        int: tokio::signal::unix::Signal,
-        hup: tokio::signal::unix::Signal,
-    },
-    Until(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
-}
-
-impl Signals {
-    fn new() -> anyhow::Result<Signals> {
-        let listen = |kind: SignalKind, name: &str| {
-            signal(kind).with_context(|| format!("cannot listen for {name}"))
-        };
-        Ok(Signals::Unix {
-            term: listen(SignalKind::terminate(), "SIGTERM")?,
-            int: listen(SignalKind::interrupt(), "SIGINT")?,
-            hup: listen(SignalKind::hangup(), "SIGHUP")?,
-        })
-    }
-
-    async fn next(&mut self) -> Signal {
-        match self {
-            Signals::Unix { term, int, hup } => tokio::select! {
-                _ = term.recv() => Signal::Stop("SIGTERM"),
-                _ = int.recv() => Signal::Stop("SIGINT"),
-                _ = hup.recv() => Signal::Reload,
-            },
-            Signals::Until(stop) => {
-                stop.as_mut().await;
-                Signal::Stop("stop requested")
-            }
-        }
-    }
-}
-
 /// "1 source", "3 sources".
 fn sources_text(n: usize) -> String {
     counted(n, "source", "sources")
@@ -788,29 +559,5 @@ fn announce_next_poll(next: Option<&crate::store::NextDue>, now: DateTime<Utc>) 
             crate::text::span_between(now, n.at)
         ),
         None => tracing::info!("next poll: none (no source is enabled)"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_repeated_error_is_worth_a_line_when_it_starts_changes_and_clears() {
-        let mut errors = RepeatedError::default();
-        assert_eq!(errors.note(Ok(())), None);
-        let full = || Err(anyhow::anyhow!("database or disk is full"));
-        assert_eq!(
-            errors.note(full()),
-            Some(Err("database or disk is full".into()))
-        );
-        assert_eq!(errors.note(full()), None);
-        assert_eq!(errors.note(full()), None);
-        assert_eq!(
-            errors.note(Err(anyhow::anyhow!("disk I/O error"))),
-            Some(Err("disk I/O error".into()))
-        );
-        assert_eq!(errors.note(Ok(())), Some(Ok(())));
-        assert_eq!(errors.note(Ok(())), None);
     }
 }
