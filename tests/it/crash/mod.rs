@@ -1,9 +1,11 @@
 //! Crash safety: `newswatch run` killed with SIGKILL at random
 //! moments, over and over, against growing feeds and a real SMTP server.
-//!
-//! Over 600 lines for a reason: one scenario, with its plan (feeds, kill
-//! rounds), the model of what must be stored and mailed, and the checks of
-//! the database after every kill, read best together.
+//! This file: the scenario and the model of what must be stored and
+//! mailed; its plan (feeds, kill rounds) in `rounds`, the checks of the
+//! database after every kill in `checks`.
+
+mod checks;
+mod rounds;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
@@ -17,6 +19,8 @@ use crate::support::http::{Response, TestServer};
 use crate::support::rss;
 use crate::support::smtp::SmtpServer;
 use crate::support::{Rng, signal, wait_until};
+use checks::*;
+use rounds::*;
 
 /// Feeds served; the even ones through `support::rss` (dated 4 May 2026:
 /// stored, never alerted, being older than 48 h), the odd ones undated (dated
@@ -43,173 +47,6 @@ fn email_section(smtp_url: &str) -> String {
     )
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kill {
-    /// Right after start: opening, migrating, syncing sources.
-    Early(u64),
-    /// Anywhere: polling, writing, queueing, sending.
-    Random(u64),
-    /// As soon as the SMTP server stored a new message (at most this long):
-    /// aims at the gap between "accepted" and "recorded as sent".
-    OnAccept(u64),
-}
-
-impl Kill {
-    fn ms(self) -> u64 {
-        match self {
-            Kill::Early(ms) | Kill::Random(ms) | Kill::OnAccept(ms) => ms,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Smtp {
-    Normal,
-    /// DATA answered after 1 s: kills land mid-send.
-    Slow,
-    /// DATA answered 451: attempts and backoff recorded.
-    Refuse,
-}
-
-/// One item: (guid, title, description).
-type Item = (String, String, String);
-
-struct Round {
-    kill: Kill,
-    smtp: Smtp,
-    /// Items added to feeds before this round starts.
-    added: Vec<(usize, Item)>,
-}
-
-const PLAIN: &[&str] = &[
-    "harvest",
-    "railway",
-    "museum",
-    "bridge",
-    "river",
-    "festival",
-    "budget",
-    "school",
-    "winter",
-    "market",
-    "hospital",
-    "airport",
-    "library",
-    "football",
-    "orchestra",
-    "factory",
-    "highway",
-    "garden",
-    "satellite",
-    "vaccine",
-    "drought",
-    "tourism",
-    "pension",
-    "wildfire",
-    "tramway",
-    "bakery",
-    "heritage",
-    "startup",
-    "recycling",
-    "lighthouse",
-    "vineyard",
-    "glacier",
-];
-const TOPIC_WORDS: &[&str] = &["ceasefire", "peace talks", "negotiations"];
-
-fn make_item(rng: &mut Rng, feed: usize, round: usize, n: usize, topic: bool) -> Item {
-    let mut words: Vec<&str> = (0..5).map(|_| rng.pick(PLAIN)).collect();
-    let mut text: Vec<&str> = (0..14).map(|_| rng.pick(PLAIN)).collect();
-    if topic {
-        // "ceasefire" always: the topic matches whatever the other words.
-        words.insert(rng.range(0, 5) as usize, "ceasefire");
-        text.insert(rng.range(0, 14) as usize, rng.pick(TOPIC_WORDS));
-    }
-    let guid = format!(
-        "f{feed:02}-r{round:02}-{n}{}",
-        if topic { "-t" } else { "" }
-    );
-    let title = format!("{} ({guid})", words.join(" "));
-    let desc = format!("{}.", text.join(" "));
-    (guid, title, desc)
-}
-
-fn plan(seed: u64) -> (Vec<Vec<Item>>, Vec<Round>) {
-    let mut rng = Rng(seed | 1);
-    let initial: Vec<Vec<Item>> = (0..FEEDS)
-        .map(|f| {
-            (0..2)
-                .map(|n| make_item(&mut rng, f, 0, n, n == 1))
-                .collect()
-        })
-        .collect();
-    let rounds = (0..ROUNDS)
-        .map(|r| {
-            let smtp = match rng.range(0, 99) {
-                0..=59 => Smtp::Normal,
-                60..=84 => Smtp::Slow,
-                _ => Smtp::Refuse,
-            };
-            let kill = match rng.range(0, 99) {
-                // The first start creates and migrates the database.
-                _ if r == 0 => Kill::Early(rng.range(100, 150)),
-                0..=14 => Kill::Early(rng.range(100, 300)),
-                15..=24 if smtp != Smtp::Refuse => Kill::OnAccept(rng.range(800, 1500)),
-                _ => Kill::Random(rng.range(300, 1500)),
-            };
-            let mut added = Vec::new();
-            if r > 0 {
-                for _ in 0..rng.range(3, 6) {
-                    let feed = rng.range(0, FEEDS as u64 - 1) as usize;
-                    for _ in 0..rng.range(1, 2) {
-                        let n = added.len();
-                        let topic = rng.chance(55);
-                        added.push((feed, make_item(&mut rng, feed, r, n, topic)));
-                    }
-                }
-            }
-            Round { kill, smtp, added }
-        })
-        .collect();
-    (initial, rounds)
-}
-
-struct Feed {
-    dated: bool,
-    /// Items only ever get added (at the end, so `rss` keeps each item's date).
-    items: Vec<Item>,
-    version: u32,
-}
-
-impl Feed {
-    fn body(&self) -> String {
-        if self.dated {
-            let triples: Vec<(&str, &str, &str)> = self
-                .items
-                .iter()
-                .map(|(g, t, d)| (g.as_str(), t.as_str(), d.as_str()))
-                .collect();
-            rss(&triples)
-        } else {
-            crate::support::undated_rss(&self.items)
-        }
-    }
-
-    fn guids(&self) -> BTreeSet<String> {
-        self.items.iter().map(|i| i.0.clone()).collect()
-    }
-}
-
-fn feed_name(i: usize) -> String {
-    format!("feed-{i:02}")
-}
-
-fn feed_index(name: &str) -> usize {
-    name.strip_prefix("feed-")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected source {name}"))
-}
-
 fn start(env: &Env) -> crate::support::Running {
     crate::support::start_daemon(env, &[])
 }
@@ -234,132 +71,6 @@ fn log_tail(env: &Env) -> String {
     let log = daemon_log(env);
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(60)..].join("\n")
-}
-
-/// Messages the SMTP server stored so far (a directory count: cheap enough
-/// to poll every millisecond).
-fn received(smtp: &SmtpServer) -> usize {
-    std::fs::read_dir(smtp.dir().join("msgs"))
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| {
-                    let n = e.file_name();
-                    let n = n.to_string_lossy();
-                    !n.starts_with('.') && n.ends_with(".json")
-                })
-                .count()
-        })
-        .unwrap_or(0)
-}
-
-/// After a kill, the SMTP server may still finish a transaction whose DATA
-/// had fully arrived (that is the at-least-once window). A connection's end
-/// also cancels a transaction still waiting: once every connection of the
-/// killed run is gone, nothing more from that run can be stored.
-fn settle(smtp: &SmtpServer) {
-    wait_until(
-        "the SMTP server to see the killed run's connections close",
-        Duration::from_secs(10),
-        || smtp.open_connections() == 0,
-    );
-}
-
-fn one<T: rusqlite::types::FromSql>(db: &Connection, sql: &str) -> T {
-    db.query_row(sql, [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-fn strings(db: &Connection, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
-    let mut stmt = db.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    stmt.query_map(params, |r| r.get::<_, String>(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-/// What the database says after a kill.
-#[derive(Default)]
-struct Snapshot {
-    /// Highest `fetches.id`: fetches above it happened in a later round.
-    max_fetch: i64,
-    /// message_key of every outbox row recorded as sent.
-    sent: BTreeSet<String>,
-    outbox: i64,
-    items: i64,
-}
-
-/// The checks after every kill: the file is a sound database, and every
-/// source fetched successfully during the round (`fetches.id > after`) holds
-/// every item its feed served in that round (feeds change only between
-/// rounds, so such a fetch saw exactly `feeds[i]`; a 304 means its ETag,
-/// stored with the items of the fetch that got it, is the current one).
-fn check_db(env: &Env, feeds: &[Feed], after: i64, round: &str) -> Snapshot {
-    if !env.db.exists() {
-        return Snapshot::default();
-    }
-    let db = env.db();
-    let integrity: String = one(&db, "PRAGMA integrity_check");
-    assert_eq!(integrity, "ok", "{round}: integrity_check");
-    let fk: i64 = one(&db, "SELECT count(*) FROM pragma_foreign_key_check");
-    assert_eq!(fk, 0, "{round}: foreign_key_check");
-    let tables: i64 = one(
-        &db,
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table'
-         AND name IN ('sources', 'fetches', 'items', 'item_versions', 'outbox')",
-    );
-    if tables < 5 {
-        // Killed before the schema was complete: each migration is one
-        // transaction, the next start goes on from the last one committed.
-        return Snapshot::default();
-    }
-    let failed: i64 = one(&db, "SELECT count(*) FROM outbox WHERE status = 'failed'");
-    assert_eq!(failed, 0, "{round}: no message given up on");
-
-    let fetched = strings(
-        &db,
-        "SELECT DISTINCT s.name FROM fetches f JOIN sources s ON s.id = f.source_id
-         WHERE f.id > ?1 AND f.outcome IN ('ok', 'not_modified')",
-        [after],
-    );
-    for name in &fetched {
-        let feed = &feeds[feed_index(name)];
-        let stored: BTreeSet<String> = strings(
-            &db,
-            "SELECT i.guid FROM items i JOIN sources s ON s.id = i.source_id WHERE s.name = ?1",
-            [name],
-        )
-        .into_iter()
-        .collect();
-        let served = feed.guids();
-        let missing: Vec<&String> = served.difference(&stored).collect();
-        assert!(
-            missing.is_empty(),
-            "{round}: {name} was fetched successfully in this round but lacks {missing:?}\n\
-             its last fetches: {:?}\n--- daemon log (end)\n{}",
-            strings(
-                &db,
-                "SELECT f.id || ' ' || f.outcome || ' seen=' || f.items_seen || ' new=' || f.items_new
-                 FROM fetches f JOIN sources s ON s.id = f.source_id
-                 WHERE s.name = ?1 ORDER BY f.id DESC LIMIT 5",
-                [name]
-            ),
-            log_tail(env)
-        );
-        let phantom: Vec<&String> = stored.difference(&served).collect();
-        assert!(phantom.is_empty(), "{round}: {name} stores {phantom:?}");
-    }
-    Snapshot {
-        max_fetch: one(&db, "SELECT coalesce(max(id), 0) FROM fetches"),
-        sent: strings(
-            &db,
-            "SELECT message_key FROM outbox WHERE status = 'sent'",
-            [],
-        )
-        .into_iter()
-        .collect(),
-        outbox: one(&db, "SELECT count(*) FROM outbox"),
-        items: one(&db, "SELECT count(*) FROM items"),
-    }
 }
 
 /// With `NEWSWATCH_CRASH_KEEP=DIR`, the daemon log, the SMTP server's log
