@@ -25,6 +25,7 @@ mod first_use_search;
 mod hostile;
 mod keyless;
 mod mail;
+mod mail_delivery;
 mod mail_transport;
 mod mutations;
 mod ownership;
