@@ -38,7 +38,35 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("sql/010_story_unit.sql")),
     sql(include_str!("sql/011_match_via_story.sql")),
     sql(include_str!("sql/012_context_terms.sql")),
+    Migration {
+        sql: include_str!("sql/013_readable_reasons.sql"),
+        then: Some(readable_reasons),
+    },
 ];
+
+/// Rewrite the reasons of revisions stored as codes by an earlier build in
+/// words, as every later one stores them (`text::readable_reason`; reasons
+/// already in words stay as they are).
+fn readable_reasons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare("SELECT id, reasons FROM revisions")?;
+    let mut write = tx.prepare("UPDATE revisions SET reasons = ?2 WHERE id = ?1")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, stored): (i64, String) = (row.get(0)?, row.get(1)?);
+        let Ok(reasons) = serde_json::from_str::<Vec<String>>(&stored) else {
+            continue;
+        };
+        let words: Vec<String> = reasons
+            .iter()
+            .map(|r| crate::text::readable_reason(r))
+            .collect();
+        if words != reasons {
+            let json = serde_json::to_string(&words).unwrap_or(stored);
+            write.execute(rusqlite::params![id, json])?;
+        }
+    }
+    Ok(())
+}
 
 /// Fill the search index from every item's current version, as the
 /// writer indexes a new one (`text::search_document`).

@@ -121,7 +121,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
     // As newswatch before: schema 5, an index of folded words only (and
     // none of what later schemas added: story evidence, feedback, positions,
     // story news and corrections, matches carried by a story, context
-    // terms).
+    // terms, reasons in words: an old revision's reasons are codes).
     {
         let db = rusqlite::Connection::open(&env.db).unwrap();
         db.execute_batch(
@@ -137,11 +137,27 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
              DROP TABLE feedback;
              DROP TABLE topic_models;
              DROP VIEW v_positions; DROP VIEW v_shifts; DROP VIEW v_statements;
+             DROP VIEW v_changes;
              DROP INDEX statements_by_position;
              ALTER TABLE statements DROP COLUMN issue; ALTER TABLE statements DROP COLUMN stance;
              ALTER TABLE statements DROP COLUMN object; ALTER TABLE statements DROP COLUMN said_at;
              ALTER TABLE matches DROP COLUMN via_story;
              DROP TABLE context_terms;
+             CREATE VIEW v_changes AS
+             SELECT 'revision' AS kind, r.item_id, i.url, s.name AS source, r.from_version,
+                    r.to_version, r.seen_at, r.significance, r.reasons, r.topics, i.title
+             FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
+             WHERE r.reported = 1
+             UNION ALL
+             SELECT 'shift', st.item_id, i.url, s.name, NULL, st.version, sh.seen_at, 'major',
+                    json_array('statement_shift: ' || st.speaker), json_array(st.topic), i.title
+             FROM shifts sh JOIN statements st ON st.id = sh.statement_id
+             JOIN items i ON i.id = st.item_id JOIN sources s ON s.id = i.source_id;
+             INSERT INTO revisions (item_id, from_version, to_version, seen_at, significance,
+                                    reasons, diff, changed_share, topics)
+                 SELECT id, 1, 2, '2026-05-04T10:00:00Z', 'major',
+                        '[\"share_changed: 0.61\",\"numbers_changed: 5 → 22\"]', '{}', 0.61, '[]'
+                 FROM items;
              PRAGMA user_version = 5;",
         )
         .unwrap();
@@ -151,7 +167,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 12);
+    assert_eq!(env.count("PRAGMA user_version"), 13);
     // The outbox takes developments, and the corrections table is there.
     assert_eq!(
         env.count(
@@ -169,6 +185,11 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         env.count("SELECT count(*) FROM context_terms"),
         0,
         "the context terms table is there"
+    );
+    // Reasons stored as codes read in words, in the database too.
+    assert_eq!(
+        env.text("SELECT reasons FROM v_changes").unwrap(),
+        r#"["text rewritten (61% of words)","figure 5 → 22"]"#
     );
 }
 

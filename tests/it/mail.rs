@@ -223,6 +223,12 @@ fn a_statement_shift_alert_shows_both_statements() {
         );
         assert!(flat.contains("ready to continue the peace talks"), "{part}");
     }
+    // The database's view of changes says why, in the same words.
+    assert_eq!(
+        env.text("SELECT reasons FROM v_changes WHERE kind = 'shift'")
+            .unwrap(),
+        r#"["position changed: Dmitry Peskov on talks, readiness → condition"]"#
+    );
 }
 
 #[test]
