@@ -167,7 +167,7 @@ impl Aliases {
     /// alone) from now on, for the rest of the process or until the next
     /// call: at start, and when the daemon reloads its configuration.
     /// Detection already under way finishes with the list it started with.
-    /// Each list installed stays in memory (a few hundred KB; reloads are
+    /// Each list installed stays in memory (tens of KB; reloads are
     /// rare), so that nothing holding the previous one is left dangling.
     pub fn install(list: Option<Aliases>) {
         let list: Option<&'static Aliases> = list.map(|l| &*Box::leak(Box::new(l)));
