@@ -125,6 +125,7 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
                     serde_json::json!({
                         "from_version": r.from_version,
                         "to_version": r.to_version,
+                        "title": r.title,
                         "seen_at": r.seen_at,
                         "significance": r.significance,
                         "reasons": r.reasons,

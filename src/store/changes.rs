@@ -46,9 +46,16 @@ pub struct ChangeRow {
     pub similarity: Option<f64>,
 }
 
-/// Columns `revision_row` reads (revisions r, items i, sources s).
-const REVISION_COLS: &str = "r.item_id, i.url, s.name, i.title, r.from_version, r.to_version,
-    r.seen_at, r.significance, r.reasons, r.topics, r.diff";
+/// Columns `revision_row` reads (revisions r, items i, sources s, and rv:
+/// the item's version the revision brought). The title is that version's,
+/// not the item's latest (the latest when that version is gone).
+const REVISION_COLS: &str = "r.item_id, i.url, s.name, coalesce(rv.title, i.title),
+    r.from_version, r.to_version, r.seen_at, r.significance, r.reasons, r.topics, r.diff";
+
+/// The joins `REVISION_COLS` reads from.
+const REVISION_FROM: &str = "revisions r JOIN items i ON i.id = r.item_id
+    JOIN sources s ON s.id = i.source_id
+    LEFT JOIN item_versions rv ON rv.item_id = r.item_id AND rv.version = r.to_version";
 
 fn revision_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
     let reasons: String = r.get(8)?;
@@ -84,16 +91,14 @@ impl Store {
         let mut rows: Vec<ChangeRow> = Vec::new();
         let mut stmt = self
             .conn
-            .prepare(
-                &format!(
-                    "SELECT {REVISION_COLS}
-                 FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
+            .prepare(&format!(
+                "SELECT {REVISION_COLS}
+                 FROM {REVISION_FROM}
                  WHERE r.reported = 1 AND r.seen_at >= ?1
                    AND r.significance IN (SELECT value FROM json_each(?2))
                    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.topics) WHERE value = ?3))
                  ORDER BY r.seen_at DESC, r.id DESC LIMIT ?4"
-                ),
-            )
+            ))
             .map_err(|e| self.err(e))?;
         let revs = stmt
             .query_map(
@@ -162,13 +167,11 @@ impl Store {
     pub fn item_revisions(&self, item: ItemId) -> Result<Vec<(ChangeRow, Vec<String>)>> {
         let mut stmt = self
             .conn
-            .prepare(
-                &format!(
-                    "SELECT {REVISION_COLS}, r.flags
-                 FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
+            .prepare(&format!(
+                "SELECT {REVISION_COLS}, r.flags
+                 FROM {REVISION_FROM}
                  WHERE r.item_id = ?1 ORDER BY r.to_version"
-                ),
-            )
+            ))
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([item], |r| {

@@ -151,3 +151,74 @@ fn a_revision_alert_names_the_title_of_its_own_revision() {
         "{text}"
     );
 }
+
+/// `changes` and `show` list each revision under the title it brought,
+/// not the item's latest.
+#[test]
+fn changes_and_show_name_the_title_of_each_revision() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/wire", Response::ok(feed(&[filler()])));
+    let env = wire(&http, &smtp, "0s");
+    env.run(&["poll", "--all"]).expect(0);
+    for n in [3, 11, 25] {
+        let title = format!("Strike on Kharkiv during ceasefire talks kills {n} people");
+        let text = format!("Rescuers in Kharkiv say {n} people were killed by a missile.");
+        http.fixed(
+            "/wire",
+            Response::ok(feed(&[("talks".into(), title, text), filler()])),
+        );
+        env.run(&["poll", "--all"]).expect(0);
+    }
+    // Text: each revision's block (newest first) names its own title.
+    let changes = env.run(&["changes"]).expect(0).stdout;
+    let blocks: Vec<&str> = changes
+        .split("\n\n")
+        .filter(|b| b.contains(" revision "))
+        .collect();
+    assert_eq!(blocks.len(), 2, "{changes}");
+    assert!(blocks[0].contains("v2→v3"), "{changes}");
+    assert!(
+        blocks[0].contains("\n  Strike on Kharkiv during ceasefire talks kills 25 people\n"),
+        "{changes}"
+    );
+    assert!(blocks[1].contains("v1→v2"), "{changes}");
+    assert!(
+        blocks[1].contains("\n  Strike on Kharkiv during ceasefire talks kills 11 people\n"),
+        "{changes}"
+    );
+    // JSON: `changes` and `show` carry each revision's title.
+    let titles = |rows: &[serde_json::Value]| -> Vec<(i64, String)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r["to_version"].as_i64().unwrap_or(-1),
+                    r["title"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let want = |v: i64, n: u32| {
+        (
+            v,
+            format!("Strike on Kharkiv during ceasefire talks kills {n} people"),
+        )
+    };
+    let json = env.run(&["--json", "changes"]).expect(0).json_lines();
+    assert_eq!(titles(&json), [want(3, 25), want(2, 11)]);
+    let id = env
+        .text("SELECT CAST(item_id AS TEXT) FROM revisions LIMIT 1")
+        .expect("a revision");
+    let shown = env.run(&["--json", "show", &id]).expect(0).json_lines();
+    let revisions = shown[0]["revisions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(titles(&revisions), [want(2, 11), want(3, 25)]);
+    // The `v_changes` view, for `sqlite3` users.
+    assert_eq!(
+        env.text("SELECT title FROM v_changes WHERE to_version = 2")
+            .as_deref(),
+        Some("Strike on Kharkiv during ceasefire talks kills 11 people")
+    );
+}
