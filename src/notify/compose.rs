@@ -6,9 +6,12 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::content::{AlertView, DigestView, RevisionView, TopicSection};
+use super::diffchain::chain_all;
 use super::diffview::{cap_parts, diff_parts, field_ops};
-use crate::model::Significance;
-use crate::store::{CHURN_KEY_PREFIX, OutboxRow, Result, Store, StoreError, Watermark, ts};
+use crate::model::{DiffOp, Significance};
+use crate::store::{
+    CHURN_KEY_PREFIX, OutboxRow, Result, Store, StoreError, StoredRevision, Watermark, ts,
+};
 
 /// Unchanged words kept on each side of a change in a shown diff.
 const DIFF_CONTEXT_WORDS: usize = 12;
@@ -47,18 +50,20 @@ pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
         }
         "revision" => {
             let revision_id = row.revision_id.ok_or_else(missing)?;
-            let revision = revision_view(store, revision_id)?;
             // A churning item's combined alert: `churn-{item}-{first}`.
-            let combined = match row
+            let first = row
                 .dedupe_key
                 .strip_prefix(CHURN_KEY_PREFIX)
                 .and_then(|rest| rest.rsplit_once('-'))
-                .and_then(|(_, first)| first.parse::<i64>().ok())
-            {
+                .and_then(|(_, first)| first.parse::<i64>().ok());
+            let (revision, combined) = match first {
                 Some(first) => {
-                    store.held_updates(revision.item.id, first.min(revision_id), revision_id)?
+                    let stored = store.revision_view(revision_id)?;
+                    let item = stored.view.item.id;
+                    let held = store.held_updates(item, first.min(revision_id), revision_id)?;
+                    (combined_diff(store, stored, first.min(revision_id))?, held)
                 }
-                None => Vec::new(),
+                None => (revision_view(store, revision_id)?, Vec::new()),
             };
             Ok(AlertView::Revision {
                 topics: row.topics.clone(),
@@ -82,7 +87,53 @@ pub fn revision_view(store: &Store, revision_id: i64) -> Result<RevisionView> {
     Ok(with_diffs(stored))
 }
 
-fn with_diffs(stored: crate::store::StoredRevision) -> RevisionView {
+/// A churning item's combined alert on `stored` (the latest held update,
+/// the first being revision `first`): one diff from the version the reader
+/// last got (the last revision alert sent on the item, else the version
+/// before the first held update) to the latest, chained from the stored
+/// diffs of every step between. When a step does not meet the next (its
+/// text was pruned), the latest step's diff alone.
+fn combined_diff(store: &Store, mut stored: StoredRevision, first: i64) -> Result<RevisionView> {
+    let item = stored.view.item.id;
+    let to = stored.view.to_version;
+    let base = match store.last_mailed_version(item, first)? {
+        Some(version) => version,
+        None => match store.revision_view(first) {
+            Ok(revision) => revision.view.from_version,
+            Err(StoreError::NotFound(_)) => return Ok(with_diffs(stored)),
+            Err(e) => return Err(e),
+        },
+    };
+    if base >= to {
+        return Ok(with_diffs(stored));
+    }
+    let steps = store.step_diffs(item, base, to)?;
+    // The steps must run from `base` to `to`, each from where the last ended.
+    let mut at = base;
+    for step in &steps {
+        if step.from_version != Some(at) {
+            return Ok(with_diffs(stored));
+        }
+        at = step.to_version;
+    }
+    if at != to {
+        return Ok(with_diffs(stored));
+    }
+    let chained = |field: &str| {
+        let ops: Vec<Vec<DiffOp>> = steps
+            .iter()
+            .map(|step| field_ops(&step.diff_json, field))
+            .collect();
+        chain_all(&ops)
+    };
+    if let (Some(title), Some(text)) = (chained("title"), chained("text")) {
+        stored.diff_json = serde_json::json!({ "title": title, "text": text }).to_string();
+        stored.view.from_version = base;
+    }
+    Ok(with_diffs(stored))
+}
+
+fn with_diffs(stored: StoredRevision) -> RevisionView {
     let mut view = stored.view;
     let shown = |field: &str, context_words: usize| {
         cap_parts(

@@ -9,6 +9,7 @@
 pub mod compose;
 pub mod content;
 pub mod deliver;
+pub mod diffchain;
 pub mod diffview;
 pub mod render;
 pub mod schedule;

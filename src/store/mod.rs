@@ -16,6 +16,7 @@
 
 mod alerts;
 mod changes;
+mod churn;
 mod context_terms;
 mod detections;
 mod feedback;
@@ -45,6 +46,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::{CHURN_ALERT_HOLD_HOURS, CHURN_KEY_PREFIX, QueuedAlerts};
 pub use changes::{ChangeFilter, ChangeRow};
+pub use churn::StepDiff;
 pub use context_terms::ContextTermRow;
 pub use detections::{EarlierStatement, NewRevision, NewStatement, StoryItem};
 pub use feedback::{FeedbackRow, StoredModel};

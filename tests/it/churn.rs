@@ -141,11 +141,26 @@ fn a_churning_story_sends_its_later_major_updates_as_one_combined_alert() {
     assert_eq!(combined.in_reply_to().as_deref(), Some(story_id.as_str()));
     let text = combined.text();
     assert!(text.contains("3 major updates in one message"), "{text}");
-    // Each held update with its figure, then the latest change's diff.
+    // Each held update with its figure, then one diff from what the
+    // reader last got (the alert on 17) to the latest, title and text.
     for step in ["17 → 19", "19 → 22", "22 → 25"] {
         assert!(text.contains(&format!("why: figure {step}")), "{text}");
     }
-    assert!(text.contains("[-22-]{+25+}"), "{text}");
+    assert!(
+        text.contains("Strike on Kharkiv during ceasefire talks kills [-17-]{+25+} people"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Rescuers in Kharkiv say [-17-]{+25+} people were killed"),
+        "{text}"
+    );
+    assert!(!text.contains("[-22-]"), "{text}");
+    let html = combined.html();
+    assert_eq!(html.matches("<del").count(), 2, "{html}");
+    assert!(
+        html.contains("17</del>") && html.contains("25</ins>"),
+        "{html}"
+    );
     assert!(combined.html().contains("3 major updates in one message"));
 
     // Another major update after it went out starts the next combined
@@ -162,6 +177,8 @@ fn a_churning_story_sends_its_later_major_updates_as_one_combined_alert() {
         next.subject()
     );
     assert_eq!(next.in_reply_to().as_deref(), Some(story_id.as_str()));
+    // Its diff starts from the combined alert's 25, the last the reader got.
+    assert!(next.text().contains("[-25-]{+27+}"), "{}", next.text());
 }
 
 /// The notifier composed the combined alert from the outbox row as it read
