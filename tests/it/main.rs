@@ -43,3 +43,4 @@ mod stepped_clock;
 mod stories;
 mod story_corrections;
 mod story_mail;
+mod tls_redirect;

@@ -4,7 +4,7 @@
 pub mod env;
 pub mod http;
 pub mod smtp;
-mod smtp_server;
+pub mod smtp_server;
 
 // The corpus and fixture paths are the unit tests' own helpers: one
 // definition, so the rule for a missing corpus cannot differ.

@@ -158,7 +158,7 @@ pub fn listen(port: u16, settings: Settings) -> std::io::Result<Listening> {
     })
 }
 
-fn acceptor(cert: &Path, key: &Path) -> std::io::Result<TlsAcceptor> {
+pub(crate) fn acceptor(cert: &Path, key: &Path) -> std::io::Result<TlsAcceptor> {
     let bad = |what: &str, e: &dyn std::fmt::Display| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{what}: {e}"))
     };
