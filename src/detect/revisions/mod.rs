@@ -102,7 +102,10 @@
 //! diff, `words` the analysed words and their keys, `quotes` the quoted spans,
 //! `content` the content words, `cues` the few-word majors,
 //! `evidence` the numbers, negation, speaker and name rules, `verdict` the
-//! per-field verdict and the rules above, `guards` the four guards. The
+//! per-field verdict and the rules above, `guards` the four guards,
+//! `learned` a learned verdict over the rules' evidence that is evaluated
+//! ([`compare_evidence`]) but does not decide: it did not beat the rules
+//! by grouped cross-validation (`bench/README.md`). The
 //! word lists (negators, speech verbs, numerals, spelling folds) are in
 //! `detect::lexicon`.
 //!
@@ -114,6 +117,7 @@ mod cues;
 mod diff;
 mod evidence;
 mod guards;
+mod learned;
 mod quotes;
 mod successor;
 mod verdict;
@@ -129,6 +133,7 @@ pub use guards::{
     CHURN_MAX_REVISIONS, CHURN_WINDOW_HOURS, COUNTER_MIN_ITEMS, counters_in_feed, is_churning,
     is_extraction_failure, is_flap, numbers_only,
 };
+pub use learned::{Cuts, Decision, Evidence, TrainOptions, VerdictModel};
 use quotes::quote_change;
 pub use successor::{SUCCESSOR_SIMILARITY, successors, title_similarity};
 use verdict::{FieldVerdict, classify, topic_hits, weighted_share};
@@ -176,6 +181,16 @@ pub struct Revision {
 /// topics either version matched (folded words or stems; `negotiat*`,
 /// `"peace talks"` and `title:truce` forms are understood); may be empty.
 pub fn compare(old: &VersionText, new: &VersionText, topic_terms: &[String]) -> Revision {
+    compare_evidence(old, new, topic_terms).0
+}
+
+/// [`compare`], and the evidence its rules weighed as the features of a
+/// learned verdict ([`VerdictModel`]; for its evaluation).
+pub fn compare_evidence(
+    old: &VersionText,
+    new: &VersionText,
+    topic_terms: &[String],
+) -> (Revision, Evidence) {
     let mut truncated = false;
     let title = diff_field(old.title, new.title, &mut truncated);
     let text = diff_field(old.text, new.text, &mut truncated);
@@ -197,18 +212,25 @@ pub fn compare(old: &VersionText, new: &VersionText, topic_terms: &[String]) -> 
     let quotes = quote_change([&title_old, &text_old], [&title_new, &text_new], doc);
 
     let hits = topic_hits(&t, &x, topic_terms, doc);
-    let (significance, mut reasons) = classify(&t, &x, quotes, &hits, changed_share);
+    let judged = classify(&t, &x, quotes, &hits, changed_share);
+    let evidence = Evidence {
+        rules: judged.rules,
+        features: learned::features(&t, &x, &judged, quotes, lang),
+    };
+    let significance = judged.rules;
+    let mut reasons = judged.reasons(significance);
     if truncated {
         reasons.push("diff coarse (text too long to compare word by word)".to_string());
     }
     dedup_keep_order(&mut reasons);
-    Revision {
+    let revision = Revision {
         significance,
         reasons,
         title,
         text,
         changed_share,
-    }
+    };
+    (revision, evidence)
 }
 
 /// The document language from the title and the start of the text
