@@ -56,14 +56,16 @@
 //!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
 //!   to new funding" → "seeks new funding" are not one).
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
-//!   adopt, принят, задержан…) where the old version had none.
+//!   adopt, принят, задержан…), in one of its listed forms, where the old
+//!   version had none of its stem ("resignation calls" is no outcome).
 //! - `direction reversed: climbs → dips` — up-words only before, down-words
 //!   only after, or the other way round.
 //! - `record reached` / `record reached or lost` — a record named that was
 //!   not, or the words that kept a figure short of it (near, toward, below)
 //!   dropped while the record stays.
 //! - `attribution dropped: пишут СМИ` / `attribution added: Trump says` —
-//!   the claim changes owner or loses one.
+//!   the claim changes owner or loses one; not when the speaker opens both
+//!   versions ("X says it will" → "X vows to": the speaker is the subject).
 //! - `speaker changed: Russia → Russia and Ukraine` — the words before a
 //!   speech verb replaced, not merely added or dropped, nor respelled.
 //! - `name changed: Астаны → Алматы` — a name (a capitalised word not
