@@ -185,7 +185,7 @@ fn length_bucket(n: usize) -> &'static str {
     }
 }
 
-/// One field's features, each name starting with `p` (`t` title, `x` text).
+/// One changed field's features, each name starting with `p`.
 fn field_features(p: &str, f: &FieldVerdict, out: &mut Vec<String>) {
     if f.cosmetic {
         out.push(format!("{p}:cosmetic"));
