@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use newswatch::detect::revisions::{
-    Cuts, Evidence, Significance, TrainOptions, VerdictModel, VersionText, compare_evidence,
+    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Evidence, Significance, TrainOptions,
+    VerdictModel, VersionText, compare_evidence,
 };
 use newswatch::model::Document;
 use newswatch::parse::parse_document;
@@ -383,6 +384,42 @@ fn edits_eval() {
     );
 }
 
+/// The shipped cosmetic head (`src/detect/revisions/cosmetic.model`) is
+/// the cosmetic head [`VerdictModel::train`] makes from every labeled edit:
+/// retrained here, its file must be the shipped one byte for byte.
+/// `NEWSWATCH_WRITE_MODEL=1` writes it instead (then rebuild and re-run).
+#[test]
+#[cfg_attr(
+    not(corpus),
+    ignore = "needs the shared corpus: set NEWSWATCH_CORPUS to the corpus folder"
+)]
+fn edits_cosmetic_model() {
+    let recs = load();
+    let examples: Vec<(Vec<String>, Significance)> = recs
+        .iter()
+        .map(|r| (r.evidence.features.clone(), Significance::ALL[r.label()]))
+        .collect();
+    let model = VerdictModel::train(&examples);
+    assert_eq!(
+        model,
+        VerdictModel::train(&examples),
+        "training is not deterministic"
+    );
+    let text = model.cosmetic.to_text(COSMETIC_MODEL_HEADER);
+    if std::env::var_os("NEWSWATCH_WRITE_MODEL").is_some() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("src/detect/revisions/cosmetic.model");
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        println!("wrote {} ({} records)", path.display(), recs.len());
+        return;
+    }
+    assert!(
+        text == COSMETIC_MODEL,
+        "the shipped cosmetic head differs from one retrained on the labels \
+         (NEWSWATCH_WRITE_MODEL=1 cargo test --test it edits_cosmetic_model writes it)"
+    );
+}
+
 /// Training settings: the defaults of [`VerdictModel::train`], or those of
 /// `EDITS_CV_OPTS` (`epochs,l2,rate,min_count`) to try others.
 fn train_model(examples: &[(Vec<String>, Significance)]) -> VerdictModel {
@@ -429,7 +466,11 @@ fn fold_of(r: &Rec, feeds: &[String]) -> usize {
 const VARIANTS: [(&str, Cuts); 3] = [
     ("two heads alone", ((0.5, 0.5), (0.5, 0.5))),
     ("heads over the rules", ((0.25, 1.1), (0.5, 0.5))),
-    ("cosmetic head only", ((0.0, 1.1), (0.5, 0.5))),
+    // What ships: the rules' majors and cosmetics kept, the head on their minors.
+    (
+        "cosmetic head on the rules' minors",
+        ((0.0, 1.1), (0.0, 0.5)),
+    ),
 ];
 
 /// The learned verdict against the rules by grouped cross-validation
@@ -544,7 +585,7 @@ fn edits_cv() {
 }
 
 /// Major recall, major precision and cosmetic quiet this verdict keeps.
-const FLOOR: (f64, f64, f64) = (0.78, 0.68, 0.55);
+const FLOOR: (f64, f64, f64) = (0.78, 0.68, 0.72);
 
 /// AP descriptions are `<img …><br/>` and the title; the title is what counts.
 fn strip_ap(s: &str) -> String {

@@ -9,16 +9,50 @@
 //! the words of a headline. A field left unchanged adds nothing, so a feed
 //! that sends a text beside its title looks like one that does not.
 //!
-//! It does not decide: by grouped cross-validation on the labeled edits
-//! (`tests/it/edits_eval.rs`, `edits_cv`) it did not beat the rules
-//! (`docs/development/known-gaps.md`, "Revisions"). [`super::compare_evidence`]
-//! gives the features, so it can be tried again as the labels grow.
+//! Only the cosmetic head decides, and only where the rules say minor: an
+//! edit it finds a rewording of the same fact at even odds or more becomes
+//! cosmetic ("wording only: reworded (2 words)"); a major is never touched.
+//! By grouped cross-validation on the labeled edits (`tests/it/edits_eval.rs`,
+//! `edits_cv`) that raised cosmetic quiet with major recall and precision
+//! unchanged; the major head did not beat the rules, so it does not decide
+//! (`docs/development/known-gaps.md`, "Revisions"). The shipped head is
+//! [`COSMETIC_MODEL`], trained on every labeled edit; `edits_cosmetic_model`
+//! in `tests/it/edits_eval.rs` retrains it and checks it is the same
+//! (`NEWSWATCH_WRITE_MODEL=1` writes it). [`super::compare_evidence`] gives
+//! the features, so both heads can be tried again as the labels grow.
+
+use std::sync::LazyLock;
 
 use super::Significance;
 use super::quotes::QuoteChange;
 use super::verdict::{FieldVerdict, Judged, rewrite_threshold};
 pub use crate::detect::relevance::TrainOptions;
 use crate::detect::relevance::{Example, Model};
+
+/// The shipped cosmetic head: a relevance-model file (bias, cuts, one
+/// weighted feature a line) trained on every labeled edit.
+pub const COSMETIC_MODEL: &str = include_str!("cosmetic.model");
+
+/// The comment at the top of [`COSMETIC_MODEL`].
+pub const COSMETIC_MODEL_HEADER: &str = "\
+cosmetic head of the edit verdict: logistic regression over the evidence the rules compute
+(detect::revisions::compare_evidence; the rules' class, cue kinds, shares and counts of changed
+words, names, figures, notes, quotations, language; never a headline's words). Turns a minor
+into cosmetic from `threshold`; never touches a major. Trained on every labeled edit of
+corpus/labels/edits-visible.tsv (VerdictModel::train). Rebuild:
+NEWSWATCH_WRITE_MODEL=1 cargo test --test it edits_cosmetic_model (needs the corpus).";
+
+/// [`COSMETIC_MODEL`], read once (`None` if it did not parse: a unit test
+/// checks it does, and the rules then decide alone).
+static COSMETIC: LazyLock<Option<Model>> = LazyLock::new(|| Model::parse(COSMETIC_MODEL).ok());
+
+/// The shipped cosmetic head's probability that an edit the rules call
+/// minor is a rewording of the same fact, when it reaches the head's cut.
+pub(super) fn wording_only(features: &[String]) -> Option<f64> {
+    let model = COSMETIC.as_ref()?;
+    let p = model.score(features.iter().map(String::as_str)).probability;
+    (p >= model.threshold).then_some(p)
+}
 
 /// The two heads.
 #[derive(Clone, Debug, PartialEq)]

@@ -93,6 +93,12 @@
 //!
 //! **Minor** otherwise, with `reworded (N words)` (content words changed).
 //!
+//! **Wording only**: then a learned cosmetic head (`learned`, a logistic
+//! regression over the evidence above, never a headline's words, shipped
+//! as `cosmetic.model`) may call a minor a rewording of the same fact:
+//! it becomes cosmetic with `wording only: reworded (N words)`. It never
+//! touches a major or a cosmetic.
+//!
 //! Measured against labels made by reading (`bench/README.md`, "Edit
 //! significance"): cues that read surface words cannot tell a paraphrase
 //! of a headline from a new development in every case; the figures and
@@ -105,9 +111,10 @@
 //! `content` the content words, `cues` the few-word majors,
 //! `evidence` the numbers, negation, speaker and name rules, `verdict` the
 //! per-field verdict and the rules above, `guards` the four guards,
-//! `learned` a learned verdict over the rules' evidence that is evaluated
-//! ([`compare_evidence`]) but does not decide: it did not beat the rules
-//! by grouped cross-validation (`bench/README.md`). The
+//! `learned` the learned heads over the rules' evidence ([`compare_evidence`]):
+//! the cosmetic head turns minors cosmetic; the major head is evaluated
+//! but does not decide, as it did not beat the rules by grouped
+//! cross-validation (`bench/README.md`). The
 //! word lists (negators, speech verbs, numerals, spelling folds) are in
 //! `detect::lexicon`.
 //!
@@ -135,7 +142,9 @@ pub use guards::{
     CHURN_MAX_REVISIONS, CHURN_WINDOW_HOURS, COUNTER_MIN_ITEMS, counters_in_feed, is_churning,
     is_extraction_failure, is_flap, numbers_only,
 };
-pub use learned::{Cuts, Decision, Evidence, TrainOptions, VerdictModel};
+pub use learned::{
+    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Decision, Evidence, TrainOptions, VerdictModel,
+};
 use quotes::quote_change;
 pub use successor::{SUCCESSOR_SIMILARITY, successors, title_similarity};
 use verdict::{FieldVerdict, classify, topic_hits, weighted_share};
@@ -219,8 +228,14 @@ pub fn compare_evidence(
         rules: judged.rules,
         features: learned::features(&t, &x, &judged, quotes, lang),
     };
-    let significance = judged.rules;
+    let mut significance = judged.rules;
     let mut reasons = judged.reasons(significance);
+    // The learned cosmetic head may call a rules' minor a rewording; it
+    // never touches a major or a cosmetic.
+    if significance == Significance::Minor && learned::wording_only(&evidence.features).is_some() {
+        significance = Significance::Cosmetic;
+        reasons = vec![format!("wording only: {}", reasons.join(", "))];
+    }
     if truncated {
         reasons.push("diff coarse (text too long to compare word by word)".to_string());
     }
