@@ -13,7 +13,7 @@ use crate::detect::lexicon::WordSet;
 use crate::detect::lexicon::edit_cues::{
     ATTRIBUTION, DOWN, OUTCOME, PENDING, RECORD, SHORT_OF, UP,
 };
-use crate::text::{StemLang, stem};
+use crate::text::{StemLang, fold, stem};
 
 /// A cue list as stems (English, Russian and Ukrainian forms alike).
 struct Stems(HashSet<String>);
@@ -35,6 +35,7 @@ impl Stems {
 
 static PENDING_SET: WordSet = LazyLock::new(|| PENDING.iter().copied().collect());
 static OUTCOME_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(OUTCOME));
+static OUTCOME_SET: WordSet = LazyLock::new(|| OUTCOME.iter().copied().collect());
 static UP_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(UP));
 static DOWN_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DOWN));
 static RECORD_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(RECORD));
@@ -142,11 +143,13 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         }
     }
 
-    // Outcome: an outcome word the old version did not have.
+    // Outcome: an outcome word the old version did not have, in one of
+    // the listed forms: a stem shared with a noun or an infinitive
+    // ("resignation calls", "rate cuts", "спешат принять") is no outcome.
     let outcome: Vec<&Content> = change
         .added
         .iter()
-        .filter(|c| OUTCOME_STEMS.has(&c.stem))
+        .filter(|c| OUTCOME_STEMS.has(&c.stem) && OUTCOME_SET.contains(fold(&c.text).as_str()))
         .collect();
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
         outcome
@@ -186,8 +189,13 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     }
 
     // Attribution dropped (a claim now stated as fact) or added.
+    // Not when the speaker opens both versions: "Spirit Airlines says it's
+    // going out of business" → "Spirit Airlines goes out of business" says
+    // who does it, not who claims it.
     let (aa, ab) = (count(&a, &ATTRIBUTION_STEMS), count(&b, &ATTRIBUTION_STEMS));
-    if aa > 0 && ab == 0 {
+    if speaker_opens_both(old, new, doc) || speaker_opens_both(new, old, doc) {
+        // The speaker is the subject either way.
+    } else if aa > 0 && ab == 0 {
         out.push(format!(
             "attribution dropped: {}",
             attribution_phrase(old, doc)
@@ -213,6 +221,24 @@ fn short_of_record(v: &[(String, String)]) -> bool {
 
 /// The attribution as written: the reporting word and the one or two words
 /// before it ("Activists say", "пишут СМИ").
+/// `with` attributes a claim to the words opening it ("Iran's supreme leader
+/// says …"), and `other` opens with the same words.
+fn speaker_opens_both(with: &Field, other: &Field, doc: StemLang) -> bool {
+    let Some(i) = with
+        .toks
+        .iter()
+        .position(|t| ATTRIBUTION_STEMS.has(&stem_of(t, doc)))
+    else {
+        return false;
+    };
+    (1..=5).contains(&i)
+        && other.toks.len() > i
+        && with.toks[..i]
+            .iter()
+            .zip(&other.toks)
+            .all(|(a, b)| a.key == b.key)
+}
+
 fn attribution_phrase(f: &Field, doc: StemLang) -> String {
     let Some(i) = f
         .toks

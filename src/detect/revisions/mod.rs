@@ -56,14 +56,16 @@
 //!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
 //!   to new funding" → "seeks new funding" are not one).
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
-//!   adopt, принят, задержан…) where the old version had none.
+//!   adopt, принят, задержан…), in one of its listed forms, where the old
+//!   version had none of its stem ("resignation calls" is no outcome).
 //! - `direction reversed: climbs → dips` — up-words only before, down-words
 //!   only after, or the other way round.
 //! - `record reached` / `record reached or lost` — a record named that was
 //!   not, or the words that kept a figure short of it (near, toward, below)
 //!   dropped while the record stays.
 //! - `attribution dropped: пишут СМИ` / `attribution added: Trump says` —
-//!   the claim changes owner or loses one.
+//!   the claim changes owner or loses one; not when the speaker opens both
+//!   versions ("X says it will" → "X vows to": the speaker is the subject).
 //! - `speaker changed: Russia → Russia and Ukraine` — the words before a
 //!   speech verb replaced, not merely added or dropped, nor respelled.
 //! - `name changed: Астаны → Алматы` — a name (a capitalised word not
@@ -91,6 +93,12 @@
 //!
 //! **Minor** otherwise, with `reworded (N words)` (content words changed).
 //!
+//! **Wording only**: then a learned cosmetic head (`learned`, a logistic
+//! regression over the evidence above, never a headline's words, shipped
+//! as `cosmetic.model`) may call a minor a rewording of the same fact:
+//! it becomes cosmetic with `wording only: reworded (N words)`. It never
+//! touches a major or a cosmetic.
+//!
 //! Measured against labels made by reading (`bench/README.md`, "Edit
 //! significance"): cues that read surface words cannot tell a paraphrase
 //! of a headline from a new development in every case; the figures and
@@ -102,7 +110,11 @@
 //! diff, `words` the analysed words and their keys, `quotes` the quoted spans,
 //! `content` the content words, `cues` the few-word majors,
 //! `evidence` the numbers, negation, speaker and name rules, `verdict` the
-//! per-field verdict and the rules above, `guards` the four guards. The
+//! per-field verdict and the rules above, `guards` the four guards,
+//! `learned` the learned heads over the rules' evidence ([`compare_evidence`]):
+//! the cosmetic head turns minors cosmetic; the major head is evaluated
+//! but does not decide, as it did not beat the rules by grouped
+//! cross-validation (`bench/README.md`). The
 //! word lists (negators, speech verbs, numerals, spelling folds) are in
 //! `detect::lexicon`.
 //!
@@ -114,6 +126,7 @@ mod cues;
 mod diff;
 mod evidence;
 mod guards;
+mod learned;
 mod quotes;
 mod successor;
 mod verdict;
@@ -128,6 +141,9 @@ pub use diff::render_plain;
 pub use guards::{
     CHURN_MAX_REVISIONS, CHURN_WINDOW_HOURS, COUNTER_MIN_ITEMS, counters_in_feed, is_churning,
     is_extraction_failure, is_flap, numbers_only,
+};
+pub use learned::{
+    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Decision, Evidence, TrainOptions, VerdictModel,
 };
 use quotes::quote_change;
 pub use successor::{SUCCESSOR_SIMILARITY, successors, title_similarity};
@@ -176,6 +192,16 @@ pub struct Revision {
 /// topics either version matched (folded words or stems; `negotiat*`,
 /// `"peace talks"` and `title:truce` forms are understood); may be empty.
 pub fn compare(old: &VersionText, new: &VersionText, topic_terms: &[String]) -> Revision {
+    compare_evidence(old, new, topic_terms).0
+}
+
+/// [`compare`], and the evidence its rules weighed as the features of a
+/// learned verdict ([`VerdictModel`]; for its evaluation).
+pub fn compare_evidence(
+    old: &VersionText,
+    new: &VersionText,
+    topic_terms: &[String],
+) -> (Revision, Evidence) {
     let mut truncated = false;
     let title = diff_field(old.title, new.title, &mut truncated);
     let text = diff_field(old.text, new.text, &mut truncated);
@@ -197,18 +223,31 @@ pub fn compare(old: &VersionText, new: &VersionText, topic_terms: &[String]) -> 
     let quotes = quote_change([&title_old, &text_old], [&title_new, &text_new], doc);
 
     let hits = topic_hits(&t, &x, topic_terms, doc);
-    let (significance, mut reasons) = classify(&t, &x, quotes, &hits, changed_share);
+    let judged = classify(&t, &x, quotes, &hits, changed_share);
+    let evidence = Evidence {
+        rules: judged.rules,
+        features: learned::features(&t, &x, &judged, quotes, lang),
+    };
+    let mut significance = judged.rules;
+    let mut reasons = judged.reasons(significance);
+    // The learned cosmetic head may call a rules' minor a rewording; it
+    // never touches a major or a cosmetic.
+    if significance == Significance::Minor && learned::wording_only(&evidence.features).is_some() {
+        significance = Significance::Cosmetic;
+        reasons = vec![format!("wording only: {}", reasons.join(", "))];
+    }
     if truncated {
         reasons.push("diff coarse (text too long to compare word by word)".to_string());
     }
     dedup_keep_order(&mut reasons);
-    Revision {
+    let revision = Revision {
         significance,
         reasons,
         title,
         text,
         changed_share,
-    }
+    };
+    (revision, evidence)
 }
 
 /// The document language from the title and the start of the text

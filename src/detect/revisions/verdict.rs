@@ -56,6 +56,29 @@ const REWRITE_SHARE_SHORT: f64 = 0.9;
 /// See [`rewrite_threshold`].
 const REWRITE_SHARE_HEADLINE: f64 = TITLE_REFRAMED_SHARE;
 
+/// The rules' verdict and the reasons each class would give.
+pub(super) struct Judged {
+    /// The class the rules of the module docs give.
+    pub(super) rules: Significance,
+    /// Major reasons, in the documented order (empty: no major rule fired).
+    pub(super) major: Vec<String>,
+    /// The reasons of a cosmetic verdict.
+    pub(super) cosmetic: Vec<String>,
+    /// The reasons of a minor verdict.
+    pub(super) minor: Vec<String>,
+}
+
+impl Judged {
+    /// The reasons of `class`.
+    pub(super) fn reasons(&self, class: Significance) -> Vec<String> {
+        match class {
+            Significance::Major => self.major.clone(),
+            Significance::Minor => self.minor.clone(),
+            Significance::Cosmetic => self.cosmetic.clone(),
+        }
+    }
+}
+
 /// The rules of the module docs, applied to the per-field verdicts.
 pub(super) fn classify(
     t: &FieldVerdict,
@@ -63,7 +86,7 @@ pub(super) fn classify(
     quotes: QuoteChange,
     hits: &[String],
     changed_share: f64,
-) -> (Significance, Vec<String>) {
+) -> Judged {
     let mut major = Vec::new();
     major.extend(t.major.iter().cloned());
     major.extend(x.major.iter().cloned());
@@ -88,33 +111,42 @@ pub(super) fn classify(
 
     // One documented order, whichever field a reason came from.
     major.sort_by_key(|r| MAJOR_ORDER.iter().position(|c| r.starts_with(c)));
-    if !major.is_empty() {
-        (Significance::Major, major)
+
+    let mut cosmetic: Vec<String> = t.notes.iter().chain(&x.notes).cloned().collect();
+    if quotes == QuoteChange::MarksOnly {
+        cosmetic.insert(0, "quote marks changed".to_string());
+    }
+    if cosmetic.is_empty() {
+        cosmetic.push("unchanged".to_string());
+    }
+
+    let changed = t.content.removed.len()
+        + t.content.added.len()
+        + x.content.removed.len()
+        + x.content.added.len();
+    let mut minor: Vec<String> = t.notes.iter().chain(&x.notes).cloned().collect();
+    // Cosmetic notes of the other field would only distract here.
+    minor.retain(|n| n.starts_with("name spelling") || n.starts_with("figure dropped"));
+    if quotes == QuoteChange::MarksOnly {
+        minor.insert(0, "quote marks changed".to_string());
+    }
+    if quotes == QuoteChange::Changed {
+        minor.insert(0, "quotation changed".to_string());
+    }
+    minor.push(format!("reworded ({changed} words)"));
+
+    let rules = if !major.is_empty() {
+        Significance::Major
     } else if t.cosmetic && x.cosmetic {
-        let mut r: Vec<String> = t.notes.iter().chain(&x.notes).cloned().collect();
-        if quotes == QuoteChange::MarksOnly {
-            r.insert(0, "quote marks changed".to_string());
-        }
-        if r.is_empty() {
-            r.push("unchanged".to_string());
-        }
-        (Significance::Cosmetic, r)
+        Significance::Cosmetic
     } else {
-        let changed = t.content.removed.len()
-            + t.content.added.len()
-            + x.content.removed.len()
-            + x.content.added.len();
-        let mut r: Vec<String> = t.notes.iter().chain(&x.notes).cloned().collect();
-        // Cosmetic notes of the other field would only distract here.
-        r.retain(|n| n.starts_with("name spelling") || n.starts_with("figure dropped"));
-        if quotes == QuoteChange::MarksOnly {
-            r.insert(0, "quote marks changed".to_string());
-        }
-        if quotes == QuoteChange::Changed {
-            r.insert(0, "quotation changed".to_string());
-        }
-        r.push(format!("reworded ({changed} words)"));
-        (Significance::Minor, r)
+        Significance::Minor
+    };
+    Judged {
+        rules,
+        major,
+        cosmetic,
+        minor,
     }
 }
 
@@ -213,7 +245,7 @@ impl FieldVerdict {
     /// Share of content words changed, counting only added words that are
     /// new to the item: a teaser headline replaced by a line of its own
     /// description, or a description replaced by its headline, says nothing new.
-    fn novel_share(&self) -> f64 {
+    pub(super) fn novel_share(&self) -> f64 {
         if self.content.total == 0 {
             return 0.0;
         }

@@ -2,6 +2,7 @@
 
 mod cases;
 mod kinds;
+mod learned;
 
 use super::verdict::TITLE_WEIGHT;
 use super::*;
