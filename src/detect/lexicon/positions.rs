@@ -161,12 +161,13 @@ pub const TALKS_ASPECTS: &[(&str, &[&str])] = &[
     ]),
 ];
 
-/// Cues of a position restated ("continue to", "remains", "reaffirms"): a
-/// statement with one keeps its stance but is never a shift — repeating a
-/// known position is not a move.
+/// Cues of a position restated ("continue to", "remains", "reaffirms",
+/// "agree to maintain dialogue"): a statement with one keeps its stance but
+/// is never a shift — repeating a known position is not a move.
 #[rustfmt::skip]
 pub const RESTATEMENT_CUES: &[&str] = &[
     "continu", "remain", "still$", "reaffirm", "reiterat", "as before", "keep", "keeps$",
+    "maintain", "сохран", "зберіг", "зберег",
     "продолж", "по прежнему", "остает", "вновь", "снова", "продовж", "як і раніше",
     "залишаєт", "знову",
 ];

@@ -140,15 +140,26 @@ pub(super) fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Q
 
 /// `Speaker VERB rest`: the speaker within the first words, then a verb of
 /// saying or stance; the rest (after "that"/"что"/"що") is the statement.
+///
+/// The speaker is the subject: a name after a verb of the same list is its
+/// object ("US expects Zelensky to sign …", "US lawmaker urges Zelensky to
+/// accept …" are not Zelensky's words), and the headline is nobody's
+/// statement here.
 fn leading_statement(title: &str, speakers: &SpeakerSet) -> Option<(usize, String)> {
+    let mut verb_before = false;
     for (span, w) in words(title).take(7) {
         let f = fold(w);
         if !HEADLINE_LEADING_VERBS.contains(&f.as_str()) {
             continue;
         }
         let Some(sp) = ends_with_speaker(&title[..span.start], speakers, 6) else {
+            // "to" is also a preposition ("Ex-adviser to …"), not a verb.
+            verb_before |= f != "to";
             continue;
         };
+        if verb_before {
+            return None;
+        }
         let rest = title[span.end..].trim_start_matches([',', ' ']);
         let first = words(rest).next().map(|(_, w)| fold(w));
         let rest = match first.as_deref() {

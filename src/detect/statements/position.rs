@@ -347,9 +347,11 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     let mut stance = Stance::Statement;
     let mut cue = String::new();
     for (name, cues) in STANCE_CUES {
-        // "the willing", "the ready": a noun, nobody's readiness.
+        // "the willing", "coalition of willing": a noun, nobody's readiness.
         let used = |c: &&&str| {
-            find_cue(ws, c).is_some_and(|at| *name != "readiness" || at == 0 || ws[at - 1] != "the")
+            find_cue(ws, c).is_some_and(|at| {
+                *name != "readiness" || at == 0 || !matches!(ws[at - 1].as_str(), "the" | "of")
+            })
         };
         if let Some(c) = cues.iter().find(used) {
             cue = c.trim_end_matches('$').to_string();
@@ -370,6 +372,11 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
                 other => Stance::parse(other).unwrap_or(Stance::Statement),
             };
             let at = find_cue(ws, c).unwrap_or(0);
+            // "Those who say Putin rejected …": a claim the speaker reports
+            // (and mostly denies), not the speaker's stance.
+            if reported_claim(ws, at) {
+                stance = Stance::Statement;
+            }
             if stance != Stance::Condition && about_others(ws, owners, at) {
                 stance = match stance.direction() {
                     Some(Direction::Open) => Stance::Hopeful,
@@ -382,6 +389,41 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     }
     (stance, cue)
 }
+
+/// Whether the cue at word `at` sits in a claim of others the statement
+/// reports: after "who say", "those who claim", "кто говорит" within a few
+/// words.
+fn reported_claim(ws: &[String], at: usize) -> bool {
+    let from = at.saturating_sub(CLAIM_REACH);
+    ws[from..at]
+        .windows(2)
+        .any(|p| WHO.contains(&p[0].as_str()) && CLAIM_VERBS.iter().any(|v| p[1].starts_with(v)))
+}
+
+/// How far before a stance cue "who say" makes it a reported claim.
+const CLAIM_REACH: usize = 5;
+
+/// Relative pronouns opening a claimant ("those who say").
+pub(super) const WHO: &[&str] = &["who", "кто", "хто"];
+
+/// Verbs of claiming after [`WHO`], as prefixes.
+pub(super) const CLAIM_VERBS: &[&str] = &[
+    "say",
+    "said",
+    "claim",
+    "insist",
+    "argu",
+    "believ",
+    "think",
+    "assert",
+    "allege",
+    "говор",
+    "утвержда",
+    "счита",
+    "каж",
+    "стверджу",
+    "вважа",
+];
 
 /// A refusal denied ("never refused talks", "did not reject", "not
 /// against"): the speaker says it is open.

@@ -374,6 +374,10 @@ fn tass_headlines() {
         "Kazakhstan, Russia have no major issues — Kazakh leader at meeting with Putin",
         "Peace plan options, signals to Trump: what Putin aide said after Kremlin talks",
         "Ukraine's Zelenskiy meets allies in Rome - Reuters",
+        // The name after a verb is its object, not the speaker.
+        "US expects Zelensky to sign peace plan until November 27 — FT",
+        "US lawmaker urges Zelensky to accept Trump’s plan for Ukraine",
+        "US believes Zelensky to accept Trump's plan due to corruption scandal — newspaper",
     ] {
         assert!(
             quotes(title, "").is_empty(),

@@ -278,8 +278,25 @@ fn a_denied_claim_is_no_rejection() {
         Stance::Statement
     );
     assert_eq!(
+        stance("Coalition of willing may deploy troops away from front lines"),
+        Stance::Statement
+    );
+    assert_eq!(
         stance("Russia willing to deploy observers"),
         Stance::Readiness
+    );
+    // A claim the speaker reports is not the speaker's stance.
+    assert_eq!(
+        stance("Those who say Putin rejected US peace plan are wrong — Kremlin spokesman"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Те, кто говорит, что Москва отвергла план, ошибаются"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Putin rejected the plan, the Kremlin says"),
+        Stance::Rejection
     );
 }
 
@@ -295,6 +312,13 @@ fn a_restated_position_is_marked() {
     assert!(position("talks", "Russia remains open to talks — Kremlin").restated);
     assert!(position("переговоры", "Россия по-прежнему готова к переговорам").restated);
     assert!(!position("talks", "Russia now open to talks — Kremlin").restated);
+    assert!(
+        position(
+            "dialogue",
+            "Russia-US agree to maintain dialogue on Ukraine after envoy's trip — Kremlin"
+        )
+        .restated
+    );
     // The stance stays what it is.
     assert_eq!(
         position("talks", "Russia remains open to talks").stance,
