@@ -106,7 +106,7 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
     ]),
     ("acceptance", &[
         "agree$", "agrees$", "agreed to", "agreed that", "has agreed", "have agreed", "accept",
-        "back", "support", "welcome", "fine with", "acceptable", "positive",
+        "backs$", "backed$", "backing$", "support", "welcome", "fine with", "acceptable", "positive",
         "substantive", "согласи", "соглас", "принима", "поддерж", "приветству", "погоди",
         "згод", "прийма", "підтрим", "вітає",
     ]),
@@ -124,6 +124,15 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "bad faith", "good faith", "not serious", "serious about", "excellent", "successful",
         "прогресс", "конструктив", "продуктив", "тупик", "саботир", "прогрес", "глухий кут",
     ]),
+];
+
+/// Verbs of conceding ("admits", "acknowledges"): with a negation and no
+/// other stance cue ("admits that Ukraine cannot take … back") the speaker
+/// gives up a claim, a concession (an offer); without one it is an
+/// admission of fact, no stance.
+#[rustfmt::skip]
+pub const CONCESSION_CUES: &[&str] = &[
+    "admit", "acknowledg", "concede", "призна", "визна",
 ];
 
 /// What a `talks` statement is about, by aspect name

@@ -5,7 +5,7 @@
 
 use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::positions::{
-    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS, TALKS_CAP,
+    CONCESSION_CUES, ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS, TALKS_CAP,
 };
 use crate::text::{fold, words};
 
@@ -386,6 +386,13 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
             }
             break;
         }
+    }
+    if stance == Stance::Statement
+        && negated
+        && let Some(c) = CONCESSION_CUES.iter().find(|c| find_cue(ws, c).is_some())
+    {
+        stance = Stance::Offer;
+        cue = c.to_string();
     }
     (stance, cue)
 }

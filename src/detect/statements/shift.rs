@@ -62,18 +62,30 @@ pub fn position_shift(new: &PastStance, earlier: &[PastStance]) -> Option<usize>
         return None;
     }
     let since = new.at - Duration::days(POSITION_WINDOW_DAYS);
-    let mut compared: Vec<(usize, &PastStance)> = earlier
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.issue == new.issue
-                && e.at <= new.at
-                && e.at >= since
-                && e.stance.direction().is_some()
-                && kind(e.stance) == kind(new.stance)
-                && (kind(new.stance) == VERDICT || same_aspect(new.aspect, e.aspect))
-        })
-        .collect();
+    let comparable = |k: u8| -> Vec<(usize, &PastStance)> {
+        earlier
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.issue == new.issue
+                    && e.at <= new.at
+                    && e.at >= since
+                    && e.stance.direction().is_some()
+                    && kind(e.stance) == k
+                    && (k == VERDICT || same_aspect(new.aspect, e.aspect))
+            })
+            .collect()
+    };
+    let mut compared = comparable(kind(new.stance));
+    // On the terms of a settlement, a first demand after a concession, or
+    // a concession after a demand: the other kind is the reference point.
+    if compared.is_empty() && kind(new.stance) != VERDICT && is_term(new.issue) {
+        compared = comparable(if kind(new.stance) == DEMAND {
+            POSITION
+        } else {
+            DEMAND
+        });
+    }
     compared.sort_by_key(|(i, e)| (e.at, *i));
     let (latest_i, _) = *compared.last()?;
     let day = new.at.date_naive();
@@ -94,7 +106,21 @@ pub fn position_shift(new: &PastStance, earlier: &[PastStance]) -> Option<usize>
     moved.then_some(latest_i)
 }
 
+/// The issues on which a side gives or asks something of substance
+/// (territory, security guarantees, a truce, sanctions): there a demand
+/// and a concession are two ends of one position. On talks and a plan a
+/// demand is mostly a call on the other side to act ("must understand",
+/// "needs further analysis"), not the speaker's terms.
+fn is_term(issue: Issue) -> bool {
+    matches!(
+        issue,
+        Issue::Territory | Issue::Guarantees | Issue::Ceasefire | Issue::Sanctions
+    )
+}
+
 const VERDICT: u8 = 0;
+const DEMAND: u8 = 1;
+const POSITION: u8 = 2;
 
 /// Whether a stance on aspect `new` is compared with one on `old`: within
 /// an aspect, and a stance on whether to talk at all with any earlier one
@@ -108,7 +134,7 @@ fn same_aspect(new: Aspect, old: Aspect) -> bool {
 fn kind(s: Stance) -> u8 {
     match s {
         Stance::Hopeful | Stance::Doubtful => VERDICT,
-        Stance::Demand => 1,
-        _ => 2,
+        Stance::Demand => DEMAND,
+        _ => POSITION,
     }
 }

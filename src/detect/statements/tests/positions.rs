@@ -219,6 +219,58 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
 }
 
 #[test]
+fn on_settlement_terms_a_demand_and_a_concession_are_compared() {
+    // "No chance of joining NATO", then "Kiev seeks 30-50 years of
+    // guarantees": a new demand on the issue moves the position.
+    let conceded = past(Issue::Guarantees, Stance::Rejection, day(0));
+    assert_eq!(
+        shift(
+            Issue::Guarantees,
+            Stance::Demand,
+            day(20),
+            std::slice::from_ref(&conceded)
+        ),
+        Some(0)
+    );
+    // "The plan requires discussion of the territorial issue", then
+    // "admits Ukraine cannot take Crimea back": a concession after a demand.
+    let asked = past(Issue::Territory, Stance::Demand, day(0));
+    assert_eq!(
+        shift(
+            Issue::Territory,
+            Stance::Offer,
+            day(1),
+            std::slice::from_ref(&asked)
+        ),
+        Some(0)
+    );
+    // Only when the issue has no stance of the new one's own kind: a demand
+    // after a demand and a concession is compared with the demand.
+    let demanded = past(Issue::Guarantees, Stance::Demand, day(5));
+    assert_eq!(
+        shift(
+            Issue::Guarantees,
+            Stance::Demand,
+            day(20),
+            &[conceded, demanded]
+        ),
+        None
+    );
+    // On talks and a plan a demand is a call on the other side ("needs
+    // further analysis"), not compared with the speaker's own stances.
+    let accepted = past(Issue::Plan, Stance::Acceptance, day(0));
+    assert_eq!(
+        shift(
+            Issue::Plan,
+            Stance::Demand,
+            day(1),
+            std::slice::from_ref(&accepted)
+        ),
+        None
+    );
+}
+
+#[test]
 fn a_same_day_follow_up_is_not_a_second_shift() {
     let earlier = [
         past(Issue::Talks, Stance::Readiness, day(0)),
@@ -285,6 +337,17 @@ fn a_denied_claim_is_no_rejection() {
         stance("Russia willing to deploy observers"),
         Stance::Readiness
     );
+    // Admitting what cannot be had is a concession; admitting a fact is
+    // no stance, and taking something back is no backing.
+    assert_eq!(
+        stance("Zelensky admits that Ukraine cannot take Crimea back from Russia"),
+        Stance::Offer
+    );
+    assert_eq!(
+        stance("Trump admits settling the conflict is harder than expected"),
+        Stance::Statement
+    );
+    assert_eq!(stance("Orban backs new US plan"), Stance::Acceptance);
     // A claim the speaker reports is not the speaker's stance.
     assert_eq!(
         stance("Those who say Putin rejected US peace plan are wrong — Kremlin spokesman"),
