@@ -260,6 +260,21 @@ pub fn position(text: &str, context: &str) -> Position {
 
 /// The issue of a statement's words and the term that decided it.
 fn issue_of(ws: &[String]) -> (Issue, String) {
+    // The words of a phrase term ("security agreement") belong to its issue:
+    // its last word does not count again for another ("agreement": plan).
+    let mut phrase_of: Vec<Option<&str>> = vec![None; ws.len()];
+    for (name, terms) in ISSUE_TERMS {
+        for (term, _) in *terms {
+            let n = term.split(' ').count();
+            if n > 1
+                && let Some(at) = find_cue(ws, term)
+            {
+                for slot in &mut phrase_of[at..at + n] {
+                    slot.get_or_insert(name);
+                }
+            }
+        }
+    }
     // Issue: highest weighted sum of terms; earlier issue on a tie.
     let mut best: Option<(u32, Issue, &str)> = None;
     for (name, terms) in ISSUE_TERMS {
@@ -269,7 +284,10 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
         let mut score = 0u32;
         let mut first: Option<(usize, &str)> = None;
         for (term, weight) in *terms {
-            if let Some(at) = find_cue(ws, term) {
+            let found = find_cue(ws, term).filter(|&at| {
+                term.contains(' ') || phrase_of[at].is_none_or(|owner| owner == *name)
+            });
+            if let Some(at) = found {
                 score += u32::from(*weight);
                 if first.is_none_or(|(a, _)| at < a) {
                     first = Some((at, term));

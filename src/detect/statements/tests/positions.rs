@@ -61,6 +61,13 @@ fn issues_from_their_terms() {
         pos("Their troops would be a legitimate military target").0,
         Issue::Guarantees
     );
+    // A phrase term's words count for its issue only: "security
+    // agreements" is not also a plan's "agreement".
+    assert_eq!(
+        pos("Russia willing to consider all proposals on security agreements").0,
+        Issue::Guarantees
+    );
+    assert_eq!(pos("The agreement needs more work").0, Issue::Plan);
     // The attribution does not set the issue: the statement's words do.
     let p = position("peace is close", "Peace is close — envoy to NATO");
     assert_eq!(p.issue, Issue::Talks);
