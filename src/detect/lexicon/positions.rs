@@ -135,6 +135,25 @@ pub const CONCESSION_CUES: &[&str] = &[
     "admit", "acknowledg", "concede", "призна", "визна",
 ];
 
+/// Cues of a position that says it has changed: terms made worse for the
+/// other side, a stance toughened or softened ("will have to return to talks
+/// from a worse position", "will toughen its stance"). Such a statement is a
+/// move even in the direction of the last one.
+#[rustfmt::skip]
+pub const CHANGE_CUES: &[&str] = &[
+    "worse position", "weaker position", "worse terms", "worse condition", "harsher terms",
+    "toughen", "tougher", "harden", "harder line", "soften", "softer", "no longer",
+    "ужесточ", "жестче", "худш позици", "худш услови", "смягч", "больше не",
+    "жорсткіш", "посилить позиц", "гірш позиц", "гірш умов", "пом'якш", "більше не",
+];
+
+/// Words of someone's view that a speaker agrees with ("agrees with
+/// Trump's assessment that …"): the view is the stance, a verdict.
+#[rustfmt::skip]
+pub const VIEW_WORDS: &[&str] = &[
+    "assessment", "view", "opinion", "estimate", "оценк", "мнени", "оцінк", "думк",
+];
+
 /// What a `talks` statement is about, by aspect name
 /// (`detect::statements::Aspect`): where (a venue, hosting), the format
 /// (public or not, working groups, who sits at the table), when (timing,

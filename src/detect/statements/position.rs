@@ -5,7 +5,8 @@
 
 use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::positions::{
-    CONCESSION_CUES, ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS, TALKS_CAP,
+    CHANGE_CUES, CONCESSION_CUES, ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+    TALKS_CAP, VIEW_WORDS,
 };
 use crate::text::{fold, words};
 
@@ -197,6 +198,9 @@ pub struct Position {
     /// A restatement cue ("continues to", "remains") is there: the stance
     /// is a known one repeated, never a shift.
     pub restated: bool,
+    /// A change cue ("toughen", "from a worse position") is there: the
+    /// statement says the position moved (`position_shift_announced`).
+    pub changed: bool,
 }
 
 /// Folded words with apostrophes dropped ("army's" → "armys" is not
@@ -244,18 +248,39 @@ pub fn position(text: &str, context: &str) -> Position {
         found => found,
     };
     let context_keys = keys(context);
-    let (stance, cue) = stance_of(&context_keys, &possessives(context));
-    let restated = RESTATEMENT_CUES
-        .iter()
-        .any(|c| find_cue(&context_keys, c).is_some());
+    let owners = possessives(context);
+    let (mut stance, mut cue) = stance_of(&context_keys, &owners);
+    // "agrees with X's assessment that peace is closer": the view agreed
+    // with is the statement's verdict.
+    if stance == Stance::Acceptance
+        && let Some(v) = agreed_view(&context_keys, &cue)
+        && let (s @ (Stance::Hopeful | Stance::Doubtful), c) =
+            stance_of(&context_keys[v..], owners.get(v..).unwrap_or(&[]))
+    {
+        (stance, cue) = (s, c);
+    }
+    let has = |cues: &[&str]| cues.iter().any(|c| find_cue(&context_keys, c).is_some());
+    let restated = has(RESTATEMENT_CUES);
+    let changed = has(CHANGE_CUES);
     Position {
         restated,
+        changed,
         issue,
         aspect: aspect(issue, text),
         stance,
         object,
         cue,
     }
+}
+
+/// Where the view a speaker agrees with begins: the word after a
+/// [`VIEW_WORDS`] word within a few words of the acceptance cue `cue`
+/// ("agrees with Trump's assessment that …").
+fn agreed_view(ws: &[String], cue: &str) -> Option<usize> {
+    let at = find_cue(ws, cue)?;
+    (at + 1..ws.len().min(at + 5))
+        .find(|&i| VIEW_WORDS.iter().any(|v| ws[i].starts_with(v)))
+        .map(|i| i + 1)
 }
 
 /// The issue of a statement's words and the term that decided it.

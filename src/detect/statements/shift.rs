@@ -57,6 +57,20 @@ pub struct PastStance {
 /// the speaker's earlier statements (any order, any issue). Returns the
 /// index in `earlier` of the statement whose stance it replaces.
 pub fn position_shift(new: &PastStance, earlier: &[PastStance]) -> Option<usize> {
+    position_shift_announced(new, earlier, false)
+}
+
+/// [`position_shift`] for a statement that may say itself that the
+/// position moved (`Position::changed`: "will toughen its stance", "will
+/// have to return … from a worse position"): when `announced`, a stance in
+/// the direction of the last ones is a move too (a hardening of a refusal);
+/// the window, the kinds and aspects compared and the day's burst still
+/// apply, and with nothing to compare with it is no shift.
+pub fn position_shift_announced(
+    new: &PastStance,
+    earlier: &[PastStance],
+    announced: bool,
+) -> Option<usize> {
     let dir = new.stance.direction()?;
     if matches!(new.aspect, Aspect::Where | Aspect::Date) {
         return None;
@@ -98,11 +112,12 @@ pub fn position_shift(new: &PastStance, earlier: &[PastStance]) -> Option<usize>
     if today.iter().any(|(_, e)| e.stance.direction() == Some(dir)) {
         return None;
     }
-    let moved = compared
-        .iter()
-        .rev()
-        .take(POSITION_MEMORY)
-        .all(|(_, e)| e.stance.direction() != Some(dir));
+    let moved = announced
+        || compared
+            .iter()
+            .rev()
+            .take(POSITION_MEMORY)
+            .all(|(_, e)| e.stance.direction() != Some(dir));
     moved.then_some(latest_i)
 }
 

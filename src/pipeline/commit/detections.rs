@@ -13,7 +13,8 @@ use super::entries::Doc;
 use crate::detect::FoundQuote;
 use crate::detect::revisions::{self, Revision, VersionText};
 use crate::detect::statements::{
-    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, position_shift, similarity,
+    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, position_shift_announced,
+    similarity,
 };
 use crate::model::{ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::revision_terms;
@@ -164,7 +165,7 @@ impl Doc<'_, '_, '_> {
                 let stances: Vec<PastStance> = past.iter().map(|(_, p)| p.clone()).collect();
                 if !moved.contains(&(quote.speaker.as_str(), *topic, pos.issue))
                     && !pos.restated
-                    && let Some(r) = position_shift(
+                    && let Some(r) = position_shift_announced(
                         &PastStance {
                             issue: pos.issue,
                             aspect: pos.aspect,
@@ -172,6 +173,7 @@ impl Doc<'_, '_, '_> {
                             at: said_at,
                         },
                         &stances,
+                        pos.changed,
                     )
                     && let Some((replaced, _)) = past.get(r)
                 {

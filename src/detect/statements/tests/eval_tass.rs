@@ -11,7 +11,7 @@ use crate::detect::query::parse;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::detect::statements::{
-    PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift,
+    PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift_announced,
 };
 use crate::detect::topics::TopicRule;
 use crate::detect::{Detector, SourceContext};
@@ -264,7 +264,7 @@ pub(super) fn run(verbose: bool) -> Figures {
                 if !topic.is_empty()
                     && !pos.restated
                     && !moved.contains(&key)
-                    && let Some(r) = position_shift(&now, &earlier)
+                    && let Some(r) = position_shift_announced(&now, &earlier, pos.changed)
                 {
                     moved.push(key);
                     f.shifts += 1;

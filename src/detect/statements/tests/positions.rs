@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::detect::statements::{
-    Aspect, Issue, PastStance, Stance, aspect, position, position_shift,
+    Aspect, Issue, PastStance, Stance, aspect, position, position_shift, position_shift_announced,
 };
 
 fn pos(s: &str) -> (Issue, Stance) {
@@ -274,6 +274,39 @@ fn on_settlement_terms_a_demand_and_a_concession_are_compared() {
             std::slice::from_ref(&accepted)
         ),
         None
+    );
+}
+
+#[test]
+fn a_position_that_says_it_moved_is_a_shift() {
+    let p = position(
+        "Ukraine will have to return to negotiations but from worse position",
+        "Ukraine will have to return to negotiations but from worse position — Kremlin",
+    );
+    assert!(p.changed);
+    assert!(position("stance", "Kremlin says will 'toughen' negotiating stance").changed);
+    assert!(!position("talks", "Ukraine will have to return to negotiations").changed);
+    // "Focus should be on settlement work", then "will have to return …
+    // from a worse position": a hardening in the same direction, a move.
+    let demanded = past(Issue::Talks, Stance::Demand, day(0));
+    let now = past(Issue::Talks, p.stance, day(11));
+    let earlier = std::slice::from_ref(&demanded);
+    assert_eq!(position_shift(&now, earlier), None);
+    assert_eq!(position_shift_announced(&now, earlier, true), Some(0));
+    // Still nothing to move from without an earlier stance.
+    assert_eq!(position_shift_announced(&now, &[], true), None);
+}
+
+#[test]
+fn an_agreed_view_is_a_verdict() {
+    let p = position(
+        "peace in Ukraine is much closer",
+        "Kremlin agrees with Trump's assessment that peace in Ukraine is much closer",
+    );
+    assert_eq!((p.issue, p.stance), (Issue::Talks, Stance::Hopeful));
+    assert_eq!(
+        position("plan", "Kremlin agrees with the proposal").stance,
+        Stance::Acceptance
     );
 }
 
