@@ -430,6 +430,14 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
             break;
         }
     }
+    // "ready for talks with Russia after meetings with allies": a readiness
+    // held back until something happens is a condition ("not before").
+    if stance == Stance::Readiness
+        && let Some(at) = find_cue(ws, &cue)
+        && ws[at..].iter().any(|w| AFTER.contains(&w.as_str()))
+    {
+        stance = Stance::Condition;
+    }
     if stance == Stance::Statement
         && negated
         && let Some(c) = CONCESSION_CUES.iter().find(|c| find_cue(ws, c).is_some())
@@ -452,6 +460,9 @@ fn reported_claim(ws: &[String], at: usize) -> bool {
 
 /// How far before a stance cue "who say" makes it a reported claim.
 const CLAIM_REACH: usize = 5;
+
+/// "After", for a readiness held back until something happens.
+pub(super) const AFTER: &[&str] = &["after", "после", "після"];
 
 /// Relative pronouns opening a claimant ("those who say").
 pub(super) const WHO: &[&str] = &["who", "кто", "хто"];

@@ -88,6 +88,15 @@ fn stances_from_their_cues() {
         ("There was no progress at the talks", Stance::Doubtful),
         ("The delegation arrived on Monday", Stance::Statement),
         ("Россия готова к переговорам", Stance::Readiness),
+        // A readiness held back until something happens is a condition.
+        (
+            "Kiev will be ready for talks with Russia after meetings with allies",
+            Stance::Condition,
+        ),
+        (
+            "Россия готова к переговорам после выборов",
+            Stance::Condition,
+        ),
         ("Москва не готова к переговорам", Stance::Refusal),
     ] {
         assert_eq!(pos(s).1, stance, "{s}");
