@@ -14,7 +14,12 @@
 //!    are compared within one aspect (when, format, …: `Aspect`): "not in
 //!    public" does not move "ready to talk"; a stance on whether to talk at
 //!    all is compared with any but a venue; verdicts on the talks'
-//!    prospects are compared across aspects;
+//!    prospects are compared across aspects. On the terms of a settlement
+//!    (territory, guarantees, a truce, sanctions), when the issue has no
+//!    such statement of the new stance's own kind, demands and positions
+//!    are compared with each other: a first demand after a concession
+//!    ("no chance of joining NATO", then "seeks 30-50 years of
+//!    guarantees") moves the position;
 //! 3. none at all to compare with: the first statement on an issue is not a
 //!    shift, nor one with no recent stance to compare with;
 //! 4. such a statement earlier the same day: this one is part of that day's
@@ -27,7 +32,9 @@
 //! 5. a shift when the new stance's direction (open, closed, conditional,
 //!    demanding: `Stance::direction`) differs from the directions of the
 //!    last [`POSITION_MEMORY`] statements compared — restating a position
-//!    held a few statements ago is not a move.
+//!    held a few statements ago is not a move — or when the statement says
+//!    itself that it moved ([`position_shift_announced`]: "will toughen its
+//!    stance", "from a worse position").
 //!
 //! The shift names the statement it replaces (the latest of those), so the
 //! two can be shown side by side with their dates.
