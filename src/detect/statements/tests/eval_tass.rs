@@ -351,4 +351,30 @@ fn statements_and_shifts_on_labelled_tass() {
         f.shifts_precise,
         f.shifts_on_labeled
     );
+    // Floors at the targets, which the shipped rules meet on this
+    // (tuning) set: a change that loses one fails here.
+    assert!(
+        10 * f.found >= 9 * f.labeled,
+        "found {}/{}",
+        f.found,
+        f.labeled
+    );
+    assert!(
+        f.shifts * 100 <= 6 * f.statements,
+        "{} shifts in {} statements",
+        f.shifts,
+        f.statements
+    );
+    assert!(
+        4 * f.labeled_shifts_found >= 3 * f.labeled_shifts,
+        "labelled shifts found {}/{}",
+        f.labeled_shifts_found,
+        f.labeled_shifts
+    );
+    assert!(
+        2 * f.shifts_precise >= f.shifts_on_labeled,
+        "reported shifts that are labelled shifts {}/{}",
+        f.shifts_precise,
+        f.shifts_on_labeled
+    );
 }
