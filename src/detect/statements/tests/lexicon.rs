@@ -8,7 +8,8 @@ use super::position::keys;
 use super::tokens::loose_key;
 use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::positions::{
-    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+    CHANGE_CUES, CONCESSION_CUES, ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+    VIEW_WORDS,
 };
 use crate::detect::lexicon::speech::{
     DIGEST_WORDS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS, QUOTE_INTRO_WORDS, QUOTE_VERBS_CYRILLIC,
@@ -72,11 +73,12 @@ fn position_lists_are_reachable() {
             bad.extend(unreachable(&parts(term).collect::<Vec<_>>(), key));
         }
     }
-    for (_, cues) in STANCE_CUES
-        .iter()
-        .chain(TALKS_ASPECTS)
-        .chain(&[("restated", RESTATEMENT_CUES)])
-    {
+    for (_, cues) in STANCE_CUES.iter().chain(TALKS_ASPECTS).chain(&[
+        ("restated", RESTATEMENT_CUES),
+        ("changed", CHANGE_CUES),
+        ("concession", CONCESSION_CUES),
+        ("view", VIEW_WORDS),
+    ]) {
         for cue in *cues {
             bad.extend(unreachable(&parts(cue).collect::<Vec<_>>(), key));
         }
@@ -88,5 +90,8 @@ fn position_lists_are_reachable() {
     }
     bad.extend(unreachable(super::position::CLAUSE_OPENERS, key));
     bad.extend(unreachable(super::position::CLAIMS, key));
+    bad.extend(unreachable(super::position::WHO, key));
+    bad.extend(unreachable(super::position::CLAIM_VERBS, key));
+    bad.extend(unreachable(super::position::AFTER, key));
     assert_eq!(bad, Vec::<&str>::new());
 }
