@@ -41,7 +41,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::position::{Aspect, Issue, Stance};
+use super::position::{Aspect, Issue, Position, Stance};
 
 /// Earlier statements older than this are not compared: a stance from two
 /// months ago is history, not the position a new statement moves from.
@@ -58,6 +58,25 @@ pub struct PastStance {
     pub aspect: Aspect,
     pub stance: Stance,
     pub at: DateTime<Utc>,
+}
+
+/// The decision the commit stage makes for a statement read at `at`:
+/// whether its position (`position`) shifts the speaker's, given the
+/// speaker's earlier statements. A restated stance ("continues to",
+/// "remains") never does; one that says it moved ("toughen") is judged by
+/// [`position_shift_announced`]. Returns the index in `earlier` of the
+/// statement it replaces.
+pub fn statement_shift(pos: &Position, at: DateTime<Utc>, earlier: &[PastStance]) -> Option<usize> {
+    if pos.restated {
+        return None;
+    }
+    let new = PastStance {
+        issue: pos.issue,
+        aspect: pos.aspect,
+        stance: pos.stance,
+        at,
+    };
+    position_shift_announced(&new, earlier, pos.changed)
 }
 
 /// Whether a new statement (`new`) shifts the speaker's position, given
