@@ -364,7 +364,7 @@ mod tests {
     use super::*;
     use crate::detect::revisions::{Significance, VersionText, compare};
     use crate::detect::statements::{
-        PastStance, Speaker, SpeakerSet, extract_quotes, position, position_shift,
+        PastStance, Position, Speaker, SpeakerSet, extract_quotes, position, statement_shift,
     };
     use crate::detect::stories::{SAME_STORY_MAX_DISTANCE, fingerprint, hamming};
 
@@ -435,30 +435,29 @@ mod tests {
             aliases: SPEAKER_ALIASES.iter().map(|a| a.to_string()).collect(),
         }]);
         let t0 = Utc::now();
-        let stances = |e: &Entry, at| -> Vec<PastStance> {
+        let positions = |e: &Entry| -> Vec<Position> {
             extract_quotes(e.title, e.text, &speakers)
                 .into_iter()
-                .map(|q| {
-                    let p = position(&q.text, &q.context);
-                    PastStance {
-                        issue: p.issue,
-                        aspect: p.aspect,
-                        stance: p.stance,
-                        at,
-                    }
-                })
+                .map(|q| position(&q.text, &q.context))
                 .collect()
         };
         let mut before: Vec<PastStance> = Vec::new();
         for e in ENTRIES.iter().filter(|e| e.step < STEP_SHIFT) {
-            before.extend(stances(e, t0));
+            before.extend(positions(e).into_iter().map(|p| PastStance {
+                issue: p.issue,
+                aspect: p.aspect,
+                stance: p.stance,
+                at: t0,
+            }));
         }
         assert_eq!(before.len(), 1, "one earlier statement: {before:?}");
-        let after = stances(in_step(STEP_SHIFT)[0], t0 + Duration::minutes(5));
+        let after = positions(in_step(STEP_SHIFT)[0]);
         assert!(!after.is_empty());
+        // The commit stage's decision, restatement and change cues included.
+        let at = t0 + Duration::minutes(5);
         let shifts = after
             .iter()
-            .filter(|p| position_shift(p, &before).is_some())
+            .filter(|p| statement_shift(p, at, &before).is_some())
             .count();
         // The headline and the quote under it both move it; the commit stage
         // records one shift per speaker and issue in an item.

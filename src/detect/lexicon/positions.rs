@@ -106,7 +106,7 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
     ]),
     ("acceptance", &[
         "agree$", "agrees$", "agreed to", "agreed that", "has agreed", "have agreed", "accept",
-        "back", "support", "welcome", "fine with", "acceptable", "positive",
+        "backs$", "backed$", "backing$", "support", "welcome", "fine with", "acceptable", "positive",
         "substantive", "согласи", "соглас", "принима", "поддерж", "приветству", "погоди",
         "згод", "прийма", "підтрим", "вітає",
     ]),
@@ -124,6 +124,34 @@ pub const STANCE_CUES: &[(&str, &[&str])] = &[
         "bad faith", "good faith", "not serious", "serious about", "excellent", "successful",
         "прогресс", "конструктив", "продуктив", "тупик", "саботир", "прогрес", "глухий кут",
     ]),
+];
+
+/// Verbs of conceding ("admits", "acknowledges"): with a negation and no
+/// other stance cue ("admits that Ukraine cannot take … back") the speaker
+/// gives up a claim, a concession (an offer); without one it is an
+/// admission of fact, no stance.
+#[rustfmt::skip]
+pub const CONCESSION_CUES: &[&str] = &[
+    "admit", "acknowledg", "concede", "призна", "визна",
+];
+
+/// Cues of a position that says it has changed: terms made worse for the
+/// other side, a stance toughened or softened ("will have to return to talks
+/// from a worse position", "will toughen its stance"). Such a statement is a
+/// move even in the direction of the last one.
+#[rustfmt::skip]
+pub const CHANGE_CUES: &[&str] = &[
+    "worse position", "weaker position", "worse terms", "worse condition", "harsher terms",
+    "toughen", "tougher", "harden", "harder line", "soften", "softer", "no longer",
+    "ужесточ", "жестче", "худш позици", "худш услови", "смягч", "больше не",
+    "жорсткіш", "посилить позиц", "гірш позиц", "гірш умов", "пом'якш", "більше не",
+];
+
+/// Words of someone's view that a speaker agrees with ("agrees with
+/// Trump's assessment that …"): the view is the stance, a verdict.
+#[rustfmt::skip]
+pub const VIEW_WORDS: &[&str] = &[
+    "assessment", "view", "opinion", "estimate", "оценк", "мнени", "оцінк", "думк",
 ];
 
 /// What a `talks` statement is about, by aspect name
@@ -161,12 +189,13 @@ pub const TALKS_ASPECTS: &[(&str, &[&str])] = &[
     ]),
 ];
 
-/// Cues of a position restated ("continue to", "remains", "reaffirms"): a
-/// statement with one keeps its stance but is never a shift — repeating a
-/// known position is not a move.
+/// Cues of a position restated ("continue to", "remains", "reaffirms",
+/// "agree to maintain dialogue"): a statement with one keeps its stance but
+/// is never a shift — repeating a known position is not a move.
 #[rustfmt::skip]
 pub const RESTATEMENT_CUES: &[&str] = &[
     "continu", "remain", "still$", "reaffirm", "reiterat", "as before", "keep", "keeps$",
+    "maintain", "сохран", "зберіг", "зберег",
     "продолж", "по прежнему", "остает", "вновь", "снова", "продовж", "як і раніше",
     "залишаєт", "знову",
 ];

@@ -101,6 +101,16 @@ pub const HEADLINE_LEADING_VERBS: &[&str] = &[
     "запевнив", "пояснив", "розповів",
 ];
 
+/// Verbs of intent that, right after the name and before "to", describe
+/// what someone is after as others see it ("Zelensky seeks to drag out
+/// talks", "… tries to …"): no statement of that person unless the
+/// headline names who says it ("— Lavrov", ", Lavrov says"), folded.
+#[rustfmt::skip]
+pub const HEADLINE_INTENT_VERBS: &[&str] = &[
+    "seeks", "seeking", "tries", "trying", "attempts", "attempting", "strives", "striving",
+    "aims", "plots", "schemes",
+];
+
 /// Words after a possessive speaker that make the headline a digest of
 /// the speaker's statements (`Lavrov’s remarks on …`, `… : Trump's
 /// statements`), folded.

@@ -7,7 +7,9 @@ use super::quotes::find_quotes;
 use super::speakers::SpeakerSet;
 use super::tokens::{is_cyrillic, tokens};
 use crate::detect::lexicon::names::TITLES;
-use crate::detect::lexicon::speech::{DIGEST_WORDS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS};
+use crate::detect::lexicon::speech::{
+    DIGEST_WORDS, HEADLINE_INTENT_VERBS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS,
+};
 use crate::detect::lexicon::stopwords::HEADLINE_TAIL_WORDS;
 use crate::text::{Span, fold, words};
 
@@ -140,15 +142,34 @@ pub(super) fn headline_statement(title: &str, speakers: &SpeakerSet) -> Option<Q
 
 /// `Speaker VERB rest`: the speaker within the first words, then a verb of
 /// saying or stance; the rest (after "that"/"что"/"що") is the statement.
+///
+/// The speaker is the subject: a name after a verb of the same list is its
+/// object ("US expects Zelensky to sign …", "US lawmaker urges Zelensky to
+/// accept …" are not Zelensky's words), and the headline is nobody's
+/// statement here. Nor is an intent others ascribe to the speaker ("Zelensky
+/// seeks to drag out talks": [`HEADLINE_INTENT_VERBS`] before "to").
 fn leading_statement(title: &str, speakers: &SpeakerSet) -> Option<(usize, String)> {
-    for (span, w) in words(title).take(7) {
+    let mut verb_before = false;
+    let ws: Vec<(Span, &str)> = words(title).take(8).collect();
+    for (k, &(span, w)) in ws.iter().enumerate().take(7) {
         let f = fold(w);
+        if HEADLINE_INTENT_VERBS.contains(&f.as_str())
+            && ws.get(k + 1).is_some_and(|(_, n)| fold(n) == "to")
+            && ends_with_speaker(&title[..span.start], speakers, 6).is_some()
+        {
+            return None;
+        }
         if !HEADLINE_LEADING_VERBS.contains(&f.as_str()) {
             continue;
         }
         let Some(sp) = ends_with_speaker(&title[..span.start], speakers, 6) else {
+            // "to" is also a preposition ("Ex-adviser to …"), not a verb.
+            verb_before |= f != "to";
             continue;
         };
+        if verb_before {
+            return None;
+        }
         let rest = title[span.end..].trim_start_matches([',', ' ']);
         let first = words(rest).next().map(|(_, w)| fold(w));
         let rest = match first.as_deref() {

@@ -52,7 +52,10 @@ use crate::text::fold;
 use attribution::body_quotes;
 use headlines::headline_statement;
 pub use position::{Aspect, Direction, Issue, Position, Stance, aspect, position};
-pub use shift::{POSITION_MEMORY, POSITION_WINDOW_DAYS, PastStance, position_shift};
+pub use shift::{
+    POSITION_MEMORY, POSITION_WINDOW_DAYS, PastStance, position_shift, position_shift_announced,
+    statement_shift,
+};
 pub use similarity::{SHIFT_THRESHOLD, Shift, find_shift, similarity};
 pub use speakers::SpeakerSet;
 

@@ -5,7 +5,8 @@
 
 use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::positions::{
-    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS, TALKS_CAP,
+    CHANGE_CUES, CONCESSION_CUES, ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+    TALKS_CAP, VIEW_WORDS,
 };
 use crate::text::{fold, words};
 
@@ -197,6 +198,9 @@ pub struct Position {
     /// A restatement cue ("continues to", "remains") is there: the stance
     /// is a known one repeated, never a shift.
     pub restated: bool,
+    /// A change cue ("toughen", "from a worse position") is there: the
+    /// statement says the position moved (`position_shift_announced`).
+    pub changed: bool,
 }
 
 /// Folded words with apostrophes dropped ("army's" → "armys" is not
@@ -244,12 +248,23 @@ pub fn position(text: &str, context: &str) -> Position {
         found => found,
     };
     let context_keys = keys(context);
-    let (stance, cue) = stance_of(&context_keys, &possessives(context));
-    let restated = RESTATEMENT_CUES
-        .iter()
-        .any(|c| find_cue(&context_keys, c).is_some());
+    let owners = possessives(context);
+    let (mut stance, mut cue) = stance_of(&context_keys, &owners);
+    // "agrees with X's assessment that peace is closer": the view agreed
+    // with is the statement's verdict.
+    if stance == Stance::Acceptance
+        && let Some(v) = agreed_view(&context_keys, &cue)
+        && let (s @ (Stance::Hopeful | Stance::Doubtful), c) =
+            stance_of(&context_keys[v..], owners.get(v..).unwrap_or(&[]))
+    {
+        (stance, cue) = (s, c);
+    }
+    let has = |cues: &[&str]| cues.iter().any(|c| find_cue(&context_keys, c).is_some());
+    let restated = has(RESTATEMENT_CUES);
+    let changed = has(CHANGE_CUES);
     Position {
         restated,
+        changed,
         issue,
         aspect: aspect(issue, text),
         stance,
@@ -258,8 +273,33 @@ pub fn position(text: &str, context: &str) -> Position {
     }
 }
 
+/// Where the view a speaker agrees with begins: the word after a
+/// [`VIEW_WORDS`] word within a few words of the acceptance cue `cue`
+/// ("agrees with Trump's assessment that …").
+fn agreed_view(ws: &[String], cue: &str) -> Option<usize> {
+    let at = find_cue(ws, cue)?;
+    (at + 1..ws.len().min(at + 5))
+        .find(|&i| VIEW_WORDS.iter().any(|v| ws[i].starts_with(v)))
+        .map(|i| i + 1)
+}
+
 /// The issue of a statement's words and the term that decided it.
 fn issue_of(ws: &[String]) -> (Issue, String) {
+    // The words of a phrase term ("security agreement") belong to its issue:
+    // its last word does not count again for another ("agreement": plan).
+    let mut phrase_of: Vec<Option<&str>> = vec![None; ws.len()];
+    for (name, terms) in ISSUE_TERMS {
+        for (term, _) in *terms {
+            let n = term.split(' ').count();
+            if n > 1
+                && let Some(at) = find_cue(ws, term)
+            {
+                for slot in &mut phrase_of[at..at + n] {
+                    slot.get_or_insert(name);
+                }
+            }
+        }
+    }
     // Issue: highest weighted sum of terms; earlier issue on a tie.
     let mut best: Option<(u32, Issue, &str)> = None;
     for (name, terms) in ISSUE_TERMS {
@@ -269,7 +309,10 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
         let mut score = 0u32;
         let mut first: Option<(usize, &str)> = None;
         for (term, weight) in *terms {
-            if let Some(at) = find_cue(ws, term) {
+            let found = find_cue(ws, term).filter(|&at| {
+                term.contains(' ') || phrase_of[at].is_none_or(|owner| owner == *name)
+            });
+            if let Some(at) = found {
                 score += u32::from(*weight);
                 if first.is_none_or(|(a, _)| at < a) {
                     first = Some((at, term));
@@ -347,9 +390,11 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     let mut stance = Stance::Statement;
     let mut cue = String::new();
     for (name, cues) in STANCE_CUES {
-        // "the willing", "the ready": a noun, nobody's readiness.
+        // "the willing", "coalition of willing": a noun, nobody's readiness.
         let used = |c: &&&str| {
-            find_cue(ws, c).is_some_and(|at| *name != "readiness" || at == 0 || ws[at - 1] != "the")
+            find_cue(ws, c).is_some_and(|at| {
+                *name != "readiness" || at == 0 || !matches!(ws[at - 1].as_str(), "the" | "of")
+            })
         };
         if let Some(c) = cues.iter().find(used) {
             cue = c.trim_end_matches('$').to_string();
@@ -370,6 +415,11 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
                 other => Stance::parse(other).unwrap_or(Stance::Statement),
             };
             let at = find_cue(ws, c).unwrap_or(0);
+            // "Those who say Putin rejected …": a claim the speaker reports
+            // (and mostly denies), not the speaker's stance.
+            if reported_claim(ws, at) {
+                stance = Stance::Statement;
+            }
             if stance != Stance::Condition && about_others(ws, owners, at) {
                 stance = match stance.direction() {
                     Some(Direction::Open) => Stance::Hopeful,
@@ -380,8 +430,61 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
             break;
         }
     }
+    // "ready for talks with Russia after meetings with allies": a readiness
+    // held back until something happens is a condition ("not before").
+    if stance == Stance::Readiness
+        && let Some(at) = find_cue(ws, &cue)
+        && ws[at..].iter().any(|w| AFTER.contains(&w.as_str()))
+    {
+        stance = Stance::Condition;
+    }
+    if stance == Stance::Statement
+        && negated
+        && let Some(c) = CONCESSION_CUES.iter().find(|c| find_cue(ws, c).is_some())
+    {
+        stance = Stance::Offer;
+        cue = c.to_string();
+    }
     (stance, cue)
 }
+
+/// Whether the cue at word `at` sits in a claim of others the statement
+/// reports: after "who say", "those who claim", "кто говорит" within a few
+/// words.
+fn reported_claim(ws: &[String], at: usize) -> bool {
+    let from = at.saturating_sub(CLAIM_REACH);
+    ws[from..at]
+        .windows(2)
+        .any(|p| WHO.contains(&p[0].as_str()) && CLAIM_VERBS.iter().any(|v| p[1].starts_with(v)))
+}
+
+/// How far before a stance cue "who say" makes it a reported claim.
+const CLAIM_REACH: usize = 5;
+
+/// "After", for a readiness held back until something happens.
+pub(super) const AFTER: &[&str] = &["after", "после", "після"];
+
+/// Relative pronouns opening a claimant ("those who say").
+pub(super) const WHO: &[&str] = &["who", "кто", "хто"];
+
+/// Verbs of claiming after [`WHO`], as prefixes.
+pub(super) const CLAIM_VERBS: &[&str] = &[
+    "say",
+    "said",
+    "claim",
+    "insist",
+    "argu",
+    "believ",
+    "think",
+    "assert",
+    "allege",
+    "говор",
+    "утвержда",
+    "счита",
+    "каж",
+    "стверджу",
+    "вважа",
+];
 
 /// A refusal denied ("never refused talks", "did not reject", "not
 /// against"): the speaker says it is open.

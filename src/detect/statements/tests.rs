@@ -361,6 +361,23 @@ fn tass_headlines() {
             PESKOV,
             "переговоры с Украиной поставлены на паузу",
         ),
+        // An intent ascribed to someone is the statement of who says it.
+        (
+            "Russia seeks to end war unleashed by West — Putin",
+            PUTIN,
+            "Russia seeks to end war unleashed by West",
+        ),
+        (
+            "Zelensky seeks to drag out peace talks, Lavrov says",
+            LAVROV,
+            "Zelensky seeks to drag out peace talks",
+        ),
+        // "Seeks" with an object is the speaker's own demand.
+        (
+            "Zelensky seeks 30-year security guarantees from US",
+            ZELENSKY,
+            "30-year security guarantees from US",
+        ),
     ] {
         let q = extract_quotes(title, "", &speakers());
         assert_eq!(q.len(), 1, "{title}: {q:?}");
@@ -374,6 +391,14 @@ fn tass_headlines() {
         "Kazakhstan, Russia have no major issues — Kazakh leader at meeting with Putin",
         "Peace plan options, signals to Trump: what Putin aide said after Kremlin talks",
         "Ukraine's Zelenskiy meets allies in Rome - Reuters",
+        // The name after a verb is its object, not the speaker.
+        "US expects Zelensky to sign peace plan until November 27 — FT",
+        "US lawmaker urges Zelensky to accept Trump’s plan for Ukraine",
+        "US believes Zelensky to accept Trump's plan due to corruption scandal — newspaper",
+        // What someone is after, as others describe it, with nobody saying it.
+        "Zelensky seeks to drag out peace talks for remainder of Trump term",
+        "Putin tries to stall negotiations until spring",
+        "Zelensky is trying to win time before the talks",
     ] {
         assert!(
             quotes(title, "").is_empty(),

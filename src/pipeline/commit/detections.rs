@@ -2,7 +2,7 @@
 //! significance from `detect::revisions`, with the flap and churn guards)
 //! and statements (each with its issue and stance from
 //! `detect::statements::position`, and the position shifts
-//! `detect::statements::position_shift` finds against the speaker's recent
+//! `detect::statements::statement_shift` finds against the speaker's recent
 //! stances on the same issue).
 
 use std::collections::HashSet;
@@ -13,7 +13,7 @@ use super::entries::Doc;
 use crate::detect::FoundQuote;
 use crate::detect::revisions::{self, Revision, VersionText};
 use crate::detect::statements::{
-    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, position_shift, similarity,
+    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, similarity, statement_shift,
 };
 use crate::model::{ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::revision_terms;
@@ -88,7 +88,7 @@ impl Doc<'_, '_, '_> {
     /// Store the quotes of one item version (once per item: a quote repeated in a
     /// later version is not stored again) under each topic the version matched,
     /// with its issue and stance, and record a shift when its stance moves the
-    /// speaker's position on that issue (`detect::statements::position_shift`).
+    /// speaker's position on that issue (`detect::statements::statement_shift`).
     /// `said_at` is the item's published time (else now). Returns how many
     /// shifts were found.
     pub(super) fn record_statements(
@@ -163,16 +163,7 @@ impl Doc<'_, '_, '_> {
                     .collect();
                 let stances: Vec<PastStance> = past.iter().map(|(_, p)| p.clone()).collect();
                 if !moved.contains(&(quote.speaker.as_str(), *topic, pos.issue))
-                    && !pos.restated
-                    && let Some(r) = position_shift(
-                        &PastStance {
-                            issue: pos.issue,
-                            aspect: pos.aspect,
-                            stance: pos.stance,
-                            at: said_at,
-                        },
-                        &stances,
-                    )
+                    && let Some(r) = statement_shift(&pos, said_at, &stances)
                     && let Some((replaced, _)) = past.get(r)
                 {
                     moved.insert((quote.speaker.as_str(), *topic, pos.issue));

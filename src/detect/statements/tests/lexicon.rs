@@ -8,11 +8,12 @@ use super::position::keys;
 use super::tokens::loose_key;
 use crate::detect::lexicon::negation::NEGATORS;
 use crate::detect::lexicon::positions::{
-    ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+    CHANGE_CUES, CONCESSION_CUES, ISSUE_TERMS, RESTATEMENT_CUES, STANCE_CUES, TALKS_ASPECTS,
+    VIEW_WORDS,
 };
 use crate::detect::lexicon::speech::{
-    DIGEST_WORDS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS, QUOTE_INTRO_WORDS, QUOTE_VERBS_CYRILLIC,
-    QUOTE_VERBS_EN, SPEAKER_PRONOUNS,
+    DIGEST_WORDS, HEADLINE_INTENT_VERBS, HEADLINE_LEADING_VERBS, HEADLINE_VERBS, QUOTE_INTRO_WORDS,
+    QUOTE_VERBS_CYRILLIC, QUOTE_VERBS_EN, SPEAKER_PRONOUNS,
 };
 use crate::detect::lexicon::stopwords::{HEADLINE_TAIL_WORDS, SIMILARITY_STOPWORDS};
 use crate::text::{fold, words};
@@ -54,6 +55,7 @@ fn folded_lists_are_reachable() {
     for (name, list) in [
         ("HEADLINE_VERBS", HEADLINE_VERBS),
         ("HEADLINE_LEADING_VERBS", HEADLINE_LEADING_VERBS),
+        ("HEADLINE_INTENT_VERBS", HEADLINE_INTENT_VERBS),
         ("QUOTE_INTRO_WORDS", QUOTE_INTRO_WORDS),
     ] {
         assert_eq!(unreachable(list, fold), Vec::<&str>::new(), "{name}");
@@ -72,11 +74,12 @@ fn position_lists_are_reachable() {
             bad.extend(unreachable(&parts(term).collect::<Vec<_>>(), key));
         }
     }
-    for (_, cues) in STANCE_CUES
-        .iter()
-        .chain(TALKS_ASPECTS)
-        .chain(&[("restated", RESTATEMENT_CUES)])
-    {
+    for (_, cues) in STANCE_CUES.iter().chain(TALKS_ASPECTS).chain(&[
+        ("restated", RESTATEMENT_CUES),
+        ("changed", CHANGE_CUES),
+        ("concession", CONCESSION_CUES),
+        ("view", VIEW_WORDS),
+    ]) {
         for cue in *cues {
             bad.extend(unreachable(&parts(cue).collect::<Vec<_>>(), key));
         }
@@ -88,5 +91,8 @@ fn position_lists_are_reachable() {
     }
     bad.extend(unreachable(super::position::CLAUSE_OPENERS, key));
     bad.extend(unreachable(super::position::CLAIMS, key));
+    bad.extend(unreachable(super::position::WHO, key));
+    bad.extend(unreachable(super::position::CLAIM_VERBS, key));
+    bad.extend(unreachable(super::position::AFTER, key));
     assert_eq!(bad, Vec::<&str>::new());
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::detect::statements::{
-    Aspect, Issue, PastStance, Stance, aspect, position, position_shift,
+    Aspect, Issue, PastStance, Stance, aspect, position, position_shift, position_shift_announced,
 };
 
 fn pos(s: &str) -> (Issue, Stance) {
@@ -61,6 +61,13 @@ fn issues_from_their_terms() {
         pos("Their troops would be a legitimate military target").0,
         Issue::Guarantees
     );
+    // A phrase term's words count for its issue only: "security
+    // agreements" is not also a plan's "agreement".
+    assert_eq!(
+        pos("Russia willing to consider all proposals on security agreements").0,
+        Issue::Guarantees
+    );
+    assert_eq!(pos("The agreement needs more work").0, Issue::Plan);
     // The attribution does not set the issue: the statement's words do.
     let p = position("peace is close", "Peace is close — envoy to NATO");
     assert_eq!(p.issue, Issue::Talks);
@@ -81,6 +88,15 @@ fn stances_from_their_cues() {
         ("There was no progress at the talks", Stance::Doubtful),
         ("The delegation arrived on Monday", Stance::Statement),
         ("Россия готова к переговорам", Stance::Readiness),
+        // A readiness held back until something happens is a condition.
+        (
+            "Kiev will be ready for talks with Russia after meetings with allies",
+            Stance::Condition,
+        ),
+        (
+            "Россия готова к переговорам после выборов",
+            Stance::Condition,
+        ),
         ("Москва не готова к переговорам", Stance::Refusal),
     ] {
         assert_eq!(pos(s).1, stance, "{s}");
@@ -219,6 +235,91 @@ fn a_shift_is_a_new_direction_on_the_same_issue() {
 }
 
 #[test]
+fn on_settlement_terms_a_demand_and_a_concession_are_compared() {
+    // "No chance of joining NATO", then "Kiev seeks 30-50 years of
+    // guarantees": a new demand on the issue moves the position.
+    let conceded = past(Issue::Guarantees, Stance::Rejection, day(0));
+    assert_eq!(
+        shift(
+            Issue::Guarantees,
+            Stance::Demand,
+            day(20),
+            std::slice::from_ref(&conceded)
+        ),
+        Some(0)
+    );
+    // "The plan requires discussion of the territorial issue", then
+    // "admits Ukraine cannot take Crimea back": a concession after a demand.
+    let asked = past(Issue::Territory, Stance::Demand, day(0));
+    assert_eq!(
+        shift(
+            Issue::Territory,
+            Stance::Offer,
+            day(1),
+            std::slice::from_ref(&asked)
+        ),
+        Some(0)
+    );
+    // Only when the issue has no stance of the new one's own kind: a demand
+    // after a demand and a concession is compared with the demand.
+    let demanded = past(Issue::Guarantees, Stance::Demand, day(5));
+    assert_eq!(
+        shift(
+            Issue::Guarantees,
+            Stance::Demand,
+            day(20),
+            &[conceded, demanded]
+        ),
+        None
+    );
+    // On talks and a plan a demand is a call on the other side ("needs
+    // further analysis"), not compared with the speaker's own stances.
+    let accepted = past(Issue::Plan, Stance::Acceptance, day(0));
+    assert_eq!(
+        shift(
+            Issue::Plan,
+            Stance::Demand,
+            day(1),
+            std::slice::from_ref(&accepted)
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_position_that_says_it_moved_is_a_shift() {
+    let p = position(
+        "Ukraine will have to return to negotiations but from worse position",
+        "Ukraine will have to return to negotiations but from worse position — Kremlin",
+    );
+    assert!(p.changed);
+    assert!(position("stance", "Kremlin says will 'toughen' negotiating stance").changed);
+    assert!(!position("talks", "Ukraine will have to return to negotiations").changed);
+    // "Focus should be on settlement work", then "will have to return …
+    // from a worse position": a hardening in the same direction, a move.
+    let demanded = past(Issue::Talks, Stance::Demand, day(0));
+    let now = past(Issue::Talks, p.stance, day(11));
+    let earlier = std::slice::from_ref(&demanded);
+    assert_eq!(position_shift(&now, earlier), None);
+    assert_eq!(position_shift_announced(&now, earlier, true), Some(0));
+    // Still nothing to move from without an earlier stance.
+    assert_eq!(position_shift_announced(&now, &[], true), None);
+}
+
+#[test]
+fn an_agreed_view_is_a_verdict() {
+    let p = position(
+        "peace in Ukraine is much closer",
+        "Kremlin agrees with Trump's assessment that peace in Ukraine is much closer",
+    );
+    assert_eq!((p.issue, p.stance), (Issue::Talks, Stance::Hopeful));
+    assert_eq!(
+        position("plan", "Kremlin agrees with the proposal").stance,
+        Stance::Acceptance
+    );
+}
+
+#[test]
 fn a_same_day_follow_up_is_not_a_second_shift() {
     let earlier = [
         past(Issue::Talks, Stance::Readiness, day(0)),
@@ -278,8 +379,36 @@ fn a_denied_claim_is_no_rejection() {
         Stance::Statement
     );
     assert_eq!(
+        stance("Coalition of willing may deploy troops away from front lines"),
+        Stance::Statement
+    );
+    assert_eq!(
         stance("Russia willing to deploy observers"),
         Stance::Readiness
+    );
+    // Admitting what cannot be had is a concession; admitting a fact is
+    // no stance, and taking something back is no backing.
+    assert_eq!(
+        stance("Zelensky admits that Ukraine cannot take Crimea back from Russia"),
+        Stance::Offer
+    );
+    assert_eq!(
+        stance("Trump admits settling the conflict is harder than expected"),
+        Stance::Statement
+    );
+    assert_eq!(stance("Orban backs new US plan"), Stance::Acceptance);
+    // A claim the speaker reports is not the speaker's stance.
+    assert_eq!(
+        stance("Those who say Putin rejected US peace plan are wrong — Kremlin spokesman"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Те, кто говорит, что Москва отвергла план, ошибаются"),
+        Stance::Statement
+    );
+    assert_eq!(
+        stance("Putin rejected the plan, the Kremlin says"),
+        Stance::Rejection
     );
 }
 
@@ -295,6 +424,13 @@ fn a_restated_position_is_marked() {
     assert!(position("talks", "Russia remains open to talks — Kremlin").restated);
     assert!(position("переговоры", "Россия по-прежнему готова к переговорам").restated);
     assert!(!position("talks", "Russia now open to talks — Kremlin").restated);
+    assert!(
+        position(
+            "dialogue",
+            "Russia-US agree to maintain dialogue on Ukraine after envoy's trip — Kremlin"
+        )
+        .restated
+    );
     // The stance stays what it is.
     assert_eq!(
         position("talks", "Russia remains open to talks").stance,
