@@ -6,6 +6,7 @@
 //! of each key in recent news (IDF over a sliding window).
 
 use super::event::{Key, KeyKind};
+use super::occasion;
 use crate::detect::lexicon::entities::Aliases;
 
 /// A recent item a new one may join.
@@ -31,6 +32,10 @@ pub enum Rule {
     Content,
     /// Same outlet, same speaker, close in time: one statement occasion.
     Occasion,
+    /// Another outlet, the same listed speaker, soon after the story's
+    /// first report attributed to them: one statement occasion
+    /// (`occasion::by_speaker`).
+    Speaker,
 }
 
 /// A decision to join a story, with what it rests on.
@@ -42,8 +47,11 @@ pub struct Join {
     pub score: f64,
     /// Shared keys, rarest first: (kind, text).
     pub shared: Vec<(KeyKind, String)>,
-    /// Seconds since the member it matched.
+    /// Seconds since the member it matched (a speaker's occasion: since
+    /// its first report).
     pub gap_secs: i64,
+    /// Event kinds the new headline names (a speaker's occasion only).
+    pub kinds: Vec<&'static str>,
 }
 
 impl Join {
@@ -73,6 +81,18 @@ impl Join {
         let rule = match self.rule {
             Rule::Content => "same event",
             Rule::Occasion => "same outlet, speaker and occasion",
+            Rule::Speaker => {
+                return format!(
+                    "same speaker: {}, {} after the story's first report attributed to them{}",
+                    list(KeyKind::Speaker).replace('+', ", "),
+                    gap_text(self.gap_secs),
+                    if self.kinds.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (event: {})", self.kinds.join(", "))
+                    }
+                );
+            }
         };
         format!(
             "{rule} (score {:.2}; {}; {} after a report of it)",
@@ -199,17 +219,25 @@ pub struct IdKey {
 pub struct Interned {
     pub keys: Vec<IdKey>,
     pub speaker: Option<u32>,
+    /// The speaker names only actors of the alias list.
+    pub speaker_actor: bool,
+    /// Event kinds the headline names (`occasion::kinds`).
+    pub kinds: u8,
 }
 
 impl Interned {
     /// `keys` numbered by `id` (a speaker key: `id(true, text)`).
     pub fn new(keys: &[Key], id: &mut dyn FnMut(bool, &str) -> u32) -> Interned {
         let list = Aliases::shipped();
-        let mut out = Interned::default();
+        let mut out = Interned {
+            kinds: occasion::kinds(keys),
+            ..Interned::default()
+        };
         for k in keys {
             if k.kind == KeyKind::Speaker {
                 if out.speaker.is_none() {
                     out.speaker = Some(id(true, &k.text));
+                    out.speaker_actor = occasion::actor_speaker(&k.text, list);
                 }
                 continue;
             }
@@ -358,11 +386,27 @@ pub fn decide(
             best = Some((rank, n, rule, across));
         }
     }
-    let join = best.map(|((_, score, _), n, rule, across)| {
-        let m = &members[n];
-        let na = if across { across_norm } else { own_norm };
-        score_shared(new, na, m, across, rule, score, at, rarity, text, scratch)
-    });
+    let join = match best {
+        Some(((_, score, _), n, rule, across)) => {
+            let m = &members[n];
+            let na = if across { across_norm } else { own_norm };
+            Some(score_shared(
+                new, na, m, across, rule, score, at, rarity, text, scratch,
+            ))
+        }
+        None => occasion::by_speaker(new, source, at, members).map(|(n, start)| Join {
+            story_id: members[n].story_id,
+            rule: Rule::Speaker,
+            score: 0.0,
+            shared: new
+                .speaker
+                .map(|s| (KeyKind::Speaker, text(s)))
+                .into_iter()
+                .collect(),
+            gap_secs: at - start,
+            kinds: occasion::kind_names(new.kinds),
+        }),
+    };
     for k in &new.keys {
         if let Some(p) = scratch.pos.get_mut(k.id as usize) {
             *p = 0;
@@ -409,6 +453,7 @@ fn score_shared(
         score: score_,
         shared,
         gap_secs: at - m.seen,
+        kinds: Vec::new(),
     }
 }
 
@@ -583,8 +628,10 @@ mod tests {
         let join = decide(&a, 5, "", 2 * HOUR, &[m], &flat).expect("one occasion");
         assert_eq!(join.rule, Rule::Occasion);
         assert_eq!(decide(&a, 5, "", 30 * HOUR, &[m], &flat), None, "next day");
-        // Another outlet's headline of that speaker needs shared content.
-        assert_eq!(decide(&a, 6, "", 2 * HOUR, &[m], &flat), None);
+        // Another outlet's headline of that speaker joins as the speaker's
+        // occasion (`occasion::by_speaker`), not as the same outlet's.
+        let other = decide(&a, 6, "", 2 * HOUR, &[m], &flat).expect("speaker's occasion");
+        assert_eq!(other.rule, Rule::Speaker);
     }
 
     #[test]
