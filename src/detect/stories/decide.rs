@@ -50,7 +50,7 @@ pub struct Join {
     /// Seconds since the member it matched (a speaker's occasion: since
     /// its first report).
     pub gap_secs: i64,
-    /// Event kinds the new headline names (a speaker's occasion only).
+    /// Occasion kinds the new headline names (a speaker's occasion only).
     pub kinds: Vec<&'static str>,
 }
 
@@ -89,7 +89,7 @@ impl Join {
                     if self.kinds.is_empty() {
                         String::new()
                     } else {
-                        format!(" (event: {})", self.kinds.join(", "))
+                        format!(" (occasion: {})", self.kinds.join(", "))
                     }
                 );
             }
@@ -221,7 +221,7 @@ pub struct Interned {
     pub speaker: Option<u32>,
     /// The speaker names only actors of the alias list.
     pub speaker_actor: bool,
-    /// Event kinds the headline names (`occasion::kinds`).
+    /// Occasion kinds the headline names (`occasion::kinds`).
     pub kinds: u8,
 }
 
