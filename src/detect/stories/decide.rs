@@ -23,6 +23,9 @@ pub struct Member<'a> {
     /// this member's story. Content joins need it, so a story cannot drift
     /// from one event to the next through a chain of near neighbours.
     pub near_founder: bool,
+    /// Passed only as a possible occasion of two principals
+    /// (`occasion::by_participants`): no other rule compares with it.
+    pub occasion_only: bool,
 }
 
 /// The rule that joined an item.
@@ -36,6 +39,9 @@ pub enum Rule {
     /// first report attributed to them: one statement occasion
     /// (`occasion::by_speaker`).
     Speaker,
+    /// A statement of one of the two people whose meeting or call the
+    /// story is, on that occasion's day (`occasion::by_participants`).
+    Participant,
 }
 
 /// A decision to join a story, with what it rests on.
@@ -81,6 +87,15 @@ impl Join {
         let rule = match self.rule {
             Rule::Content => "same event",
             Rule::Occasion => "same outlet, speaker and occasion",
+            Rule::Participant => {
+                return format!(
+                    "a participant's statement: {}, on the day of the story's {} of {}, {} after its first report",
+                    list(KeyKind::Speaker).replace('+', ", "),
+                    self.kinds.join(", "),
+                    list(KeyKind::Name),
+                    gap_text(self.gap_secs),
+                );
+            }
             Rule::Speaker => {
                 return format!(
                     "same speaker: {}, {} after the story's first report attributed to them{}",
@@ -223,6 +238,13 @@ pub struct Interned {
     pub speaker_actor: bool,
     /// Occasion kinds the headline names (`occasion::kinds`).
     pub kinds: u8,
+    /// Listed actors the headline names (ids of their name keys), in order.
+    pub principals: Vec<u32>,
+    /// Who the headline is about as a statement: the speaker's actors, else
+    /// the listed actors it opens with ("Trump, Zelensky reveal …").
+    pub subject: Vec<u32>,
+    /// UTC offsets (hours) of the subject's actors the list gives.
+    pub zones: Vec<i32>,
 }
 
 impl Interned {
@@ -233,13 +255,29 @@ impl Interned {
             kinds: occasion::kinds(keys),
             ..Interned::default()
         };
+        let mut opening = true;
+        let mut subject: Vec<&str> = Vec::new();
         for k in keys {
             if k.kind == KeyKind::Speaker {
                 if out.speaker.is_none() {
                     out.speaker = Some(id(true, &k.text));
                     out.speaker_actor = occasion::actor_speaker(&k.text, list);
+                    if out.speaker_actor {
+                        subject = k.text.split('+').collect();
+                    }
                 }
                 continue;
+            }
+            let actor = k.in_title && k.kind == KeyKind::Name && list.is_actor(&k.text);
+            opening &= actor;
+            if opening && out.speaker.is_none() {
+                subject.push(&k.text);
+            }
+            if actor {
+                let i = id(false, &k.text);
+                if !out.principals.contains(&i) {
+                    out.principals.push(i);
+                }
             }
             out.keys.push(IdKey {
                 id: id(false, &k.text),
@@ -248,6 +286,15 @@ impl Interned {
                 across: k.kind != KeyKind::Word || list.is_event_word(&k.text),
             });
         }
+        if !out.speaker_actor && out.speaker.is_some() {
+            subject.clear();
+        }
+        subject.dedup();
+        out.zones = subject
+            .iter()
+            .filter_map(|t| list.utc_offset_hours(t))
+            .collect();
+        out.subject = subject.iter().map(|t| id(false, t)).collect();
         out
     }
 
@@ -351,6 +398,9 @@ pub fn decide(
     let (own_norm, across_norm) = (new.norm(false, rarity), new.norm(true, rarity));
     let mut best: Option<Best> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.occasion_only {
+            continue;
+        }
         let gap = at - m.seen;
         let hours = gap.abs() as f64 / 3600.0;
         let same_source = m.source == source;
@@ -394,18 +444,40 @@ pub fn decide(
                 new, na, m, across, rule, score, at, rarity, text, scratch,
             ))
         }
-        None => occasion::by_speaker(new, source, at, members).map(|(n, start)| Join {
-            story_id: members[n].story_id,
-            rule: Rule::Speaker,
-            score: 0.0,
-            shared: new
-                .speaker
-                .map(|s| (KeyKind::Speaker, text(s)))
-                .into_iter()
-                .collect(),
-            gap_secs: at - start,
-            kinds: occasion::kind_names(new.kinds),
-        }),
+        None => occasion::by_speaker(new, source, at, members)
+            .map(|(n, start)| Join {
+                story_id: members[n].story_id,
+                rule: Rule::Speaker,
+                score: 0.0,
+                shared: new
+                    .speaker
+                    .map(|s| (KeyKind::Speaker, text(s)))
+                    .into_iter()
+                    .collect(),
+                gap_secs: at - start,
+                kinds: occasion::kind_names(new.kinds),
+            })
+            .or_else(|| {
+                occasion::by_participants(new, at, members).map(|(n, start)| {
+                    let m = &members[n];
+                    let mut shared: Vec<(KeyKind, String)> = m
+                        .profile
+                        .principals
+                        .iter()
+                        .map(|&p| (KeyKind::Name, text(p)))
+                        .collect();
+                    let subject: Vec<String> = new.subject.iter().map(|&p| text(p)).collect();
+                    shared.push((KeyKind::Speaker, subject.join("+")));
+                    Join {
+                        story_id: m.story_id,
+                        rule: Rule::Participant,
+                        score: 0.0,
+                        shared,
+                        gap_secs: at - start,
+                        kinds: occasion::kind_names(m.profile.kinds),
+                    }
+                })
+            }),
     };
     for k in &new.keys {
         if let Some(p) = scratch.pos.get_mut(k.id as usize) {
@@ -517,6 +589,7 @@ mod tests {
                 profile: p,
                 lang: m.lang,
                 near_founder: m.near_founder,
+                occasion_only: false,
             })
             .collect();
         let mut rarity = |id: u32| {

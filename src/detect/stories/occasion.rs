@@ -81,7 +81,7 @@ pub fn by_speaker(
     let speaker = new.speaker.filter(|_| new.speaker_actor)?;
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
-        if m.source == source || m.profile.speaker != Some(speaker) {
+        if m.occasion_only || m.source == source || m.profile.speaker != Some(speaker) {
             continue;
         }
         let story = || members.iter().filter(|o| o.story_id == m.story_id);
@@ -105,6 +105,75 @@ pub fn by_speaker(
     best.map(|(_, n, start)| (n, start))
 }
 
+/// Whether a profile is a report of an occasion of two principals: its
+/// headline names exactly two listed actors and one occasion kind
+/// ("Zelenskiy to meet Trump in Florida for talks"), and is no third
+/// party's statement about them.
+pub fn two_principals(p: &Interned) -> bool {
+    p.principals.len() == 2
+        && p.kinds.count_ones() == 1
+        && (p.speaker.is_none() || (p.speaker_actor && same_set(&p.subject, &p.principals)))
+}
+
+fn same_set(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// The day (days since the epoch) `at` falls on at a UTC offset.
+fn day(at: i64, offset_hours: i32) -> i64 {
+    (at + i64::from(offset_hours) * 3600).div_euclid(86_400)
+}
+
+/// The member whose story is an occasion of two principals that the new
+/// report is a statement of, and that occasion's start (its story's first
+/// report among `members`): the new headline's subject is one or both of
+/// the principals, it names both, or the other, or the occasion's kind,
+/// names no other occasion kind, and falls on the occasion's day for one
+/// of its subject (that person's time zone in the entity list, else UTC).
+/// The latest occasion wins; ties go to the earliest story.
+pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize, i64)> {
+    if new.subject.is_empty() || new.subject.contains(&super::decide::UNKNOWN) {
+        return None;
+    }
+    let mut best: Option<((i64, i64), usize, i64)> = None;
+    for (n, m) in members.iter().enumerate() {
+        let p = m.profile;
+        if !two_principals(p) || !new.subject.iter().all(|s| p.principals.contains(s)) {
+            continue;
+        }
+        if new.kinds & !p.kinds != 0 {
+            continue;
+        }
+        let other = p.principals.iter().find(|q| !new.subject.contains(q));
+        let continues = match other {
+            None => true,
+            Some(o) => new.principals.contains(o) || new.kinds & p.kinds != 0,
+        };
+        if !continues {
+            continue;
+        }
+        let start = members
+            .iter()
+            .filter(|o| o.story_id == m.story_id)
+            .map(|o| o.seen)
+            .min()
+            .unwrap_or(m.seen);
+        let zones: &[i32] = if new.zones.is_empty() {
+            &[0]
+        } else {
+            &new.zones
+        };
+        if at < start || !zones.iter().any(|&z| day(at, z) == day(start, z)) {
+            continue;
+        }
+        let rank = (start, -m.story_id);
+        if best.is_none_or(|(b, ..)| rank > b) {
+            best = Some((rank, n, start));
+        }
+    }
+    best.map(|(_, n, start)| (n, start))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +185,17 @@ mod tests {
     /// (story, source, seconds, headline) of earlier reports; the new
     /// report's decision, every key as rare as every other.
     fn join(new: &str, source: i64, at: i64, earlier: &[(i64, i64, i64, &str)]) -> Option<Join> {
+        join_rare(2.0, new, source, at, earlier)
+    }
+
+    /// [`join`] with every key as rare as `rarity` (0: no content join).
+    fn join_rare(
+        rarity: f64,
+        new: &str,
+        source: i64,
+        at: i64,
+        earlier: &[(i64, i64, i64, &str)],
+    ) -> Option<Join> {
         let list = Aliases::shipped();
         let mut ids = KeyIds::default();
         let mut intern = |s: bool, t: &str| ids.intern(s, t);
@@ -134,6 +214,7 @@ mod tests {
                 profile: p,
                 lang: "en",
                 near_founder: true,
+                occasion_only: false,
             })
             .collect();
         let text = |id: u32| ids.text(id).1.to_string();
@@ -143,7 +224,7 @@ mod tests {
             "en",
             at,
             &members,
-            &mut |_| 2.0,
+            &mut |_| rarity,
             &text,
             &mut Scratch::default(),
         )
@@ -197,6 +278,53 @@ mod tests {
         // The same outlet is the same-outlet rule's, not this one's.
         let j = join(quote, 1, HOUR, &[call]);
         assert!(j.as_ref().is_none_or(|j| j.rule != Rule::Speaker), "{j:?}");
+    }
+
+    /// The announced meeting of two principals (`dec-2025-late`, times as
+    /// first seen) takes their statements of that day in their time zones,
+    /// not a call of one of them, nor the next day's chat.
+    #[test]
+    fn statements_of_two_principals_join_their_meeting_on_its_day() {
+        let meeting = (
+            7,
+            1,
+            1_766_899_607, // 2025-12-28T05:26:47Z
+            "Zelenskiy to meet Trump in Florida for talks on Ukraine peace plan",
+        );
+        // Every key as common as can be: no content join, only this rule.
+        let join =
+            |n: &str, src: i64, at: i64, e: &[(i64, i64, i64, &str)]| join_rare(0.0, n, src, at, e);
+        let j = join(
+            "Trump, Zelensky say Ukraine peace deal edging closer but key issues unresolved",
+            2,
+            1_766_965_413, // 23:43:33Z: 18:43 in Florida
+            &[meeting],
+        )
+        .expect("a statement of both on the meeting's day");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Participant));
+        assert!(
+            j.why().starts_with(
+                "a participant's statement: trump, zelensky, on the day of the story's meeting of "
+            ),
+            "{}",
+            j.why()
+        );
+        let evening = 1_766_951_200; // 19:46:40Z
+        let named =
+            "Trump believes prospects for new meeting with Putin hinge on settlement progress";
+        assert_eq!(
+            join(named, 3, evening, &[meeting]).map(|j| j.story_id),
+            Some(7)
+        );
+        // Naming neither the other principal nor the meeting.
+        let neither = "Trump rejects suggestions Russia not serious about peace in Ukraine";
+        assert_eq!(join(neither, 3, evening, &[meeting]), None);
+        // A call of one of them is another occasion.
+        let call = "Trump says he had 'very productive' call with Putin ahead of Zelenskiy meeting";
+        assert_eq!(join(call, 3, 1_766_942_446, &[meeting]), None);
+        // The next day in Kyiv and in Florida.
+        let next = "Trump, Zelensky reveal names on working groups on Ukraine";
+        assert_eq!(join(next, 3, 1_766_991_570, &[meeting]), None);
     }
 
     #[test]
