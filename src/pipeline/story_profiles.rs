@@ -10,6 +10,7 @@ use foldhash::HashMap;
 
 use crate::detect::stories::decide::{Interned, Join, KeyIds, Member, Scratch, UNKNOWN, decide};
 use crate::detect::stories::event::{Key, KeyKind};
+use crate::detect::stories::occasion::two_principals;
 
 /// A recent item's profile.
 struct Recent {
@@ -30,6 +31,10 @@ const MAX_CANDIDATES: usize = 40;
 /// A key held by more than this share of the window does not find
 /// candidates (it still counts in the score): "Russia" in a war's news.
 const COMMON_SHARE: f64 = 0.02;
+/// Reports of an occasion of two principals passed with every decision at
+/// most (the newest): their names are too common in the window to find
+/// them as candidates.
+const MAX_OCCASIONS: usize = 20;
 
 /// The window's profiles, oldest first, with their index. Key texts are
 /// numbered (`KeyIds`): postings and counts are vectors indexed by key id,
@@ -56,6 +61,9 @@ pub struct ProfileIndex {
     /// has far fewer distinct counts than keys.
     rarity_memo: Vec<(u64, f64)>,
     decisions: u64,
+    /// Sequence numbers of the window's reports of an occasion of two
+    /// principals (`occasion::two_principals`), oldest first.
+    occasions: VecDeque<u64>,
 }
 
 /// Names and figures of a profile.
@@ -162,6 +170,14 @@ impl ProfileIndex {
             if let Some(s) = &mut item.profile.speaker {
                 *s = map(*s);
             }
+            for id in item
+                .profile
+                .principals
+                .iter_mut()
+                .chain(item.profile.subject.iter_mut())
+            {
+                *id = map(*id);
+            }
         }
         for (_, anchors) in self.founders.values_mut() {
             for a in anchors {
@@ -199,6 +215,12 @@ impl ProfileIndex {
                 *n += 1;
             }
         }
+        if two_principals(&profile) {
+            self.occasions.push_back(seq);
+            if self.occasions.len() > MAX_OCCASIONS {
+                self.occasions.pop_front();
+            }
+        }
         self.items.push_back(Recent {
             story_id,
             source,
@@ -231,12 +253,20 @@ impl ProfileIndex {
             })
             .filter(|p| !p.is_empty())
             .collect();
-        let seqs = newest_distinct(&lists, MAX_CANDIDATES);
+        let mut seqs: Vec<(u64, bool)> = newest_distinct(&lists, MAX_CANDIDATES)
+            .into_iter()
+            .map(|s| (s, false))
+            .collect();
+        for &s in &self.occasions {
+            if s >= self.base && !seqs.iter().any(|&(t, _)| t == s) {
+                seqs.push((s, true));
+            }
+        }
         let own = anchors(&new);
         let members: Vec<Member<'_>> = seqs
             .iter()
-            .filter_map(|&s| self.items.get((s - self.base) as usize))
-            .map(|r| Member {
+            .filter_map(|&(s, only)| Some((self.items.get((s - self.base) as usize)?, only)))
+            .map(|(r, occasion_only)| Member {
                 story_id: r.story_id,
                 source: r.source,
                 seen: r.seen,
@@ -246,6 +276,7 @@ impl ProfileIndex {
                     .founders
                     .get(&r.story_id)
                     .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
+                occasion_only,
             })
             .collect();
         // Rarity of a key in the window: ln(N / (df + 1)), N with a prior.

@@ -3,8 +3,9 @@
 //! `stories/replay.sh` does, then scored against the gold stories (labels
 //! made by reading) the way `stories/score.py` scores: cross-outlet pairwise
 //! precision and recall and BCubed F1 over the non-borderline labeled items.
-//! The floors sit between what main scored before event profiles (B3 F1
-//! 0.679, no cross-outlet pair) and what grouping reaches now (bench/README.md).
+//! The floors sit between what grouping scored before a speaker's occasion
+//! joined across outlets (cross-outlet P/R 0.833/0.263, B3 F1 0.808) and
+//! what it reaches now (0.893/0.439, 0.829; bench/README.md).
 
 use std::collections::HashMap;
 
@@ -133,9 +134,9 @@ fn replayed_story_set_groups_reports_of_one_event_across_outlets() {
     let figures = format!(
         "cross-outlet P {precision:.3} R {recall:.3} ({both}/{gold}, {pred} predicted), B3 F1 {b3f:.3}"
     );
-    assert!(b3f >= 0.76, "{figures}");
-    assert!(recall >= 0.20, "{figures}");
-    assert!(precision >= 0.75, "{figures}");
+    assert!(b3f >= 0.82, "{figures}");
+    assert!(recall >= 0.40, "{figures}");
+    assert!(precision >= 0.86, "{figures}");
     // A link every item of a generated feed shares (the site root) groups
     // nothing: no story holds two Meduza items.
     assert_eq!(
@@ -160,6 +161,27 @@ fn replayed_story_set_groups_reports_of_one_event_across_outlets() {
             "SELECT count(*) FROM v_story_members
              WHERE why LIKE 'same event (score %; names: %'"
         ) > 5
+    );
+    // A TASS headline of a press chat joined Reuters' report of it through
+    // its speaker alone, and `stories show` says so.
+    let chat: i64 = db
+        .query_row(
+            "SELECT story_id FROM items WHERE title LIKE 'Trump offers Ukraine 15-year%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let show = env
+        .run(&["stories", "show", &chat.to_string()])
+        .expect(0)
+        .stdout;
+    assert!(
+        show.contains("Zelenskiy says 20-point peace plan"),
+        "{show}"
+    );
+    assert!(
+        show.contains("why: same speaker: zelensky, 2h19 after the story's first report"),
+        "{show}"
     );
 }
 

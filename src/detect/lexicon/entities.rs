@@ -44,6 +44,9 @@ pub struct Aliases {
     /// Canonical names of actors: people and organisations (every name
     /// section but the `## … places` ones).
     actors: foldhash::HashSet<String>,
+    /// Canonical name → its UTC offset in hours (the `## Time zones`
+    /// section: `name: +3`): the day a person's occasion falls on.
+    zones: HashMap<String, i32>,
 }
 
 /// A canonical name and whether it is a name (person, place,
@@ -95,11 +98,13 @@ impl Aliases {
         let out = self;
         let mut names = true;
         let mut actors = true;
+        let mut zones = false;
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if let Some(section) = line.strip_prefix("## ") {
                 let section = section.to_lowercase();
-                names = !section.contains("word");
+                zones = section.contains("time zone");
+                names = !section.contains("word") && !zones;
                 actors = names && !section.contains("place");
                 continue;
             }
@@ -114,6 +119,14 @@ impl Aliases {
             let name = name.trim();
             if name.is_empty() {
                 return Err(bad());
+            }
+            if zones {
+                let hours: i32 = variants.trim().parse().map_err(|_| bad())?;
+                if !(-12..=14).contains(&hours) {
+                    return Err(bad());
+                }
+                out.zones.insert(name.to_string(), hours);
+                continue;
             }
             let entry = Entry {
                 canonical: name.to_string(),
@@ -191,6 +204,12 @@ impl Aliases {
     /// person or an organisation, not a place or an event word.
     pub fn is_actor(&self, key: &str) -> bool {
         self.actors.contains(key)
+    }
+
+    /// The UTC offset in hours of a canonical name, if the list gives one
+    /// (`## Time zones`).
+    pub fn utc_offset_hours(&self, key: &str) -> Option<i32> {
+        self.zones.get(key).copied()
     }
 
     /// [`Aliases::canonical`], and whether it is a name (not an event word).
@@ -274,6 +293,19 @@ pub fn transliterate(loose_word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_give_a_persons_offset_and_are_no_names() {
+        let list =
+            Aliases::parse("## People\nkallas: kallas*\n## Time zones\nkallas: +2\n").unwrap();
+        assert_eq!(list.utc_offset_hours("kallas"), Some(2));
+        assert!(list.is_actor("kallas"));
+        assert_eq!(list.canonical("+2"), None);
+        assert_eq!(Aliases::shipped().utc_offset_hours("trump"), Some(-5));
+        let bad = Aliases::parse("## Time zones\nkallas: east\n").unwrap_err();
+        assert_eq!(bad.line, 2);
+        assert!(Aliases::parse("## Time zones\nkallas: +20\n").is_err());
+    }
 
     #[test]
     fn spellings_across_scripts_meet_in_the_shipped_list() {

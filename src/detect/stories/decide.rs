@@ -6,6 +6,7 @@
 //! of each key in recent news (IDF over a sliding window).
 
 use super::event::{Key, KeyKind};
+use super::occasion;
 use crate::detect::lexicon::entities::Aliases;
 
 /// A recent item a new one may join.
@@ -22,6 +23,9 @@ pub struct Member<'a> {
     /// this member's story. Content joins need it, so a story cannot drift
     /// from one event to the next through a chain of near neighbours.
     pub near_founder: bool,
+    /// Passed only as a possible occasion of two principals
+    /// (`occasion::by_participants`): no other rule compares with it.
+    pub occasion_only: bool,
 }
 
 /// The rule that joined an item.
@@ -31,6 +35,13 @@ pub enum Rule {
     Content,
     /// Same outlet, same speaker, close in time: one statement occasion.
     Occasion,
+    /// Another outlet, the same listed speaker, soon after the story's
+    /// first report attributed to them: one statement occasion
+    /// (`occasion::by_speaker`).
+    Speaker,
+    /// A statement of one of the two people whose meeting or call the
+    /// story is, on that occasion's day (`occasion::by_participants`).
+    Participant,
 }
 
 /// A decision to join a story, with what it rests on.
@@ -42,8 +53,11 @@ pub struct Join {
     pub score: f64,
     /// Shared keys, rarest first: (kind, text).
     pub shared: Vec<(KeyKind, String)>,
-    /// Seconds since the member it matched.
+    /// Seconds since the member it matched (a speaker's occasion: since
+    /// its first report).
     pub gap_secs: i64,
+    /// Occasion kinds the new headline names (a speaker's occasion only).
+    pub kinds: Vec<&'static str>,
 }
 
 impl Join {
@@ -73,6 +87,27 @@ impl Join {
         let rule = match self.rule {
             Rule::Content => "same event",
             Rule::Occasion => "same outlet, speaker and occasion",
+            Rule::Participant => {
+                return format!(
+                    "a participant's statement: {}, on the day of the story's {} of {}, {} after its first report",
+                    list(KeyKind::Speaker).replace('+', ", "),
+                    self.kinds.join(", "),
+                    list(KeyKind::Name),
+                    gap_text(self.gap_secs),
+                );
+            }
+            Rule::Speaker => {
+                return format!(
+                    "same speaker: {}, {} after the story's first report attributed to them{}",
+                    list(KeyKind::Speaker).replace('+', ", "),
+                    gap_text(self.gap_secs),
+                    if self.kinds.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (occasion: {})", self.kinds.join(", "))
+                    }
+                );
+            }
         };
         format!(
             "{rule} (score {:.2}; {}; {} after a report of it)",
@@ -199,19 +234,50 @@ pub struct IdKey {
 pub struct Interned {
     pub keys: Vec<IdKey>,
     pub speaker: Option<u32>,
+    /// The speaker names only actors of the alias list.
+    pub speaker_actor: bool,
+    /// Occasion kinds the headline names (`occasion::kinds`).
+    pub kinds: u8,
+    /// Listed actors the headline names (ids of their name keys), in order.
+    pub principals: Vec<u32>,
+    /// Who the headline is about as a statement: the speaker's actors, else
+    /// the listed actors it opens with ("Trump, Zelensky reveal …").
+    pub subject: Vec<u32>,
+    /// UTC offsets (hours) of the subject's actors the list gives.
+    pub zones: Vec<i32>,
 }
 
 impl Interned {
     /// `keys` numbered by `id` (a speaker key: `id(true, text)`).
     pub fn new(keys: &[Key], id: &mut dyn FnMut(bool, &str) -> u32) -> Interned {
         let list = Aliases::shipped();
-        let mut out = Interned::default();
+        let mut out = Interned {
+            kinds: occasion::kinds(keys),
+            ..Interned::default()
+        };
+        let mut opening = true;
+        let mut subject: Vec<&str> = Vec::new();
         for k in keys {
             if k.kind == KeyKind::Speaker {
                 if out.speaker.is_none() {
                     out.speaker = Some(id(true, &k.text));
+                    out.speaker_actor = occasion::actor_speaker(&k.text, list);
+                    if out.speaker_actor {
+                        subject = k.text.split('+').collect();
+                    }
                 }
                 continue;
+            }
+            let actor = k.in_title && k.kind == KeyKind::Name && list.is_actor(&k.text);
+            opening &= actor;
+            if opening && out.speaker.is_none() {
+                subject.push(&k.text);
+            }
+            if actor {
+                let i = id(false, &k.text);
+                if !out.principals.contains(&i) {
+                    out.principals.push(i);
+                }
             }
             out.keys.push(IdKey {
                 id: id(false, &k.text),
@@ -220,6 +286,15 @@ impl Interned {
                 across: k.kind != KeyKind::Word || list.is_event_word(&k.text),
             });
         }
+        if !out.speaker_actor && out.speaker.is_some() {
+            subject.clear();
+        }
+        subject.dedup();
+        out.zones = subject
+            .iter()
+            .filter_map(|t| list.utc_offset_hours(t))
+            .collect();
+        out.subject = subject.iter().map(|t| id(false, t)).collect();
         out
     }
 
@@ -323,6 +398,9 @@ pub fn decide(
     let (own_norm, across_norm) = (new.norm(false, rarity), new.norm(true, rarity));
     let mut best: Option<Best> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.occasion_only {
+            continue;
+        }
         let gap = at - m.seen;
         let hours = gap.abs() as f64 / 3600.0;
         let same_source = m.source == source;
@@ -358,11 +436,49 @@ pub fn decide(
             best = Some((rank, n, rule, across));
         }
     }
-    let join = best.map(|((_, score, _), n, rule, across)| {
-        let m = &members[n];
-        let na = if across { across_norm } else { own_norm };
-        score_shared(new, na, m, across, rule, score, at, rarity, text, scratch)
-    });
+    let join = match best {
+        Some(((_, score, _), n, rule, across)) => {
+            let m = &members[n];
+            let na = if across { across_norm } else { own_norm };
+            Some(score_shared(
+                new, na, m, across, rule, score, at, rarity, text, scratch,
+            ))
+        }
+        None => occasion::by_speaker(new, source, at, members)
+            .map(|(n, start)| Join {
+                story_id: members[n].story_id,
+                rule: Rule::Speaker,
+                score: 0.0,
+                shared: new
+                    .speaker
+                    .map(|s| (KeyKind::Speaker, text(s)))
+                    .into_iter()
+                    .collect(),
+                gap_secs: at - start,
+                kinds: occasion::kind_names(new.kinds),
+            })
+            .or_else(|| {
+                occasion::by_participants(new, at, members).map(|(n, start)| {
+                    let m = &members[n];
+                    let mut shared: Vec<(KeyKind, String)> = m
+                        .profile
+                        .principals
+                        .iter()
+                        .map(|&p| (KeyKind::Name, text(p)))
+                        .collect();
+                    let subject: Vec<String> = new.subject.iter().map(|&p| text(p)).collect();
+                    shared.push((KeyKind::Speaker, subject.join("+")));
+                    Join {
+                        story_id: m.story_id,
+                        rule: Rule::Participant,
+                        score: 0.0,
+                        shared,
+                        gap_secs: at - start,
+                        kinds: occasion::kind_names(m.profile.kinds),
+                    }
+                })
+            }),
+    };
     for k in &new.keys {
         if let Some(p) = scratch.pos.get_mut(k.id as usize) {
             *p = 0;
@@ -409,226 +525,9 @@ fn score_shared(
         score: score_,
         shared,
         gap_secs: at - m.seen,
+        kinds: Vec::new(),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::lexicon::entities::Aliases;
-    use crate::detect::stories::article_link;
-    use crate::detect::stories::event::{after_dateline, decode, encode, headline, profile};
-
-    fn keys(title: &str, text: &str) -> Vec<Key> {
-        profile(title, text, Aliases::shipped())
-    }
-
-    fn flat(_: &Key) -> f64 {
-        2.0
-    }
-
-    /// A member as the tests write it: a plain profile.
-    #[derive(Clone, Copy)]
-    struct M<'a> {
-        story_id: i64,
-        source: i64,
-        seen: i64,
-        keys: &'a [Key],
-        near_founder: bool,
-        lang: &'a str,
-    }
-
-    /// [`super::decide`] on plain profiles, numbered here; every key as
-    /// rare as `idf` says.
-    fn decide(
-        keys: &[Key],
-        source: i64,
-        lang: &str,
-        at: i64,
-        members: &[M<'_>],
-        idf: &dyn Fn(&Key) -> f64,
-    ) -> Option<Join> {
-        let mut ids = KeyIds::default();
-        let mut all: Vec<Key> = keys.to_vec();
-        let (new, profiles) = {
-            let mut intern = |s: bool, t: &str| ids.intern(s, t);
-            let new = Interned::new(keys, &mut intern);
-            let profiles: Vec<Interned> = members
-                .iter()
-                .map(|m| {
-                    all.extend_from_slice(m.keys);
-                    Interned::new(m.keys, &mut intern)
-                })
-                .collect();
-            (new, profiles)
-        };
-        let ms: Vec<Member<'_>> = members
-            .iter()
-            .zip(&profiles)
-            .map(|(m, p)| Member {
-                story_id: m.story_id,
-                source: m.source,
-                seen: m.seen,
-                profile: p,
-                lang: m.lang,
-                near_founder: m.near_founder,
-            })
-            .collect();
-        let mut rarity = |id: u32| {
-            let (speaker, text) = ids.text(id);
-            all.iter()
-                .find(|k| k.text == text && (k.kind == KeyKind::Speaker) == speaker)
-                .map_or(0.0, idf)
-        };
-        let text = |id: u32| ids.text(id).1.to_string();
-        super::decide(
-            &new,
-            source,
-            lang,
-            at,
-            &ms,
-            &mut rarity,
-            &text,
-            &mut Scratch::default(),
-        )
-    }
-
-    const HOUR: i64 = 3600;
-
-    #[test]
-    fn one_event_in_two_scripts_and_spellings_joins() {
-        let en = keys(
-            "Zelenskiy and Macron discuss 40 air defence systems in Paris",
-            "",
-        );
-        let ru = keys("Зеленский и Макрон обсудили 40 систем ПВО", "");
-        let member = M {
-            story_id: 7,
-            source: 1,
-            seen: 0,
-            keys: &ru,
-            near_founder: true,
-            lang: "",
-        };
-        let join = decide(&en, 2, "", HOUR, &[member], &flat).expect("joins");
-        assert_eq!(join.story_id, 7);
-        let names: Vec<&str> = join.shared.iter().map(|(_, t)| t.as_str()).collect();
-        for k in ["zelensky", "macron", "40"] {
-            assert!(names.contains(&k), "{names:?}");
-        }
-        assert!(join.why().contains("names: "), "{}", join.why());
-        // Told it is two languages, it compares only what can be shared
-        // across them (names, figures, listed event words): a higher score.
-        let member = M {
-            lang: "ru",
-            ..member
-        };
-        let across = decide(&en, 2, "en", HOUR, &[member], &flat).expect("joins");
-        assert!(
-            across.score > join.score,
-            "{} vs {}",
-            across.score,
-            join.score
-        );
-    }
-
-    #[test]
-    fn figures_and_event_words_meet_across_wordings() {
-        let a = keys("Air defences down 57 drones over three regions", "");
-        let b = keys(
-            "Defence ministry says 57 UAVs downed over three regions",
-            "",
-        );
-        let m = M {
-            story_id: 1,
-            source: 1,
-            seen: 0,
-            keys: &b,
-            near_founder: true,
-            lang: "",
-        };
-        assert!(decide(&a, 2, "", HOUR, &[m], &flat).is_some());
-    }
-
-    #[test]
-    fn the_same_actor_at_two_events_stays_apart() {
-        let call = keys("Macron holds phone call with Erdogan on grain exports", "");
-        let visit = keys("Macron meets Scholz in Berlin for defence talks", "");
-        let m = M {
-            story_id: 1,
-            source: 1,
-            seen: 0,
-            keys: &visit,
-            near_founder: true,
-            lang: "",
-        };
-        assert_eq!(decide(&call, 2, "", HOUR, &[m], &flat), None);
-    }
-
-    #[test]
-    fn one_outlets_headlines_of_one_speaker_are_one_occasion_while_close_in_time() {
-        let a = keys("Europe is preparing for a long confrontation — Lavrov", "");
-        let b = keys(
-            "Moscow remains open to dialogue with Washington — Lavrov",
-            "",
-        );
-        let m = M {
-            story_id: 3,
-            source: 5,
-            seen: 0,
-            keys: &b,
-            near_founder: true,
-            lang: "",
-        };
-        let join = decide(&a, 5, "", 2 * HOUR, &[m], &flat).expect("one occasion");
-        assert_eq!(join.rule, Rule::Occasion);
-        assert_eq!(decide(&a, 5, "", 30 * HOUR, &[m], &flat), None, "next day");
-        // Another outlet's headline of that speaker needs shared content.
-        assert_eq!(decide(&a, 6, "", 2 * HOUR, &[m], &flat), None);
-    }
-
-    #[test]
-    fn datelines_labels_and_given_names_are_not_event_words() {
-        assert_eq!(
-            after_dateline("MOSCOW, December 28. /TASS/. The talks ended."),
-            "The talks ended."
-        );
-        assert_eq!(
-            after_dateline("KYIV, Dec 29 (Reuters) - Power was restored."),
-            "Power was restored."
-        );
-        assert_eq!(after_dateline("No dateline - here."), "No dateline - here.");
-        assert_eq!(
-            headline("Live: Talks resume in Geneva"),
-            "Talks resume in Geneva"
-        );
-        let k = keys("President Donald Trump speaks on Sunday", "");
-        let texts: Vec<&str> = k.iter().map(|k| k.text.as_str()).collect();
-        assert!(texts.contains(&"trump"), "{texts:?}");
-        for gone in ["donald", "presid", "president", "sunday"] {
-            assert!(!texts.contains(&gone), "{texts:?}");
-        }
-    }
-
-    #[test]
-    fn profiles_survive_storage() {
-        let k = keys(
-            "Strike on Odesa port kills 3 — governor",
-            "ODESA, May 2 (Reuters) - A port.",
-        );
-        assert_eq!(decode(&encode(&k)), k);
-        assert!(decode("garbage x:y wt:").is_empty());
-    }
-
-    #[test]
-    fn home_and_section_pages_are_not_article_links() {
-        assert!(!article_link("https://meduza.io/"));
-        assert!(!article_link("https://example.com"));
-        assert!(!article_link("https://example.com/world/"));
-        assert!(article_link("https://example.com/world/2026/12/07/talks"));
-        assert!(article_link(
-            "https://example.com/world/talks-resume-in-geneva"
-        ));
-        assert!(article_link("https://example.com/article?id=42"));
-    }
-}
+mod tests;

@@ -53,6 +53,7 @@
 
 pub mod decide;
 pub mod event;
+pub mod occasion;
 mod simhash;
 mod terms;
 

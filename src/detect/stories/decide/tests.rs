@@ -1,0 +1,223 @@
+//! Tests of [`super::decide`]: joins and their explanations on real and
+//! synthetic headline pairs.
+
+use super::*;
+use crate::detect::lexicon::entities::Aliases;
+use crate::detect::stories::article_link;
+use crate::detect::stories::event::{after_dateline, decode, encode, headline, profile};
+
+fn keys(title: &str, text: &str) -> Vec<Key> {
+    profile(title, text, Aliases::shipped())
+}
+
+fn flat(_: &Key) -> f64 {
+    2.0
+}
+
+/// A member as the tests write it: a plain profile.
+#[derive(Clone, Copy)]
+struct M<'a> {
+    story_id: i64,
+    source: i64,
+    seen: i64,
+    keys: &'a [Key],
+    near_founder: bool,
+    lang: &'a str,
+}
+
+/// [`super::decide`] on plain profiles, numbered here; every key as
+/// rare as `idf` says.
+fn decide(
+    keys: &[Key],
+    source: i64,
+    lang: &str,
+    at: i64,
+    members: &[M<'_>],
+    idf: &dyn Fn(&Key) -> f64,
+) -> Option<Join> {
+    let mut ids = KeyIds::default();
+    let mut all: Vec<Key> = keys.to_vec();
+    let (new, profiles) = {
+        let mut intern = |s: bool, t: &str| ids.intern(s, t);
+        let new = Interned::new(keys, &mut intern);
+        let profiles: Vec<Interned> = members
+            .iter()
+            .map(|m| {
+                all.extend_from_slice(m.keys);
+                Interned::new(m.keys, &mut intern)
+            })
+            .collect();
+        (new, profiles)
+    };
+    let ms: Vec<Member<'_>> = members
+        .iter()
+        .zip(&profiles)
+        .map(|(m, p)| Member {
+            story_id: m.story_id,
+            source: m.source,
+            seen: m.seen,
+            profile: p,
+            lang: m.lang,
+            near_founder: m.near_founder,
+            occasion_only: false,
+        })
+        .collect();
+    let mut rarity = |id: u32| {
+        let (speaker, text) = ids.text(id);
+        all.iter()
+            .find(|k| k.text == text && (k.kind == KeyKind::Speaker) == speaker)
+            .map_or(0.0, idf)
+    };
+    let text = |id: u32| ids.text(id).1.to_string();
+    super::decide(
+        &new,
+        source,
+        lang,
+        at,
+        &ms,
+        &mut rarity,
+        &text,
+        &mut Scratch::default(),
+    )
+}
+
+const HOUR: i64 = 3600;
+
+#[test]
+fn one_event_in_two_scripts_and_spellings_joins() {
+    let en = keys(
+        "Zelenskiy and Macron discuss 40 air defence systems in Paris",
+        "",
+    );
+    let ru = keys("Зеленский и Макрон обсудили 40 систем ПВО", "");
+    let member = M {
+        story_id: 7,
+        source: 1,
+        seen: 0,
+        keys: &ru,
+        near_founder: true,
+        lang: "",
+    };
+    let join = decide(&en, 2, "", HOUR, &[member], &flat).expect("joins");
+    assert_eq!(join.story_id, 7);
+    let names: Vec<&str> = join.shared.iter().map(|(_, t)| t.as_str()).collect();
+    for k in ["zelensky", "macron", "40"] {
+        assert!(names.contains(&k), "{names:?}");
+    }
+    assert!(join.why().contains("names: "), "{}", join.why());
+    // Told it is two languages, it compares only what can be shared
+    // across them (names, figures, listed event words): a higher score.
+    let member = M {
+        lang: "ru",
+        ..member
+    };
+    let across = decide(&en, 2, "en", HOUR, &[member], &flat).expect("joins");
+    assert!(
+        across.score > join.score,
+        "{} vs {}",
+        across.score,
+        join.score
+    );
+}
+
+#[test]
+fn figures_and_event_words_meet_across_wordings() {
+    let a = keys("Air defences down 57 drones over three regions", "");
+    let b = keys(
+        "Defence ministry says 57 UAVs downed over three regions",
+        "",
+    );
+    let m = M {
+        story_id: 1,
+        source: 1,
+        seen: 0,
+        keys: &b,
+        near_founder: true,
+        lang: "",
+    };
+    assert!(decide(&a, 2, "", HOUR, &[m], &flat).is_some());
+}
+
+#[test]
+fn the_same_actor_at_two_events_stays_apart() {
+    let call = keys("Macron holds phone call with Erdogan on grain exports", "");
+    let visit = keys("Macron meets Scholz in Berlin for defence talks", "");
+    let m = M {
+        story_id: 1,
+        source: 1,
+        seen: 0,
+        keys: &visit,
+        near_founder: true,
+        lang: "",
+    };
+    assert_eq!(decide(&call, 2, "", HOUR, &[m], &flat), None);
+}
+
+#[test]
+fn one_outlets_headlines_of_one_speaker_are_one_occasion_while_close_in_time() {
+    let a = keys("Europe is preparing for a long confrontation — Lavrov", "");
+    let b = keys(
+        "Moscow remains open to dialogue with Washington — Lavrov",
+        "",
+    );
+    let m = M {
+        story_id: 3,
+        source: 5,
+        seen: 0,
+        keys: &b,
+        near_founder: true,
+        lang: "",
+    };
+    let join = decide(&a, 5, "", 2 * HOUR, &[m], &flat).expect("one occasion");
+    assert_eq!(join.rule, Rule::Occasion);
+    assert_eq!(decide(&a, 5, "", 30 * HOUR, &[m], &flat), None, "next day");
+    // Another outlet's headline of that speaker joins as the speaker's
+    // occasion (`occasion::by_speaker`), not as the same outlet's.
+    let other = decide(&a, 6, "", 2 * HOUR, &[m], &flat).expect("speaker's occasion");
+    assert_eq!(other.rule, Rule::Speaker);
+}
+
+#[test]
+fn datelines_labels_and_given_names_are_not_event_words() {
+    assert_eq!(
+        after_dateline("MOSCOW, December 28. /TASS/. The talks ended."),
+        "The talks ended."
+    );
+    assert_eq!(
+        after_dateline("KYIV, Dec 29 (Reuters) - Power was restored."),
+        "Power was restored."
+    );
+    assert_eq!(after_dateline("No dateline - here."), "No dateline - here.");
+    assert_eq!(
+        headline("Live: Talks resume in Geneva"),
+        "Talks resume in Geneva"
+    );
+    let k = keys("President Donald Trump speaks on Sunday", "");
+    let texts: Vec<&str> = k.iter().map(|k| k.text.as_str()).collect();
+    assert!(texts.contains(&"trump"), "{texts:?}");
+    for gone in ["donald", "presid", "president", "sunday"] {
+        assert!(!texts.contains(&gone), "{texts:?}");
+    }
+}
+
+#[test]
+fn profiles_survive_storage() {
+    let k = keys(
+        "Strike on Odesa port kills 3 — governor",
+        "ODESA, May 2 (Reuters) - A port.",
+    );
+    assert_eq!(decode(&encode(&k)), k);
+    assert!(decode("garbage x:y wt:").is_empty());
+}
+
+#[test]
+fn home_and_section_pages_are_not_article_links() {
+    assert!(!article_link("https://meduza.io/"));
+    assert!(!article_link("https://example.com"));
+    assert!(!article_link("https://example.com/world/"));
+    assert!(article_link("https://example.com/world/2026/12/07/talks"));
+    assert!(article_link(
+        "https://example.com/world/talks-resume-in-geneva"
+    ));
+    assert!(article_link("https://example.com/article?id=42"));
+}

@@ -1,0 +1,354 @@
+//! Occasion grouping (stories): the reports of one statement occasion — a
+//! press chat, a briefing, an interview — are mostly headlines attributed
+//! to one speaker ("… — Lavrov", "Zelensky says …"), and share few content
+//! keys with another outlet's one report of it. Two reports of different
+//! outlets attributed to the same listed actor join one story when they
+//! come within [`SPEAKER_OCCASION_HOURS`] of the story's first report
+//! attributed to that speaker (not through a chain of reports), and the new
+//! report names no occasion kind the story does not (a call is not a
+//! meeting).
+//! Pure; never panics.
+
+use super::decide::{Interned, Member};
+use super::event::{Key, KeyKind};
+use crate::detect::lexicon::entities::Aliases;
+
+/// A report attributed to a speaker joins that speaker's occasion within
+/// this long of the story's first report attributed to them: one press
+/// chat or briefing, and its readouts, fit in an afternoon; the same
+/// speaker the next morning is usually a new occasion.
+pub const SPEAKER_OCCASION_HOURS: i64 = 6;
+
+/// Kinds of occasion a headline can name, as bits: the event words of the
+/// alias list (canonical keys) that tell one occasion from another of the
+/// same people — a call; a meeting, talks, a visit or a summit. A statement
+/// that names a strike, a sanction or an election names its subject, not
+/// its occasion: guarding on those kinds too (strike/drone/missile,
+/// prisoner exchange, sanctions, vote/election) kept two briefing headlines
+/// of `dec-2025-late` apart and parted no false pair more.
+const KINDS: &[(&str, u8)] = &[
+    ("call", 1),
+    ("meeting", 2),
+    ("talks", 2),
+    ("visit", 2),
+    ("summit", 2),
+];
+
+/// The occasion kinds a profile's headline names (bits of [`KINDS`]).
+pub fn kinds(keys: &[Key]) -> u8 {
+    keys.iter()
+        .filter(|k| k.in_title && k.kind == KeyKind::Word)
+        .filter_map(|k| KINDS.iter().find(|(w, _)| *w == k.text).map(|(_, b)| *b))
+        .fold(0, |a, b| a | b)
+}
+
+/// Names of occasion kinds in `bits`, for an explanation.
+pub fn kind_names(bits: u8) -> Vec<&'static str> {
+    let mut seen = 0u8;
+    KINDS
+        .iter()
+        .filter(|(_, b)| {
+            let new = bits & b != 0 && seen & b == 0;
+            seen |= b;
+            new
+        })
+        .map(|(w, _)| *w)
+        .collect()
+}
+
+/// Whether a speaker key ("zelensky", "kremlin", "trump+zelensky") names
+/// only actors of the alias list (people and organisations): "— expert",
+/// "Russia says" or "— German MP" name no one an outlet's report of the
+/// occasion would also name.
+pub fn actor_speaker(text: &str, aliases: &Aliases) -> bool {
+    !text.is_empty() && text.split('+').all(|p| aliases.is_actor(p))
+}
+
+/// The member whose story the new report's speaker occasion is, and when
+/// that occasion started (the story's first report attributed to the
+/// speaker among `members`): a member of another outlet attributed to the
+/// same listed actor, the occasion started within
+/// [`SPEAKER_OCCASION_HOURS`], and, when both the new headline and the
+/// story's name an occasion kind (a call; a meeting or talks), one they
+/// share. The latest
+/// occasion wins; ties go to the earliest story.
+pub fn by_speaker(
+    new: &Interned,
+    source: i64,
+    at: i64,
+    members: &[Member<'_>],
+) -> Option<(usize, i64)> {
+    let speaker = new.speaker.filter(|_| new.speaker_actor)?;
+    let mut best: Option<((i64, i64), usize, i64)> = None;
+    for (n, m) in members.iter().enumerate() {
+        if m.occasion_only || m.source == source || m.profile.speaker != Some(speaker) {
+            continue;
+        }
+        let story = || members.iter().filter(|o| o.story_id == m.story_id);
+        let start = story()
+            .filter(|o| o.profile.speaker == Some(speaker))
+            .map(|o| o.seen)
+            .min()
+            .unwrap_or(m.seen);
+        if (at - start).abs() > SPEAKER_OCCASION_HOURS * 3600 {
+            continue;
+        }
+        let kinds = story().fold(0u8, |k, o| k | o.profile.kinds);
+        if new.kinds != 0 && kinds != 0 && new.kinds & kinds == 0 {
+            continue;
+        }
+        let rank = (start, -m.story_id);
+        if best.is_none_or(|(b, ..)| rank > b) {
+            best = Some((rank, n, start));
+        }
+    }
+    best.map(|(_, n, start)| (n, start))
+}
+
+/// Whether a profile is a report of an occasion of two principals: its
+/// headline names exactly two listed actors and one occasion kind
+/// ("Zelenskiy to meet Trump in Florida for talks"), and is no third
+/// party's statement about them.
+pub fn two_principals(p: &Interned) -> bool {
+    p.principals.len() == 2
+        && p.kinds.count_ones() == 1
+        && (p.speaker.is_none() || (p.speaker_actor && same_set(&p.subject, &p.principals)))
+}
+
+fn same_set(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// The day (days since the epoch) `at` falls on at a UTC offset.
+fn day(at: i64, offset_hours: i32) -> i64 {
+    (at + i64::from(offset_hours) * 3600).div_euclid(86_400)
+}
+
+/// The member whose story is an occasion of two principals that the new
+/// report is a statement of, and that occasion's start (its story's first
+/// report among `members`): the new headline's subject is one or both of
+/// the principals, it names both, or the other, or the occasion's kind,
+/// names no other occasion kind, and falls on the occasion's day for one
+/// of its subject (that person's time zone in the entity list, else UTC).
+/// The latest occasion wins; ties go to the earliest story.
+pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize, i64)> {
+    if new.subject.is_empty() || new.subject.contains(&super::decide::UNKNOWN) {
+        return None;
+    }
+    let mut best: Option<((i64, i64), usize, i64)> = None;
+    for (n, m) in members.iter().enumerate() {
+        let p = m.profile;
+        if !two_principals(p) || !new.subject.iter().all(|s| p.principals.contains(s)) {
+            continue;
+        }
+        if new.kinds & !p.kinds != 0 {
+            continue;
+        }
+        let other = p.principals.iter().find(|q| !new.subject.contains(q));
+        let continues = match other {
+            None => true,
+            Some(o) => new.principals.contains(o) || new.kinds & p.kinds != 0,
+        };
+        if !continues {
+            continue;
+        }
+        let start = members
+            .iter()
+            .filter(|o| o.story_id == m.story_id)
+            .map(|o| o.seen)
+            .min()
+            .unwrap_or(m.seen);
+        let zones: &[i32] = if new.zones.is_empty() {
+            &[0]
+        } else {
+            &new.zones
+        };
+        if at < start || !zones.iter().any(|&z| day(at, z) == day(start, z)) {
+            continue;
+        }
+        let rank = (start, -m.story_id);
+        if best.is_none_or(|(b, ..)| rank > b) {
+            best = Some((rank, n, start));
+        }
+    }
+    best.map(|(_, n, start)| (n, start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::stories::decide::{Join, KeyIds, Rule, Scratch, decide};
+    use crate::detect::stories::event::profile;
+
+    const HOUR: i64 = 3600;
+
+    /// (story, source, seconds, headline) of earlier reports; the new
+    /// report's decision, every key as rare as every other.
+    fn join(new: &str, source: i64, at: i64, earlier: &[(i64, i64, i64, &str)]) -> Option<Join> {
+        join_rare(2.0, new, source, at, earlier)
+    }
+
+    /// [`join`] with every key as rare as `rarity` (0: no content join).
+    fn join_rare(
+        rarity: f64,
+        new: &str,
+        source: i64,
+        at: i64,
+        earlier: &[(i64, i64, i64, &str)],
+    ) -> Option<Join> {
+        let list = Aliases::shipped();
+        let mut ids = KeyIds::default();
+        let mut intern = |s: bool, t: &str| ids.intern(s, t);
+        let new = Interned::new(&profile(new, "", list), &mut intern);
+        let profiles: Vec<Interned> = earlier
+            .iter()
+            .map(|e| Interned::new(&profile(e.3, "", list), &mut intern))
+            .collect();
+        let members: Vec<Member<'_>> = earlier
+            .iter()
+            .zip(&profiles)
+            .map(|(e, p)| Member {
+                story_id: e.0,
+                source: e.1,
+                seen: e.2,
+                profile: p,
+                lang: "en",
+                near_founder: true,
+                occasion_only: false,
+            })
+            .collect();
+        let text = |id: u32| ids.text(id).1.to_string();
+        decide(
+            &new,
+            source,
+            "en",
+            at,
+            &members,
+            &mut |_| rarity,
+            &text,
+            &mut Scratch::default(),
+        )
+    }
+
+    /// One outlet's report of a press chat and another's headline of it,
+    /// two hours later (`dec-2025-late`): one speaker, no shared content.
+    #[test]
+    fn another_outlets_headline_of_the_same_speaker_joins_the_occasion() {
+        let chat = (
+            7,
+            1,
+            0,
+            "Zelenskiy says 20-point peace plan should be put to referendum in Ukraine",
+        );
+        let j = join(
+            "Trump offers Ukraine 15-year security guarantees, Kiev seeks 30-50 years — Zelensky",
+            2,
+            2 * HOUR + 19 * 60,
+            &[chat],
+        )
+        .expect("one occasion");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Speaker));
+        assert_eq!(
+            j.why(),
+            "same speaker: zelensky, 2h19 after the story's first report attributed to them"
+        );
+    }
+
+    #[test]
+    fn a_speaker_at_another_kind_of_event_or_the_next_morning_is_a_new_occasion() {
+        let call = (3, 1, 0, "Lavrov says phone call with Rubio was useful");
+        // A meeting is not the call.
+        let meeting = "Next round of talks set for Friday in Istanbul — Lavrov";
+        assert_eq!(join(meeting, 2, HOUR, &[call]), None);
+        // Naming no kind, the same hour: the call's occasion.
+        let quote = "Moscow remains open to dialogue with Washington — Lavrov";
+        assert_eq!(join(quote, 2, HOUR, &[call]).map(|j| j.story_id), Some(3));
+        // A subject (sanctions, an election) is not an occasion's kind.
+        let subject = "Western sanctions have failed to isolate the country — Lavrov";
+        assert_eq!(join(subject, 2, HOUR, &[call]).map(|j| j.story_id), Some(3));
+        // Seven hours after the occasion began: not through a chain of
+        // reports of it.
+        let later = (3, 2, 5 * HOUR, quote);
+        let next = "Western pressure has failed to isolate the country — Lavrov";
+        assert_eq!(join(next, 4, 7 * HOUR, &[call, later]), None);
+        assert_eq!(
+            join(next, 4, 5 * HOUR + 10, &[call, later]).map(|j| j.story_id),
+            Some(3)
+        );
+        // The same outlet is the same-outlet rule's, not this one's.
+        let j = join(quote, 1, HOUR, &[call]);
+        assert!(j.as_ref().is_none_or(|j| j.rule != Rule::Speaker), "{j:?}");
+    }
+
+    /// The announced meeting of two principals (`dec-2025-late`, times as
+    /// first seen) takes their statements of that day in their time zones,
+    /// not a call of one of them, nor the next day's chat.
+    #[test]
+    fn statements_of_two_principals_join_their_meeting_on_its_day() {
+        let meeting = (
+            7,
+            1,
+            1_766_899_607, // 2025-12-28T05:26:47Z
+            "Zelenskiy to meet Trump in Florida for talks on Ukraine peace plan",
+        );
+        // Every key as common as can be: no content join, only this rule.
+        let join =
+            |n: &str, src: i64, at: i64, e: &[(i64, i64, i64, &str)]| join_rare(0.0, n, src, at, e);
+        let j = join(
+            "Trump, Zelensky say Ukraine peace deal edging closer but key issues unresolved",
+            2,
+            1_766_965_413, // 23:43:33Z: 18:43 in Florida
+            &[meeting],
+        )
+        .expect("a statement of both on the meeting's day");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Participant));
+        assert!(
+            j.why().starts_with(
+                "a participant's statement: trump, zelensky, on the day of the story's meeting of "
+            ),
+            "{}",
+            j.why()
+        );
+        let evening = 1_766_951_200; // 19:46:40Z
+        let named =
+            "Trump believes prospects for new meeting with Putin hinge on settlement progress";
+        assert_eq!(
+            join(named, 3, evening, &[meeting]).map(|j| j.story_id),
+            Some(7)
+        );
+        // Naming neither the other principal nor the meeting.
+        let neither = "Trump rejects suggestions Russia not serious about peace in Ukraine";
+        assert_eq!(join(neither, 3, evening, &[meeting]), None);
+        // A call of one of them is another occasion.
+        let call = "Trump says he had 'very productive' call with Putin ahead of Zelenskiy meeting";
+        assert_eq!(join(call, 3, 1_766_942_446, &[meeting]), None);
+        // The next day in Kyiv and in Florida.
+        let next = "Trump, Zelensky reveal names on working groups on Ukraine";
+        assert_eq!(join(next, 3, 1_766_991_570, &[meeting]), None);
+    }
+
+    #[test]
+    fn only_listed_actors_are_speakers_of_an_occasion() {
+        let a = (
+            1,
+            1,
+            0,
+            "Europe is preparing for a long confrontation — expert",
+        );
+        let b = "Oil price cap hurts buyers most — expert";
+        assert_eq!(join(b, 2, HOUR, &[a]), None);
+        let list = Aliases::shipped();
+        assert!(actor_speaker("zelensky", list));
+        assert!(actor_speaker("trump+zelensky", list));
+        assert!(!actor_speaker("russia", list));
+        assert!(!actor_speaker("german+mp", list));
+        assert_eq!(
+            kind_names(kinds(&profile(
+                "Putin, Trump hold phone call before meeting",
+                "",
+                list
+            ))),
+            ["call", "meeting"]
+        );
+    }
+}
