@@ -219,7 +219,7 @@ pub enum Command {
     Status,
     /// Validate the config and print what would be watched
     CheckConfig,
-    /// Remove the text of items not seen for a while (retention) and old fetch log rows
+    /// Remove the text of items not seen for a while (retention), old fetch log rows, expired context terms
     Prune {
         /// Prune items not seen for this long [default: [daemon] retention]
         #[arg(long, value_name = "DUR")]

@@ -85,3 +85,45 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 }
+
+/// What [`Store::prune_context_terms`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ContextPrune {
+    /// Terms last seen before the expiry.
+    pub expired: u64,
+    /// Terms of topics no longer configured.
+    pub unconfigured: u64,
+}
+
+impl Store {
+    /// Delete, in one transaction, the context terms last seen before
+    /// `expired_before` and those of every topic not in `topics` (the
+    /// configured ones).
+    pub fn prune_context_terms(
+        &mut self,
+        expired_before: DateTime<Utc>,
+        topics: &[String],
+    ) -> Result<ContextPrune> {
+        let path = self.path.clone();
+        let e = |e| super::sqlite_err(&path, e);
+        let tx = super::write_transaction(&mut self.conn).map_err(e)?;
+        // The configured topics as a JSON array: one statement, any count.
+        let configured = serde_json::to_string(topics).unwrap_or_else(|_| "[]".to_owned());
+        let unconfigured = tx
+            .prepare_cached(
+                "DELETE FROM context_terms
+                 WHERE topic NOT IN (SELECT value FROM json_each(?1))",
+            )
+            .and_then(|mut s| s.execute([&configured]))
+            .map_err(e)? as u64;
+        let expired = tx
+            .prepare_cached("DELETE FROM context_terms WHERE last_seen < ?1")
+            .and_then(|mut s| s.execute([ts(expired_before)]))
+            .map_err(e)? as u64;
+        tx.commit().map_err(e)?;
+        Ok(ContextPrune {
+            expired,
+            unconfigured,
+        })
+    }
+}
