@@ -127,3 +127,26 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// For the items published since `since`: the story through which the
+    /// latest version of each is relevant to `topic` (items relevant on
+    /// their own, or not at all, are left out). One read for a whole list.
+    pub fn via_story_matches(
+        &self,
+        topic: &str,
+        since: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        self.conn
+            .prepare(
+                "SELECT m.item_id, m.via_story FROM items i
+                 JOIN matches m ON m.item_id = i.id AND m.version = i.version_count
+                 WHERE m.topic = ?1 AND m.via_story IS NOT NULL AND i.published_at >= ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![topic, ts(since)], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+}

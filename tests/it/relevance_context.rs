@@ -2,6 +2,8 @@
 //! keeps of the terms, and what the commands show of the context.
 
 use crate::support::env::Env;
+use crate::support::http::{Response, TestServer};
+use crate::support::rss;
 
 const TOPICS: &str = "[[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n\n\
                       [[topic]]\nname = \"storms\"\nquery = 'storm*'\n";
@@ -149,4 +151,152 @@ fn prune_counts_what_it_deleted() {
     assert_eq!(out[0]["context_terms_expired"], talks, "{out:?}");
     assert_eq!(out[0]["context_terms_unconfigured"], storms, "{out:?}");
     assert_eq!(env.count("SELECT count(*) FROM context_terms"), 0);
+}
+
+fn item_id(env: &Env, title: &str) -> String {
+    env.text(&format!(
+        "SELECT CAST(id AS TEXT) FROM items WHERE title = '{}'",
+        title.replace('\'', "''")
+    ))
+    .unwrap_or_else(|| panic!("no item {title:?}"))
+}
+
+/// Two outlets over HTTP: Wire A's report of talks matches on its own
+/// (and with Wire C's earlier one makes Medinsky and Umerov context
+/// terms); Wire B's report of the same meeting, worded without the
+/// query's words, joins the story and is relevant through it.
+fn story_of_two_outlets() -> (TestServer, Env, [&'static str; 2]) {
+    let server = TestServer::start();
+    let filler = (
+        "w0",
+        "Light rain over the west of the country",
+        "Light rain is expected on Tuesday.",
+    );
+    let earlier = (
+        "c1",
+        "Umerov says talks with Medinsky will go on in May",
+        "Rustem Umerov said his talks with Vladimir Medinsky would continue in May.",
+    );
+    let first = (
+        "a1",
+        "Medinsky and Umerov hold talks in Istanbul, agree to exchange 1,000 prisoners",
+        "ISTANBUL, May 16 (Wire A) - Russian and Ukrainian delegations led by Vladimir Medinsky and Rustem Umerov held talks in Istanbul and agreed to exchange 1,000 prisoners each.",
+    );
+    let second = (
+        "b1",
+        "Medinsky and Umerov meet in Istanbul: Russia and Ukraine to swap 1,000 prisoners",
+        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    server.fixed("/a", Response::ok(rss(&[filler])));
+    server.fixed("/b", Response::ok(rss(&[filler])));
+    server.fixed("/c", Response::ok(rss(&[filler])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
+             [[source]]\nname = \"Wire C\"\nurl = \"{}\"\n\n\
+             [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
+            server.url("/a"),
+            server.url("/b"),
+            server.url("/c")
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    server.fixed("/c", Response::ok(rss(&[filler, earlier])));
+    server.fixed("/a", Response::ok(rss(&[filler, first])));
+    env.run(&["poll", "--all"]).expect(0);
+    server.fixed("/b", Response::ok(rss(&[filler, second])));
+    env.run(&["poll", "--all"]).expect(0);
+    (server, env, [first.1, second.1])
+}
+
+#[test]
+fn match_explain_and_show_print_the_story_and_the_context_terms() {
+    let (_server, env, [first, second]) = story_of_two_outlets();
+    let story = env
+        .text(&format!(
+            "SELECT CAST(story_id AS TEXT) FROM items WHERE title = '{first}'"
+        ))
+        .expect("a story");
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(via_story AS TEXT) FROM matches m JOIN items i ON i.id = m.item_id \
+             WHERE i.title = '{}' AND m.topic = 'talks'",
+            second.replace('\'', "''")
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the second report is relevant via the story"
+    );
+
+    let out = env
+        .run(&["match", "--topic", "talks", "--explain", "--since", "400d"])
+        .expect(0)
+        .stdout;
+    let block = |title: &str| -> String {
+        let start = out
+            .find(&title[..40])
+            .unwrap_or_else(|| panic!("{title} not explained:\n{out}"));
+        let rest = &out[start..];
+        let end = rest[1..]
+            .find("\nMATCH")
+            .or_else(|| rest[1..].find("\nno "))
+            .map_or(rest.len(), |e| e + 1);
+        rest[..end].to_owned()
+    };
+    let carried = block(second);
+    assert!(
+        carried.contains(&format!("story: relevant via story {story}")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("MATCH") && l.contains(&second[..40])),
+        "the carried report is a match: {out}"
+    );
+    let own = block(first);
+    assert!(!own.contains("via story"), "{own}");
+    for b in [&carried, &own] {
+        let line = b
+            .lines()
+            .find(|l| l.contains("context terms named:"))
+            .unwrap_or_else(|| panic!("no context terms: {b}"));
+        assert!(
+            line.contains("medinsk") && line.contains("umerov"),
+            "{line}"
+        );
+    }
+
+    let json = env
+        .run(&[
+            "--json",
+            "match",
+            "--topic",
+            "talks",
+            "--explain",
+            "--since",
+            "400d",
+        ])
+        .expect(0)
+        .json_lines();
+    let row = json
+        .iter()
+        .find(|r| r["title"] == second)
+        .unwrap_or_else(|| panic!("{json:?}"));
+    assert_eq!(row["relevant"], true, "{row}");
+    assert_eq!(row["via_story"].to_string(), story, "{row}");
+    let terms = row["context_terms"].to_string();
+    assert!(
+        terms.contains("medinsk") && terms.contains("umerov"),
+        "{row}"
+    );
+
+    let shown = env.run(&["show", &item_id(&env, second)]).expect(0).stdout;
+    let relevance = &shown[shown.find("── relevance").expect("a relevance section")..];
+    assert!(relevance.contains("talks relevant"), "{relevance}");
+    assert!(
+        relevance.contains(&format!("story: relevant via story {story}")),
+        "{relevance}"
+    );
+    assert!(relevance.contains("context terms named:"), "{relevance}");
 }
