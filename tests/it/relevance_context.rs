@@ -300,3 +300,117 @@ fn match_explain_and_show_print_the_story_and_the_context_terms() {
     );
     assert!(relevance.contains("context terms named:"), "{relevance}");
 }
+
+fn via_story_of(env: &Env, title: &str, version: i64) -> Option<String> {
+    env.text(&format!(
+        "SELECT (SELECT CAST(m.via_story AS TEXT) FROM matches m JOIN items i ON i.id = m.item_id \
+         WHERE i.title = '{}' AND m.topic = 'talks' AND m.version = {version})",
+        title.replace('\'', "''")
+    ))
+}
+
+#[test]
+fn a_later_match_takes_the_earlier_reports_of_its_story_and_a_new_version_keeps_it() {
+    let server = TestServer::start();
+    let filler = (
+        "w0",
+        "Light rain over the west of the country",
+        "Light rain is expected on Tuesday.",
+    );
+    // Wire B's report, worded without the query's words, comes first.
+    let early = (
+        "b1",
+        "Medinsky and Umerov meet in Istanbul: Russia and Ukraine to swap 1,000 prisoners",
+        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners.",
+    );
+    let unrelated = (
+        "b2",
+        "Heavy rain floods roads in Lviv region",
+        "Roads in the Lviv region were flooded after a night of heavy rain.",
+    );
+    let matching = (
+        "a1",
+        "Medinsky and Umerov hold talks in Istanbul, agree to exchange 1,000 prisoners",
+        "ISTANBUL, May 16 (Wire A) - Russian and Ukrainian delegations led by Vladimir Medinsky and Rustem Umerov held talks in Istanbul and agreed to exchange 1,000 prisoners each.",
+    );
+    server.fixed("/a", Response::ok(rss(&[filler])));
+    server.fixed("/b", Response::ok(rss(&[filler])));
+    let env = Env::new(
+        "",
+        &format!(
+            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
+             [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
+            server.url("/a"),
+            server.url("/b"),
+        ),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    server.fixed("/b", Response::ok(rss(&[filler, early, unrelated])));
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(via_story_of(&env, early.1, 1), None, "nothing matched yet");
+    assert_eq!(
+        env.count("SELECT count(*) FROM matches WHERE topic = 'talks'"),
+        0
+    );
+
+    // Wire A's report of the same meeting matches on its own and joins the
+    // story: Wire B's earlier report is taken through it, the unrelated
+    // one is not.
+    server.fixed("/a", Response::ok(rss(&[filler, matching])));
+    env.run(&["poll", "--all"]).expect(0);
+    let story = env
+        .text(&format!(
+            "SELECT CAST(story_id AS TEXT) FROM items WHERE title = '{}'",
+            matching.1
+        ))
+        .expect("a story");
+    assert_eq!(
+        env.text(&format!(
+            "SELECT CAST(story_id AS TEXT) FROM items WHERE title = '{}'",
+            early.1.replace('\'', "''")
+        ))
+        .as_deref(),
+        Some(story.as_str()),
+        "the two reports share a story"
+    );
+    assert_eq!(
+        via_story_of(&env, early.1, 1).as_deref(),
+        Some(story.as_str())
+    );
+    let listed: Vec<String> = env
+        .run(&["--json", "items", "--topic", "talks"])
+        .expect(0)
+        .json_lines()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(listed.iter().any(|t| t == early.1), "{listed:?}");
+    assert!(!listed.iter().any(|t| t == unrelated.1), "{listed:?}");
+    let shown = env.run(&["show", &item_id(&env, early.1)]).expect(0).stdout;
+    assert!(
+        shown.contains(&format!("matches talks via story {story}")),
+        "{shown}"
+    );
+
+    // Wire B edits its report (a new version): it is decided against its
+    // story again and stays relevant through it.
+    let edited = (
+        early.0,
+        early.1,
+        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners, the first of them next week.",
+    );
+    server.fixed("/b", Response::ok(rss(&[filler, edited, unrelated])));
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT version_count FROM items WHERE title = '{}'",
+            early.1.replace('\'', "''")
+        )),
+        2,
+        "the edit is a new version"
+    );
+    assert_eq!(
+        via_story_of(&env, early.1, 2).as_deref(),
+        Some(story.as_str())
+    );
+}
