@@ -228,7 +228,7 @@ pub fn show(ctx: &Ctx, item: &str) -> CliResult {
         }
     }
     if let Some(current) = versions.last() {
-        show_relevance(ctx, &store, &row, current)?;
+        show_relevance(ctx, &store, &row, current, &matches)?;
     }
     Ok(0)
 }
@@ -239,6 +239,7 @@ fn show_relevance(
     store: &crate::store::Store,
     row: &crate::store::ItemRow,
     current: &crate::store::ItemVersionRow,
+    matches: &[crate::store::MatchRow],
 ) -> CliResult {
     if ctx.config.topics.is_empty() {
         return Ok(0);
@@ -257,7 +258,12 @@ fn show_relevance(
     };
     outln!();
     outln!("── relevance (current version, as the next poll would decide)");
+    let names = crate::detect::relevance::context::item_names(&current.title, &current.text);
     for (i, t) in ctx.config.topics.iter().enumerate() {
+        let via_story = matches
+            .iter()
+            .find(|m| m.version == current.version && m.topic == t.name)
+            .and_then(|m| m.via_story);
         let (hit, scored) = detection.detector().explain(
             i,
             &current.title,
@@ -267,10 +273,14 @@ fn show_relevance(
         );
         // Topics that neither the query nor the model looked at twice are
         // left out, as `match --explain` leaves them out.
-        if hit.is_none() && scored.as_ref().is_none_or(|s| s.probability < 0.1) {
+        if hit.is_none()
+            && scored.as_ref().is_none_or(|s| s.probability < 0.1)
+            && via_story.is_none()
+        {
             continue;
         }
-        let relevant = scored.as_ref().map_or(hit.is_some(), |s| s.relevant);
+        let own = scored.as_ref().map_or(hit.is_some(), |s| s.relevant);
+        let relevant = own || via_story.is_some();
         outln!(
             "{} {}",
             safe(&t.name),
@@ -280,6 +290,11 @@ fn show_relevance(
             "{}",
             super::matching::explanation_lines(hit.as_ref(), scored.as_ref())
         );
+        let terms = super::matching::context_terms(ctx, &t.name)?;
+        let named = crate::detect::relevance::context::named(&names, &terms);
+        if let Some(lines) = super::matching::context_lines(via_story, own, &named) {
+            outln!("{lines}");
+        }
     }
     Ok(0)
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::output::{counted, cut, json_line, safe, short_time};
 use super::{CliError, CliResult, Ctx, known_topic, parse_since};
+use crate::detect::relevance::context;
 use crate::detect::{SourceContext, TopicMatch};
 use crate::model::Document;
 use crate::pipeline::{Detection, parse_and_normalize};
@@ -34,6 +35,12 @@ pub fn matching(
     };
     let detection = Detection::learned(&ctx.config, &learned);
     let detector = detection.detector();
+    // The topic's context terms now (for `--explain`).
+    let context_terms: Vec<String> = if explain {
+        context_terms(ctx, topic)?
+    } else {
+        Vec::new()
+    };
     let mut shown = 0usize;
     let mut scanned = 0usize;
     // Stored items left out by the window: (window, (count, oldest)).
@@ -67,21 +74,26 @@ pub fn matching(
                             title: &str,
                             text: &str,
                             language: Option<&str>,
-                            src: &SourceContext<'_>|
+                            src: &SourceContext<'_>,
+                            via_story: Option<i64>|
      -> std::io::Result<()> {
         let (hit, scored) = detector.explain(topic_index, title, text, language, src);
-        let relevant = match &scored {
+        let own = match &scored {
             Some(s) => s.relevant,
             None => hit.is_some(),
         };
-        // Items the query or the model looked at twice; the rest are noise.
+        let relevant = own || via_story.is_some();
+        // Items the query or the model looked at twice, or their story
+        // did; the rest are noise.
         let near = scored.as_ref().is_some_and(|s| s.probability >= 0.1);
-        if hit.is_none() && !near {
+        if hit.is_none() && !near && via_story.is_none() {
             return Ok(());
         }
         explained += 1;
+        let names = context::item_names(title, text);
+        let named = context::named(&names, &context_terms);
         if ctx.json {
-            return json_line(&explanation_json(
+            let mut v = explanation_json(
                 topic,
                 source,
                 id,
@@ -89,7 +101,10 @@ pub fn matching(
                 relevant,
                 hit.as_ref(),
                 scored.as_ref(),
-            ));
+            );
+            v["via_story"] = serde_json::json!(via_story);
+            v["context_terms"] = serde_json::json!(named);
+            return json_line(&v);
         }
         outln!(
             "{} {:>6}  {:<18}  {}",
@@ -99,6 +114,9 @@ pub fn matching(
             cut(title, 90)
         );
         outln!("{}", explanation_lines(hit.as_ref(), scored.as_ref()));
+        if let Some(lines) = context_lines(via_story, own, &named) {
+            outln!("{lines}");
+        }
         Ok(())
     };
     let no_tags: Vec<String> = Vec::new();
@@ -130,6 +148,7 @@ pub fn matching(
                         &e.current.text,
                         e.language.as_deref(),
                         &src,
+                        None,
                     )?;
                     continue;
                 }
@@ -149,6 +168,11 @@ pub fn matching(
         let since = parse_since(window, ctx.now())?;
         let store = ctx.open_reader()?;
         outside = Some((window, store.items_before(since)?));
+        let via = if explain {
+            store.via_story_matches(topic, since)?
+        } else {
+            Default::default()
+        };
         for it in store.item_texts(since, MATCH_SCAN_MAX)? {
             scanned += 1;
             let tags = ctx
@@ -169,6 +193,7 @@ pub fn matching(
                     &it.text,
                     it.item.language.as_deref(),
                     &src,
+                    via.get(&it.item.id).copied(),
                 )?;
                 continue;
             }
@@ -268,6 +293,43 @@ pub fn explanation_lines(
         }
     }
     out
+}
+
+/// A topic's context terms now (those `topic terms` lists), or none when
+/// there is no database yet.
+pub fn context_terms(ctx: &Ctx, topic: &str) -> Result<Vec<String>, CliError> {
+    let since = ctx.now() - chrono::Duration::days(context::EXPIRY_DAYS);
+    Ok(match crate::store::Store::open_reader(&ctx.db, true) {
+        Ok(Some(store)) => store
+            .context_terms(topic, since, context::MIN_COUNT)?
+            .into_iter()
+            .map(|r| r.term)
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// The story's part and the context terms an item names, as lines under
+/// its explanation (also `show`); empty when it has neither. Context terms
+/// are listed, not weighed.
+pub fn context_lines(via_story: Option<i64>, own: bool, named: &[&str]) -> Option<String> {
+    let mut out = Vec::new();
+    match via_story {
+        Some(story) if own => out.push(format!(
+            "    story: relevant on its own, and via story {story}"
+        )),
+        Some(story) => out.push(format!(
+            "    story: relevant via story {story} (other outlets' reports of it matched)"
+        )),
+        None => {}
+    }
+    if !named.is_empty() {
+        out.push(format!(
+            "    context terms named: {} (listed, not weighed)",
+            safe(&named.join(", "))
+        ));
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
 }
 
 fn explanation_json(

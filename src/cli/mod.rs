@@ -161,7 +161,7 @@ pub enum Command {
         /// Feed files to test instead of stored items
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Show how the topic decided each item: the query's signal and the model's weighted features; list items it turned down too
+        /// Show how the topic decided each item: the query's signal, the model's weighted features, the story that carried it and the context terms it names; list items it turned down too
         #[arg(long)]
         explain: bool,
     },
@@ -219,7 +219,7 @@ pub enum Command {
     Status,
     /// Validate the config and print what would be watched
     CheckConfig,
-    /// Remove the text of items not seen for a while (retention) and old fetch log rows
+    /// Remove the text of items not seen for a while (retention), old fetch log rows, expired context terms
     Prune {
         /// Prune items not seen for this long [default: [daemon] retention]
         #[arg(long, value_name = "DUR")]

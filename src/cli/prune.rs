@@ -1,5 +1,7 @@
 //! `prune`: apply retention now (the daemon does it daily when
 //! `[daemon] retention` is set). See `store::retention` for what goes.
+//! It also deletes the topics' expired context terms and those of topics
+//! no longer configured.
 
 use super::output::{counted, json_line};
 use super::{CliError, CliResult, Ctx};
@@ -34,8 +36,23 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
         }
         total.add(batch);
     }
+    let topics: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
+    let expired_before =
+        now - chrono::Duration::days(crate::detect::relevance::context::EXPIRY_DAYS);
+    let terms = store.prune_context_terms(expired_before, &topics)?;
     if ctx.json {
-        json_line(&total)?;
+        #[derive(serde::Serialize)]
+        struct Pruned {
+            #[serde(flatten)]
+            retention: crate::store::PruneReport,
+            context_terms_expired: u64,
+            context_terms_unconfigured: u64,
+        }
+        json_line(&Pruned {
+            retention: total,
+            context_terms_expired: terms.expired,
+            context_terms_unconfigured: terms.unconfigured,
+        })?;
     } else {
         outln!(
             "pruned the text of {} ({}, {:.1} MiB) not seen since {}, and {}",
@@ -44,6 +61,16 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
             total.text_bytes as f64 / 1048576.0,
             crate::store::ts(cutoff),
             counted(total.fetches as usize, "fetch log row", "fetch log rows")
+        );
+        outln!(
+            "deleted {} (not seen with a strong match since {}) and {} of topics no longer configured",
+            counted(
+                terms.expired as usize,
+                "expired context term",
+                "expired context terms"
+            ),
+            crate::store::ts(expired_before),
+            counted(terms.unconfigured as usize, "context term", "context terms")
         );
     }
     Ok(0)

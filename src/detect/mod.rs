@@ -25,7 +25,10 @@ use crate::text::{fold, word_list};
 use statements::{Speaker, SpeakerSet};
 use std::sync::Arc;
 
-use relevance::{Model, QuerySignal, Scored, item_features, signal_features, strip_dateline};
+use relevance::{
+    HashSink, Model, ModelIndex, QuerySignal, Scored, item_features, item_features_into,
+    signal_features, strip_dateline,
+};
 use topics::{MatchDoc, TopicHit, TopicMatcher, TopicRule};
 
 // What detection finds is shared vocabulary (`model`).
@@ -83,6 +86,9 @@ pub struct Detector {
     speakers: SpeakerSet,
     /// Per topic (rule order): the relevance model that decides, when it has one.
     models: Vec<Option<Arc<Model>>>,
+    /// Per topic: its model's weights by feature hash (`None`: scored by
+    /// name, see [`ModelIndex::of`]).
+    indexes: Vec<Option<ModelIndex>>,
 }
 
 impl Detector {
@@ -91,12 +97,17 @@ impl Detector {
             topics: TopicMatcher::compile(topics),
             speakers: SpeakerSet::new(speakers),
             models: Vec::new(),
+            indexes: Vec::new(),
         }
     }
 
     /// The relevance models of the topics (rule order; `None`: the query
     /// alone decides).
     pub fn with_models(mut self, models: Vec<Option<Arc<Model>>>) -> Detector {
+        self.indexes = models
+            .iter()
+            .map(|m| m.as_deref().and_then(ModelIndex::of))
+            .collect();
         self.models = models;
         self
     }
@@ -135,7 +146,13 @@ impl Detector {
         let text = strip_dateline(text);
         let text_folded = fold(text);
         let text_words = word_list(&text_folded);
-        self.match_topics_folded(title, text, (&fold(title), &text_words), language, src)
+        self.match_topics_folded(
+            title,
+            text,
+            (&fold(title), &text_folded, &text_words),
+            language,
+            src,
+        )
     }
 
     /// The features topic `i`'s model reads from a title + text (to train it
@@ -208,7 +225,7 @@ impl Detector {
         &self,
         title: &str,
         text: &str,
-        (title_folded, text_words): (&str, &[&str]),
+        (title_folded, text_folded, text_words): (&str, &str, &[&str]),
         language: Option<&str>,
         src: &SourceContext<'_>,
     ) -> Vec<TopicMatch> {
@@ -228,8 +245,22 @@ impl Detector {
                 })
                 .collect();
         }
-        // The wording's features once per item, the query's signal per topic.
-        let base = item_features(title, text, doc_lang(title, text, language));
+        // The wording's features once per item (as hashes when every model
+        // has its index, else as names), the query's signal per topic.
+        let lang = doc_lang(title, text, language);
+        let mut names: Option<Vec<String>> = None;
+        let mut hashes: Option<HashSink> = None;
+        // The features read the text without a dateline once more (as
+        // `item_features` does), folded as the matcher's text when that
+        // takes nothing.
+        let body = strip_dateline(text);
+        let refolded;
+        let body_folded = if body.len() == text.len() {
+            text_folded
+        } else {
+            refolded = fold(body);
+            &refolded
+        };
         let mut out = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let hit = hits.iter().find(|h| h.topic == i);
@@ -246,18 +277,39 @@ impl Detector {
                 }
                 Some(m) => {
                     let signal = signal_features(QuerySignal::of(hit));
-                    let s = m.score(
-                        base.iter()
-                            .map(String::as_str)
-                            .chain(signal.iter().copied()),
-                    );
-                    if s.relevant {
+                    let (probability, relevant) = match self.indexes.get(i).and_then(Option::as_ref)
+                    {
+                        Some(index) => {
+                            let hashes = hashes.get_or_insert_with(|| {
+                                let mut sink = HashSink::default();
+                                item_features_into(title_folded, body_folded, lang, &mut sink);
+                                sink
+                            });
+                            index.score(m, hashes, signal)
+                        }
+                        None => {
+                            let base = names.get_or_insert_with(|| {
+                                let mut v = Vec::with_capacity(48);
+                                item_features_into(title_folded, body_folded, lang, &mut v);
+                                v.sort_unstable();
+                                v.dedup();
+                                v
+                            });
+                            let s = m.score(
+                                base.iter()
+                                    .map(String::as_str)
+                                    .chain(signal.iter().copied()),
+                            );
+                            (s.probability, s.relevant)
+                        }
+                    };
+                    if relevant {
                         let mut terms = hit.map(|h| h.terms.clone()).unwrap_or_default();
-                        terms.push(format!("model {:.2}", s.probability));
+                        terms.push(format!("model {probability:.2}"));
                         out.push(TopicMatch {
                             topic: rule.name.clone(),
                             terms,
-                            score: s.probability,
+                            score: probability,
                             via_story: None,
                         });
                     }
@@ -300,12 +352,12 @@ impl Detector {
         let body = strip_dateline(&cur.text);
         let body_folded;
         let body_words;
-        let topic_words: &[&str] = if body.len() == cur.text.len() {
-            &text_words
+        let (topic_folded, topic_words): (&str, &[&str]) = if body.len() == cur.text.len() {
+            (text_folded, &text_words)
         } else {
             body_folded = fold(body);
             body_words = word_list(&body_folded);
-            &body_words
+            (&body_folded, &body_words)
         };
         let names = self.speakers.speakers();
         let quotes = quotes
@@ -322,7 +374,7 @@ impl Detector {
             topics: self.match_topics_folded(
                 &cur.title,
                 body,
-                (title_folded, topic_words),
+                (title_folded, topic_folded, topic_words),
                 lang,
                 src,
             ),

@@ -47,7 +47,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use alerts::{CHURN_ALERT_HOLD_HOURS, CHURN_KEY_PREFIX, QueuedAlerts};
 pub use changes::{ChangeFilter, ChangeRow};
 pub use churn::StepDiff;
-pub use context_terms::ContextTermRow;
+pub use context_terms::{ContextPrune, ContextTermRow};
 pub use detections::{EarlierStatement, NewRevision, NewStatement, StoryItem};
 pub use feedback::{FeedbackRow, StoredModel};
 pub use health::{Health, SourceState};

@@ -35,6 +35,7 @@ mod private_network;
 mod real_systemd;
 mod reasons;
 mod relevance;
+mod relevance_context;
 mod replay;
 mod retention;
 mod revision_mail;

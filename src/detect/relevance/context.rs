@@ -52,6 +52,25 @@ pub fn names(keys: &[Key]) -> Vec<String> {
     out
 }
 
+/// The names of an item's title and lead that may be context terms (as
+/// [`names`] of its event profile, with the shipped entity list).
+pub fn item_names(title: &str, text: &str) -> Vec<String> {
+    names(&crate::detect::stories::event::profile(
+        title,
+        text,
+        crate::detect::lexicon::entities::Aliases::shipped(),
+    ))
+}
+
+/// Which of `terms` (a topic's current context terms) an item names.
+pub fn named<'a>(names: &[String], terms: &'a [String]) -> Vec<&'a str> {
+    terms
+        .iter()
+        .filter(|t| names.contains(t))
+        .map(String::as_str)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

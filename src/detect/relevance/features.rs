@@ -6,7 +6,10 @@
 //! features say where the boolean query hit (title, lead, body only) and
 //! whether its terms sit close together.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
+
+use foldhash::HashSet as FastSet;
 
 use regex::Regex;
 
@@ -16,8 +19,8 @@ use super::super::topics::LEAD_WORDS;
 
 /// A word class of the lexicon, as stems (each language's stemmer, as
 /// document words are stemmed).
-fn class_stems(words: &'static [&'static str]) -> std::collections::HashSet<String> {
-    let mut out = std::collections::HashSet::new();
+fn class_stems(words: &'static [&'static str]) -> FastSet<String> {
+    let mut out = FastSet::default();
     for w in words {
         let f = fold(w);
         for lang in [StemLang::English, StemLang::Russian, StemLang::Ukrainian] {
@@ -29,13 +32,13 @@ fn class_stems(words: &'static [&'static str]) -> std::collections::HashSet<Stri
     out
 }
 
-fn diplomacy() -> &'static std::collections::HashSet<String> {
-    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+fn diplomacy() -> &'static FastSet<String> {
+    static SET: OnceLock<FastSet<String>> = OnceLock::new();
     SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::DIPLOMACY))
 }
 
-fn conflict() -> &'static std::collections::HashSet<String> {
-    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+fn conflict() -> &'static FastSet<String> {
+    static SET: OnceLock<FastSet<String>> = OnceLock::new();
     SET.get_or_init(|| class_stems(super::super::lexicon::diplomacy::CONFLICT))
 }
 
@@ -100,27 +103,95 @@ pub fn strip_dateline(text: &str) -> &str {
 }
 
 /// Function words that carry no topic (English, Russian, Ukrainian).
-const SKIP: &[&str] = &[
-    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be",
-    "been", "by", "with", "at", "as", "it", "its", "this", "that", "from", "has", "have", "had",
-    "will", "would", "s", "t", "he", "she", "they", "we", "i", "his", "her", "their", "our", "not",
-    "но", "и", "в", "на", "с", "по", "что", "не", "к", "о", "за", "из", "у", "від", "та", "і", "з",
-    "що", "до", "для", "у",
-];
+fn is_skip(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "of"
+            | "to"
+            | "in"
+            | "on"
+            | "for"
+            | "and"
+            | "or"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "by"
+            | "with"
+            | "at"
+            | "as"
+            | "it"
+            | "its"
+            | "this"
+            | "that"
+            | "from"
+            | "has"
+            | "have"
+            | "had"
+            | "will"
+            | "would"
+            | "s"
+            | "t"
+            | "he"
+            | "she"
+            | "they"
+            | "we"
+            | "i"
+            | "his"
+            | "her"
+            | "their"
+            | "our"
+            | "not"
+            | "но"
+            | "и"
+            | "в"
+            | "на"
+            | "с"
+            | "по"
+            | "что"
+            | "не"
+            | "к"
+            | "о"
+            | "за"
+            | "из"
+            | "у"
+            | "від"
+            | "та"
+            | "і"
+            | "з"
+            | "що"
+            | "до"
+            | "для"
+    )
+}
 
-/// The stemmed words of a folded text, function words left out.
-pub fn stems(folded: &str, lang: StemLang) -> Vec<String> {
+/// The stemmed words of a folded text, function words left out (borrowed
+/// from the text where the stem is the word).
+fn stem_list(folded: &str, lang: StemLang) -> Vec<Cow<'_, str>> {
     words(folded)
         .map(|(_, w)| w)
-        .filter(|w| !SKIP.contains(w))
+        .filter(|w| !is_skip(w))
         .map(|w| {
             let l = StemLang::for_word(lang, w);
             if w.chars().all(|c| c.is_ascii_digit()) {
-                "#".to_owned()
+                Cow::Borrowed("#")
             } else {
-                stem(w, l).into_owned()
+                stem(w, l)
             }
         })
+        .collect()
+}
+
+/// The stemmed words of a folded text, function words left out.
+pub fn stems(folded: &str, lang: StemLang) -> Vec<String> {
+    stem_list(folded, lang)
+        .into_iter()
+        .map(Cow::into_owned)
         .collect()
 }
 
@@ -135,16 +206,77 @@ pub struct QuerySignal {
     pub in_lead: bool,
 }
 
+/// Where an item's features go, each given as the parts of its name: as
+/// names (training, `match --explain`) or as the ids of a model's weights
+/// (scoring, without building a string per feature).
+pub trait FeatureSink {
+    /// One feature, its name being the parts one after the other.
+    fn add(&mut self, parts: &[&str]);
+}
+
+impl FeatureSink for Vec<String> {
+    fn add(&mut self, parts: &[&str]) {
+        self.push(parts.concat());
+    }
+}
+
+/// The lead of a folded text: its first [`LEAD_WORDS`] words as they stand
+/// (borrowed) when one space parts them, else joined by one space.
+fn lead(folded: &str) -> Cow<'_, str> {
+    let base = folded.as_ptr() as usize;
+    let mut end = 0;
+    let mut plain = true;
+    for (n, w) in folded.split_whitespace().enumerate() {
+        if n == LEAD_WORDS as usize {
+            break;
+        }
+        let start = w.as_ptr() as usize - base;
+        plain &= if n == 0 {
+            start == 0
+        } else {
+            &folded[end..start] == " "
+        };
+        end = start + w.len();
+    }
+    if plain {
+        Cow::Borrowed(&folded[..end])
+    } else {
+        Cow::Owned(
+            folded
+                .split_whitespace()
+                .take(LEAD_WORDS as usize)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+}
+
 /// The features of one item's wording (no query signal): sorted,
 /// deduplicated names.
 pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
     let mut out = Vec::with_capacity(48);
-    let title_stems = stems(&fold(title), lang);
+    let body = strip_dateline(text);
+    item_features_into(&fold(title), &fold(body), lang, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The features of one item's wording, unsorted and possibly repeated,
+/// into `out`: from the folded title and the folded text without its
+/// dateline (`fold(strip_dateline(text))`).
+pub fn item_features_into(
+    title_folded: &str,
+    body_folded: &str,
+    lang: StemLang,
+    out: &mut impl FeatureSink,
+) {
+    let title_stems = stem_list(title_folded, lang);
     for s in &title_stems {
-        out.push(format!("t:{s}"));
+        out.add(&["t:", s]);
     }
     for p in title_stems.windows(2) {
-        out.push(format!("tt:{}_{}", p[0], p[1]));
+        out.add(&["tt:", &p[0], "_", &p[1]]);
     }
     // Words near each other, in either order: how "plan" meets "ukrain"
     // in "US plan on Ukraine" and in "Ukraine peace plan" alike.
@@ -152,7 +284,7 @@ pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
         for b in title_stems.iter().skip(i + 2).take(PAIR_WINDOW - 1) {
             if a != b {
                 let (x, y) = if a < b { (a, b) } else { (b, a) };
-                out.push(format!("tn:{x}+{y}"));
+                out.add(&["tn:", x, "+", y]);
             }
         }
     }
@@ -161,35 +293,37 @@ pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
     // "proposal" alike, so a word of talks not seen in training still counts).
     let dipl = diplomacy();
     let war = conflict();
-    let is_dipl: Vec<bool> = title_stems.iter().map(|s| dipl.contains(s)).collect();
+    let is_dipl: Vec<bool> = title_stems
+        .iter()
+        .map(|s| dipl.contains(s.as_ref()))
+        .collect();
     if is_dipl.iter().any(|&d| d) {
-        out.push("g:dipl".to_owned());
+        out.add(&["g:dipl"]);
     }
-    if title_stems.iter().any(|s| war.contains(s)) {
-        out.push("g:conflict".to_owned());
+    if title_stems.iter().any(|s| war.contains(s.as_ref())) {
+        out.add(&["g:conflict"]);
     }
     // The war's context in the title: a talks word with no word of the
     // conflict or its theatre is likely other business of the same people
     // (other countries' talks, a "plan" of another kind).
     let ctx = title_stems
         .iter()
-        .any(|s| war.contains(s) || theatre().iter().any(|p| s.starts_with(p)));
+        .any(|s| war.contains(s.as_ref()) || theatre().iter().any(|p| s.starts_with(p)));
     if ctx {
-        out.push("g:ctx".to_owned());
+        out.add(&["g:ctx"]);
     }
     if is_dipl.iter().any(|&d| d) && !ctx {
-        out.push("g:dipl-noctx".to_owned());
+        out.add(&["g:dipl-noctx"]);
     }
     // A talks word used as a verb of intent ("plans to", "meet to") or of
     // another sense ("deal with", "call for"): the word after it decides.
-    let folded_title = fold(title);
-    let raw: Vec<&str> = words(&folded_title).map(|(_, w)| w).collect();
+    let raw: Vec<&str> = words(title_folded).map(|(_, w)| w).collect();
     for p in raw.windows(2) {
         if matches!(p[1], "to" | "for" | "with") {
             let l = StemLang::for_word(lang, p[0]);
             let st = stem(p[0], l);
             if dipl.contains(st.as_ref()) {
-                out.push(format!("g:dipl_{}", p[1]));
+                out.add(&["g:dipl_", p[1]]);
             }
         }
     }
@@ -200,27 +334,18 @@ pub fn item_features(title: &str, text: &str, lang: StemLang) -> Vec<String> {
             continue;
         }
         if is_dipl[lo..hi].iter().any(|&d| d) {
-            if war.contains(s) {
-                out.push("g:dipl+conflict".to_owned());
+            if war.contains(s.as_ref()) {
+                out.add(&["g:dipl+conflict"]);
             }
-            out.push(format!("g:dipl+{s}"));
+            out.add(&["g:dipl+", s]);
         }
     }
-    let body = strip_dateline(text);
-    let lead: String = fold(body)
-        .split_whitespace()
-        .take(LEAD_WORDS as usize)
-        .collect::<Vec<_>>()
-        .join(" ");
-    for s in stems(&lead, lang) {
-        out.push(format!("l:{s}"));
+    for s in stem_list(&lead(body_folded), lang) {
+        out.add(&["l:", &s]);
     }
     if title_stems.len() <= 4 {
-        out.push("f:short-title".to_owned());
+        out.add(&["f:short-title"]);
     }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// The features of the query's signal.

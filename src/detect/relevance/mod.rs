@@ -7,6 +7,7 @@
 //!
 //! - `features`: datelines stripped, stemmed words and pairs of the title
 //!   and lead, the query's signal.
+//! - `index`: a model's weights by feature hash, to score without names.
 //! - `model`: logistic regression, its training and its file.
 //! - `labels`: labelled TSV files and precision/recall over them.
 //! - `context`: which names of strong matches become a topic's temporary
@@ -14,10 +15,15 @@
 
 pub mod context;
 pub mod features;
+pub mod index;
 pub mod labels;
 pub mod model;
 
-pub use features::{QuerySignal, features, item_features, signal_features, strip_dateline};
+pub use features::{
+    FeatureSink, QuerySignal, features, item_features, item_features_into, signal_features,
+    strip_dateline,
+};
+pub use index::{HashSink, ModelIndex};
 pub use labels::{Evaluation, Label, parse_labels};
 pub use model::{Contribution, Example, Model, Remembered, Scored, TrainOptions};
 

@@ -265,3 +265,39 @@ fn shipped_header(n: usize, examples: &[Example]) -> String {
          NEWSWATCH_WRITE_MODEL=1 cargo test --lib detect::relevance::tests (or `newswatch topic train`)."
     )
 }
+
+/// The shipped model scores every TASS headline alike by feature hash (the
+/// daemon's path) and by feature name (`match --explain`): the same
+/// probability to the last bit, the same verdict.
+#[test]
+#[cfg_attr(not(corpus), ignore = "needs the shared corpus: set NEWSWATCH_CORPUS")]
+fn scoring_by_hash_is_scoring_by_name_on_tass_2025() {
+    let m = shipped_matcher();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/config/topics/peace-talks.model"))
+        .expect("shipped model");
+    let model = std::sync::Arc::new(Model::parse(&text).expect("model parses"));
+    assert!(
+        ModelIndex::of(&model).is_some(),
+        "no two names share a hash"
+    );
+    let detector =
+        crate::detect::Detector::new(m.rules().to_vec(), Vec::new()).with_models(vec![Some(model)]);
+    let src = crate::detect::SourceContext {
+        name: "tass",
+        tags: &[],
+        statement_speaker: None,
+    };
+    let mut relevant = 0;
+    for (h, _) in labelled() {
+        let by_hash = detector.match_topics(&h.t, &h.s, None, &src);
+        let (_, by_name) = detector.explain(0, &h.t, &h.s, None, &src);
+        let by_name = by_name.expect("a model");
+        assert_eq!(by_hash.len(), usize::from(by_name.relevant), "{}", h.t);
+        if let Some(t) = by_hash.first() {
+            assert_eq!(t.score.to_bits(), by_name.probability.to_bits(), "{}", h.t);
+            relevant += 1;
+        }
+    }
+    assert!(relevant > 500, "{relevant} relevant");
+}

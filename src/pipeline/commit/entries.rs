@@ -328,9 +328,7 @@ impl<'r> Doc<'_, '_, 'r> {
             }
         }
         let carried = match story_id {
-            Some(story) => {
-                self.carried_by_story(id, states.len() as i64, story, incoming.topics())?
-            }
+            Some(story) => self.story_context(id, states.len() as i64, story, incoming.topics())?,
             None => 0,
         };
         if !incoming.topics().is_empty() || carried > 0 {
@@ -351,59 +349,6 @@ impl<'r> Doc<'_, '_, 'r> {
         let (title, text) = incoming.search_text();
         self.tx.index_for_search(id, title, text, false);
         Ok(id)
-    }
-
-    /// Context from the story: a new item is relevant to each topic that
-    /// other outlets' reports of its story matched on their own, when it did
-    /// not match that topic itself. Only other outlets: one outlet's own
-    /// reports grouped as a story are too often merely on the same beat
-    /// (on the TASS headlines, carrying within the outlet took precision
-    /// from 0.90 to 0.38). The match is stored against its current
-    /// version with the story as its reason (no terms, score 0: nothing in
-    /// its text hit). Returns how many topics it carried.
-    fn carried_by_story(
-        &mut self,
-        id: ItemId,
-        version: i64,
-        story: i64,
-        own: &[TopicMatch],
-    ) -> store::Result<usize> {
-        let carried: Vec<TopicMatch> = self
-            .tx
-            .story_own_topics(story, id, self.rec.source_id)?
-            .into_iter()
-            .filter(|t| !own.iter().any(|m| &m.topic == t))
-            .map(|topic| TopicMatch {
-                topic,
-                terms: Vec::new(),
-                score: 0.0,
-                via_story: Some(story),
-            })
-            .collect();
-        self.tx.insert_matches(id, version, &carried, self.now)?;
-        Ok(carried.len())
-    }
-
-    /// Context from the story: the names of a new item that matched a
-    /// topic strongly are counted as the topic's context terms
-    /// (`detect::relevance::context`); the topic's expired terms go.
-    fn note_context_terms(
-        &mut self,
-        topics: &[TopicMatch],
-        keys: &[crate::detect::stories::event::Key],
-    ) -> store::Result<()> {
-        use crate::detect::relevance::context;
-        let strong: Vec<&TopicMatch> = topics.iter().filter(|m| context::is_strong(m)).collect();
-        if strong.is_empty() {
-            return Ok(());
-        }
-        let names = context::names(keys);
-        let expired_before = self.now.at() - chrono::Duration::days(context::EXPIRY_DAYS);
-        for m in strong {
-            self.tx
-                .note_context_terms(&m.topic, &names, self.now, expired_before)?;
-        }
-        Ok(())
     }
 
     /// A revision computed off the writer from the item's stored version
@@ -566,6 +511,10 @@ impl<'r> Doc<'_, '_, 'r> {
             )?;
             let (title, text) = incoming.search_text();
             self.tx.index_for_search(stored.id, title, text, true);
+            // The new version is decided against its story again.
+            if let Some(story) = self.tx.item_story(stored.id)? {
+                self.story_context(stored.id, version, story, incoming.topics())?;
+            }
             if !incoming.topics().is_empty() {
                 self.summary.items_matched += 1;
             }

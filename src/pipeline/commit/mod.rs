@@ -21,6 +21,7 @@
 
 mod detections;
 mod entries;
+mod story_context;
 
 use super::record::FetchRecord;
 use super::stories::StoryIndex;
