@@ -7,6 +7,7 @@
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::rss;
+use crate::support::wires::{FILLER, MATCHING_REPORT, UNRELATED, WORDED_APART, wires_config};
 
 const TOPIC: &str = "[[topic]]\nname = \"trade\"\nquery = 'talks OR negotiat*'\n";
 
@@ -451,40 +452,14 @@ fn scattered_talks_words_in_full_text_do_not_match() {
 #[test]
 fn a_story_carries_its_topic_to_a_report_worded_without_its_words() {
     let server = TestServer::start();
-    let filler = (
-        "w0",
-        "Light rain over the west of the country",
-        "Light rain is expected on Tuesday.",
-    );
-    let first = (
-        "a1",
-        "Medinsky and Umerov hold talks in Istanbul, agree to exchange 1,000 prisoners",
-        "ISTANBUL, May 16 (Wire A) - Russian and Ukrainian delegations led by Vladimir Medinsky and Rustem Umerov held talks in Istanbul and agreed to exchange 1,000 prisoners each.",
-    );
-    let second = (
-        "b1",
-        "Medinsky and Umerov meet in Istanbul: Russia and Ukraine to swap 1,000 prisoners",
-        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners.",
-    );
-    let unrelated = (
-        "b2",
-        "Heavy rain floods roads in Lviv region",
-        "Roads in the Lviv region were flooded after a night of heavy rain.",
-    );
+    let filler = FILLER;
+    let first = MATCHING_REPORT;
+    let second = WORDED_APART;
+    let unrelated = UNRELATED;
     server.fixed("/a", Response::ok(rss(&[first])));
     server.fixed("/b", Response::ok(rss(&[filler])));
     server.fixed("/c", Response::ok(rss(&[filler])));
-    let env = Env::new(
-        "",
-        &format!(
-            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
-             [[source]]\nname = \"Wire C\"\nurl = \"{}\"\n\n\
-             [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
-            server.url("/a"),
-            server.url("/b"),
-            server.url("/c")
-        ),
-    );
+    let env = Env::new("", &wires_config(&server, &['A', 'B', 'C']));
     env.run(&["poll", "--all"]).expect(0);
     assert_eq!(topic_titles(&env, "talks"), [first.1], "the query takes it");
 

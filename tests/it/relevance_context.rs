@@ -4,6 +4,7 @@
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
 use crate::support::rss;
+use crate::support::wires::{FILLER, MATCHING_REPORT, UNRELATED, WORDED_APART, wires_config};
 
 const TOPICS: &str = "[[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n\n\
                       [[topic]]\nname = \"storms\"\nquery = 'storm*'\n";
@@ -167,40 +168,18 @@ fn item_id(env: &Env, title: &str) -> String {
 /// query's words, joins the story and is relevant through it.
 fn story_of_two_outlets() -> (TestServer, Env, [&'static str; 2]) {
     let server = TestServer::start();
-    let filler = (
-        "w0",
-        "Light rain over the west of the country",
-        "Light rain is expected on Tuesday.",
-    );
+    let filler = FILLER;
     let earlier = (
         "c1",
         "Umerov says talks with Medinsky will go on in May",
         "Rustem Umerov said his talks with Vladimir Medinsky would continue in May.",
     );
-    let first = (
-        "a1",
-        "Medinsky and Umerov hold talks in Istanbul, agree to exchange 1,000 prisoners",
-        "ISTANBUL, May 16 (Wire A) - Russian and Ukrainian delegations led by Vladimir Medinsky and Rustem Umerov held talks in Istanbul and agreed to exchange 1,000 prisoners each.",
-    );
-    let second = (
-        "b1",
-        "Medinsky and Umerov meet in Istanbul: Russia and Ukraine to swap 1,000 prisoners",
-        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners.",
-    );
+    let first = MATCHING_REPORT;
+    let second = WORDED_APART;
     server.fixed("/a", Response::ok(rss(&[filler])));
     server.fixed("/b", Response::ok(rss(&[filler])));
     server.fixed("/c", Response::ok(rss(&[filler])));
-    let env = Env::new(
-        "",
-        &format!(
-            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
-             [[source]]\nname = \"Wire C\"\nurl = \"{}\"\n\n\
-             [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
-            server.url("/a"),
-            server.url("/b"),
-            server.url("/c")
-        ),
-    );
+    let env = Env::new("", &wires_config(&server, &['A', 'B', 'C']));
     env.run(&["poll", "--all"]).expect(0);
     server.fixed("/c", Response::ok(rss(&[filler, earlier])));
     server.fixed("/a", Response::ok(rss(&[filler, first])));
@@ -312,38 +291,14 @@ fn via_story_of(env: &Env, title: &str, version: i64) -> Option<String> {
 #[test]
 fn a_later_match_takes_the_earlier_reports_of_its_story_and_a_new_version_keeps_it() {
     let server = TestServer::start();
-    let filler = (
-        "w0",
-        "Light rain over the west of the country",
-        "Light rain is expected on Tuesday.",
-    );
+    let filler = FILLER;
     // Wire B's report, worded without the query's words, comes first.
-    let early = (
-        "b1",
-        "Medinsky and Umerov meet in Istanbul: Russia and Ukraine to swap 1,000 prisoners",
-        "Vladimir Medinsky and Rustem Umerov met in Istanbul on Friday; Russia and Ukraine will each hand over 1,000 prisoners.",
-    );
-    let unrelated = (
-        "b2",
-        "Heavy rain floods roads in Lviv region",
-        "Roads in the Lviv region were flooded after a night of heavy rain.",
-    );
-    let matching = (
-        "a1",
-        "Medinsky and Umerov hold talks in Istanbul, agree to exchange 1,000 prisoners",
-        "ISTANBUL, May 16 (Wire A) - Russian and Ukrainian delegations led by Vladimir Medinsky and Rustem Umerov held talks in Istanbul and agreed to exchange 1,000 prisoners each.",
-    );
+    let early = WORDED_APART;
+    let unrelated = UNRELATED;
+    let matching = MATCHING_REPORT;
     server.fixed("/a", Response::ok(rss(&[filler])));
     server.fixed("/b", Response::ok(rss(&[filler])));
-    let env = Env::new(
-        "",
-        &format!(
-            "[[source]]\nname = \"Wire A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Wire B\"\nurl = \"{}\"\n\n\
-             [[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n",
-            server.url("/a"),
-            server.url("/b"),
-        ),
-    );
+    let env = Env::new("", &wires_config(&server, &['A', 'B']));
     env.run(&["poll", "--all"]).expect(0);
     server.fixed("/b", Response::ok(rss(&[filler, early, unrelated])));
     env.run(&["poll", "--all"]).expect(0);

@@ -5,6 +5,7 @@ pub mod env;
 pub mod http;
 pub mod smtp;
 pub mod smtp_server;
+pub mod wires;
 
 // The corpus and fixture paths are the unit tests' own helpers: one
 // definition, so the rule for a missing corpus cannot differ.
