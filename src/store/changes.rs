@@ -110,16 +110,19 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.extend(revs);
         // Shifts are always "major": a changed position is what the user watches for.
+        // A shift is listed under the title of the version its statement was
+        // read from (the item's latest when that version is gone), as revisions are.
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT st.item_id, i.url, s.name, i.title, st.version, sh.seen_at, st.speaker, st.topic,
-                        st.text, prev.text, coalesce(prev.said_at, prev.seen_at), pi.url, sh.similarity,
-                        st.issue, prev.stance, st.stance
+                "SELECT st.item_id, i.url, s.name, coalesce(sv.title, i.title), st.version, sh.seen_at,
+                        st.speaker, st.topic, st.text, prev.text, coalesce(prev.said_at, prev.seen_at),
+                        pi.url, sh.similarity, st.issue, prev.stance, st.stance
                  FROM shifts sh
                  JOIN statements st ON st.id = sh.statement_id
                  JOIN statements prev ON prev.id = sh.closest_id
                  JOIN items i ON i.id = st.item_id JOIN sources s ON s.id = i.source_id
+                 LEFT JOIN item_versions sv ON sv.item_id = st.item_id AND sv.version = st.version
                  JOIN items pi ON pi.id = prev.item_id
                  WHERE sh.seen_at >= ?1 AND (?2 IS NULL OR st.topic = ?2)
                  ORDER BY sh.seen_at DESC, sh.id DESC LIMIT ?3",

@@ -50,12 +50,9 @@ const REFUSES: (&str, &str, i64) = (
     1,
 );
 
-#[test]
-fn a_changed_stance_is_a_shift_alert_a_position_and_a_digest_entry() {
-    let smtp = SmtpServer::start();
-    let http = TestServer::start();
-    http.fixed("/wire", Response::ok(feed(&[READY])));
-    let env = Env::new(
+/// The served wire, mail over `smtp`, the speaker and an evening digest.
+fn wire(http: &TestServer, smtp: &SmtpServer) -> Env {
+    Env::new(
         "",
         &format!(
             "[[source]]\nname = \"Wire\"\nurl = \"{}\"\n{CONFIG}\n\
@@ -65,7 +62,15 @@ fn a_changed_stance_is_a_shift_alert_a_position_and_a_digest_entry() {
             http.url("/wire"),
             smtp.url()
         ),
-    );
+    )
+}
+
+#[test]
+fn a_changed_stance_is_a_shift_alert_a_position_and_a_digest_entry() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/wire", Response::ok(feed(&[READY])));
+    let env = wire(&http, &smtp);
     // The first poll is the baseline: the statement is stored, not news.
     env.run(&["poll", "--all"]).expect(0);
     assert_eq!(
@@ -135,5 +140,53 @@ fn a_changed_stance_is_a_shift_alert_a_position_and_a_digest_entry() {
     assert_eq!(
         env.count("SELECT count(*) FROM v_shifts WHERE from_stance = 'readiness' AND to_stance = 'refusal'"),
         1
+    );
+}
+
+/// A shift is listed (`changes`, its JSON, `v_changes`) under the title of
+/// the version its statement was read from, not under a later retitle.
+#[test]
+fn a_shift_keeps_the_title_of_its_own_version() {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/wire", Response::ok(feed(&[READY])));
+    let env = wire(&http, &smtp);
+    env.run(&["poll", "--all"]).expect(0);
+    http.fixed("/wire", Response::ok(feed(&[REFUSES, READY])));
+    env.run(&["poll", "--all"]).expect(0);
+    // The outlet then retitles the refusal (no statement in the new title).
+    let retitled = "Moscow and Kyiv further apart after a week of diplomacy";
+    http.fixed(
+        "/wire",
+        Response::ok(feed(&[("refuses", retitled, 1), READY])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+    assert_eq!(
+        env.text("SELECT title FROM items WHERE url = 'https://news.example/refuses'")
+            .as_deref(),
+        Some(retitled),
+        "the item was retitled"
+    );
+    assert_eq!(env.count("SELECT count(*) FROM shifts"), 1);
+
+    let changes = env.run(&["changes"]).expect(0).stdout;
+    let shift = changes
+        .split("\n\n")
+        .find(|b| b.contains(" shift "))
+        .unwrap_or_else(|| panic!("no shift: {changes}"));
+    assert!(shift.contains(" v1  "), "{changes}");
+    assert!(shift.contains(&format!("\n  {}\n", REFUSES.1)), "{changes}");
+    assert!(!shift.contains(retitled), "{changes}");
+
+    let json = env.run(&["--json", "changes"]).expect(0).json_lines();
+    let shifts: Vec<_> = json.iter().filter(|r| r["kind"] == "shift").collect();
+    assert_eq!(shifts.len(), 1, "{json:#?}");
+    assert_eq!(shifts[0]["to_version"], 1);
+    assert_eq!(shifts[0]["title"], REFUSES.1);
+
+    assert_eq!(
+        env.text("SELECT title FROM v_changes WHERE kind = 'shift'")
+            .as_deref(),
+        Some(REFUSES.1)
     );
 }
