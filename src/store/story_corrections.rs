@@ -143,6 +143,16 @@ impl WriteTx<'_, '_> {
     }
 }
 
+impl WriteTx<'_, '_> {
+    /// Split stories: (the new story, the story its reports left).
+    pub fn story_splits(&self) -> Result<Vec<(i64, i64)>> {
+        self.conn()
+            .prepare_cached("SELECT other_id, story_id FROM story_corrections WHERE kind = 'split'")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.err(e))
+    }
+}
+
 /// Commit on success; a refusal (the `Err(String)`) rolls back and becomes
 /// `NotFound` (a usage error for the command).
 fn finish(
