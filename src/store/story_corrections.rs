@@ -2,7 +2,9 @@
 //! split`): items move to the story the user gave them, in one transaction
 //! with the remembered correction (`story_corrections`). Story grouping
 //! reads stories from the items (a merged item as the story grouping gave
-//! it, then mapped to the story kept), so later reports follow the correction;
+//! it, then mapped to the story kept), so later reports follow the correction,
+//! and reads the splits ([`WriteTx::story_splits`]): a report closer to the
+//! reports split off than to the story they left goes with them;
 //! a running daemon reloads its story index when a correction is newer
 //! than the one it loaded ([`WriteTx::story_corrections_stamp`]).
 
