@@ -198,6 +198,7 @@ impl StoryIndex {
         self.bands = (0..band_count()).map(|_| HashMap::default()).collect();
         self.sweep_above = SWEEP_MIN;
         self.profiles = ProfileIndex::new(STORY_WINDOW_HOURS * 3600);
+        self.profiles.set_splits(tx.story_splits()?);
         tx.for_each_recent_story_item(now - Duration::hours(STORY_WINDOW_HOURS), |item| {
             let seen = item.first_seen.unwrap_or(now);
             // Rows come in id order: a story's first row is its founder.

@@ -64,6 +64,8 @@ pub struct ProfileIndex {
     /// Sequence numbers of the window's reports of an occasion of two
     /// principals (`occasion::two_principals`), oldest first.
     occasions: VecDeque<u64>,
+    /// Story split off by the user → the story it left (`stories split`).
+    split_from: HashMap<i64, i64>,
 }
 
 /// Names and figures of a profile.
@@ -106,6 +108,11 @@ impl ProfileIndex {
             window_secs,
             ..ProfileIndex::default()
         }
+    }
+
+    /// The user's splits: (the new story, the story its reports left).
+    pub fn set_splits(&mut self, splits: impl IntoIterator<Item = (i64, i64)>) {
+        self.split_from = splits.into_iter().collect();
     }
 
     fn evict(&mut self, now: i64) {
@@ -277,6 +284,7 @@ impl ProfileIndex {
                     .get(&r.story_id)
                     .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
                 occasion_only,
+                split_from: self.split_from.get(&r.story_id).copied(),
             })
             .collect();
         // Rarity of a key in the window: ln(N / (df + 1)), N with a prior.

@@ -2,7 +2,9 @@
 //! split`): items move to the story the user gave them, in one transaction
 //! with the remembered correction (`story_corrections`). Story grouping
 //! reads stories from the items (a merged item as the story grouping gave
-//! it, then mapped to the story kept), so later reports follow the correction;
+//! it, then mapped to the story kept), so later reports follow the correction,
+//! and reads the splits ([`WriteTx::story_splits`]): a report closer to the
+//! reports split off than to the story they left goes with them;
 //! a running daemon reloads its story index when a correction is newer
 //! than the one it loaded ([`WriteTx::story_corrections_stamp`]).
 
@@ -138,6 +140,16 @@ impl WriteTx<'_, '_> {
             .prepare_cached(
                 "SELECT other_id, story_id FROM story_corrections WHERE kind = 'merge' ORDER BY id",
             )
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl WriteTx<'_, '_> {
+    /// Split stories: (the new story, the story its reports left).
+    pub fn story_splits(&self) -> Result<Vec<(i64, i64)>> {
+        self.conn()
+            .prepare_cached("SELECT other_id, story_id FROM story_corrections WHERE kind = 'split'")
             .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .map_err(|e| self.err(e))
     }

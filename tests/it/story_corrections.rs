@@ -157,3 +157,61 @@ fn merged_stories_are_one_and_later_reports_of_either_join_it() {
         .expect(2);
     assert!(out.stderr.contains("itself"), "{}", out.stderr);
 }
+
+/// Wire A's report of a meeting.
+const MEET: Item = (
+    "a3",
+    "Zelenskiy meets Macron in Paris to discuss air defence and sanctions",
+    "PARIS, May 4 (Wire) - Ukrainian President Volodymyr Zelenskiy met French President Emmanuel Macron in Paris on Monday to discuss air defence and new sanctions on Russia.",
+);
+/// Wire B's report of a pact signed there: grouped with the meeting.
+const SIGN: Item = (
+    "b3",
+    "Zelenskiy and Macron sign pact on 40 SAMP/T air defence systems",
+    "PARIS, May 4 (Wire) - Ukraine and France signed a pact on 40 SAMP/T air defence systems worth 3 billion euros, Zelenskiy said after meeting Macron.",
+);
+/// Wire B's follow-up of the pact: closer to its pact report than to the
+/// meeting, though not close enough for one outlet's two reports to join
+/// by content alone, and close enough to the meeting to join it.
+const PACT_FOLLOW_UP: Item = (
+    "b4",
+    "SAMP/T pact signed in Paris will shield cities, Zelenskiy says",
+    "Zelenskiy said the SAMP/T pact signed in Paris would shield Ukrainian cities from Russian strikes.",
+);
+/// Wire C's report of the meeting itself.
+const MEET_FOLLOW_UP: Item = (
+    "c4",
+    "Zelenskiy thanks Macron for air defence, says more sanctions needed",
+    "Zelenskiy thanked Macron in Paris for the SAMP/T pact and said new sanctions on Russia were needed.",
+);
+
+#[test]
+fn after_a_split_a_report_closer_to_the_reports_split_off_goes_with_them() {
+    let env = env();
+    env.ingest_rss("wire-a", "2026-05-04T10:00:00Z", &[MEET]);
+    env.ingest_rss("wire-b", "2026-05-04T11:00:00Z", &[SIGN]);
+    let meeting = story(&env, "a3");
+    assert_eq!(story(&env, "b3"), meeting, "grouped as one event");
+    env.run(&["stories", "split", &meeting.to_string(), &item(&env, "b3")])
+        .expect(0);
+    let pact = story(&env, "b3");
+
+    // The pact's follow-up goes with the pact report, not the meeting.
+    env.ingest_rss("wire-b", "2026-05-04T12:00:00Z", &[PACT_FOLLOW_UP]);
+    assert_eq!(story(&env, "b4"), pact);
+    let show = env
+        .run(&["stories", "show", &pact.to_string()])
+        .expect(0)
+        .stdout;
+    assert!(
+        show.contains("why: closer to the reports the user split off than to the story they left"),
+        "{show}"
+    );
+    // A report of the meeting still joins the meeting.
+    env.ingest_rss("wire-c", "2026-05-04T12:30:00Z", &[MEET_FOLLOW_UP]);
+    assert_eq!(story(&env, "c4"), meeting);
+    assert_eq!(
+        env.count(&format!("SELECT items FROM stories WHERE id = {meeting}")),
+        2
+    );
+}

@@ -26,6 +26,10 @@ pub struct Member<'a> {
     /// Passed only as a possible occasion of two principals
     /// (`occasion::by_participants`): no other rule compares with it.
     pub occasion_only: bool,
+    /// The story the user split this member's story off (`stories split`):
+    /// a report closer to this member than to any of that story's goes
+    /// with the reports split off, not with the story they left.
+    pub split_from: Option<i64>,
 }
 
 /// The rule that joined an item.
@@ -42,6 +46,9 @@ pub enum Rule {
     /// A statement of one of the two people whose meeting or call the
     /// story is, on that occasion's day (`occasion::by_participants`).
     Participant,
+    /// Grouping put the report with a story the user split reports off,
+    /// but it is closer to one of the reports split off: it goes with them.
+    Split,
 }
 
 /// A decision to join a story, with what it rests on.
@@ -86,6 +93,7 @@ impl Join {
         }
         let rule = match self.rule {
             Rule::Content => "same event",
+            Rule::Split => "closer to the reports the user split off than to the story they left",
             Rule::Occasion => "same outlet, speaker and occasion",
             Rule::Participant => {
                 return format!(
@@ -397,6 +405,9 @@ pub fn decide(
     }
     let (own_norm, across_norm) = (new.norm(false, rarity), new.norm(true, rarity));
     let mut best: Option<Best> = None;
+    // Anchored scores of members split off by the user: (member, score,
+    // whether compared across languages).
+    let mut split_off: Vec<(usize, f64, bool)> = Vec::new();
     for (n, m) in members.iter().enumerate() {
         if m.occasion_only {
             continue;
@@ -415,6 +426,9 @@ pub fn decide(
         let across = two_languages(lang, m.lang);
         let na = if across { across_norm } else { own_norm };
         let (score, anchored) = score(new, na, m.profile, across, rarity, scratch);
+        if anchored && m.split_from.is_some() {
+            split_off.push((n, score, across));
+        }
         let min = if same_source {
             SAME_MIN_SCORE
         } else {
@@ -434,6 +448,18 @@ pub fn decide(
         let rank = (rule == Rule::Content, score, -m.story_id);
         if best.as_ref().is_none_or(|(b, ..)| rank > *b) {
             best = Some((rank, n, rule, across));
+        }
+    }
+    // A story the user split reports off is joined only through its own
+    // reports: when one split off scores higher, the report goes with it.
+    if let Some(((content, score, _), n, ..)) = best {
+        let left = members[n].story_id;
+        if let Some(&(s, split, across)) = split_off
+            .iter()
+            .filter(|&&(s, split, _)| members[s].split_from == Some(left) && split > score)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+        {
+            best = Some(((content, split, 0), s, Rule::Split, across));
         }
     }
     let join = match best {

@@ -215,6 +215,7 @@ mod tests {
                 lang: "en",
                 near_founder: true,
                 occasion_only: false,
+                split_from: None,
             })
             .collect();
         let text = |id: u32| ids.text(id).1.to_string();

@@ -23,6 +23,7 @@ struct M<'a> {
     keys: &'a [Key],
     near_founder: bool,
     lang: &'a str,
+    split_from: Option<i64>,
 }
 
 /// [`super::decide`] on plain profiles, numbered here; every key as
@@ -60,6 +61,7 @@ fn decide(
             lang: m.lang,
             near_founder: m.near_founder,
             occasion_only: false,
+            split_from: m.split_from,
         })
         .collect();
     let mut rarity = |id: u32| {
@@ -96,6 +98,7 @@ fn one_event_in_two_scripts_and_spellings_joins() {
         seen: 0,
         keys: &ru,
         near_founder: true,
+        split_from: None,
         lang: "",
     };
     let join = decide(&en, 2, "", HOUR, &[member], &flat).expect("joins");
@@ -133,6 +136,7 @@ fn figures_and_event_words_meet_across_wordings() {
         seen: 0,
         keys: &b,
         near_founder: true,
+        split_from: None,
         lang: "",
     };
     assert!(decide(&a, 2, "", HOUR, &[m], &flat).is_some());
@@ -148,6 +152,7 @@ fn the_same_actor_at_two_events_stays_apart() {
         seen: 0,
         keys: &visit,
         near_founder: true,
+        split_from: None,
         lang: "",
     };
     assert_eq!(decide(&call, 2, "", HOUR, &[m], &flat), None);
@@ -166,6 +171,7 @@ fn one_outlets_headlines_of_one_speaker_are_one_occasion_while_close_in_time() {
         seen: 0,
         keys: &b,
         near_founder: true,
+        split_from: None,
         lang: "",
     };
     let join = decide(&a, 5, "", 2 * HOUR, &[m], &flat).expect("one occasion");
@@ -220,4 +226,60 @@ fn home_and_section_pages_are_not_article_links() {
         "https://example.com/world/talks-resume-in-geneva"
     ));
     assert!(article_link("https://example.com/article?id=42"));
+}
+
+/// A report that grouping would put with a story the user split reports
+/// off goes with the reports split off when one of them is closer, even
+/// when that one alone would not take it; without a split it joins the
+/// story as before.
+#[test]
+fn a_report_closer_to_a_split_off_report_goes_with_it() {
+    let meeting = keys("Zelenskiy meets Macron in Paris to discuss sanctions", "");
+    let pact = keys("Zelenskiy and Macron sign SAMP/T pact in Paris", "");
+    let new = keys(
+        "SAMP/T pact signed in Paris will shield cities, Zelenskiy says",
+        "",
+    );
+    let left = M {
+        story_id: 1,
+        source: 1,
+        seen: 0,
+        keys: &meeting,
+        near_founder: true,
+        lang: "",
+        split_from: None,
+    };
+    let split = M {
+        story_id: 2,
+        source: 2,
+        seen: 0,
+        keys: &pact,
+        // Shares no name with the first report split off: alone, it
+        // would not take the new one.
+        near_founder: false,
+        lang: "",
+        split_from: Some(1),
+    };
+    let join = decide(&new, 2, "", HOUR, &[left, split], &flat).expect("joins");
+    assert_eq!(
+        (join.story_id, join.rule),
+        (2, Rule::Split),
+        "{}",
+        join.why()
+    );
+    assert!(
+        join.why()
+            .starts_with("closer to the reports the user split off")
+    );
+    let unsplit = M {
+        split_from: None,
+        ..split
+    };
+    let join = decide(&new, 2, "", HOUR, &[left, unsplit], &flat).expect("joins");
+    assert_eq!(
+        (join.story_id, join.rule),
+        (1, Rule::Content),
+        "{}",
+        join.why()
+    );
 }
