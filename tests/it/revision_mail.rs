@@ -27,6 +27,16 @@ fn wire(http: &TestServer, smtp: &SmtpServer, group_window: &str) -> Env {
     )
 }
 
+/// The wire with its filler item polled once, alerts sent at once.
+fn polled_wire() -> (SmtpServer, TestServer, Env) {
+    let smtp = SmtpServer::start();
+    let http = TestServer::start();
+    http.fixed("/wire", Response::ok(feed(&[filler()])));
+    let env = wire(&http, &smtp, "0s");
+    env.run(&["poll", "--all"]).expect(0);
+    (smtp, http, env)
+}
+
 /// The story under guid "talks" with `title` as its title and description.
 fn headline_only(title: &str) -> (String, String, String) {
     ("talks".into(), title.into(), title.into())
@@ -49,11 +59,7 @@ const UPDATED: &str = "Strike on Kharkiv during ceasefire talks kills 11 people"
 /// not once for the title and again for the description.
 #[test]
 fn a_description_equal_to_the_title_shows_one_diff_everywhere() {
-    let smtp = SmtpServer::start();
-    let http = TestServer::start();
-    http.fixed("/wire", Response::ok(feed(&[filler()])));
-    let env = wire(&http, &smtp, "0s");
-    env.run(&["poll", "--all"]).expect(0);
+    let (smtp, http, env) = polled_wire();
     http.fixed(
         "/wire",
         Response::ok(feed(&[headline_only(FIRST), filler()])),
@@ -101,11 +107,7 @@ fn a_description_equal_to_the_title_shows_one_diff_everywhere() {
 /// names the title that revision brought, not the item's latest.
 #[test]
 fn a_revision_alert_names_the_title_of_its_own_revision() {
-    let smtp = SmtpServer::start();
-    let http = TestServer::start();
-    http.fixed("/wire", Response::ok(feed(&[filler()])));
-    let env = wire(&http, &smtp, "0s");
-    env.run(&["poll", "--all"]).expect(0);
+    let (smtp, http, env) = polled_wire();
     let killed = |n: u32| {
         let title = format!("Strike on Kharkiv during ceasefire talks kills {n} people");
         let text = format!("Rescuers in Kharkiv say {n} people were killed by a missile.");
@@ -156,11 +158,7 @@ fn a_revision_alert_names_the_title_of_its_own_revision() {
 /// not the item's latest.
 #[test]
 fn changes_and_show_name_the_title_of_each_revision() {
-    let smtp = SmtpServer::start();
-    let http = TestServer::start();
-    http.fixed("/wire", Response::ok(feed(&[filler()])));
-    let env = wire(&http, &smtp, "0s");
-    env.run(&["poll", "--all"]).expect(0);
+    let (_smtp, http, env) = polled_wire();
     for n in [3, 11, 25] {
         let title = format!("Strike on Kharkiv during ceasefire talks kills {n} people");
         let text = format!("Rescuers in Kharkiv say {n} people were killed by a missile.");
