@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("sql/013_readable_reasons.sql"),
         then: Some(readable_reasons),
     },
+    sql(include_str!("sql/014_version_titles.sql")),
 ];
 
 /// Rewrite the reasons of revisions stored as codes by an earlier build in

@@ -158,6 +158,13 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
                  SELECT id, 1, 2, '2026-05-04T10:00:00Z', 'major',
                         '[\"share_changed: 0.61\",\"numbers_changed: 5 → 22\"]', '{}', 0.61, '[]'
                  FROM items;
+             -- The revision's version: the item retitled, its first version matched.
+             INSERT INTO item_versions (item_id, version, seen_at, title, text, content_hash)
+                 SELECT id, 2, '2026-05-04T10:00:00Z', 'Путин прибыл в Пекин',
+                        'Кремль подтвердил визит.', 'v2' FROM items;
+             UPDATE items SET title = 'Путин прибыл в Пекин', version_count = 2;
+             INSERT INTO matches (item_id, version, topic, terms, score, seen_at)
+                 SELECT id, 1, 'visits', '[\"визит\"]', 1.0, '2026-05-04T09:00:00Z' FROM items;
              PRAGMA user_version = 5;",
         )
         .unwrap();
@@ -167,7 +174,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 13);
+    assert_eq!(env.count("PRAGMA user_version"), 14);
     // The outbox takes developments, and the corrections table is there.
     assert_eq!(
         env.count(
@@ -190,6 +197,11 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
     assert_eq!(
         env.text("SELECT reasons FROM v_changes").unwrap(),
         r#"["text rewritten (61% of words)","figure 5 → 22"]"#
+    );
+    // A match is named by the title of the version it matched, not the latest.
+    assert_eq!(
+        env.text("SELECT title FROM v_matches").as_deref(),
+        Some("Визит Путина в Пекин")
     );
 }
 

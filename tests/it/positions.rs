@@ -144,7 +144,9 @@ fn a_changed_stance_is_a_shift_alert_a_position_and_a_digest_entry() {
 }
 
 /// A shift is listed (`changes`, its JSON, `v_changes`) under the title of
-/// the version its statement was read from, not under a later retitle.
+/// the version its statement was read from, not under a later retitle; the
+/// statement, the position and the topic match too (`v_statements`,
+/// `v_positions`, `v_matches`).
 #[test]
 fn a_shift_keeps_the_title_of_its_own_version() {
     let smtp = SmtpServer::start();
@@ -189,4 +191,19 @@ fn a_shift_keeps_the_title_of_its_own_version() {
             .as_deref(),
         Some(REFUSES.1)
     );
+    for (view, row) in [
+        ("v_statements", "url = 'https://news.example/refuses'"),
+        ("v_positions", "url = 'https://news.example/refuses'"),
+        (
+            "v_matches",
+            "url = 'https://news.example/refuses' AND version = 1",
+        ),
+    ] {
+        assert_eq!(
+            env.text(&format!("SELECT title FROM {view} WHERE {row}"))
+                .as_deref(),
+            Some(REFUSES.1),
+            "{view}"
+        );
+    }
 }
