@@ -23,6 +23,16 @@ pub const CHURN_ALERT_HOLD_HOURS: i64 = 3;
 /// then `{item}-{first revision}` (the first held-back major it combines).
 pub const CHURN_KEY_PREFIX: &str = "churn-";
 
+/// A churning item's combined alert still waiting takes a later held-back
+/// revision (?1) and its topics (?2): the pending alert of item ?3 whose
+/// dedupe key is like ?4. A seek on `outbox_by_item`.
+pub(super) const CHURN_ALERT_TAKES_REVISION: &str = "UPDATE outbox SET revision_id = ?1,
+         topics = (SELECT json_group_array(DISTINCT value) FROM
+                   (SELECT value FROM json_each(outbox.topics)
+                    UNION SELECT value FROM json_each(?2)))
+     WHERE kind = 'revision' AND item_id = ?3 AND status = 'pending'
+       AND dedupe_key LIKE ?4";
+
 /// What `queue_alerts` added, for the fetch summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QueuedAlerts {
@@ -179,14 +189,7 @@ fn queue_alerts(
     for (revision, item, story, rev_topics) in held {
         // A combined alert still waiting takes the later revision.
         let moved = tx
-            .prepare_cached(
-                "UPDATE outbox SET revision_id = ?1,
-                     topics = (SELECT json_group_array(DISTINCT value) FROM
-                               (SELECT value FROM json_each(outbox.topics)
-                                UNION SELECT value FROM json_each(?2)))
-                 WHERE kind = 'revision' AND item_id = ?3 AND status = 'pending'
-                   AND dedupe_key LIKE ?4",
-            )?
+            .prepare_cached(CHURN_ALERT_TAKES_REVISION)?
             .execute(params![
                 revision,
                 rev_topics,

@@ -198,6 +198,13 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         env.text("SELECT reasons FROM v_changes").unwrap(),
         r#"["text rewritten (61% of words)","figure 5 → 22"]"#
     );
+    // The outbox is read by item through an index.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'outbox_by_item'"
+        ),
+        1
+    );
     // A match is named by the title of the version it matched, not the latest.
     assert_eq!(
         env.text("SELECT title FROM v_matches").as_deref(),

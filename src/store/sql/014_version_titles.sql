@@ -29,3 +29,8 @@ SELECT speaker, issue, stance, object, text, said_at, topic, title, url, source 
   LEFT JOIN item_versions sv ON sv.item_id = st.item_id AND sv.version = st.version
   WHERE st.stance != 'statement' AND st.topic != ''
 ) WHERE n = 1;
+
+-- A churning item's combined alert looks up the item's alerts (the last one
+-- sent, the one still waiting): by item, not through `outbox_due`, which
+-- would read every alert ever sent. It also serves the cascade from items.
+CREATE INDEX outbox_by_item ON outbox(item_id, revision_id);
