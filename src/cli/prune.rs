@@ -37,9 +37,8 @@ pub fn prune(ctx: &Ctx, older_than: Option<&str>) -> CliResult {
         total.add(batch);
     }
     let topics: Vec<String> = ctx.config.topics.iter().map(|t| t.name.clone()).collect();
-    let expired_before =
-        now - chrono::Duration::days(crate::detect::relevance::context::EXPIRY_DAYS);
-    let terms = store.prune_context_terms(expired_before, &topics)?;
+    let expired_before = crate::pipeline::context_terms_expired_before(now);
+    let terms = crate::pipeline::prune_context_terms(&mut store, &topics, now)?;
     if ctx.json {
         #[derive(serde::Serialize)]
         struct Pruned {

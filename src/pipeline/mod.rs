@@ -28,10 +28,13 @@ mod stories;
 mod story_profiles;
 mod writer;
 
+use chrono::{DateTime, Utc};
+
 use crate::config::Config;
 use crate::fetch::FetchLimits;
 use crate::model::SourceSpec;
 use crate::scheduler::PollPolicy;
+use crate::store::{ContextPrune, Store, StoreError};
 
 pub use analyse::{Analysed, Analyser, Detection, entry_key};
 pub use commit::{Committer, FetchSummary};
@@ -82,4 +85,21 @@ pub fn fetch_limits(config: &Config) -> FetchLimits {
         user_agent: d.user_agent.clone(),
         per_host: d.per_host,
     }
+}
+
+/// The moment before which a context term has expired at `now`: no strong
+/// match has named it for `detect::relevance::context::EXPIRY_DAYS`.
+pub fn context_terms_expired_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - chrono::Duration::days(crate::detect::relevance::context::EXPIRY_DAYS)
+}
+
+/// Delete the expired context terms and those of every topic not in
+/// `topics` (the configured ones): `prune`, and the daemon's daily
+/// retention.
+pub fn prune_context_terms(
+    store: &mut Store,
+    topics: &[String],
+    now: DateTime<Utc>,
+) -> Result<ContextPrune, StoreError> {
+    store.prune_context_terms(context_terms_expired_before(now), topics)
 }

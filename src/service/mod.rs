@@ -490,11 +490,25 @@ impl Daemon {
             }
             self.supervisor.alive();
         }
+        // The topics' expired context terms and those of topics no longer
+        // configured, as `prune` deletes them.
+        let topics: Vec<String> = self.config.topics.iter().map(|t| t.name.clone()).collect();
+        let now = self.clock.now();
+        let terms = self
+            .writer
+            .call(move |s| crate::pipeline::prune_context_terms(s, &topics, now))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "retention: cannot delete expired context terms");
+                crate::store::ContextPrune::default()
+            });
         tracing::info!(
             items = total.items,
             versions = total.versions,
             fetches = total.fetches,
             text_bytes = total.text_bytes,
+            context_terms_expired = terms.expired,
+            context_terms_unconfigured = terms.unconfigured,
             "retention: pruned text of items not seen for {}",
             humantime::format_duration(keep)
         );

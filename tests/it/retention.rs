@@ -195,3 +195,67 @@ fn an_item_back_after_its_text_was_pruned_is_compared_by_title_only() {
     assert_eq!(flags.as_deref(), Some("[]"));
     assert!(diff.unwrap().contains("Delete"));
 }
+
+/// The daemon's retention deletes the topics' expired context terms and
+/// those of topics no longer configured, as `prune` does; terms a strong
+/// match named this week stay.
+#[test]
+fn the_daemon_deletes_expired_context_terms_at_start_when_retention_is_set() {
+    let source = "[[source]]\nname = \"wire\"\nurl = \"http://127.0.0.1:9/rss\"\n\n";
+    let talks = "[[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n\n";
+    let summit = "[[topic]]\nname = \"summit\"\nquery = 'summit*'\n\n";
+    let storms = "[[topic]]\nname = \"storms\"\nquery = 'storm*'\n";
+    let env = Env::new("", &format!("{source}{talks}{summit}{storms}"));
+    // In March: strong matches of both topics name people and places.
+    env.ingest_rss(
+        "wire",
+        "2026-03-02T09:00:00Z",
+        &[
+            (
+                "a1",
+                "Kushner holds talks with Dmitriev on a ceasefire plan",
+                "Jared Kushner held talks with Kirill Dmitriev about a ceasefire plan.",
+            ),
+            (
+                "a2",
+                "Storm Bramwell hits Galway",
+                "Storm Bramwell hit Galway overnight, Met Eireann said.",
+            ),
+        ],
+    );
+    // An hour ago: a strong match of another topic names others (one of
+    // talks would drop its expired terms itself).
+    let recent = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    env.ingest_rss(
+        "wire",
+        &recent,
+        &[(
+            "a3",
+            "Witkoff and Umerov meet at the Geneva summit",
+            "Steve Witkoff and Rustem Umerov met at the summit in Geneva.",
+        )],
+    );
+    let count = |sql: &str| env.try_count(sql).unwrap_or(-1);
+    let expired =
+        "SELECT count(*) FROM context_terms WHERE topic = 'talks' AND last_seen < '2026-04-01'";
+    let fresh = "SELECT count(*) FROM context_terms WHERE topic = 'summit'";
+    let of_storms = "SELECT count(*) FROM context_terms WHERE topic = 'storms'";
+    assert!(count(expired) > 0, "no expired term to delete");
+    assert!(count(of_storms) > 0, "no term of storms");
+    let kept = count(fresh);
+    assert!(kept > 0, "no term named this week");
+
+    // storms leaves the configuration; retention is set; the daemon starts.
+    env.write_config(&format!(
+        "[daemon]\ndatabase = \"test.db\"\nretention = \"30d\"\n\n{source}{talks}{summit}"
+    ));
+    let mut child = crate::support::start_daemon(&env, &[]);
+    crate::support::wait_until(
+        "the daemon deletes expired context terms",
+        std::time::Duration::from_secs(20),
+        || count(expired) == 0 && count(of_storms) == 0,
+    );
+    assert_eq!(count(fresh), kept, "a term named this week was deleted");
+    crate::support::signal(&child, "-TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
