@@ -102,6 +102,15 @@ fn search_finds_other_forms_of_a_word() {
     );
 }
 
+/// The schema of newswatch before search stemmed: its first five migrations.
+const SCHEMA_5: [&str; 5] = [
+    include_str!("../../src/store/sql/001_initial.sql"),
+    include_str!("../../src/store/sql/002_detections.sql"),
+    include_str!("../../src/store/sql/003_outbox.sql"),
+    include_str!("../../src/store/sql/004_runs.sql"),
+    include_str!("../../src/store/sql/005_retention.sql"),
+];
+
 /// A database from before search stemmed is re-indexed when it is opened:
 /// its items are found by other forms of their words at once.
 #[test]
@@ -118,41 +127,56 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
     .unwrap();
     env.run(&["ingest", "--source", "ru", file.to_str().unwrap()])
         .expect(0);
-    // As newswatch before: schema 5, an index of folded words only (and
-    // none of what later schemas added: story evidence, feedback, positions,
-    // story news and corrections, matches carried by a story, context
-    // terms, reasons in words: an old revision's reasons are codes).
+    // As newswatch before: a file of schema 5, made by its own migrations
+    // (001–005), holding the rows this build stored in the columns schema 5
+    // had, an index of folded words only, and an old revision's reasons as
+    // codes.
+    let old = env.path("old.db");
     {
-        let db = rusqlite::Connection::open(&env.db).unwrap();
+        let db = rusqlite::Connection::open(&old).unwrap();
+        for sql in SCHEMA_5 {
+            db.execute_batch(sql).unwrap();
+        }
+        db.execute_batch(&format!(
+            // Tables are copied in any order: references hold once all are.
+            "PRAGMA foreign_keys = OFF; PRAGMA application_id = {}; ATTACH '{}' AS cur;",
+            0x6e77_6368,
+            env.db.display()
+        ))
+        .unwrap();
+        let tables: Vec<String> = db
+            .prepare(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'items_fts%' AND name NOT LIKE 'sqlite_%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for table in tables {
+            let columns: Vec<String> = db
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info('{table}', 'main')"
+                ))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let columns = columns.join(", ");
+            db.execute(
+                &format!(
+                    "INSERT OR REPLACE INTO main.{table} ({columns}) SELECT {columns} FROM cur.{table}"
+                ),
+                [],
+            )
+            .unwrap();
+        }
         db.execute_batch(
-            "DELETE FROM items_fts;
+            "DETACH cur;
              INSERT INTO items_fts (rowid, title, text)
                  SELECT id, 'визит путина в пекин', 'кремль подтвердил визит.' FROM items;
-             DROP VIEW v_story_members;
-             DROP TABLE story_corrections;
-             ALTER TABLE items DROP COLUMN story_news;
-             ALTER TABLE items DROP COLUMN story_grouped;
-             ALTER TABLE items DROP COLUMN story_keys;
-             ALTER TABLE items DROP COLUMN story_why;
-             DROP TABLE feedback;
-             DROP TABLE topic_models;
-             DROP VIEW v_positions; DROP VIEW v_shifts; DROP VIEW v_statements;
-             DROP VIEW v_changes;
-             DROP INDEX statements_by_position;
-             ALTER TABLE statements DROP COLUMN issue; ALTER TABLE statements DROP COLUMN stance;
-             ALTER TABLE statements DROP COLUMN object; ALTER TABLE statements DROP COLUMN said_at;
-             ALTER TABLE matches DROP COLUMN via_story;
-             DROP TABLE context_terms;
-             CREATE VIEW v_changes AS
-             SELECT 'revision' AS kind, r.item_id, i.url, s.name AS source, r.from_version,
-                    r.to_version, r.seen_at, r.significance, r.reasons, r.topics, i.title
-             FROM revisions r JOIN items i ON i.id = r.item_id JOIN sources s ON s.id = i.source_id
-             WHERE r.reported = 1
-             UNION ALL
-             SELECT 'shift', st.item_id, i.url, s.name, NULL, st.version, sh.seen_at, 'major',
-                    json_array('statement_shift: ' || st.speaker), json_array(st.topic), i.title
-             FROM shifts sh JOIN statements st ON st.id = sh.statement_id
-             JOIN items i ON i.id = st.item_id JOIN sources s ON s.id = i.source_id;
              INSERT INTO revisions (item_id, from_version, to_version, seen_at, significance,
                                     reasons, diff, changed_share, topics)
                  SELECT id, 1, 2, '2026-05-04T10:00:00Z', 'major',
@@ -169,6 +193,15 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         )
         .unwrap();
     }
+    for stale in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{stale}", env.db.display()));
+    }
+    std::fs::rename(&old, &env.db).unwrap();
+    assert_eq!(
+        env.count("SELECT count(*) FROM items"),
+        1,
+        "the item was copied"
+    );
     let hits = env
         .run(&["--json", "search", "Путин"])
         .expect(0)
