@@ -75,7 +75,7 @@ pub enum Command {
         /// Source the files belong to
         #[arg(long, value_name = "NAME")]
         source: String,
-        /// Fetch time (RFC 3339 or 20260504T194655Z) [default: from the file name if it is such a time, else now]
+        /// Fetch time of every FILE, when their items are seen (RFC 3339 or 20260504T194655Z) [default: from each file's name if it is such a time, else now]
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// Feed files

@@ -231,3 +231,69 @@ fn zero_width_characters_are_removed_from_stored_text() {
         0
     );
 }
+
+/// The time `ingest` stamps: `--at` for every file given; without it, the
+/// time a file's name gives (`20260504T120000Z.xml`), else the current
+/// time. Items are first seen then, and one whose entry has no date is
+/// published then.
+#[test]
+fn ingest_stamps_the_given_time_the_file_name_or_now() {
+    let env = Env::with_sources("", &[("wire", "http://127.0.0.1:9/unused")]);
+    let undated = |guid: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>\
+             <item><guid isPermaLink=\"false\">{guid}</guid><title>Report {guid}</title>\
+             <description>Text of {guid}.</description></item></channel></rss>"
+        )
+    };
+    let write = |name: &str, guid: &str| {
+        let path = env.path(name);
+        std::fs::write(&path, undated(guid)).unwrap();
+        path.display().to_string()
+    };
+    let (a, b) = (write("a.xml", "a"), write("b.xml", "b"));
+    let named = write("20260504T120000Z.xml", "n");
+    let plain = write("plain.xml", "p");
+    let stamped = |guid: &str| {
+        env.text(&format!(
+            "SELECT first_seen || ' ' || published_at FROM items WHERE guid = '{guid}'"
+        ))
+        .unwrap_or_else(|| panic!("no item {guid}"))
+    };
+
+    // --at: every file, even one named as a time.
+    let out = env
+        .run(&[
+            "--json",
+            "ingest",
+            "--source",
+            "wire",
+            "--at",
+            "20260301T080000Z",
+            &a,
+            &b,
+        ])
+        .expect(0)
+        .json_lines();
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!(
+        out.iter().all(|l| l["at"] == "2026-03-01T08:00:00Z"),
+        "{out:?}"
+    );
+    assert_eq!(stamped("a"), "2026-03-01T08:00:00Z 2026-03-01T08:00:00Z");
+    assert_eq!(stamped("b"), "2026-03-01T08:00:00Z 2026-03-01T08:00:00Z");
+
+    // Without --at: the file name's time, else now.
+    let before = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    env.run(&["ingest", "--source", "wire", &named, &plain])
+        .expect(0);
+    let after = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    assert_eq!(stamped("n"), "2026-05-04T12:00:00Z 2026-05-04T12:00:00Z");
+    let now = stamped("p");
+    let (first_seen, published) = now.split_once(' ').unwrap();
+    assert!(
+        before.as_str() <= first_seen && first_seen <= after.as_str(),
+        "{before} <= {first_seen} <= {after}"
+    );
+    assert_eq!(published, first_seen);
+}
