@@ -1,5 +1,6 @@
 //! Context from the story and the topic's context terms: what `prune`
-//! keeps of the terms, and what the commands show of the context.
+//! and the daemon's retention keep of the terms, and what the commands
+//! show of the context.
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
@@ -120,9 +121,9 @@ fn prune_deletes_expired_terms_and_those_of_topics_no_longer_configured() {
     assert_eq!(again[0]["context_terms_unconfigured"], 0, "{again:?}");
 }
 
-#[test]
-fn prune_counts_what_it_deleted() {
-    let env = env();
+/// In March: a strong match of talks and one of storms, each naming
+/// people and places.
+fn ingest_march_reports(env: &Env) {
     env.ingest_rss(
         "wire",
         "2026-03-02T09:00:00Z",
@@ -139,6 +140,12 @@ fn prune_counts_what_it_deleted() {
             ),
         ],
     );
+}
+
+#[test]
+fn prune_counts_what_it_deleted() {
+    let env = env();
+    ingest_march_reports(&env);
     let talks = env.count("SELECT count(*) FROM context_terms WHERE topic = 'talks'");
     let storms = env.count("SELECT count(*) FROM context_terms WHERE topic = 'storms'");
     assert!(talks > 0 && storms > 0, "talks {talks}, storms {storms}");
@@ -368,4 +375,51 @@ fn a_later_match_takes_the_earlier_reports_of_its_story_and_a_new_version_keeps_
         via_story_of(&env, early.1, 2).as_deref(),
         Some(story.as_str())
     );
+}
+
+/// The daemon's retention deletes the topics' expired context terms and
+/// those of topics no longer configured, as `prune` does; terms a strong
+/// match named this week stay.
+#[test]
+fn the_daemon_deletes_expired_context_terms_at_start_when_retention_is_set() {
+    let summit = "[[topic]]\nname = \"summit\"\nquery = 'summit*'\n";
+    let env = Env::new("", &format!("{SOURCE}{TOPICS}\n{summit}"));
+    ingest_march_reports(&env);
+    // An hour ago: a strong match of another topic names others (one of
+    // talks would drop its expired terms itself).
+    let recent = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    env.ingest_rss(
+        "wire",
+        &recent,
+        &[(
+            "a3",
+            "Witkoff and Umerov meet at the Geneva summit",
+            "Steve Witkoff and Rustem Umerov met at the summit in Geneva.",
+        )],
+    );
+    let count = |sql: &str| env.try_count(sql).unwrap_or(-1);
+    let expired =
+        "SELECT count(*) FROM context_terms WHERE topic = 'talks' AND last_seen < '2026-04-01'";
+    let fresh = "SELECT count(*) FROM context_terms WHERE topic = 'summit'";
+    let of_storms = "SELECT count(*) FROM context_terms WHERE topic = 'storms'";
+    assert!(count(expired) > 0, "no expired term to delete");
+    assert!(count(of_storms) > 0, "no term of storms");
+    let kept = count(fresh);
+    assert!(kept > 0, "no term named this week");
+
+    // storms leaves the configuration; retention is set; the daemon starts.
+    let talks = "[[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n\n";
+    env.write_config(
+        &config(&format!("{talks}{summit}"))
+            .replace("[daemon]\n", "[daemon]\nretention = \"30d\"\n"),
+    );
+    let mut child = crate::support::start_daemon(&env, &[]);
+    crate::support::wait_until(
+        "the daemon deletes expired context terms",
+        std::time::Duration::from_secs(20),
+        || count(expired) == 0 && count(of_storms) == 0,
+    );
+    assert_eq!(count(fresh), kept, "a term named this week was deleted");
+    crate::support::signal(&child, "-TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
