@@ -26,7 +26,7 @@ pub(super) fn received(smtp: &SmtpServer) -> usize {
 pub(super) fn settle(smtp: &SmtpServer) {
     wait_until(
         "the SMTP server to see the killed run's connections close",
-        Duration::from_secs(10),
+        Duration::from_secs(60),
         || smtp.open_connections() == 0,
     );
 }
