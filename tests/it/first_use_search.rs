@@ -238,6 +238,30 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         ),
         1
     );
+    // Deleting a revision or a shift finds its alerts through an index.
+    let db = env.db();
+    db.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    for parent in ["revisions", "shifts"] {
+        let plan: Vec<String> = db
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN DELETE FROM {parent} WHERE id = 1"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH outbox USING")),
+            "deleting from {parent}: {plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN outbox")),
+            "deleting from {parent}: {plan:?}"
+        );
+    }
+    drop(db);
     // A match is named by the title of the version it matched, not the latest.
     assert_eq!(
         env.text("SELECT title FROM v_matches").as_deref(),

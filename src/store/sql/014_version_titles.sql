@@ -34,3 +34,8 @@ SELECT speaker, issue, stance, object, text, said_at, topic, title, url, source 
 -- sent, the one still waiting): by item, not through `outbox_due`, which
 -- would read every alert ever sent. It also serves the cascade from items.
 CREATE INDEX outbox_by_item ON outbox(item_id, revision_id);
+-- Deleting a revision or a shift (when `sources remove` deletes a source's
+-- items) cascades to its alerts: found through these, not by reading the
+-- whole outbox once per deleted row. Most alerts have neither column set.
+CREATE INDEX outbox_by_revision ON outbox(revision_id) WHERE revision_id IS NOT NULL;
+CREATE INDEX outbox_by_shift ON outbox(shift_id) WHERE shift_id IS NOT NULL;
