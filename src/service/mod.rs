@@ -45,7 +45,8 @@ const MAX_IDLE: Duration = Duration::from_secs(30);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How often the run's heartbeat (and systemd's status line) is refreshed.
 const HEARTBEAT: Duration = Duration::from_secs(60);
-/// How often retention runs (when `[daemon] retention` is set).
+/// How often the daily pass runs: expired context terms always, the text
+/// of old items when `[daemon] retention` is set.
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Items pruned per transaction: short enough not to hold up fetches.
 const PRUNE_BATCH: usize = 500;
@@ -284,9 +285,9 @@ impl Daemon {
                     }
                     last_heartbeat = now;
                 }
-                if self.config.daemon.retention.is_some()
-                    && crate::clock::is_due(last_prune, PRUNE_EVERY, now)
-                {
+                // Not while another process holds the write lock: the pass
+                // runs once it lets go.
+                if self.lock_pause.is_none() && crate::clock::is_due(last_prune, PRUNE_EVERY, now) {
                     last_prune = Some(now);
                     self.prune().await;
                 }
@@ -465,9 +466,21 @@ impl Daemon {
         Ok(())
     }
 
-    /// Retention: prune in small transactions between fetches.
+    /// The daily pass. Context terms are derived state, not the user's
+    /// history: the expired ones and those of topics no longer configured
+    /// go whatever the retention. The text of items not seen for
+    /// `[daemon] retention` goes only when it is set, in small transactions
+    /// between fetches.
     async fn prune(&mut self) {
+        let terms = self.prune_context_terms().await;
         let Some(keep) = self.config.daemon.retention else {
+            if terms.expired + terms.unconfigured > 0 {
+                tracing::info!(
+                    context_terms_expired = terms.expired,
+                    context_terms_unconfigured = terms.unconfigured,
+                    "deleted expired context terms"
+                );
+            }
             return;
         };
         let mut total = crate::store::PruneReport::default();
@@ -490,18 +503,6 @@ impl Daemon {
             }
             self.supervisor.alive();
         }
-        // The topics' expired context terms and those of topics no longer
-        // configured, as `prune` deletes them.
-        let topics: Vec<String> = self.config.topics.iter().map(|t| t.name.clone()).collect();
-        let now = self.clock.now();
-        let terms = self
-            .writer
-            .call(move |s| crate::pipeline::prune_context_terms(s, &topics, now))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "retention: cannot delete expired context terms");
-                crate::store::ContextPrune::default()
-            });
         tracing::info!(
             items = total.items,
             versions = total.versions,
@@ -512,6 +513,20 @@ impl Daemon {
             "retention: pruned text of items not seen for {}",
             humantime::format_duration(keep)
         );
+    }
+
+    /// Delete the topics' expired context terms and those of topics no
+    /// longer configured, as `prune` does.
+    async fn prune_context_terms(&mut self) -> crate::store::ContextPrune {
+        let topics: Vec<String> = self.config.topics.iter().map(|t| t.name.clone()).collect();
+        let now = self.clock.now();
+        self.writer
+            .call(move |s| crate::pipeline::prune_context_terms(s, &topics, now))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot delete expired context terms");
+                crate::store::ContextPrune::default()
+            })
     }
 
     /// Stop dispatching, let in-flight work finish (bounded), record the stop.

@@ -1,5 +1,5 @@
 //! Context from the story and the topic's context terms: what `prune`
-//! and the daemon's retention keep of the terms, and what the commands
+//! and the daemon's daily pass keep of the terms, and what the commands
 //! show of the context.
 
 use crate::support::env::Env;
@@ -377,11 +377,12 @@ fn a_later_match_takes_the_earlier_reports_of_its_story_and_a_new_version_keeps_
     );
 }
 
-/// The daemon's retention deletes the topics' expired context terms and
-/// those of topics no longer configured, as `prune` does; terms a strong
-/// match named this week stay.
+/// The daemon's daily pass deletes the topics' expired context terms and
+/// those of topics no longer configured, as `prune` does, with no
+/// `[daemon] retention` set (they are derived state): terms a strong match
+/// named this week stay, and so does the text of the items.
 #[test]
-fn the_daemon_deletes_expired_context_terms_at_start_when_retention_is_set() {
+fn the_daemon_deletes_expired_context_terms_at_start_without_retention() {
     let summit = "[[topic]]\nname = \"summit\"\nquery = 'summit*'\n";
     let env = Env::new("", &format!("{SOURCE}{TOPICS}\n{summit}"));
     ingest_march_reports(&env);
@@ -407,12 +408,11 @@ fn the_daemon_deletes_expired_context_terms_at_start_when_retention_is_set() {
     let kept = count(fresh);
     assert!(kept > 0, "no term named this week");
 
-    // storms leaves the configuration; retention is set; the daemon starts.
+    // storms leaves the configuration; no retention; the daemon starts.
     let talks = "[[topic]]\nname = \"talks\"\nquery = 'talks OR negotiat*'\n\n";
-    env.write_config(
-        &config(&format!("{talks}{summit}"))
-            .replace("[daemon]\n", "[daemon]\nretention = \"30d\"\n"),
-    );
+    let config = config(&format!("{talks}{summit}"));
+    assert!(!config.contains("retention"), "{config}");
+    env.write_config(&config);
     let mut child = crate::support::start_daemon(&env, &[]);
     crate::support::wait_until(
         "the daemon deletes expired context terms",
@@ -422,4 +422,14 @@ fn the_daemon_deletes_expired_context_terms_at_start_when_retention_is_set() {
     assert_eq!(count(fresh), kept, "a term named this week was deleted");
     crate::support::signal(&child, "-TERM");
     assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(
+        count("SELECT count(*) FROM item_versions WHERE pruned_at IS NOT NULL"),
+        0,
+        "without retention, the March reports keep their text"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM item_versions WHERE text IS NULL OR text = ''"),
+        0,
+        "without retention, the March reports keep their text"
+    );
 }
