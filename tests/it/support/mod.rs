@@ -105,8 +105,17 @@ pub fn daemon_log(env: &env::Env) -> String {
     std::fs::read_to_string(env.path("daemon.log")).unwrap_or_default()
 }
 
-/// Poll `ok` every 50 ms until it holds; fail the test after `timeout`.
+/// The shortest time a wait for an outcome gives up after, whatever cap
+/// its caller names. A wait ends as soon as its outcome holds, so a passing
+/// test never waits this long; but on a loaded machine (CI running several
+/// builds on two cores) a daemon's start, first poll and first mail can
+/// take many seconds, and a cap of 10 s there fails a test that is right.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Poll `ok` every 50 ms until it holds; fail the test after `timeout`
+/// (at least [`PATIENCE`]).
 pub fn wait_until(what: &str, timeout: std::time::Duration, mut ok: impl FnMut() -> bool) {
+    let timeout = timeout.max(PATIENCE);
     let t0 = std::time::Instant::now();
     while !ok() {
         assert!(t0.elapsed() < timeout, "timed out waiting for {what}");

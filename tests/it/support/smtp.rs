@@ -205,9 +205,9 @@ impl SmtpServer {
 
     /// Wait until every connection the server accepted has closed: from
     /// then on no message from those connections can still be stored. False
-    /// if that takes over `timeout`.
+    /// if that takes over `timeout` (at least [`super::PATIENCE`]).
     pub fn wait_idle(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now() + timeout.max(super::PATIENCE);
         while self.open_connections() > 0 {
             if Instant::now() >= deadline {
                 return false;
@@ -247,10 +247,11 @@ impl SmtpServer {
         names.iter().map(|p| Received::load(p)).collect()
     }
 
-    /// Poll until at least `n` messages arrived or `timeout` passed; returns
-    /// what is there either way (assert on its length).
+    /// Poll until at least `n` messages arrived or `timeout` (at least
+    /// [`super::PATIENCE`]) passed; returns what is there either way (assert
+    /// on its length).
     pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now() + timeout.max(super::PATIENCE);
         loop {
             let got = self.messages();
             if got.len() >= n || Instant::now() >= deadline {
