@@ -128,7 +128,8 @@ fn day(at: i64, offset_hours: i32) -> i64 {
 /// report is a statement of, and that occasion's start (its story's first
 /// report among `members`): the new headline's subject is one or both of
 /// the principals, it names both, or the other, or the occasion's kind,
-/// names no other occasion kind, and falls on the occasion's day for one
+/// names no other occasion kind unless both principals are its subject
+/// (what the two do together that day), and falls on the occasion's day for one
 /// of its subject (that person's time zone in the entity list, else UTC).
 /// The latest occasion wins; ties go to the earliest story.
 pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize, i64)> {
@@ -141,7 +142,10 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
         if !two_principals(p) || !new.subject.iter().all(|s| p.principals.contains(s)) {
             continue;
         }
-        if new.kinds & !p.kinds != 0 {
+        // Both principals as the subject ("Trump, Zelensky holding phone
+        // call with European leaders"): what the two do together on the
+        // day of their occasion is part of it, whatever its kind.
+        if new.kinds & !p.kinds != 0 && !same_set(&new.subject, &p.principals) {
             continue;
         }
         let other = p.principals.iter().find(|q| !new.subject.contains(q));
@@ -323,6 +327,12 @@ mod tests {
         // A call of one of them is another occasion.
         let call = "Trump says he had 'very productive' call with Putin ahead of Zelenskiy meeting";
         assert_eq!(join(call, 3, 1_766_942_446, &[meeting]), None);
+        // The two together, on the meeting's day, in another kind of
+        // occasion: part of the meeting (a call with European leaders
+        // during it).
+        let together = "Trump, Zelensky holding phone call with European leaders — news agency";
+        let j = join(together, 3, 1_766_957_613, &[meeting]).expect("the two together");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Participant));
         // The next day in Kyiv and in Florida.
         let next = "Trump, Zelensky reveal names on working groups on Ukraine";
         assert_eq!(join(next, 3, 1_766_991_570, &[meeting]), None);
