@@ -373,9 +373,11 @@ fn two_languages(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && code(a) != code(b)
 }
 
-/// The best candidate so far: (content rule, score, -story id) to rank it,
-/// its member, rule, and whether it compared across languages.
-type Best = ((bool, f64, i64), usize, Rule, bool);
+/// The best candidate so far: (content rule, score — for the same outlet's
+/// occasion, the number of the speaker's headlines of that outlet in the
+/// story plus the score —, -story id) to rank it, its member, rule,
+/// whether it compared across languages, and its score.
+type Best = ((bool, f64, i64), usize, Rule, bool, f64);
 
 /// The story a new item joins, or `None` for a new story. The best-scoring
 /// member wins; ties go to the earliest story. `rarity` gives a key id's
@@ -445,25 +447,42 @@ pub fn decide(
         } else {
             continue;
         };
-        let rank = (rule == Rule::Content, score, -m.story_id);
+        // One outlet's headlines of one speaker: of the stories holding
+        // them, the one that holds most of them among the members is the
+        // occasion (a headline that joined another story by content does
+        // not draw the speaker's next headlines there).
+        let weight = if rule == Rule::Occasion {
+            members
+                .iter()
+                .filter(|o| {
+                    o.story_id == m.story_id
+                        && o.source == source
+                        && o.profile.speaker == new.speaker
+                })
+                .count() as f64
+                + score
+        } else {
+            score
+        };
+        let rank = (rule == Rule::Content, weight, -m.story_id);
         if best.as_ref().is_none_or(|(b, ..)| rank > *b) {
-            best = Some((rank, n, rule, across));
+            best = Some((rank, n, rule, across, score));
         }
     }
     // A story the user split reports off is joined only through its own
     // reports: when one split off scores higher, the report goes with it.
-    if let Some(((content, score, _), n, ..)) = best {
+    if let Some(((content, _, _), n, _, _, score)) = best {
         let left = members[n].story_id;
         if let Some(&(s, split, across)) = split_off
             .iter()
             .filter(|&&(s, split, _)| members[s].split_from == Some(left) && split > score)
             .max_by(|a, b| a.1.total_cmp(&b.1))
         {
-            best = Some(((content, split, 0), s, Rule::Split, across));
+            best = Some(((content, split, 0), s, Rule::Split, across, split));
         }
     }
     let join = match best {
-        Some(((_, score, _), n, rule, across)) => {
+        Some((_, n, rule, across, score)) => {
             let m = &members[n];
             let na = if across { across_norm } else { own_norm };
             Some(score_shared(
