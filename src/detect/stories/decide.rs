@@ -30,6 +30,9 @@ pub struct Member<'a> {
     /// a report closer to this member than to any of that story's goes
     /// with the reports split off, not with the story they left.
     pub split_from: Option<i64>,
+    /// Unix seconds of the latest report of this member's story (the
+    /// caller's window; at least `seen`).
+    pub story_last: i64,
 }
 
 /// The rule that joined an item.
@@ -49,6 +52,10 @@ pub enum Rule {
     /// Grouping put the report with a story the user split reports off,
     /// but it is closer to one of the reports split off: it goes with them.
     Split,
+    /// Another report of the story's occasion of two principals (the same
+    /// two people, the same kind), while the story is open
+    /// (`occasion::by_pair`).
+    Pair,
 }
 
 /// A decision to join a story, with what it rests on.
@@ -97,8 +104,16 @@ impl Join {
             Rule::Occasion => "same outlet, speaker and occasion",
             Rule::Participant => {
                 return format!(
-                    "a participant's statement: {}, on the day of the story's {} of {}, {} after its first report",
+                    "a participant's statement: {}, on the day of the story's {} of {}, {} after a report of it",
                     list(KeyKind::Speaker).replace('+', ", "),
+                    self.kinds.join(", "),
+                    list(KeyKind::Name),
+                    gap_text(self.gap_secs),
+                );
+            }
+            Rule::Pair => {
+                return format!(
+                    "the same {} of {} as the story's, {} after its latest report",
                     self.kinds.join(", "),
                     list(KeyKind::Name),
                     gap_text(self.gap_secs),
@@ -246,6 +261,8 @@ pub struct Interned {
     pub speaker_actor: bool,
     /// Occasion kinds the headline names (`occasion::kinds`).
     pub kinds: u8,
+    /// Other events the headline names (`occasion::acts`).
+    pub acts: u8,
     /// Listed actors the headline names (ids of their name keys), in order.
     pub principals: Vec<u32>,
     /// Who the headline is about as a statement: the speaker's actors, else
@@ -261,6 +278,7 @@ impl Interned {
         let list = Aliases::shipped();
         let mut out = Interned {
             kinds: occasion::kinds(keys),
+            acts: occasion::acts(keys),
             ..Interned::default()
         };
         let mut opening = true;
@@ -519,6 +537,24 @@ pub fn decide(
                         score: 0.0,
                         shared,
                         gap_secs: at - start,
+                        kinds: occasion::kind_names(m.profile.kinds),
+                    }
+                })
+            })
+            .or_else(|| {
+                occasion::by_pair(new, at, members).map(|(n, last)| {
+                    let m = &members[n];
+                    Join {
+                        story_id: m.story_id,
+                        rule: Rule::Pair,
+                        score: 0.0,
+                        shared: m
+                            .profile
+                            .principals
+                            .iter()
+                            .map(|&p| (KeyKind::Name, text(p)))
+                            .collect(),
+                        gap_secs: at - last,
                         kinds: occasion::kind_names(m.profile.kinds),
                     }
                 })

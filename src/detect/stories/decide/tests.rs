@@ -62,6 +62,7 @@ fn decide(
             near_founder: m.near_founder,
             occasion_only: false,
             split_from: m.split_from,
+            story_last: m.seen,
         })
         .collect();
     let mut rarity = |id: u32| {
