@@ -66,6 +66,8 @@ pub struct ProfileIndex {
     occasions: VecDeque<u64>,
     /// Story split off by the user → the story it left (`stories split`).
     split_from: HashMap<i64, i64>,
+    /// Story → when its latest report in the window was seen.
+    last_seen: HashMap<i64, i64>,
 }
 
 /// Names and figures of a profile.
@@ -142,6 +144,10 @@ impl ProfileIndex {
             let window = self.window_secs;
             self.founders.retain(|_, (seen, _)| now - *seen <= window);
         }
+        if self.last_seen.len() > 2 * self.items.len() + 1000 {
+            let window = self.window_secs;
+            self.last_seen.retain(|_, seen| now - *seen <= window);
+        }
     }
 
     /// Number again only the texts of the window's items and founders,
@@ -200,6 +206,8 @@ impl ProfileIndex {
         self.founders
             .entry(story_id)
             .or_insert_with(|| (seen, anchors(&profile)));
+        let last = self.last_seen.entry(story_id).or_insert(seen);
+        *last = (*last).max(seen);
         let seq = self.base + self.items.len() as u64;
         if self.postings.len() < self.ids.len() {
             self.postings.resize_with(self.ids.len(), Vec::new);
@@ -285,6 +293,7 @@ impl ProfileIndex {
                     .is_none_or(|(_, f)| f.iter().any(|a| own.contains(a))),
                 occasion_only,
                 split_from: self.split_from.get(&r.story_id).copied(),
+                story_last: self.last_seen.get(&r.story_id).copied().unwrap_or(r.seen),
             })
             .collect();
         // Rarity of a key in the window: ln(N / (df + 1)), N with a prior.

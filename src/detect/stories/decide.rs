@@ -30,6 +30,9 @@ pub struct Member<'a> {
     /// a report closer to this member than to any of that story's goes
     /// with the reports split off, not with the story they left.
     pub split_from: Option<i64>,
+    /// Unix seconds of the latest report of this member's story (the
+    /// caller's window; at least `seen`).
+    pub story_last: i64,
 }
 
 /// The rule that joined an item.
@@ -49,6 +52,10 @@ pub enum Rule {
     /// Grouping put the report with a story the user split reports off,
     /// but it is closer to one of the reports split off: it goes with them.
     Split,
+    /// Another report of the story's occasion of two principals (the same
+    /// two people, the same kind), while the story is open
+    /// (`occasion::by_pair`).
+    Pair,
 }
 
 /// A decision to join a story, with what it rests on.
@@ -97,8 +104,16 @@ impl Join {
             Rule::Occasion => "same outlet, speaker and occasion",
             Rule::Participant => {
                 return format!(
-                    "a participant's statement: {}, on the day of the story's {} of {}, {} after its first report",
+                    "a participant's statement: {}, on the day of the story's {} of {}, {} after a report of it",
                     list(KeyKind::Speaker).replace('+', ", "),
+                    self.kinds.join(", "),
+                    list(KeyKind::Name),
+                    gap_text(self.gap_secs),
+                );
+            }
+            Rule::Pair => {
+                return format!(
+                    "the same {} of {} as the story's, {} after its latest report",
                     self.kinds.join(", "),
                     list(KeyKind::Name),
                     gap_text(self.gap_secs),
@@ -246,6 +261,8 @@ pub struct Interned {
     pub speaker_actor: bool,
     /// Occasion kinds the headline names (`occasion::kinds`).
     pub kinds: u8,
+    /// Other events the headline names (`occasion::acts`).
+    pub acts: u8,
     /// Listed actors the headline names (ids of their name keys), in order.
     pub principals: Vec<u32>,
     /// Who the headline is about as a statement: the speaker's actors, else
@@ -261,6 +278,7 @@ impl Interned {
         let list = Aliases::shipped();
         let mut out = Interned {
             kinds: occasion::kinds(keys),
+            acts: occasion::acts(keys),
             ..Interned::default()
         };
         let mut opening = true;
@@ -373,9 +391,11 @@ fn two_languages(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && code(a) != code(b)
 }
 
-/// The best candidate so far: (content rule, score, -story id) to rank it,
-/// its member, rule, and whether it compared across languages.
-type Best = ((bool, f64, i64), usize, Rule, bool);
+/// The best candidate so far: (content rule, score — for the same outlet's
+/// occasion, the number of the speaker's headlines of that outlet in the
+/// story plus the score —, -story id) to rank it, its member, rule,
+/// whether it compared across languages, and its score.
+type Best = ((bool, f64, i64), usize, Rule, bool, f64);
 
 /// The story a new item joins, or `None` for a new story. The best-scoring
 /// member wins; ties go to the earliest story. `rarity` gives a key id's
@@ -445,25 +465,42 @@ pub fn decide(
         } else {
             continue;
         };
-        let rank = (rule == Rule::Content, score, -m.story_id);
+        // One outlet's headlines of one speaker: of the stories holding
+        // them, the one that holds most of them among the members is the
+        // occasion (a headline that joined another story by content does
+        // not draw the speaker's next headlines there).
+        let weight = if rule == Rule::Occasion {
+            members
+                .iter()
+                .filter(|o| {
+                    o.story_id == m.story_id
+                        && o.source == source
+                        && o.profile.speaker == new.speaker
+                })
+                .count() as f64
+                + score
+        } else {
+            score
+        };
+        let rank = (rule == Rule::Content, weight, -m.story_id);
         if best.as_ref().is_none_or(|(b, ..)| rank > *b) {
-            best = Some((rank, n, rule, across));
+            best = Some((rank, n, rule, across, score));
         }
     }
     // A story the user split reports off is joined only through its own
     // reports: when one split off scores higher, the report goes with it.
-    if let Some(((content, score, _), n, ..)) = best {
+    if let Some(((content, _, _), n, _, _, score)) = best {
         let left = members[n].story_id;
         if let Some(&(s, split, across)) = split_off
             .iter()
             .filter(|&&(s, split, _)| members[s].split_from == Some(left) && split > score)
             .max_by(|a, b| a.1.total_cmp(&b.1))
         {
-            best = Some(((content, split, 0), s, Rule::Split, across));
+            best = Some(((content, split, 0), s, Rule::Split, across, split));
         }
     }
     let join = match best {
-        Some(((_, score, _), n, rule, across)) => {
+        Some((_, n, rule, across, score)) => {
             let m = &members[n];
             let na = if across { across_norm } else { own_norm };
             Some(score_shared(
@@ -500,6 +537,24 @@ pub fn decide(
                         score: 0.0,
                         shared,
                         gap_secs: at - start,
+                        kinds: occasion::kind_names(m.profile.kinds),
+                    }
+                })
+            })
+            .or_else(|| {
+                occasion::by_pair(new, at, members).map(|(n, last)| {
+                    let m = &members[n];
+                    Join {
+                        story_id: m.story_id,
+                        rule: Rule::Pair,
+                        score: 0.0,
+                        shared: m
+                            .profile
+                            .principals
+                            .iter()
+                            .map(|&p| (KeyKind::Name, text(p)))
+                            .collect(),
+                        gap_secs: at - last,
                         kinds: occasion::kind_names(m.profile.kinds),
                     }
                 })

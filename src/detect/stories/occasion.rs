@@ -34,6 +34,32 @@ const KINDS: &[(&str, u8)] = &[
     ("summit", 2),
 ];
 
+/// Events other than an occasion that a headline can name, as bits: a
+/// strike, casualties, a prisoner exchange, sanctions, a vote. A report of
+/// a strike "before the Zelenskiy–Trump meeting" is the strike's, not the
+/// meeting's.
+const ACTS: &[(&str, u8)] = &[
+    ("strike", 1),
+    ("drone", 1),
+    ("missile", 1),
+    ("killed", 2),
+    ("wounded", 2),
+    ("prisoner", 4),
+    ("exchange", 4),
+    ("sanction", 8),
+    ("election", 16),
+    ("referendum", 16),
+];
+
+/// The events other than an occasion a profile's headline names (bits of
+/// [`ACTS`]).
+pub fn acts(keys: &[Key]) -> u8 {
+    keys.iter()
+        .filter(|k| k.in_title && k.kind == KeyKind::Word)
+        .filter_map(|k| ACTS.iter().find(|(w, _)| *w == k.text).map(|(_, b)| *b))
+        .fold(0, |a, b| a | b)
+}
+
 /// The occasion kinds a profile's headline names (bits of [`KINDS`]).
 pub fn kinds(keys: &[Key]) -> u8 {
     keys.iter()
@@ -125,12 +151,16 @@ fn day(at: i64, offset_hours: i32) -> i64 {
 }
 
 /// The member whose story is an occasion of two principals that the new
-/// report is a statement of, and that occasion's start (its story's first
-/// report among `members`): the new headline's subject is one or both of
-/// the principals, it names both, or the other, or the occasion's kind,
-/// names no other occasion kind, and falls on the occasion's day for one
-/// of its subject (that person's time zone in the entity list, else UTC).
-/// The latest occasion wins; ties go to the earliest story.
+/// report is a statement of, and when that member was seen: the member is
+/// a report of the occasion ([`two_principals`]); the new headline's
+/// subject is one or both of the principals, it names both, or the other,
+/// or the occasion's kind, names no other occasion kind unless both
+/// principals are its subject (what the two do together that day), and
+/// falls on the day of that report of the occasion for one of its subject
+/// (that person's time zone in the entity list, else UTC): the occasion's
+/// day as its latest report gives it, so that the next morning's readouts
+/// of a meeting, joined to it by [`by_pair`], carry their statements too.
+/// The latest report wins; ties go to the earliest story.
 pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize, i64)> {
     if new.subject.is_empty() || new.subject.contains(&super::decide::UNKNOWN) {
         return None;
@@ -141,7 +171,10 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
         if !two_principals(p) || !new.subject.iter().all(|s| p.principals.contains(s)) {
             continue;
         }
-        if new.kinds & !p.kinds != 0 {
+        // Both principals as the subject ("Trump, Zelensky holding phone
+        // call with European leaders"): what the two do together on the
+        // day of their occasion is part of it, whatever its kind.
+        if new.kinds & !p.kinds != 0 && !same_set(&new.subject, &p.principals) {
             continue;
         }
         let other = p.principals.iter().find(|q| !new.subject.contains(q));
@@ -152,12 +185,7 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
         if !continues {
             continue;
         }
-        let start = members
-            .iter()
-            .filter(|o| o.story_id == m.story_id)
-            .map(|o| o.seen)
-            .min()
-            .unwrap_or(m.seen);
+        let start = m.seen;
         let zones: &[i32] = if new.zones.is_empty() {
             &[0]
         } else {
@@ -172,6 +200,54 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
         }
     }
     best.map(|(_, n, start)| (n, start))
+}
+
+/// A story stays open to another report of its occasion of two
+/// principals this long after its latest report: one occasion's readouts
+/// come through the night after it; the same two people the next evening
+/// are usually a new occasion.
+pub const OCCASION_QUIET_HOURS: i64 = 12;
+
+/// The member whose story the new report continues, and when that story
+/// last had a report: the new headline is itself a report of an occasion
+/// of two principals ([`two_principals`]), and the member one of the same
+/// two principals and the same kind (a meeting of the same two people),
+/// whose story's latest report came at most [`OCCASION_QUIET_HOURS`]
+/// before. The latest story wins; ties go to the earliest story.
+pub fn by_pair(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize, i64)> {
+    if !two_principals(new) {
+        return None;
+    }
+    let mut best: Option<((i64, i64), usize, i64)> = None;
+    for (n, m) in members.iter().enumerate() {
+        // The story's first report among the members: the story is that
+        // occasion only when it began with it.
+        let first = members
+            .iter()
+            .filter(|o| o.story_id == m.story_id)
+            .min_by_key(|o| o.seen)
+            .unwrap_or(m);
+        if !std::ptr::eq(first, m) {
+            continue;
+        }
+        let p = m.profile;
+        if !two_principals(p)
+            || p.kinds != new.kinds
+            || p.acts != new.acts
+            || !same_set(&p.principals, &new.principals)
+        {
+            continue;
+        }
+        let last = m.story_last.max(m.seen);
+        if at < last - 60 || at - last > OCCASION_QUIET_HOURS * 3600 {
+            continue;
+        }
+        let rank = (last, -m.story_id);
+        if best.is_none_or(|(b, ..)| rank > b) {
+            best = Some((rank, n, last));
+        }
+    }
+    best.map(|(_, n, last)| (n, last))
 }
 
 #[cfg(test)]
@@ -216,6 +292,12 @@ mod tests {
                 near_founder: true,
                 occasion_only: false,
                 split_from: None,
+                story_last: earlier
+                    .iter()
+                    .filter(|o| o.0 == e.0)
+                    .map(|o| o.2)
+                    .max()
+                    .unwrap_or(e.2),
             })
             .collect();
         let text = |id: u32| ids.text(id).1.to_string();
@@ -323,9 +405,65 @@ mod tests {
         // A call of one of them is another occasion.
         let call = "Trump says he had 'very productive' call with Putin ahead of Zelenskiy meeting";
         assert_eq!(join(call, 3, 1_766_942_446, &[meeting]), None);
+        // The two together, on the meeting's day, in another kind of
+        // occasion: part of the meeting (a call with European leaders
+        // during it).
+        let together = "Trump, Zelensky holding phone call with European leaders — news agency";
+        let j = join(together, 3, 1_766_957_613, &[meeting]).expect("the two together");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Participant));
         // The next day in Kyiv and in Florida.
         let next = "Trump, Zelensky reveal names on working groups on Ukraine";
         assert_eq!(join(next, 3, 1_766_991_570, &[meeting]), None);
+    }
+
+    /// The next morning's readouts of a meeting (`dec-2025-late`) join it
+    /// while its story is open; a strike report that names the meeting
+    /// is not the meeting's story.
+    #[test]
+    fn another_report_of_the_same_occasion_joins_it_while_its_story_is_open() {
+        let join =
+            |n: &str, src: i64, at: i64, e: &[(i64, i64, i64, &str)]| join_rare(0.0, n, src, at, e);
+        let announced = (
+            7,
+            1,
+            1_766_899_607, // 2025-12-28T05:26:47Z
+            "Zelenskiy to meet Trump in Florida for talks on Ukraine peace plan",
+        );
+        let evening = (
+            7,
+            2,
+            1_766_964_000, // 23:20Z
+            "Trump, Zelensky say Ukraine peace deal edging closer but key issues unresolved",
+        );
+        let results =
+            "Working groups, unresolved territorial issues: results of Trump-Zelensky meeting";
+        let morning = 1_766_997_240; // 2025-12-29T08:34Z
+        let j = join(results, 3, morning, &[announced, evening]).expect("the same meeting");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Pair));
+        assert_eq!(
+            j.why(),
+            "the same meeting of zelensky, trump as the story's, 9h14 after its latest report"
+        );
+        // The story quiet since the announcement, 27 hours before.
+        assert_eq!(join(results, 3, morning, &[announced]), None);
+        // A call of the two is not their meeting.
+        let call = "Trump, Zelensky to hold phone call on Ukraine peace plan";
+        assert!(join(call, 3, morning, &[announced, evening]).is_none_or(|j| j.rule != Rule::Pair),);
+        // A strike "before the Zelenskiy-Trump meeting" founded a story:
+        // the meeting's announcement is not that story's.
+        let strike = (
+            3,
+            1,
+            1_766_808_615, // 2025-12-27T04:10:15Z
+            "Russian drones, missiles pound Ukraine before Zelenskiy-Trump meeting",
+        );
+        let later = (
+            3,
+            2,
+            1_766_860_560,
+            "Kyiv power restored after overnight strike",
+        );
+        assert_eq!(join(announced.3, 2, announced.2, &[strike, later]), None);
     }
 
     #[test]

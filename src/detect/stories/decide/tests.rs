@@ -62,6 +62,7 @@ fn decide(
             near_founder: m.near_founder,
             occasion_only: false,
             split_from: m.split_from,
+            story_last: m.seen,
         })
         .collect();
     let mut rarity = |id: u32| {
@@ -279,6 +280,60 @@ fn a_report_closer_to_a_split_off_report_goes_with_it() {
     assert_eq!(
         (join.story_id, join.rule),
         (1, Rule::Content),
+        "{}",
+        join.why()
+    );
+}
+
+/// One outlet's headlines of one press chat (TASS, `dec-2025-late`): the
+/// next one goes to the story that holds most of them, not to the one a
+/// single headline of the chat joined by content.
+#[test]
+fn a_speakers_headline_goes_to_the_story_holding_most_of_that_outlets_headlines() {
+    let a1 = keys(
+        "Trump offers Ukraine 15-year security guarantees, Kiev seeks 30-50 years — Zelensky",
+        "",
+    );
+    let a2 = keys(
+        "Zelensky says Ukrainian people should vote whether to accept peace deal",
+        "",
+    );
+    let b = keys(
+        "No agreement reached at talks with Trump on ZNPP, territories — Zelensky",
+        "",
+    );
+    let new = keys("Zelensky says another phone call with Trump upcoming", "");
+    let m = |story_id, seen, keys| M {
+        story_id,
+        source: 1,
+        seen,
+        keys,
+        near_founder: true,
+        lang: "",
+        split_from: None,
+    };
+    let members = [m(5, 0, &a1[..]), m(5, 2 * HOUR, &a2), m(9, HOUR, &b)];
+    // The two names are in most of the day's news: no content join.
+    let idf = |k: &Key| {
+        if ["zelensky", "trump"].contains(&k.text.as_str()) {
+            0.3
+        } else {
+            2.0
+        }
+    };
+    let join = decide(&new, 1, "", 2 * HOUR + 900, &members, &idf).expect("one occasion");
+    assert_eq!(
+        (join.story_id, join.rule),
+        (5, Rule::Occasion),
+        "{}",
+        join.why()
+    );
+    // With one headline of the chat in each story, the one that shares
+    // more with it takes it.
+    let join = decide(&new, 1, "", 2 * HOUR + 900, &members[1..], &idf).expect("joins");
+    assert_eq!(
+        (join.story_id, join.rule),
+        (9, Rule::Occasion),
         "{}",
         join.why()
     );
