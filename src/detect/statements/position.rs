@@ -334,11 +334,23 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
     // The words of a phrase term ("security agreement") belong to its issue:
     // its last word does not count again for another ("agreement": plan).
     let mut phrase_of: Vec<Option<&str>> = vec![None; ws.len()];
+    // A term can only be found where a word starts with its first byte:
+    // the others (most of the ~200) are not looked for.
+    let mut starts = [false; 256];
+    for w in ws {
+        if let Some(&b) = w.as_bytes().first() {
+            starts[usize::from(b)] = true;
+        }
+    }
+    let find = |term: &str| match term.as_bytes().first() {
+        Some(&b) if b != b' ' && b != b'$' && !starts[usize::from(b)] => None,
+        _ => find_cue(ws, term),
+    };
     for (name, terms) in ISSUE_TERMS {
         for (term, _) in *terms {
             let n = term.split(' ').count();
             if n > 1
-                && let Some(at) = find_cue(ws, term)
+                && let Some(at) = find(term)
             {
                 for slot in &mut phrase_of[at..at + n] {
                     slot.get_or_insert(name);
@@ -355,7 +367,7 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
         let mut score = 0u32;
         let mut first: Option<(usize, &str)> = None;
         for (term, weight) in *terms {
-            let found = find_cue(ws, term).filter(|&at| {
+            let found = find(term).filter(|&at| {
                 term.contains(' ') || phrase_of[at].is_none_or(|owner| owner == *name)
             });
             if let Some(at) = found {
