@@ -80,6 +80,7 @@ pub fn poll(ctx: &Ctx, all: bool, source: Option<&str>) -> CliResult {
                 "items_seen": r.summary.items_seen,
                 "items_new": r.summary.items_new,
                 "items_changed": r.summary.items_changed,
+                "items_matched": r.summary.items_matched,
                 "error": r.error,
             }));
         }
@@ -193,6 +194,7 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
                 "items_seen": s.items_seen,
                 "items_new": s.items_new,
                 "items_changed": s.items_changed,
+                "items_matched": s.items_matched,
                 "error": result.error,
             }))?;
         } else if result.error.is_none() {

@@ -298,6 +298,7 @@ fn log_result(r: &SourceResult, a: &Attempt) {
             duration_ms = a.duration_ms,
             new = r.summary.items_new,
             changed = r.summary.items_changed,
+            matched = r.summary.items_matched,
             "new items"
         ),
         _ => tracing::debug!(

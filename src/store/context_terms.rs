@@ -162,7 +162,8 @@ impl WriteTx<'_, '_> {
     /// `topics` on its own, so the other outlets' reports of `story` stored
     /// before it become relevant to them "via story" in their current
     /// version, unless they match the topic already or the user marked
-    /// them irrelevant to it. One statement; returns the rows written.
+    /// them irrelevant to it. One statement; returns the items it gave a
+    /// topic (each once, however many topics it took).
     pub fn carry_to_story_members(
         &self,
         story: i64,
@@ -170,12 +171,13 @@ impl WriteTx<'_, '_> {
         source: SourceId,
         topics: &[&str],
         now: &Stamp,
-    ) -> Result<usize> {
+    ) -> Result<Vec<ItemId>> {
         if topics.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let topics = serde_json::to_string(topics).unwrap_or_else(|_| "[]".to_owned());
-        self.conn()
+        let mut items: Vec<ItemId> = self
+            .conn()
             .prepare_cached(
                 "INSERT OR IGNORE INTO matches (item_id, version, topic, terms, score, seen_at, via_story)
                  SELECT i.id, i.version_count, t.value, '[]', 0.0, ?5, ?1
@@ -184,19 +186,27 @@ impl WriteTx<'_, '_> {
                        ORDER BY id DESC LIMIT ?6) i
                  CROSS JOIN json_each(?4) t
                  WHERE NOT EXISTS (SELECT 1 FROM feedback f
-                                   WHERE f.item_id = i.id AND f.topic = t.value AND f.relevant = 0)",
+                                   WHERE f.item_id = i.id AND f.topic = t.value AND f.relevant = 0)
+                 RETURNING item_id",
             )
             .and_then(|mut s| {
-                s.execute(params![
-                    story,
-                    item,
-                    source,
-                    topics,
-                    now.text(),
-                    STORY_MEMBERS_REDECIDED
-                ])
+                s.query_map(
+                    params![
+                        story,
+                        item,
+                        source,
+                        topics,
+                        now.text(),
+                        STORY_MEMBERS_REDECIDED
+                    ],
+                    |r| r.get(0),
+                )?
+                .collect()
             })
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        items.sort_unstable();
+        items.dedup();
+        Ok(items)
     }
 }
 

@@ -433,3 +433,44 @@ fn the_daemon_deletes_expired_context_terms_at_start_without_retention() {
         "without retention, the March reports keep their text"
     );
 }
+
+/// A poll counts what its fetch made relevant: the new report that
+/// matches and the other outlet's earlier report its story carries the
+/// topic back to, each once (`poll --json`, `items_matched`).
+#[test]
+fn the_earlier_reports_a_match_carries_its_topic_to_count_as_matched() {
+    let server = TestServer::start();
+    let filler = FILLER;
+    let early = WORDED_APART;
+    let matching = MATCHING_REPORT;
+    server.fixed("/a", Response::ok(rss(&[filler])));
+    server.fixed("/b", Response::ok(rss(&[filler])));
+    let env = Env::new("", &wires_config(&server, &['A', 'B']));
+    env.run(&["poll", "--all"]).expect(0);
+    server.fixed("/b", Response::ok(rss(&[filler, early])));
+    let lines = env.run(&["--json", "poll", "--all"]).expect(0).json_lines();
+    let matched: Vec<u64> = lines
+        .iter()
+        .map(|l| l["items_matched"].as_u64().expect("items_matched"))
+        .collect();
+    assert_eq!(matched, [0, 0], "{lines:?}");
+
+    server.fixed("/a", Response::ok(rss(&[filler, matching])));
+    let lines = env.run(&["--json", "poll", "--all"]).expect(0).json_lines();
+    let of = |new: u64| {
+        lines
+            .iter()
+            .find(|l| l["items_new"].as_u64() == Some(new))
+            .unwrap_or_else(|| panic!("no source with {new} new: {lines:?}"))["items_matched"]
+            .as_u64()
+    };
+    assert_eq!(
+        of(1),
+        Some(2),
+        "its own report and the earlier one: {lines:?}"
+    );
+    assert!(
+        via_story_of(&env, early.1, 1).is_some(),
+        "the earlier report was carried the topic"
+    );
+}

@@ -225,16 +225,62 @@ fn part_matches(word: &str, part: &str) -> bool {
 /// Where `cue` (prefixes separated by spaces) occurs in `ws`: the index of
 /// its first word.
 fn find_cue(ws: &[String], cue: &str) -> Option<usize> {
-    let parts: Vec<&str> = cue.split(' ').collect();
-    if parts.is_empty() || ws.len() < parts.len() {
+    // Called for every cue of every list on every statement (and on every
+    // earlier statement a new one is compared with): no collected parts,
+    // and the first word checked by its first byte before the rest.
+    let n = cue.bytes().filter(|&b| b == b' ').count() + 1;
+    if ws.len() < n {
         return None;
     }
-    (0..=ws.len() - parts.len()).find(|&i| {
-        parts
-            .iter()
-            .enumerate()
-            .all(|(j, p)| part_matches(&ws[i + j], p))
+    let (first, rest) = cue.split_once(' ').unwrap_or((cue, ""));
+    let head = Part::of(first);
+    (0..=ws.len() - n).find(|&i| {
+        head.matches(&ws[i])
+            && (n == 1
+                || rest
+                    .split(' ')
+                    .enumerate()
+                    .all(|(j, p)| part_matches(&ws[i + 1 + j], p)))
     })
+}
+
+/// One part of a cue, as [`part_matches`] reads it: a prefix, or a whole
+/// word when it ends in `$`.
+struct Part<'a> {
+    bytes: &'a [u8],
+    exact: bool,
+}
+
+impl<'a> Part<'a> {
+    fn of(part: &'a str) -> Part<'a> {
+        match part.strip_suffix('$') {
+            Some(exact) => Part {
+                bytes: exact.as_bytes(),
+                exact: true,
+            },
+            None => Part {
+                bytes: part.as_bytes(),
+                exact: false,
+            },
+        }
+    }
+
+    /// `part_matches(word, part)`, with the first byte compared first.
+    fn matches(&self, word: &str) -> bool {
+        let w = word.as_bytes();
+        let p = self.bytes;
+        match (w.first(), p.first()) {
+            (_, None) => !self.exact || w.is_empty(),
+            (Some(a), Some(b)) if a == b => {
+                if self.exact {
+                    w == p
+                } else {
+                    w.starts_with(p)
+                }
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The issue and stance of a statement: the issue from its words (`text`:
@@ -288,11 +334,23 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
     // The words of a phrase term ("security agreement") belong to its issue:
     // its last word does not count again for another ("agreement": plan).
     let mut phrase_of: Vec<Option<&str>> = vec![None; ws.len()];
+    // A term can only be found where a word starts with its first byte:
+    // the others (most of the ~200) are not looked for.
+    let mut starts = [false; 256];
+    for w in ws {
+        if let Some(&b) = w.as_bytes().first() {
+            starts[usize::from(b)] = true;
+        }
+    }
+    let find = |term: &str| match term.as_bytes().first() {
+        Some(&b) if b != b' ' && b != b'$' && !starts[usize::from(b)] => None,
+        _ => find_cue(ws, term),
+    };
     for (name, terms) in ISSUE_TERMS {
         for (term, _) in *terms {
             let n = term.split(' ').count();
             if n > 1
-                && let Some(at) = find_cue(ws, term)
+                && let Some(at) = find(term)
             {
                 for slot in &mut phrase_of[at..at + n] {
                     slot.get_or_insert(name);
@@ -309,7 +367,7 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
         let mut score = 0u32;
         let mut first: Option<(usize, &str)> = None;
         for (term, weight) in *terms {
-            let found = find_cue(ws, term).filter(|&at| {
+            let found = find(term).filter(|&at| {
                 term.contains(' ') || phrase_of[at].is_none_or(|owner| owner == *name)
             });
             if let Some(at) = found {
@@ -562,3 +620,39 @@ pub(super) const DOUBT: &[&str] = &[
     "саботир",
     "глухий кут",
 ];
+
+#[cfg(test)]
+mod cue_tests {
+    use super::*;
+
+    /// The first-byte check answers as `part_matches` on every pairing of
+    /// prefixes, whole words, empty parts and words of two scripts.
+    #[test]
+    fn a_part_matches_as_part_matches_does() {
+        let words = ["", "talk", "talks", "t", "переговоры", "пере", "x"];
+        let parts = [
+            "",
+            "$",
+            "talk",
+            "talk$",
+            "talks$",
+            "t",
+            "переговор",
+            "переговоры$",
+            "y",
+        ];
+        for w in words {
+            for p in parts {
+                assert_eq!(Part::of(p).matches(w), part_matches(w, p), "{w:?} {p:?}");
+            }
+        }
+        let ws: Vec<String> = ["peace", "talks", "in", "istanbul"]
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect();
+        assert_eq!(find_cue(&ws, "talk in$"), Some(1));
+        assert_eq!(find_cue(&ws, "peace talks$ in istanbul$"), Some(0));
+        assert_eq!(find_cue(&ws, "in$ istanbul$ x"), None);
+        assert_eq!(find_cue(&ws, "istanbul"), Some(3));
+    }
+}

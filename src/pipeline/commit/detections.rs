@@ -13,7 +13,8 @@ use super::entries::Doc;
 use crate::detect::FoundQuote;
 use crate::detect::revisions::{self, Revision, VersionText};
 use crate::detect::statements::{
-    Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, similarity, statement_shift,
+    Aspect, Issue, POSITION_WINDOW_DAYS, PastStance, Stance, aspect, position, similarity,
+    statement_shift,
 };
 use crate::model::{ItemId, Significance, TopicMatch};
 use crate::pipeline::analyse::revision_terms;
@@ -21,6 +22,36 @@ use crate::store::{self, NewRevision, NewStatement};
 
 /// At most this many earlier statements are compared (newest first).
 const SHIFT_HISTORY_MAX: usize = 200;
+
+/// At most this many earlier statements' aspects are remembered.
+const ASPECTS_KEPT: usize = 4096;
+
+/// `aspect(issue, text)` of an earlier statement, remembered by its text:
+/// each new statement is compared with up to [`SHIFT_HISTORY_MAX`] earlier
+/// ones, and reading their aspects again was a tenth of an ingest's work.
+/// (Only the talks issue has aspects to read.)
+fn earlier_aspect(issue: Issue, text: &str) -> Aspect {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static KNOWN: RefCell<HashMap<String, Aspect>> = RefCell::new(HashMap::new());
+    }
+    if issue != Issue::Talks {
+        return aspect(issue, text);
+    }
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        if let Some(a) = known.get(text) {
+            return *a;
+        }
+        if known.len() >= ASPECTS_KEPT {
+            known.clear();
+        }
+        let a = aspect(issue, text);
+        known.insert(text.to_owned(), a);
+        a
+    })
+}
 
 impl Doc<'_, '_, '_> {
     /// Compare two versions (`detect::revisions`) unless the fetch worker
@@ -154,7 +185,7 @@ impl Doc<'_, '_, '_> {
                             e.id,
                             PastStance {
                                 issue,
-                                aspect: aspect(issue, &e.text),
+                                aspect: earlier_aspect(issue, &e.text),
                                 stance: Stance::parse(&e.stance)?,
                                 at: e.said_at?,
                             },

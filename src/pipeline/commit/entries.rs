@@ -27,6 +27,9 @@ pub(super) struct Doc<'a, 'c, 'r> {
     pub(super) fetch_id: i64,
     pub(super) now: &'a Stamp,
     pub(super) summary: &'a mut FetchSummary,
+    /// The items counted in `summary.items_matched` (an earlier report its
+    /// story gives a topic is counted once, whichever report gave it).
+    pub(super) matched: HashSet<ItemId>,
 }
 
 /// An entry with what was computed for it, usually off the writer thread.
@@ -332,7 +335,7 @@ impl<'r> Doc<'_, '_, 'r> {
             None => 0,
         };
         if !incoming.topics().is_empty() || carried > 0 {
-            self.summary.items_matched += 1;
+            self.count_matched(id);
         }
         if let Some(a) = incoming.analysis() {
             self.note_context_terms(incoming.topics(), &a.story_keys)?;
@@ -512,11 +515,12 @@ impl<'r> Doc<'_, '_, 'r> {
             let (title, text) = incoming.search_text();
             self.tx.index_for_search(stored.id, title, text, true);
             // The new version is decided against its story again.
-            if let Some(story) = self.tx.item_story(stored.id)? {
-                self.story_context(stored.id, version, story, incoming.topics())?;
-            }
-            if !incoming.topics().is_empty() {
-                self.summary.items_matched += 1;
+            let carried = match self.tx.item_story(stored.id)? {
+                Some(story) => self.story_context(stored.id, version, story, incoming.topics())?,
+                None => 0,
+            };
+            if !incoming.topics().is_empty() || carried > 0 {
+                self.count_matched(stored.id);
             }
             if let Some(a) = incoming.analysis() {
                 self.summary.shifts += self.record_statements(

@@ -38,7 +38,8 @@ pub struct FetchSummary {
     pub items_seen: u64,
     pub items_new: u64,
     pub items_changed: u64,
-    /// Items (new or changed) that matched at least one topic.
+    /// Items that matched at least one topic: new or changed ones, and
+    /// earlier reports of their stories they made relevant.
     pub items_matched: u64,
     /// Revisions stored, by significance (cosmetic, minor, major).
     pub revisions: [u64; 3],
@@ -163,6 +164,7 @@ fn commit_fetch<'r>(
             fetch_id,
             now: &now,
             summary: &mut summary,
+            matched: Default::default(),
         };
         doc.commit_entries()?;
         if let Some(rules) = alerts {

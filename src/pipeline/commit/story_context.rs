@@ -12,7 +12,8 @@ impl Doc<'_, '_, '_> {
     /// (its first, or a new one): the other outlets' reports of the story
     /// stored before it become relevant to the topics it matched on its
     /// own (one statement, `WriteTx::carry_to_story_members`), and it
-    /// becomes relevant to theirs. Returns how many topics it took.
+    /// becomes relevant to theirs. Returns how many topics it took; the
+    /// earlier reports it gave a topic count as matched by this fetch.
     pub(super) fn story_context(
         &mut self,
         id: ItemId,
@@ -25,9 +26,20 @@ impl Doc<'_, '_, '_> {
             .filter(|m| m.via_story.is_none())
             .map(|m| m.topic.as_str())
             .collect();
-        self.tx
-            .carry_to_story_members(story, id, self.rec.source_id, &topics, self.now)?;
+        let taken =
+            self.tx
+                .carry_to_story_members(story, id, self.rec.source_id, &topics, self.now)?;
+        for item in taken {
+            self.count_matched(item);
+        }
         self.carried_by_story(id, version, story, own)
+    }
+
+    /// Count `item` in the fetch's `items_matched`, once.
+    pub(super) fn count_matched(&mut self, item: ItemId) {
+        if self.matched.insert(item) {
+            self.summary.items_matched += 1;
+        }
     }
 
     /// Context from the story: a new item is relevant to each topic that
