@@ -61,7 +61,7 @@ fn first<'a>(v: &'a [(String, String)], set: &Stems) -> Option<&'a str> {
 /// The cues that fire between two versions of a field, as readable reasons.
 pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLang) -> Vec<String> {
     let mut out = Vec::new();
-    if change.is_empty() && change.respelled.is_empty() {
+    if change.is_empty() && change.respelled.is_empty() && change.synonyms.is_empty() {
         return out;
     }
     let a = stems(old, doc);

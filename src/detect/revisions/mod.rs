@@ -143,7 +143,8 @@ pub use guards::{
     is_extraction_failure, is_flap, numbers_only,
 };
 pub use learned::{
-    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Decision, Evidence, TrainOptions, VerdictModel,
+    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Decision, Evidence, SHIPPED_CUTS, TrainOptions,
+    VerdictModel,
 };
 use quotes::quote_change;
 pub use successor::{SUCCESSOR_SIMILARITY, successors, title_similarity};

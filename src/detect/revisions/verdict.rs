@@ -237,6 +237,13 @@ impl FieldVerdict {
                     .iter()
                     .map(|(a, b)| format!("spelling: {a}/{b}")),
             );
+            v.notes.extend(
+                v.content
+                    .synonyms
+                    .iter()
+                    .map(|(a, b)| format!("synonym: {a}/{b}")),
+            );
+
             v.notes.push("same content words".to_string());
         }
         v

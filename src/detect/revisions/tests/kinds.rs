@@ -90,6 +90,32 @@ fn a_name_respelled_is_cosmetic() {
     );
 }
 
+/// A word swapped for a near-synonym of news vocabulary is cosmetic, and
+/// a market report retold with other words for the same moves is minor
+/// (apnews).
+#[test]
+fn near_synonyms_fold() {
+    let reasons = assert_class(
+        "Slovak Supreme Court upholds 21-year sentence for man who tried to assassinate prime minister Fico",
+        "Slovak top court upholds 21-year sentence for man who tried to assassinate prime minister Fico",
+        Cosmetic,
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("synonym: Supreme/top")),
+        "{reasons:?}"
+    );
+    assert_class(
+        "Wall Street rises toward records after oil prices give back some of Monday’s spurt",
+        "US stocks climb toward records as oil prices fall and earnings beat forecasts",
+        Minor,
+    );
+    assert_class(
+        "Oil prices keep falling, while US stocks hang near their record highs",
+        "US stocks hover just below records as oil slips on hopes of an Iran deal",
+        Minor,
+    );
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
