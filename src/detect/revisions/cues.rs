@@ -160,18 +160,26 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         out.push(format!("outcome: {}", c.text));
     }
 
-    // Direction: all up before and all down after, or the other way round.
+    // Direction: all up before and all down after, or the other way round;
+    // or, in a headline otherwise kept, a word of going up swapped for one
+    // of going down: one of two markets turned ("stocks fall and oil
+    // prices climb" → "shares fall and oil prices dip").
     let (ua, da) = (count(&a, &UP_STEMS), count(&a, &DOWN_STEMS));
     let (ub, db) = (count(&b, &UP_STEMS), count(&b, &DOWN_STEMS));
-    let flipped =
+    let whole =
         (ua > 0 && da == 0 && db > 0 && ub == 0) || (da > 0 && ua == 0 && ub > 0 && db == 0);
-    if flipped {
-        let from = first(&a, &UP_STEMS)
-            .or(first(&a, &DOWN_STEMS))
-            .unwrap_or("");
-        let to = first(&b, &UP_STEMS)
-            .or(first(&b, &DOWN_STEMS))
-            .unwrap_or("");
+    let kept = change.removed.len() <= SWAP_MAX_WORDS && change.added.len() <= SWAP_MAX_WORDS;
+    let swapped = kept && ((ua > ub && db > da) || (da > db && ub > ua));
+    if whole || swapped {
+        let (from, to) = if whole {
+            (
+                first(&a, &UP_STEMS).or(first(&a, &DOWN_STEMS)),
+                first(&b, &UP_STEMS).or(first(&b, &DOWN_STEMS)),
+            )
+        } else {
+            (moved(&change.removed), moved(&change.added))
+        };
+        let (from, to) = (from.unwrap_or(""), to.unwrap_or(""));
         out.push(format!("direction reversed: {from} → {to}"));
     }
 
@@ -208,6 +216,17 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     }
     out
 }
+
+/// The first word of going up or down among `v`, as written.
+fn moved(v: &[Content]) -> Option<&str> {
+    v.iter()
+        .find(|c| UP_STEMS.has(&c.stem) || DOWN_STEMS.has(&c.stem))
+        .map(|c| c.text.as_str())
+}
+
+/// Content words a headline may change on each side and still count as
+/// kept when one market's direction is swapped.
+const SWAP_MAX_WORDS: usize = 2;
 
 /// A short-of word within three words before a record word.
 fn short_of_record(v: &[(String, String)]) -> bool {

@@ -116,6 +116,18 @@ fn near_synonyms_fold() {
     );
 }
 
+/// One of two markets turning in an otherwise kept headline is major
+/// (apnews).
+#[test]
+fn one_market_turning_is_major() {
+    let reasons = assert_class(
+        "Asian stocks fall and oil prices climb after attacks imperil the ceasefire with Iran",
+        "World shares fall and oil prices dip after attacks imperil the ceasefire with Iran",
+        Major,
+    );
+    assert_eq!(reasons, ["direction reversed: climb → dip"]);
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
