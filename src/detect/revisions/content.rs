@@ -143,10 +143,10 @@ fn pair_spellings(change: &mut ContentChange) {
     let mut i = 0;
     while i < change.removed.len() {
         let r = &change.removed[i];
-        let hit = change
-            .added
-            .iter()
-            .position(|a| respelling(&r.stem, &a.stem) && !digits_differ(&r.text, &a.text));
+        let hit = change.added.iter().position(|a| {
+            (respelling(&r.stem, &a.stem) || acronym_respelled(&r.text, &a.text))
+                && !digits_differ(&r.text, &a.text)
+        });
         match hit {
             Some(j) => {
                 let a = change.added.remove(j);
@@ -316,6 +316,19 @@ pub(super) fn respelling(a: &str, b: &str) -> bool {
         return true;
     }
     (min >= 5 || (min >= 4 && ca.len() != cb.len())) && edit_distance_is_one(&ca, &cb)
+}
+
+/// An acronym with a letter added or dropped (УСБ ФБ → УСБ ФСБ): both in
+/// capitals, two letters or more, one letter longer than the other. A
+/// letter replaced ("EU" → "US") is another body.
+fn acronym_respelled(a: &str, b: &str) -> bool {
+    let caps = |s: &str| s.chars().count() >= 2 && s.chars().all(char::is_uppercase);
+    if !caps(a) || !caps(b) || a.chars().count().abs_diff(b.chars().count()) != 1 {
+        return false;
+    }
+    let ca: Vec<char> = a.chars().collect();
+    let cb: Vec<char> = b.chars().collect();
+    edit_distance_is_one(&ca, &cb)
 }
 
 fn edit_distance_is_one(a: &[char], b: &[char]) -> bool {

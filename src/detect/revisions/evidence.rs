@@ -64,7 +64,7 @@ impl FieldVerdict {
 
     /// Names compared by their content words, after spelling fixes, first
     /// names and spelled-out acronyms were paired off (`content`).
-    pub(super) fn check_names(&mut self, _old: &Field, _new: &Field, _doc: StemLang) {
+    pub(super) fn check_names(&mut self, old: &Field, new: &Field, _doc: StemLang) {
         for (a, b) in &self.content.respelled {
             if a.chars().next().is_some_and(char::is_uppercase) {
                 self.notes.push(format!("name spelling: {a}/{b}"));
@@ -84,26 +84,52 @@ impl FieldVerdict {
             .filter(|c| c.name)
             .map(|c| c.text.as_str())
             .collect();
-        // A name swapped in an otherwise kept sentence (Астаны → Алматы);
-        // in a rewrite, names come and go with the wording, and the rewrite
-        // rule judges it.
+        // A name swapped in an otherwise kept sentence (Астаны → Алматы),
+        // in the same place: the word before or after it is the same
+        // ("в аэропорту Астаны" → "в аэропорту Алматы"; "to Europe" → "to
+        // Canary Islands"). In a rewrite, names come and go with the
+        // wording, and the rewrite rule judges it; a name dropped from one
+        // clause and another named in a new one is the wording too.
         let others =
             self.content.removed.len() + self.content.added.len() - gone.len() - came.len();
-        if let (Some(g), Some(c)) = (gone.first(), came.first())
-            && others <= NAME_SWAP_MAX_OTHER_WORDS
-        {
+        if others > NAME_SWAP_MAX_OTHER_WORDS {
+            return;
+        }
+        let swap = gone.iter().find_map(|g| {
+            came.iter()
+                .find(|c| same_slot(old, g, new, c))
+                .map(|c| (g, c))
+        });
+        if let Some((g, c)) = swap {
             self.major.push(format!("name changed: {g} → {c}"));
-        } else if NAME_ADDED_IS_MAJOR && let Some(c) = came.first() {
-            self.major.push(format!("name added: {c}"));
         }
     }
 }
 
+/// Whether word `a` of `old` and word `b` of `new` stand in the same place:
+/// the word before or the word after them is the same.
+fn same_slot(old: &Field, a: &str, new: &Field, b: &str) -> bool {
+    let neighbours = |f: &Field, w: &str| -> Vec<(Option<String>, Option<String>)> {
+        f.toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.text == w)
+            .map(|(i, _)| {
+                let before = i.checked_sub(1).map(|j| f.toks[j].key.clone());
+                let after = f.toks.get(i + 1).map(|t| t.key.clone());
+                (before, after)
+            })
+            .collect()
+    };
+    let (na, nb) = (neighbours(old, a), neighbours(new, b));
+    na.iter().any(|(ba, aa)| {
+        nb.iter()
+            .any(|(bb, ab)| (ba.is_some() && ba == bb) || (aa.is_some() && aa == ab))
+    })
+}
+
 /// Other content words that may change beside a name swap.
 const NAME_SWAP_MAX_OTHER_WORDS: usize = 4;
-
-/// A name the old version did not have: a new person or place.
-const NAME_ADDED_IS_MAJOR: bool = false;
 
 /// Numbers of a field as a sorted multiset: numeric words by their key, and
 /// digit runs inside other words ("q1", "f16").

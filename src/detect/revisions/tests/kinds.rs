@@ -128,6 +128,42 @@ fn one_market_turning_is_major() {
     assert_eq!(reasons, ["direction reversed: climb → dip"]);
 }
 
+/// An acronym's missing letter restored is a spelling fix (the-insider).
+#[test]
+fn an_acronym_fixed_is_cosmetic() {
+    let reasons = assert_class(
+        "Генерал песчаных карьеров. Начальник 2-й службы УСБ ФБ как ни в чем не бывало ведет бизнес с партнерами из Литвы",
+        "Генерал песчаных карьеров. Начальник 2-й службы УСБ ФСБ как ни в чем не бывало ведет бизнес с партнерами из Литвы",
+        Cosmetic,
+    );
+    assert!(reasons.iter().any(|r| r.contains("ФБ/ФСБ")), "{reasons:?}");
+}
+
+/// A name swapped in its place is a fact changed; a name dropped from one
+/// clause and another named in a new one is a rewording (apnews).
+#[test]
+fn a_name_swapped_in_place_only() {
+    let reasons = assert_class(
+        "3 patients are being evacuated to Europe from cruise ship with hantavirus outbreak",
+        "Cruise ship with hantavirus outbreak heads to Canary Islands after 3 are evacuated",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r == "name changed: Europe → Canary"),
+        "{reasons:?}"
+    );
+    assert_class(
+        "3 patients evacuated from cruise ship with hantavirus outbreak, new case confirmed in Switzerland",
+        "3 patients are being evacuated to Europe from cruise ship with hantavirus outbreak",
+        Minor,
+    );
+    assert_class(
+        "Hopes for reopening the Strait of Hormuz push Asian shares higher, as oil prices hold above $100",
+        "Hopes for reopening the Strait of Hormuz push world shares higher, as Brent crude holds above $100",
+        Minor,
+    );
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
