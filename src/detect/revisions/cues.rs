@@ -200,7 +200,7 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // Not when the speaker opens both versions: "Spirit Airlines says it's
     // going out of business" → "Spirit Airlines goes out of business" says
     // who does it, not who claims it.
-    let (aa, ab) = (count(&a, &ATTRIBUTION_STEMS), count(&b, &ATTRIBUTION_STEMS));
+    let (aa, ab) = (attributions(old, doc), attributions(new, doc));
     if speaker_opens_both(old, new, doc) || speaker_opens_both(new, old, doc) {
         // The speaker is the subject either way.
     } else if aa > 0 && ab == 0 {
@@ -238,16 +238,49 @@ fn short_of_record(v: &[(String, String)]) -> bool {
     })
 }
 
+/// How many words of `f` attribute a claim to a source.
+fn attributions(f: &Field, doc: StemLang) -> usize {
+    (0..f.toks.len())
+        .filter(|&i| attributing(f, i, doc))
+        .count()
+}
+
+/// Whether word `i` of `f` is a reporting word in its reporting use: not a
+/// noun after an article, adjective or preposition ("the final say",
+/// "rejects claims", "on conflicting reports"), "reported" only after the
+/// name of who reports ("Spain reported", not "tornadoes reported"), and
+/// "according" only before "to" (not "accord").
+fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
+    let t = &f.toks[i];
+    let s = stem_of(t, doc);
+    if !ATTRIBUTION_STEMS.has(&s) {
+        return false;
+    }
+    let prev = i.checked_sub(1).map(|j| &f.toks[j]);
+    let noun = prev.is_some_and(|p| NOUN_BEFORE.contains(&p.key.as_str()));
+    match t.key.as_str() {
+        "say" | "says" | "claim" | "claims" | "report" | "reports" => !noun,
+        // "multiple tornadoes reported": a passive with no one reporting.
+        "reported" => prev.is_some_and(|p| p.cap || p.key == "media"),
+        "according" => f.toks.get(i + 1).is_some_and(|n| n.key == "to"),
+        "accord" => false,
+        _ => true,
+    }
+}
+
+/// Words after which a reporting word is a noun.
+#[rustfmt::skip]
+const NOUN_BEFORE: &[&str] = &[
+    "the", "a", "an", "final", "no", "any", "of", "on", "conflicting", "new", "rejects", "denies",
+    "dismisses", "disputes",
+];
+
 /// The attribution as written: the reporting word and the one or two words
 /// before it ("Activists say", "пишут СМИ").
 /// `with` attributes a claim to the words opening it ("Iran's supreme leader
 /// says …"), and `other` opens with the same words.
 fn speaker_opens_both(with: &Field, other: &Field, doc: StemLang) -> bool {
-    let Some(i) = with
-        .toks
-        .iter()
-        .position(|t| ATTRIBUTION_STEMS.has(&stem_of(t, doc)))
-    else {
+    let Some(i) = (0..with.toks.len()).find(|&i| attributing(with, i, doc)) else {
         return false;
     };
     (1..=5).contains(&i)
@@ -259,11 +292,7 @@ fn speaker_opens_both(with: &Field, other: &Field, doc: StemLang) -> bool {
 }
 
 fn attribution_phrase(f: &Field, doc: StemLang) -> String {
-    let Some(i) = f
-        .toks
-        .iter()
-        .position(|t| ATTRIBUTION_STEMS.has(&stem_of(t, doc)))
-    else {
+    let Some(i) = (0..f.toks.len()).find(|&i| attributing(f, i, doc)) else {
         return String::new();
     };
     let from = if f.toks[i].clause_start {

@@ -164,6 +164,35 @@ fn a_name_swapped_in_place_only() {
     );
 }
 
+/// A reporting word used as a noun or a passive is no attribution
+/// (apnews): "conflicting reports" dropped, "tornadoes reported" dropped;
+/// a source that stands by its report is one.
+#[test]
+fn a_report_noun_is_no_attribution() {
+    for (old, new) in [
+        (
+            "Wall Street retreats, oil prices jump on conflicting reports of a strike on US Navy vessel near Iran",
+            "Wall Street hesitates and oil prices climb with uncertainty about the Strait of Hormuz",
+        ),
+        (
+            "Nearly 500 homes damaged in Mississippi storms as multiple tornadoes reported",
+            "Tornadoes cut across Mississippi as severe storms damage 500 homes",
+        ),
+    ] {
+        let (_, reasons) = judge(old, new);
+        assert!(
+            !reasons.iter().any(|r| r.starts_with("attribution")),
+            "{old} → {new}: {reasons:?}"
+        );
+    }
+    let reasons = assert_class(
+        "Mexico’s Sheinbaum denies reports of CIA operations there",
+        "Mexico’s Sheinbaum denies reports of CIA operations there while CNN stands by report",
+        Major,
+    );
+    assert_eq!(reasons, ["attribution added: stands by report"]);
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
