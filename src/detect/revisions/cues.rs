@@ -72,11 +72,8 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // (a leading copy of a headline that went is not a state change), and
     // "will investigate" did not become the headline's "to investigate".
     let pending = |f: &Field| {
-        f.toks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| PENDING_SET.contains(t.key.as_str()))
-            .map(|(i, _)| i)
+        (0..f.toks.len())
+            .filter(|&i| pending_word(f, i))
             .collect::<Vec<_>>()
     };
     let (pa, pb) = (pending(old), pending(new));
@@ -215,6 +212,18 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         ));
     }
     out
+}
+
+/// Whether word `i` of `f` says the event has not happened yet: a word of
+/// the list, but not a month's name ("May Day") and not "than expected"
+/// (a comparison).
+fn pending_word(f: &Field, i: usize) -> bool {
+    let t = &f.toks[i];
+    if !PENDING_SET.contains(t.key.as_str()) || (t.cap && !t.sentence_start) {
+        return false;
+    }
+    let prev = i.checked_sub(1).map(|j| f.toks[j].key.as_str());
+    !(t.key == "expected" && prev == Some("than"))
 }
 
 /// The first word of going up or down among `v`, as written.

@@ -53,11 +53,15 @@ impl FieldVerdict {
     pub(super) fn check_speaker(&mut self, old: &Field, new: &Field) {
         let a = actors(old);
         let b = actors(new);
-        let gone = a.iter().find(|(k, _)| !b.iter().any(|(kb, _)| kb == k));
-        let came = b.iter().find(|(k, _)| !a.iter().any(|(ka, _)| ka == k));
-        if let (Some((_, from)), Some((_, to))) = (gone, came)
-            && !same_words_respelled(from, to)
+        let gone = a.iter().find(|x| !b.iter().any(|y| y.keys == x.keys));
+        let came = b.iter().find(|x| !a.iter().any(|y| y.keys == x.keys));
+        if let (Some(from), Some(to)) = (gone, came)
+            && !same_words_respelled(&from.shown, &to.shown)
+            && from.named
+            && to.named
+            && !to.within(from)
         {
+            let (from, to) = (&from.shown, &to.shown);
             self.major.push(format!("speaker changed: {from} → {to}"));
         }
     }
@@ -166,12 +170,32 @@ pub(super) fn negations(f: &Field) -> usize {
         .count()
 }
 
+/// Who speaks, as one speech verb's words give it.
+struct Actor {
+    /// Folded keys, sorted.
+    keys: Vec<String>,
+    /// As written.
+    shown: String,
+    /// Has a capitalised word: "Amnesty International", not "rights
+    /// group", which may describe it.
+    named: bool,
+}
+
+impl Actor {
+    /// Every word of this speaker is in `other`: the same speaker told less
+    /// precisely ("U.S. military" → "US"); the other way round, a speaker
+    /// joined ("Russia" → "Russia and Ukraine") is a change.
+    fn within(&self, other: &Actor) -> bool {
+        self.keys.iter().all(|k| other.keys.contains(k))
+    }
+}
+
 /// Who says what: for each speech verb, the words before it in its clause
 /// (up to four, articles and auxiliaries skipped), the words after "by" in a
 /// passive ("…attack claimed by a Pakistani Taliban splinter group", AP
 /// 20260510T170848Z), or the words after the verb when the clause opens
-/// with it ("заявил Песков"). Returned as (sorted keys, words as written).
-fn actors(f: &Field) -> Vec<(String, String)> {
+/// with it ("заявил Песков").
+fn actors(f: &Field) -> Vec<Actor> {
     let mut out = Vec::new();
     for (i, t) in f.toks.iter().enumerate() {
         if !in_list(&SPEECH_VERB_SET, &t.folded) {
@@ -197,10 +221,14 @@ fn actors(f: &Field) -> Vec<(String, String)> {
         if picked.is_empty() {
             continue;
         }
-        let mut keys: Vec<&str> = picked.iter().map(|t| t.key.as_str()).collect();
+        let mut keys: Vec<String> = picked.iter().map(|t| t.key.clone()).collect();
         keys.sort_unstable();
         let shown: Vec<&str> = picked.iter().map(|t| t.text.as_str()).collect();
-        out.push((keys.join(" "), shown.join(" ")));
+        out.push(Actor {
+            keys,
+            shown: shown.join(" "),
+            named: picked.iter().any(|t| t.cap),
+        });
     }
     out
 }

@@ -193,6 +193,50 @@ fn a_report_noun_is_no_attribution() {
     assert_eq!(reasons, ["attribution added: stands by report"]);
 }
 
+/// A speaker described instead of named, or named less precisely, is the
+/// same speaker; one joined by another is not (apnews).
+#[test]
+fn a_speaker_described_is_the_same() {
+    for (old, new) in [
+        (
+            "Nigerian airstrike killed 100 civilians in a market, Amnesty International claims",
+            "Nigerian military airstrike kills 100 civilians at a market, rights group claims",
+        ),
+        (
+            "U.S. military rejects claims that Iran struck a U.S. Navy vessel",
+            "US denies Iran struck a military vessel during new effort to reopen Strait of Hormuz",
+        ),
+    ] {
+        let (_, reasons) = judge(old, new);
+        assert!(
+            !reasons.iter().any(|r| r.starts_with("speaker changed")),
+            "{old} → {new}: {reasons:?}"
+        );
+    }
+    let reasons = assert_class(
+        "Russia accuses Ukraine of violating US-brokered 3-day truce",
+        "Russia and Ukraine accuse each other of violating US-brokered 3-day truce",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("speaker changed")),
+        "{reasons:?}"
+    );
+}
+
+/// A month's name and "than expected" are no pending event (apnews).
+#[test]
+fn may_day_is_not_pending() {
+    let (_, reasons) = judge(
+        "World shares are mixed with most markets closed for May Day, while oil holds steady at $111 a barrel",
+        "Wall Street climbs toward more records as oil prices give back a bit of their big jumps",
+    );
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("state changed")),
+        "{reasons:?}"
+    );
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
