@@ -106,9 +106,53 @@ impl FieldVerdict {
         });
         if let Some((g, c)) = swap {
             self.major.push(format!("name changed: {g} → {c}"));
+            return;
+        }
+        // A name added to or dropped from a list of names the other
+        // version keeps ("Musk, Cook and other executives" → "Musk, Cook,
+        // Huang and other executives"; "accuses Ethiopia and the UAE" →
+        // "accuses Ethiopia"): who is involved changed.
+        if gone.len() + came.len() == 1 && others <= NAME_LIST_MAX_OTHER_WORDS {
+            if let Some(c) = came.first()
+                && in_list_of_names(new, c, old)
+            {
+                self.major.push(format!("name added: {c}"));
+            } else if let Some(g) = gone.first()
+                && in_list_of_names(old, g, new)
+            {
+                self.major.push(format!("name dropped: {g}"));
+            }
         }
     }
 }
+
+/// Other content words that may change beside a name added to a list.
+const NAME_LIST_MAX_OTHER_WORDS: usize = 1;
+
+/// Whether word `w` of `f` stands in a list beside a name that `other`
+/// has too: joined to it by a comma or "and" ("Musk, Cook, Huang";
+/// "Ethiopia and the UAE").
+fn in_list_of_names(f: &Field, w: &str, other: &Field) -> bool {
+    let kept = |t: &Tok| t.cap && other.toks.iter().any(|o| o.key == t.key);
+    let and = |t: &Tok| AND.contains(&t.key.as_str());
+    let toks = &f.toks;
+    (0..toks.len()).filter(|&i| toks[i].text == w).any(|i| {
+        // The name before it: "Cook, Huang", "Ethiopia and (the) UAE".
+        let mut j = i;
+        while j > 0 && toks[j - 1].key == "the" {
+            j -= 1;
+        }
+        let comma_before = j >= 1 && toks[j].clause_start && kept(&toks[j - 1]);
+        let and_before = j >= 2 && and(&toks[j - 1]) && kept(&toks[j - 2]);
+        // The name after it: "Huang, Cook", "UAE and Ethiopia".
+        let comma_after = toks.get(i + 1).is_some_and(|n| n.clause_start && kept(n));
+        let and_after = toks.get(i + 1).is_some_and(and) && toks.get(i + 2).is_some_and(kept);
+        comma_before || and_before || comma_after || and_after
+    })
+}
+
+/// Words that join two names in a list.
+const AND: &[&str] = &["and", "и", "і", "та", "й"];
 
 /// Whether word `a` of `old` and word `b` of `new` stand in the same place:
 /// the word before or the word after them is the same.

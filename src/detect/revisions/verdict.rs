@@ -31,6 +31,7 @@ const MAJOR_ORDER: &[&str] = &[
     "speaker changed",
     "name changed",
     "name added",
+    "name dropped",
     "headline rewritten",
     "topic words changed",
     "text rewritten",

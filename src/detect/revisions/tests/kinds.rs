@@ -237,6 +237,30 @@ fn may_day_is_not_pending() {
     );
 }
 
+/// A name added to or dropped from a list of names is major: who is
+/// involved changed (apnews).
+#[test]
+fn a_name_in_a_list_is_major() {
+    let reasons = assert_class(
+        "Musk, Cook and other prominent US executives invited to join Trump on trip to China",
+        "Musk, Cook, Huang and other prominent US executives invited to join Trump on trip to China",
+        Major,
+    );
+    assert_eq!(reasons, ["name added: Huang"]);
+    let reasons = assert_class(
+        "Sudan’s military accuses Ethiopia and the UAE of drone attacks, recalls its ambassador",
+        "Sudan’s military accuses Ethiopia of drone attacks, recalls its ambassador",
+        Major,
+    );
+    assert_eq!(reasons, ["name dropped: UAE"]);
+    // A name added outside a list is the wording's (labeled minor).
+    assert_class(
+        "Men accused of being approached by Russian contact to attack Starmer-linked assets",
+        "Men accused of being approached by Russian contact to attack Starmer-linked assets in London",
+        Minor,
+    );
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
