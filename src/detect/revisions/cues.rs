@@ -193,6 +193,40 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         }
     }
 
+    // A count that grew: "2 passengers test positive" → "2 more
+    // passengers test positive".
+    let more = |f: &Field| -> Vec<String> {
+        f.toks
+            .windows(2)
+            .filter(|w| is_count(&w[0].key) && MORE.contains(&w[1].key.as_str()))
+            .map(|w| w[0].key.clone())
+            .collect()
+    };
+    let (ma, mb) = (more(old), more(new));
+    if let Some(n) = mb.iter().find(|n| !ma.contains(n)) {
+        out.push(format!("count grew: {n} more"));
+    }
+
+    // A qualifier that limited the fact dropped or added ("security
+    // initially missed" → "security missed").
+    let qualifiers = |f: &Field| {
+        f.toks
+            .iter()
+            .filter(|t| QUALIFIERS.contains(&t.key.as_str()))
+            .count()
+    };
+    let (qa, qb) = (qualifiers(old), qualifiers(new));
+    if qa != qb {
+        let (f, verb) = if qa > qb {
+            (old, "dropped")
+        } else {
+            (new, "added")
+        };
+        if let Some(t) = f.toks.iter().find(|t| QUALIFIERS.contains(&t.key.as_str())) {
+            out.push(format!("qualifier {verb}: {}", t.text));
+        }
+    }
+
     // Attribution dropped (a claim now stated as fact) or added.
     // Not when the speaker opens both versions: "Spirit Airlines says it's
     // going out of business" → "Spirit Airlines goes out of business" says
@@ -213,6 +247,31 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     }
     out
 }
+
+/// A count as its key: digits ("two" is keyed "2").
+fn is_count(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Words after a number that make it an increment ("2 more").
+const MORE: &[&str] = &[
+    "more",
+    "further",
+    "additional",
+    "new",
+    "другие",
+    "еще",
+    "ещё",
+    "ще",
+];
+
+/// Words that limit a fact to part of it or a time: dropping one makes it
+/// whole, adding one takes part of it back.
+#[rustfmt::skip]
+const QUALIFIERS: &[&str] = &[
+    "initially", "partly", "partially", "temporarily", "briefly",
+    "первоначально", "частично", "временно", "спочатку", "частково", "тимчасово",
+];
 
 /// Whether word `i` of `f` says the event has not happened yet: a word of
 /// the list, but not a month's name ("May Day") and not "than expected"

@@ -25,6 +25,8 @@ const MAJOR_ORDER: &[&str] = &[
     "state changed",
     "outcome",
     "direction reversed",
+    "count grew",
+    "qualifier",
     "record",
     "attribution",
     "quotation changed",

@@ -261,6 +261,26 @@ fn a_name_in_a_list_is_major() {
     );
 }
 
+/// A count that grew and a qualifier dropped change the fact (apnews).
+#[test]
+fn a_count_grown_or_a_qualifier_dropped_is_major() {
+    let reasons = assert_class(
+        "2 passengers test positive for hantavirus as a third shows symptoms after cruise ship evacuation",
+        "2 more passengers evacuated from cruise ship test positive for hantavirus",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r == "count grew: 2 more"),
+        "{reasons:?}"
+    );
+    let reasons = assert_class(
+        "Denver airport security initially missed trespasser who was killed by plane on runway",
+        "Denver airport security missed trespasser who was killed by plane on runway",
+        Major,
+    );
+    assert_eq!(reasons, ["qualifier dropped: initially"]);
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
