@@ -227,6 +227,24 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         }
     }
 
+    // A role that ended or is temporary, added before a title or name the
+    // old version had: a factual correction ("names Supreme Court Justice
+    // Louise Arbour" → "names former Supreme Court Justice …"). Dropping
+    // one is a detail gone (labeled minor).
+    let role = change.added.iter().find(|c| {
+        ROLES.contains(&fold(&c.text).as_str())
+            && new.toks.iter().enumerate().any(|(i, t)| {
+                t.text == c.text
+                    && new
+                        .toks
+                        .get(i + 1)
+                        .is_some_and(|n| old.toks.iter().any(|o| o.key == n.key))
+            })
+    });
+    if let Some(c) = role {
+        out.push(format!("role added: {}", c.text));
+    }
+
     // Attribution dropped (a claim now stated as fact) or added.
     // Not when the speaker opens both versions: "Spirit Airlines says it's
     // going out of business" → "Spirit Airlines goes out of business" says
@@ -247,6 +265,13 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     }
     out
 }
+
+/// Words that put a role in the past or make it temporary.
+#[rustfmt::skip]
+const ROLES: &[&str] = &[
+    "former", "ex", "acting", "interim", "outgoing",
+    "бывший", "бывшего", "бывшему", "бывшим", "экс", "временно", "колишній", "колишнього",
+];
 
 /// A count as its key: digits ("two" is keyed "2").
 fn is_count(key: &str) -> bool {

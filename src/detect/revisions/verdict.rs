@@ -27,6 +27,7 @@ const MAJOR_ORDER: &[&str] = &[
     "direction reversed",
     "count grew",
     "qualifier",
+    "role added",
     "record",
     "attribution",
     "quotation changed",

@@ -281,6 +281,23 @@ fn a_count_grown_or_a_qualifier_dropped_is_major() {
     assert_eq!(reasons, ["qualifier dropped: initially"]);
 }
 
+/// A role put in the past before a title the old version had is a
+/// factual correction; "former" and "ex" are one word (apnews).
+#[test]
+fn a_role_added_is_major() {
+    let reasons = assert_class(
+        "Carney names Supreme Court Justice Louise Arbour as Canada’s next governor general",
+        "Carney names former Supreme Court Justice Louise Arbour as Canada’s next governor general",
+        Major,
+    );
+    assert_eq!(reasons, ["role added: former"]);
+    assert_class(
+        "Man charged with harassing former Prince Andrew near his home",
+        "Man charged with harassing ex-Prince Andrew near his home",
+        Cosmetic,
+    );
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
