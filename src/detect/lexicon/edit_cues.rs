@@ -56,7 +56,8 @@ pub const OUTCOME: &[&str] = &[
     "agreed", "adopt", "adopts", "adopted", "elected", "sworn", "lands", "landed", "arrested",
     "withdraws", "withdrew", "fired", "ousted", "impeached", "pleads", "guilty", "struck",
     "attacked", "intercepted", "evacuated", "positive", "banned", "suspended", "cancelled",
-    "canceled", "closed", "opens", "opened", "raises", "raised", "cuts", "launched",
+    "canceled", "closed", "opens", "opened", "raises", "raised", "cuts", "launched", "arrives",
+    "arrived", "leaves",
     // Russian
     "принят", "принял", "приняла", "принят", "одобрил", "одобрила", "отклонил", "отклонила",
     "подписал", "подписала", "осужден", "осуждена", "приговорил", "приговорила", "приговорен",

@@ -298,6 +298,23 @@ fn a_role_added_is_major() {
     );
 }
 
+/// Arriving and leaving are ends of a journey: outcomes (apnews).
+#[test]
+fn arrival_and_departure_are_outcomes() {
+    let reasons = assert_class(
+        "Princess Catherine takes her first solo trip abroad after cancer goes into remission",
+        "Princess Catherine arrives in Italy on first solo trip abroad after cancer goes into remission",
+        Major,
+    );
+    assert_eq!(reasons, ["outcome: arrives"]);
+    let reasons = assert_class(
+        "Doctor who helped ship take care of passengers with hantavirus is isolated in Nebraska medical unit",
+        "Doctor on ship who helped care for passengers with hantavirus leaves medical isolation unit",
+        Major,
+    );
+    assert_eq!(reasons, ["outcome: leaves"]);
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
