@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use newswatch::detect::revisions::{
-    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Evidence, Significance, TrainOptions,
-    VerdictModel, VersionText, compare_evidence,
+    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Evidence, SHIPPED_CUTS, Significance,
+    TrainOptions, VerdictModel, VersionText, compare_evidence,
 };
 use newswatch::model::Document;
 use newswatch::parse::parse_document;
@@ -405,7 +405,10 @@ fn edits_cosmetic_model() {
         VerdictModel::train(&examples),
         "training is not deterministic"
     );
-    let text = model.cosmetic.to_text(COSMETIC_MODEL_HEADER);
+    let text = model
+        .with_cuts(SHIPPED_CUTS)
+        .cosmetic
+        .to_text(COSMETIC_MODEL_HEADER);
     if std::env::var_os("NEWSWATCH_WRITE_MODEL").is_some() {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("src/detect/revisions/cosmetic.model");
@@ -463,14 +466,17 @@ fn fold_of(r: &Rec, feeds: &[String]) -> usize {
 /// The ways of deciding the CV table compares with the rules: name, cuts
 /// (major when the rules say major / when not; cosmetic when the rules say
 /// cosmetic / when not; a cut above 1 never fires, 0 always does).
-const VARIANTS: [(&str, Cuts); 3] = [
+const VARIANTS: [(&str, Cuts); 4] = [
     ("two heads alone", ((0.5, 0.5), (0.5, 0.5))),
     ("heads over the rules", ((0.25, 1.1), (0.5, 0.5))),
-    // What ships: the rules' majors and cosmetics kept, the head on their minors.
+    // What ships: the rules' majors and cosmetics kept, the head on their
+    // minors from 0.4.
     (
         "cosmetic head on the rules' minors",
-        ((0.0, 1.1), (0.0, 0.5)),
+        ((0.0, 1.1), (0.0, 0.4)),
     ),
+    // The same at even odds.
+    ("the same from 0.5", ((0.0, 1.1), (0.0, 0.5))),
 ];
 
 /// The learned verdict against the rules by grouped cross-validation
@@ -585,7 +591,7 @@ fn edits_cv() {
 }
 
 /// Major recall, major precision and cosmetic quiet this verdict keeps.
-const FLOOR: (f64, f64, f64) = (0.78, 0.68, 0.72);
+const FLOOR: (f64, f64, f64) = (0.82, 0.73, 0.84);
 
 /// AP descriptions are `<img …><br/>` and the title; the title is what counts.
 fn strip_ap(s: &str) -> String {

@@ -56,7 +56,8 @@ pub const OUTCOME: &[&str] = &[
     "agreed", "adopt", "adopts", "adopted", "elected", "sworn", "lands", "landed", "arrested",
     "withdraws", "withdrew", "fired", "ousted", "impeached", "pleads", "guilty", "struck",
     "attacked", "intercepted", "evacuated", "positive", "banned", "suspended", "cancelled",
-    "canceled", "closed", "opens", "opened", "raises", "raised", "cuts", "launched",
+    "canceled", "closed", "opens", "opened", "raises", "raised", "cuts", "launched", "arrives",
+    "arrived", "leaves",
     // Russian
     "принят", "принял", "приняла", "принят", "одобрил", "одобрила", "отклонил", "отклонила",
     "подписал", "подписала", "осужден", "осуждена", "приговорил", "приговорила", "приговорен",
@@ -121,4 +122,58 @@ pub const ATTRIBUTION: &[&str] = &[
 pub const ORDINALS: &[(&str, &str)] = &[
     ("first", "1st"), ("second", "2nd"), ("third", "3rd"), ("fourth", "4th"), ("fifth", "5th"),
     ("sixth", "6th"), ("seventh", "7th"), ("eighth", "8th"), ("ninth", "9th"), ("tenth", "10th"),
+];
+
+/// Near-synonyms of general news vocabulary: a word of a group swapped for
+/// another of the same group says the same thing ("kills" → "strikes" is
+/// not this; "Supreme Court" → "top court", "jet" → "plane", "officers" →
+/// "police" are). `revisions` pairs them off by stem, like spelling fixes.
+/// The up and down words of [`UP`] and [`DOWN`] are groups too. No name,
+/// place or figure belongs here.
+#[rustfmt::skip]
+pub const SYNONYMS: &[&[&str]] = &[
+    // English
+    &["say", "says", "said", "tell", "tells", "told"],
+    &["hit", "hits", "strike", "strikes", "struck"],
+    &["kill", "kills", "killed", "die", "dies", "died"],
+    &["begin", "begins", "began", "start", "starts", "started", "kick", "kicks"],
+    &["top", "supreme", "highest"],
+    &["police", "officers", "policemen", "cops"],
+    &["jet", "plane", "aircraft", "airliner"],
+    &["ship", "vessel"],
+    &["boss", "chief", "head", "leader"],
+    &["talks", "negotiations"],
+    &["deal", "agreement", "accord", "pact"],
+    &["ceasefire", "truce"],
+    &["attack", "attacks", "assault"],
+    &["blast", "explosion"],
+    &["fire", "blaze"],
+    &["probe", "investigation", "investigate", "investigates"],
+    &["kids", "children", "child"],
+    &["shares", "stocks", "equities"],
+    &["oil", "crude"],
+    &["lawmakers", "legislators"],
+    &["jail", "prison"],
+    &["quit", "quits", "resign", "resigns", "resigned"],
+    &["trip", "visit", "tour"],
+    &["help", "aid", "assist"],
+    &["steady", "flat", "unchanged"],
+    &["former", "ex"],
+    // Russian
+    &["заявил", "заявила", "заявили", "сказал", "сказала", "сказали", "сообщил", "сообщила",
+      "сообщили"],
+    &["погиб", "погибла", "погибли", "умер", "умерла", "умерли", "убит", "убита", "убиты"],
+    &["удар", "удары", "атака", "атаки", "нападение"],
+    &["глава", "руководитель", "начальник", "лидер"],
+    &["беспилотник", "беспилотники", "дрон", "дроны", "бпла"],
+    &["самолет", "лайнер"],
+    &["бывший", "бывшего", "бывшему", "бывшим", "экс"],
+    // Ukrainian
+    &["заявив", "заявила", "заявили", "сказав", "сказала", "сказали", "повідомив",
+      "повідомила", "повідомили"],
+    &["загинув", "загинула", "загинули", "помер", "померла", "померли", "вбито", "вбитий"],
+    &["удар", "удари", "атака", "атаки", "напад"],
+    &["голова", "керівник", "очільник", "лідер"],
+    &["безпілотник", "безпілотники", "дрон", "дрони", "бпла"],
+    &["літак", "лайнер"],
 ];

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 
 use super::words::{Field, Tok};
 use crate::detect::lexicon::WordSet;
-use crate::detect::lexicon::edit_cues::{FILLER, ORDINALS};
-use crate::text::{StemLang, stem};
+use crate::detect::lexicon::edit_cues::{DOWN, FILLER, ORDINALS, SYNONYMS, UP};
+use crate::text::{StemLang, fold, stem};
 
 /// One content word: its stem and the word as written.
 #[derive(Clone, Debug)]
@@ -32,6 +32,8 @@ pub(super) struct ContentChange {
     pub(super) added: Vec<Content>,
     /// Spelling fixes paired off (old → new), as written.
     pub(super) respelled: Vec<(String, String)>,
+    /// Near-synonyms paired off (old → new), as written.
+    pub(super) synonyms: Vec<(String, String)>,
     /// Content words of both versions together.
     pub(super) total: usize,
 }
@@ -120,9 +122,11 @@ pub(super) fn compare_content(old: &Field, new: &Field, doc: StemLang) -> Conten
         removed,
         added,
         respelled: Vec::new(),
+        synonyms: Vec::new(),
         total,
     };
     pair_spellings(&mut change);
+    pair_synonyms(&mut change);
     drop_compounds(&mut change, &a, &b);
     drop_first_names(&mut change, old, new, doc);
     change
@@ -139,10 +143,10 @@ fn pair_spellings(change: &mut ContentChange) {
     let mut i = 0;
     while i < change.removed.len() {
         let r = &change.removed[i];
-        let hit = change
-            .added
-            .iter()
-            .position(|a| respelling(&r.stem, &a.stem) && !digits_differ(&r.text, &a.text));
+        let hit = change.added.iter().position(|a| {
+            (respelling(&r.stem, &a.stem) || acronym_respelled(&r.text, &a.text))
+                && !digits_differ(&r.text, &a.text)
+        });
         match hit {
             Some(j) => {
                 let a = change.added.remove(j);
@@ -153,6 +157,69 @@ fn pair_spellings(change: &mut ContentChange) {
         }
     }
 }
+
+/// Pairs off a removed and an added word of one near-synonym group
+/// (`lexicon::edit_cues::SYNONYMS`, and the up and down words): "jet" →
+/// "plane", "kicks off" → "begins", "Supreme Court" → "top court".
+fn pair_synonyms(change: &mut ContentChange) {
+    let mut i = 0;
+    while i < change.removed.len() {
+        let r = synonym_groups(&change.removed[i]);
+        let hit = if r.is_empty() {
+            None
+        } else {
+            change
+                .added
+                .iter()
+                .position(|a| synonym_groups(a).iter().any(|g| r.contains(g)))
+        };
+        match hit {
+            Some(j) => {
+                let a = change.added.remove(j);
+                let r = change.removed.remove(i);
+                change.synonyms.push((r.text, a.text));
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// The near-synonym groups a content word belongs to, by its stem or its
+/// folded form.
+fn synonym_groups(c: &Content) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for key in [c.stem.clone(), fold(&c.text)] {
+        if let Some(g) = SYNONYM_GROUPS.get(key.as_str()) {
+            out.extend(g);
+        }
+    }
+    out
+}
+
+/// Every form and stem (in each stemmed language) of the near-synonym
+/// groups, with the groups it belongs to; the up and down words are the
+/// last two groups.
+static SYNONYM_GROUPS: LazyLock<HashMap<String, Vec<usize>>> = LazyLock::new(|| {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    let groups = SYNONYMS.iter().copied().chain([UP, DOWN]);
+    for (g, words) in groups.enumerate() {
+        for w in words {
+            let keys = [
+                (*w).to_string(),
+                stem(w, StemLang::English).into_owned(),
+                stem(w, StemLang::Russian).into_owned(),
+                stem(w, StemLang::Ukrainian).into_owned(),
+            ];
+            for k in keys {
+                let entry = map.entry(k).or_default();
+                if !entry.contains(&g) {
+                    entry.push(g);
+                }
+            }
+        }
+    }
+    map
+});
 
 /// A word written as one or as two ("hantavirus-stricken ship" vs
 /// "hantavirus cruise ship" is not this; "train security" vs "security on
@@ -249,6 +316,19 @@ pub(super) fn respelling(a: &str, b: &str) -> bool {
         return true;
     }
     (min >= 5 || (min >= 4 && ca.len() != cb.len())) && edit_distance_is_one(&ca, &cb)
+}
+
+/// An acronym with a letter added or dropped (УСБ ФБ → УСБ ФСБ): both in
+/// capitals, two letters or more, one letter longer than the other. A
+/// letter replaced ("EU" → "US") is another body.
+fn acronym_respelled(a: &str, b: &str) -> bool {
+    let caps = |s: &str| s.chars().count() >= 2 && s.chars().all(char::is_uppercase);
+    if !caps(a) || !caps(b) || a.chars().count().abs_diff(b.chars().count()) != 1 {
+        return false;
+    }
+    let ca: Vec<char> = a.chars().collect();
+    let cb: Vec<char> = b.chars().collect();
+    edit_distance_is_one(&ca, &cb)
 }
 
 fn edit_distance_is_one(a: &[char], b: &[char]) -> bool {

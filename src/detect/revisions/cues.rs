@@ -61,7 +61,7 @@ fn first<'a>(v: &'a [(String, String)], set: &Stems) -> Option<&'a str> {
 /// The cues that fire between two versions of a field, as readable reasons.
 pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLang) -> Vec<String> {
     let mut out = Vec::new();
-    if change.is_empty() && change.respelled.is_empty() {
+    if change.is_empty() && change.respelled.is_empty() && change.synonyms.is_empty() {
         return out;
     }
     let a = stems(old, doc);
@@ -72,11 +72,8 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // (a leading copy of a headline that went is not a state change), and
     // "will investigate" did not become the headline's "to investigate".
     let pending = |f: &Field| {
-        f.toks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| PENDING_SET.contains(t.key.as_str()))
-            .map(|(i, _)| i)
+        (0..f.toks.len())
+            .filter(|&i| pending_word(f, i))
             .collect::<Vec<_>>()
     };
     let (pa, pb) = (pending(old), pending(new));
@@ -160,18 +157,26 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         out.push(format!("outcome: {}", c.text));
     }
 
-    // Direction: all up before and all down after, or the other way round.
+    // Direction: all up before and all down after, or the other way round;
+    // or, in a headline otherwise kept, a word of going up swapped for one
+    // of going down: one of two markets turned ("stocks fall and oil
+    // prices climb" → "shares fall and oil prices dip").
     let (ua, da) = (count(&a, &UP_STEMS), count(&a, &DOWN_STEMS));
     let (ub, db) = (count(&b, &UP_STEMS), count(&b, &DOWN_STEMS));
-    let flipped =
+    let whole =
         (ua > 0 && da == 0 && db > 0 && ub == 0) || (da > 0 && ua == 0 && ub > 0 && db == 0);
-    if flipped {
-        let from = first(&a, &UP_STEMS)
-            .or(first(&a, &DOWN_STEMS))
-            .unwrap_or("");
-        let to = first(&b, &UP_STEMS)
-            .or(first(&b, &DOWN_STEMS))
-            .unwrap_or("");
+    let kept = change.removed.len() <= SWAP_MAX_WORDS && change.added.len() <= SWAP_MAX_WORDS;
+    let swapped = kept && ((ua > ub && db > da) || (da > db && ub > ua));
+    if whole || swapped {
+        let (from, to) = if whole {
+            (
+                first(&a, &UP_STEMS).or(first(&a, &DOWN_STEMS)),
+                first(&b, &UP_STEMS).or(first(&b, &DOWN_STEMS)),
+            )
+        } else {
+            (moved(&change.removed), moved(&change.added))
+        };
+        let (from, to) = (from.unwrap_or(""), to.unwrap_or(""));
         out.push(format!("direction reversed: {from} → {to}"));
     }
 
@@ -188,11 +193,63 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         }
     }
 
+    // A count that grew: "2 passengers test positive" → "2 more
+    // passengers test positive".
+    let more = |f: &Field| -> Vec<String> {
+        f.toks
+            .windows(2)
+            .filter(|w| is_count(&w[0].key) && MORE.contains(&w[1].key.as_str()))
+            .map(|w| w[0].key.clone())
+            .collect()
+    };
+    let (ma, mb) = (more(old), more(new));
+    if let Some(n) = mb.iter().find(|n| !ma.contains(n)) {
+        out.push(format!("count grew: {n} more"));
+    }
+
+    // A qualifier that limited the fact dropped or added ("security
+    // initially missed" → "security missed").
+    let qualifiers = |f: &Field| {
+        f.toks
+            .iter()
+            .filter(|t| QUALIFIERS.contains(&t.key.as_str()))
+            .count()
+    };
+    let (qa, qb) = (qualifiers(old), qualifiers(new));
+    if qa != qb {
+        let (f, verb) = if qa > qb {
+            (old, "dropped")
+        } else {
+            (new, "added")
+        };
+        if let Some(t) = f.toks.iter().find(|t| QUALIFIERS.contains(&t.key.as_str())) {
+            out.push(format!("qualifier {verb}: {}", t.text));
+        }
+    }
+
+    // A role that ended or is temporary, added before a title or name the
+    // old version had: a factual correction ("names Supreme Court Justice
+    // Louise Arbour" → "names former Supreme Court Justice …"). Dropping
+    // one is a detail gone (labeled minor).
+    let role = change.added.iter().find(|c| {
+        ROLES.contains(&fold(&c.text).as_str())
+            && new.toks.iter().enumerate().any(|(i, t)| {
+                t.text == c.text
+                    && new
+                        .toks
+                        .get(i + 1)
+                        .is_some_and(|n| old.toks.iter().any(|o| o.key == n.key))
+            })
+    });
+    if let Some(c) = role {
+        out.push(format!("role added: {}", c.text));
+    }
+
     // Attribution dropped (a claim now stated as fact) or added.
     // Not when the speaker opens both versions: "Spirit Airlines says it's
     // going out of business" → "Spirit Airlines goes out of business" says
     // who does it, not who claims it.
-    let (aa, ab) = (count(&a, &ATTRIBUTION_STEMS), count(&b, &ATTRIBUTION_STEMS));
+    let (aa, ab) = (attributions(old, doc), attributions(new, doc));
     if speaker_opens_both(old, new, doc) || speaker_opens_both(new, old, doc) {
         // The speaker is the subject either way.
     } else if aa > 0 && ab == 0 {
@@ -209,6 +266,61 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     out
 }
 
+/// Words that put a role in the past or make it temporary.
+#[rustfmt::skip]
+const ROLES: &[&str] = &[
+    "former", "ex", "acting", "interim", "outgoing",
+    "бывший", "бывшего", "бывшему", "бывшим", "экс", "временно", "колишній", "колишнього",
+];
+
+/// A count as its key: digits ("two" is keyed "2").
+fn is_count(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Words after a number that make it an increment ("2 more").
+const MORE: &[&str] = &[
+    "more",
+    "further",
+    "additional",
+    "new",
+    "другие",
+    "еще",
+    "ещё",
+    "ще",
+];
+
+/// Words that limit a fact to part of it or a time: dropping one makes it
+/// whole, adding one takes part of it back.
+#[rustfmt::skip]
+const QUALIFIERS: &[&str] = &[
+    "initially", "partly", "partially", "temporarily", "briefly",
+    "первоначально", "частично", "временно", "спочатку", "частково", "тимчасово",
+];
+
+/// Whether word `i` of `f` says the event has not happened yet: a word of
+/// the list, but not a month's name ("May Day") and not "than expected"
+/// (a comparison).
+fn pending_word(f: &Field, i: usize) -> bool {
+    let t = &f.toks[i];
+    if !PENDING_SET.contains(t.key.as_str()) || (t.cap && !t.sentence_start) {
+        return false;
+    }
+    let prev = i.checked_sub(1).map(|j| f.toks[j].key.as_str());
+    !(t.key == "expected" && prev == Some("than"))
+}
+
+/// The first word of going up or down among `v`, as written.
+fn moved(v: &[Content]) -> Option<&str> {
+    v.iter()
+        .find(|c| UP_STEMS.has(&c.stem) || DOWN_STEMS.has(&c.stem))
+        .map(|c| c.text.as_str())
+}
+
+/// Content words a headline may change on each side and still count as
+/// kept when one market's direction is swapped.
+const SWAP_MAX_WORDS: usize = 2;
+
 /// A short-of word within three words before a record word.
 fn short_of_record(v: &[(String, String)]) -> bool {
     v.iter().enumerate().any(|(i, (s, _))| {
@@ -219,16 +331,49 @@ fn short_of_record(v: &[(String, String)]) -> bool {
     })
 }
 
+/// How many words of `f` attribute a claim to a source.
+fn attributions(f: &Field, doc: StemLang) -> usize {
+    (0..f.toks.len())
+        .filter(|&i| attributing(f, i, doc))
+        .count()
+}
+
+/// Whether word `i` of `f` is a reporting word in its reporting use: not a
+/// noun after an article, adjective or preposition ("the final say",
+/// "rejects claims", "on conflicting reports"), "reported" only after the
+/// name of who reports ("Spain reported", not "tornadoes reported"), and
+/// "according" only before "to" (not "accord").
+fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
+    let t = &f.toks[i];
+    let s = stem_of(t, doc);
+    if !ATTRIBUTION_STEMS.has(&s) {
+        return false;
+    }
+    let prev = i.checked_sub(1).map(|j| &f.toks[j]);
+    let noun = prev.is_some_and(|p| NOUN_BEFORE.contains(&p.key.as_str()));
+    match t.key.as_str() {
+        "say" | "says" | "claim" | "claims" | "report" | "reports" => !noun,
+        // "multiple tornadoes reported": a passive with no one reporting.
+        "reported" => prev.is_some_and(|p| p.cap || p.key == "media"),
+        "according" => f.toks.get(i + 1).is_some_and(|n| n.key == "to"),
+        "accord" => false,
+        _ => true,
+    }
+}
+
+/// Words after which a reporting word is a noun.
+#[rustfmt::skip]
+const NOUN_BEFORE: &[&str] = &[
+    "the", "a", "an", "final", "no", "any", "of", "on", "conflicting", "new", "rejects", "denies",
+    "dismisses", "disputes",
+];
+
 /// The attribution as written: the reporting word and the one or two words
 /// before it ("Activists say", "пишут СМИ").
 /// `with` attributes a claim to the words opening it ("Iran's supreme leader
 /// says …"), and `other` opens with the same words.
 fn speaker_opens_both(with: &Field, other: &Field, doc: StemLang) -> bool {
-    let Some(i) = with
-        .toks
-        .iter()
-        .position(|t| ATTRIBUTION_STEMS.has(&stem_of(t, doc)))
-    else {
+    let Some(i) = (0..with.toks.len()).find(|&i| attributing(with, i, doc)) else {
         return false;
     };
     (1..=5).contains(&i)
@@ -240,11 +385,7 @@ fn speaker_opens_both(with: &Field, other: &Field, doc: StemLang) -> bool {
 }
 
 fn attribution_phrase(f: &Field, doc: StemLang) -> String {
-    let Some(i) = f
-        .toks
-        .iter()
-        .position(|t| ATTRIBUTION_STEMS.has(&stem_of(t, doc)))
-    else {
+    let Some(i) = (0..f.toks.len()).find(|&i| attributing(f, i, doc)) else {
         return String::new();
     };
     let from = if f.toks[i].clause_start {

@@ -53,18 +53,22 @@ impl FieldVerdict {
     pub(super) fn check_speaker(&mut self, old: &Field, new: &Field) {
         let a = actors(old);
         let b = actors(new);
-        let gone = a.iter().find(|(k, _)| !b.iter().any(|(kb, _)| kb == k));
-        let came = b.iter().find(|(k, _)| !a.iter().any(|(ka, _)| ka == k));
-        if let (Some((_, from)), Some((_, to))) = (gone, came)
-            && !same_words_respelled(from, to)
+        let gone = a.iter().find(|x| !b.iter().any(|y| y.keys == x.keys));
+        let came = b.iter().find(|x| !a.iter().any(|y| y.keys == x.keys));
+        if let (Some(from), Some(to)) = (gone, came)
+            && !same_words_respelled(&from.shown, &to.shown)
+            && from.named
+            && to.named
+            && !to.within(from)
         {
+            let (from, to) = (&from.shown, &to.shown);
             self.major.push(format!("speaker changed: {from} → {to}"));
         }
     }
 
     /// Names compared by their content words, after spelling fixes, first
     /// names and spelled-out acronyms were paired off (`content`).
-    pub(super) fn check_names(&mut self, _old: &Field, _new: &Field, _doc: StemLang) {
+    pub(super) fn check_names(&mut self, old: &Field, new: &Field, _doc: StemLang) {
         for (a, b) in &self.content.respelled {
             if a.chars().next().is_some_and(char::is_uppercase) {
                 self.notes.push(format!("name spelling: {a}/{b}"));
@@ -84,26 +88,96 @@ impl FieldVerdict {
             .filter(|c| c.name)
             .map(|c| c.text.as_str())
             .collect();
-        // A name swapped in an otherwise kept sentence (Астаны → Алматы);
-        // in a rewrite, names come and go with the wording, and the rewrite
-        // rule judges it.
+        // A name swapped in an otherwise kept sentence (Астаны → Алматы),
+        // in the same place: the word before or after it is the same
+        // ("в аэропорту Астаны" → "в аэропорту Алматы"; "to Europe" → "to
+        // Canary Islands"). In a rewrite, names come and go with the
+        // wording, and the rewrite rule judges it; a name dropped from one
+        // clause and another named in a new one is the wording too.
         let others =
             self.content.removed.len() + self.content.added.len() - gone.len() - came.len();
-        if let (Some(g), Some(c)) = (gone.first(), came.first())
-            && others <= NAME_SWAP_MAX_OTHER_WORDS
-        {
+        if others > NAME_SWAP_MAX_OTHER_WORDS {
+            return;
+        }
+        let swap = gone.iter().find_map(|g| {
+            came.iter()
+                .find(|c| same_slot(old, g, new, c))
+                .map(|c| (g, c))
+        });
+        if let Some((g, c)) = swap {
             self.major.push(format!("name changed: {g} → {c}"));
-        } else if NAME_ADDED_IS_MAJOR && let Some(c) = came.first() {
-            self.major.push(format!("name added: {c}"));
+            return;
+        }
+        // A name added to or dropped from a list of names the other
+        // version keeps ("Musk, Cook and other executives" → "Musk, Cook,
+        // Huang and other executives"; "accuses Ethiopia and the UAE" →
+        // "accuses Ethiopia"): who is involved changed.
+        if gone.len() + came.len() == 1 && others <= NAME_LIST_MAX_OTHER_WORDS {
+            if let Some(c) = came.first()
+                && in_list_of_names(new, c, old)
+            {
+                self.major.push(format!("name added: {c}"));
+            } else if let Some(g) = gone.first()
+                && in_list_of_names(old, g, new)
+            {
+                self.major.push(format!("name dropped: {g}"));
+            }
         }
     }
 }
 
+/// Other content words that may change beside a name added to a list.
+const NAME_LIST_MAX_OTHER_WORDS: usize = 1;
+
+/// Whether word `w` of `f` stands in a list beside a name that `other`
+/// has too: joined to it by a comma or "and" ("Musk, Cook, Huang";
+/// "Ethiopia and the UAE").
+fn in_list_of_names(f: &Field, w: &str, other: &Field) -> bool {
+    let kept = |t: &Tok| t.cap && other.toks.iter().any(|o| o.key == t.key);
+    let and = |t: &Tok| AND.contains(&t.key.as_str());
+    let toks = &f.toks;
+    (0..toks.len()).filter(|&i| toks[i].text == w).any(|i| {
+        // The name before it: "Cook, Huang", "Ethiopia and (the) UAE".
+        let mut j = i;
+        while j > 0 && toks[j - 1].key == "the" {
+            j -= 1;
+        }
+        let comma_before = j >= 1 && toks[j].clause_start && kept(&toks[j - 1]);
+        let and_before = j >= 2 && and(&toks[j - 1]) && kept(&toks[j - 2]);
+        // The name after it: "Huang, Cook", "UAE and Ethiopia".
+        let comma_after = toks.get(i + 1).is_some_and(|n| n.clause_start && kept(n));
+        let and_after = toks.get(i + 1).is_some_and(and) && toks.get(i + 2).is_some_and(kept);
+        comma_before || and_before || comma_after || and_after
+    })
+}
+
+/// Words that join two names in a list.
+const AND: &[&str] = &["and", "и", "і", "та", "й"];
+
+/// Whether word `a` of `old` and word `b` of `new` stand in the same place:
+/// the word before or the word after them is the same.
+fn same_slot(old: &Field, a: &str, new: &Field, b: &str) -> bool {
+    let neighbours = |f: &Field, w: &str| -> Vec<(Option<String>, Option<String>)> {
+        f.toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.text == w)
+            .map(|(i, _)| {
+                let before = i.checked_sub(1).map(|j| f.toks[j].key.clone());
+                let after = f.toks.get(i + 1).map(|t| t.key.clone());
+                (before, after)
+            })
+            .collect()
+    };
+    let (na, nb) = (neighbours(old, a), neighbours(new, b));
+    na.iter().any(|(ba, aa)| {
+        nb.iter()
+            .any(|(bb, ab)| (ba.is_some() && ba == bb) || (aa.is_some() && aa == ab))
+    })
+}
+
 /// Other content words that may change beside a name swap.
 const NAME_SWAP_MAX_OTHER_WORDS: usize = 4;
-
-/// A name the old version did not have: a new person or place.
-const NAME_ADDED_IS_MAJOR: bool = false;
 
 /// Numbers of a field as a sorted multiset: numeric words by their key, and
 /// digit runs inside other words ("q1", "f16").
@@ -140,12 +214,32 @@ pub(super) fn negations(f: &Field) -> usize {
         .count()
 }
 
+/// Who speaks, as one speech verb's words give it.
+struct Actor {
+    /// Folded keys, sorted.
+    keys: Vec<String>,
+    /// As written.
+    shown: String,
+    /// Has a capitalised word: "Amnesty International", not "rights
+    /// group", which may describe it.
+    named: bool,
+}
+
+impl Actor {
+    /// Every word of this speaker is in `other`: the same speaker told less
+    /// precisely ("U.S. military" → "US"); the other way round, a speaker
+    /// joined ("Russia" → "Russia and Ukraine") is a change.
+    fn within(&self, other: &Actor) -> bool {
+        self.keys.iter().all(|k| other.keys.contains(k))
+    }
+}
+
 /// Who says what: for each speech verb, the words before it in its clause
 /// (up to four, articles and auxiliaries skipped), the words after "by" in a
 /// passive ("…attack claimed by a Pakistani Taliban splinter group", AP
 /// 20260510T170848Z), or the words after the verb when the clause opens
-/// with it ("заявил Песков"). Returned as (sorted keys, words as written).
-fn actors(f: &Field) -> Vec<(String, String)> {
+/// with it ("заявил Песков").
+fn actors(f: &Field) -> Vec<Actor> {
     let mut out = Vec::new();
     for (i, t) in f.toks.iter().enumerate() {
         if !in_list(&SPEECH_VERB_SET, &t.folded) {
@@ -171,10 +265,14 @@ fn actors(f: &Field) -> Vec<(String, String)> {
         if picked.is_empty() {
             continue;
         }
-        let mut keys: Vec<&str> = picked.iter().map(|t| t.key.as_str()).collect();
+        let mut keys: Vec<String> = picked.iter().map(|t| t.key.clone()).collect();
         keys.sort_unstable();
         let shown: Vec<&str> = picked.iter().map(|t| t.text.as_str()).collect();
-        out.push((keys.join(" "), shown.join(" ")));
+        out.push(Actor {
+            keys,
+            shown: shown.join(" "),
+            named: picked.iter().any(|t| t.cap),
+        });
     }
     out
 }

@@ -37,9 +37,13 @@
 //! of four letters or more, a suffix of up to two letters: Пунчук/Пинчук,
 //! blacked/backed, Pakistan/Pakistani), a first name added or dropped before
 //! a surname both versions have, an acronym spelled out (EU/European
-//! Union), a word written as one or two. So inflection and tense ("heading"
+//! Union), a word written as one or two, an acronym with a letter added or
+//! dropped (ФБ/ФСБ), and near-synonyms of general news vocabulary
+//! (`lexicon::edit_cues::SYNONYMS` and the up and down words: top/supreme,
+//! jet/plane, former/ex, rally/leap). So inflection and tense ("heading"
 //! → "heads", "мультивиз" → "мультивизы"), articles, hyphenation,
-//! abbreviations, quote marks and word order leave nothing changed.
+//! abbreviations, quote marks, word order and a synonym swapped leave
+//! nothing changed.
 //!
 //! # Significance rules (per field, title and text)
 //!
@@ -58,19 +62,34 @@
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
 //!   adopt, принят, задержан…), in one of its listed forms, where the old
 //!   version had none of its stem ("resignation calls" is no outcome).
-//! - `direction reversed: climbs → dips` — up-words only before, down-words
-//!   only after, or the other way round.
+//! - `direction reversed: climb → dip` — up-words only before, down-words
+//!   only after, or the other way round; or, with at most two content words
+//!   changed on each side, an up-word swapped for a down-word (one of two
+//!   markets turned).
+//! - `count grew: 2 more` — a number followed by more, further, additional
+//!   or new that the old version did not have.
+//! - `qualifier dropped: initially` / `qualifier added: …` — a word that
+//!   limits a fact to part of it or a time (initially, partly,
+//!   temporarily, briefly, частично…).
+//! - `role added: former` — a role word (former, ex, acting, interim,
+//!   бывший…) added right before a word the old version had.
 //! - `record reached` / `record reached or lost` — a record named that was
 //!   not, or the words that kept a figure short of it (near, toward, below)
 //!   dropped while the record stays.
 //! - `attribution dropped: пишут СМИ` / `attribution added: Trump says` —
 //!   the claim changes owner or loses one; not when the speaker opens both
-//!   versions ("X says it will" → "X vows to": the speaker is the subject).
+//!   versions ("X says it will" → "X vows to": the speaker is the subject),
+//!   nor for a reporting word used as a noun or a passive ("the final
+//!   say", "on conflicting reports", "tornadoes reported").
 //! - `speaker changed: Russia → Russia and Ukraine` — the words before a
-//!   speech verb replaced, not merely added or dropped, nor respelled.
+//!   speech verb replaced, not merely added or dropped, nor respelled, nor
+//!   the same speaker described ("rights group", no capitalised word) or
+//!   named less precisely ("U.S. military" → "US").
 //! - `name changed: Астаны → Алматы` — a name (a capitalised word not
-//!   opening a sentence) removed and another added, after spelling fixes
-//!   were paired off.
+//!   opening a sentence) removed and another added in its place (the word
+//!   before or after the same), after spelling fixes were paired off.
+//! - `name added: Huang` / `name dropped: UAE` — a name joined by a comma
+//!   or "and" to a name both versions keep, little else changed.
 //! - `headline rewritten (67% of words)` / `text rewritten (…)` — the share
 //!   of content words changed reaches a threshold that depends on length
 //!   ([`verdict::rewrite_threshold`]: 0.9 up to 12 content words in both
@@ -95,9 +114,9 @@
 //!
 //! **Wording only**: then a learned cosmetic head (`learned`, a logistic
 //! regression over the evidence above, never a headline's words, shipped
-//! as `cosmetic.model`) may call a minor a rewording of the same fact:
-//! it becomes cosmetic with `wording only: reworded (N words)`. It never
-//! touches a major or a cosmetic.
+//! as `cosmetic.model`, cut at [`SHIPPED_CUTS`]) may call a minor a
+//! rewording of the same fact: it becomes cosmetic with `wording only:
+//! reworded (N words)`. It never touches a major or a cosmetic.
 //!
 //! Measured against labels made by reading (`bench/README.md`, "Edit
 //! significance"): cues that read surface words cannot tell a paraphrase
@@ -143,7 +162,8 @@ pub use guards::{
     is_extraction_failure, is_flap, numbers_only,
 };
 pub use learned::{
-    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Decision, Evidence, TrainOptions, VerdictModel,
+    COSMETIC_MODEL, COSMETIC_MODEL_HEADER, Cuts, Decision, Evidence, SHIPPED_CUTS, TrainOptions,
+    VerdictModel,
 };
 use quotes::quote_change;
 pub use successor::{SUCCESSOR_SIMILARITY, successors, title_similarity};

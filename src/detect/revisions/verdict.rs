@@ -25,12 +25,16 @@ const MAJOR_ORDER: &[&str] = &[
     "state changed",
     "outcome",
     "direction reversed",
+    "count grew",
+    "qualifier",
+    "role added",
     "record",
     "attribution",
     "quotation changed",
     "speaker changed",
     "name changed",
     "name added",
+    "name dropped",
     "headline rewritten",
     "topic words changed",
     "text rewritten",
@@ -237,6 +241,13 @@ impl FieldVerdict {
                     .iter()
                     .map(|(a, b)| format!("spelling: {a}/{b}")),
             );
+            v.notes.extend(
+                v.content
+                    .synonyms
+                    .iter()
+                    .map(|(a, b)| format!("synonym: {a}/{b}")),
+            );
+
             v.notes.push("same content words".to_string());
         }
         v

@@ -90,6 +90,231 @@ fn a_name_respelled_is_cosmetic() {
     );
 }
 
+/// A word swapped for a near-synonym of news vocabulary is cosmetic, and
+/// a market report retold with other words for the same moves is minor
+/// (apnews).
+#[test]
+fn near_synonyms_fold() {
+    let reasons = assert_class(
+        "Slovak Supreme Court upholds 21-year sentence for man who tried to assassinate prime minister Fico",
+        "Slovak top court upholds 21-year sentence for man who tried to assassinate prime minister Fico",
+        Cosmetic,
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("synonym: Supreme/top")),
+        "{reasons:?}"
+    );
+    assert_class(
+        "Wall Street rises toward records after oil prices give back some of Monday’s spurt",
+        "US stocks climb toward records as oil prices fall and earnings beat forecasts",
+        Minor,
+    );
+    assert_class(
+        "Oil prices keep falling, while US stocks hang near their record highs",
+        "US stocks hover just below records as oil slips on hopes of an Iran deal",
+        Minor,
+    );
+}
+
+/// One of two markets turning in an otherwise kept headline is major
+/// (apnews).
+#[test]
+fn one_market_turning_is_major() {
+    let reasons = assert_class(
+        "Asian stocks fall and oil prices climb after attacks imperil the ceasefire with Iran",
+        "World shares fall and oil prices dip after attacks imperil the ceasefire with Iran",
+        Major,
+    );
+    assert_eq!(reasons, ["direction reversed: climb → dip"]);
+}
+
+/// An acronym's missing letter restored is a spelling fix (the-insider).
+#[test]
+fn an_acronym_fixed_is_cosmetic() {
+    let reasons = assert_class(
+        "Генерал песчаных карьеров. Начальник 2-й службы УСБ ФБ как ни в чем не бывало ведет бизнес с партнерами из Литвы",
+        "Генерал песчаных карьеров. Начальник 2-й службы УСБ ФСБ как ни в чем не бывало ведет бизнес с партнерами из Литвы",
+        Cosmetic,
+    );
+    assert!(reasons.iter().any(|r| r.contains("ФБ/ФСБ")), "{reasons:?}");
+}
+
+/// A name swapped in its place is a fact changed; a name dropped from one
+/// clause and another named in a new one is a rewording (apnews).
+#[test]
+fn a_name_swapped_in_place_only() {
+    let reasons = assert_class(
+        "3 patients are being evacuated to Europe from cruise ship with hantavirus outbreak",
+        "Cruise ship with hantavirus outbreak heads to Canary Islands after 3 are evacuated",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r == "name changed: Europe → Canary"),
+        "{reasons:?}"
+    );
+    assert_class(
+        "3 patients evacuated from cruise ship with hantavirus outbreak, new case confirmed in Switzerland",
+        "3 patients are being evacuated to Europe from cruise ship with hantavirus outbreak",
+        Minor,
+    );
+    assert_class(
+        "Hopes for reopening the Strait of Hormuz push Asian shares higher, as oil prices hold above $100",
+        "Hopes for reopening the Strait of Hormuz push world shares higher, as Brent crude holds above $100",
+        Minor,
+    );
+}
+
+/// A reporting word used as a noun or a passive is no attribution
+/// (apnews): "conflicting reports" dropped, "tornadoes reported" dropped;
+/// a source that stands by its report is one.
+#[test]
+fn a_report_noun_is_no_attribution() {
+    for (old, new) in [
+        (
+            "Wall Street retreats, oil prices jump on conflicting reports of a strike on US Navy vessel near Iran",
+            "Wall Street hesitates and oil prices climb with uncertainty about the Strait of Hormuz",
+        ),
+        (
+            "Nearly 500 homes damaged in Mississippi storms as multiple tornadoes reported",
+            "Tornadoes cut across Mississippi as severe storms damage 500 homes",
+        ),
+    ] {
+        let (_, reasons) = judge(old, new);
+        assert!(
+            !reasons.iter().any(|r| r.starts_with("attribution")),
+            "{old} → {new}: {reasons:?}"
+        );
+    }
+    let reasons = assert_class(
+        "Mexico’s Sheinbaum denies reports of CIA operations there",
+        "Mexico’s Sheinbaum denies reports of CIA operations there while CNN stands by report",
+        Major,
+    );
+    assert_eq!(reasons, ["attribution added: stands by report"]);
+}
+
+/// A speaker described instead of named, or named less precisely, is the
+/// same speaker; one joined by another is not (apnews).
+#[test]
+fn a_speaker_described_is_the_same() {
+    for (old, new) in [
+        (
+            "Nigerian airstrike killed 100 civilians in a market, Amnesty International claims",
+            "Nigerian military airstrike kills 100 civilians at a market, rights group claims",
+        ),
+        (
+            "U.S. military rejects claims that Iran struck a U.S. Navy vessel",
+            "US denies Iran struck a military vessel during new effort to reopen Strait of Hormuz",
+        ),
+    ] {
+        let (_, reasons) = judge(old, new);
+        assert!(
+            !reasons.iter().any(|r| r.starts_with("speaker changed")),
+            "{old} → {new}: {reasons:?}"
+        );
+    }
+    let reasons = assert_class(
+        "Russia accuses Ukraine of violating US-brokered 3-day truce",
+        "Russia and Ukraine accuse each other of violating US-brokered 3-day truce",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("speaker changed")),
+        "{reasons:?}"
+    );
+}
+
+/// A month's name and "than expected" are no pending event (apnews).
+#[test]
+fn may_day_is_not_pending() {
+    let (_, reasons) = judge(
+        "World shares are mixed with most markets closed for May Day, while oil holds steady at $111 a barrel",
+        "Wall Street climbs toward more records as oil prices give back a bit of their big jumps",
+    );
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("state changed")),
+        "{reasons:?}"
+    );
+}
+
+/// A name added to or dropped from a list of names is major: who is
+/// involved changed (apnews).
+#[test]
+fn a_name_in_a_list_is_major() {
+    let reasons = assert_class(
+        "Musk, Cook and other prominent US executives invited to join Trump on trip to China",
+        "Musk, Cook, Huang and other prominent US executives invited to join Trump on trip to China",
+        Major,
+    );
+    assert_eq!(reasons, ["name added: Huang"]);
+    let reasons = assert_class(
+        "Sudan’s military accuses Ethiopia and the UAE of drone attacks, recalls its ambassador",
+        "Sudan’s military accuses Ethiopia of drone attacks, recalls its ambassador",
+        Major,
+    );
+    assert_eq!(reasons, ["name dropped: UAE"]);
+    // A name added outside a list is the wording's (labeled minor).
+    assert_class(
+        "Men accused of being approached by Russian contact to attack Starmer-linked assets",
+        "Men accused of being approached by Russian contact to attack Starmer-linked assets in London",
+        Minor,
+    );
+}
+
+/// A count that grew and a qualifier dropped change the fact (apnews).
+#[test]
+fn a_count_grown_or_a_qualifier_dropped_is_major() {
+    let reasons = assert_class(
+        "2 passengers test positive for hantavirus as a third shows symptoms after cruise ship evacuation",
+        "2 more passengers evacuated from cruise ship test positive for hantavirus",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r == "count grew: 2 more"),
+        "{reasons:?}"
+    );
+    let reasons = assert_class(
+        "Denver airport security initially missed trespasser who was killed by plane on runway",
+        "Denver airport security missed trespasser who was killed by plane on runway",
+        Major,
+    );
+    assert_eq!(reasons, ["qualifier dropped: initially"]);
+}
+
+/// A role put in the past before a title the old version had is a
+/// factual correction; "former" and "ex" are one word (apnews).
+#[test]
+fn a_role_added_is_major() {
+    let reasons = assert_class(
+        "Carney names Supreme Court Justice Louise Arbour as Canada’s next governor general",
+        "Carney names former Supreme Court Justice Louise Arbour as Canada’s next governor general",
+        Major,
+    );
+    assert_eq!(reasons, ["role added: former"]);
+    assert_class(
+        "Man charged with harassing former Prince Andrew near his home",
+        "Man charged with harassing ex-Prince Andrew near his home",
+        Cosmetic,
+    );
+}
+
+/// Arriving and leaving are ends of a journey: outcomes (apnews).
+#[test]
+fn arrival_and_departure_are_outcomes() {
+    let reasons = assert_class(
+        "Princess Catherine takes her first solo trip abroad after cancer goes into remission",
+        "Princess Catherine arrives in Italy on first solo trip abroad after cancer goes into remission",
+        Major,
+    );
+    assert_eq!(reasons, ["outcome: arrives"]);
+    let reasons = assert_class(
+        "Doctor who helped ship take care of passengers with hantavirus is isolated in Nebraska medical unit",
+        "Doctor on ship who helped care for passengers with hantavirus leaves medical isolation unit",
+        Major,
+    );
+    assert_eq!(reasons, ["outcome: leaves"]);
+}
+
 /// A small market move reworded is minor, not major (apnews).
 #[test]
 fn a_paraphrase_is_minor() {
