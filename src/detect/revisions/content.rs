@@ -162,19 +162,25 @@ fn pair_spellings(change: &mut ContentChange) {
 /// (`lexicon::edit_cues::SYNONYMS`, and the up and down words): "jet" →
 /// "plane", "kicks off" → "begins", "Supreme Court" → "top court".
 fn pair_synonyms(change: &mut ContentChange) {
+    // As with spellings: a rewrite this large is one whatever its
+    // synonyms, and pairing it off would cost removed × added lookups.
+    if change.removed.len().saturating_mul(change.added.len()) > MAX_PAIRINGS {
+        return;
+    }
+    let mut added_groups: Vec<Vec<usize>> = change.added.iter().map(synonym_groups).collect();
     let mut i = 0;
     while i < change.removed.len() {
         let r = synonym_groups(&change.removed[i]);
         let hit = if r.is_empty() {
             None
         } else {
-            change
-                .added
+            added_groups
                 .iter()
-                .position(|a| synonym_groups(a).iter().any(|g| r.contains(g)))
+                .position(|a| a.iter().any(|g| r.contains(g)))
         };
         match hit {
             Some(j) => {
+                added_groups.remove(j);
                 let a = change.added.remove(j);
                 let r = change.removed.remove(i);
                 change.synonyms.push((r.text, a.text));
