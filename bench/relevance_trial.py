@@ -58,6 +58,9 @@ EXPIRY_DAYS = 7  # context::EXPIRY_DAYS
 MIN_COUNT = 2  # context::MIN_COUNT
 
 
+# Settings are read on the first part and only checked on the second.
+PERIODS = (("16-30 Nov", lambda d: d < "2025-12"), ("Dec", lambda d: d >= "2025-12"))
+
 def feed(rows):
     out = ['<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
            "<title>TASS</title><link>https://tass.com</link><description>x</description>"]
@@ -205,7 +208,7 @@ def main():
     share = collections.Counter(n for d in days for n in live[d])
     for stop in (1.01, 0.5, 0.25):
         for frac in (0.3, 0.5, 0.7, 0.85):
-            for part, keep in (("16-30 Nov", lambda d: d < "2025-12"), ("Dec", lambda d: d >= "2025-12")):
+            for part, keep in PERIODS:
                 base, ctx = set(), set()
                 for d, url, q, p, thr_u, thr in rows:
                     if not keep(d):
@@ -223,7 +226,7 @@ def main():
                       f"{pr(base, sub, lambda u: True)} -> with context {pr(ctx, sub, lambda u: True)}")
     for stop in (1.01, 0.5):
         for mult in (1.5, 2.0, 3.0, 5.0):
-            for part, keep in (("16-30 Nov", lambda d: d < "2025-12"), ("Dec", lambda d: d >= "2025-12")):
+            for part, keep in PERIODS:
                 base, ctx = set(), set()
                 for d, url, q, p, thr_u, thr in rows:
                     if not keep(d):
