@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use super::content::{Content, ContentChange, stem_of};
+use super::content::{Content, ContentChange, is_filler, stem_of};
 use super::words::Field;
 use crate::detect::lexicon::WordSet;
 use crate::detect::lexicon::edit_cues::{
@@ -103,9 +103,38 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
                     .any(|w| w[0].key == "to" && stem_of(&w[1], doc) == next)
             })
         });
+        // What the pending word is about ("awaits Iran's response",
+        // "could face sanctions", "nears a close") must still be there:
+        // when it went with it, a clause was dropped, nothing got done.
+        // A light verb ("will go before Congress") says nothing of what;
+        // an outcome ("likely kills") may come back as another outcome
+        // word ("deadly").
+        let about_kept = gone.is_none_or(|i| {
+            // "ahead of" dates the event rather than governing it.
+            if old.toks[i].key == "ahead" {
+                return true;
+            }
+            let b_stems: HashSet<String> = new.toks.iter().map(|t| stem_of(t, doc)).collect();
+            old.toks
+                .iter()
+                .skip(i + 1)
+                .take(GOVERNED_WITHIN)
+                .find(|t| {
+                    !t.cap
+                        && t.key != "to"
+                        && !is_filler(&t.key)
+                        && !PENDING_SET.contains(t.key.as_str())
+                        && !LIGHT_VERBS.contains(&t.key.as_str())
+                })
+                .is_none_or(|t| {
+                    let s = stem_of(t, doc);
+                    b_stems.contains(&s) || (OUTCOME_STEMS.has(&s) && count(&b, &OUTCOME_STEMS) > 0)
+                })
+        });
         if let Some(i) = gone
             && other_removed <= change.added.len() + 1
             && !infinitive
+            && about_kept
         {
             out.push(format!("state changed: {} → done", old.toks[i].text));
         }
@@ -297,6 +326,16 @@ const QUALIFIERS: &[&str] = &[
     "initially", "partly", "partially", "temporarily", "briefly",
     "первоначально", "частично", "временно", "спочатку", "частково", "тимчасово",
 ];
+
+/// Verbs that take their meaning from the words after them.
+#[rustfmt::skip]
+const LIGHT_VERBS: &[&str] = &[
+    "go", "get", "take", "make", "come", "have", "give", "put", "keep",
+    "стать", "пойти", "взять", "сделать", "провести", "стати", "взяти", "зробити", "провести",
+];
+
+/// How far after a pending word the word it is about is looked for.
+const GOVERNED_WITHIN: usize = 3;
 
 /// Whether word `i` of `f` says the event has not happened yet: a word of
 /// the list, but not a month's name ("May Day") and not "than expected"

@@ -392,6 +392,48 @@ fn still_pending_or_no_infinitive_is_no_state_change() {
     }
 }
 
+/// A pending clause dropped with what it was about is no state change:
+/// nothing got done ("could face sanctions", "awaits Iran response" gone;
+/// apnews, labeled minor). The event it governs kept ("will lay out" →
+/// "lays out") or told by another outcome word ("likely kills" → "deadly")
+/// still is one.
+#[test]
+fn a_pending_clause_dropped_is_no_state_change() {
+    for (old, new) in [
+        (
+            "US warns shipping firms they could face sanctions over paying Iranian tolls in the Strait of Hormuz",
+            "US warns shipping firms over paying Iran to transit the Strait of Hormuz",
+        ),
+        (
+            "A fragile ceasefire holds as US awaits Iran response, Bahrain detains dozens",
+            "Iran ceasefire appears to hold and Bahrain detains dozens over suspected Revolutionary Guard links",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+        assert!(
+            !reasons.iter().any(|x| x.starts_with("state changed")),
+            "{reasons:?}"
+        );
+    }
+    assert_class(
+        "King Charles III will lay out UK government agenda as Starmer’s job hangs in the balance",
+        "King Charles III lays out UK government agenda as Starmer’s job hangs in the balance",
+        Major,
+    );
+    let reasons = assert_class(
+        "Bear attack likely kills a hiker in Glacier National Park for the first time in decades",
+        "Deadly bear attack in Glacier National Park is the first in decades at the iconic park",
+        Major,
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|x| x.starts_with("state changed: likely")),
+        "{reasons:?}"
+    );
+}
+
 /// An outcome reached: discuss → adopt (apnews).
 #[test]
 fn an_outcome_reached_is_major() {
