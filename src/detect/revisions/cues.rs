@@ -281,7 +281,7 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     let (aa, ab) = (attributions(old, doc), attributions(new, doc));
     if speaker_opens_both(old, new, doc) || speaker_opens_both(new, old, doc) {
         // The speaker is the subject either way.
-    } else if aa > 0 && ab == 0 {
+    } else if aa > 0 && ab == 0 && !official_source(old, doc) {
         out.push(format!(
             "attribution dropped: {}",
             attribution_phrase(old, doc)
@@ -384,6 +384,14 @@ fn attributions(f: &Field, doc: StemLang) -> usize {
 /// "according" only before "to" (not "accord").
 fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
     let t = &f.toks[i];
+    // "new poll finds", "study shows": a finding attributed to its source.
+    if FINDS.contains(&t.key.as_str())
+        && f.toks[i.saturating_sub(2)..i]
+            .iter()
+            .any(|p| STUDIES.contains(&p.key.as_str()))
+    {
+        return true;
+    }
     let s = stem_of(t, doc);
     if !ATTRIBUTION_STEMS.has(&s) {
         return false;
@@ -399,6 +407,38 @@ fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
         _ => true,
     }
 }
+
+/// Verbs a study reports its finding with.
+const FINDS: &[&str] = &[
+    "finds", "find", "found", "shows", "show", "showed", "suggests",
+];
+
+/// What finds: a poll, a survey, a study.
+#[rustfmt::skip]
+const STUDIES: &[&str] = &[
+    "poll", "polls", "survey", "study", "studies",
+    "опрос", "исследование", "опитування", "дослідження",
+];
+
+/// Whether the first attribution of `f` names an official source giving
+/// its tally ("…, officials say", "police said"): dropping it leaves an
+/// uncontested figure as it was; dropping a claimant's ("activists say",
+/// "пишут СМИ") turns a claim into a fact.
+fn official_source(f: &Field, doc: StemLang) -> bool {
+    let Some(i) = (0..f.toks.len()).find(|&i| attributing(f, i, doc)) else {
+        return false;
+    };
+    f.toks[i.saturating_sub(3)..i]
+        .iter()
+        .any(|t| OFFICIAL.contains(&t.key.as_str()))
+}
+
+/// Sources of official tallies (not a party to a dispute).
+#[rustfmt::skip]
+const OFFICIAL: &[&str] = &[
+    "officials", "official", "authorities", "police", "coroner", "sheriff", "firefighters",
+    "rescuers", "власти", "полиция", "спасатели", "влада", "поліція", "рятувальники",
+];
 
 /// Words after which a reporting word is a noun.
 #[rustfmt::skip]

@@ -434,6 +434,40 @@ fn a_pending_clause_dropped_is_no_state_change() {
     );
 }
 
+/// An official tally's source dropped leaves the tally as it was, and a
+/// poll's finding "according to" the poll is the same attribution as the
+/// poll "shows" (apnews, labeled minor); a claimant's dropped still turns a
+/// claim into a fact (novaya-gazeta-europe, labeled major).
+#[test]
+fn official_tallies_and_polls_keep_their_attribution() {
+    for (old, new) in [
+        (
+            "A small plane has crashed in Texas Hill Country, killing all 5 on board, officials say",
+            "Plane carrying pickleball players crashes in Texas Hill Country, killing all 5 on board",
+        ),
+        (
+            "For many Americans, Trump’s immigration crackdown is personal, new AP-NORC poll shows",
+            "How Trump’s immigration crackdown is affecting everyday Americans, according to a new AP-NORC poll",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+        assert!(
+            !reasons.iter().any(|x| x.starts_with("attribution")),
+            "{reasons:?}"
+        );
+    }
+    let reasons = assert_class(
+        "ЕС вносит Россию в черный список за отмывание денег, пишут СМИ",
+        "ЕС внесет Россию в черный список за отмывание денег",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|x| x.starts_with("attribution dropped")),
+        "{reasons:?}"
+    );
+}
+
 /// An outcome reached: discuss → adopt (apnews).
 #[test]
 fn an_outcome_reached_is_major() {
