@@ -35,6 +35,7 @@ impl Stems {
 
 static PENDING_SET: WordSet = LazyLock::new(|| PENDING.iter().copied().collect());
 static OUTCOME_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(OUTCOME));
+static DEATH_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DEATH));
 static OUTCOME_SET: WordSet = LazyLock::new(|| OUTCOME.iter().copied().collect());
 static UP_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(UP));
 static DOWN_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DOWN));
@@ -177,8 +178,45 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         .iter()
         .filter(|c| OUTCOME_STEMS.has(&c.stem) && OUTCOME_SET.contains(fold(&c.text).as_str()))
         .collect();
+    // With an outcome already told, only a further one counts: the old
+    // stays and another comes ("charged" → "jailed after being charged"),
+    // or a death where there was none ("hit pedestrian" → "hit and
+    // killed").
+    let b_stems: HashSet<&str> = b.iter().map(|(s, _)| s.as_str()).collect();
+    let old_kept = a
+        .iter()
+        .filter(|(s, _)| OUTCOME_STEMS.has(s))
+        .all(|(s, _)| b_stems.contains(s.as_str()));
+    let deaths = |v: &[(String, String)]| v.iter().filter(|(s, _)| DEATH_STEMS.has(s)).count();
+    // A further outcome is not one word swapped for another in the same
+    // slot ("takes control" → "wins control"), nor a state that stays
+    // ("strait remains closed").
+    let swap = change.removed.len() == 1 && change.added.len() == 1;
+    // "will not resign" tells no outcome (the negation cue tells it).
+    let negated = |c: &Content| {
+        new.toks.iter().enumerate().any(|(i, t)| {
+            t.text == c.text
+                && new.toks[i.saturating_sub(2)..i].iter().any(|p| {
+                    matches!(p.key.as_str(), "not" | "never" | "t" | "не" | "ні")
+                        || p.folded.ends_with("n't")
+                })
+        })
+    };
+    let outcome: Vec<&Content> = outcome.into_iter().filter(|c| !negated(c)).collect();
+    let further = |c: &&Content| {
+        !new.toks
+            .windows(2)
+            .any(|w| STAYS.contains(&w[0].key.as_str()) && w[1].text == c.text)
+    };
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
         outcome
+    } else if old_kept && !swap {
+        outcome.into_iter().filter(further).collect()
+    } else if deaths(&a) == 0 {
+        outcome
+            .into_iter()
+            .filter(|c| DEATH_STEMS.has(&c.stem))
+            .collect()
     } else {
         Vec::new()
     };
@@ -325,6 +363,24 @@ const MORE: &[&str] = &[
 const QUALIFIERS: &[&str] = &[
     "initially", "partly", "partially", "temporarily", "briefly",
     "первоначально", "частично", "временно", "спочатку", "частково", "тимчасово",
+];
+
+/// Outcome words of a death.
+#[rustfmt::skip]
+const DEATH: &[&str] = &[
+    "killed", "kills", "dies", "died", "dead", "deadly", "погиб", "погибли", "убит", "убиты",
+    "загинув", "загинули", "вбито",
+];
+
+/// Verbs after which an outcome word is a state that lasts.
+const STAYS: &[&str] = &[
+    "remains",
+    "remain",
+    "stays",
+    "stay",
+    "остается",
+    "остаются",
+    "залишається",
 ];
 
 /// Verbs that take their meaning from the words after them.

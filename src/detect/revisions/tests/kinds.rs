@@ -468,6 +468,52 @@ fn official_tallies_and_polls_keep_their_attribution() {
     );
 }
 
+/// A further outcome after one already told ("charged" → "jailed after
+/// being charged"), a death where there was none ("hit" → "hit and
+/// killed") and a count turned vague ("2 ministers" → "several") are
+/// majors (apnews); a word swapped in the same slot ("takes control" →
+/// "wins control", labeled cosmetic), a state that stays ("remains
+/// closed") and a negated outcome ("won't quit") are no outcome.
+#[test]
+fn further_outcomes_deaths_and_vague_counts() {
+    for (old, new, cue) in [
+        (
+            "Man charged with attempted murder after stabbings of Jewish men in London",
+            "Man jailed after being charged with attempted murder in stabbings of Jewish men in London",
+            "outcome: jailed",
+        ),
+        (
+            "NTSB gathering details about Frontier Airlines evacuation after plane after hit pedestrian in Denver",
+            "NTSB gathering details on Frontier Airlines evacuation after plane hit and killed person in Denver",
+            "outcome: killed",
+        ),
+        (
+            "UK’s Starmer defiant as calls for his resignation grow and 2 ministers quit",
+            "UK’s Starmer defiant as calls for his resignation grow and several ministers quit",
+            "figure 2 → several",
+        ),
+    ] {
+        let reasons = assert_class(old, new, Major);
+        assert!(reasons.iter().any(|r| r == cue), "{cue}: {reasons:?}");
+    }
+    for (old, new) in [
+        (
+            "Modi’s party takes control of India’s West Bengal in key state election",
+            "Modi’s party wins control of India’s West Bengal in key state election",
+        ),
+        (
+            "Partial results show losses for Starmer’s Labour and wins for Reform UK in local elections",
+            "Starmer says he won’t quit after local elections deliver losses for Labour and wins for Reform UK",
+        ),
+    ] {
+        let (_, reasons) = judge(old, new);
+        assert!(
+            !reasons.iter().any(|r| r.starts_with("outcome")),
+            "{old} → {new}: {reasons:?}"
+        );
+    }
+}
+
 /// An outcome reached: discuss → adopt (apnews).
 #[test]
 fn an_outcome_reached_is_major() {
