@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::content::{Content, ContentChange, is_filler, stem_of};
+use super::stages::next_stage;
 use super::words::Field;
 use crate::detect::lexicon::WordSet;
 use crate::detect::lexicon::edit_cues::{
@@ -42,6 +43,17 @@ static DOWN_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DOWN));
 static RECORD_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(RECORD));
 static SHORT_OF_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(SHORT_OF));
 static ATTRIBUTION_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(ATTRIBUTION));
+
+/// Whether a stem is a word of going up (`Some(true)`) or down.
+pub(super) fn direction(stem: &str) -> Option<bool> {
+    if UP_STEMS.has(stem) {
+        Some(true)
+    } else if DOWN_STEMS.has(stem) {
+        Some(false)
+    } else {
+        None
+    }
+}
 
 /// Stems of a field's words (all words: "will" and "up" are fillers of no list).
 fn stems(f: &Field, doc: StemLang) -> Vec<(String, String)> {
@@ -222,6 +234,8 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     };
     if let Some(c) = outcome.first() {
         out.push(format!("outcome: {}", c.text));
+    } else if let Some((from, to)) = next_stage(change) {
+        out.push(format!("outcome: {from} → {to}"));
     }
 
     // Direction: all up before and all down after, or the other way round;
@@ -417,12 +431,15 @@ fn moved(v: &[Content]) -> Option<&str> {
 const SWAP_MAX_WORDS: usize = 2;
 
 /// A short-of word within three words before a record word.
+/// "Hover above their record": past a record is no short of it.
 fn short_of_record(v: &[(String, String)]) -> bool {
     v.iter().enumerate().any(|(i, (s, _))| {
+        let before = &v[i.saturating_sub(4)..i];
         RECORD_STEMS.has(s)
-            && v[i.saturating_sub(4)..i]
+            && before.iter().any(|(p, _)| SHORT_OF_STEMS.has(p))
+            && !before
                 .iter()
-                .any(|(p, _)| SHORT_OF_STEMS.has(p))
+                .any(|(_, w)| matches!(fold(w).as_str(), "above" | "past" | "beyond"))
     })
 }
 
