@@ -242,7 +242,14 @@ impl FieldVerdict {
         v.major.extend(cues);
         match market(old, new, doc) {
             Market::None => {}
-            Market::Kept => v.market = true,
+            Market::Kept => {
+                v.market = true;
+                // Each market kept its direction: an outcome word in the
+                // report is a side event ("as Trump arrives") or its
+                // markets' run told again ("falls from its records" →
+                // "record-setting run halts").
+                v.major.retain(|r| !r.starts_with("outcome"));
+            }
             Market::Turned(reason) => {
                 v.market = true;
                 // One reason for one turn.
