@@ -204,22 +204,31 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // slot ("takes control" → "wins control"), nor a state that stays
     // ("strait remains closed").
     let swap = change.removed.len() == 1 && change.added.len() == 1;
-    // "will not resign" tells no outcome (the negation cue tells it).
-    let negated = |c: &Content| {
-        new.toks.iter().enumerate().any(|(i, t)| {
-            t.text == c.text
-                && new.toks[i.saturating_sub(2)..i].iter().any(|p| {
-                    matches!(p.key.as_str(), "not" | "never" | "t" | "не" | "ні")
-                        || p.folded.ends_with("n't")
-                })
-        })
-    };
-    let outcome: Vec<&Content> = outcome.into_iter().filter(|c| !negated(c)).collect();
-    let further = |c: &&Content| {
-        !new.toks
-            .windows(2)
-            .any(|w| STAYS.contains(&w[0].key.as_str()) && w[1].text == c.text)
-    };
+    // "will not resign" tells no outcome (the negation cue tells it). The
+    // words negated and the words after "remains" are collected in one
+    // pass: a megabyte of outcome words must stay linear.
+    let mut negated: HashSet<&str> = HashSet::new();
+    let mut lasting: HashSet<&str> = HashSet::new();
+    for (i, t) in new.toks.iter().enumerate() {
+        let before = &new.toks[i.saturating_sub(2)..i];
+        if before.iter().any(|p| {
+            matches!(p.key.as_str(), "not" | "never" | "t" | "не" | "ні")
+                || p.folded.ends_with("n't")
+        }) {
+            negated.insert(t.text.as_str());
+        }
+        if before
+            .last()
+            .is_some_and(|p| STAYS.contains(&p.key.as_str()))
+        {
+            lasting.insert(t.text.as_str());
+        }
+    }
+    let outcome: Vec<&Content> = outcome
+        .into_iter()
+        .filter(|c| !negated.contains(c.text.as_str()))
+        .collect();
+    let further = |c: &&Content| !lasting.contains(c.text.as_str());
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
         outcome
     } else if old_kept && !swap {

@@ -19,13 +19,21 @@ pub(super) fn next_stage(change: &ContentChange) -> Option<(&str, &str)> {
                 .map(|i| (p, i))
         })
     };
+    // The latest stage added of each process, found in one pass (a
+    // hostile text may repeat a stage word a million times).
+    let mut latest: Vec<Option<(usize, &str)>> = vec![None; STAGES.len()];
+    for a in &change.added {
+        if let Some((p, j)) = stage(&a.text)
+            && latest[p].is_none_or(|(k, _)| j > k)
+        {
+            latest[p] = Some((j, a.text.as_str()));
+        }
+    }
     change.removed.iter().find_map(|r| {
         let (p, i) = stage(&r.text)?;
-        change
-            .added
-            .iter()
-            .find(|a| stage(&a.text).is_some_and(|(q, j)| q == p && j > i))
-            .map(|a| (r.text.as_str(), a.text.as_str()))
+        latest[p]
+            .filter(|(j, _)| *j > i)
+            .map(|(_, to)| (r.text.as_str(), to))
     })
 }
 
