@@ -224,9 +224,22 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
             lasting.insert(t.text.as_str());
         }
     }
+    // A transitive outcome with no object is its noun: "freezing rate
+    // cuts as …", "backs big budget cuts but …".
+    let mut objectless: HashSet<&str> = HashSet::new();
+    for (i, t) in new.toks.iter().enumerate() {
+        if TRANSITIVE.contains(&t.key.as_str())
+            && new
+                .toks
+                .get(i + 1)
+                .is_none_or(|n| n.clause_start || NO_OBJECT.contains(&n.key.as_str()))
+        {
+            objectless.insert(t.text.as_str());
+        }
+    }
     let outcome: Vec<&Content> = outcome
         .into_iter()
-        .filter(|c| !negated.contains(c.text.as_str()))
+        .filter(|c| !negated.contains(c.text.as_str()) && !objectless.contains(c.text.as_str()))
         .collect();
     let further = |c: &&Content| !lasting.contains(c.text.as_str());
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
@@ -393,6 +406,17 @@ const QUALIFIERS: &[&str] = &[
 const DEATH: &[&str] = &[
     "killed", "kills", "dies", "died", "dead", "deadly", "погиб", "погибли", "убит", "убиты",
     "загинув", "загинули", "вбито",
+];
+
+/// Outcome verbs that take an object; with none they are nouns.
+const TRANSITIVE: &[&str] = &[
+    "cuts", "raises", "rejects", "passes", "approves", "adopts", "signs",
+];
+
+/// Words that cannot open a verb's object.
+#[rustfmt::skip]
+const NO_OBJECT: &[&str] = &[
+    "as", "but", "and", "in", "to", "for", "of", "on", "amid", "after", "while", "at", "by",
 ];
 
 /// Verbs after which an outcome word is a state that lasts.

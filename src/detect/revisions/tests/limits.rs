@@ -154,3 +154,26 @@ fn a_later_stage_is_an_outcome() {
         "{reasons:?}"
     );
 }
+
+/// A transitive outcome verb with no object is its noun: "rate cuts as …"
+/// tells no outcome (apnews, labeled minor).
+#[test]
+fn an_outcome_verb_without_object_is_a_noun() {
+    let (_, reasons) = judge(
+        "Bank of England sits tight on interest rates like US and Japan as Iran war upends the global economy",
+        "Bank of England joins other central banks in freezing rate cuts as Iran war upends global economy",
+    );
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("outcome")),
+        "{reasons:?}"
+    );
+    let reasons = assert_class(
+        "UK calls antisemitism an emergency as police probe stabbing attack on 2 Jewish men",
+        "UK raises national terror threat level after stabbing attack on Jewish community.",
+        Major,
+    );
+    assert!(
+        reasons.contains(&"outcome: raises".to_string()),
+        "{reasons:?}"
+    );
+}
