@@ -373,4 +373,9 @@ fn digits_differ(a: &str, b: &str) -> bool {
 /// See [`pair_spellings`].
 const MAX_PAIRINGS: usize = 10_000;
 
+/// A word of no content (articles, prepositions, auxiliaries).
+pub(super) fn is_filler(key: &str) -> bool {
+    FILLER_SET.contains(key)
+}
+
 static FILLER_SET: WordSet = LazyLock::new(|| FILLER.iter().copied().collect());

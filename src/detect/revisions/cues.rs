@@ -7,7 +7,8 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use super::content::{Content, ContentChange, stem_of};
+use super::content::{Content, ContentChange, is_filler, stem_of};
+use super::stages::next_stage;
 use super::words::Field;
 use crate::detect::lexicon::WordSet;
 use crate::detect::lexicon::edit_cues::{
@@ -35,12 +36,24 @@ impl Stems {
 
 static PENDING_SET: WordSet = LazyLock::new(|| PENDING.iter().copied().collect());
 static OUTCOME_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(OUTCOME));
+static DEATH_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DEATH));
 static OUTCOME_SET: WordSet = LazyLock::new(|| OUTCOME.iter().copied().collect());
 static UP_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(UP));
 static DOWN_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DOWN));
 static RECORD_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(RECORD));
 static SHORT_OF_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(SHORT_OF));
 static ATTRIBUTION_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(ATTRIBUTION));
+
+/// Whether a stem is a word of going up (`Some(true)`) or down.
+pub(super) fn direction(stem: &str) -> Option<bool> {
+    if UP_STEMS.has(stem) {
+        Some(true)
+    } else if DOWN_STEMS.has(stem) {
+        Some(false)
+    } else {
+        None
+    }
+}
 
 /// Stems of a field's words (all words: "will" and "up" are fillers of no list).
 fn stems(f: &Field, doc: StemLang) -> Vec<(String, String)> {
@@ -103,9 +116,38 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
                     .any(|w| w[0].key == "to" && stem_of(&w[1], doc) == next)
             })
         });
+        // What the pending word is about ("awaits Iran's response",
+        // "could face sanctions", "nears a close") must still be there:
+        // when it went with it, a clause was dropped, nothing got done.
+        // A light verb ("will go before Congress") says nothing of what;
+        // an outcome ("likely kills") may come back as another outcome
+        // word ("deadly").
+        let about_kept = gone.is_none_or(|i| {
+            // "ahead of" dates the event rather than governing it.
+            if old.toks[i].key == "ahead" {
+                return true;
+            }
+            let b_stems: HashSet<String> = new.toks.iter().map(|t| stem_of(t, doc)).collect();
+            old.toks
+                .iter()
+                .skip(i + 1)
+                .take(GOVERNED_WITHIN)
+                .find(|t| {
+                    !t.cap
+                        && t.key != "to"
+                        && !is_filler(&t.key)
+                        && !PENDING_SET.contains(t.key.as_str())
+                        && !LIGHT_VERBS.contains(&t.key.as_str())
+                })
+                .is_none_or(|t| {
+                    let s = stem_of(t, doc);
+                    b_stems.contains(&s) || (OUTCOME_STEMS.has(&s) && count(&b, &OUTCOME_STEMS) > 0)
+                })
+        });
         if let Some(i) = gone
             && other_removed <= change.added.len() + 1
             && !infinitive
+            && about_kept
         {
             out.push(format!("state changed: {} → done", old.toks[i].text));
         }
@@ -148,13 +190,74 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         .iter()
         .filter(|c| OUTCOME_STEMS.has(&c.stem) && OUTCOME_SET.contains(fold(&c.text).as_str()))
         .collect();
+    // With an outcome already told, only a further one counts: the old
+    // stays and another comes ("charged" → "jailed after being charged"),
+    // or a death where there was none ("hit pedestrian" → "hit and
+    // killed").
+    let b_stems: HashSet<&str> = b.iter().map(|(s, _)| s.as_str()).collect();
+    let old_kept = a
+        .iter()
+        .filter(|(s, _)| OUTCOME_STEMS.has(s))
+        .all(|(s, _)| b_stems.contains(s.as_str()));
+    let deaths = |v: &[(String, String)]| v.iter().filter(|(s, _)| DEATH_STEMS.has(s)).count();
+    // A further outcome is not one word swapped for another in the same
+    // slot ("takes control" → "wins control"), nor a state that stays
+    // ("strait remains closed").
+    let swap = change.removed.len() == 1 && change.added.len() == 1;
+    // "will not resign" tells no outcome (the negation cue tells it). The
+    // words negated and the words after "remains" are collected in one
+    // pass: a megabyte of outcome words must stay linear.
+    let mut negated: HashSet<&str> = HashSet::new();
+    let mut lasting: HashSet<&str> = HashSet::new();
+    for (i, t) in new.toks.iter().enumerate() {
+        let before = &new.toks[i.saturating_sub(2)..i];
+        if before.iter().any(|p| {
+            matches!(p.key.as_str(), "not" | "never" | "t" | "не" | "ні")
+                || p.folded.ends_with("n't")
+        }) {
+            negated.insert(t.text.as_str());
+        }
+        if before
+            .last()
+            .is_some_and(|p| STAYS.contains(&p.key.as_str()))
+        {
+            lasting.insert(t.text.as_str());
+        }
+    }
+    // A transitive outcome with no object is its noun: "freezing rate
+    // cuts as …", "backs big budget cuts but …".
+    let mut objectless: HashSet<&str> = HashSet::new();
+    for (i, t) in new.toks.iter().enumerate() {
+        if TRANSITIVE.contains(&t.key.as_str())
+            && new
+                .toks
+                .get(i + 1)
+                .is_none_or(|n| n.clause_start || NO_OBJECT.contains(&n.key.as_str()))
+        {
+            objectless.insert(t.text.as_str());
+        }
+    }
+    let outcome: Vec<&Content> = outcome
+        .into_iter()
+        .filter(|c| !negated.contains(c.text.as_str()) && !objectless.contains(c.text.as_str()))
+        .collect();
+    let further = |c: &&Content| !lasting.contains(c.text.as_str());
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
         outcome
+    } else if old_kept && !swap {
+        outcome.into_iter().filter(further).collect()
+    } else if deaths(&a) == 0 {
+        outcome
+            .into_iter()
+            .filter(|c| DEATH_STEMS.has(&c.stem))
+            .collect()
     } else {
         Vec::new()
     };
     if let Some(c) = outcome.first() {
         out.push(format!("outcome: {}", c.text));
+    } else if let Some((from, to)) = next_stage(change) {
+        out.push(format!("outcome: {from} → {to}"));
     }
 
     // Direction: all up before and all down after, or the other way round;
@@ -252,7 +355,7 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     let (aa, ab) = (attributions(old, doc), attributions(new, doc));
     if speaker_opens_both(old, new, doc) || speaker_opens_both(new, old, doc) {
         // The speaker is the subject either way.
-    } else if aa > 0 && ab == 0 {
+    } else if aa > 0 && ab == 0 && !official_source(old, doc) {
         out.push(format!(
             "attribution dropped: {}",
             attribution_phrase(old, doc)
@@ -298,6 +401,45 @@ const QUALIFIERS: &[&str] = &[
     "первоначально", "частично", "временно", "спочатку", "частково", "тимчасово",
 ];
 
+/// Outcome words of a death.
+#[rustfmt::skip]
+const DEATH: &[&str] = &[
+    "killed", "kills", "dies", "died", "dead", "deadly", "погиб", "погибли", "убит", "убиты",
+    "загинув", "загинули", "вбито",
+];
+
+/// Outcome verbs that take an object; with none they are nouns.
+const TRANSITIVE: &[&str] = &[
+    "cuts", "raises", "rejects", "passes", "approves", "adopts", "signs",
+];
+
+/// Words that cannot open a verb's object.
+#[rustfmt::skip]
+const NO_OBJECT: &[&str] = &[
+    "as", "but", "and", "in", "to", "for", "of", "on", "amid", "after", "while", "at", "by",
+];
+
+/// Verbs after which an outcome word is a state that lasts.
+const STAYS: &[&str] = &[
+    "remains",
+    "remain",
+    "stays",
+    "stay",
+    "остается",
+    "остаются",
+    "залишається",
+];
+
+/// Verbs that take their meaning from the words after them.
+#[rustfmt::skip]
+const LIGHT_VERBS: &[&str] = &[
+    "go", "get", "take", "make", "come", "have", "give", "put", "keep",
+    "стать", "пойти", "взять", "сделать", "провести", "стати", "взяти", "зробити", "провести",
+];
+
+/// How far after a pending word the word it is about is looked for.
+const GOVERNED_WITHIN: usize = 3;
+
 /// Whether word `i` of `f` says the event has not happened yet: a word of
 /// the list, but not a month's name ("May Day") and not "than expected"
 /// (a comparison).
@@ -322,12 +464,15 @@ fn moved(v: &[Content]) -> Option<&str> {
 const SWAP_MAX_WORDS: usize = 2;
 
 /// A short-of word within three words before a record word.
+/// "Hover above their record": past a record is no short of it.
 fn short_of_record(v: &[(String, String)]) -> bool {
     v.iter().enumerate().any(|(i, (s, _))| {
+        let before = &v[i.saturating_sub(4)..i];
         RECORD_STEMS.has(s)
-            && v[i.saturating_sub(4)..i]
+            && before.iter().any(|(p, _)| SHORT_OF_STEMS.has(p))
+            && !before
                 .iter()
-                .any(|(p, _)| SHORT_OF_STEMS.has(p))
+                .any(|(_, w)| matches!(fold(w).as_str(), "above" | "past" | "beyond"))
     })
 }
 
@@ -345,6 +490,14 @@ fn attributions(f: &Field, doc: StemLang) -> usize {
 /// "according" only before "to" (not "accord").
 fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
     let t = &f.toks[i];
+    // "new poll finds", "study shows": a finding attributed to its source.
+    if FINDS.contains(&t.key.as_str())
+        && f.toks[i.saturating_sub(2)..i]
+            .iter()
+            .any(|p| STUDIES.contains(&p.key.as_str()))
+    {
+        return true;
+    }
     let s = stem_of(t, doc);
     if !ATTRIBUTION_STEMS.has(&s) {
         return false;
@@ -360,6 +513,38 @@ fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
         _ => true,
     }
 }
+
+/// Verbs a study reports its finding with.
+const FINDS: &[&str] = &[
+    "finds", "find", "found", "shows", "show", "showed", "suggests",
+];
+
+/// What finds: a poll, a survey, a study.
+#[rustfmt::skip]
+const STUDIES: &[&str] = &[
+    "poll", "polls", "survey", "study", "studies",
+    "опрос", "исследование", "опитування", "дослідження",
+];
+
+/// Whether the first attribution of `f` names an official source giving
+/// its tally ("…, officials say", "police said"): dropping it leaves an
+/// uncontested figure as it was; dropping a claimant's ("activists say",
+/// "пишут СМИ") turns a claim into a fact.
+fn official_source(f: &Field, doc: StemLang) -> bool {
+    let Some(i) = (0..f.toks.len()).find(|&i| attributing(f, i, doc)) else {
+        return false;
+    };
+    f.toks[i.saturating_sub(3)..i]
+        .iter()
+        .any(|t| OFFICIAL.contains(&t.key.as_str()))
+}
+
+/// Sources of official tallies (not a party to a dispute).
+#[rustfmt::skip]
+const OFFICIAL: &[&str] = &[
+    "officials", "official", "authorities", "police", "coroner", "sheriff", "firefighters",
+    "rescuers", "власти", "полиция", "спасатели", "влада", "поліція", "рятувальники",
+];
 
 /// Words after which a reporting word is a noun.
 #[rustfmt::skip]

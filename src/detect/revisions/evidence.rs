@@ -14,6 +14,13 @@ use crate::detect::lexicon::speech::SPEECH_AND_BLAME_VERBS;
 use crate::detect::lexicon::stopwords::NOT_ACTORS;
 use crate::text::StemLang;
 
+/// Quantities that stand for a count no longer given.
+#[rustfmt::skip]
+const VAGUE_COUNTS: &[&str] = &[
+    "several", "some", "many", "multiple", "dozens", "scores", "hundreds", "thousands", "few",
+    "несколько", "десятки", "сотни", "тысячи", "многие", "кілька", "десятки", "сотні", "тисячі",
+];
+
 impl FieldVerdict {
     pub(super) fn check_numbers(&mut self, old: &Field, new: &Field) {
         let a = numbers(old);
@@ -36,6 +43,26 @@ impl FieldVerdict {
         // Dropping a figure without contradicting it is a detail gone;
         // a new or changed figure is a fact.
         if added.is_empty() {
+            // A count that became a vague quantity ("2 ministers quit" →
+            // "several ministers quit") is a count changed, not dropped.
+            let vague = |f: &Field| {
+                f.toks
+                    .iter()
+                    .filter(|t| VAGUE_COUNTS.contains(&t.key.as_str()))
+                    .count()
+            };
+            if let Some(v) = (vague(new) > vague(old))
+                .then(|| {
+                    new.toks
+                        .iter()
+                        .find(|t| VAGUE_COUNTS.contains(&t.key.as_str()))
+                })
+                .flatten()
+            {
+                self.major
+                    .push(format!("figure {} → {}", removed.join(", "), v.text));
+                return;
+            }
             self.notes
                 .push(format!("figure dropped: {}", removed.join(", ")));
         } else if removed.is_empty() {

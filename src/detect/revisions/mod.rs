@@ -50,7 +50,8 @@
 //! **Major** when any of these holds; each gives a reason a person reads:
 //! - `figure 5 → 22`, `figure added: 3.75` — a number the old version did
 //!   not have (units and digits inside words count: `Switch 2`, `800-drone`).
-//!   A figure only dropped is a detail gone (minor, `figure dropped: 3.75`).
+//!   A figure only dropped is a detail gone (minor, `figure dropped: 3.75`),
+//!   unless a vague quantity took its place (`figure 2 → several`).
 //! - `negation added` / `negation dropped` — the count of negators differs
 //!   ("Это правда? Не совсем" → "Это правда?").
 //! - `state changed: set → done` — a word of a pending event (will, set,
@@ -58,14 +59,26 @@
 //!   the headline stays, or a headline infinitive become a verb in another
 //!   form ("Shakira to follow" → "Shakira follows"; "will investigate" →
 //!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
-//!   to new funding" → "seeks new funding" are not one).
+//!   to new funding" → "seeks new funding" are not one; nor a pending
+//!   clause dropped with the word it governed: "could face sanctions",
+//!   "awaits Iran response" gone is a detail dropped).
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
 //!   adopt, принят, задержан…), in one of its listed forms, where the old
-//!   version had none of its stem ("resignation calls" is no outcome).
+//!   version had none of its stem ("resignation calls" is no outcome), not
+//!   negated ("won't quit"); where it had one, a further outcome while the
+//!   old stays ("charged" → "jailed after being charged", not a one-word
+//!   swap nor "remains closed"), a death where there was none, or a later
+//!   stage of one process (`outcome: pass → enacts`, `stages`).
 //! - `direction reversed: climb → dip` — up-words only before, down-words
 //!   only after, or the other way round; or, with at most two content words
 //!   changed on each side, an up-word swapped for a down-word (one of two
 //!   markets turned).
+//! - `market turned: oil surges → ease` — in a market report (`market`:
+//!   both versions name stocks or oil with a direction word next to it), a
+//!   market's lead direction went up where it went down or the other way;
+//!   mixed or steady never turns. A market report whose markets kept
+//!   their directions is not rewritten by its share of words, and an
+//!   outcome word in it (a side event) is no cue.
 //! - `count grew: 2 more` — a number followed by more, further, additional
 //!   or new that the old version did not have.
 //! - `qualifier dropped: initially` / `qualifier added: …` — a word that
@@ -75,12 +88,14 @@
 //!   бывший…) added right before a word the old version had.
 //! - `record reached` / `record reached or lost` — a record named that was
 //!   not, or the words that kept a figure short of it (near, toward, below)
-//!   dropped while the record stays.
+//!   dropped while the record stays ("hover above their record" is past it).
 //! - `attribution dropped: пишут СМИ` / `attribution added: Trump says` —
 //!   the claim changes owner or loses one; not when the speaker opens both
 //!   versions ("X says it will" → "X vows to": the speaker is the subject),
+//!   nor an official source of a tally dropped ("…, officials say"),
 //!   nor for a reporting word used as a noun or a passive ("the final
-//!   say", "on conflicting reports", "tornadoes reported").
+//!   say", "on conflicting reports", "tornadoes reported"); a poll's
+//!   "shows"/"finds" attributes like "according to".
 //! - `speaker changed: Russia → Russia and Ukraine` — the words before a
 //!   speech verb replaced, not merely added or dropped, nor respelled, nor
 //!   the same speaker described ("rights group", no capitalised word) or
@@ -146,7 +161,9 @@ mod diff;
 mod evidence;
 mod guards;
 mod learned;
+mod market;
 mod quotes;
+mod stages;
 mod successor;
 mod verdict;
 mod words;

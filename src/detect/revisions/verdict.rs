@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 use super::content::{ContentChange, compare_content};
 use super::cues::cues;
 use super::evidence::negations;
+use super::market::{Market, market};
 use super::quotes::{QuoteChange, unify_quotes};
 use super::words::{Field, Tok, counts, is_numeric, take};
 use super::{MAJOR_SHARE, Significance, TITLE_REFRAMED_SHARE};
@@ -25,6 +26,7 @@ const MAJOR_ORDER: &[&str] = &[
     "state changed",
     "outcome",
     "direction reversed",
+    "market turned",
     "count grew",
     "qualifier",
     "role added",
@@ -98,7 +100,7 @@ pub(super) fn classify(
         major.push("quotation changed".to_string());
     }
     let ts = t.novel_share();
-    if ts >= rewrite_threshold(t.content.total) && t.novel_added > 0 {
+    if ts >= rewrite_threshold(t.content.total) && t.novel_added > 0 && !t.market {
         major.push(format!("headline rewritten ({:.0}% of words)", ts * 100.0));
     }
     if !hits.is_empty() {
@@ -108,6 +110,7 @@ pub(super) fn classify(
     if x.content.total > 0
         && xs >= rewrite_threshold(x.content.total)
         && x.novel_added > 0
+        && !x.market
         && changed_share >= 0.0
     {
         major.push(format!("text rewritten ({:.0}% of words)", xs * 100.0));
@@ -176,6 +179,9 @@ pub(super) struct FieldVerdict {
     /// Added content words the old version of the item (title and text)
     /// did not have anywhere: what is new to a reader.
     pub(super) novel_added: usize,
+    /// Both versions report markets with directions (`market`): a rewrite
+    /// of the report is no major by itself.
+    pub(super) market: bool,
 }
 
 impl FieldVerdict {
@@ -190,6 +196,7 @@ impl FieldVerdict {
                 cosmetic: true,
                 content: ContentChange::default(),
                 novel_added: 0,
+                market: false,
             };
         }
         let mut pool_new = counts(new.keys());
@@ -220,6 +227,7 @@ impl FieldVerdict {
             cosmetic: false,
             content: compare_content(old, new, doc),
             novel_added: 0,
+            market: false,
         };
         v.check_numbers(old, new);
         let (na, nb) = (negations(old), negations(new));
@@ -232,6 +240,23 @@ impl FieldVerdict {
         v.check_names(old, new, doc);
         let cues = cues(old, new, &v.content, doc);
         v.major.extend(cues);
+        match market(old, new, doc) {
+            Market::None => {}
+            Market::Kept => {
+                v.market = true;
+                // Each market kept its direction: an outcome word in the
+                // report is a side event ("as Trump arrives") or its
+                // markets' run told again ("falls from its records" →
+                // "record-setting run halts").
+                v.major.retain(|r| !r.starts_with("outcome"));
+            }
+            Market::Turned(reason) => {
+                v.market = true;
+                // One reason for one turn.
+                v.major.retain(|r| !r.starts_with("direction reversed"));
+                v.major.push(reason);
+            }
+        }
         v.check_cosmetic(old, new);
         if !v.cosmetic && v.content.is_empty() {
             v.cosmetic = true;

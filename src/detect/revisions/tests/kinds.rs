@@ -125,7 +125,7 @@ fn one_market_turning_is_major() {
         "World shares fall and oil prices dip after attacks imperil the ceasefire with Iran",
         Major,
     );
-    assert_eq!(reasons, ["direction reversed: climb → dip"]);
+    assert_eq!(reasons, ["market turned: oil climb → dip"]);
 }
 
 /// An acronym's missing letter restored is a spelling fix (the-insider).

@@ -3,6 +3,7 @@
 mod cases;
 mod kinds;
 mod learned;
+mod limits;
 
 use super::verdict::TITLE_WEIGHT;
 use super::*;

@@ -1,0 +1,179 @@
+//! Where a cue stops: a pending clause dropped, an official tally's source,
+//! a poll's finding, and the outcomes that do count (a further stage, a
+//! death, a count turned vague). Pairs from the labeled corpus histories.
+
+use crate::detect::revisions::{Significance, VersionText, compare};
+
+use Significance::Major;
+
+fn judge(old: &str, new: &str) -> (Significance, Vec<String>) {
+    let v = |t| VersionText { title: t, text: "" };
+    let r = compare(&v(old), &v(new), &[]);
+    (r.significance, r.reasons)
+}
+
+fn assert_class(old: &str, new: &str, want: Significance) -> Vec<String> {
+    let (got, reasons) = judge(old, new);
+    assert_eq!(got, want, "{old} → {new}: {reasons:?}");
+    reasons
+}
+
+/// A pending clause dropped with what it was about is no state change:
+/// nothing got done ("could face sanctions", "awaits Iran response" gone;
+/// apnews, labeled minor). The event it governs kept ("will lay out" →
+/// "lays out") or told by another outcome word ("likely kills" → "deadly")
+/// still is one.
+#[test]
+fn a_pending_clause_dropped_is_no_state_change() {
+    for (old, new) in [
+        (
+            "US warns shipping firms they could face sanctions over paying Iranian tolls in the Strait of Hormuz",
+            "US warns shipping firms over paying Iran to transit the Strait of Hormuz",
+        ),
+        (
+            "A fragile ceasefire holds as US awaits Iran response, Bahrain detains dozens",
+            "Iran ceasefire appears to hold and Bahrain detains dozens over suspected Revolutionary Guard links",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+        assert!(
+            !reasons.iter().any(|x| x.starts_with("state changed")),
+            "{reasons:?}"
+        );
+    }
+    assert_class(
+        "King Charles III will lay out UK government agenda as Starmer’s job hangs in the balance",
+        "King Charles III lays out UK government agenda as Starmer’s job hangs in the balance",
+        Major,
+    );
+    let reasons = assert_class(
+        "Bear attack likely kills a hiker in Glacier National Park for the first time in decades",
+        "Deadly bear attack in Glacier National Park is the first in decades at the iconic park",
+        Major,
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|x| x.starts_with("state changed: likely")),
+        "{reasons:?}"
+    );
+}
+
+/// An official tally's source dropped leaves the tally as it was, and a
+/// poll's finding "according to" the poll is the same attribution as the
+/// poll "shows" (apnews, labeled minor); a claimant's dropped still turns a
+/// claim into a fact (novaya-gazeta-europe, labeled major).
+#[test]
+fn official_tallies_and_polls_keep_their_attribution() {
+    for (old, new) in [
+        (
+            "A small plane has crashed in Texas Hill Country, killing all 5 on board, officials say",
+            "Plane carrying pickleball players crashes in Texas Hill Country, killing all 5 on board",
+        ),
+        (
+            "For many Americans, Trump’s immigration crackdown is personal, new AP-NORC poll shows",
+            "How Trump’s immigration crackdown is affecting everyday Americans, according to a new AP-NORC poll",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+        assert!(
+            !reasons.iter().any(|x| x.starts_with("attribution")),
+            "{reasons:?}"
+        );
+    }
+    let reasons = assert_class(
+        "ЕС вносит Россию в черный список за отмывание денег, пишут СМИ",
+        "ЕС внесет Россию в черный список за отмывание денег",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|x| x.starts_with("attribution dropped")),
+        "{reasons:?}"
+    );
+}
+
+/// A further outcome after one already told ("charged" → "jailed after
+/// being charged"), a death where there was none ("hit" → "hit and
+/// killed") and a count turned vague ("2 ministers" → "several") are
+/// majors (apnews); a word swapped in the same slot ("takes control" →
+/// "wins control", labeled cosmetic), a state that stays ("remains
+/// closed") and a negated outcome ("won't quit") are no outcome.
+#[test]
+fn further_outcomes_deaths_and_vague_counts() {
+    for (old, new, cue) in [
+        (
+            "Man charged with attempted murder after stabbings of Jewish men in London",
+            "Man jailed after being charged with attempted murder in stabbings of Jewish men in London",
+            "outcome: jailed",
+        ),
+        (
+            "NTSB gathering details about Frontier Airlines evacuation after plane after hit pedestrian in Denver",
+            "NTSB gathering details on Frontier Airlines evacuation after plane hit and killed person in Denver",
+            "outcome: killed",
+        ),
+        (
+            "UK’s Starmer defiant as calls for his resignation grow and 2 ministers quit",
+            "UK’s Starmer defiant as calls for his resignation grow and several ministers quit",
+            "figure 2 → several",
+        ),
+    ] {
+        let reasons = assert_class(old, new, Major);
+        assert!(reasons.iter().any(|r| r == cue), "{cue}: {reasons:?}");
+    }
+    for (old, new) in [
+        (
+            "Modi’s party takes control of India’s West Bengal in key state election",
+            "Modi’s party wins control of India’s West Bengal in key state election",
+        ),
+        (
+            "Partial results show losses for Starmer’s Labour and wins for Reform UK in local elections",
+            "Starmer says he won’t quit after local elections deliver losses for Labour and wins for Reform UK",
+        ),
+    ] {
+        let (_, reasons) = judge(old, new);
+        assert!(
+            !reasons.iter().any(|r| r.starts_with("outcome")),
+            "{old} → {new}: {reasons:?}"
+        );
+    }
+}
+
+/// A later stage of one process ("pass" → "enacts") is an outcome even
+/// where the old headline told one (apnews, labeled major).
+#[test]
+fn a_later_stage_is_an_outcome() {
+    let reasons = assert_class(
+        "Tennessee lawmakers pass US House map carving up majority-Black district in Memphis",
+        "Tennessee enacts new US House map carving up majority-Black district in Memphis",
+        Major,
+    );
+    assert!(
+        reasons.contains(&"outcome: pass → enacts".to_string()),
+        "{reasons:?}"
+    );
+}
+
+/// A transitive outcome verb with no object is its noun: "rate cuts as …"
+/// tells no outcome (apnews, labeled minor).
+#[test]
+fn an_outcome_verb_without_object_is_a_noun() {
+    let (_, reasons) = judge(
+        "Bank of England sits tight on interest rates like US and Japan as Iran war upends the global economy",
+        "Bank of England joins other central banks in freezing rate cuts as Iran war upends global economy",
+    );
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("outcome")),
+        "{reasons:?}"
+    );
+    let reasons = assert_class(
+        "UK calls antisemitism an emergency as police probe stabbing attack on 2 Jewish men",
+        "UK raises national terror threat level after stabbing attack on Jewish community.",
+        Major,
+    );
+    assert!(
+        reasons.contains(&"outcome: raises".to_string()),
+        "{reasons:?}"
+    );
+}
