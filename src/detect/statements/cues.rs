@@ -72,27 +72,36 @@ impl<'a> Part<'a> {
 
 /// The first byte and the first two bytes of every word of a list: a cue
 /// whose first part no word can begin with is not looked for (most of the
-/// few hundred cues of each list, on a statement of a dozen words).
+/// few hundred cues of each list, on a statement of a dozen words). The
+/// pairs share 4,096 bits by a hash, so a pair may look present when it is
+/// not (the cue is then looked for), never the other way.
 pub(super) struct Starts {
-    one: [bool; 256],
-    two: [u64; 1024],
+    one: [u64; 4],
+    two: [u64; 64],
+}
+
+fn bit(set: &[u64], k: usize) -> bool {
+    set[k >> 6] & (1 << (k & 63)) != 0
+}
+
+fn pair(a: u8, b: u8) -> usize {
+    (usize::from(a) * 31 + usize::from(b)) & 4095
 }
 
 impl Starts {
     pub(super) fn of(ws: &[String]) -> Starts {
         let mut s = Starts {
-            one: [false; 256],
-            two: [0; 1024],
+            one: [0; 4],
+            two: [0; 64],
         };
         for w in ws {
-            match w.as_bytes() {
-                [] => {}
-                [a] => s.one[usize::from(*a)] = true,
-                [a, b, ..] => {
-                    s.one[usize::from(*a)] = true;
-                    let k = usize::from(*a) << 8 | usize::from(*b);
-                    s.two[k >> 6] |= 1 << (k & 63);
-                }
+            if let Some(&a) = w.as_bytes().first() {
+                let k = usize::from(a);
+                s.one[k >> 6] |= 1 << (k & 63);
+            }
+            if let [a, b, ..] = w.as_bytes() {
+                let k = pair(*a, *b);
+                s.two[k >> 6] |= 1 << (k & 63);
             }
         }
         s
@@ -101,14 +110,22 @@ impl Starts {
     /// Whether some word may begin `cue`'s first part ([`part_matches`]):
     /// false only when none can.
     fn may_begin(&self, cue: &str) -> bool {
-        let first = cue.split(' ').next().unwrap_or("");
-        match first.strip_suffix('$').unwrap_or(first).as_bytes() {
+        let b = cue.as_bytes();
+        // The first part's length when under 3 (a space ends it), else 3.
+        let end = b
+            .iter()
+            .take(3)
+            .position(|&x| x == b' ')
+            .unwrap_or(b.len().min(3));
+        if end == 3 {
+            // Two bytes or more after a final `$` is dropped.
+            return bit(&self.two, pair(b[0], b[1]));
+        }
+        let part = &b[..end];
+        match part.strip_suffix(b"$").unwrap_or(part) {
             [] => true,
-            [a] => self.one[usize::from(*a)],
-            [a, b, ..] => {
-                let k = usize::from(*a) << 8 | usize::from(*b);
-                self.two[k >> 6] & (1 << (k & 63)) != 0
-            }
+            [a] => bit(&self.one, usize::from(*a)),
+            [a, c, ..] => bit(&self.two, pair(*a, *c)),
         }
     }
 
@@ -170,7 +187,10 @@ mod cue_tests {
             "a x t talk talks",
             "",
         ];
-        let mut cues: Vec<&str> = vec!["", "$", "t", "t$", "x$", "talk in$", "пере", "a"];
+        let mut cues: Vec<&str> = vec![
+            "", "$", "$$", " talk", "t", "t$", "x$", "ta$", "ta$ in", "a$b", "talk in$", "пере",
+            "a",
+        ];
         cues.extend(
             ISSUE_TERMS
                 .iter()

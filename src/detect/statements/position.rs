@@ -285,10 +285,10 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
     let find = |term: &str| starts.find(ws, term);
     for (name, terms) in ISSUE_TERMS {
         for (term, _) in *terms {
-            let n = term.split(' ').count();
-            if n > 1
+            if term.contains(' ')
                 && let Some(at) = find(term)
             {
+                let n = term.split(' ').count();
                 for slot in &mut phrase_of[at..at + n] {
                     slot.get_or_insert(name);
                 }
