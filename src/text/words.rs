@@ -31,7 +31,7 @@ enum Class {
     Other,
 }
 
-fn class(b: u8) -> Class {
+const fn class_of(b: u8) -> Class {
     match b {
         b'A'..=b'Z' | b'a'..=b'z' => Class::Letter,
         b'0'..=b'9' => Class::Digit,
@@ -41,6 +41,21 @@ fn class(b: u8) -> Class {
         b'.' | b'\'' => Class::MidBoth,
         _ => Class::Other,
     }
+}
+
+/// [`class_of`] of every byte, looked up rather than compared.
+const CLASSES: [Class; 256] = {
+    let mut t = [Class::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = class_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+fn class(b: u8) -> Class {
+    CLASSES[usize::from(b)]
 }
 
 fn joins(c: Class) -> bool {
