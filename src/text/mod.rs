@@ -15,6 +15,7 @@ mod reasons;
 mod search;
 mod stem;
 mod when;
+mod words;
 mod xml;
 
 pub use clean::{clean_line, clean_text, fold};

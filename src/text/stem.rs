@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use snowball_stemmers_rs::{Algorithm, Stemmer};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Which stemmer a word goes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,7 +128,7 @@ pub struct Span {
 /// The words of `text` (Unicode word boundaries, UAX #29), with byte spans.
 /// Punctuation and spaces are not words; "U.S." is one word, "3-day" two.
 pub fn words(text: &str) -> impl Iterator<Item = (Span, &str)> {
-    text.unicode_word_indices().map(|(start, w)| {
+    super::words::word_indices(text).map(|(start, w)| {
         (
             Span {
                 start,

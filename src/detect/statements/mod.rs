@@ -36,6 +36,7 @@
 //! endings) are in `detect::lexicon`.
 
 mod attribution;
+mod cues;
 mod headlines;
 mod position;
 mod quotes;

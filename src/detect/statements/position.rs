@@ -10,6 +10,8 @@ use crate::detect::lexicon::positions::{
 };
 use crate::text::{fold, words};
 
+use super::cues::{Starts, find_cue};
+
 /// The issue of a statement (STATEMENTS.md in the corpus labels).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Issue {
@@ -159,9 +161,14 @@ pub fn aspect(issue: Issue, text: &str) -> Aspect {
     if issue != Issue::Talks {
         return Aspect::Whether;
     }
-    let ws = keys(text);
+    aspect_of(&keys(text))
+}
+
+/// [`aspect`] of a `talks` statement's [`keys`].
+fn aspect_of(ws: &[String]) -> Aspect {
+    let starts = Starts::of(ws);
     for (name, cues) in TALKS_ASPECTS {
-        if cues.iter().any(|c| find_cue(&ws, c).is_some()) {
+        if cues.iter().any(|c| starts.find(ws, c).is_some()) {
             return match *name {
                 "when" => Aspect::When,
                 "where" => Aspect::Where,
@@ -215,85 +222,18 @@ pub(super) fn keys(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn part_matches(word: &str, part: &str) -> bool {
-    match part.strip_suffix('$') {
-        Some(exact) => word == exact,
-        None => word.starts_with(part),
-    }
-}
-
-/// Where `cue` (prefixes separated by spaces) occurs in `ws`: the index of
-/// its first word.
-fn find_cue(ws: &[String], cue: &str) -> Option<usize> {
-    // Called for every cue of every list on every statement (and on every
-    // earlier statement a new one is compared with): no collected parts,
-    // and the first word checked by its first byte before the rest.
-    let n = cue.bytes().filter(|&b| b == b' ').count() + 1;
-    if ws.len() < n {
-        return None;
-    }
-    let (first, rest) = cue.split_once(' ').unwrap_or((cue, ""));
-    let head = Part::of(first);
-    (0..=ws.len() - n).find(|&i| {
-        head.matches(&ws[i])
-            && (n == 1
-                || rest
-                    .split(' ')
-                    .enumerate()
-                    .all(|(j, p)| part_matches(&ws[i + 1 + j], p)))
-    })
-}
-
-/// One part of a cue, as [`part_matches`] reads it: a prefix, or a whole
-/// word when it ends in `$`.
-struct Part<'a> {
-    bytes: &'a [u8],
-    exact: bool,
-}
-
-impl<'a> Part<'a> {
-    fn of(part: &'a str) -> Part<'a> {
-        match part.strip_suffix('$') {
-            Some(exact) => Part {
-                bytes: exact.as_bytes(),
-                exact: true,
-            },
-            None => Part {
-                bytes: part.as_bytes(),
-                exact: false,
-            },
-        }
-    }
-
-    /// `part_matches(word, part)`, with the first byte compared first.
-    fn matches(&self, word: &str) -> bool {
-        let w = word.as_bytes();
-        let p = self.bytes;
-        match (w.first(), p.first()) {
-            (_, None) => !self.exact || w.is_empty(),
-            (Some(a), Some(b)) if a == b => {
-                if self.exact {
-                    w == p
-                } else {
-                    w.starts_with(p)
-                }
-            }
-            _ => false,
-        }
-    }
-}
-
 /// The issue and stance of a statement: the issue from its words (`text`:
 /// the quote, or the headline without its attribution, so that "— US envoy
 /// to NATO" does not make it about NATO), else from `context` (the sentence
 /// or headline it came from); the stance from `context`, where the verb and
 /// its negation are ("Kremlin won't …").
 pub fn position(text: &str, context: &str) -> Position {
-    let (issue, object) = match issue_of(&keys(text)) {
-        (Issue::Other, _) => issue_of(&keys(context)),
+    let text_keys = keys(text);
+    let context_keys = keys(context);
+    let (issue, object) = match issue_of(&text_keys) {
+        (Issue::Other, _) => issue_of(&context_keys),
         found => found,
     };
-    let context_keys = keys(context);
     let owners = possessives(context);
     let (mut stance, mut cue) = stance_of(&context_keys, &owners);
     // "agrees with X's assessment that peace is closer": the view agreed
@@ -305,14 +245,19 @@ pub fn position(text: &str, context: &str) -> Position {
     {
         (stance, cue) = (s, c);
     }
-    let has = |cues: &[&str]| cues.iter().any(|c| find_cue(&context_keys, c).is_some());
+    let starts = Starts::of(&context_keys);
+    let has = |cues: &[&str]| cues.iter().any(|c| starts.find(&context_keys, c).is_some());
     let restated = has(RESTATEMENT_CUES);
     let changed = has(CHANGE_CUES);
     Position {
         restated,
         changed,
         issue,
-        aspect: aspect(issue, text),
+        aspect: if issue == Issue::Talks {
+            aspect_of(&text_keys)
+        } else {
+            Aspect::Whether
+        },
         stance,
         object,
         cue,
@@ -334,24 +279,16 @@ fn issue_of(ws: &[String]) -> (Issue, String) {
     // The words of a phrase term ("security agreement") belong to its issue:
     // its last word does not count again for another ("agreement": plan).
     let mut phrase_of: Vec<Option<&str>> = vec![None; ws.len()];
-    // A term can only be found where a word starts with its first byte:
-    // the others (most of the ~200) are not looked for.
-    let mut starts = [false; 256];
-    for w in ws {
-        if let Some(&b) = w.as_bytes().first() {
-            starts[usize::from(b)] = true;
-        }
-    }
-    let find = |term: &str| match term.as_bytes().first() {
-        Some(&b) if b != b' ' && b != b'$' && !starts[usize::from(b)] => None,
-        _ => find_cue(ws, term),
-    };
+    // A term can only be found where a word starts as it does: the others
+    // (most of the ~200) are not looked for.
+    let starts = Starts::of(ws);
+    let find = |term: &str| starts.find(ws, term);
     for (name, terms) in ISSUE_TERMS {
         for (term, _) in *terms {
-            let n = term.split(' ').count();
-            if n > 1
+            if term.contains(' ')
                 && let Some(at) = find(term)
             {
+                let n = term.split(' ').count();
                 for slot in &mut phrase_of[at..at + n] {
                     slot.get_or_insert(name);
                 }
@@ -445,12 +382,14 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     let negated = ws
         .iter()
         .any(|w| NEGATORS.contains(&w.as_str()) || w.ends_with("n't"));
+    let starts = Starts::of(ws);
+    let find_cue = |c: &str| starts.find(ws, c);
     let mut stance = Stance::Statement;
     let mut cue = String::new();
     for (name, cues) in STANCE_CUES {
         // "the willing", "coalition of willing": a noun, nobody's readiness.
         let used = |c: &&&str| {
-            find_cue(ws, c).is_some_and(|at| {
+            find_cue(c).is_some_and(|at| {
                 *name != "readiness" || at == 0 || !matches!(ws[at - 1].as_str(), "the" | "of")
             })
         };
@@ -458,7 +397,7 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
             cue = c.trim_end_matches('$').to_string();
             stance = match *name {
                 "verdict" => {
-                    if negated || DOUBT.iter().any(|d| find_cue(ws, d).is_some()) {
+                    if negated || DOUBT.iter().any(|d| find_cue(d).is_some()) {
                         Stance::Doubtful
                     } else {
                         Stance::Hopeful
@@ -472,7 +411,7 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
                 "rejection" | "refusal" if denies_a_claim(ws, c) => Stance::Statement,
                 other => Stance::parse(other).unwrap_or(Stance::Statement),
             };
-            let at = find_cue(ws, c).unwrap_or(0);
+            let at = find_cue(c).unwrap_or(0);
             // "Those who say Putin rejected …": a claim the speaker reports
             // (and mostly denies), not the speaker's stance.
             if reported_claim(ws, at) {
@@ -491,14 +430,14 @@ fn stance_of(ws: &[String], owners: &[bool]) -> (Stance, String) {
     // "ready for talks with Russia after meetings with allies": a readiness
     // held back until something happens is a condition ("not before").
     if stance == Stance::Readiness
-        && let Some(at) = find_cue(ws, &cue)
+        && let Some(at) = find_cue(&cue)
         && ws[at..].iter().any(|w| AFTER.contains(&w.as_str()))
     {
         stance = Stance::Condition;
     }
     if stance == Stance::Statement
         && negated
-        && let Some(c) = CONCESSION_CUES.iter().find(|c| find_cue(ws, c).is_some())
+        && let Some(c) = CONCESSION_CUES.iter().find(|c| find_cue(c).is_some())
     {
         stance = Stance::Offer;
         cue = c.to_string();
@@ -620,39 +559,3 @@ pub(super) const DOUBT: &[&str] = &[
     "саботир",
     "глухий кут",
 ];
-
-#[cfg(test)]
-mod cue_tests {
-    use super::*;
-
-    /// The first-byte check answers as `part_matches` on every pairing of
-    /// prefixes, whole words, empty parts and words of two scripts.
-    #[test]
-    fn a_part_matches_as_part_matches_does() {
-        let words = ["", "talk", "talks", "t", "переговоры", "пере", "x"];
-        let parts = [
-            "",
-            "$",
-            "talk",
-            "talk$",
-            "talks$",
-            "t",
-            "переговор",
-            "переговоры$",
-            "y",
-        ];
-        for w in words {
-            for p in parts {
-                assert_eq!(Part::of(p).matches(w), part_matches(w, p), "{w:?} {p:?}");
-            }
-        }
-        let ws: Vec<String> = ["peace", "talks", "in", "istanbul"]
-            .iter()
-            .map(|w| (*w).to_owned())
-            .collect();
-        assert_eq!(find_cue(&ws, "talk in$"), Some(1));
-        assert_eq!(find_cue(&ws, "peace talks$ in istanbul$"), Some(0));
-        assert_eq!(find_cue(&ws, "in$ istanbul$ x"), None);
-        assert_eq!(find_cue(&ws, "istanbul"), Some(3));
-    }
-}

@@ -39,6 +39,16 @@ pub(super) struct Alias {
 pub struct SpeakerSet {
     speakers: Vec<Speaker>,
     pub(super) aliases: Vec<Alias>,
+    /// The aliases (their indexes, in order) whose first word's key, and
+    /// those whose first word's stem, begins with each byte (256: empty):
+    /// the only ones [`may_match`] lets a word try.
+    by_key: Vec<Vec<u32>>,
+    by_stem: Vec<Vec<u32>>,
+}
+
+/// Where [`SpeakerSet::by_key`] files a key or stem.
+fn slot(s: &str) -> usize {
+    s.as_bytes().first().map_or(256, |&b| usize::from(b))
 }
 
 impl SpeakerSet {
@@ -77,7 +87,18 @@ impl SpeakerSet {
         }
         // Longest aliases first, so "Dmitry Peskov" wins over "Peskov".
         aliases.sort_by_key(|a| std::cmp::Reverse(a.words.len()));
-        SpeakerSet { speakers, aliases }
+        let mut by_key = vec![Vec::new(); 257];
+        let mut by_stem = vec![Vec::new(); 257];
+        for (i, a) in aliases.iter().enumerate() {
+            by_key[slot(&a.words[0].key)].push(i as u32);
+            by_stem[slot(&a.words[0].stem)].push(i as u32);
+        }
+        SpeakerSet {
+            speakers,
+            aliases,
+            by_key,
+            by_stem,
+        }
     }
 
     pub fn speakers(&self) -> &[Speaker] {
@@ -104,7 +125,7 @@ impl SpeakerSet {
 
     /// Mentions over pre-tokenised text, skipping tokens marked `skip`
     /// (inside quote marks: a name quoted is not a speaker speaking).
-    pub(super) fn mentions(&self, toks: &[Token], skip: &[bool]) -> Vec<Mention> {
+    pub(super) fn mentions<'a>(&'a self, toks: &[Token], skip: &[bool]) -> Vec<Mention> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
@@ -113,7 +134,36 @@ impl SpeakerSet {
                 continue;
             }
             let mut found = None;
-            for alias in &self.aliases {
+            // The aliases `may_match` lets this word try, in their order:
+            // the two sorted lists of its key's and its stem's first byte,
+            // merged.
+            let list = |by: &'a [Vec<u32>], s: &str| by.get(slot(s)).map_or(&[][..], Vec::as_slice);
+            let (ks, ss) = (
+                list(&self.by_key, &toks[i].key),
+                list(&self.by_stem, &toks[i].stem),
+            );
+            let (mut x, mut y) = (0, 0);
+            loop {
+                let next = match (ks.get(x), ss.get(y)) {
+                    (Some(&a), Some(&b)) if a == b => {
+                        (x, y) = (x + 1, y + 1);
+                        a
+                    }
+                    (Some(&a), Some(&b)) if a < b => {
+                        x += 1;
+                        a
+                    }
+                    (_, Some(&b)) => {
+                        y += 1;
+                        b
+                    }
+                    (Some(&a), None) => {
+                        x += 1;
+                        a
+                    }
+                    (None, None) => break,
+                };
+                let alias = &self.aliases[next as usize];
                 let n = alias.words.len();
                 if (!toks[i].capital && !alias.lowercase)
                     || i + n > toks.len()

@@ -284,11 +284,12 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
     let mut prev_end = None;
     let mut prev_month = false;
     let toks: Vec<_> = words(text).take(limit).collect();
-    for (i, (span, raw)) in toks.iter().enumerate() {
-        let folded = fold(raw);
-        let month = is_month(&folded);
-        let next_month = toks.get(i + 1).is_some_and(|(_, n)| is_month(&fold(n)));
-        if let Some(n) = number_key(&folded) {
+    // Each word folded once (a month is looked for before and after it).
+    let folds: Vec<String> = toks.iter().map(|(_, w)| fold(w)).collect();
+    for (i, ((span, raw), folded)) in toks.iter().zip(&folds).enumerate() {
+        let month = is_month(folded);
+        let next_month = folds.get(i + 1).is_some_and(|n| is_month(n));
+        if let Some(n) = number_key(folded) {
             if !prev_month && !next_month {
                 add(keys, KeyKind::Number, n, in_title);
             }

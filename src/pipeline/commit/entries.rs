@@ -272,6 +272,9 @@ impl<'r> Doc<'_, '_, 'r> {
             _ => None,
         };
         let story_id = story.as_ref().map(|s| s.story_id);
+        // A story this item founds has no other report yet: nothing to carry
+        // to it or from it (two statements saved per new story).
+        let founded = story.as_ref().is_some_and(|s| s.why.is_none());
         let id = self.tx.insert_item(
             &NewItem {
                 source_id: self.rec.source_id,
@@ -331,6 +334,7 @@ impl<'r> Doc<'_, '_, 'r> {
             }
         }
         let carried = match story_id {
+            Some(_) if founded => 0,
             Some(story) => self.story_context(id, states.len() as i64, story, incoming.topics())?,
             None => 0,
         };
