@@ -354,6 +354,38 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
     None
 }
 
+/// The key that marks a backgrounder ([`background`]): no word has a `?`.
+pub const BACKGROUND_KEY: &str = "?background";
+
+/// Labels of a page about a standing subject rather than one event.
+const BACKGROUND_LABELS: &[&str] = &["explainer", "analysis", "insight", "q&a", "opinion"];
+
+/// Whether a headline is a backgrounder about a standing subject ("Explainer:
+/// What lies ahead for …", "What's next for Ukraine's … plant?") rather
+/// than a report of one event: a backgrounder's label, a question, or a
+/// look ahead. A question after a sentence that reports ("Mobile internet
+/// down for a week. Is it a test?") is the report's. "What is known about the meeting …" (a FACTBOX of one event)
+/// is the event's.
+pub fn background(title: &str) -> bool {
+    let t = strip_outlet(title.trim());
+    if let Some((label, _)) = t.split_once(':')
+        && BACKGROUND_LABELS.contains(&fold(label.trim()).as_str())
+    {
+        return true;
+    }
+    let h = fold(headline(title));
+    let h = h.trim_end_matches(['"', '\'', '»', '”', ' ']);
+    let known = ["what is known", "what's known", "что известно"]
+        .iter()
+        .any(|k| h.starts_with(k));
+    let ahead = ["what's next", "what next", "what lies ahead"]
+        .iter()
+        .any(|k| h.contains(k));
+    // "<A report>. <A question>?" (BBC Russian) reports the first.
+    let one_sentence = !h.trim_end_matches('?').contains(". ");
+    !known && ((h.ends_with('?') && one_sentence) || ahead)
+}
+
 /// The event profile of an item.
 pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
     let head = headline(title);
@@ -370,6 +402,13 @@ pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
         keys.push(Key {
             kind: KeyKind::Speaker,
             text: s,
+            in_title: true,
+        });
+    }
+    if background(title) {
+        keys.push(Key {
+            kind: KeyKind::Word,
+            text: BACKGROUND_KEY.to_string(),
             in_title: true,
         });
     }

@@ -107,6 +107,9 @@ pub fn by_speaker(
     let speaker = new.speaker.filter(|_| new.speaker_actor)?;
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.profile.background {
+            continue;
+        }
         if m.occasion_only || m.source == source || m.profile.speaker != Some(speaker) {
             continue;
         }
@@ -167,6 +170,9 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
     }
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.profile.background {
+            continue;
+        }
         let p = m.profile;
         if !two_principals(p) || !new.subject.iter().all(|s| p.principals.contains(s)) {
             continue;
@@ -220,6 +226,9 @@ pub fn by_pair(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize
     }
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.profile.background {
+            continue;
+        }
         // The story's first report among the members: the story is that
         // occasion only when it began with it.
         let first = members
