@@ -5,7 +5,7 @@
 //! caller passes the candidates (recent items sharing a key) and the rarity
 //! of each key in recent news (IDF over a sliding window).
 
-use super::event::{BACKGROUND_KEY, Key, KeyKind};
+use super::event::{BACKGROUND_KEY, CONVERSATION_KEY, Key, KeyKind};
 use super::occasion;
 use crate::detect::lexicon::entities::Aliases;
 
@@ -292,9 +292,14 @@ impl Interned {
         };
         let mut opening = true;
         let mut subject: Vec<&str> = Vec::new();
+        let mut conversation = false;
         for k in keys {
             if k.kind == KeyKind::Word && k.text == BACKGROUND_KEY {
                 out.background = true;
+                continue;
+            }
+            if k.kind == KeyKind::Word && k.text == CONVERSATION_KEY {
+                conversation = true;
                 continue;
             }
             if k.kind == KeyKind::Speaker {
@@ -327,6 +332,23 @@ impl Interned {
         }
         if !out.speaker_actor && out.speaker.is_some() {
             subject.clear();
+        }
+        // "Putin told Trump that … after the drone attack": the two's
+        // conversation, a call unless the headline names a meeting. The
+        // event it cites stays among its acts, so that it continues no
+        // earlier conversation of the two that named none.
+        if conversation && out.principals.len() == 2 {
+            if out.kinds == 0 {
+                out.kinds = occasion::CALL;
+            }
+            // Both speak: no one speaker's occasion.
+            out.speaker = None;
+            out.speaker_actor = false;
+            subject = keys
+                .iter()
+                .filter(|k| k.in_title && k.kind == KeyKind::Name && list.is_actor(&k.text))
+                .map(|k| k.text.as_str())
+                .collect();
         }
         subject.dedup();
         out.zones = subject
@@ -438,6 +460,7 @@ pub fn decide(
     }
     let (own_norm, across_norm) = (new.norm(false, rarity), new.norm(true, rarity));
     let mut best: Option<Best> = None;
+    let pair = occasion::two_principals(new);
     // Anchored scores of members split off by the user: (member, score,
     // whether compared across languages).
     let mut split_off: Vec<(usize, f64, bool)> = Vec::new();
@@ -477,7 +500,15 @@ pub fn decide(
             && hours <= OCCASION_GAP_HOURS as f64
             && new.speaker.is_some()
             && new.speaker == m.profile.speaker;
-        let rule = if anchored && m.near_founder && score >= min {
+        // A report of an occasion of two principals (their call, their
+        // meeting) joins by content only a report naming both: "Putin told
+        // Trump … after the drone attack" is the call's, not the attack's.
+        let names_pair = !pair
+            || new
+                .principals
+                .iter()
+                .all(|p| m.profile.principals.contains(p));
+        let rule = if anchored && m.near_founder && names_pair && score >= min {
             Rule::Content
         } else if occasion {
             Rule::Occasion

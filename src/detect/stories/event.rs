@@ -386,6 +386,36 @@ pub fn background(title: &str) -> bool {
     !known && ((h.ends_with('?') && one_sentence) || ahead)
 }
 
+/// The key that marks a conversation of two listed actors
+/// ([`conversation`]).
+pub const CONVERSATION_KEY: &str = "?told";
+
+/// Verbs of a readout of what one actor said to another ("Putin told Trump
+/// that …"): the occasion is their conversation.
+const TOLD: &[&str] = &[
+    "told", "tells", "tell", "assured", "assures", "warned", "warns",
+];
+
+/// Whether a headline reads out what one listed actor (person or
+/// organisation of the entity list) told another: "Putin told Trump that
+/// Russia's position will change after …" is the two's conversation, not
+/// the event it cites.
+pub fn conversation(head: &str, aliases: &Aliases) -> bool {
+    let actor = |w: &str| {
+        let folded = fold(w);
+        let mut w = folded.as_str();
+        while let Some(s) = w.strip_suffix("'s") {
+            w = s;
+        }
+        aliases
+            .lookup(&loose(w))
+            .is_some_and(|(c, name)| name && aliases.is_actor(c))
+    };
+    let toks: Vec<&str> = words(head).map(|(_, w)| w).collect();
+    toks.windows(3)
+        .any(|w| actor(w[0]) && TOLD.contains(&fold(w[1]).as_str()) && actor(w[2]))
+}
+
 /// The event profile of an item.
 pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
     let head = headline(title);
@@ -402,6 +432,13 @@ pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
         keys.push(Key {
             kind: KeyKind::Speaker,
             text: s,
+            in_title: true,
+        });
+    }
+    if conversation(head, aliases) {
+        keys.push(Key {
+            kind: KeyKind::Word,
+            text: CONVERSATION_KEY.to_string(),
             in_title: true,
         });
     }
