@@ -325,8 +325,22 @@ const NOT_A_SPEAKER: &[&str] = &[
     "survey", "websit", "channel", "blogger",
 ];
 
+/// Nouns of what someone said, after a possessive name ("Putin's
+/// statements at …"): the headline is attributed to them.
+const SAID_NOUNS: &[&str] = &[
+    "statement",
+    "statements",
+    "remarks",
+    "comments",
+    "words",
+    "speech",
+    "address",
+    "answers",
+];
+
 /// Who a headline is attributed to: "… — Lavrov", "… — Swiss MP", "…, says
-/// Lavrov", "Zelensky says …" (the keys of those words, joined).
+/// Lavrov", "Putin's statements at …", "Zelensky says …" (the keys of those
+/// words, joined).
 fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
     let join = |s: &str| -> Option<String> {
         let ks: Vec<String> = words(s)
@@ -341,6 +355,24 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
             if (1..=4).contains(&words(tail).count()) {
                 return join(tail);
             }
+        }
+    }
+    // "…: Putin's statements at meeting with …": a capitalised name in the
+    // possessive (the surname), then a noun of what was said.
+    let toks: Vec<&str> = words(head).map(|(_, w)| w).collect();
+    for (i, w) in toks.iter().enumerate() {
+        let folded = fold(w);
+        let Some(name) = folded
+            .strip_suffix("'s")
+            .filter(|_| w.chars().next().is_some_and(char::is_uppercase))
+        else {
+            continue;
+        };
+        if toks
+            .get(i + 1)
+            .is_some_and(|n| SAID_NOUNS.contains(&fold(n).as_str()))
+        {
+            return join(name);
         }
     }
     // "Zelensky says …": one to three words, then a speech verb.

@@ -406,3 +406,32 @@ fn a_backgrounder_joins_only_a_backgrounder() {
         None
     );
 }
+
+/// `dec-2025-late`: TASS's round-up of Putin's command-post remarks is
+/// attributed to him, as its "… — Putin" headlines are.
+#[test]
+fn a_possessive_name_before_what_was_said_is_the_speaker() {
+    let speaker = |t: &str| {
+        keys(t, "")
+            .into_iter()
+            .find(|k| k.kind == KeyKind::Speaker)
+            .map(|k| k.text)
+    };
+    assert_eq!(
+        speaker(
+            "Liberation of Gulyaipole and Dimitrov: Putin's statements at meeting with Gerasimov"
+        )
+        .as_deref(),
+        Some("putin")
+    );
+    assert_eq!(
+        speaker("Russia will achieve all military operation goals by force if Kiev rejects peace — Putin")
+            .as_deref(),
+        Some("putin")
+    );
+    // A possessive before anything else is no attribution.
+    assert_eq!(
+        speaker("Kiev attacked Putin's residence by long-range drones, residents say"),
+        None
+    );
+}
