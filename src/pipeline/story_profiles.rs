@@ -35,6 +35,10 @@ const COMMON_SHARE: f64 = 0.02;
 /// most (the newest): their names are too common in the window to find
 /// them as candidates.
 const MAX_OCCASIONS: usize = 20;
+/// Backgrounders passed with a backgrounder's decision at most (the
+/// newest): another outlet republishes an explainer days later, when its
+/// keys' newest postings are other items.
+const MAX_BACKGROUNDERS: usize = 20;
 
 /// The window's profiles, oldest first, with their index. Key texts are
 /// numbered (`KeyIds`): postings and counts are vectors indexed by key id,
@@ -64,6 +68,9 @@ pub struct ProfileIndex {
     /// Sequence numbers of the window's reports of an occasion of two
     /// principals (`occasion::two_principals`), oldest first.
     occasions: VecDeque<u64>,
+    /// Sequence numbers of the window's backgrounders (`Interned::background`),
+    /// oldest first.
+    backgrounders: VecDeque<u64>,
     /// Story split off by the user → the story it left (`stories split`).
     split_from: HashMap<i64, i64>,
     /// Story → when its latest report in the window was seen.
@@ -236,6 +243,12 @@ impl ProfileIndex {
                 self.occasions.pop_front();
             }
         }
+        if profile.background {
+            self.backgrounders.push_back(seq);
+            if self.backgrounders.len() > MAX_BACKGROUNDERS {
+                self.backgrounders.pop_front();
+            }
+        }
         self.items.push_back(Recent {
             story_id,
             source,
@@ -275,6 +288,13 @@ impl ProfileIndex {
         for &s in &self.occasions {
             if s >= self.base && !seqs.iter().any(|&(t, _)| t == s) {
                 seqs.push((s, true));
+            }
+        }
+        if new.background {
+            for &s in &self.backgrounders {
+                if s >= self.base && !seqs.iter().any(|&(t, _)| t == s) {
+                    seqs.push((s, false));
+                }
             }
         }
         let own = anchors(&new);

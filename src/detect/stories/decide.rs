@@ -5,7 +5,7 @@
 //! caller passes the candidates (recent items sharing a key) and the rarity
 //! of each key in recent news (IDF over a sliding window).
 
-use super::event::{Key, KeyKind};
+use super::event::{BACKGROUND_KEY, CONVERSATION_KEY, Key, KeyKind};
 use super::occasion;
 use crate::detect::lexicon::entities::Aliases;
 
@@ -165,6 +165,12 @@ pub const CROSS_MIN_SCORE: f64 = 0.30;
 pub const SAME_MIN_SCORE: f64 = 0.45;
 /// How much the lowest score rises per day between two reports.
 pub const SCORE_PER_DAY: f64 = 0.30;
+/// Backgrounders of other outlets join within this long of a member, at
+/// [`BACKGROUND_MIN_SCORE`] whatever the gap: an outlet republishes
+/// another's explainer days later, and a standing subject has no day.
+pub const BACKGROUND_GAP_HOURS: i64 = 72;
+/// Lowest score for a backgrounder of another outlet.
+pub const BACKGROUND_MIN_SCORE: f64 = 0.45;
 
 fn kind_weight(kind: KeyKind) -> f64 {
     match kind {
@@ -270,6 +276,9 @@ pub struct Interned {
     pub subject: Vec<u32>,
     /// UTC offsets (hours) of the subject's actors the list gives.
     pub zones: Vec<i32>,
+    /// A backgrounder about a standing subject (`event::background`): it
+    /// joins only another backgrounder, and no report joins it.
+    pub background: bool,
 }
 
 impl Interned {
@@ -283,7 +292,16 @@ impl Interned {
         };
         let mut opening = true;
         let mut subject: Vec<&str> = Vec::new();
+        let mut conversation = false;
         for k in keys {
+            if k.kind == KeyKind::Word && k.text == BACKGROUND_KEY {
+                out.background = true;
+                continue;
+            }
+            if k.kind == KeyKind::Word && k.text == CONVERSATION_KEY {
+                conversation = true;
+                continue;
+            }
             if k.kind == KeyKind::Speaker {
                 if out.speaker.is_none() {
                     out.speaker = Some(id(true, &k.text));
@@ -314,6 +332,23 @@ impl Interned {
         }
         if !out.speaker_actor && out.speaker.is_some() {
             subject.clear();
+        }
+        // "Putin told Trump that … after the drone attack": the two's
+        // conversation, a call unless the headline names a meeting. The
+        // event it cites stays among its acts, so that it continues no
+        // earlier conversation of the two that named none.
+        if conversation && out.principals.len() == 2 {
+            if out.kinds == 0 {
+                out.kinds = occasion::CALL;
+            }
+            // Both speak: no one speaker's occasion.
+            out.speaker = None;
+            out.speaker_actor = false;
+            subject = keys
+                .iter()
+                .filter(|k| k.in_title && k.kind == KeyKind::Name && list.is_actor(&k.text))
+                .map(|k| k.text.as_str())
+                .collect();
         }
         subject.dedup();
         out.zones = subject
@@ -425,17 +460,22 @@ pub fn decide(
     }
     let (own_norm, across_norm) = (new.norm(false, rarity), new.norm(true, rarity));
     let mut best: Option<Best> = None;
+    let pair = occasion::two_principals(new);
     // Anchored scores of members split off by the user: (member, score,
     // whether compared across languages).
     let mut split_off: Vec<(usize, f64, bool)> = Vec::new();
     for (n, m) in members.iter().enumerate() {
-        if m.occasion_only {
+        // A backgrounder and a report of one event are never one story.
+        if m.occasion_only || m.profile.background != new.background {
             continue;
         }
         let gap = at - m.seen;
         let hours = gap.abs() as f64 / 3600.0;
         let same_source = m.source == source;
-        let max_gap = if same_source {
+        let background = new.background && !same_source;
+        let max_gap = if background {
+            BACKGROUND_GAP_HOURS
+        } else if same_source {
             SAME_GAP_HOURS
         } else {
             CROSS_GAP_HOURS
@@ -449,16 +489,26 @@ pub fn decide(
         if anchored && m.split_from.is_some() {
             split_off.push((n, score, across));
         }
-        let min = if same_source {
-            SAME_MIN_SCORE
+        let min = if background {
+            BACKGROUND_MIN_SCORE
+        } else if same_source {
+            SAME_MIN_SCORE + SCORE_PER_DAY * hours / 24.0
         } else {
-            CROSS_MIN_SCORE
-        } + SCORE_PER_DAY * hours / 24.0;
+            CROSS_MIN_SCORE + SCORE_PER_DAY * hours / 24.0
+        };
         let occasion = same_source
             && hours <= OCCASION_GAP_HOURS as f64
             && new.speaker.is_some()
             && new.speaker == m.profile.speaker;
-        let rule = if anchored && m.near_founder && score >= min {
+        // A report of an occasion of two principals (their call, their
+        // meeting) joins by content only a report naming both: "Putin told
+        // Trump … after the drone attack" is the call's, not the attack's.
+        let names_pair = !pair
+            || new
+                .principals
+                .iter()
+                .all(|p| m.profile.principals.contains(p));
+        let rule = if anchored && m.near_founder && names_pair && score >= min {
             Rule::Content
         } else if occasion {
             Rule::Occasion
@@ -507,6 +557,8 @@ pub fn decide(
                 new, na, m, across, rule, score, at, rarity, text, scratch,
             ))
         }
+        // A backgrounder is no report of an occasion.
+        None if new.background => None,
         None => occasion::by_speaker(new, source, at, members)
             .map(|(n, start)| Join {
                 story_id: members[n].story_id,

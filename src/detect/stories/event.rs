@@ -326,8 +326,22 @@ const NOT_A_SPEAKER: &[&str] = &[
     "survey", "websit", "channel", "blogger",
 ];
 
+/// Nouns of what someone said, after a possessive name ("Putin's
+/// statements at …"): the headline is attributed to them.
+const SAID_NOUNS: &[&str] = &[
+    "statement",
+    "statements",
+    "remarks",
+    "comments",
+    "words",
+    "speech",
+    "address",
+    "answers",
+];
+
 /// Who a headline is attributed to: "… — Lavrov", "… — Swiss MP", "…, says
-/// Lavrov", "Zelensky says …" (the keys of those words, joined).
+/// Lavrov", "Putin's statements at …", "Zelensky says …" (the keys of those
+/// words, joined).
 fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
     let join = |s: &str| -> Option<String> {
         let ks: Vec<String> = words(s)
@@ -344,6 +358,24 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
             }
         }
     }
+    // "…: Putin's statements at meeting with …": a capitalised name in the
+    // possessive (the surname), then a noun of what was said.
+    let toks: Vec<&str> = words(head).map(|(_, w)| w).collect();
+    for (i, w) in toks.iter().enumerate() {
+        let folded = fold(w);
+        let Some(name) = folded
+            .strip_suffix("'s")
+            .filter(|_| w.chars().next().is_some_and(char::is_uppercase))
+        else {
+            continue;
+        };
+        if toks
+            .get(i + 1)
+            .is_some_and(|n| SAID_NOUNS.contains(&fold(n).as_str()))
+        {
+            return join(name);
+        }
+    }
     // "Zelensky says …": one to three words, then a speech verb.
     let toks: Vec<&str> = words(head).map(|(_, w)| w).take(4).collect();
     let verb = toks
@@ -353,6 +385,68 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
         return join(&toks[..verb].join(" "));
     }
     None
+}
+
+/// The key that marks a backgrounder ([`background`]): no word has a `?`.
+pub const BACKGROUND_KEY: &str = "?background";
+
+/// Labels of a page about a standing subject rather than one event.
+const BACKGROUND_LABELS: &[&str] = &["explainer", "analysis", "insight", "q&a", "opinion"];
+
+/// Whether a headline is a backgrounder about a standing subject ("Explainer:
+/// What lies ahead for …", "What's next for Ukraine's … plant?") rather
+/// than a report of one event: a backgrounder's label, a question, or a
+/// look ahead. A question after a sentence that reports ("Mobile internet
+/// down for a week. Is it a test?") is the report's. "What is known about the meeting …" (a FACTBOX of one event)
+/// is the event's.
+pub fn background(title: &str) -> bool {
+    let t = strip_outlet(title.trim());
+    if let Some((label, _)) = t.split_once(':')
+        && BACKGROUND_LABELS.contains(&fold(label.trim()).as_str())
+    {
+        return true;
+    }
+    let h = fold(headline(title));
+    let h = h.trim_end_matches(['"', '\'', '»', '”', ' ']);
+    let known = ["what is known", "what's known", "что известно"]
+        .iter()
+        .any(|k| h.starts_with(k));
+    let ahead = ["what's next", "what next", "what lies ahead"]
+        .iter()
+        .any(|k| h.contains(k));
+    // "<A report>. <A question>?" (BBC Russian) reports the first.
+    let one_sentence = !h.trim_end_matches('?').contains(". ");
+    !known && ((h.ends_with('?') && one_sentence) || ahead)
+}
+
+/// The key that marks a conversation of two listed actors
+/// ([`conversation`]).
+pub const CONVERSATION_KEY: &str = "?told";
+
+/// Verbs of a readout of what one actor said to another ("Putin told Trump
+/// that …"): the occasion is their conversation.
+const TOLD: &[&str] = &[
+    "told", "tells", "tell", "assured", "assures", "warned", "warns",
+];
+
+/// Whether a headline reads out what one listed actor (person or
+/// organisation of the entity list) told another: "Putin told Trump that
+/// Russia's position will change after …" is the two's conversation, not
+/// the event it cites.
+pub fn conversation(head: &str, aliases: &Aliases) -> bool {
+    let actor = |w: &str| {
+        let folded = fold(w);
+        let mut w = folded.as_str();
+        while let Some(s) = w.strip_suffix("'s") {
+            w = s;
+        }
+        aliases
+            .lookup(&loose(w))
+            .is_some_and(|(c, name)| name && aliases.is_actor(c))
+    };
+    let toks: Vec<&str> = words(head).map(|(_, w)| w).collect();
+    toks.windows(3)
+        .any(|w| actor(w[0]) && TOLD.contains(&fold(w[1]).as_str()) && actor(w[2]))
 }
 
 /// The event profile of an item.
@@ -371,6 +465,20 @@ pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
         keys.push(Key {
             kind: KeyKind::Speaker,
             text: s,
+            in_title: true,
+        });
+    }
+    if conversation(head, aliases) {
+        keys.push(Key {
+            kind: KeyKind::Word,
+            text: CONVERSATION_KEY.to_string(),
+            in_title: true,
+        });
+    }
+    if background(title) {
+        keys.push(Key {
+            kind: KeyKind::Word,
+            text: BACKGROUND_KEY.to_string(),
             in_title: true,
         });
     }

@@ -26,8 +26,11 @@ pub const SPEAKER_OCCASION_HOURS: i64 = 6;
 /// its occasion: guarding on those kinds too (strike/drone/missile,
 /// prisoner exchange, sanctions, vote/election) kept two briefing headlines
 /// of `dec-2025-late` apart and parted no false pair more.
+/// The bit of a call in [`KINDS`].
+pub const CALL: u8 = 1;
+
 const KINDS: &[(&str, u8)] = &[
-    ("call", 1),
+    ("call", CALL),
     ("meeting", 2),
     ("talks", 2),
     ("visit", 2),
@@ -107,6 +110,9 @@ pub fn by_speaker(
     let speaker = new.speaker.filter(|_| new.speaker_actor)?;
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.profile.background {
+            continue;
+        }
         if m.occasion_only || m.source == source || m.profile.speaker != Some(speaker) {
             continue;
         }
@@ -167,6 +173,9 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
     }
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.profile.background {
+            continue;
+        }
         let p = m.profile;
         if !two_principals(p) || !new.subject.iter().all(|s| p.principals.contains(s)) {
             continue;
@@ -220,14 +229,25 @@ pub fn by_pair(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize
     }
     let mut best: Option<((i64, i64), usize, i64)> = None;
     for (n, m) in members.iter().enumerate() {
+        if m.profile.background {
+            continue;
+        }
         // The story's first report among the members: the story is that
-        // occasion only when it began with it.
+        // occasion only when it began with a report of it, naming both
+        // principals and the kind and no other event ("Trump says he had
+        // a call with Putin ahead of Zelenskiy meeting" begins the call's
+        // story; a strike "before the Zelenskiy–Trump meeting" does not
+        // begin the meeting's).
         let first = members
             .iter()
             .filter(|o| o.story_id == m.story_id)
             .min_by_key(|o| o.seen)
             .unwrap_or(m);
-        if !std::ptr::eq(first, m) {
+        let f = first.profile;
+        if f.acts != new.acts
+            || f.kinds & new.kinds == 0
+            || !new.principals.iter().all(|q| f.principals.contains(q))
+        {
             continue;
         }
         let p = m.profile;
@@ -464,6 +484,60 @@ mod tests {
             "Kyiv power restored after overnight strike",
         );
         assert_eq!(join(announced.3, 2, announced.2, &[strike, later]), None);
+    }
+
+    /// `dec-2025-late`, times as first seen: the call of Dec 28 began
+    /// with a headline that named another occasion too; a later readout of
+    /// the call joins it, and the next day's readout of a second call
+    /// ("Putin told Trump …" after a drone attack) joins neither that call
+    /// nor the attack's story, but takes the second call's own readouts.
+    #[test]
+    fn a_readout_of_a_conversation_is_that_conversations() {
+        let call = [
+            (
+                5,
+                1,
+                1_766_942_446, // 2025-12-28T17:20:46Z
+                "Trump says he had 'very productive' call with Putin ahead of Zelenskiy meeting",
+            ),
+            (
+                5,
+                2,
+                1_766_948_000, // 18:53:20Z
+                "Sunday’s Putin-Trump phone call was their ninth in 2025, 1st since October 16",
+            ),
+            (
+                5,
+                2,
+                1_766_991_570, // 2025-12-29T06:59:30Z
+                "Trump describes his phone call with Putin, meeting with Zelensky as excellent",
+            ),
+        ];
+        let details =
+            "Working groups on Ukraine, cooperation prospects: details of Putin-Trump phone call";
+        let j = join_rare(0.0, details, 2, 1_766_955_466, &call[..2]).expect("the call's");
+        assert_eq!((j.story_id, j.rule), (5, Rule::Pair));
+        let list = Aliases::shipped();
+        let told = "Putin told Trump that Russia's position will change after Ukrainian drone attack on residence";
+        assert!(crate::detect::stories::event::conversation(told, list));
+        assert!(!crate::detect::stories::event::conversation(
+            "Putin tells army to press on with campaign to take southern Ukrainian region",
+            list
+        ));
+        let attack = (
+            9,
+            1,
+            1_767_023_226, // 2025-12-29T15:47:06Z
+            "Russia says Ukraine tried to attack Putin's residence so Moscow's negotiating stance will change",
+        );
+        let mut earlier = call.to_vec();
+        earlier.push(attack);
+        let at = 1_767_027_112; // 16:51:52Z
+        assert_eq!(join(told, 1, at, &earlier), None);
+        earlier.push((11, 1, at, told));
+        let reaction = "Trump’s reaction to attack on Putin’s residence and contacts with Kiev: Putin-Trump call";
+        let j = join_rare(0.0, reaction, 2, 1_767_041_553, &earlier).expect("the second call's");
+        assert_eq!(j.story_id, 11);
     }
 
     #[test]

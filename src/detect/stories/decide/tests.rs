@@ -338,3 +338,100 @@ fn a_speakers_headline_goes_to_the_story_holding_most_of_that_outlets_headlines(
         join.why()
     );
 }
+
+#[test]
+fn backgrounders_are_told_from_reports_of_one_event() {
+    use crate::detect::stories::event::background;
+    for t in [
+        "Explainer: What lies ahead for Ukraine's contested Zaporizhzhia nuclear power plant?",
+        "What's next for Ukraine's Zaporizhzhia nuclear power plant?",
+        "Как изменилась музыка в 2025 году?",
+        "Analysis: Iran war becomes a contest of who can take the most pain",
+    ] {
+        assert!(background(t), "{t}");
+    }
+    for t in [
+        "FACTBOX: What is known about meeting on special op with Putin",
+        "IN BRIEF: What’s known about Kiev's attempt to attack Putin’s residence in Novgorod Region",
+        "High voltage line restarts after repair at Zaporozhye nuclear plant",
+        // A report, then a question about it: the report's.
+        "В Москве неделю не работает мобильный интернет. Это тестирование «белых списков»?",
+    ] {
+        assert!(!background(t), "{t}");
+    }
+}
+
+/// `dec-2025-late`: France 24's copy of a Reuters explainer, 55 hours
+/// later, is the explainer's story, not the power-line repair's reported
+/// half an hour before it.
+#[test]
+fn a_backgrounder_joins_only_a_backgrounder() {
+    let lead = "Europe's largest nuclear power plant is one of the main sticking points in a peace plan to end the war between Russia and Ukraine.";
+    let explainer = keys(
+        "Explainer: What lies ahead for Ukraine's contested Zaporizhzhia nuclear power plant?",
+        lead,
+    );
+    let repair = keys(
+        "External power line to Zaporizhzhia nuclear plant has been restored, management says",
+        "The external power line to the Zaporizhzhia nuclear power plant in Ukraine has been restored.",
+    );
+    let copy = keys(
+        "What's next for Ukraine's Zaporizhzhia nuclear power plant?",
+        lead,
+    );
+    let m = |story_id, source, seen, keys| M {
+        story_id,
+        source,
+        seen,
+        keys,
+        near_founder: true,
+        split_from: None,
+        lang: "en",
+    };
+    let members = [m(1, 1, 0, &explainer[..]), m(2, 1, 54 * HOUR, &repair[..])];
+    let j = decide(&copy, 2, "en", 55 * HOUR, &members, &flat).expect("the explainer's copy");
+    assert_eq!((j.story_id, j.rule), (1, Rule::Content));
+    // Without the explainer, the copy founds a story of its own.
+    assert_eq!(
+        decide(&copy, 2, "en", 55 * HOUR, &members[1..], &flat),
+        None
+    );
+    // And a report of the repair does not join the explainer.
+    let restart = keys(
+        "High voltage line restarts after repair at Zaporozhye nuclear plant",
+        "",
+    );
+    assert_eq!(
+        decide(&restart, 3, "en", 2 * HOUR, &members[..1], &flat),
+        None
+    );
+}
+
+/// `dec-2025-late`: TASS's round-up of Putin's command-post remarks is
+/// attributed to him, as its "… — Putin" headlines are.
+#[test]
+fn a_possessive_name_before_what_was_said_is_the_speaker() {
+    let speaker = |t: &str| {
+        keys(t, "")
+            .into_iter()
+            .find(|k| k.kind == KeyKind::Speaker)
+            .map(|k| k.text)
+    };
+    assert_eq!(
+        speaker(
+            "Liberation of Gulyaipole and Dimitrov: Putin's statements at meeting with Gerasimov"
+        )
+        .as_deref(),
+        Some("putin")
+    );
+    assert_eq!(
+        speaker("Russia will achieve all military operation goals by force if Kiev rejects peace — Putin")
+            .as_deref(),
+        Some("putin")
+    );
+    // A possessive before anything else is no attribution.
+    assert_eq!(
+        speaker("Kiev attacked Putin's residence by long-range drones, residents say"),
+        None
+    );
+}
