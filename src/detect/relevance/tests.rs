@@ -158,13 +158,14 @@ fn relevance_on_labelled_tass_2025() {
                     let sc = model.score(f.iter().map(String::as_str));
                     let q = f.iter().any(|x| x == "q:match");
                     out.push_str(&format!(
-                        "{}\t{}\t{}\t{:.5}\t{:.5}\t{:.5}\t{}\n",
+                        "{}\t{}\t{}\t{:.5}\t{:.5}\t{:.5}\t{}\t{}\n",
                         h.d,
                         *r as u8,
                         q as u8,
                         sc.probability,
                         model.threshold_unmatched,
                         model.threshold,
+                        sc.vetoed_by.is_some() as u8,
                         h.t
                     ));
                 }
