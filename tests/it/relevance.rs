@@ -1,8 +1,9 @@
 //! Relevance end to end: a topic's decision explained (`match --explain`,
 //! `show`), feedback from the command line changing the next poll's
 //! decision (of `poll` and of the running daemon), a model trained and
-//! evaluated on a labels file, a vetoed frame, full-text articles whose talks words are
-//! scattered, and a story carrying its topic to a new report of it.
+//! evaluated on a labels file, a vetoed frame, full-text articles whose
+//! talks words are scattered, and a story carrying its topic to a new
+//! report of it.
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
