@@ -269,7 +269,12 @@ impl Model {
     /// weights over `examples` alone until each is on its side of the
     /// threshold (or a fixed number of rounds), so the next items worded
     /// like a corrected one are decided as the user said. Only the items'
-    /// own words move, not the signals every item of the topic shares.
+    /// own words move, not the signals every item of the topic shares. A
+    /// correction (an item this model decides the other way) is taken past
+    /// the threshold by a margin; a confirmation (an item it already
+    /// decides as labelled) only has to stay on its side: lifting the words
+    /// of the many items an analyst confirms would take in their other
+    /// business too.
     pub fn fine_tune(&self, examples: &[Example]) -> Model {
         const ROUNDS: usize = 200;
         let mut m = self.clone();
@@ -280,11 +285,17 @@ impl Model {
                 m.vetoes.retain(|v| !e.features.contains(v));
             }
         }
-        let margin = 0.05;
+        let margins: Vec<f64> = examples
+            .iter()
+            .map(|e| {
+                let taken = self.score(e.features.iter().map(String::as_str)).relevant;
+                if taken == e.relevant { 0.0 } else { 0.05 }
+            })
+            .collect();
         let mut g2: HashMap<String, f64> = HashMap::new();
         for _ in 0..ROUNDS {
             let mut wrong = 0;
-            for e in examples {
+            for (e, &margin) in examples.iter().zip(&margins) {
                 let p = m.score(e.features.iter().map(String::as_str)).probability;
                 let hit = e.features.iter().any(|f| f == QUERY_MATCH);
                 let t = self.threshold_for(hit).clamp(0.05, 0.95);
@@ -623,6 +634,23 @@ mod tests {
         assert!(!s.relevant);
         assert_eq!(s.via_feedback, Some(7));
         assert_eq!(tuned.score(["q:match", "t:ukrain"]).via_feedback, None);
+    }
+
+    /// Confirming what the model already takes moves nothing, even near
+    /// the threshold; correcting it does.
+    #[test]
+    fn fine_tuning_leaves_confirmed_items_alone() {
+        let mut m = Model::query_prior();
+        m.weights.insert("t:russia".to_owned(), 2.9);
+        let near = ["t:russia", "t:talk"];
+        let p = m.score(near).probability;
+        m.threshold_unmatched = p - 0.02;
+        assert!(m.score(near).relevant);
+        let tuned = m.fine_tune(&[ex(&near, true)]);
+        assert_eq!(tuned.weights, m.weights, "a confirmation lifts no word");
+        let tuned = m.fine_tune(&[ex(&near, false)]);
+        assert!(!tuned.score(near).relevant);
+        assert!(tuned.score(near).probability < m.threshold_unmatched - 0.05);
     }
 
     /// A frame in which no labelled item the query missed is relevant
