@@ -2,6 +2,7 @@
 """Relevance with an analyst who corrects what they are shown: December day by day.
 
     bench/relevance_feedback.py [--bin BIN] [--keep DIR] [--variants none,feedback,retrain]
+                                [--from DAY --until DAY]
 
 As bench/relevance_trial.py, the TASS 2025 headlines go into a fresh
 database one publication day at a time (`newswatch ingest --at DAYT12:00:00Z`,
@@ -21,6 +22,13 @@ November once. Then December, from a copy of that database for each variant:
   peace-talks --labels JUNNOV.tsv` (the June-November rows of the labels,
   the file the shipped model was trained on, plus the stored feedback),
   which stores the model the next day's ingest uses.
+
+`--from 2025-11-16 --until 2025-12-01` runs the same on the validation
+split the model's settings are chosen on: the days before 16 November are
+ingested, the topic's model is trained on their labels (`topic train
+--labels`, stored in the database) and 16-30 November is fed day by day;
+the nightly train then uses those labels. Changes to how feedback is used
+are chosen there; December is only checked.
 
 Each day's decisions are read right after its ingest, before that day's
 feedback: progressive validation, no look-ahead. It prints December
@@ -45,7 +53,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from relevance_trial import DATA, LABELS, ROOT, TOPIC, feed, labels, pr  # noqa: E402
 
-DECEMBER = "2025-12"
+DECEMBER = "2025-12-01"
 
 
 def run(args):
@@ -118,6 +126,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/newswatch"))
     ap.add_argument("--keep", help="work in this folder and keep it")
     ap.add_argument("--variants", default="none,feedback,retrain")
+    ap.add_argument("--from", dest="start", default=DECEMBER, help="first checked day")
+    ap.add_argument("--until", default="2026-01-01", help="first day not checked")
     args = ap.parse_args()
     data = json.load(open(DATA))
     lab = labels()
@@ -130,24 +140,28 @@ def main():
     for f in os.listdir(work):
         if f.endswith((".db", ".db-wal", ".db-shm")):
             os.remove(os.path.join(work, f))
-    # The June-November labels: what the shipped model was trained on.
-    junnov = os.path.join(work, "jun-nov.tsv")
+    # The labels before the checked days (June-November: what the shipped
+    # model was trained on).
+    junnov = os.path.join(work, "train.tsv")
     with open(LABELS) as src, open(junnov, "w") as out:
         for i, line in enumerate(src):
             url = line.split("\t", 1)[0]
-            if i == 0 or day_of.get(url, DECEMBER) < DECEMBER:
+            if i == 0 or day_of.get(url, args.start) < args.start:
                 out.write(line)
     base = os.path.join(work, "base.db")
     cfg = config(work, base)
-    for day in sorted(d for d in by_day if d < DECEMBER):
+    for day in sorted(d for d in by_day if d < args.start):
         ingest(args.bin, cfg, work, day, by_day[day])
-    dec_days = sorted(d for d in by_day if d >= DECEMBER)
-    dec = lambda u: day_of.get(u, "") >= DECEMBER
-    print(f"{len(dec_days)} December days, {sum(len(by_day[d]) for d in dec_days)} items")
+    if args.start != DECEMBER:
+        run([args.bin, "--config", cfg, "topic", "train", TOPIC, "--labels", junnov])
+    dec_days = sorted(d for d in by_day if args.start <= d < args.until)
+    dec = lambda u: args.start <= day_of.get(u, "") < args.until
+    print(f"{len(dec_days)} days checked from {args.start}, "
+          f"{sum(len(by_day[d]) for d in dec_days)} items")
     for variant in args.variants.split(","):
         decided, actions, trains, said = december(
             args.bin, work, base, variant, dec_days, by_day, lab, junnov)
-        line = f"{variant:9} Dec {pr(decided, lab, dec)}"
+        line = f"{variant:9} {pr(decided, lab, dec)}"
         if actions:
             line += (f"; feedback {sum(actions.values())} ({actions['relevant']} relevant, "
                      f"{actions['irrelevant']} irrelevant)")
