@@ -198,11 +198,13 @@ def main():
     url_of = {(x["d"][:10], x["t"]): x["u"] for x in data}
     rows = []
     for line in open(args.dump):
-        d, r, q, p, thr_u, thr, title = line.rstrip("\n").split("\t", 6)
+        d, r, q, p, thr_u, thr, vetoed, title = line.rstrip("\n").split("\t", 7)
         url = url_of.get((d, title))
         if url is None or url not in lab:
             continue
-        rows.append((d, url, q == "1", float(p), float(thr_u), float(thr)))
+        # A vetoed item is not relevant whatever its probability.
+        p = 0.0 if vetoed == "1" else float(p)
+        rows.append((d, url, q == "1", p, float(thr_u), float(thr)))
     # Stop names: those alive on most days are the conflict's own (Russia,
     # Ukraine, Trump), not a sign of this occasion.
     share = collections.Counter(n for d in days for n in live[d])

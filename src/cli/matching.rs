@@ -281,6 +281,11 @@ pub fn explanation_lines(
                 " — decided {} via feedback on item {id} (worded like it)",
                 if s.relevant { "relevant" } else { "irrelevant" }
             ));
+        } else if let Some(frame) = &s.vetoed_by {
+            out.push_str(&format!(
+                " — not relevant: the query did not hit and the title is in the vetoed frame {}",
+                safe(frame)
+            ));
         }
         let parts: Vec<String> = s
             .contributions
@@ -346,6 +351,7 @@ fn explanation_json(
         "query": hit.map(|h| serde_json::json!({"terms": h.terms, "in_title": h.in_title, "in_lead": h.in_lead})),
         "probability": scored.map(|s| s.probability),
         "via_feedback": scored.and_then(|s| s.via_feedback),
+        "vetoed_by": scored.and_then(|s| s.vetoed_by.as_deref()),
         "signals": scored.map(|s| s.contributions.iter().map(|c| serde_json::json!({"feature": c.feature, "weight": c.weight})).collect::<Vec<_>>()),
     })
 }

@@ -168,7 +168,8 @@ pub fn ingest(ctx: &Ctx, source: &str, at: Option<&str>, files: &[PathBuf]) -> C
         crate::store::StoreError::NotFound(_) => CliError::usage(e),
         e => e.into(),
     })?;
-    let detection = Detection::new(&ctx.config);
+    // As a poll decides: with the trained models and the feedback stored.
+    let detection = Detection::learned(&ctx.config, &crate::pipeline::Learned::read(Some(&store))?);
     // No alerts for replayed files: they are not news now.
     let mut committer = Committer::new(None);
     let mut failures = 0;

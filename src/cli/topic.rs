@@ -206,7 +206,8 @@ fn train(
     let took = start.elapsed();
     let header = format!(
         "relevance model of topic {name}: logistic regression over the title's stemmed words (t:) and word pairs (tt:),\n\
-         the lead's words (l:), the query's signal (q:) and the title's length (f:).\n\
+         the lead's words (l:), the query's signal (q:) and the title's length (f:); title frames (x:) are not\n\
+         weighed: one in which no labelled item the query missed is relevant is a veto (veto-unmatched).\n\
          Trained by `newswatch topic train` on {} labelled items ({positives} relevant){}.",
         examples.len(),
         if feedback.is_empty() {
@@ -230,7 +231,7 @@ fn train(
             "topic": name, "examples": examples.len(), "relevant": positives,
             "feedback": feedback.len(), "labels_not_stored": missing,
             "weights": model.weights.len(), "threshold": model.threshold,
-            "threshold_unmatched": model.threshold_unmatched,
+            "threshold_unmatched": model.threshold_unmatched, "vetoes": model.vetoes,
             "seconds": took.as_secs_f64(), "out": out.map(|p| p.display().to_string()),
         }))?;
     } else {
@@ -244,6 +245,12 @@ fn train(
             model.threshold,
             model.threshold_unmatched
         );
+        if !model.vetoes.is_empty() {
+            outln!(
+                "  vetoed frames (no relevant item the query missed among the labels): {}",
+                safe(&model.vetoes.join(", "))
+            );
+        }
         if missing > 0 {
             outln!(
                 "  {missing} labelled URLs are not stored items (or outside --from/--until): left out"
@@ -364,7 +371,7 @@ fn features(ctx: &Ctx, topic: &str, limit: usize) -> CliResult {
     if ctx.json {
         json_line(&serde_json::json!({
             "topic": name, "bias": model.bias, "threshold": model.threshold,
-            "threshold_unmatched": model.threshold_unmatched,
+            "threshold_unmatched": model.threshold_unmatched, "vetoes": model.vetoes,
             "for": pos.iter().map(|(f, w)| serde_json::json!({"feature": f, "weight": w})).collect::<Vec<_>>(),
             "against": neg.iter().map(|(f, w)| serde_json::json!({"feature": f, "weight": w})).collect::<Vec<_>>(),
         }))?;
@@ -378,6 +385,12 @@ fn features(ctx: &Ctx, topic: &str, limit: usize) -> CliResult {
         model.threshold,
         model.threshold_unmatched
     );
+    if !model.vetoes.is_empty() {
+        outln!(
+            "vetoed frames (an item the query does not hit is not relevant in them; x: frame): {}",
+            safe(&model.vetoes.join(", "))
+        );
+    }
     outln!("for:");
     for (f, w) in &pos {
         outln!("  {w:+7.3}  {}", safe(f));

@@ -7,6 +7,7 @@
 //! bias -4.1
 //! threshold 0.42
 //! threshold-unmatched 0.6
+//! veto-unmatched x:money
 //! 2.315 t:negoti
 //! -1.207 tt:settlement_of
 //! ```
@@ -22,6 +23,9 @@ pub struct ModelFile {
     /// Probability from which an item the query does not hit is relevant
     /// (the same as `threshold` when the file gives none).
     pub threshold_unmatched: f64,
+    /// Frame features (`x:`) in which an item the query does not hit is
+    /// not relevant, whatever its score.
+    pub vetoes: Vec<String>,
     /// Feature name → weight.
     pub weights: HashMap<String, f64>,
 }
@@ -36,6 +40,7 @@ impl ModelFile {
             bias: 0.0,
             threshold: 0.5,
             threshold_unmatched: f64::NAN,
+            vetoes: Vec::new(),
             weights: HashMap::new(),
         };
         for (i, line) in text.lines().enumerate() {
@@ -56,11 +61,23 @@ impl ModelFile {
                 "bias" => m.bias = num(b)?,
                 "threshold" => m.threshold = num(b)?,
                 "threshold-unmatched" => m.threshold_unmatched = num(b)?,
+                "veto-unmatched" => {
+                    let frame = b.trim();
+                    if !frame.starts_with("x:") || frame.len() < 3 {
+                        return Err(format!(
+                            "line {}: a veto is a frame feature (`x:NAME`), got {frame:?}",
+                            i + 1
+                        ));
+                    }
+                    m.vetoes.push(frame.to_owned());
+                }
                 _ => {
                     m.weights.insert(b.trim().to_owned(), num(a)?);
                 }
             }
         }
+        m.vetoes.sort();
+        m.vetoes.dedup();
         if m.threshold_unmatched.is_nan() {
             m.threshold_unmatched = m.threshold;
         }

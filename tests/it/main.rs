@@ -36,6 +36,7 @@ mod real_systemd;
 mod reasons;
 mod relevance;
 mod relevance_context;
+mod relevance_feedback;
 mod replay;
 mod retention;
 mod revision_mail;

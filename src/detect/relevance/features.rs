@@ -19,10 +19,11 @@ use regex_automata::{Anchored, Input, hybrid};
 use crate::text::{StemLang, fold, stem, words};
 
 use super::super::topics::LEAD_WORDS;
+use super::frames::frame_features;
 
 /// A word class of the lexicon, as stems (each language's stemmer, as
 /// document words are stemmed).
-fn class_stems(words: &'static [&'static str]) -> FastSet<String> {
+pub(super) fn class_stems(words: &'static [&'static str]) -> FastSet<String> {
     let mut out = FastSet::default();
     for w in words {
         let f = fold(w);
@@ -355,6 +356,7 @@ pub fn item_features_into(
     // A talks word used as a verb of intent ("plans to", "meet to") or of
     // another sense ("deal with", "call for"): the word after it decides.
     let raw: Vec<&str> = words(title_folded).map(|(_, w)| w).collect();
+    frame_features(&title_stems, &raw, out);
     for p in raw.windows(2) {
         if matches!(p[1], "to" | "for" | "with") {
             let l = StemLang::for_word(lang, p[0]);

@@ -32,6 +32,8 @@ pub fn feature_hash(parts: &[&str]) -> u64 {
 pub struct ModelIndex {
     ids: FastMap<u64, u32>,
     weights: Vec<f64>,
+    /// The hashes of the model's vetoed frames.
+    vetoes: Vec<u64>,
 }
 
 impl ModelIndex {
@@ -53,7 +55,12 @@ impl ModelIndex {
             }
             weights.push(w);
         }
-        Some(ModelIndex { ids, weights })
+        let vetoes = model.vetoes.iter().map(|v| feature_hash(&[v])).collect();
+        Some(ModelIndex {
+            ids,
+            weights,
+            vetoes,
+        })
     }
 
     /// The probability and the verdict of `model` (the one this index was
@@ -80,7 +87,11 @@ impl ModelIndex {
             }
         }
         let probability = sigmoid(z);
-        (probability, probability >= model.threshold_for(query_hit))
+        let vetoed = !query_hit && hashes.0.iter().any(|h| self.vetoes.contains(h));
+        (
+            probability,
+            probability >= model.threshold_for(query_hit) && !vetoed,
+        )
     }
 }
 

@@ -7,6 +7,8 @@
 //!
 //! - `features`: datelines stripped, stemmed words and pairs of the title
 //!   and lead, the query's signal.
+//! - `frames`: what kind of news a talks word sits in (money for a party,
+//!   another conflict, a talks word alone), by vocabulary and structure.
 //! - `index`: a model's weights by feature hash, to score without names.
 //! - `model`: logistic regression, its training and its file.
 //! - `labels`: labelled TSV files and precision/recall over them.
@@ -15,6 +17,7 @@
 
 pub mod context;
 pub mod features;
+pub mod frames;
 pub mod index;
 pub mod labels;
 pub mod model;
