@@ -206,11 +206,18 @@ fn word_key_uncached(raw: &str, aliases: &Aliases) -> Option<(String, bool)> {
         w = s;
     }
     let w = w.trim_matches(|c: char| c == '\'' || c == '’');
-    if w.chars().count() < 2 || is_stopword(w) {
+    if w.chars().count() < 2 {
         return None;
     }
     let l = loose(w);
-    if let Some((c, name)) = aliases.lookup(&l) {
+    let listed = aliases.lookup(&l);
+    // A demonym before a title ("Ukrainian", "Russian") is the place the
+    // list gives it, as "Ukraine's" is: the country, not the title.
+    let place = listed.is_some_and(|(c, name)| name && !aliases.is_actor(c));
+    if is_stopword(w) && !(place && TITLES.contains(&w)) {
+        return None;
+    }
+    if let Some((c, name)) = listed {
         return Some((c.to_string(), name));
     }
     let cyrillic = w.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
@@ -310,7 +317,11 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
                 continue;
             }
             let inner = !starts_sentence(text, span.start, prev_end);
-            let name = listed || (capital && inner);
+            // "Anti-Corruption": a prefix of a hyphenated word is part of
+            // that word, not a name.
+            let prefix = text.get(span.end..).is_some_and(|r| r.starts_with('-'))
+                && WORD_PREFIXES.contains(&folded.as_str());
+            let name = listed || (capital && inner && !prefix);
             let kind = if name { KeyKind::Name } else { KeyKind::Word };
             add(keys, kind, key, in_title);
         }
@@ -318,6 +329,13 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
         prev_end = Some(span.end);
     }
 }
+
+/// Prefixes written with a hyphen before a word ("anti-corruption",
+/// "pro-Russian"): capitalised in a name's words, still no name.
+const WORD_PREFIXES: &[&str] = &[
+    "anti", "pro", "non", "counter", "ex", "co", "post", "pre", "self", "semi", "multi", "inter",
+    "cross", "re", "vice", "de", "un", "mid", "over", "under", "sub", "super", "ultra",
+];
 
 /// Attributions that name a kind of source, not a speaker ("… — TV", "…
 /// — media"): two such headlines are rarely one occasion. Keys (stems).
@@ -354,6 +372,9 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
         if let Some(i) = head.rfind(sep) {
             let tail = &head[i + sep.len()..];
             if (1..=4).contains(&words(tail).count()) {
+                if let Some(holder) = aliases.role_holder(tail) {
+                    return Some(holder.to_string());
+                }
                 return join(tail);
             }
         }

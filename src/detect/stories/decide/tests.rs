@@ -435,3 +435,72 @@ fn a_possessive_name_before_what_was_said_is_the_speaker() {
         None
     );
 }
+
+/// `dec-2025-late`: TASS's and France 24's reports of one raid. "Ukrainian"
+/// is Ukraine as "Ukraine's" is, and "Anti-Corruption" in a bureau's name
+/// is no name "anti" the other report lacks.
+#[test]
+fn a_demonym_is_its_place_and_a_hyphened_prefix_no_name() {
+    let tass = keys(
+        "Ukrainian anti-corruption agencies announce exposure of criminal group in parliament",
+        "MOSCOW, December 27. /TASS/. The National Anti-Corruption Bu",
+    );
+    let france24 = keys(
+        "Ukraine's anti-corruption agency attempts raid of parliament in new graft probe",
+        "Ukraine 's anti-corruption agency said security services were preventing officers \
+         from raiding the parliament on Saturday, as investigators said some MPs were \
+         implicated in a new graft probe.",
+    );
+    let kind = |keys: &[Key], text: &str| keys.iter().find(|k| k.text == text).map(|k| k.kind);
+    assert_eq!(kind(&tass, "ukraine"), Some(KeyKind::Name));
+    assert_eq!(kind(&tass, "anti"), Some(KeyKind::Word));
+    assert_eq!(
+        kind(&keys("Russian President Putin", ""), "russia"),
+        Some(KeyKind::Name)
+    );
+    let m = M {
+        story_id: 1,
+        source: 1,
+        seen: 0,
+        keys: &tass,
+        near_founder: true,
+        split_from: None,
+        lang: "en",
+    };
+    let join = decide(&france24, 2, "en", HOUR + 1400, &[m], &flat).expect("joins");
+    assert!(
+        join.shared
+            .contains(&(KeyKind::Name, "ukraine".to_string())),
+        "{}",
+        join.why()
+    );
+}
+
+/// `dec-2025-late`: TASS signs Lavrov's interview quotes "— top diplomat"
+/// and Gerasimov's report "— Chief of General Staff"; the shipped list's
+/// roles name them, as a surname would.
+#[test]
+fn a_role_signature_is_its_holder() {
+    let speaker = |t: &str| {
+        keys(t, "")
+            .into_iter()
+            .find(|k| k.kind == KeyKind::Speaker)
+            .map(|k| k.text)
+    };
+    assert_eq!(
+        speaker(
+            "Russia’s response to any attack to be 'devastating', worth repeating it — top diplomat"
+        )
+        .as_deref(),
+        Some("lavrov")
+    );
+    assert_eq!(
+        speaker("Russian troops advance in Krasny Liman — Chief of General Staff").as_deref(),
+        Some("gerasimov")
+    );
+    // A role the list does not give stays the words it is.
+    assert_eq!(
+        speaker("EU, NATO prepare for armed confrontation with Russia — diplomat").as_deref(),
+        Some("diplomat")
+    );
+}
