@@ -206,18 +206,11 @@ fn word_key_uncached(raw: &str, aliases: &Aliases) -> Option<(String, bool)> {
         w = s;
     }
     let w = w.trim_matches(|c: char| c == '\'' || c == '’');
-    if w.chars().count() < 2 {
+    if w.chars().count() < 2 || is_stopword(w) {
         return None;
     }
     let l = loose(w);
-    let listed = aliases.lookup(&l);
-    // A demonym before a title ("Ukrainian", "Russian") is the place the
-    // list gives it, as "Ukraine's" is: the country, not the title.
-    let place = listed.is_some_and(|(c, name)| name && !aliases.is_actor(c));
-    if is_stopword(w) && !(place && TITLES.contains(&w)) {
-        return None;
-    }
-    if let Some((c, name)) = listed {
+    if let Some((c, name)) = aliases.lookup(&l) {
         return Some((c.to_string(), name));
     }
     let cyrillic = w.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
@@ -317,11 +310,7 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
                 continue;
             }
             let inner = !starts_sentence(text, span.start, prev_end);
-            // "Anti-Corruption": a prefix of a hyphenated word is part of
-            // that word, not a name.
-            let prefix = text.get(span.end..).is_some_and(|r| r.starts_with('-'))
-                && WORD_PREFIXES.contains(&folded.as_str());
-            let name = listed || (capital && inner && !prefix);
+            let name = listed || (capital && inner);
             let kind = if name { KeyKind::Name } else { KeyKind::Word };
             add(keys, kind, key, in_title);
         }
@@ -329,13 +318,6 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
         prev_end = Some(span.end);
     }
 }
-
-/// Prefixes written with a hyphen before a word ("anti-corruption",
-/// "pro-Russian"): capitalised in a name's words, still no name.
-const WORD_PREFIXES: &[&str] = &[
-    "anti", "pro", "non", "counter", "ex", "co", "post", "pre", "self", "semi", "multi", "inter",
-    "cross", "re", "vice", "de", "un", "mid", "over", "under", "sub", "super", "ultra",
-];
 
 /// Attributions that name a kind of source, not a speaker ("… — TV", "…
 /// — media"): two such headlines are rarely one occasion. Keys (stems).
