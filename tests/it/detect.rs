@@ -6,15 +6,7 @@ use std::path::Path;
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::{corpus, fixture, rss, snapshots};
-
-fn shipped_topics() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/config/topics/peace-talks.toml"
-    ))
-    .expect("config/topics/peace-talks.toml")
-}
+use crate::support::{corpus, fixture, rss, shipped_topics, snapshots};
 
 fn env_with_topics(sources: &[(&str, &str)]) -> Env {
     let mut rest: String = sources

@@ -7,8 +7,8 @@
 
 use crate::support::env::Env;
 use crate::support::http::{Response, TestServer};
-use crate::support::rss;
 use crate::support::wires::{FILLER, MATCHING_REPORT, UNRELATED, WORDED_APART, wires_config};
+use crate::support::{rss, shipped_topics};
 
 const TOPIC: &str = "[[topic]]\nname = \"trade\"\nquery = 'talks OR negotiat*'\n";
 
@@ -312,14 +312,7 @@ fn match_explain_prints_the_signals_with_their_weights() {
         ),
         ("e2", "Farmers expect record harvest", "A good year."),
     ]);
-    let env = Env::new(
-        "",
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/config/topics/peace-talks.toml"
-        ))
-        .unwrap(),
-    );
+    let env = Env::new("", &shipped_topics());
     let file = env.path("feed.xml");
     std::fs::write(&file, feed).unwrap();
     let out = env
@@ -362,14 +355,7 @@ fn a_vetoed_frame_turns_down_an_item_the_query_misses() {
         "Implementation of Trump\u{2019}s Gaza plan under question \u{2014} Lavrov",
         "",
     )]);
-    let env = Env::new(
-        "",
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/config/topics/peace-talks.toml"
-        ))
-        .unwrap(),
-    );
+    let env = Env::new("", &shipped_topics());
     let file = env.path("feed.xml");
     std::fs::write(&file, feed).unwrap();
     let file = file.display().to_string();
@@ -423,11 +409,7 @@ fn a_vetoed_frame_turns_down_an_item_the_query_misses() {
     ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
 )]
 fn scattered_talks_words_in_full_text_do_not_match() {
-    let topics = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/config/topics/peace-talks.toml"
-    ))
-    .expect("config/topics/peace-talks.toml");
+    let topics = shipped_topics();
     let env = Env::new(
         "",
         &format!("[[source]]\nname = \"ki\"\nurl = \"http://127.0.0.1:9/unused\"\n\n{topics}"),

@@ -3,15 +3,13 @@
 //! statements and search by title; recent items are untouched.
 
 use crate::support::env::Env;
+use crate::support::shipped_topics;
 
 const QUOTE_V1: &str = "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday. Delegations met in the Zanzibar room.";
 const QUOTE_V2: &str = "“Russia is ready to continue the peace talks in Istanbul next week,” Kremlin spokesman Dmitry Peskov said on Monday. Delegations met in the Zanzibar room. Ukraine's delegation has not confirmed the date and said no meeting would happen before the ceasefire.";
 
 fn env() -> Env {
-    let topics = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/topics/peace-talks.toml"),
-    )
-    .unwrap();
+    let topics = shipped_topics();
     Env::new(
         "",
         &format!("[[source]]\nname = \"wire\"\nurl = \"http://127.0.0.1:9/unused\"\n\n{topics}"),

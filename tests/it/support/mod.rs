@@ -34,6 +34,16 @@ pub fn running_as_root(dir: &std::path::Path) -> bool {
     uid == 0
 }
 
+/// The shipped topic file (`config/topics/peace-talks.toml`), as a
+/// configuration's text.
+pub fn shipped_topics() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/topics/peace-talks.toml"
+    ))
+    .expect("config/topics/peace-talks.toml")
+}
+
 /// A small RSS 2.0 document from (guid, title, description) triples.
 pub fn rss(items: &[(&str, &str, &str)]) -> String {
     let mut s = String::from(
