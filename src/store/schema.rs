@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(readable_reasons),
     },
     sql(include_str!("sql/014_version_titles.sql")),
+    sql(include_str!("sql/015_cascade_indexes.sql")),
 ];
 
 /// Rewrite the reasons of revisions stored as codes by an earlier build in

@@ -207,7 +207,7 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         .expect(0)
         .json_lines();
     assert_eq!(hits.len(), 1, "not re-indexed");
-    assert_eq!(env.count("PRAGMA user_version"), 14);
+    assert_eq!(env.count("PRAGMA user_version"), 15);
     // The outbox takes developments, and the corrections table is there.
     assert_eq!(
         env.count(
@@ -238,10 +238,17 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
         ),
         1
     );
-    // Deleting a revision or a shift finds its alerts through an index.
+    // Deleting a row whose children cascade (a revision's or a shift's or
+    // a digest's outbox rows, a statement's shifts) finds them through an
+    // index, not a scan.
     let db = env.db();
     db.execute_batch("PRAGMA foreign_keys = ON").unwrap();
-    for parent in ["revisions", "shifts"] {
+    for (parent, child) in [
+        ("revisions", "outbox"),
+        ("shifts", "outbox"),
+        ("digests", "outbox"),
+        ("statements", "shifts"),
+    ] {
         let plan: Vec<String> = db
             .prepare(&format!(
                 "EXPLAIN QUERY PLAN DELETE FROM {parent} WHERE id = 1"
@@ -253,11 +260,13 @@ fn an_older_database_is_reindexed_for_stemmed_search() {
             .unwrap();
         assert!(
             plan.iter()
-                .any(|step| step.starts_with("SEARCH outbox USING")),
+                .any(|step| step.starts_with(&format!("SEARCH {child} USING"))),
             "deleting from {parent}: {plan:?}"
         );
         assert!(
-            !plan.iter().any(|step| step.starts_with("SCAN outbox")),
+            !plan
+                .iter()
+                .any(|step| step.starts_with(&format!("SCAN {child}"))),
             "deleting from {parent}: {plan:?}"
         );
     }
