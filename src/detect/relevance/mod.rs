@@ -17,6 +17,7 @@
 
 pub mod context;
 pub mod features;
+mod fit;
 pub mod frames;
 pub mod index;
 pub mod labels;
@@ -47,4 +48,9 @@ impl QuerySignal {
 }
 
 #[cfg(test)]
+mod classes;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+#[path = "tests/trials.rs"]
+mod trials;

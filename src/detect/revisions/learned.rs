@@ -88,6 +88,8 @@ const OPTIONS: TrainOptions = TrainOptions {
     min_count: 2,
     folds: 0,
     max_weights: 400,
+    nb_beta: 0.0,
+    nb_alpha: 0.0,
 };
 
 /// The probabilities from which an edit is major (when the rules say major,
