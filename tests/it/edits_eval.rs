@@ -443,6 +443,9 @@ fn train_model(examples: &[(Vec<String>, Significance)]) -> VerdictModel {
         max_weights: 1000,
         nb_beta: 0.0,
         nb_alpha: 0.0,
+        blocked_folds: false,
+        cut_rule: None,
+        calibrate: false,
     };
     VerdictModel::train_with(examples, options)
 }

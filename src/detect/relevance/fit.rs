@@ -137,3 +137,104 @@ pub(super) fn best_threshold(scored: &mut [(f64, bool, f64)]) -> f64 {
     }
     best
 }
+
+/// A side's cuts over its items sorted by probability, highest first: for
+/// taking none and then each distinct probability, the cut and the
+/// (weighted) relevant and irrelevant items it takes.
+fn cuts(scored: &mut [(f64, bool, f64)]) -> Vec<(f64, f64, f64)> {
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut out = vec![(1.0, 0.0, 0.0)];
+    let (mut tp, mut fp) = (0.0, 0.0);
+    for (i, s) in scored.iter().enumerate() {
+        if s.1 {
+            tp += s.2;
+        } else {
+            fp += s.2;
+        }
+        let next = scored.get(i + 1).map_or(0.0, |n| n.0.max(0.0));
+        if next == s.0 || s.0 < 0.0 {
+            continue;
+        }
+        out.push(((s.0 + next) / 2.0, tp, fp));
+    }
+    out
+}
+
+/// How the two thresholds are chosen over out-of-fold probabilities.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CutRule {
+    /// The pair with the highest recall at this precision or more (ties: the
+    /// higher precision). Precision moves with the share of relevant items.
+    Precision(f64),
+    /// The pair with the fewest false matches at this recall or more (ties:
+    /// the higher recall). Recall and the false matches' share of the
+    /// irrelevant items do not move with the share of relevant items.
+    Recall(f64),
+}
+
+/// The two cuts (items the query hits, items it does not) by `rule` over
+/// both sides together; None when no pair meets it. An item scored below 0
+/// is never taken (a vetoed one).
+pub(super) fn best_pair(
+    hit: &mut [(f64, bool, f64)],
+    unmatched: &mut [(f64, bool, f64)],
+    rule: CutRule,
+) -> Option<(f64, f64)> {
+    let total: f64 = hit
+        .iter()
+        .chain(unmatched.iter())
+        .filter(|s| s.1)
+        .map(|s| s.2)
+        .sum();
+    let (h, u) = (cuts(hit), cuts(unmatched));
+    // (primary, secondary, cuts), both larger-is-better.
+    let mut best: Option<(f64, f64, (f64, f64))> = None;
+    for &(ch, tph, fph) in &h {
+        for &(cu, tpu, fpu) in &u {
+            let (tp, fp) = (tph + tpu, fph + fpu);
+            if tp == 0.0 {
+                continue;
+            }
+            let key = match rule {
+                CutRule::Precision(t) if tp / (tp + fp) >= t => (tp, tp / (tp + fp)),
+                CutRule::Recall(t) if tp / total >= t => (-fp, tp),
+                _ => continue,
+            };
+            if best.is_none_or(|(a, b, _)| key.0 > a || (key.0 == a && key.1 > b)) {
+                best = Some((key.0, key.1, (ch, cu)));
+            }
+        }
+    }
+    best.map(|b| b.2)
+}
+
+/// Platt scaling: `(a, b)` of the logistic fit of the label on `a·z + b`
+/// over (log-odds, relevant, weight), by Newton's method.
+pub(super) fn platt_fit(scored: &[(f64, bool, f64)]) -> (f64, f64) {
+    let (mut a, mut b) = (1.0, 0.0);
+    for _ in 0..50 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(z, r, w) in scored {
+            let p = sigmoid(a * z + b);
+            let d = (p - if r { 1.0 } else { 0.0 }) * w;
+            let v = (p * (1.0 - p)).max(1e-12) * w;
+            ga += d * z;
+            gb += d;
+            haa += v * z * z;
+            hab += v * z;
+            hbb += v;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        let da = (hbb * ga - hab * gb) / det;
+        let db = (haa * gb - hab * ga) / det;
+        a -= da;
+        b -= db;
+        if da.abs() + db.abs() < 1e-10 {
+            break;
+        }
+    }
+    (a, b)
+}

@@ -27,6 +27,7 @@ pub use features::{
     FeatureSink, QuerySignal, features, item_features, item_features_into, signal_features,
     strip_dateline,
 };
+pub use fit::CutRule;
 pub use index::{HashSink, ModelIndex};
 pub use labels::{Evaluation, Label, parse_labels};
 pub use model::{Contribution, Example, Model, Remembered, Scored, TrainOptions};

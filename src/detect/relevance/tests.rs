@@ -295,6 +295,24 @@ fn train_options() -> TrainOptions {
             o.nb_beta = b;
         }
     }
+    // `NEWSWATCH_CUT="[blocked] [precision P | recall R] [folds K] [platt]"`: time-blocked
+    // folds, the pair of thresholds with the highest out-of-fold recall at
+    // precision P (or the fewest false matches at recall R), K folds, Platt scaling.
+    if let Ok(v) = std::env::var("NEWSWATCH_CUT") {
+        let w: Vec<&str> = v.split_whitespace().collect();
+        o.blocked_folds = w.contains(&"blocked");
+        o.calibrate = w.contains(&"platt");
+        let arg = |name: &str| -> Option<f64> {
+            let i = w.iter().position(|x| *x == name)?;
+            w.get(i + 1)?.parse().ok()
+        };
+        o.cut_rule = arg("precision")
+            .map(CutRule::Precision)
+            .or(arg("recall").map(CutRule::Recall));
+        if let Some(k) = w.iter().position(|x| *x == "folds") {
+            o.folds = w[k + 1].parse().expect("folds");
+        }
+    }
     o
 }
 

@@ -90,6 +90,9 @@ const OPTIONS: TrainOptions = TrainOptions {
     max_weights: 400,
     nb_beta: 0.0,
     nb_alpha: 0.0,
+    blocked_folds: false,
+    cut_rule: None,
+    calibrate: false,
 };
 
 /// The probabilities from which an edit is major (when the rules say major,
