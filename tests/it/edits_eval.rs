@@ -441,6 +441,11 @@ fn train_model(examples: &[(Vec<String>, Significance)]) -> VerdictModel {
         min_count: v[3] as usize,
         folds: 0,
         max_weights: 1000,
+        nb_beta: 0.0,
+        nb_alpha: 0.0,
+        blocked_folds: false,
+        cut_rule: None,
+        calibrate: false,
     };
     VerdictModel::train_with(examples, options)
 }

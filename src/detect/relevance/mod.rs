@@ -17,6 +17,7 @@
 
 pub mod context;
 pub mod features;
+mod fit;
 pub mod frames;
 pub mod index;
 pub mod labels;
@@ -26,6 +27,7 @@ pub use features::{
     FeatureSink, QuerySignal, features, item_features, item_features_into, signal_features,
     strip_dateline,
 };
+pub use fit::CutRule;
 pub use index::{HashSink, ModelIndex};
 pub use labels::{Evaluation, Label, parse_labels};
 pub use model::{Contribution, Example, Model, Remembered, Scored, TrainOptions};
@@ -47,4 +49,9 @@ impl QuerySignal {
 }
 
 #[cfg(test)]
+mod classes;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+#[path = "tests/trials.rs"]
+mod trials;

@@ -139,3 +139,56 @@ fn a_bad_line_is_an_error_naming_it() {
     assert!(e.contains("line 2"), "{e}");
     assert!(Model::parse("justoneword").unwrap_err().contains("line 1"));
 }
+
+#[test]
+fn platt_scaling_recovers_the_slope_and_offset_of_the_labels() {
+    use super::super::fit::platt_fit;
+    // Each log-odds z weighs its relevant and irrelevant rows as
+    // sigmoid(2z - 1) says: the fit's optimum is exactly a = 2, b = -1.
+    let mut scored = Vec::new();
+    for i in -20..=20 {
+        let z = f64::from(i) / 5.0;
+        let p = sigmoid(2.0 * z - 1.0);
+        scored.push((z, true, p));
+        scored.push((z, false, 1.0 - p));
+    }
+    let (a, b) = platt_fit(&scored);
+    assert!((a - 2.0).abs() < 1e-6 && (b + 1.0).abs() < 1e-6, "{a} {b}");
+}
+
+#[test]
+fn the_pair_of_cuts_meets_its_rule_over_both_sides() {
+    use super::super::fit::{CutRule, best_pair};
+    let r = |p: f64, relevant: bool| (p, relevant, 1.0);
+    // Query hits: relevant down to 0.3, an irrelevant one at 0.2.
+    let hit = vec![r(0.9, true), r(0.5, true), r(0.3, true), r(0.2, false)];
+    // Not hit: a relevant one at 0.8, irrelevant at 0.7 and 0.6, a vetoed
+    // relevant one (scored -1: never taken).
+    let unmatched = vec![r(0.8, true), r(0.7, false), r(0.6, false), r(-1.0, true)];
+    let (h, u) = best_pair(
+        &mut hit.clone(),
+        &mut unmatched.clone(),
+        CutRule::Precision(0.8),
+    )
+    .unwrap();
+    // Every relevant hit and the relevant unmatched one, no false match.
+    assert!(h > 0.2 && h < 0.3 && u > 0.7 && u < 0.8, "{h} {u}");
+    // Four of the five relevant items can be taken: recall 0.8 at no false
+    // match, 0.9 never.
+    let (h, u) = best_pair(
+        &mut hit.clone(),
+        &mut unmatched.clone(),
+        CutRule::Recall(0.8),
+    )
+    .unwrap();
+    assert!(h > 0.2 && u > 0.7, "no false match is needed: {h} {u}");
+    assert!(
+        best_pair(
+            &mut hit.clone(),
+            &mut unmatched.clone(),
+            CutRule::Recall(0.9)
+        )
+        .is_none(),
+        "the vetoed relevant item is never taken"
+    );
+}

@@ -10,6 +10,8 @@ use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
 
 use crate::testutil::TassHeadline as Headline;
 
+use super::trials::{average_precision, second_order_trial, with_trial_classes};
+
 fn shipped_matcher() -> TopicMatcher {
     #[derive(serde::Deserialize)]
     struct File {
@@ -110,6 +112,8 @@ fn relevance_on_labelled_tass_2025() {
             f
         })
         .collect();
+    let titles: Vec<&str> = rows.iter().map(|(h, _)| h.t.as_str()).collect();
+    let feats = with_trial_classes(feats, &titles);
     for cut in ["2025-11-16", "2025-11-23"] {
         let early = |h: &Headline| h.d.as_str() < cut;
         let train: Vec<Example> = rows
@@ -124,17 +128,26 @@ fn relevance_on_labelled_tass_2025() {
             .collect();
         let model = Model::train(&train, opts);
         let mut val = Evaluation::default();
+        let mut ranked = Vec::new();
         for ((h, r), f) in rows.iter().zip(&feats) {
             if !early(h) && !dec(h) {
                 let sc = model.score(f.iter().map(String::as_str));
                 val.add(sc.relevant, *r);
+                ranked.push((sc.probability, *r));
                 if sc.relevant != *r && std::env::var_os("NEWSWATCH_SHOW_ERRORS").is_some() {
                     let kind = if *r { "FN" } else { "FP" };
                     println!("  {cut} {kind} {:.2} {}", sc.probability, h.t);
                 }
             }
         }
-        println!("validation: trained before {cut}, checked from it to 30 Nov: {val}");
+        println!(
+            "validation: trained before {cut}, checked from it to 30 Nov: {val}, AP {:.4}",
+            average_precision(&mut ranked)
+        );
+        if let Ok(w) = std::env::var("NEWSWATCH_SECOND") {
+            let w: usize = w.parse().expect("window");
+            second_order_trial(&rows, &feats, cut, opts, w);
+        }
     }
     if let Ok(path) = std::env::var("NEWSWATCH_DUMP") {
         // Rolling time split inside the tuning months: train before each
@@ -194,10 +207,12 @@ fn relevance_on_labelled_tass_2025() {
     );
     let (mut tune, mut test) = (Evaluation::default(), Evaluation::default());
     let mut errors = Vec::new();
+    let mut ranked_dec = Vec::new();
     for ((h, r), f) in rows.iter().zip(&feats) {
         let s = model.score(f.iter().map(String::as_str));
         if dec(h) {
             test.add(s.relevant, *r);
+            ranked_dec.push((s.probability, *r));
             if s.relevant != *r {
                 // The largest signals of each error, for the error analysis.
                 let why: Vec<String> = s
@@ -219,7 +234,10 @@ fn relevance_on_labelled_tass_2025() {
         }
     }
     if std::env::var_os("NEWSWATCH_SHOW_DEC").is_some() {
-        println!("model (Jun-Nov trained): Jun-Nov {tune}; Dec {test}");
+        println!(
+            "model (Jun-Nov trained): Jun-Nov {tune}; Dec {test}, AP {:.4}",
+            average_precision(&mut ranked_dec)
+        );
     }
     if std::env::var_os("NEWSWATCH_SHOW_ERRORS").is_some() {
         errors.sort();
@@ -265,6 +283,34 @@ fn train_options() -> TrainOptions {
             o.l2 = l2;
             o.rate = r;
             o.min_count = c as usize;
+        }
+    }
+    if let Ok(v) = std::env::var("NEWSWATCH_TRAIN_NB") {
+        let p: Vec<f64> = v
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if let [a, b] = p[..] {
+            o.nb_alpha = a;
+            o.nb_beta = b;
+        }
+    }
+    // `NEWSWATCH_CUT="[blocked] [precision P | recall R] [folds K] [platt]"`: time-blocked
+    // folds, the pair of thresholds with the highest out-of-fold recall at
+    // precision P (or the fewest false matches at recall R), K folds, Platt scaling.
+    if let Ok(v) = std::env::var("NEWSWATCH_CUT") {
+        let w: Vec<&str> = v.split_whitespace().collect();
+        o.blocked_folds = w.contains(&"blocked");
+        o.calibrate = w.contains(&"platt");
+        let arg = |name: &str| -> Option<f64> {
+            let i = w.iter().position(|x| *x == name)?;
+            w.get(i + 1)?.parse().ok()
+        };
+        o.cut_rule = arg("precision")
+            .map(CutRule::Precision)
+            .or(arg("recall").map(CutRule::Recall));
+        if let Some(k) = w.iter().position(|x| *x == "folds") {
+            o.folds = w[k + 1].parse().expect("folds");
         }
     }
     o

@@ -88,6 +88,11 @@ const OPTIONS: TrainOptions = TrainOptions {
     min_count: 2,
     folds: 0,
     max_weights: 400,
+    nb_beta: 0.0,
+    nb_alpha: 0.0,
+    blocked_folds: false,
+    cut_rule: None,
+    calibrate: false,
 };
 
 /// The probabilities from which an edit is major (when the rules say major,
