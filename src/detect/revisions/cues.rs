@@ -537,6 +537,22 @@ fn official_source(f: &Field, doc: StemLang) -> bool {
     f.toks[i.saturating_sub(3)..i]
         .iter()
         .any(|t| OFFICIAL.contains(&t.key.as_str()))
+        || agency_tally(f, i)
+}
+
+/// Whether the attribution at word `i` closes a clause as an agency's
+/// tally: one acronym of two to five capitals as the whole source, set off
+/// by a comma after the fact it reports ("…kills 3 people, WHO says",
+/// "…strikes light pole, FAA says"). A party opening the headline with its
+/// claim ("UAE says Iran has resumed attacks") is no tally.
+fn agency_tally(f: &Field, i: usize) -> bool {
+    let Some(src) = i.checked_sub(1).map(|j| &f.toks[j]) else {
+        return false;
+    };
+    let letters = src.text.chars().count();
+    let acronym = (2..=5).contains(&letters) && src.text.chars().all(char::is_uppercase);
+    let closes = f.toks.get(i + 1).is_none_or(|n| n.clause_start);
+    acronym && src.clause_start && !src.sentence_start && closes
 }
 
 /// Sources of official tallies (not a party to a dispute).

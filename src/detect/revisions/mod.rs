@@ -92,7 +92,8 @@
 //! - `attribution dropped: пишут СМИ` / `attribution added: Trump says` —
 //!   the claim changes owner or loses one; not when the speaker opens both
 //!   versions ("X says it will" → "X vows to": the speaker is the subject),
-//!   nor an official source of a tally dropped ("…, officials say"),
+//!   nor an official source of a tally dropped ("…, officials say", or
+//!   an agency's acronym closing the headline: "…, WHO says"),
 //!   nor for a reporting word used as a noun or a passive ("the final
 //!   say", "on conflicting reports", "tornadoes reported"); a poll's
 //!   "shows"/"finds" attributes like "according to".

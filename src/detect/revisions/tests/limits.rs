@@ -83,6 +83,31 @@ fn official_tallies_and_polls_keep_their_attribution() {
             "{reasons:?}"
         );
     }
+    // An agency's tally closing the headline ("…, WHO says"): one acronym
+    // is the whole source, set off by a comma (apnews, labeled minor).
+    for (old, new) in [
+        (
+            "A suspected hantavirus outbreak on a cruise ship in the Atlantic Ocean kills 3 people, WHO says",
+            "A suspected outbreak of the rare hantavirus on a cruise ship in the Atlantic Ocean kills 3 people",
+        ),
+        (
+            "United flight landing in Newark strikes light pole on New Jersey Turnpike, FAA says",
+            "United flight landing in Newark strikes pole on New Jersey Turnpike, damages delivery truck",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+    }
+    // A party opening the headline with its claim is no tally (labeled major).
+    let reasons = assert_class(
+        "UAE says Iran has resumed attacks as the US moves to reopen the Strait of Hormuz",
+        "The US fights to reopen the Strait of Hormuz as the UAE comes under attack in a test of Iran truce",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|x| x == "attribution dropped: UAE says"),
+        "{reasons:?}"
+    );
     let reasons = assert_class(
         "ЕС вносит Россию в черный список за отмывание денег, пишут СМИ",
         "ЕС внесет Россию в черный список за отмывание денег",
