@@ -54,6 +54,9 @@
 //!   unless a vague quantity took its place (`figure 2 → several`).
 //! - `negation added` / `negation dropped` — the count of negators differs
 //!   ("Это правда? Не совсем" → "Это правда?").
+//! - `doubt added: ли` / `doubt dropped: whether` — a statement turned into
+//!   a question of whether it holds, or back, with at most two content
+//!   words changed on each side ("как это возможно" → "возможно ли это").
 //! - `state changed: set → done` — a word of a pending event (will, set,
 //!   poised, expected, likely, может, планирует…) dropped while the rest of
 //!   the headline stays, or a headline infinitive become a verb in another
@@ -68,7 +71,8 @@
 //!   negated ("won't quit"); where it had one, a further outcome while the
 //!   old stays ("charged" → "jailed after being charged", not a one-word
 //!   swap nor "remains closed"), a death where there was none, or a later
-//!   stage of one process (`outcome: pass → enacts`, `stages`).
+//!   stage of one process (`outcome: pass → enacts`, `outcome: кандидат →
+//!   новый`, `stages`).
 //! - `direction reversed: climb → dip` — up-words only before, down-words
 //!   only after, or the other way round; or, with at most two content words
 //!   changed on each side, an up-word swapped for a down-word (one of two
@@ -143,7 +147,8 @@
 //!
 //! This file holds the entry points and the verdict types; `diff` the display
 //! diff, `words` the analysed words and their keys, `quotes` the quoted spans,
-//! `content` the content words, `cues` the few-word majors,
+//! `content` the content words, `cues` the few-word majors (`attribution`
+//! the claims and their sources, `stages` the stages of a process),
 //! `evidence` the numbers, negation, speaker and name rules, `verdict` the
 //! per-field verdict and the rules above, `guards` the four guards,
 //! `learned` the learned heads over the rules' evidence ([`compare_evidence`]):
@@ -156,6 +161,7 @@
 //! [`text::words`]: crate::text::words
 //! [`text::fold`]: crate::text::fold
 
+mod attribution;
 mod content;
 mod cues;
 mod diff;

@@ -1,5 +1,6 @@
 //! Stages of a process (module docs, "Cues"): a law is voted on, passed,
-//! enacted; a suspect is charged, convicted, sentenced. A headline that
+//! enacted; a suspect is charged, convicted, sentenced; a candidate is
+//! elected (becomes the new holder of the post). A headline that
 //! moves to a later stage tells an outcome even when the old one told
 //! another.
 
@@ -52,5 +53,14 @@ const STAGES: &[&[&[&str]]] = &[
         &["charged", "charges", "indicted"],
         &["convicted", "guilty"],
         &["sentenced", "jailed", "imprisoned"],
+    ],
+    // An election: a candidate for a post, then its holder ("кандидат на
+    // пост мэра" → "новый мэр").
+    &[
+        &["candidate", "nominee", "кандидат", "кандидатка", "претендент"],
+        &[
+            "elected", "new", "избран", "избрана", "новый", "новая", "обраний", "обрана",
+            "новий", "нова",
+        ],
     ],
 ];

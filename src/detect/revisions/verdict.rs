@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::content::{ContentChange, compare_content};
 use super::cues::cues;
-use super::evidence::negations;
+use super::evidence::{doubts, negations};
 use super::market::{Market, market};
 use super::quotes::{QuoteChange, unify_quotes};
 use super::words::{Field, Tok, counts, is_numeric, take};
@@ -23,6 +23,7 @@ pub(super) const TITLE_WEIGHT: f64 = 0.25;
 const MAJOR_ORDER: &[&str] = &[
     "figure",
     "negation",
+    "doubt",
     "state changed",
     "outcome",
     "direction reversed",
@@ -157,6 +158,10 @@ pub(super) fn classify(
     }
 }
 
+/// Content words a field may change on each side for a doubt word
+/// added or dropped to count.
+const DOUBT_MAX_WORDS: usize = 2;
+
 /// A quotation reworded is a fact change only when something else moved
 /// too: a trimmed or reworded quote is, by itself, a rewording.
 const QUOTE_CHANGE_IS_MAJOR: bool = false;
@@ -235,6 +240,21 @@ impl FieldVerdict {
             v.major.push("negation added".to_string());
         } else if na > nb {
             v.major.push("negation dropped".to_string());
+        }
+        // A statement turned into a question of whether it holds, or the
+        // other way, in a field otherwise little changed ("как это
+        // возможно" → "возможно ли это"); in a rewrite a "whether" is
+        // wording.
+        let ((da, wa), (db, wb)) = (doubts(old), doubts(new));
+        let little =
+            v.content.removed.len() <= DOUBT_MAX_WORDS && v.content.added.len() <= DOUBT_MAX_WORDS;
+        if da != db && little {
+            let (verb, w) = if db > da {
+                ("added", wb)
+            } else {
+                ("dropped", wa)
+            };
+            v.major.push(format!("doubt {verb}: {}", w.unwrap_or("")));
         }
         v.check_speaker(old, new);
         v.check_names(old, new, doc);

@@ -202,3 +202,45 @@ fn an_outcome_verb_without_object_is_a_noun() {
         "{reasons:?}"
     );
 }
+
+/// A new development told in a word or two: a thing blocked or destroyed
+/// where the old version only talked of it, a candidate become the holder
+/// of the post, a statement turned into a question of whether it holds
+/// (novaya-gazeta-europe, apnews; labeled major). A "whether" in a
+/// headline rewritten around it is wording (apnews, labeled minor).
+#[test]
+fn few_word_developments() {
+    for (old, new, cue) in [
+        (
+            "Российские чиновники заговорили о блокировке Roblox",
+            "В России заблокировали Roblox",
+            "outcome: заблокировали",
+        ),
+        (
+            "Israeli airstrikes on southern Lebanon kill 7 despite ceasefire",
+            "Israeli airstrikes kill 7 in southern Lebanon as a Catholic convent is bulldozed",
+            "outcome: bulldozed",
+        ),
+        (
+            "Зохран Мамдани — кандидат на пост мэра Нью-Йорка. За ним и его кампанией следят даже за пределами США",
+            "Зохран Мамдани — новый мэр Нью-Йорка. За ним и его кампанией следят даже за пределами США",
+            "outcome: кандидат → новый",
+        ),
+        (
+            "Эксперты объяснили «Новой-Европа», как это возможно",
+            "Эксперты объяснили «Новой-Европа», возможно ли это",
+            "doubt added: ли",
+        ),
+    ] {
+        let reasons = assert_class(old, new, Major);
+        assert!(reasons.iter().any(|r| r == cue), "{cue}: {reasons:?}");
+    }
+    let (_, reasons) = judge(
+        "Do you prefer to pay income taxes or sales taxes? Missouri voters will get to choose",
+        "In one state, voters will get to decide whether to eliminate the income tax. Will more follow?",
+    );
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("doubt")),
+        "{reasons:?}"
+    );
+}
