@@ -40,7 +40,12 @@
 //! Union), a word written as one or two, an acronym with a letter added or
 //! dropped (ФБ/ФСБ), and near-synonyms of general news vocabulary
 //! (`lexicon::edit_cues::SYNONYMS` and the up and down words: top/supreme,
-//! jet/plane, former/ex, rally/leap). So inflection and tense ("heading"
+//! jet/plane, former/ex, rally/leap); `framing` pairs off a pronoun
+//! described in its place ("it" → "the country", never a name), a pending
+//! word over an infinitive the other version keeps ("is to land" → "is set
+//! to land") and leaves out a frame of pictures ("photos of"); a text that
+//! only lost or gained a leading copy of its headline is unchanged
+//! (`headline copy in the text`). So inflection and tense ("heading"
 //! → "heads", "мультивиз" → "мультивизы"), articles, hyphenation,
 //! abbreviations, quote marks, word order and a synonym swapped leave
 //! nothing changed.
@@ -166,6 +171,7 @@ mod content;
 mod cues;
 mod diff;
 mod evidence;
+mod framing;
 mod guards;
 mod learned;
 mod market;
@@ -259,7 +265,17 @@ pub fn compare_evidence(
     let text_new = Field::analyse(new.text, ukrainian);
 
     let mut t = FieldVerdict::judge(&title_old, &title_new, doc, old.title == new.title);
-    let mut x = FieldVerdict::judge(&text_old, &text_new, doc, old.text == new.text);
+    // A text that only lost (or gained) a leading copy of its headline says
+    // what it said.
+    let copy_only = headline_copy_only(&title_old, &text_old, &text_new)
+        || headline_copy_only(&title_new, &text_new, &text_old);
+    let mut x = if copy_only {
+        let mut x = FieldVerdict::judge(&text_new, &text_new, doc, true);
+        x.notes.push("headline copy in the text".to_string());
+        x
+    } else {
+        FieldVerdict::judge(&text_old, &text_new, doc, old.text == new.text)
+    };
     let known = known_words(&[&title_old, &text_old], doc);
     t.discount_known(&known, doc);
     x.discount_known(&known, doc);
@@ -302,6 +318,19 @@ fn doc_language(v: &VersionText) -> Option<&'static str> {
         end -= 1;
     }
     guess_language(&format!("{} {}", v.title, &v.text[..end]))
+}
+
+/// Whether `with` is `without` after a copy of `title`: the text lost or
+/// gained the headline it opened with.
+fn headline_copy_only(title: &Field, with: &Field, without: &Field) -> bool {
+    let title = title.clean.trim();
+    !title.is_empty()
+        && !without.clean.trim().is_empty()
+        && with
+            .clean
+            .trim_start()
+            .strip_prefix(title)
+            .is_some_and(|rest| rest.trim() == without.clean.trim())
 }
 
 /// Stems and number keys of the old version's fields.
