@@ -121,6 +121,9 @@
 //!   versions, [`TITLE_REFRAMED_SHARE`] up to 24, [`MAJOR_SHARE`] beyond),
 //!   counting as added only words the old item (title and text) did not
 //!   have: a teaser replaced by a line of its own description is a rewording.
+//!   Not for a headline of which one version is wholly a quotation (a
+//!   feature's quote headline retold); its negations, attributions and
+//!   speakers are the quotation's and count neither.
 //! - `topic words changed: ceasefire, truce` — a changed word is one of the
 //!   matched topics' terms.
 //!
@@ -265,6 +268,7 @@ pub fn compare_evidence(
     let text_new = Field::analyse(new.text, ukrainian);
 
     let mut t = FieldVerdict::judge(&title_old, &title_new, doc, old.title == new.title);
+    t.mark_quote_headline(&title_old, &title_new);
     // A text that only lost (or gained) a leading copy of its headline says
     // what it said.
     let copy_only = headline_copy_only(&title_old, &text_old, &text_new)

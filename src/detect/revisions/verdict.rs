@@ -101,7 +101,11 @@ pub(super) fn classify(
         major.push("quotation changed".to_string());
     }
     let ts = t.novel_share();
-    if ts >= rewrite_threshold(t.content.total) && t.novel_added > 0 && !t.market {
+    if ts >= rewrite_threshold(t.content.total)
+        && t.novel_added > 0
+        && !t.market
+        && !t.quote_headline
+    {
         major.push(format!("headline rewritten ({:.0}% of words)", ts * 100.0));
     }
     if !hits.is_empty() {
@@ -187,6 +191,9 @@ pub(super) struct FieldVerdict {
     /// Both versions report markets with directions (`market`): a rewrite
     /// of the report is no major by itself.
     pub(super) market: bool,
+    /// One version of this headline is wholly a quotation (a feature's
+    /// quote headline): its rewrite tells no new fact by its share.
+    pub(super) quote_headline: bool,
 }
 
 impl FieldVerdict {
@@ -202,6 +209,7 @@ impl FieldVerdict {
                 content: ContentChange::default(),
                 novel_added: 0,
                 market: false,
+                quote_headline: false,
             };
         }
         let mut pool_new = counts(new.keys());
@@ -233,6 +241,7 @@ impl FieldVerdict {
             content: compare_content(old, new, doc),
             novel_added: 0,
             market: false,
+            quote_headline: false,
         };
         v.check_numbers(old, new);
         let (na, nb) = (negations(old), negations(new));
@@ -337,6 +346,25 @@ impl FieldVerdict {
             };
             !new_side.split(", ").all(is_known)
         });
+    }
+
+    /// Marks a headline of which one version is wholly a quotation ("«Ваша
+    /// мама меня посадила в тюрьму»" → "Жена координатора утверждает, что
+    /// …"): a feature's quote headline retold is wording. Its negations,
+    /// attributions and speakers are the quotation's, and its share of
+    /// words changed is no rewrite; the other cues still count.
+    pub(super) fn mark_quote_headline(&mut self, old: &Field, new: &Field) {
+        let whole = |f: &Field| {
+            !f.toks.is_empty() && f.quotes.len() == 1 && f.quotes[0] == (0..f.toks.len())
+        };
+        if whole(old) || whole(new) {
+            self.quote_headline = true;
+            self.major.retain(|r| {
+                !(r.starts_with("negation")
+                    || r.starts_with("attribution")
+                    || r.starts_with("speaker changed"))
+            });
+        }
     }
 
     fn check_cosmetic(&mut self, old: &Field, new: &Field) {

@@ -244,3 +244,24 @@ fn few_word_developments() {
         "{reasons:?}"
     );
 }
+
+/// A feature's quote headline retold, or a headline turned into a quote,
+/// is wording by its share of words (novaya-gazeta-europe, labeled minor);
+/// a development told in it still counts (labeled major).
+#[test]
+fn a_quote_headline_retold_is_no_rewrite() {
+    let (got, reasons) = judge(
+        "Как я полюбил ядерную бомбу",
+        "«Обязательно возьмите бумажные карты, анекдоты и кроссворды»",
+    );
+    assert_ne!(got, Major, "{reasons:?}");
+    let reasons = assert_class(
+        "«Сама она сейчас в шоке»",
+        "Активистку из России задержали на пересадке в аэропорту Астаны",
+        Major,
+    );
+    assert!(
+        reasons.iter().any(|r| r == "outcome: задержали"),
+        "{reasons:?}"
+    );
+}
