@@ -592,7 +592,7 @@ fn edits_cv() {
 }
 
 /// Major recall, major precision and cosmetic quiet this verdict keeps.
-const FLOOR: (f64, f64, f64) = (0.86, 0.79, 0.90);
+const FLOOR: (f64, f64, f64) = (0.86, 0.81, 0.90);
 
 /// AP descriptions are `<img …><br/>` and the title; the title is what counts.
 fn strip_ap(s: &str) -> String {

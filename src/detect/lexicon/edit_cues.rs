@@ -32,7 +32,7 @@ pub const FILLER: &[&str] = &[
 pub const PENDING: &[&str] = &[
     "will", "ll", "set", "poised", "expected", "likely", "plans", "planned", "planning", "plan",
     "prepares", "preparing", "heading", "looks", "may", "might", "could", "faces", "facing",
-    "seeks", "seeking", "aims", "intends", "upcoming", "pending", "possible", "potential",
+    "seek", "seeks", "seeking", "aim", "aims", "intend", "intends", "headed", "upcoming", "pending", "possible", "potential",
     "awaits", "awaiting", "approaches", "nears", "nearing", "ahead",
     // Russian
     "будет", "будут", "может", "могут", "собирается", "намерен", "намерена", "планирует",

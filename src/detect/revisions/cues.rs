@@ -154,7 +154,9 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // The headline infinitive: "Shakira to follow" → "Shakira follows".
     // The verb takes another form ("take" → "takes"): a word after "to"
     // that is back unchanged was not an infinitive ("seeks to new funding"
-    // → "seeks new funding", "to the World Cup").
+    // → "seeks new funding", "to the World Cup"). It heads the headline,
+    // after its subject: deeper in, "to" opens a purpose clause ("with a
+    // visit to Pompeii to pray at shrine" → "Pope prays").
     if out.is_empty() {
         let mut new_verbs: HashSet<(String, &str)> = HashSet::new();
         let mut new_infinitives = HashSet::new();
@@ -166,7 +168,8 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
                 new_verbs.insert((s, t.folded.as_str()));
             }
         }
-        let done = old.toks.windows(2).find(|w| {
+        let head = &old.toks[..old.toks.len().min(INFINITIVE_WITHIN + 2)];
+        let done = head.windows(2).find(|w| {
             let s = stem_of(&w[1], doc);
             w[0].key == "to"
                 && !w[1].cap
@@ -417,6 +420,10 @@ const LIGHT_VERBS: &[&str] = &[
     "go", "get", "take", "make", "come", "have", "give", "put", "keep",
     "стать", "пойти", "взять", "сделать", "провести", "стати", "взяти", "зробити", "провести",
 ];
+
+/// How many words may open a headline before its infinitive's "to"
+/// ("Modi's party is set to take": 5).
+const INFINITIVE_WITHIN: usize = 6;
 
 /// How far after a pending word the word it is about is looked for.
 const GOVERNED_WITHIN: usize = 3;

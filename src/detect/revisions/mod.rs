@@ -65,7 +65,9 @@
 //! - `state changed: set → done` — a word of a pending event (will, set,
 //!   poised, expected, likely, может, планирует…) dropped while the rest of
 //!   the headline stays, or a headline infinitive become a verb in another
-//!   form ("Shakira to follow" → "Shakira follows"; "will investigate" →
+//!   form, within the first words ("Shakira to follow" → "Shakira
+//!   follows"; not a purpose clause deeper in: "with a visit to Pompeii to
+//!   pray" → "Pope prays"; "will investigate" →
 //!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
 //!   to new funding" → "seeks new funding" are not one; nor a pending
 //!   clause dropped with the word it governed: "could face sanctions",

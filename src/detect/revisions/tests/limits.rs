@@ -265,3 +265,39 @@ fn a_quote_headline_retold_is_no_rewrite() {
         "{reasons:?}"
     );
 }
+
+/// A plan told again is no state change: "nears a close" → "prosecutors
+/// seek to revive", "ahead of arrival" → "where the ship is headed", and a
+/// purpose clause deep in the headline is no headline infinitive ("with a
+/// visit to Pompeii to pray" → "Pope prays"; apnews, labeled minor).
+#[test]
+fn a_plan_told_again_is_no_state_change() {
+    for (old, new) in [
+        (
+            "Harvey Weinstein defense urges acquittal as rape retrial nears a close",
+            "Weinstein defense urges acquittal as prosecutors seek to revive a #MeToo-era rape conviction",
+        ),
+        (
+            "WHO head seeks to reassure Tenerife residents ahead of arrival of hantavirus cruise ship",
+            "WHO head seeks to reassure residents of Spanish island where hantavirus cruise ship is headed",
+        ),
+        (
+            "Pope celebrates first anniversary of election with visit to Pompeii to pray at shrine",
+            "Pope prays for end to ‘fratricidal hatred’ as he celebrates anniversary with visit to Pompeii",
+        ),
+    ] {
+        let (got, reasons) = judge(old, new);
+        assert_ne!(got, Major, "{old} → {new}: {reasons:?}");
+    }
+    let reasons = assert_class(
+        "Shakira to follow Madonna and Lady Gaga in giving a huge free concert on Copacabana Beach",
+        "Shakira follows Madonna and Lady Gaga in giving a huge free concert on Copacabana Beach",
+        Major,
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r == "state changed: to follow → done"),
+        "{reasons:?}"
+    );
+}
