@@ -238,9 +238,25 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
             objectless.insert(t.text.as_str());
         }
     }
+    // An outcome word governing the old version's verb tells the same act:
+    // "EU sanctions Hamas leaders" → "EU diplomats agree to sanction Hamas
+    // leaders".
+    let a_stems: HashSet<&str> = a.iter().map(|(s, _)| s.as_str()).collect();
+    let mut governing: HashSet<&str> = HashSet::new();
+    for w in new.toks.windows(3) {
+        // A verb after "to", not a figure or a name ("sentenced to 5 years").
+        let verb = !w[2].cap && w[2].key.chars().all(char::is_alphabetic);
+        if w[1].key == "to" && verb && a_stems.contains(stem_of(&w[2], doc).as_str()) {
+            governing.insert(w[0].text.as_str());
+        }
+    }
     let outcome: Vec<&Content> = outcome
         .into_iter()
-        .filter(|c| !negated.contains(c.text.as_str()) && !objectless.contains(c.text.as_str()))
+        .filter(|c| {
+            !negated.contains(c.text.as_str())
+                && !objectless.contains(c.text.as_str())
+                && !governing.contains(c.text.as_str())
+        })
         .collect();
     let further = |c: &&Content| !lasting.contains(c.text.as_str());
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {

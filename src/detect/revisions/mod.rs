@@ -75,7 +75,8 @@
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
 //!   adopt, принят, задержан…), in one of its listed forms, where the old
 //!   version had none of its stem ("resignation calls" is no outcome), not
-//!   negated ("won't quit"); where it had one, a further outcome while the
+//!   negated ("won't quit"), nor governing the act the old version told
+//!   ("sanctions" → "agree to sanction"); where it had one, a further outcome while the
 //!   old stays ("charged" → "jailed after being charged", not a one-word
 //!   swap nor "remains closed"), a death where there was none, or a later
 //!   stage of one process (`outcome: pass → enacts`, `outcome: кандидат →

@@ -301,3 +301,35 @@ fn a_plan_told_again_is_no_state_change() {
         "{reasons:?}"
     );
 }
+
+/// An outcome word governing the act the old version told is that act
+/// ("sanctions" → "agree to sanction"; apnews, labeled minor), not a
+/// figure after it ("faces 5 years" → "sentenced to 5 years", labeled
+/// major); a journey's later stage is an outcome ("arrives" → "passengers
+/// start disembarking", labeled major).
+#[test]
+fn governed_acts_and_journeys() {
+    let (got, reasons) = judge(
+        "EU sanctions Hamas leaders and Israeli settlers, but shelves stronger economic pressure",
+        "EU diplomats agree to sanction Hamas leaders and Israeli settlers but fail to pressure Israel",
+    );
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("outcome")),
+        "{got:?} {reasons:?}"
+    );
+    for (old, new, cue) in [
+        (
+            "Suspect faces 5 years in unsolved 2021 disappearance of Navajo elder Ella Mae Begay",
+            "Suspect in Navajo woman’s disappearance sentenced to 5 years for robbery after plea deal",
+            "outcome: sentenced",
+        ),
+        (
+            "Hantavirus-stricken cruise ship arrives at Tenerife in Spain’s Canary Islands",
+            "Passengers start disembarking from hantavirus-stricken cruise ship in Spain’s Canary Islands",
+            "outcome: arrives → disembarking",
+        ),
+    ] {
+        let reasons = assert_class(old, new, Major);
+        assert!(reasons.iter().any(|r| r == cue), "{cue}: {reasons:?}");
+    }
+}
