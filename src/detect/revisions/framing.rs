@@ -1,5 +1,5 @@
 //! Words that frame the same fact without changing it (module docs,
-//! "Content words"): a pronoun named in its place ("as it charts" → "as
+//! "Content words"): a pronoun described in its place ("as it charts" → "as
 //! the country charts"), a pending word over an infinitive both versions
 //! keep ("is to land" → "is set to land"), a frame of pictures ("See
 //! photos of the best looks"). Each pairs off or leaves out content words,
@@ -28,6 +28,9 @@ const MEDIA: &[&str] = &["photos", "photo", "pictures", "images", "video", "vide
 /// someone else.
 pub(super) fn pair_named_pronouns(change: &mut ContentChange, old: &Field, new: &Field) {
     for (from, to, forward) in [(old, new, true), (new, old, false)] {
+        if !from.toks.iter().any(|t| PRONOUNS.contains(&t.key.as_str())) {
+            continue;
+        }
         // The descriptions of `to` by the words around them, in one pass.
         let mut slots: HashMap<(&str, &str), (&str, String)> = HashMap::new();
         for (p, w) in to.toks.iter().enumerate() {
