@@ -471,16 +471,17 @@ fn fold_of(r: &Rec, feeds: &[String]) -> usize {
 /// The ways of deciding the CV table compares with the rules: name, cuts
 /// (major when the rules say major / when not; cosmetic when the rules say
 /// cosmetic / when not; a cut above 1 never fires, 0 always does).
-const VARIANTS: [(&str, Cuts); 4] = [
+const VARIANTS: [(&str, Cuts); 5] = [
     ("two heads alone", ((0.5, 0.5), (0.5, 0.5))),
     ("heads over the rules", ((0.25, 1.1), (0.5, 0.5))),
     // What ships: the rules' majors and cosmetics kept, the head on their
-    // minors from 0.4.
+    // minors from 0.35.
     (
         "cosmetic head on the rules' minors",
-        ((0.0, 1.1), (0.0, 0.4)),
+        ((0.0, 1.1), (0.0, 0.35)),
     ),
-    // The same at even odds.
+    // The same from the earlier cut, and at even odds.
+    ("the same from 0.4", ((0.0, 1.1), (0.0, 0.4))),
     ("the same from 0.5", ((0.0, 1.1), (0.0, 0.5))),
 ];
 
@@ -596,7 +597,7 @@ fn edits_cv() {
 }
 
 /// Major recall, major precision and cosmetic quiet this verdict keeps.
-const FLOOR: (f64, f64, f64) = (0.84, 0.78, 0.84);
+const FLOOR: (f64, f64, f64) = (0.86, 0.81, 0.90);
 
 /// AP descriptions are `<img …><br/>` and the title; the title is what counts.
 fn strip_ap(s: &str) -> String {

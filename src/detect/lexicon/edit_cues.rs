@@ -32,7 +32,7 @@ pub const FILLER: &[&str] = &[
 pub const PENDING: &[&str] = &[
     "will", "ll", "set", "poised", "expected", "likely", "plans", "planned", "planning", "plan",
     "prepares", "preparing", "heading", "looks", "may", "might", "could", "faces", "facing",
-    "seeks", "seeking", "aims", "intends", "upcoming", "pending", "possible", "potential",
+    "seek", "seeks", "seeking", "aim", "aims", "intend", "intends", "headed", "upcoming", "pending", "possible", "potential",
     "awaits", "awaiting", "approaches", "nears", "nearing", "ahead",
     // Russian
     "будет", "будут", "может", "могут", "собирается", "намерен", "намерена", "планирует",
@@ -57,7 +57,7 @@ pub const OUTCOME: &[&str] = &[
     "withdraws", "withdrew", "fired", "ousted", "impeached", "pleads", "guilty", "struck",
     "attacked", "intercepted", "evacuated", "positive", "banned", "suspended", "cancelled",
     "canceled", "closed", "opens", "opened", "raises", "raised", "cuts", "launched", "arrives",
-    "arrived", "leaves",
+    "arrived", "leaves", "blocked", "destroyed", "demolished", "bulldozed", "razed",
     // Russian
     "принят", "принял", "приняла", "принят", "одобрил", "одобрила", "отклонил", "отклонила",
     "подписал", "подписала", "осужден", "осуждена", "приговорил", "приговорила", "приговорен",
@@ -65,9 +65,12 @@ pub const OUTCOME: &[&str] = &[
     "задержали", "арестован", "арестована", "арестовали", "погиб", "погибли", "убит", "убиты",
     "умер", "умерла", "уволен", "уволили", "отставку", "закончился", "завершился", "запретил",
     "запретила", "внесет", "внес", "внесла", "ввел", "ввела", "избран", "избрана",
+    "заблокировали", "заблокировал", "заблокировала", "заблокирован", "заблокирована",
+    "разрушен", "разрушена", "разрушили", "снесли",
     // Ukrainian
     "ухвалив", "ухвалила", "підписав", "засуджено", "засудив", "звільнено", "затримано",
     "затримали", "заарештовано", "загинув", "загинули", "вбито", "помер", "померла",
+    "заблокували", "заблоковано", "зруйновано", "знищено",
 ];
 
 /// Markets and amounts that go up.
@@ -167,6 +170,7 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["глава", "руководитель", "начальник", "лидер"],
     &["беспилотник", "беспилотники", "дрон", "дроны", "бпла"],
     &["самолет", "лайнер"],
+    &["фильм", "фильмы", "картина", "картины"],
     &["бывший", "бывшего", "бывшему", "бывшим", "экс"],
     // Ukrainian
     &["заявив", "заявила", "заявили", "сказав", "сказала", "сказали", "повідомив",

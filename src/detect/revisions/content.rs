@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use super::framing::{drop_pending_kept, media_frame, pair_named_pronouns};
 use super::words::{Field, Tok};
 use crate::detect::lexicon::WordSet;
 use crate::detect::lexicon::edit_cues::{DOWN, FILLER, ORDINALS, SYNONYMS, UP};
@@ -62,6 +63,7 @@ pub(super) fn content_words(f: &Field, doc: StemLang) -> Vec<Content> {
                     .is_some_and(|p| p.key.bytes().all(|b| b.is_ascii_digit()));
             !t.key.is_empty()
                 && !ordinal_suffix
+                && !media_frame(f, *i)
                 && (before_number || !FILLER_SET.contains(t.key.as_str()))
         })
         .map(|(_, t)| t)
@@ -129,6 +131,8 @@ pub(super) fn compare_content(old: &Field, new: &Field, doc: StemLang) -> Conten
     pair_synonyms(&mut change);
     drop_compounds(&mut change, &a, &b);
     drop_first_names(&mut change, old, new, doc);
+    pair_named_pronouns(&mut change, old, new);
+    drop_pending_kept(&mut change, old, new, doc);
     change
 }
 

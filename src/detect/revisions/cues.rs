@@ -7,20 +7,19 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use super::attribution::attribution_change;
 use super::content::{Content, ContentChange, is_filler, stem_of};
 use super::stages::next_stage;
 use super::words::Field;
 use crate::detect::lexicon::WordSet;
-use crate::detect::lexicon::edit_cues::{
-    ATTRIBUTION, DOWN, OUTCOME, PENDING, RECORD, SHORT_OF, UP,
-};
+use crate::detect::lexicon::edit_cues::{DOWN, OUTCOME, PENDING, RECORD, SHORT_OF, UP};
 use crate::text::{StemLang, fold, stem};
 
 /// A cue list as stems (English, Russian and Ukrainian forms alike).
-struct Stems(HashSet<String>);
+pub(super) struct Stems(HashSet<String>);
 
 impl Stems {
-    fn of(list: &[&str]) -> Stems {
+    pub(super) fn of(list: &[&str]) -> Stems {
         Stems(
             list.iter()
                 .map(|w| stem(w, StemLang::for_word(StemLang::None, w)).into_owned())
@@ -29,7 +28,7 @@ impl Stems {
         )
     }
 
-    fn has(&self, stem: &str) -> bool {
+    pub(super) fn has(&self, stem: &str) -> bool {
         self.0.contains(stem)
     }
 }
@@ -42,7 +41,6 @@ static UP_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(UP));
 static DOWN_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(DOWN));
 static RECORD_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(RECORD));
 static SHORT_OF_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(SHORT_OF));
-static ATTRIBUTION_STEMS: LazyLock<Stems> = LazyLock::new(|| Stems::of(ATTRIBUTION));
 
 /// Whether a stem is a word of going up (`Some(true)`) or down.
 pub(super) fn direction(stem: &str) -> Option<bool> {
@@ -156,7 +154,9 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
     // The headline infinitive: "Shakira to follow" → "Shakira follows".
     // The verb takes another form ("take" → "takes"): a word after "to"
     // that is back unchanged was not an infinitive ("seeks to new funding"
-    // → "seeks new funding", "to the World Cup").
+    // → "seeks new funding", "to the World Cup"). It heads the headline,
+    // after its subject: deeper in, "to" opens a purpose clause ("with a
+    // visit to Pompeii to pray at shrine" → "Pope prays").
     if out.is_empty() {
         let mut new_verbs: HashSet<(String, &str)> = HashSet::new();
         let mut new_infinitives = HashSet::new();
@@ -168,7 +168,8 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
                 new_verbs.insert((s, t.folded.as_str()));
             }
         }
-        let done = old.toks.windows(2).find(|w| {
+        let head = &old.toks[..old.toks.len().min(INFINITIVE_WITHIN + 2)];
+        let done = head.windows(2).find(|w| {
             let s = stem_of(&w[1], doc);
             w[0].key == "to"
                 && !w[1].cap
@@ -237,9 +238,25 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
             objectless.insert(t.text.as_str());
         }
     }
+    // An outcome word governing the old version's verb tells the same act:
+    // "EU sanctions Hamas leaders" → "EU diplomats agree to sanction Hamas
+    // leaders".
+    let a_stems: HashSet<&str> = a.iter().map(|(s, _)| s.as_str()).collect();
+    let mut governing: HashSet<&str> = HashSet::new();
+    for w in new.toks.windows(3) {
+        // A verb after "to", not a figure or a name ("sentenced to 5 years").
+        let verb = !w[2].cap && w[2].key.chars().all(char::is_alphabetic);
+        if w[1].key == "to" && verb && a_stems.contains(stem_of(&w[2], doc).as_str()) {
+            governing.insert(w[0].text.as_str());
+        }
+    }
     let outcome: Vec<&Content> = outcome
         .into_iter()
-        .filter(|c| !negated.contains(c.text.as_str()) && !objectless.contains(c.text.as_str()))
+        .filter(|c| {
+            !negated.contains(c.text.as_str())
+                && !objectless.contains(c.text.as_str())
+                && !governing.contains(c.text.as_str())
+        })
         .collect();
     let further = |c: &&Content| !lasting.contains(c.text.as_str());
     let outcome = if count(&a, &OUTCOME_STEMS) == 0 {
@@ -348,24 +365,7 @@ pub(super) fn cues(old: &Field, new: &Field, change: &ContentChange, doc: StemLa
         out.push(format!("role added: {}", c.text));
     }
 
-    // Attribution dropped (a claim now stated as fact) or added.
-    // Not when the speaker opens both versions: "Spirit Airlines says it's
-    // going out of business" → "Spirit Airlines goes out of business" says
-    // who does it, not who claims it.
-    let (aa, ab) = (attributions(old, doc), attributions(new, doc));
-    if speaker_opens_both(old, new, doc) || speaker_opens_both(new, old, doc) {
-        // The speaker is the subject either way.
-    } else if aa > 0 && ab == 0 && !official_source(old, doc) {
-        out.push(format!(
-            "attribution dropped: {}",
-            attribution_phrase(old, doc)
-        ));
-    } else if ab > 0 && aa == 0 {
-        out.push(format!(
-            "attribution added: {}",
-            attribution_phrase(new, doc)
-        ));
-    }
+    out.extend(attribution_change(old, new, doc));
     out
 }
 
@@ -437,6 +437,10 @@ const LIGHT_VERBS: &[&str] = &[
     "стать", "пойти", "взять", "сделать", "провести", "стати", "взяти", "зробити", "провести",
 ];
 
+/// How many words may open a headline before its infinitive's "to"
+/// ("Modi's party is set to take": 5).
+const INFINITIVE_WITHIN: usize = 6;
+
 /// How far after a pending word the word it is about is looked for.
 const GOVERNED_WITHIN: usize = 3;
 
@@ -474,122 +478,4 @@ fn short_of_record(v: &[(String, String)]) -> bool {
                 .iter()
                 .any(|(_, w)| matches!(fold(w).as_str(), "above" | "past" | "beyond"))
     })
-}
-
-/// How many words of `f` attribute a claim to a source.
-fn attributions(f: &Field, doc: StemLang) -> usize {
-    (0..f.toks.len())
-        .filter(|&i| attributing(f, i, doc))
-        .count()
-}
-
-/// Whether word `i` of `f` is a reporting word in its reporting use: not a
-/// noun after an article, adjective or preposition ("the final say",
-/// "rejects claims", "on conflicting reports"), "reported" only after the
-/// name of who reports ("Spain reported", not "tornadoes reported"), and
-/// "according" only before "to" (not "accord").
-fn attributing(f: &Field, i: usize, doc: StemLang) -> bool {
-    let t = &f.toks[i];
-    // "new poll finds", "study shows": a finding attributed to its source.
-    if FINDS.contains(&t.key.as_str())
-        && f.toks[i.saturating_sub(2)..i]
-            .iter()
-            .any(|p| STUDIES.contains(&p.key.as_str()))
-    {
-        return true;
-    }
-    let s = stem_of(t, doc);
-    if !ATTRIBUTION_STEMS.has(&s) {
-        return false;
-    }
-    let prev = i.checked_sub(1).map(|j| &f.toks[j]);
-    let noun = prev.is_some_and(|p| NOUN_BEFORE.contains(&p.key.as_str()));
-    match t.key.as_str() {
-        "say" | "says" | "claim" | "claims" | "report" | "reports" => !noun,
-        // "multiple tornadoes reported": a passive with no one reporting.
-        "reported" => prev.is_some_and(|p| p.cap || p.key == "media"),
-        "according" => f.toks.get(i + 1).is_some_and(|n| n.key == "to"),
-        "accord" => false,
-        _ => true,
-    }
-}
-
-/// Verbs a study reports its finding with.
-const FINDS: &[&str] = &[
-    "finds", "find", "found", "shows", "show", "showed", "suggests",
-];
-
-/// What finds: a poll, a survey, a study.
-#[rustfmt::skip]
-const STUDIES: &[&str] = &[
-    "poll", "polls", "survey", "study", "studies",
-    "опрос", "исследование", "опитування", "дослідження",
-];
-
-/// Whether the first attribution of `f` names an official source giving
-/// its tally ("…, officials say", "police said"): dropping it leaves an
-/// uncontested figure as it was; dropping a claimant's ("activists say",
-/// "пишут СМИ") turns a claim into a fact.
-fn official_source(f: &Field, doc: StemLang) -> bool {
-    let Some(i) = (0..f.toks.len()).find(|&i| attributing(f, i, doc)) else {
-        return false;
-    };
-    f.toks[i.saturating_sub(3)..i]
-        .iter()
-        .any(|t| OFFICIAL.contains(&t.key.as_str()))
-}
-
-/// Sources of official tallies (not a party to a dispute).
-#[rustfmt::skip]
-const OFFICIAL: &[&str] = &[
-    "officials", "official", "authorities", "police", "coroner", "sheriff", "firefighters",
-    "rescuers", "власти", "полиция", "спасатели", "влада", "поліція", "рятувальники",
-];
-
-/// Words after which a reporting word is a noun.
-#[rustfmt::skip]
-const NOUN_BEFORE: &[&str] = &[
-    "the", "a", "an", "final", "no", "any", "of", "on", "conflicting", "new", "rejects", "denies",
-    "dismisses", "disputes",
-];
-
-/// The attribution as written: the reporting word and the one or two words
-/// before it ("Activists say", "пишут СМИ").
-/// `with` attributes a claim to the words opening it ("Iran's supreme leader
-/// says …"), and `other` opens with the same words.
-fn speaker_opens_both(with: &Field, other: &Field, doc: StemLang) -> bool {
-    let Some(i) = (0..with.toks.len()).find(|&i| attributing(with, i, doc)) else {
-        return false;
-    };
-    (1..=5).contains(&i)
-        && other.toks.len() > i
-        && with.toks[..i]
-            .iter()
-            .zip(&other.toks)
-            .all(|(a, b)| a.key == b.key)
-}
-
-fn attribution_phrase(f: &Field, doc: StemLang) -> String {
-    let Some(i) = (0..f.toks.len()).find(|&i| attributing(f, i, doc)) else {
-        return String::new();
-    };
-    let from = if f.toks[i].clause_start {
-        i
-    } else {
-        i.saturating_sub(2)
-    };
-    let from = (from..=i)
-        .find(|&j| j == i || !f.toks[j + 1..=i].iter().any(|t| t.clause_start))
-        .unwrap_or(i);
-    let to = (i + 1).min(f.toks.len() - 1);
-    let to = if f.toks[to].clause_start || !f.toks[i].clause_start {
-        i
-    } else {
-        to
-    };
-    f.toks[from..=to]
-        .iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
 }

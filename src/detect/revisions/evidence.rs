@@ -241,6 +241,25 @@ pub(super) fn negations(f: &Field) -> usize {
         .count()
 }
 
+/// The first word of `f` that turns a statement into a question of
+/// whether it holds ("как это возможно" → "возможно ли это"), and how many
+/// such words `f` has.
+pub(super) fn doubts(f: &Field) -> (usize, Option<&str>) {
+    let mut n = 0;
+    let mut first = None;
+    for t in &f.toks {
+        if DOUBT_WORDS.contains(&t.folded.as_str()) {
+            n += 1;
+            first.get_or_insert(t.text.as_str());
+        }
+    }
+    (n, first)
+}
+
+/// Words that put a statement in doubt: Russian "ли", English "whether"
+/// (Ukrainian "чи" is also "or", so it is left out).
+const DOUBT_WORDS: &[&str] = &["ли", "whether"];
+
 /// Who speaks, as one speech verb's words give it.
 struct Actor {
     /// Folded keys, sorted.

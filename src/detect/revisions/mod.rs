@@ -40,7 +40,12 @@
 //! Union), a word written as one or two, an acronym with a letter added or
 //! dropped (ФБ/ФСБ), and near-synonyms of general news vocabulary
 //! (`lexicon::edit_cues::SYNONYMS` and the up and down words: top/supreme,
-//! jet/plane, former/ex, rally/leap). So inflection and tense ("heading"
+//! jet/plane, former/ex, rally/leap); `framing` pairs off a pronoun
+//! described in its place ("it" → "the country", never a name), a pending
+//! word over an infinitive the other version keeps ("is to land" → "is set
+//! to land") and leaves out a frame of pictures ("photos of"); a text that
+//! only lost or gained a leading copy of its headline is unchanged
+//! (`headline copy in the text`). So inflection and tense ("heading"
 //! → "heads", "мультивиз" → "мультивизы"), articles, hyphenation,
 //! abbreviations, quote marks, word order and a synonym swapped leave
 //! nothing changed.
@@ -54,10 +59,15 @@
 //!   unless a vague quantity took its place (`figure 2 → several`).
 //! - `negation added` / `negation dropped` — the count of negators differs
 //!   ("Это правда? Не совсем" → "Это правда?").
+//! - `doubt added: ли` / `doubt dropped: whether` — a statement turned into
+//!   a question of whether it holds, or back, with at most two content
+//!   words changed on each side ("как это возможно" → "возможно ли это").
 //! - `state changed: set → done` — a word of a pending event (will, set,
 //!   poised, expected, likely, может, планирует…) dropped while the rest of
 //!   the headline stays, or a headline infinitive become a verb in another
-//!   form ("Shakira to follow" → "Shakira follows"; "will investigate" →
+//!   form, within the first words ("Shakira to follow" → "Shakira
+//!   follows"; not a purpose clause deeper in: "with a visit to Pompeii to
+//!   pray" → "Pope prays"; "will investigate" →
 //!   "to investigate", "poised to vote" → "lawmakers to vote" and "seeks
 //!   to new funding" → "seeks new funding" are not one; nor a pending
 //!   clause dropped with the word it governed: "could face sanctions",
@@ -65,10 +75,12 @@
 //! - `outcome: adopt` — an end-state verb (pass, sentenced, freed, killed,
 //!   adopt, принят, задержан…), in one of its listed forms, where the old
 //!   version had none of its stem ("resignation calls" is no outcome), not
-//!   negated ("won't quit"); where it had one, a further outcome while the
+//!   negated ("won't quit"), nor governing the act the old version told
+//!   ("sanctions" → "agree to sanction"); where it had one, a further outcome while the
 //!   old stays ("charged" → "jailed after being charged", not a one-word
 //!   swap nor "remains closed"), a death where there was none, or a later
-//!   stage of one process (`outcome: pass → enacts`, `stages`).
+//!   stage of one process (`outcome: pass → enacts`, `outcome: кандидат →
+//!   новый`, `stages`).
 //! - `direction reversed: climb → dip` — up-words only before, down-words
 //!   only after, or the other way round; or, with at most two content words
 //!   changed on each side, an up-word swapped for a down-word (one of two
@@ -92,7 +104,8 @@
 //! - `attribution dropped: пишут СМИ` / `attribution added: Trump says` —
 //!   the claim changes owner or loses one; not when the speaker opens both
 //!   versions ("X says it will" → "X vows to": the speaker is the subject),
-//!   nor an official source of a tally dropped ("…, officials say"),
+//!   nor an official source of a tally dropped ("…, officials say", or
+//!   an agency's acronym closing the headline: "…, WHO says"),
 //!   nor for a reporting word used as a noun or a passive ("the final
 //!   say", "on conflicting reports", "tornadoes reported"); a poll's
 //!   "shows"/"finds" attributes like "according to".
@@ -111,6 +124,9 @@
 //!   versions, [`TITLE_REFRAMED_SHARE`] up to 24, [`MAJOR_SHARE`] beyond),
 //!   counting as added only words the old item (title and text) did not
 //!   have: a teaser replaced by a line of its own description is a rewording.
+//!   Not for a headline of which one version is wholly a quotation (a
+//!   feature's quote headline retold); its negations, attributions and
+//!   speakers are the quotation's and count neither.
 //! - `topic words changed: ceasefire, truce` — a changed word is one of the
 //!   matched topics' terms.
 //!
@@ -142,7 +158,8 @@
 //!
 //! This file holds the entry points and the verdict types; `diff` the display
 //! diff, `words` the analysed words and their keys, `quotes` the quoted spans,
-//! `content` the content words, `cues` the few-word majors,
+//! `content` the content words, `cues` the few-word majors (`attribution`
+//! the claims and their sources, `stages` the stages of a process),
 //! `evidence` the numbers, negation, speaker and name rules, `verdict` the
 //! per-field verdict and the rules above, `guards` the four guards,
 //! `learned` the learned heads over the rules' evidence ([`compare_evidence`]):
@@ -155,10 +172,12 @@
 //! [`text::words`]: crate::text::words
 //! [`text::fold`]: crate::text::fold
 
+mod attribution;
 mod content;
 mod cues;
 mod diff;
 mod evidence;
+mod framing;
 mod guards;
 mod learned;
 mod market;
@@ -252,7 +271,18 @@ pub fn compare_evidence(
     let text_new = Field::analyse(new.text, ukrainian);
 
     let mut t = FieldVerdict::judge(&title_old, &title_new, doc, old.title == new.title);
-    let mut x = FieldVerdict::judge(&text_old, &text_new, doc, old.text == new.text);
+    t.mark_quote_headline(&title_old, &title_new);
+    // A text that only lost (or gained) a leading copy of its headline says
+    // what it said.
+    let copy_only = headline_copy_only(&title_old, &text_old, &text_new)
+        || headline_copy_only(&title_new, &text_new, &text_old);
+    let mut x = if copy_only {
+        let mut x = FieldVerdict::judge(&text_new, &text_new, doc, true);
+        x.notes.push("headline copy in the text".to_string());
+        x
+    } else {
+        FieldVerdict::judge(&text_old, &text_new, doc, old.text == new.text)
+    };
     let known = known_words(&[&title_old, &text_old], doc);
     t.discount_known(&known, doc);
     x.discount_known(&known, doc);
@@ -295,6 +325,19 @@ fn doc_language(v: &VersionText) -> Option<&'static str> {
         end -= 1;
     }
     guess_language(&format!("{} {}", v.title, &v.text[..end]))
+}
+
+/// Whether `with` is `without` after a copy of `title`: the text lost or
+/// gained the headline it opened with.
+fn headline_copy_only(title: &Field, with: &Field, without: &Field) -> bool {
+    let title = title.clean.trim();
+    !title.is_empty()
+        && !without.clean.trim().is_empty()
+        && with
+            .clean
+            .trim_start()
+            .strip_prefix(title)
+            .is_some_and(|rest| rest.trim() == without.clean.trim())
 }
 
 /// Stems and number keys of the old version's fields.

@@ -1,5 +1,7 @@
 //! Stages of a process (module docs, "Cues"): a law is voted on, passed,
-//! enacted; a suspect is charged, convicted, sentenced. A headline that
+//! enacted; a suspect is charged, convicted, sentenced; a ship arrives and
+//! its passengers disembark; a candidate is elected (becomes the new
+//! holder of the post). A headline that
 //! moves to a later stage tells an outcome even when the old one told
 //! another.
 
@@ -52,5 +54,19 @@ const STAGES: &[&[&[&str]]] = &[
         &["charged", "charges", "indicted"],
         &["convicted", "guilty"],
         &["sentenced", "jailed", "imprisoned"],
+    ],
+    // A journey's end: a ship or plane arrives, then its people leave it.
+    &[
+        &["arrives", "arrived", "docks", "docked"],
+        &["disembark", "disembarks", "disembarking", "disembarked"],
+    ],
+    // An election: a candidate for a post, then its holder ("кандидат на
+    // пост мэра" → "новый мэр").
+    &[
+        &["candidate", "nominee", "кандидат", "кандидатка", "претендент"],
+        &[
+            "elected", "new", "избран", "избрана", "новый", "новая", "обраний", "обрана",
+            "новий", "нова",
+        ],
     ],
 ];

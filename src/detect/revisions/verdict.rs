@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::content::{ContentChange, compare_content};
 use super::cues::cues;
-use super::evidence::negations;
+use super::evidence::{doubts, negations};
 use super::market::{Market, market};
 use super::quotes::{QuoteChange, unify_quotes};
 use super::words::{Field, Tok, counts, is_numeric, take};
@@ -23,6 +23,7 @@ pub(super) const TITLE_WEIGHT: f64 = 0.25;
 const MAJOR_ORDER: &[&str] = &[
     "figure",
     "negation",
+    "doubt",
     "state changed",
     "outcome",
     "direction reversed",
@@ -100,7 +101,11 @@ pub(super) fn classify(
         major.push("quotation changed".to_string());
     }
     let ts = t.novel_share();
-    if ts >= rewrite_threshold(t.content.total) && t.novel_added > 0 && !t.market {
+    if ts >= rewrite_threshold(t.content.total)
+        && t.novel_added > 0
+        && !t.market
+        && !t.quote_headline
+    {
         major.push(format!("headline rewritten ({:.0}% of words)", ts * 100.0));
     }
     if !hits.is_empty() {
@@ -157,6 +162,10 @@ pub(super) fn classify(
     }
 }
 
+/// Content words a field may change on each side for a doubt word
+/// added or dropped to count.
+const DOUBT_MAX_WORDS: usize = 2;
+
 /// A quotation reworded is a fact change only when something else moved
 /// too: a trimmed or reworded quote is, by itself, a rewording.
 const QUOTE_CHANGE_IS_MAJOR: bool = false;
@@ -182,6 +191,9 @@ pub(super) struct FieldVerdict {
     /// Both versions report markets with directions (`market`): a rewrite
     /// of the report is no major by itself.
     pub(super) market: bool,
+    /// One version of this headline is wholly a quotation (a feature's
+    /// quote headline): its rewrite tells no new fact by its share.
+    pub(super) quote_headline: bool,
 }
 
 impl FieldVerdict {
@@ -197,6 +209,7 @@ impl FieldVerdict {
                 content: ContentChange::default(),
                 novel_added: 0,
                 market: false,
+                quote_headline: false,
             };
         }
         let mut pool_new = counts(new.keys());
@@ -228,6 +241,7 @@ impl FieldVerdict {
             content: compare_content(old, new, doc),
             novel_added: 0,
             market: false,
+            quote_headline: false,
         };
         v.check_numbers(old, new);
         let (na, nb) = (negations(old), negations(new));
@@ -235,6 +249,21 @@ impl FieldVerdict {
             v.major.push("negation added".to_string());
         } else if na > nb {
             v.major.push("negation dropped".to_string());
+        }
+        // A statement turned into a question of whether it holds, or the
+        // other way, in a field otherwise little changed ("как это
+        // возможно" → "возможно ли это"); in a rewrite a "whether" is
+        // wording.
+        let ((da, wa), (db, wb)) = (doubts(old), doubts(new));
+        let little =
+            v.content.removed.len() <= DOUBT_MAX_WORDS && v.content.added.len() <= DOUBT_MAX_WORDS;
+        if da != db && little {
+            let (verb, w) = if db > da {
+                ("added", wb)
+            } else {
+                ("dropped", wa)
+            };
+            v.major.push(format!("doubt {verb}: {}", w.unwrap_or("")));
         }
         v.check_speaker(old, new);
         v.check_names(old, new, doc);
@@ -317,6 +346,25 @@ impl FieldVerdict {
             };
             !new_side.split(", ").all(is_known)
         });
+    }
+
+    /// Marks a headline of which one version is wholly a quotation ("«Ваша
+    /// мама меня посадила в тюрьму»" → "Жена координатора утверждает, что
+    /// …"): a feature's quote headline retold is wording. Its negations,
+    /// attributions and speakers are the quotation's, and its share of
+    /// words changed is no rewrite; the other cues still count.
+    pub(super) fn mark_quote_headline(&mut self, old: &Field, new: &Field) {
+        let whole = |f: &Field| {
+            !f.toks.is_empty() && f.quotes.len() == 1 && f.quotes[0] == (0..f.toks.len())
+        };
+        if whole(old) || whole(new) {
+            self.quote_headline = true;
+            self.major.retain(|r| {
+                !(r.starts_with("negation")
+                    || r.starts_with("attribution")
+                    || r.starts_with("speaker changed"))
+            });
+        }
     }
 
     fn check_cosmetic(&mut self, old: &Field, new: &Field) {

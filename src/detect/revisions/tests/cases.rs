@@ -207,9 +207,9 @@ const CASES: &[Case] = &[
         new: (NG_PUTIN_TITLE, NG_PUTIN_TEXT),
         terms: &[],
         // The headline no longer repeated at the top of the text (labeled
-        // cosmetic): the learned cosmetic head leaves the rules' minor.
-        class: Minor,
-        reasons: &["reworded"],
+        // cosmetic): the text says what it said.
+        class: Cosmetic,
+        reasons: &["headline copy in the text"],
     },
     Case {
         name: "sv_quoted_name_inflected",

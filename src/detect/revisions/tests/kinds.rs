@@ -500,3 +500,72 @@ fn speaker_as_subject_is_no_attribution() {
     );
     assert!(r[0].starts_with("attribution dropped"), "{r:?}");
 }
+
+/// Framing of the same fact (apnews, novaya-gazeta-europe; labeled
+/// cosmetic): a pronoun described in its place, a pending word over an
+/// infinitive both versions keep, a frame of pictures, a near-synonym, a
+/// text that lost the copy of its headline it opened with. A name in a
+/// pronoun's place may be someone else, and a plan that happened is still
+/// a state change.
+#[test]
+fn framing_of_the_same_fact_is_cosmetic() {
+    for (old, new, note) in [
+        (
+            "Armenia hosts a historic EU summit as it charts a course away from Russia",
+            "Armenia hosts a historic European Union summit as the country charts a course away from Russia",
+            "synonym: it/the country",
+        ),
+        (
+            "The first direct US-Venezuela commercial flight in 7 years is to land in Caracas",
+            "The first direct US-Venezuela commercial flight in 7 years is set to land in Caracas",
+            "synonym: to land/set to land",
+        ),
+        (
+            "See the best looks from the 2026 Met Gala red carpet",
+            "See photos of the best looks from the 2026 Met Gala red carpet",
+            "same content words",
+        ),
+        (
+            "Интересные и своеобразные картины, не возглавившие топы, но на которые обязательно стоит обратить внимание",
+            "Интересные и своеобразные фильмы, не возглавившие топы, но на которые обязательно стоит обратить внимание",
+            "synonym: картины/фильмы",
+        ),
+    ] {
+        let reasons = assert_class(old, new, Cosmetic);
+        assert!(reasons.iter().any(|r| r == note), "{note}: {reasons:?}");
+    }
+    let title = "«Путин может всё что угодно»";
+    let text = "В 73-й день рождения Путина депутаты устроили овации, чиновники написали поздравления по методичке, а детей заставили о нем спеть";
+    let with_copy = format!("{title}  {text}");
+    let r = compare(
+        &VersionText {
+            title,
+            text: &with_copy,
+        },
+        &VersionText { title, text },
+        &[],
+    );
+    assert_eq!(r.significance, Cosmetic, "{:?}", r.reasons);
+    assert!(
+        r.reasons.iter().any(|x| x == "headline copy in the text"),
+        "{:?}",
+        r.reasons
+    );
+
+    let (got, reasons) = judge(
+        "Zelensky says he will meet Putin in Istanbul next week",
+        "Zelensky says Trump will meet Putin in Istanbul next week",
+    );
+    assert_ne!(got, Cosmetic, "{reasons:?}");
+    assert_class(
+        "Moscow is set to mark Victory Day with a Red Square parade under tight security",
+        "Moscow marks Victory Day with a Red Square parade under tight security",
+        Major,
+    );
+    // A hostile text of pronouns and plans pairs a few off and stays
+    // linear: the rest is a rewrite.
+    let old = "as it charts a course and is to land ".repeat(20_000);
+    let new = "as the country charts a course and is set to land ".repeat(20_000);
+    let (got, reasons) = judge(&old, &new);
+    assert_ne!(got, Cosmetic, "{reasons:?}");
+}
