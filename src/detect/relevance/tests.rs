@@ -5,33 +5,10 @@
 //! (`cargo test --lib detect::relevance::tests -- --nocapture`).
 
 use super::*;
-use crate::detect::query::parse;
-use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
+use crate::detect::topics::tests::shipped_matcher;
+use crate::detect::topics::{MatchDoc, TopicMatcher};
 
 use crate::testutil::TassHeadline as Headline;
-
-fn shipped_matcher() -> TopicMatcher {
-    #[derive(serde::Deserialize)]
-    struct File {
-        topic: Vec<Topic>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Topic {
-        name: String,
-        query: String,
-        exclude: Option<String>,
-    }
-    let root = env!("CARGO_MANIFEST_DIR");
-    let text = std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
-        .expect("config/topics/peace-talks.toml");
-    let file: File = toml::from_str(&text).expect("peace-talks.toml parses");
-    let t = file.topic.into_iter().next().expect("a topic");
-    TopicMatcher::compile(vec![TopicRule {
-        name: t.name,
-        query: parse(&t.query).expect("query"),
-        exclude: t.exclude.map(|q| parse(&q).expect("exclude")),
-    }])
-}
 
 /// Every labelled headline (borderline left out) with its month.
 fn labelled() -> Vec<(Headline, bool)> {
