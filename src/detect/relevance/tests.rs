@@ -50,6 +50,24 @@ fn item_features(d: &crate::detect::Detector, h: &Headline) -> Vec<String> {
     d.topic_features(0, &h.t, &h.s, None)
 }
 
+/// The labelled rows whose headline `keep` takes, with their features
+/// (`feats`, row by row), as training examples.
+fn training_examples(
+    rows: &[(Headline, bool)],
+    feats: &[Vec<String>],
+    keep: impl Fn(&Headline) -> bool,
+) -> Vec<Example> {
+    rows.iter()
+        .zip(feats)
+        .filter(|((h, _), _)| keep(h))
+        .map(|((_, r), f)| Example {
+            features: f.clone(),
+            relevant: *r,
+            weight: 1.0,
+        })
+        .collect()
+}
+
 #[test]
 #[cfg_attr(not(corpus), ignore = "needs the shared corpus: set NEWSWATCH_CORPUS")]
 fn relevance_on_labelled_tass_2025() {
@@ -89,17 +107,7 @@ fn relevance_on_labelled_tass_2025() {
         .collect();
     for cut in ["2025-11-16", "2025-11-23"] {
         let early = |h: &Headline| h.d.as_str() < cut;
-        let train: Vec<Example> = rows
-            .iter()
-            .zip(&feats)
-            .filter(|((h, _), _)| early(h))
-            .map(|((_, r), f)| Example {
-                features: f.clone(),
-                relevant: *r,
-                weight: 1.0,
-            })
-            .collect();
-        let model = Model::train(&train, opts);
+        let model = Model::train(&training_examples(&rows, &feats, early), opts);
         let mut val = Evaluation::default();
         for ((h, r), f) in rows.iter().zip(&feats) {
             if !early(h) && !dec(h) {
@@ -119,17 +127,10 @@ fn relevance_on_labelled_tass_2025() {
         let cuts = ["2025-11-16", "2025-12-01", "2026"];
         let mut out = String::new();
         for w in cuts.windows(2) {
-            let train: Vec<Example> = rows
-                .iter()
-                .zip(&feats)
-                .filter(|((h, _), _)| h.d.as_str() < w[0])
-                .map(|((_, r), f)| Example {
-                    features: f.clone(),
-                    relevant: *r,
-                    weight: 1.0,
-                })
-                .collect();
-            let model = Model::train(&train, opts);
+            let model = Model::train(
+                &training_examples(&rows, &feats, |h| h.d.as_str() < w[0]),
+                opts,
+            );
             for ((h, r), f) in rows.iter().zip(&feats) {
                 if h.d.as_str() >= w[0] && h.d.as_str() < w[1] {
                     let sc = model.score(f.iter().map(String::as_str));
@@ -151,16 +152,7 @@ fn relevance_on_labelled_tass_2025() {
         std::fs::write(path, out).expect("dump");
     }
     let start = std::time::Instant::now();
-    let examples: Vec<Example> = rows
-        .iter()
-        .zip(&feats)
-        .filter(|((h, _), _)| !dec(h))
-        .map(|((_, r), f)| Example {
-            features: f.clone(),
-            relevant: *r,
-            weight: 1.0,
-        })
-        .collect();
+    let examples = training_examples(&rows, &feats, |h| !dec(h));
     let model = Model::train(&examples, opts);
     println!(
         "trained on {} Jun-Nov rows in {:?}: {} weights, threshold {}",
