@@ -33,7 +33,9 @@ left out) for June-November and December:
   when its title and lead name no live context term.
 
 Needs python3 and the release binary (default target/release/newswatch).
-About a minute (one `ingest` per publication day: 73 days).
+About a minute (one `ingest` per publication day: 73 days). It works in a
+temporary folder under /tmp that it removes when it ends, failed or not
+(--keep DIR: works in DIR and keeps it).
 """
 
 import argparse
@@ -107,20 +109,48 @@ def names(keys):
     return out
 
 
+def context_trial(rows, lab, keep, names_live, take):
+    """The dump rows of one period (`keep` their day): precision and recall
+    of the model's own decisions, and of those with context terms, where
+    `take(q, p, cut, named)` decides an item (`q`: the query hit it; `cut`:
+    its threshold; `named()`: its title or lead names a live context term)."""
+    base, ctx = set(), set()
+    for d, url, q, p, thr_u, thr in rows:
+        if not keep(d):
+            continue
+        cut = thr if q else thr_u
+        if p >= cut:
+            base.add(url)
+        if take(q, p, cut, lambda: names_live(d, url)):
+            ctx.add(url)
+    sub = {u: lab[u] for d, u, *_ in rows if keep(d)}
+    return (f"model {pr(base, sub, lambda u: True)} -> with context "
+            f"{pr(ctx, sub, lambda u: True)}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/newswatch"))
     ap.add_argument("--dump", help="the relevance harness's NEWSWATCH_DUMP file, for (a)")
     ap.add_argument("--keep", help="work in this folder and keep it")
     args = ap.parse_args()
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        trial(args, args.keep)
+    else:
+        # The work folder goes when the trial ends, failed or not.
+        with tempfile.TemporaryDirectory(prefix="nw-trial-") as work:
+            trial(args, work)
+
+
+def trial(args, work):
+    """The day-by-day database in `work`, and the figures from it."""
     data = json.load(open(DATA))
     lab = labels()
     day_of = {x["u"]: x["d"][:10] for x in data}
     by_day = collections.defaultdict(list)
     for x in data:
         by_day[x["d"][:10]].append(x)
-    work = args.keep or tempfile.mkdtemp(prefix="nw-trial-")
-    os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "r.db")
     for f in (db, db + "-wal", db + "-shm"):
         if os.path.exists(f):
@@ -157,6 +187,7 @@ def main():
                 strong.append((day_of[url], items[iid][2]))
         else:
             carried.add(url)
+    con.close()
     dec = lambda u: day_of.get(u, "") >= "2025-12"
     tune = lambda u: day_of.get(u, "") < "2025-12"
     print(f"{len(by_day)} days, {len(items)} items; matches: {len(own)} own, "
@@ -208,41 +239,29 @@ def main():
     # Stop names: those alive on most days are the conflict's own (Russia,
     # Ukraine, Trump), not a sign of this occasion.
     share = collections.Counter(n for d in days for n in live[d])
+
+    def names_live(stop):
+        """named(day, url): whether the item names a term live that day,
+        leaving out those live on `stop` or more of the days (stop names)."""
+        def named(d, url):
+            terms = {n for n in live[d] if share[n] / len(days) < stop}
+            return bool(terms & set(names(keys_of.get(url))))
+        return named
+
     for stop in (1.01, 0.5, 0.25):
         for frac in (0.3, 0.5, 0.7, 0.85):
+            # Promotion: under the threshold but above `frac` of it, with a term.
+            take = lambda q, p, cut, named: p >= cut or (p >= frac * cut and named())
             for part, keep in PERIODS:
-                base, ctx = set(), set()
-                for d, url, q, p, thr_u, thr in rows:
-                    if not keep(d):
-                        continue
-                    cut = thr if q else thr_u
-                    if p >= cut:
-                        base.add(url)
-                        ctx.add(url)
-                    elif p >= frac * cut:
-                        terms = {n for n in live[d] if share[n] / len(days) < stop}
-                        if terms & set(names(keys_of.get(url))):
-                            ctx.add(url)
-                sub = {u: lab[u] for d, u, *_ in rows if keep(d)}
-                print(f"(a) stop {stop:.2f} fraction {frac:.2f} {part:9}: model "
-                      f"{pr(base, sub, lambda u: True)} -> with context {pr(ctx, sub, lambda u: True)}")
+                print(f"(a) stop {stop:.2f} fraction {frac:.2f} {part:9}: "
+                      f"{context_trial(rows, lab, keep, names_live(stop), take)}")
     for stop in (1.01, 0.5):
         for mult in (1.5, 2.0, 3.0, 5.0):
+            # Demotion: a model-only match under `mult` times its threshold needs a term.
+            take = lambda q, p, cut, named: p >= cut and (q or p >= mult * cut or named())
             for part, keep in PERIODS:
-                base, ctx = set(), set()
-                for d, url, q, p, thr_u, thr in rows:
-                    if not keep(d):
-                        continue
-                    cut = thr if q else thr_u
-                    if p < cut:
-                        continue
-                    base.add(url)
-                    terms = {n for n in live[d] if share[n] / len(days) < stop}
-                    if q or p >= mult * cut or terms & set(names(keys_of.get(url))):
-                        ctx.add(url)
-                sub = {u: lab[u] for d, u, *_ in rows if keep(d)}
-                print(f"(a) demotion stop {stop:.2f} multiple {mult:.1f} {part:9}: model "
-                      f"{pr(base, sub, lambda u: True)} -> with context {pr(ctx, sub, lambda u: True)}")
+                print(f"(a) demotion stop {stop:.2f} multiple {mult:.1f} {part:9}: "
+                      f"{context_trial(rows, lab, keep, names_live(stop), take)}")
 
 
 if __name__ == "__main__":

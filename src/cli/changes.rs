@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use super::output::{json_line, safe};
+use super::output::{json_lines, safe};
 use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::model::Significance;
 use crate::notify::diffview::cut_chars;
@@ -38,9 +38,7 @@ pub fn changes(
         limit,
     })?;
     if ctx.json {
-        for r in &rows {
-            json_line(r)?;
-        }
+        json_lines(&rows)?;
         return Ok(0);
     }
     let style = DiffStyle::for_stdout();

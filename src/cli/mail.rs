@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use lettre::message::Mailbox;
 
-use super::output::{counted, json_line, safe, safe_lines, short_time, table};
+use super::output::{counted, json_line, json_lines, safe, safe_lines, short_time, table};
 use super::{CliError, CliResult, Ctx, parse_since};
 use crate::notify::content::AlertView;
 use crate::notify::deliver::{FIRST_DIGEST_PERIOD, digest_spec};
@@ -303,9 +303,7 @@ pub fn outbox(ctx: &Ctx, cmd: OutboxCommand<'_>) -> CliResult {
             let store = ctx.open_reader()?;
             let rows = store.outbox(filter, limit)?;
             if ctx.json {
-                for row in &rows {
-                    json_line(row)?;
-                }
+                json_lines(&rows)?;
                 return Ok(0);
             }
             let lines: Vec<Vec<String>> = rows

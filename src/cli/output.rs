@@ -14,6 +14,11 @@ pub fn json_line<T: Serialize>(value: &T) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// Print each row as one JSON object per line (a list command's `--json`).
+pub fn json_lines<T: Serialize>(rows: &[T]) -> std::io::Result<()> {
+    rows.iter().try_for_each(json_line)
+}
+
 /// Replace characters that could control a terminal: C0/C1 controls (ESC
 /// included), DEL, and bidi overrides/isolates that reorder what follows.
 /// A line break, which stored texts keep between paragraphs, becomes ` ¶ `:

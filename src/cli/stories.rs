@@ -4,7 +4,7 @@
 //! `stories merge A B`, `stories split ID ITEM…`: the user's corrections,
 //! remembered; later reports follow them.
 
-use super::output::{json_line, safe, short_time, table};
+use super::output::{json_line, json_lines, safe, short_time, table};
 use super::{CliError, CliResult, Ctx, known_topic, parse_since};
 use crate::notify::diffview::cut_chars;
 use crate::store::{Correction, StoreError, StoryFilter};
@@ -22,9 +22,7 @@ pub fn list(ctx: &Ctx, since: Option<&str>, topic: Option<String>, limit: usize)
         limit,
     })?;
     if ctx.json {
-        for r in &rows {
-            json_line(r)?;
-        }
+        json_lines(&rows)?;
         return Ok(0);
     }
     if rows.is_empty() {

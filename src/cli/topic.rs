@@ -236,14 +236,13 @@ fn train(
         }))?;
     } else {
         outln!(
-            "topic {}: trained on {} labelled items ({positives} relevant, {} feedback) in {:.2} s: {} weights, threshold {:.2} (query hit) / {:.2} (no hit); {whither}",
+            "topic {}: trained on {} labelled items ({positives} relevant, {} feedback) in {:.2} s: {} weights, {}; {whither}",
             safe(&name),
             examples.len(),
             feedback.len(),
             took.as_secs_f64(),
             model.weights.len(),
-            model.threshold,
-            model.threshold_unmatched
+            thresholds(&model)
         );
         if !model.vetoes.is_empty() {
             outln!(
@@ -353,6 +352,14 @@ fn evaluate(
     Ok(0)
 }
 
+/// A model's two thresholds as `train` and `features` print them.
+fn thresholds(model: &Model) -> String {
+    format!(
+        "threshold {:.2} (query hit) / {:.2} (no hit)",
+        model.threshold, model.threshold_unmatched
+    )
+}
+
 fn features(ctx: &Ctx, topic: &str, limit: usize) -> CliResult {
     let (i, name) = topic_index(ctx, topic)?;
     let learned = match Store::open_reader(&ctx.db, true) {
@@ -378,12 +385,11 @@ fn features(ctx: &Ctx, topic: &str, limit: usize) -> CliResult {
         return Ok(0);
     }
     outln!(
-        "topic {}: {} weights, bias {:.2}, threshold {:.2} (query hit) / {:.2} (no hit) (t: title word, tt: title word pair, l: lead word, g: word class, q: the query's signal)",
+        "topic {}: {} weights, bias {:.2}, {} (t: title word, tt: title word pair, l: lead word, g: word class, q: the query's signal)",
         safe(&name),
         model.weights.len(),
         model.bias,
-        model.threshold,
-        model.threshold_unmatched
+        thresholds(model)
     );
     if !model.vetoes.is_empty() {
         outln!(

@@ -45,17 +45,7 @@ fn reissued_guid_history_gives_topic_matches_and_classified_revisions() {
     ingest_all(&env, "wire", &history(&fixture("history/reissued-guids")));
 
     // Topic matches: the truce stories are in, the school tax story is not.
-    let items = env
-        .run(&[
-            "--json",
-            "items",
-            "--topic",
-            "peace-talks",
-            "--limit",
-            "1000",
-        ])
-        .expect(0)
-        .json_lines();
+    let items = env.topic_items("peace-talks");
     let mut titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
     titles.sort_unstable();
     assert_eq!(
@@ -133,17 +123,7 @@ fn ap_history_gives_topic_matches_and_classified_revisions() {
     ingest_all(&env, "ap", &history(&corpus().join("history/apnews")));
 
     // Topic matches: the truce stories are in, the Missouri tax story is not.
-    let items = env
-        .run(&[
-            "--json",
-            "items",
-            "--topic",
-            "peace-talks",
-            "--limit",
-            "1000",
-        ])
-        .expect(0)
-        .json_lines();
+    let items = env.topic_items("peace-talks");
     let titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
     assert!(
         titles.iter().any(|t| t.contains("3-day truce")),

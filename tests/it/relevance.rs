@@ -44,9 +44,7 @@ const OTHER: Entry = (
 
 fn topic_titles(env: &Env, topic: &str) -> Vec<String> {
     let mut t: Vec<String> = env
-        .run(&["--json", "items", "--topic", topic, "--limit", "1000"])
-        .expect(0)
-        .json_lines()
+        .topic_items(topic)
         .iter()
         .map(|i| i["title"].as_str().unwrap().to_owned())
         .collect();
@@ -449,16 +447,7 @@ fn scattered_talks_words_in_full_text_do_not_match() {
     );
 
     let matched: Vec<String> = env
-        .run(&[
-            "--json",
-            "items",
-            "--topic",
-            "peace-talks",
-            "--limit",
-            "1000",
-        ])
-        .expect(0)
-        .json_lines()
+        .topic_items("peace-talks")
         .iter()
         .map(|i| i["url"].as_str().unwrap().to_owned())
         .collect();

@@ -46,6 +46,18 @@ fn filler() -> (String, String, String) {
     (FILLER.0.into(), FILLER.1.into(), FILLER.2.into())
 }
 
+/// Serves the story under guid "talks" with `killed` people dead (and the
+/// filler), and polls.
+fn poll_killed(http: &TestServer, env: &Env, killed: u32) {
+    let title = format!("Strike on Kharkiv during ceasefire talks kills {killed} people");
+    let text = format!("Rescuers in Kharkiv say {killed} people were killed by a missile.");
+    http.fixed(
+        "/wire",
+        Response::ok(feed(&[("talks".into(), title, text), filler()])),
+    );
+    env.run(&["poll", "--all"]).expect(0);
+}
+
 /// How often `needle` occurs in `hay`.
 fn times(hay: &str, needle: &str) -> usize {
     hay.matches(needle).count()
@@ -108,15 +120,7 @@ fn a_description_equal_to_the_title_shows_one_diff_everywhere() {
 #[test]
 fn a_revision_alert_names_the_title_of_its_own_revision() {
     let (smtp, http, env) = polled_wire();
-    let killed = |n: u32| {
-        let title = format!("Strike on Kharkiv during ceasefire talks kills {n} people");
-        let text = format!("Rescuers in Kharkiv say {n} people were killed by a missile.");
-        http.fixed(
-            "/wire",
-            Response::ok(feed(&[("talks".into(), title, text), filler()])),
-        );
-        env.run(&["poll", "--all"]).expect(0);
-    };
+    let killed = |n: u32| poll_killed(&http, &env, n);
     killed(3);
     assert_eq!(smtp.wait_for(1, Duration::from_secs(10)).len(), 1);
     // The server refuses mail while the story is updated twice: both
@@ -160,13 +164,7 @@ fn a_revision_alert_names_the_title_of_its_own_revision() {
 fn changes_and_show_name_the_title_of_each_revision() {
     let (_smtp, http, env) = polled_wire();
     for n in [3, 11, 25] {
-        let title = format!("Strike on Kharkiv during ceasefire talks kills {n} people");
-        let text = format!("Rescuers in Kharkiv say {n} people were killed by a missile.");
-        http.fixed(
-            "/wire",
-            Response::ok(feed(&[("talks".into(), title, text), filler()])),
-        );
-        env.run(&["poll", "--all"]).expect(0);
+        poll_killed(&http, &env, n);
     }
     // Text: each revision's block (newest first) names its own title.
     let changes = env.run(&["changes"]).expect(0).stdout;

@@ -5,35 +5,12 @@
 //! (`cargo test --lib detect::relevance::tests -- --nocapture`).
 
 use super::*;
-use crate::detect::query::parse;
-use crate::detect::topics::{MatchDoc, TopicMatcher, TopicRule};
+use crate::detect::topics::tests::shipped_matcher;
+use crate::detect::topics::{MatchDoc, TopicMatcher};
 
 use crate::testutil::TassHeadline as Headline;
 
 use super::trials::{average_precision, second_order_trial, with_trial_classes};
-
-fn shipped_matcher() -> TopicMatcher {
-    #[derive(serde::Deserialize)]
-    struct File {
-        topic: Vec<Topic>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Topic {
-        name: String,
-        query: String,
-        exclude: Option<String>,
-    }
-    let root = env!("CARGO_MANIFEST_DIR");
-    let text = std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
-        .expect("config/topics/peace-talks.toml");
-    let file: File = toml::from_str(&text).expect("peace-talks.toml parses");
-    let t = file.topic.into_iter().next().expect("a topic");
-    TopicMatcher::compile(vec![TopicRule {
-        name: t.name,
-        query: parse(&t.query).expect("query"),
-        exclude: t.exclude.map(|q| parse(&q).expect("exclude")),
-    }])
-}
 
 /// Every labelled headline (borderline left out) with its month.
 fn labelled() -> Vec<(Headline, bool)> {
@@ -73,6 +50,24 @@ fn hit(m: &TopicMatcher, title: &str, text: &str) -> Option<crate::detect::topic
 /// summary as its text; language guessed as for a feed that names none).
 fn item_features(d: &crate::detect::Detector, h: &Headline) -> Vec<String> {
     d.topic_features(0, &h.t, &h.s, None)
+}
+
+/// The labelled rows whose headline `keep` takes, with their features
+/// (`feats`, row by row), as training examples.
+fn training_examples(
+    rows: &[(Headline, bool)],
+    feats: &[Vec<String>],
+    keep: impl Fn(&Headline) -> bool,
+) -> Vec<Example> {
+    rows.iter()
+        .zip(feats)
+        .filter(|((h, _), _)| keep(h))
+        .map(|((_, r), f)| Example {
+            features: f.clone(),
+            relevant: *r,
+            weight: 1.0,
+        })
+        .collect()
 }
 
 #[test]
@@ -116,17 +111,7 @@ fn relevance_on_labelled_tass_2025() {
     let feats = with_trial_classes(feats, &titles);
     for cut in ["2025-11-16", "2025-11-23"] {
         let early = |h: &Headline| h.d.as_str() < cut;
-        let train: Vec<Example> = rows
-            .iter()
-            .zip(&feats)
-            .filter(|((h, _), _)| early(h))
-            .map(|((_, r), f)| Example {
-                features: f.clone(),
-                relevant: *r,
-                weight: 1.0,
-            })
-            .collect();
-        let model = Model::train(&train, opts);
+        let model = Model::train(&training_examples(&rows, &feats, early), opts);
         let mut val = Evaluation::default();
         let mut ranked = Vec::new();
         for ((h, r), f) in rows.iter().zip(&feats) {
@@ -155,17 +140,10 @@ fn relevance_on_labelled_tass_2025() {
         let cuts = ["2025-11-16", "2025-12-01", "2026"];
         let mut out = String::new();
         for w in cuts.windows(2) {
-            let train: Vec<Example> = rows
-                .iter()
-                .zip(&feats)
-                .filter(|((h, _), _)| h.d.as_str() < w[0])
-                .map(|((_, r), f)| Example {
-                    features: f.clone(),
-                    relevant: *r,
-                    weight: 1.0,
-                })
-                .collect();
-            let model = Model::train(&train, opts);
+            let model = Model::train(
+                &training_examples(&rows, &feats, |h| h.d.as_str() < w[0]),
+                opts,
+            );
             for ((h, r), f) in rows.iter().zip(&feats) {
                 if h.d.as_str() >= w[0] && h.d.as_str() < w[1] {
                     let sc = model.score(f.iter().map(String::as_str));
@@ -187,16 +165,7 @@ fn relevance_on_labelled_tass_2025() {
         std::fs::write(path, out).expect("dump");
     }
     let start = std::time::Instant::now();
-    let examples: Vec<Example> = rows
-        .iter()
-        .zip(&feats)
-        .filter(|((h, _), _)| !dec(h))
-        .map(|((_, r), f)| Example {
-            features: f.clone(),
-            relevant: *r,
-            weight: 1.0,
-        })
-        .collect();
+    let examples = training_examples(&rows, &feats, |h| !dec(h));
     let model = Model::train(&examples, opts);
     println!(
         "trained on {} Jun-Nov rows in {:?}: {} weights, threshold {}",

@@ -275,4 +275,4 @@ impl TopicMatcher {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -12,6 +12,35 @@ fn rule(name: &str, query: &str, exclude: Option<&str>) -> TopicRule {
     }
 }
 
+/// The shipped `peace-talks` topic (config/topics/peace-talks.toml), its
+/// query and exclusion compiled; its model left out.
+pub(crate) fn shipped_matcher() -> TopicMatcher {
+    #[derive(serde::Deserialize)]
+    struct File {
+        topic: Vec<Topic>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Topic {
+        name: String,
+        query: String,
+        exclude: Option<String>,
+    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
+        .expect("config/topics/peace-talks.toml");
+    let file: File = toml::from_str(&text).expect("peace-talks.toml parses");
+    let topic = file
+        .topic
+        .into_iter()
+        .find(|t| t.name == "peace-talks")
+        .expect("a peace-talks topic");
+    TopicMatcher::compile(vec![rule(
+        &topic.name,
+        &topic.query,
+        topic.exclude.as_deref(),
+    )])
+}
+
 fn doc<'a>(title: &'a str, text: &'a str, language: Option<&'a str>) -> MatchDoc<'a> {
     MatchDoc {
         title,
@@ -207,16 +236,6 @@ fn hostile_documents_do_not_panic() {
     ignore = "needs the shared corpus: set NEWSWATCH_CORPUS (see docs/development/testing.md)"
 )]
 fn peace_talks_precision_recall_on_labelled_tass() {
-    #[derive(serde::Deserialize)]
-    struct File {
-        topic: Vec<Topic>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Topic {
-        name: String,
-        query: String,
-        exclude: Option<String>,
-    }
     struct Label {
         t: String,
         label: bool,
@@ -227,24 +246,7 @@ fn peace_talks_precision_recall_on_labelled_tass() {
         t: String,
         u: String,
     }
-    let root = env!("CARGO_MANIFEST_DIR");
-    let toml_text = std::fs::read_to_string(format!("{root}/config/topics/peace-talks.toml"))
-        .expect("config/topics/peace-talks.toml");
-    let file: File = toml::from_str(&toml_text).expect("peace-talks.toml parses");
-    let topic = file
-        .topic
-        .iter()
-        .find(|t| t.name == "peace-talks")
-        .expect("a peace-talks topic");
-    let r = TopicRule {
-        name: topic.name.clone(),
-        query: parse(&topic.query).unwrap_or_else(|e| panic!("query: {e}")),
-        exclude: topic
-            .exclude
-            .as_ref()
-            .map(|q| parse(q).unwrap_or_else(|e| panic!("exclude: {e}"))),
-    };
-    let m = TopicMatcher::compile(vec![r]);
+    let m = shipped_matcher();
     let dataset = crate::testutil::corpus().join("datasets/tass__english-headlines-2025.json");
     let headlines: Vec<Headline> = serde_json::from_str(
         &std::fs::read_to_string(&dataset).unwrap_or_else(|e| panic!("{}: {e}", dataset.display())),

@@ -147,6 +147,14 @@ impl Env {
         .expect(0);
     }
 
+    /// The items matched by `topic`, as `--json items --topic TOPIC --limit 1000`
+    /// lists them (expecting success).
+    pub fn topic_items(&self, topic: &str) -> Vec<serde_json::Value> {
+        self.run(&["--json", "items", "--topic", topic, "--limit", "1000"])
+            .expect(0)
+            .json_lines()
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
