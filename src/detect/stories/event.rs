@@ -326,6 +326,32 @@ const NOT_A_SPEAKER: &[&str] = &[
     "survey", "websit", "channel", "blogger",
 ];
 
+/// The key that marks a headline attributed to a kind of source that
+/// gives its own view ("… — expert"): what it says is that source's, not
+/// the statement of the people it names.
+pub const SOURCE_KEY: &str = "?source";
+
+/// Kinds of source that give their own view ("— expert"), unlike those
+/// that relay a report ("— media", "— news agency"). Keys (stems).
+const OPINION_SOURCES: &[&str] = &["expert", "analyst", "poll", "survey", "blogger"];
+
+/// Whether a headline ends by attributing itself to a kind of source that
+/// gives its own view, not a speaker ("Trump sees diminishing leverage for
+/// Kiev as settlement stalls — expert").
+fn attributed_to_a_source(head: &str, aliases: &Aliases) -> bool {
+    for sep in [" — ", " – ", ", says ", ", said "] {
+        if let Some(i) = head.rfind(sep) {
+            let tail = &head[i + sep.len()..];
+            if (1..=4).contains(&words(tail).count()) {
+                return words(tail).any(|(_, w)| {
+                    word_key(w, aliases).is_some_and(|(k, _)| OPINION_SOURCES.contains(&k.as_str()))
+                });
+            }
+        }
+    }
+    false
+}
+
 /// Nouns of what someone said, after a possessive name ("Putin's
 /// statements at …"): the headline is attributed to them.
 const SAID_NOUNS: &[&str] = &[
@@ -465,6 +491,13 @@ pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
         keys.push(Key {
             kind: KeyKind::Speaker,
             text: s,
+            in_title: true,
+        });
+    }
+    if attributed_to_a_source(head, aliases) {
+        keys.push(Key {
+            kind: KeyKind::Word,
+            text: SOURCE_KEY.to_string(),
             in_title: true,
         });
     }
