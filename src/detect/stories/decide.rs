@@ -195,7 +195,10 @@ fn kind_weight(kind: KeyKind) -> f64 {
 }
 
 fn weight_of(k: &IdKey, rarity: f64) -> f64 {
-    kind_weight(k.kind) * if k.in_title { 1.0 } else { 0.5 } * rarity
+    // A demonym weighs as its place's name; it stays a word for the
+    // anchor and across languages.
+    let kind = if k.place { KeyKind::Name } else { k.kind };
+    kind_weight(kind) * if k.in_title { 1.0 } else { 0.5 } * rarity
 }
 
 /// The id of a key text no profile of the window has: it matches nothing.
@@ -268,6 +271,9 @@ pub struct IdKey {
     /// Comparable across languages: a name, a figure, or an event word of
     /// the alias list (other words are in one language only).
     pub across: bool,
+    /// A word keyed as a listed place: a demonym ("Ukrainian"), context
+    /// that weighs as the place's name but is no anchor by itself.
+    pub place: bool,
 }
 
 /// A profile with numbered keys: its content keys in profile order and its
@@ -348,6 +354,7 @@ impl Interned {
                 kind: k.kind,
                 in_title: k.in_title,
                 across: k.kind != KeyKind::Word || list.is_event_word(&k.text),
+                place: k.kind == KeyKind::Word && list.is_place(&k.text),
             });
         }
         if (!out.speaker_actor && out.speaker.is_some()) || out.opinion {
