@@ -77,11 +77,13 @@ pub struct ProfileIndex {
     last_seen: HashMap<i64, i64>,
 }
 
-/// Names and figures of a profile.
+/// Names and figures of a profile, and its demonyms' places ("Ukrainian"
+/// meets a founder's "Ukraine's"; two demonyms alone anchor no join, as
+/// `decide` scores them).
 fn anchors(p: &Interned) -> Vec<u32> {
     p.keys
         .iter()
-        .filter(|k| matches!(k.kind, KeyKind::Name | KeyKind::Number))
+        .filter(|k| k.place || matches!(k.kind, KeyKind::Name | KeyKind::Number))
         .map(|k| k.id)
         .collect()
 }

@@ -44,6 +44,8 @@ pub struct Aliases {
     /// Canonical names of actors: people and organisations (every name
     /// section but the `## … places` ones).
     actors: foldhash::HashSet<String>,
+    /// Canonical names of places (the `## … places` sections).
+    places: foldhash::HashSet<String>,
     /// Canonical name → its UTC offset in hours (the `## Time zones`
     /// section: `name: +3`): the day a person's occasion falls on.
     zones: HashMap<String, i32>,
@@ -136,6 +138,8 @@ impl Aliases {
                 out.event_words.insert(name.to_string());
             } else if actors {
                 out.actors.insert(name.to_string());
+            } else {
+                out.places.insert(name.to_string());
             }
             for v in variants.split(',').map(str::trim).filter(|v| !v.is_empty()) {
                 match v.strip_suffix('*') {
@@ -204,6 +208,11 @@ impl Aliases {
     /// person or an organisation, not a place or an event word.
     pub fn is_actor(&self, key: &str) -> bool {
         self.actors.contains(key)
+    }
+
+    /// Whether `key` is the canonical name of a place of the list.
+    pub fn is_place(&self, key: &str) -> bool {
+        self.places.contains(key)
     }
 
     /// The UTC offset in hours of a canonical name, if the list gives one

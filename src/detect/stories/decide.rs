@@ -5,7 +5,7 @@
 //! caller passes the candidates (recent items sharing a key) and the rarity
 //! of each key in recent news (IDF over a sliding window).
 
-use super::event::{BACKGROUND_KEY, CONVERSATION_KEY, Key, KeyKind};
+use super::event::{BACKGROUND_KEY, CONVERSATION_KEY, Key, KeyKind, SOURCE_KEY};
 use super::occasion;
 use crate::detect::lexicon::entities::Aliases;
 
@@ -49,6 +49,10 @@ pub enum Rule {
     /// A statement of one of the two people whose meeting or call the
     /// story is, on that occasion's day (`occasion::by_participants`).
     Participant,
+    /// A remark of one of the two people whose meeting the story is, that
+    /// names neither the other nor any occasion, on the day of the story's
+    /// first report or in the night after (`occasion::by_participants`).
+    Remark,
     /// Grouping put the report with a story the user split reports off,
     /// but it is closer to one of the reports split off: it goes with them.
     Split,
@@ -105,6 +109,15 @@ impl Join {
             Rule::Participant => {
                 return format!(
                     "a participant's statement: {}, on the day of the story's {} of {}, {} after a report of it",
+                    list(KeyKind::Speaker).replace('+', ", "),
+                    self.kinds.join(", "),
+                    list(KeyKind::Name),
+                    gap_text(self.gap_secs),
+                );
+            }
+            Rule::Remark => {
+                return format!(
+                    "a participant's remark: {}, on the day of the story's {} of {} or the night after, {} after its first report",
                     list(KeyKind::Speaker).replace('+', ", "),
                     self.kinds.join(", "),
                     list(KeyKind::Name),
@@ -182,7 +195,10 @@ fn kind_weight(kind: KeyKind) -> f64 {
 }
 
 fn weight_of(k: &IdKey, rarity: f64) -> f64 {
-    kind_weight(k.kind) * if k.in_title { 1.0 } else { 0.5 } * rarity
+    // A demonym weighs as its place's name; it stays a word for the
+    // anchor and across languages.
+    let kind = if k.place { KeyKind::Name } else { k.kind };
+    kind_weight(kind) * if k.in_title { 1.0 } else { 0.5 } * rarity
 }
 
 /// The id of a key text no profile of the window has: it matches nothing.
@@ -255,6 +271,9 @@ pub struct IdKey {
     /// Comparable across languages: a name, a figure, or an event word of
     /// the alias list (other words are in one language only).
     pub across: bool,
+    /// A word keyed as a listed place: a demonym ("Ukrainian"), context
+    /// that weighs as the place's name but is no anchor by itself.
+    pub place: bool,
 }
 
 /// A profile with numbered keys: its content keys in profile order and its
@@ -276,6 +295,9 @@ pub struct Interned {
     pub subject: Vec<u32>,
     /// UTC offsets (hours) of the subject's actors the list gives.
     pub zones: Vec<i32>,
+    /// Attributed to a kind of source that gives its own view ("—
+    /// expert"): nobody's statement, and no report of an occasion.
+    pub opinion: bool,
     /// A backgrounder about a standing subject (`event::background`): it
     /// joins only another backgrounder, and no report joins it.
     pub background: bool,
@@ -300,6 +322,10 @@ impl Interned {
             }
             if k.kind == KeyKind::Word && k.text == CONVERSATION_KEY {
                 conversation = true;
+                continue;
+            }
+            if k.kind == KeyKind::Word && k.text == SOURCE_KEY {
+                out.opinion = true;
                 continue;
             }
             if k.kind == KeyKind::Speaker {
@@ -328,9 +354,10 @@ impl Interned {
                 kind: k.kind,
                 in_title: k.in_title,
                 across: k.kind != KeyKind::Word || list.is_event_word(&k.text),
+                place: k.kind == KeyKind::Word && list.is_place(&k.text),
             });
         }
-        if !out.speaker_actor && out.speaker.is_some() {
+        if (!out.speaker_actor && out.speaker.is_some()) || out.opinion {
             subject.clear();
         }
         // "Putin told Trump that … after the drone attack": the two's
@@ -573,7 +600,7 @@ pub fn decide(
                 kinds: occasion::kind_names(new.kinds),
             })
             .or_else(|| {
-                occasion::by_participants(new, at, members).map(|(n, start)| {
+                occasion::by_participants(new, at, members).map(|(n, start, remark)| {
                     let m = &members[n];
                     let mut shared: Vec<(KeyKind, String)> = m
                         .profile
@@ -585,7 +612,11 @@ pub fn decide(
                     shared.push((KeyKind::Speaker, subject.join("+")));
                     Join {
                         story_id: m.story_id,
-                        rule: Rule::Participant,
+                        rule: if remark {
+                            Rule::Remark
+                        } else {
+                            Rule::Participant
+                        },
                         score: 0.0,
                         shared,
                         gap_secs: at - start,

@@ -206,12 +206,23 @@ fn word_key_uncached(raw: &str, aliases: &Aliases) -> Option<(String, bool)> {
         w = s;
     }
     let w = w.trim_matches(|c: char| c == '\'' || c == '’');
-    if w.chars().count() < 2 || is_stopword(w) {
+    if w.chars().count() < 2 {
         return None;
     }
     let l = loose(w);
-    if let Some((c, name)) = aliases.lookup(&l) {
-        return Some((c.to_string(), name));
+    let listed = aliases.lookup(&l);
+    // A demonym before a title ("Ukrainian", "Russian") is the place the
+    // list gives it, as "Ukraine's" is: the country, not the title. It is
+    // context, not a name: "Russian missile strike" says who struck, not
+    // where; it keys as a word (no anchor of its own, not compared across
+    // languages) that meets the place's name.
+    let place = listed.is_some_and(|(c, name)| name && !aliases.is_actor(c));
+    let demonym = place && TITLES.contains(&w);
+    if is_stopword(w) && !demonym {
+        return None;
+    }
+    if let Some((c, name)) = listed {
+        return Some((c.to_string(), name && !demonym));
     }
     let cyrillic = w.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
     let stemmed = stem(w, StemLang::for_word(StemLang::None, w));
@@ -298,8 +309,10 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
             // A given name before a surname ("Donald Trump", "Vladimir
             // Putin"): the surname names the person; the given name only
             // adds weight every report of that person shares.
+            let demonym = !listed && TITLES.contains(&folded.as_str());
             let given_name = capital
                 && !listed
+                && !demonym
                 && toks.get(i + 1).is_some_and(|(next, w)| {
                     w.chars().next().is_some_and(char::is_uppercase)
                         && text.get(span.end..next.start) == Some(" ")
@@ -310,7 +323,12 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
                 continue;
             }
             let inner = !starts_sentence(text, span.start, prev_end);
-            let name = listed || (capital && inner);
+            // "Anti-Corruption": a prefix of a hyphenated word is part of
+            // that word, not a name.
+            let prefix = text.get(span.end..).is_some_and(|r| r.starts_with('-'))
+                && WORD_PREFIXES.contains(&folded.as_str());
+            // A demonym ("Russian"): context, a word (`word_key`).
+            let name = listed || (capital && inner && !prefix && !demonym);
             let kind = if name { KeyKind::Name } else { KeyKind::Word };
             add(keys, kind, key, in_title);
         }
@@ -319,12 +337,45 @@ fn scan(text: &str, in_title: bool, limit: usize, aliases: &Aliases, keys: &mut 
     }
 }
 
+/// Prefixes written with a hyphen before a word ("anti-corruption",
+/// "pro-Russian"): capitalised in a name's words, still no name.
+const WORD_PREFIXES: &[&str] = &[
+    "anti", "pro", "non", "counter", "ex", "co", "post", "pre", "self", "semi", "multi", "inter",
+    "cross", "re", "vice", "de", "un", "mid", "over", "under", "sub", "super", "ultra",
+];
+
 /// Attributions that name a kind of source, not a speaker ("… — TV", "…
 /// — media"): two such headlines are rarely one occasion. Keys (stems).
 const NOT_A_SPEAKER: &[&str] = &[
     "tv", "media", "newspap", "paper", "sourc", "report", "agenc", "expert", "analyst", "poll",
     "survey", "websit", "channel", "blogger",
 ];
+
+/// The key that marks a headline attributed to a kind of source that
+/// gives its own view ("… — expert"): what it says is that source's, not
+/// the statement of the people it names.
+pub const SOURCE_KEY: &str = "?source";
+
+/// Kinds of source that give their own view ("— expert"), unlike those
+/// that relay a report ("— media", "— news agency"). Keys (stems).
+const OPINION_SOURCES: &[&str] = &["expert", "analyst", "poll", "survey", "blogger"];
+
+/// Whether a headline ends by attributing itself to a kind of source that
+/// gives its own view, not a speaker ("Trump sees diminishing leverage for
+/// Kiev as settlement stalls — expert").
+fn attributed_to_a_source(head: &str, aliases: &Aliases) -> bool {
+    for sep in [" — ", " – ", ", says ", ", said "] {
+        if let Some(i) = head.rfind(sep) {
+            let tail = &head[i + sep.len()..];
+            if (1..=4).contains(&words(tail).count()) {
+                return words(tail).any(|(_, w)| {
+                    word_key(w, aliases).is_some_and(|(k, _)| OPINION_SOURCES.contains(&k.as_str()))
+                });
+            }
+        }
+    }
+    false
+}
 
 /// Nouns of what someone said, after a possessive name ("Putin's
 /// statements at …"): the headline is attributed to them.
@@ -465,6 +516,13 @@ pub fn profile(title: &str, text: &str, aliases: &Aliases) -> Vec<Key> {
         keys.push(Key {
             kind: KeyKind::Speaker,
             text: s,
+            in_title: true,
+        });
+    }
+    if attributed_to_a_source(head, aliases) {
+        keys.push(Key {
+            kind: KeyKind::Word,
+            text: SOURCE_KEY.to_string(),
             in_title: true,
         });
     }

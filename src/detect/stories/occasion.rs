@@ -140,10 +140,11 @@ pub fn by_speaker(
 /// Whether a profile is a report of an occasion of two principals: its
 /// headline names exactly two listed actors and one occasion kind
 /// ("Zelenskiy to meet Trump in Florida for talks"), and is no third
-/// party's statement about them.
+/// party's statement about them nor a view ("… — expert").
 pub fn two_principals(p: &Interned) -> bool {
     p.principals.len() == 2
         && p.kinds.count_ones() == 1
+        && !p.opinion
         && (p.speaker.is_none() || (p.speaker_actor && same_set(&p.subject, &p.principals)))
 }
 
@@ -167,11 +168,15 @@ fn day(at: i64, offset_hours: i32) -> i64 {
 /// day as its latest report gives it, so that the next morning's readouts
 /// of a meeting, joined to it by [`by_pair`], carry their statements too.
 /// The latest report wins; ties go to the earliest story.
-pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Option<(usize, i64)> {
+pub fn by_participants(
+    new: &Interned,
+    at: i64,
+    members: &[Member<'_>],
+) -> Option<(usize, i64, bool)> {
     if new.subject.is_empty() || new.subject.contains(&super::decide::UNKNOWN) {
         return None;
     }
-    let mut best: Option<((i64, i64), usize, i64)> = None;
+    let mut best: Option<((i64, i64), usize, i64, bool)> = None;
     for (n, m) in members.iter().enumerate() {
         if m.profile.background {
             continue;
@@ -191,24 +196,74 @@ pub fn by_participants(new: &Interned, at: i64, members: &[Member<'_>]) -> Optio
             None => true,
             Some(o) => new.principals.contains(o) || new.kinds & p.kinds != 0,
         };
-        if !continues {
-            continue;
-        }
         let start = m.seen;
         let zones: &[i32] = if new.zones.is_empty() {
             &[0]
         } else {
             &new.zones
         };
-        if at < start || !zones.iter().any(|&z| day(at, z) == day(start, z)) {
+        if at < start {
             continue;
         }
+        if continues {
+            if !zones.iter().any(|&z| day(at, z) == day(start, z)) {
+                continue;
+            }
+        } else if !remark_at_meeting(new, p, m, members, at, zones) {
+            continue;
+        }
+        let remark = !continues;
         let rank = (start, -m.story_id);
         if best.is_none_or(|(b, ..)| rank > b) {
-            best = Some((rank, n, start));
+            best = Some((rank, n, start, remark));
         }
     }
-    best.map(|(_, n, start)| (n, start))
+    best.map(|(_, n, start, remark)| (n, start, remark))
+}
+
+/// A participant's remarks of a meeting's evening reach the news through
+/// the night: a statement this many hours into the next day (the
+/// subject's time zone) is still the evening's.
+pub const NIGHT_HOURS: i64 = 6;
+
+/// Whether a participant's statement that names neither the other
+/// principal nor any occasion kind ("Trump rejects suggestions Russia not
+/// serious about peace in Ukraine", that afternoon) is a remark at the
+/// meeting `p` reports, `p` being the first report of its story and
+/// naming no other event (a strike, a vote): the occasion is met in person (a meeting, talks,
+/// a visit or a summit — a call gives readouts that name the call or the
+/// other party, no remarks), and the statement falls on the day of the
+/// story's first report of the occasion among `members` in the subject's
+/// time zone, or in the night after it (before [`NIGHT_HOURS`]). The
+/// first report, not the latest: the next morning's readouts carry the
+/// occasion's own reports, not every remark of its participants that day
+/// (a participant's press chat the next morning is another occasion).
+fn remark_at_meeting(
+    new: &Interned,
+    p: &Interned,
+    m: &Member<'_>,
+    members: &[Member<'_>],
+    at: i64,
+    zones: &[i32],
+) -> bool {
+    if new.kinds != 0 || p.kinds & CALL != 0 || p.acts != 0 {
+        return false;
+    }
+    // The story began with this report: a strike "before the
+    // Zelenskiy–Trump meeting" names the meeting, and is no report of it.
+    let first = members
+        .iter()
+        .filter(|o| o.story_id == m.story_id)
+        .map(|o| o.seen)
+        .min()
+        .unwrap_or(m.seen);
+    if first != m.seen {
+        return false;
+    }
+    zones.iter().any(|&z| {
+        let d = day(first, z);
+        day(at, z) == d || day(at - NIGHT_HOURS * 3600, z) == d
+    })
 }
 
 /// A story stays open to another report of its occasion of two
@@ -419,9 +474,61 @@ mod tests {
             join(named, 3, evening, &[meeting]).map(|j| j.story_id),
             Some(7)
         );
-        // Naming neither the other principal nor the meeting.
+        // Naming neither the other principal nor the meeting: a remark at
+        // the meeting, that afternoon or reported in the night after it.
         let neither = "Trump rejects suggestions Russia not serious about peace in Ukraine";
-        assert_eq!(join(neither, 3, evening, &[meeting]), None);
+        let j = join(neither, 3, evening, &[meeting]).expect("a remark at the meeting");
+        assert_eq!((j.story_id, j.rule), (7, Rule::Remark));
+        assert_eq!(
+            j.why(),
+            "a participant's remark: trump, on the day of the story's meeting of zelensky, trump or the night after, 14h19 after its first report"
+        );
+        let night = 1_766_991_094; // 2025-12-29T06:51:34Z: 01:51 in Florida
+        let understands = "Trump says he understands Putin who questions need of ceasefire for Ukraine referendum";
+        assert_eq!(
+            join(understands, 3, night, &[meeting]).map(|j| j.story_id),
+            Some(7)
+        );
+        // An expert's view of a principal is the expert's, not a remark,
+        // and an expert's view of the meeting no report of it.
+        let expert = "Trump sees diminishing leverage for Kiev as settlement stalls — expert";
+        assert_eq!(join(expert, 3, night, &[meeting]), None);
+        let preview = (
+            6,
+            2,
+            1_766_860_560, // the day before
+            "Trump-Zelensky meeting unlikely to achieve breakthrough in Kiev's favor — German expert",
+        );
+        assert_eq!(join(meeting.3, 1, meeting.2, &[preview]), None);
+        // The next morning, with the meeting's readouts: a press chat of
+        // the other participant is another occasion.
+        let readout = (
+            7,
+            2,
+            1_766_991_570, // 2025-12-29T06:59:30Z
+            "American expert expresses his frustration with Trump-Zelensky talks",
+        );
+        let chat = "Zelenskiy says 20-point peace plan should be put to referendum in Ukraine";
+        assert_eq!(join(chat, 4, 1_767_000_840, &[meeting, readout]), None);
+        // A call of the same two gives no remarks: a bare statement of
+        // that day is not the call's.
+        let call = (
+            8,
+            1,
+            1_766_899_607,
+            "Trump, Zelensky to hold phone call on peace plan",
+        );
+        assert_eq!(join(neither, 3, evening, &[call]), None);
+        // A strike report that names the meeting is no report of it: a
+        // statement of that night is not the strike's.
+        let strike = (
+            9,
+            1,
+            1_766_808_615, // 2025-12-27T04:10:15Z: 23:10 in Florida
+            "Russian drones, missiles pound Ukraine before Zelenskiy-Trump meeting",
+        );
+        let chance = "Trump sees good chance for resolving Ukrainian conflict";
+        assert_eq!(join(chance, 3, 1_766_820_240, &[strike]), None);
         // A call of one of them is another occasion.
         let call = "Trump says he had 'very productive' call with Putin ahead of Zelenskiy meeting";
         assert_eq!(join(call, 3, 1_766_942_446, &[meeting]), None);

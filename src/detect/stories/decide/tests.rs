@@ -435,3 +435,85 @@ fn a_possessive_name_before_what_was_said_is_the_speaker() {
         None
     );
 }
+
+/// `dec-2025-late`: TASS's and France 24's reports of one raid. "Ukrainian"
+/// is Ukraine as "Ukraine's" is (as context: a word that meets the name),
+/// and "Anti-Corruption" in a bureau's name is no name "anti" the other
+/// report lacks.
+#[test]
+fn a_demonym_is_its_place_and_a_hyphened_prefix_no_name() {
+    let tass = keys(
+        "Ukrainian anti-corruption agencies announce exposure of criminal group in parliament",
+        "MOSCOW, December 27. /TASS/. The National Anti-Corruption Bu",
+    );
+    let france24 = keys(
+        "Ukraine's anti-corruption agency attempts raid of parliament in new graft probe",
+        "Ukraine 's anti-corruption agency said security services were preventing officers \
+         from raiding the parliament on Saturday, as investigators said some MPs were \
+         implicated in a new graft probe.",
+    );
+    let kind = |keys: &[Key], text: &str| keys.iter().find(|k| k.text == text).map(|k| k.kind);
+    // A demonym is context: the place's key, as a word.
+    assert_eq!(kind(&tass, "ukraine"), Some(KeyKind::Word));
+    assert_eq!(kind(&tass, "anti"), Some(KeyKind::Word));
+    assert_eq!(
+        kind(&keys("Russian President Putin", ""), "russia"),
+        Some(KeyKind::Word)
+    );
+    let m = M {
+        story_id: 1,
+        source: 1,
+        seen: 0,
+        keys: &tass,
+        near_founder: true,
+        split_from: None,
+        lang: "en",
+    };
+    let join = decide(&france24, 2, "en", HOUR + 1400, &[m], &flat).expect("joins");
+    assert!(
+        join.shared
+            .contains(&(KeyKind::Name, "ukraine".to_string())),
+        "{}",
+        join.why()
+    );
+}
+
+/// The demo's shape: a strike report that cites talks ("… as peace talks
+/// resume in Geneva", "Ukrainian and Russian negotiators") and another
+/// outlet's Russian report of the talks ("… переговоров России и
+/// Украины"). The demonyms of the strike are context: across languages
+/// they meet nothing, so the strike is not the talks.
+#[test]
+fn a_demonym_is_context_across_languages() {
+    let strike = keys(
+        "Russian missile strike kills 5 in Zaporizhzhia as Geneva peace talks resume",
+        "A Russian missile hit a residential street in Zaporizhzhia early today, killing 5 \
+         people and damaging two apartment blocks, the regional governor said. The strike came \
+         hours before Ukrainian and Russian negotiators sat down for a second day of peace talks \
+         in Geneva.",
+    );
+    let talks = keys(
+        "В Женеве начался третий раунд переговоров России и Украины",
+        "Делегации России и Украины прибыли в Женеву на третий раунд прямых переговоров при \
+         посредничестве Швейцарии. По данным источников, стороны обсудят новый обмен пленными и \
+         паузу в ударах по энергетике.",
+    );
+    let m = M {
+        story_id: 1,
+        source: 1,
+        seen: 0,
+        keys: &talks,
+        near_founder: true,
+        split_from: None,
+        lang: "ru",
+    };
+    let join = decide(&strike, 2, "en", 60, &[m], &flat);
+    assert!(
+        join.as_ref().is_none_or(|j| !j
+            .shared
+            .iter()
+            .any(|(_, t)| t == "russia" || t == "ukraine")),
+        "{:?}",
+        join.map(|j| j.why())
+    );
+}
