@@ -260,9 +260,26 @@ fn remark_at_meeting(
     if first != m.seen {
         return false;
     }
-    zones.iter().any(|&z| {
+    let that_day = zones.iter().any(|&z| {
         let d = day(first, z);
         day(at, z) == d || day(at - NIGHT_HOURS * 3600, z) == d
+    });
+    that_day
+        && members
+            .iter()
+            .any(|o| o.story_id == m.story_id && shares_subject_matter(new, o.profile))
+}
+
+/// Whether a remark shares something besides its speaker with a report
+/// of the meeting: a name, a figure or an event word ("… peace in
+/// Ukraine" and a report of the talks on Ukraine). A participant says
+/// other things that day too (tariffs, another country); those are not
+/// the meeting's.
+fn shares_subject_matter(remark: &Interned, report: &Interned) -> bool {
+    remark.keys.iter().any(|k| {
+        k.kind != KeyKind::Speaker
+            && !remark.subject.contains(&k.id)
+            && report.keys.iter().any(|r| r.id == k.id && r.kind == k.kind)
     })
 }
 
@@ -479,6 +496,10 @@ mod tests {
         let neither = "Trump rejects suggestions Russia not serious about peace in Ukraine";
         let j = join(neither, 3, evening, &[meeting]).expect("a remark at the meeting");
         assert_eq!((j.story_id, j.rule), (7, Rule::Remark));
+        // Other business of a participant that day shares nothing with the
+        // meeting's reports but the participant: not a remark of it.
+        let other = "Trump threatens new tariffs on Mexican cement imports";
+        assert_eq!(join(other, 3, evening, &[meeting]), None);
         assert_eq!(
             j.why(),
             "a participant's remark: trump, on the day of the story's meeting of zelensky, trump or the night after, 14h19 after its first report"
