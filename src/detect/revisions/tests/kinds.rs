@@ -3,21 +3,10 @@
 //! `history/<feed>`): what must stay cosmetic, what is a rewording, and the
 //! few-word changes that are major.
 
+use super::{assert_class, judge};
 use crate::detect::revisions::{Significance, VersionText, compare};
 
 use Significance::{Cosmetic, Major, Minor};
-
-fn judge(old: &str, new: &str) -> (Significance, Vec<String>) {
-    let v = |t| VersionText { title: t, text: "" };
-    let r = compare(&v(old), &v(new), &[]);
-    (r.significance, r.reasons)
-}
-
-fn assert_class(old: &str, new: &str, want: Significance) -> Vec<String> {
-    let (got, reasons) = judge(old, new);
-    assert_eq!(got, want, "{old} → {new}: {reasons:?}");
-    reasons
-}
 
 /// Inflection, tense and articles of the same fact (apnews).
 #[test]

@@ -2,21 +2,10 @@
 //! a poll's finding, and the outcomes that do count (a further stage, a
 //! death, a count turned vague). Pairs from the labeled corpus histories.
 
-use crate::detect::revisions::{Significance, VersionText, compare};
+use super::{assert_class, judge};
+use crate::detect::revisions::Significance;
 
 use Significance::Major;
-
-fn judge(old: &str, new: &str) -> (Significance, Vec<String>) {
-    let v = |t| VersionText { title: t, text: "" };
-    let r = compare(&v(old), &v(new), &[]);
-    (r.significance, r.reasons)
-}
-
-fn assert_class(old: &str, new: &str, want: Significance) -> Vec<String> {
-    let (got, reasons) = judge(old, new);
-    assert_eq!(got, want, "{old} → {new}: {reasons:?}");
-    reasons
-}
 
 /// A pending clause dropped with what it was about is no state change:
 /// nothing got done ("could face sanctions", "awaits Iran response" gone;

@@ -10,6 +10,20 @@ use super::*;
 use Significance::{Cosmetic, Major, Minor};
 use cases::{AP_BRIEF_TRUCE, AP_DROPS, AP_KILL_5, AP_KILL_22};
 
+/// The verdict and reasons of a headline edit (no text).
+fn judge(old: &str, new: &str) -> (Significance, Vec<String>) {
+    let v = |t| VersionText { title: t, text: "" };
+    let r = compare(&v(old), &v(new), &[]);
+    (r.significance, r.reasons)
+}
+
+/// [`judge`], asserting the verdict; the reasons, for a closer look.
+fn assert_class(old: &str, new: &str, want: Significance) -> Vec<String> {
+    let (got, reasons) = judge(old, new);
+    assert_eq!(got, want, "{old} → {new}: {reasons:?}");
+    reasons
+}
+
 /// `Equal`+`Delete` is the old text and `Equal`+`Insert` the new one.
 fn assert_rebuilds(d: &FieldDiff, old: &str, new: &str) {
     let side = |keep_delete: bool| -> String {
