@@ -30,13 +30,20 @@ pub struct ItemView {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct StoryView {
     pub story_id: i64,
-    /// Title of the earliest item.
+    /// Title of the earliest item (of the first news item when `new_items`
+    /// is set).
     pub title: String,
-    /// Earliest first, at least one.
+    /// Earliest first, at least one; when `new_items` is set, those news
+    /// items first, then the reports the story held before.
     pub items: Vec<ItemView>,
+    /// How many of `items`, from the first, are the news a new story's
+    /// alert is about, when the story held earlier reports that never
+    /// alerted (a new source's backlog, reports off the alert's topics): the
+    /// alert leads with what is new. 0 otherwise (items earliest first).
+    pub new_items: usize,
     /// Distinct source names, in order of first appearance.
     pub sources: Vec<String>,
-    /// When the story started: the first report's first sighting.
+    /// When the story started: its earliest report's first sighting.
     pub first_seen: String,
     /// The latest report, when it is not the first: the story's latest
     /// development (a digest shows it under the outlets).

@@ -26,7 +26,8 @@ pub fn alert_view(store: &Store, row: &OutboxRow) -> Result<AlertView> {
     match row.kind.as_str() {
         "story" => {
             let story = match (row.story_id, row.item_id) {
-                (Some(story), _) => store.story_view(story)?,
+                (Some(story), Some(item)) => store.story_alert_view(story, item)?,
+                (Some(story), None) => store.story_view(story)?,
                 (None, Some(item)) => store.item_story_view(item)?,
                 (None, None) => return Err(missing()),
             };

@@ -31,6 +31,7 @@ mod retention;
 mod runs;
 mod schema;
 mod sources;
+mod story_alert;
 mod story_corrections;
 mod story_reads;
 mod views;

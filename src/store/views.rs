@@ -25,9 +25,9 @@ const FAILING_STREAK: i64 = 2;
 
 /// Item columns as `item_view` reads them, for a query over `items i`,
 /// `sources s` and the current version `v`.
-const ITEM_COLUMNS: &str =
+pub(super) const ITEM_COLUMNS: &str =
     "i.id, i.title, i.url, s.name, i.published_at, i.first_seen, substr(v.text, 1, 600)";
-const ITEM_JOINS: &str = "JOIN sources s ON s.id = i.source_id
+pub(super) const ITEM_JOINS: &str = "JOIN sources s ON s.id = i.source_id
      JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count";
 
 /// A revision's columns for [`stored_revision`]: its item as of the
@@ -43,7 +43,7 @@ const REVISION_SELECT: &str =
      JOIN item_versions v ON v.item_id = i.id AND v.version = i.version_count
      LEFT JOIN item_versions rv ON rv.item_id = i.id AND rv.version = r.to_version";
 
-fn item_view(r: &Row<'_>, at: usize) -> rusqlite::Result<ItemView> {
+pub(super) fn item_view(r: &Row<'_>, at: usize) -> rusqlite::Result<ItemView> {
     let url: Option<String> = r.get(at + 2)?;
     let text: Option<String> = r.get(at + 6)?;
     Ok(ItemView {
@@ -458,6 +458,7 @@ fn story_from_items(story_id: i64, mut all: Vec<ItemView>) -> StoryView {
     }
     let sources: Vec<String> = items.iter().map(|i| i.source.clone()).collect();
     StoryView {
+        new_items: 0,
         more_sources: seen.len() - sources.len(),
         more_items: total_items - items.len(),
         story_id,

@@ -5,7 +5,7 @@
 //! precision and recall and BCubed F1 over the non-borderline labeled items.
 //! The floors sit between what grouping scored before a participant's
 //! remarks joined their meeting (cross-outlet P/R 1.000/0.737, B3 F1 0.901)
-//! and what it reaches now (1.000/0.860, 0.926; bench/README.md).
+//! and what it reaches now (1.000/0.860, 0.935; bench/README.md).
 
 use std::collections::HashMap;
 
@@ -134,7 +134,7 @@ fn replayed_story_set_groups_reports_of_one_event_across_outlets() {
     let figures = format!(
         "cross-outlet P {precision:.3} R {recall:.3} ({both}/{gold}, {pred} predicted), B3 F1 {b3f:.3}"
     );
-    assert!(b3f >= 0.91, "{figures}");
+    assert!(b3f >= 0.93, "{figures}");
     assert!(recall >= 0.80, "{figures}");
     assert!(precision >= 0.95, "{figures}");
     // A link every item of a generated feed shares (the site root) groups

@@ -45,10 +45,21 @@ struct Newsroom {
 
 impl Newsroom {
     fn new(alert: &str) -> Newsroom {
+        Newsroom::with_backlog(alert, &[])
+    }
+
+    /// The same, with `backlog` on Wire A's feed at the baseline poll.
+    fn with_backlog(alert: &str, backlog: &[Item]) -> Newsroom {
         let smtp = SmtpServer::start();
         let http = TestServer::start();
         for path in ["/a", "/b", "/c"] {
-            http.fixed(path, Response::ok(feed(&[FILLER])));
+            let mut items = if path == "/a" {
+                backlog.to_vec()
+            } else {
+                Vec::new()
+            };
+            items.push(FILLER);
+            http.fixed(path, Response::ok(feed(&items)));
         }
         let env = Env::new(
             "",
@@ -75,6 +86,53 @@ impl Newsroom {
         self.http.fixed(path, Response::ok(feed(&all)));
         self.env.run(&["poll", "--all"]).expect(0);
     }
+}
+
+/// A new report that joins a story whose only member is a baseline's
+/// backlog (never alerted) is the news: the story's alert leads with it —
+/// subject and first entry — and lists the backlog report under it.
+#[test]
+fn a_story_alert_leads_with_the_new_report_not_the_backlog_it_joined() {
+    let room = Newsroom::with_backlog("immediate", &[A]);
+    assert_eq!(
+        room.env.count("SELECT count(*) FROM outbox"),
+        0,
+        "a backlog is not news"
+    );
+    room.publish("/b", &[B]);
+    assert_eq!(
+        room.env
+            .count("SELECT count(DISTINCT story_id) FROM items WHERE guid LIKE 'strike-%'"),
+        1,
+        "the new report joined the backlog's story"
+    );
+    let msgs = room.smtp.wait_for(1, Duration::from_secs(10));
+    assert_eq!(msgs.len(), 1, "one alert for the story");
+    let mail = &msgs[0];
+    assert!(mail.subject().contains(B.1), "{}", mail.subject());
+    assert!(!mail.subject().contains(A.1), "{}", mail.subject());
+    let text = mail.text();
+    let (new, known) = text
+        .split_once("Already in the story")
+        .unwrap_or_else(|| panic!("no earlier reports listed in:\n{text}"));
+    let first_entry = new
+        .lines()
+        .map(str::trim)
+        .find(|l| l.ends_with(':') && l.starts_with("Wire"))
+        .unwrap_or_else(|| panic!("no entry in:\n{text}"));
+    assert_eq!(first_entry, "Wire B:", "{text}");
+    assert!(new.contains(B.1), "{text}");
+    assert!(!new.contains(A.1), "{text}");
+    assert!(known.contains("Wire A:") && known.contains(A.1), "{text}");
+    assert!(!text.contains("more item"), "{text}");
+    let html = mail.html();
+    let b_at = html
+        .find("https://news.example/strike-b\"")
+        .expect("link to the new report");
+    let a_at = html
+        .find("https://news.example/strike-a\"")
+        .expect("link to the backlog");
+    assert!(b_at < a_at, "the new report comes first:\n{html}");
 }
 
 /// A strike reported by three outlets, then a later report of it: one

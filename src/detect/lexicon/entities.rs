@@ -49,6 +49,10 @@ pub struct Aliases {
     /// Canonical name → its UTC offset in hours (the `## Time zones`
     /// section: `name: +3`): the day a person's occasion falls on.
     zones: HashMap<String, i32>,
+    /// A role's words (loose, space-joined) → the canonical name of who
+    /// holds it (the `## Roles` section: `gerasimov: chief of general
+    /// staff`): a headline signed with the role is that person's.
+    roles: HashMap<String, String>,
 }
 
 /// A canonical name and whether it is a name (person, place,
@@ -101,12 +105,14 @@ impl Aliases {
         let mut names = true;
         let mut actors = true;
         let mut zones = false;
+        let mut roles = false;
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if let Some(section) = line.strip_prefix("## ") {
                 let section = section.to_lowercase();
                 zones = section.contains("time zone");
-                names = !section.contains("word") && !zones;
+                roles = section.contains("role");
+                names = !section.contains("word") && !zones && !roles;
                 actors = names && !section.contains("place");
                 continue;
             }
@@ -128,6 +134,12 @@ impl Aliases {
                     return Err(bad());
                 }
                 out.zones.insert(name.to_string(), hours);
+                continue;
+            }
+            if roles {
+                for v in variants.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                    out.roles.insert(role_words(v), name.to_string());
+                }
                 continue;
             }
             let entry = Entry {
@@ -221,6 +233,12 @@ impl Aliases {
         self.zones.get(key).copied()
     }
 
+    /// The canonical name of whoever holds a role, given the role's words
+    /// as written ("Chief of General Staff"), if the list gives it.
+    pub fn role_holder(&self, role: &str) -> Option<&str> {
+        self.roles.get(&role_words(role)).map(String::as_str)
+    }
+
     /// [`Aliases::canonical`], and whether it is a name (not an event word).
     pub fn lookup(&self, loose_word: &str) -> Option<(&str, bool)> {
         if let Some(e) = self.exact.get(loose_word) {
@@ -241,6 +259,15 @@ impl Aliases {
         }
         None
     }
+}
+
+/// A role's words as the list compares them: loose, one space apart.
+fn role_words(role: &str) -> String {
+    role.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(loose)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A word as the list compares it: lower case, ё→е, Ukrainian letters
@@ -328,6 +355,21 @@ mod tests {
         assert_eq!(list.canonical(&loose("Уиткофф")), Some("witkoff"));
         assert_eq!(list.canonical(&loose("beetroot")), None);
         assert_eq!(list.lookup(&loose("беспилотников")), Some(("drone", false)));
+    }
+
+    #[test]
+    fn roles_name_their_holder_and_are_no_names() {
+        let list =
+            Aliases::parse("## Roles\ngerasimov: chief of general staff, начальник генштаба\n")
+                .unwrap();
+        assert_eq!(
+            list.role_holder("Chief of  General Staff"),
+            Some("gerasimov")
+        );
+        assert_eq!(list.role_holder("Начальник Генштаба"), Some("gerasimov"));
+        assert_eq!(list.role_holder("chief"), None);
+        assert_eq!(list.canonical("chief"), None);
+        assert!(!list.is_actor("gerasimov"));
     }
 
     #[test]

@@ -405,6 +405,9 @@ fn speaker(head: &str, aliases: &Aliases) -> Option<String> {
         if let Some(i) = head.rfind(sep) {
             let tail = &head[i + sep.len()..];
             if (1..=4).contains(&words(tail).count()) {
+                if let Some(holder) = aliases.role_holder(tail) {
+                    return Some(holder.to_string());
+                }
                 return join(tail);
             }
         }

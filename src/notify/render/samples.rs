@@ -31,6 +31,7 @@ pub(super) fn sample_story() -> StoryView {
             sample_item(2, "TASS", false),
             sample_item(3, "Reuters", true),
         ],
+        new_items: 0,
         sources: vec!["Reuters".into(), "TASS".into()],
         first_seen: "2026-11-27T05:42:10Z".into(),
         latest: Some(sample_item(3, "Reuters", true)),

@@ -517,3 +517,32 @@ fn a_demonym_is_context_across_languages() {
         join.map(|j| j.why())
     );
 }
+
+/// `dec-2025-late`: TASS signs Lavrov's interview quotes "— top diplomat"
+/// and Gerasimov's report "— Chief of General Staff"; the shipped list's
+/// roles name them, as a surname would.
+#[test]
+fn a_role_signature_is_its_holder() {
+    let speaker = |t: &str| {
+        keys(t, "")
+            .into_iter()
+            .find(|k| k.kind == KeyKind::Speaker)
+            .map(|k| k.text)
+    };
+    assert_eq!(
+        speaker(
+            "Russia’s response to any attack to be 'devastating', worth repeating it — top diplomat"
+        )
+        .as_deref(),
+        Some("lavrov")
+    );
+    assert_eq!(
+        speaker("Russian troops advance in Krasny Liman — Chief of General Staff").as_deref(),
+        Some("gerasimov")
+    );
+    // A role the list does not give stays the words it is.
+    assert_eq!(
+        speaker("EU, NATO prepare for armed confrontation with Russia — diplomat").as_deref(),
+        Some("diplomat")
+    );
+}
