@@ -407,16 +407,18 @@ fn a_backgrounder_joins_only_a_backgrounder() {
     );
 }
 
+/// The speaker a headline's profile reads, if any.
+fn speaker(title: &str) -> Option<String> {
+    keys(title, "")
+        .into_iter()
+        .find(|k| k.kind == KeyKind::Speaker)
+        .map(|k| k.text)
+}
+
 /// `dec-2025-late`: TASS's round-up of Putin's command-post remarks is
 /// attributed to him, as its "… — Putin" headlines are.
 #[test]
 fn a_possessive_name_before_what_was_said_is_the_speaker() {
-    let speaker = |t: &str| {
-        keys(t, "")
-            .into_iter()
-            .find(|k| k.kind == KeyKind::Speaker)
-            .map(|k| k.text)
-    };
     assert_eq!(
         speaker(
             "Liberation of Gulyaipole and Dimitrov: Putin's statements at meeting with Gerasimov"
@@ -523,12 +525,6 @@ fn a_demonym_is_context_across_languages() {
 /// roles name them, as a surname would.
 #[test]
 fn a_role_signature_is_its_holder() {
-    let speaker = |t: &str| {
-        keys(t, "")
-            .into_iter()
-            .find(|k| k.kind == KeyKind::Speaker)
-            .map(|k| k.text)
-    };
     assert_eq!(
         speaker(
             "Russia’s response to any attack to be 'devastating', worth repeating it — top diplomat"
